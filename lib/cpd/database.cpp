@@ -1,0 +1,410 @@
+#include <cpd/database.hpp>
+#include <cpd/embedded.hpp>
+#include <cpd/error.hpp>
+
+#include <sqlite3.h>
+
+#include <string>
+#include <vector>
+
+namespace cpd {
+
+namespace {
+
+// PRAGMA application_id of every cpd database: "CPD1".
+constexpr int k_application_id = 0x43504431;
+constexpr int k_busy_timeout_ms = 10000;
+
+struct Migration
+{
+  int version;
+  std::string_view sql;
+};
+
+// The migrations embedded from data/schema/NNNN-*.sql, in order.
+std::vector<Migration>
+migrations()
+{
+  std::vector<Migration> result;
+  for (const auto& file : embedded_files()) {
+    if (file.name.starts_with("schema/") && file.name.ends_with(".sql")) {
+      const auto number = file.name.substr(7, 4);
+      result.push_back({std::stoi(std::string(number)), file.content});
+    }
+  }
+  return result;
+}
+
+} // namespace
+
+// --- Statement ---
+
+void
+Statement::Finalize::operator()(sqlite3_stmt* statement) const
+{
+  sqlite3_finalize(statement);
+}
+
+Statement::Statement(Database& db, std::string_view sql)
+  : m_db(&db)
+{
+  sqlite3_stmt* statement = nullptr;
+  const int rc = sqlite3_prepare_v2(db.handle(),
+                                    sql.data(),
+                                    static_cast<int>(sql.size()),
+                                    &statement,
+                                    nullptr);
+  m_statement.reset(statement);
+  if (rc != SQLITE_OK) {
+    db.fail(rc, "preparing a query");
+  }
+}
+
+Statement&
+Statement::bind(int index, std::int64_t value)
+{
+  const int rc = sqlite3_bind_int64(m_statement.get(), index, value);
+  if (rc != SQLITE_OK) {
+    m_db->fail(rc, "binding a value");
+  }
+  return *this;
+}
+
+Statement&
+Statement::bind(int index, int value)
+{
+  return bind(index, static_cast<std::int64_t>(value));
+}
+
+Statement&
+Statement::bind(int index, std::string_view value)
+{
+  const int rc = sqlite3_bind_text64(m_statement.get(),
+                                     index,
+                                     value.data(),
+                                     value.size(),
+                                     SQLITE_TRANSIENT,
+                                     SQLITE_UTF8);
+  if (rc != SQLITE_OK) {
+    m_db->fail(rc, "binding a value");
+  }
+  return *this;
+}
+
+Statement&
+Statement::bind(int index, const char* value)
+{
+  return bind(index, std::string_view(value));
+}
+
+Statement&
+Statement::bind(int index, const std::string& value)
+{
+  return bind(index, std::string_view(value));
+}
+
+Statement&
+Statement::bind_blob(int index, std::span<const std::byte> value)
+{
+  const int rc = sqlite3_bind_blob64(
+    m_statement.get(), index, value.data(), value.size(), SQLITE_TRANSIENT);
+  if (rc != SQLITE_OK) {
+    m_db->fail(rc, "binding a value");
+  }
+  return *this;
+}
+
+Statement&
+Statement::bind_null(int index)
+{
+  const int rc = sqlite3_bind_null(m_statement.get(), index);
+  if (rc != SQLITE_OK) {
+    m_db->fail(rc, "binding a value");
+  }
+  return *this;
+}
+
+bool
+Statement::step()
+{
+  const int rc = sqlite3_step(m_statement.get());
+  if (rc == SQLITE_ROW) {
+    return true;
+  }
+  if (rc == SQLITE_DONE) {
+    return false;
+  }
+  sqlite3_reset(m_statement.get());
+  m_db->fail(rc, "running a query");
+}
+
+void
+Statement::run()
+{
+  while (step()) {
+  }
+}
+
+void
+Statement::reset()
+{
+  sqlite3_reset(m_statement.get());
+}
+
+bool
+Statement::is_null(int column) const
+{
+  return sqlite3_column_type(m_statement.get(), column) == SQLITE_NULL;
+}
+
+std::int64_t
+Statement::integer(int column) const
+{
+  return sqlite3_column_int64(m_statement.get(), column);
+}
+
+std::string
+Statement::text(int column) const
+{
+  const auto* data = sqlite3_column_text(m_statement.get(), column);
+  const auto size = sqlite3_column_bytes(m_statement.get(), column);
+  return data ? std::string(reinterpret_cast<const char*>(data),
+                            static_cast<std::size_t>(size))
+              : std::string();
+}
+
+std::optional<std::string>
+Statement::optional_text(int column) const
+{
+  if (is_null(column)) {
+    return std::nullopt;
+  }
+  return text(column);
+}
+
+std::optional<std::int64_t>
+Statement::optional_integer(int column) const
+{
+  if (is_null(column)) {
+    return std::nullopt;
+  }
+  return integer(column);
+}
+
+std::string
+Statement::blob(int column) const
+{
+  const auto* data = sqlite3_column_blob(m_statement.get(), column);
+  const auto size = sqlite3_column_bytes(m_statement.get(), column);
+  return data ? std::string(static_cast<const char*>(data),
+                            static_cast<std::size_t>(size))
+              : std::string();
+}
+
+// --- Database ---
+
+void
+Database::Close::operator()(sqlite3* db) const
+{
+  sqlite3_close_v2(db);
+}
+
+Database::Database(std::unique_ptr<sqlite3, Close> db, std::filesystem::path path)
+  : m_db(std::move(db)),
+    m_path(std::move(path))
+{
+}
+
+Database::~Database() = default;
+
+void
+Database::fail(int code, std::string_view context) const
+{
+  const std::string detail =
+    m_db ? sqlite3_errmsg(m_db.get()) : sqlite3_errstr(code);
+  const std::string where = m_path.empty() ? std::string("the database")
+                                           : m_path.string();
+  switch (code & 0xff) {
+  case SQLITE_BUSY:
+  case SQLITE_LOCKED:
+    throw Error(ErrorKind::busy,
+                "{} is busy (another cpd is writing to it); try again",
+                where);
+  case SQLITE_READONLY:
+    throw Error(ErrorKind::io, "{} cannot be written: {}", where, detail);
+  case SQLITE_FULL:
+    throw Error(ErrorKind::io, "{}: the disk is full; nothing was changed", where);
+  case SQLITE_IOERR:
+    throw Error(ErrorKind::io, "{}: I/O error while {}: {}", where, context, detail);
+  case SQLITE_CANTOPEN:
+  case SQLITE_PERM:
+    throw Error(ErrorKind::unavailable, "cannot open {}: {}", where, detail);
+  case SQLITE_NOTADB:
+  case SQLITE_CORRUPT:
+    throw Error(ErrorKind::bad_input,
+                "{} is not a cpd database or is damaged ({})",
+                where,
+                detail);
+  default:
+    throw Error(ErrorKind::internal, "database error while {}: {}", context, detail);
+  }
+}
+
+Database
+Database::open(const std::filesystem::path& path, Mode mode)
+{
+  std::error_code ec;
+  if (mode == Mode::open_existing && !std::filesystem::exists(path, ec)) {
+    throw Error(ErrorKind::unavailable,
+                "no cpd database at {}; create one with `cpd init` or name "
+                "another with --db",
+                path.string());
+  }
+  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_EXRESCODE | SQLITE_OPEN_NOFOLLOW;
+  if (mode == Mode::create) {
+    flags |= SQLITE_OPEN_CREATE;
+  }
+  sqlite3* raw = nullptr;
+  const int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
+  Database db(std::unique_ptr<sqlite3, Close>(raw), path);
+  if (rc != SQLITE_OK) {
+    db.fail(rc, "opening");
+  }
+  db.configure();
+  db.migrate();
+  return db;
+}
+
+Database
+Database::open_memory()
+{
+  sqlite3* raw = nullptr;
+  const int rc = sqlite3_open_v2(
+    ":memory:", &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+  Database db(std::unique_ptr<sqlite3, Close>(raw), {});
+  if (rc != SQLITE_OK) {
+    db.fail(rc, "opening");
+  }
+  db.configure();
+  db.migrate();
+  return db;
+}
+
+void
+Database::configure()
+{
+  sqlite3_extended_result_codes(m_db.get(), 1);
+  sqlite3_busy_timeout(m_db.get(), k_busy_timeout_ms);
+  // No temporary files: their directory would come from the environment.
+  exec("PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;"
+       " PRAGMA trusted_schema = OFF;");
+}
+
+void
+Database::exec(std::string_view sql)
+{
+  const std::string text(sql);
+  char* message = nullptr;
+  const int rc = sqlite3_exec(m_db.get(), text.c_str(), nullptr, nullptr, &message);
+  sqlite3_free(message);
+  if (rc != SQLITE_OK) {
+    fail(rc, "changing the database");
+  }
+}
+
+std::int64_t
+Database::last_insert_id() const
+{
+  return sqlite3_last_insert_rowid(m_db.get());
+}
+
+int
+Database::changes() const
+{
+  return sqlite3_changes(m_db.get());
+}
+
+int
+Database::schema_version()
+{
+  Statement query(*this, "PRAGMA user_version");
+  query.step();
+  return static_cast<int>(query.integer(0));
+}
+
+int
+Database::current_schema_version()
+{
+  const auto all = migrations();
+  return all.empty() ? 0 : all.back().version;
+}
+
+void
+Database::migrate()
+{
+  const int latest = current_schema_version();
+  auto identity = [this] {
+    Statement query(*this,
+                    "SELECT (SELECT application_id FROM pragma_application_id),"
+                    " (SELECT user_version FROM pragma_user_version),"
+                    " (SELECT count(*) FROM sqlite_schema)");
+    query.step();
+    return std::tuple(query.integer(0), query.integer(1), query.integer(2));
+  };
+  auto [application_id, version, objects] = identity();
+  const std::string where = m_path.empty() ? "the database" : m_path.string();
+  if (application_id != k_application_id && (application_id != 0 || objects != 0)) {
+    throw Error(ErrorKind::bad_input, "{} is not a cpd database", where);
+  }
+  if (version > latest) {
+    throw Error(ErrorKind::bad_input,
+                "{} was written by a newer cpd (schema {}, this cpd knows {}); "
+                "upgrade cpd",
+                where,
+                version,
+                latest);
+  }
+  if (version == latest) {
+    return;
+  }
+  if (objects == 0 && !m_path.empty()) {
+    // A new file: WAL lets members read while the secretary writes. The
+    // journal mode cannot change inside a transaction.
+    exec("PRAGMA journal_mode = WAL");
+  }
+  Transaction transaction(*this, Transaction::Kind::write);
+  // Another process may have migrated between the check and the lock.
+  std::tie(application_id, version, objects) = identity();
+  for (const auto& migration : migrations()) {
+    if (migration.version > version) {
+      exec(migration.sql);
+    }
+  }
+  exec("PRAGMA application_id = " + std::to_string(k_application_id)
+       + "; PRAGMA user_version = " + std::to_string(latest));
+  transaction.commit();
+}
+
+// --- Transaction ---
+
+Transaction::Transaction(Database& db, Kind kind)
+  : m_db(db)
+{
+  m_db.exec(kind == Kind::write ? "BEGIN IMMEDIATE" : "BEGIN");
+}
+
+Transaction::~Transaction()
+{
+  if (m_open) {
+    sqlite3_exec(m_db.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+  }
+}
+
+void
+Transaction::commit()
+{
+  m_db.exec("COMMIT");
+  m_open = false;
+}
+
+} // namespace cpd

@@ -1,0 +1,156 @@
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace cpd {
+
+class Database;
+
+// A prepared statement with bound parameters (never formatted SQL).
+// Parameters are numbered from 1, columns from 0, as in SQLite.
+class Statement
+{
+public:
+  Statement(Database& db, std::string_view sql);
+
+  Statement& bind(int index, std::int64_t value);
+  Statement& bind(int index, int value);
+  Statement& bind(int index, std::string_view value);
+  Statement& bind(int index, const char* value);
+  Statement& bind(int index, const std::string& value);
+  Statement& bind_blob(int index, std::span<const std::byte> value);
+  Statement& bind_null(int index);
+  template<typename T>
+  Statement&
+  bind(int index, const std::optional<T>& value)
+  {
+    return value ? bind(index, *value) : bind_null(index);
+  }
+
+  // Binds every argument in order, from parameter 1.
+  template<typename... Args>
+  Statement&
+  bind_all(const Args&... args)
+  {
+    int index = 0;
+    (bind(++index, args), ...);
+    return *this;
+  }
+
+  // Advances to the next row; false when there is none.
+  bool step();
+
+  // Runs a statement that returns no rows.
+  void run();
+
+  // Back to the start, keeping the bindings.
+  void reset();
+
+  bool is_null(int column) const;
+  std::int64_t integer(int column) const;
+  std::string text(int column) const;
+  std::optional<std::string> optional_text(int column) const;
+  std::optional<std::int64_t> optional_integer(int column) const;
+  std::string blob(int column) const;
+
+private:
+  struct Finalize
+  {
+    void operator()(sqlite3_stmt* statement) const;
+  };
+
+  Database* m_db;
+  std::unique_ptr<sqlite3_stmt, Finalize> m_statement;
+};
+
+// One open connection to a cpd database file.
+class Database
+{
+public:
+  enum class Mode {
+    open_existing, // the file must exist and be a cpd database
+    create,        // create the file if it does not exist
+  };
+
+  // Opens (or creates) the database, checks that it is a cpd database and
+  // brings its schema up to date in one transaction.
+  static Database open(const std::filesystem::path& path, Mode mode);
+
+  // A private in-memory database with the current schema, for tests.
+  static Database open_memory();
+
+  Database(Database&&) noexcept = default;
+  Database& operator=(Database&&) noexcept = default;
+  ~Database();
+
+  // Runs SQL without parameters (schema, pragmas).
+  void exec(std::string_view sql);
+
+  std::int64_t last_insert_id() const;
+  int changes() const;
+
+  // The schema version of the file (PRAGMA user_version).
+  int schema_version();
+
+  // The schema version this cpd writes.
+  static int current_schema_version();
+
+  // Throws the Error that corresponds to SQLite's result code.
+  [[noreturn]] void fail(int code, std::string_view context) const;
+
+  sqlite3*
+  handle() const
+  {
+    return m_db.get();
+  }
+
+  const std::filesystem::path&
+  path() const
+  {
+    return m_path;
+  }
+
+private:
+  struct Close
+  {
+    void operator()(sqlite3* db) const;
+  };
+
+  Database(std::unique_ptr<sqlite3, Close> db, std::filesystem::path path);
+  void configure();
+  void migrate();
+
+  std::unique_ptr<sqlite3, Close> m_db;
+  std::filesystem::path m_path;
+};
+
+// A transaction that rolls back unless commit() is called. Writers take the
+// write lock at the start (BEGIN IMMEDIATE), so they never fail halfway on a
+// lock upgrade.
+class Transaction
+{
+public:
+  enum class Kind { read, write };
+
+  Transaction(Database& db, Kind kind);
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+  ~Transaction();
+
+  void commit();
+
+private:
+  Database& m_db;
+  bool m_open = true;
+};
+
+} // namespace cpd

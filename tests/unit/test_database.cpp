@@ -1,0 +1,149 @@
+#include "testutil.hpp"
+
+#include <cpd/database.hpp>
+#include <cpd/error.hpp>
+
+#include <doctest/doctest.h>
+
+using cpd::Database;
+using cpd::ErrorKind;
+using cpd::Statement;
+using cpd::Transaction;
+
+namespace {
+
+ErrorKind
+kind_of_open_error(const std::filesystem::path& path, Database::Mode mode)
+{
+  try {
+    Database::open(path, mode);
+  } catch (const cpd::Error& e) {
+    return e.kind();
+  }
+  FAIL("open did not fail");
+  return ErrorKind::internal;
+}
+
+std::int64_t
+count(Database& db, const char* table)
+{
+  Statement query(db, std::string("SELECT count(*) FROM ") + table);
+  query.step();
+  return query.integer(0);
+}
+
+} // namespace
+
+TEST_CASE("a fresh database has the current schema, WAL and its identity")
+{
+  testutil::TempDir dir;
+  {
+    auto db = Database::open(dir / "cpd.db", Database::Mode::create);
+    CHECK(db.schema_version() == Database::current_schema_version());
+    CHECK(Database::current_schema_version() >= 1);
+    Statement mode(db, "PRAGMA journal_mode");
+    REQUIRE(mode.step());
+    CHECK(mode.text(0) == "wal");
+    Statement fk(db, "PRAGMA foreign_keys");
+    REQUIRE(fk.step());
+    CHECK(fk.integer(0) == 1);
+  }
+  // Opening again changes nothing.
+  auto db = Database::open(dir / "cpd.db", Database::Mode::open_existing);
+  CHECK(db.schema_version() == Database::current_schema_version());
+}
+
+TEST_CASE("open refuses what is not a usable cpd database")
+{
+  testutil::TempDir dir;
+
+  SUBCASE("a missing file is not created without Mode::create")
+  {
+    CHECK(kind_of_open_error(dir / "none.db", Database::Mode::open_existing)
+          == ErrorKind::unavailable);
+    CHECK_FALSE(std::filesystem::exists(dir / "none.db"));
+  }
+  SUBCASE("a text file")
+  {
+    testutil::write_file(dir / "notes.txt", std::string(4096, 'x'));
+    CHECK(kind_of_open_error(dir / "notes.txt", Database::Mode::open_existing)
+          == ErrorKind::bad_input);
+  }
+  SUBCASE("another application's SQLite database is left alone")
+  {
+    {
+      auto other = Database::open_memory(); // only to reach the SQLite API
+      other.exec("ATTACH '" + (dir / "other.db").string()
+                 + "' AS other; CREATE TABLE other.t(x);");
+    }
+    CHECK(kind_of_open_error(dir / "other.db", Database::Mode::create)
+          == ErrorKind::bad_input);
+  }
+  SUBCASE("a database written by a newer cpd")
+  {
+    {
+      auto db = Database::open(dir / "cpd.db", Database::Mode::create);
+      db.exec("PRAGMA user_version = "
+              + std::to_string(Database::current_schema_version() + 1));
+    }
+    CHECK(kind_of_open_error(dir / "cpd.db", Database::Mode::open_existing)
+          == ErrorKind::bad_input);
+  }
+}
+
+TEST_CASE("an older database is brought up to date")
+{
+  testutil::TempDir dir;
+  {
+    // Version 0 with the cpd identity: an empty cpd file from an interrupted init.
+    auto db = Database::open_memory();
+    db.exec("ATTACH '" + (dir / "old.db").string()
+            + "' AS old; PRAGMA old.application_id = 1129333809;");
+  }
+  auto db = Database::open(dir / "old.db", Database::Mode::open_existing);
+  CHECK(db.schema_version() == Database::current_schema_version());
+  CHECK(count(db, "member") == 0);
+}
+
+TEST_CASE("a transaction rolls back unless committed")
+{
+  auto db = Database::open_memory();
+  {
+    Transaction transaction(db, Transaction::Kind::write);
+    db.exec("INSERT INTO setting(key, value) VALUES ('a', '1')");
+  }
+  CHECK(count(db, "setting") == 0);
+  {
+    Transaction transaction(db, Transaction::Kind::write);
+    Statement(db, "INSERT INTO setting(key, value) VALUES (?, ?)")
+      .bind_all("b", "2")
+      .run();
+    transaction.commit();
+  }
+  CHECK(count(db, "setting") == 1);
+}
+
+TEST_CASE("the ledger is append-only")
+{
+  auto db = Database::open_memory();
+  db.exec("INSERT INTO member(login, name, email, created_at)"
+          " VALUES ('ann', 'Ann', 'ann@example.org', 0);"
+          "INSERT INTO entry(member_id, year, kind, points, at)"
+          " VALUES (1, 2017, 'adjustment', 10, 0);");
+  CHECK_THROWS_AS(db.exec("UPDATE entry SET points = 100"), cpd::Error);
+  CHECK_THROWS_AS(db.exec("DELETE FROM entry"), cpd::Error);
+  CHECK(count(db, "entry") == 1);
+}
+
+TEST_CASE("bound text is stored verbatim, never run as SQL")
+{
+  auto db = Database::open_memory();
+  const std::string hostile = "x'); DROP TABLE member; --";
+  Statement(db, "INSERT INTO setting(key, value) VALUES (?, ?)")
+    .bind_all("k", hostile)
+    .run();
+  Statement query(db, "SELECT value FROM setting WHERE key = 'k'");
+  REQUIRE(query.step());
+  CHECK(query.text(0) == hostile);
+  CHECK(count(db, "member") == 0);
+}

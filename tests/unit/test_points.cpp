@@ -1,0 +1,95 @@
+#include <cpd/error.hpp>
+#include <cpd/points.hpp>
+
+#include <doctest/doctest.h>
+
+#include <cstdint>
+#include <limits>
+
+using cpd::Points;
+using cpd::Quantity;
+
+TEST_CASE("Points::parse")
+{
+  SUBCASE("whole and one decimal")
+  {
+    CHECK(Points::parse("5")->tenths() == 50);
+    CHECK(Points::parse("0.5")->tenths() == 5);
+    CHECK(Points::parse("12.0")->tenths() == 120);
+    CHECK(Points::parse("007")->tenths() == 70);
+  }
+  SUBCASE("refuses more precision than a tenth")
+  {
+    CHECK_FALSE(Points::parse("0.25"));
+    CHECK_FALSE(Points::parse("1.00"));
+  }
+  SUBCASE("refuses what is not a plain decimal")
+  {
+    for (const char* text :
+         {"", ".", "5.", ".5", "1e3", " 5", "5 ", "five", "0x10", "1,5", "--1", "+-1"}) {
+      CAPTURE(text);
+      CHECK_FALSE(Points::parse(text));
+    }
+  }
+  SUBCASE("sign only where allowed")
+  {
+    CHECK_FALSE(Points::parse("-1"));
+    CHECK_FALSE(Points::parse("+1"));
+    CHECK(Points::parse("-2.5", Points::Sign::allowed)->tenths() == -25);
+    CHECK(Points::parse("+3", Points::Sign::allowed)->tenths() == 30);
+  }
+  SUBCASE("overflow is refused, not wrapped")
+  {
+    CHECK(Points::parse("922337203685477580.7")->tenths()
+          == std::numeric_limits<std::int64_t>::max());
+    CHECK_FALSE(Points::parse("922337203685477580.8"));
+    CHECK_FALSE(Points::parse("99999999999999999999999"));
+  }
+}
+
+TEST_CASE("Points::to_string is the shortest exact decimal")
+{
+  CHECK(Points::from_tenths(50).to_string() == "5");
+  CHECK(Points::from_tenths(5).to_string() == "0.5");
+  CHECK(Points::from_tenths(0).to_string() == "0");
+  CHECK(Points::from_tenths(-25).to_string() == "-2.5");
+  CHECK(Points::from_tenths(125).to_string() == "12.5");
+  CHECK(Points::from_tenths(std::numeric_limits<std::int64_t>::min()).to_string()
+        == "-922337203685477580.8");
+}
+
+TEST_CASE("Points arithmetic is exact and checked")
+{
+  // 0.1 added ten times is exactly 1, unlike binary floating point.
+  Points sum;
+  for (int i = 0; i < 10; ++i) {
+    sum += *Points::parse("0.1");
+  }
+  CHECK(sum == *Points::parse("1"));
+  CHECK((*Points::parse("5") - *Points::parse("7.5")).to_string() == "-2.5");
+  const auto big = Points::from_tenths(std::numeric_limits<std::int64_t>::max());
+  CHECK_THROWS_AS(big + Points::from_tenths(1), cpd::Error);
+  CHECK(cpd::max(Points::from_tenths(3), Points::from_tenths(-3)).tenths() == 3);
+  CHECK(cpd::min(Points::from_tenths(3), Points::from_tenths(-3)).tenths() == -3);
+}
+
+TEST_CASE("Quantity and multiply")
+{
+  CHECK(Quantity::parse("1.25")->hundredths() == 125);
+  CHECK(Quantity::parse("3")->hundredths() == 300);
+  CHECK(Quantity::parse("3")->to_string() == "3");
+  CHECK(Quantity::parse("1.5")->to_string() == "1.5");
+  CHECK_FALSE(Quantity::parse("0"));
+  CHECK_FALSE(Quantity::parse("1.255"));
+  CHECK_FALSE(Quantity::parse("-1"));
+
+  // 1 point per hour for 1.5 hours
+  CHECK(cpd::multiply(*Points::parse("1"), *Quantity::parse("1.5"))->to_string() == "1.5");
+  // 0.5 points per hour for 3 hours
+  CHECK(cpd::multiply(*Points::parse("0.5"), *Quantity::parse("3"))->to_string() == "1.5");
+  // 0.5 points per hour for 1.25 hours = 0.625: not a multiple of 0.1
+  CHECK_FALSE(cpd::multiply(*Points::parse("0.5"), *Quantity::parse("1.25")));
+  // overflow
+  CHECK_FALSE(cpd::multiply(Points::from_tenths(std::numeric_limits<std::int64_t>::max()),
+                            *Quantity::parse("2")));
+}
