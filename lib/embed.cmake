@@ -11,7 +11,7 @@ foreach(name IN LISTS FILES)
   endif()
   string(APPEND body "  {\"${name}\", R\"${delimiter}(${content})${delimiter}\"},\n")
 endforeach()
-set(source "// Generated from data/ by cmake/Embed.cmake; do not edit.
+set(source "// Generated from data/ by lib/embed.cmake; do not edit.
 #include <cpd/embedded.hpp>
 
 namespace cpd {

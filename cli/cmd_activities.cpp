@@ -1,0 +1,64 @@
+#include "commands.hpp"
+#include "output.hpp"
+
+#include <cpd/activities.hpp>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+namespace cpd::cli {
+
+namespace {
+
+void
+run(bool all, Session& session)
+{
+  const auto activities =
+    list_activities(session.db(), all ? IncludeRetired::yes : IncludeRetired::no);
+  if (session.json()) {
+    Json json;
+    json.begin_array();
+    for (const auto& activity : activities) {
+      json.begin_object()
+        .field("code", activity.code)
+        .field("title", activity.title)
+        .field("points", activity.points)
+        .field("per", std::string(to_string(activity.unit)))
+        .field("max_points", activity.max_points)
+        .field("evidence_required", activity.evidence_required)
+        .field("retired", activity.retired)
+        .end_object();
+    }
+    json.end_array();
+    print(json.str());
+    return;
+  }
+  Table table({{"CODE"},
+               {"POINTS", Table::Align::right},
+               {"PER"},
+               {"MAX", Table::Align::right},
+               {"EVIDENCE"},
+               {"TITLE"}});
+  for (const auto& activity : activities) {
+    table.add_row({activity.code,
+                   activity.points.to_string(),
+                   std::string(to_string(activity.unit)),
+                   activity.max_points ? activity.max_points->to_string() : "",
+                   activity.evidence_required ? "required" : "",
+                   activity.retired ? activity.title + " (retired)" : activity.title});
+  }
+  print(table.render());
+}
+
+} // namespace
+
+void
+register_activities(CLI::App& app, Session& session)
+{
+  auto all = std::make_shared<bool>(false);
+  auto* command = app.add_subcommand("activities", "the points table: what can be claimed");
+  command->add_flag("--all", *all, "include retired activities");
+  command->callback([all, &session] { run(*all, session); });
+}
+
+} // namespace cpd::cli

@@ -1,0 +1,61 @@
+#include "commands.hpp"
+#include "output.hpp"
+
+#include <cpd/claims.hpp>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+namespace cpd::cli {
+
+void
+print_decisions(Session& session, const std::vector<Claim>& claims, std::string_view verb)
+{
+  if (session.json()) {
+    Json json;
+    json.begin_array();
+    for (const auto& claim : claims) {
+      write_claim(json, claim);
+    }
+    json.end_array();
+    print(json.str());
+    return;
+  }
+  for (const auto& claim : claims) {
+    print(fmt::format("Claim #{} {}: {} for {} ({}), {} on {}.\n",
+                      claim.id,
+                      verb,
+                      points_phrase(claim.points),
+                      claim.member_name,
+                      claim.member,
+                      claim.activity_title,
+                      claim.date.to_string()));
+  }
+}
+
+namespace {
+
+struct ApproveOptions
+{
+  std::vector<std::string> ids;
+  std::string note;
+};
+
+} // namespace
+
+void
+register_approve(CLI::App& app, Session& session)
+{
+  auto options = std::make_shared<ApproveOptions>();
+  auto* command = app.add_subcommand("approve", "approve pending claims (secretary)");
+  command->add_option("ids", options->ids, "the claims' numbers")->required();
+  command->add_option("--note", options->note, "a note kept with the decision")
+    ->type_name("TEXT");
+  command->callback([options, &session] {
+    const auto claims = approve_claims(
+      session.db(), session.context(), parse_ids(options->ids), options->note);
+    print_decisions(session, claims, "approved");
+  });
+}
+
+} // namespace cpd::cli

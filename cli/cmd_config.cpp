@@ -1,0 +1,75 @@
+#include "commands.hpp"
+#include "output.hpp"
+
+#include <cpd/settings.hpp>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+namespace cpd::cli {
+
+namespace {
+
+struct ConfigOptions
+{
+  std::string key;
+  std::string value;
+};
+
+} // namespace
+
+void
+register_config(CLI::App& app, Session& session)
+{
+  auto options = std::make_shared<ConfigOptions>();
+  auto* config = app.add_subcommand("config", "read and change settings (secretary)");
+  config->require_subcommand(1);
+
+  auto* get = config->add_subcommand("get", "print one setting");
+  get->add_option("key", options->key, "e.g. scheme.quota")->required();
+  get->callback([options, &session] {
+    const auto value = read_setting(session.db(), session.context(), options->key);
+    if (session.json()) {
+      Json json;
+      json.begin_object().field(options->key, value).end_object();
+      print(json.str());
+      return;
+    }
+    print(value + '\n');
+  });
+
+  auto* set = config->add_subcommand("set", "change a setting ('' restores the default)");
+  set->add_option("key", options->key, "e.g. scheme.quota")->required();
+  set->add_option("value", options->value, "the new value")->required();
+  set->callback([options, &session] {
+    set_setting(session.db(), session.context(), options->key, options->value);
+  });
+
+  auto* list = config->add_subcommand("list", "every setting and its value");
+  list->callback([&session] {
+    const auto settings = list_settings(session.db(), session.context());
+    if (session.json()) {
+      Json json;
+      json.begin_object();
+      for (const auto& [key, value] : settings) {
+        json.field(key, value);
+      }
+      json.end_object();
+      print(json.str());
+      return;
+    }
+    Table table({{"SETTING"}, {"VALUE"}, {"MEANING"}});
+    for (const auto& [key, value] : settings) {
+      std::string meaning;
+      for (const auto& info : known_settings()) {
+        if (info.key == key) {
+          meaning = info.description;
+        }
+      }
+      table.add_row({key, value, meaning});
+    }
+    print(table.render());
+  });
+}
+
+} // namespace cpd::cli

@@ -1,0 +1,99 @@
+#include "commands.hpp"
+#include "output.hpp"
+
+#include <cpd/claims.hpp>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+namespace cpd::cli {
+
+namespace {
+
+struct HistoryOptions
+{
+  std::string year;
+  std::optional<std::string> login;
+  bool ledger = false;
+};
+
+void
+run(const HistoryOptions& options, Session& session)
+{
+  std::optional<int> year;
+  if (!options.year.empty()) {
+    year = parse_year(options.year);
+  }
+  const auto record = history(session.db(), session.context(), options.login, year);
+  if (session.json()) {
+    Json json;
+    json.begin_array();
+    if (options.ledger) {
+      for (const auto& entry : record.entries) {
+        write_entry(json, entry);
+      }
+    } else {
+      for (const auto& claim : record.claims) {
+        write_claim(json, claim);
+      }
+    }
+    json.end_array();
+    print(json.str());
+    return;
+  }
+  std::string out = fmt::format("{} ({}){}\n\n",
+                                record.member.name,
+                                record.member.login,
+                                year ? fmt::format(", CPD year {}", *year) : "");
+  if (!options.ledger) {
+    Table claims({{"ID", Table::Align::right},
+                  {"DATE"},
+                  {"ACTIVITY"},
+                  {"POINTS", Table::Align::right},
+                  {"STATUS"},
+                  {"REMARK"}});
+    for (const auto& claim : record.claims) {
+      claims.add_row({std::to_string(claim.id),
+                      claim.date.to_string(),
+                      claim.activity,
+                      claim.points.to_string(),
+                      std::string(to_string(claim.status)),
+                      claim.reason.value_or(claim.note)});
+    }
+    out += claims.empty() ? "No claims.\n" : claims.render();
+    out += '\n';
+  }
+  Table ledger({{"YEAR"},
+                {"DATE"},
+                {"KIND"},
+                {"POINTS", Table::Align::right},
+                {"CLAIM", Table::Align::right},
+                {"BY"},
+                {"REASON"}});
+  for (const auto& entry : record.entries) {
+    ledger.add_row({std::to_string(entry.year),
+                    local_date(entry.at),
+                    std::string(to_string(entry.kind)),
+                    entry.points.to_string(),
+                    entry.claim_id ? std::to_string(*entry.claim_id) : "",
+                    entry.actor.value_or(""),
+                    entry.reason});
+  }
+  out += ledger.empty() ? "No ledger entries.\n" : "Ledger:\n" + ledger.render();
+  print(out);
+}
+
+} // namespace
+
+void
+register_history(CLI::App& app, Session& session)
+{
+  auto options = std::make_shared<HistoryOptions>();
+  auto* command = app.add_subcommand("history", "a member's claims and ledger, year by year");
+  command->add_option("--year", options->year, "one CPD year only")->type_name("YYYY");
+  command->add_flag("--ledger", options->ledger, "only the ledger entries (with --json: entries)");
+  command->add_option("login", options->login, "another member's login (secretary)");
+  command->callback([options, &session] { run(*options, session); });
+}
+
+} // namespace cpd::cli

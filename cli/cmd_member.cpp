@@ -1,0 +1,120 @@
+#include "commands.hpp"
+#include "output.hpp"
+
+#include <cpd/members.hpp>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+namespace cpd::cli {
+
+namespace {
+
+struct MemberOptions
+{
+  std::string login;
+  std::string name;
+  std::string email;
+  bool secretary = false;
+};
+
+void
+write_member(Json& json, const Member& member)
+{
+  json.begin_object()
+    .field("login", member.login)
+    .field("name", member.name)
+    .field("email", member.email)
+    .field("role", std::string(to_string(member.role)))
+    .field("active", member.active)
+    .end_object();
+}
+
+void
+run_add(const MemberOptions& options, Session& session)
+{
+  const auto member =
+    add_member(session.db(),
+               session.context(),
+               NewMember{options.login,
+                         options.name,
+                         options.email,
+                         options.secretary ? Role::secretary : Role::member});
+  if (session.json()) {
+    Json json;
+    write_member(json, member);
+    print(json.str());
+    return;
+  }
+  print(fmt::format("Added {} ({}) as a {}.\n",
+                    member.name,
+                    member.login,
+                    to_string(member.role)));
+}
+
+void
+run_list(Session& session)
+{
+  const auto members = list_members(session.db(), session.context());
+  if (session.json()) {
+    Json json;
+    json.begin_array();
+    for (const auto& member : members) {
+      write_member(json, member);
+    }
+    json.end_array();
+    print(json.str());
+    return;
+  }
+  Table table({{"LOGIN"}, {"NAME"}, {"EMAIL"}, {"ROLE"}, {"STATUS"}});
+  for (const auto& member : members) {
+    table.add_row({member.login,
+                   member.name,
+                   member.email,
+                   std::string(to_string(member.role)),
+                   member.active ? "active" : "deactivated"});
+  }
+  print(table.render());
+}
+
+void
+run_deactivate(const MemberOptions& options, Session& session)
+{
+  const auto member = deactivate_member(session.db(), session.context(), options.login);
+  if (session.json()) {
+    Json json;
+    write_member(json, member);
+    print(json.str());
+    return;
+  }
+  print(fmt::format("Deactivated {} ({}); their record is kept.\n",
+                    member.name,
+                    member.login));
+}
+
+} // namespace
+
+void
+register_member(CLI::App& app, Session& session)
+{
+  auto options = std::make_shared<MemberOptions>();
+  auto* member = app.add_subcommand("member", "add, list and deactivate members (secretary)");
+  member->require_subcommand(1);
+
+  auto* add = member->add_subcommand("add", "add a member");
+  add->add_option("login", options->login, "their login on this host")->required();
+  add->add_option("--name", options->name, "full name")->required();
+  add->add_option("--email", options->email, "email address")->required();
+  add->add_flag("--secretary", options->secretary, "make them a membership secretary");
+  add->callback([options, &session] { run_add(*options, session); });
+
+  auto* list = member->add_subcommand("list", "list every member");
+  list->callback([&session] { run_list(session); });
+
+  auto* deactivate =
+    member->add_subcommand("deactivate", "stop a member from claiming; keep their record");
+  deactivate->add_option("login", options->login, "their login")->required();
+  deactivate->callback([options, &session] { run_deactivate(*options, session); });
+}
+
+} // namespace cpd::cli

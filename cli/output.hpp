@@ -1,0 +1,103 @@
+#pragma once
+
+#include <cpd/claims.hpp>
+#include <cpd/ledger.hpp>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace cpd::cli {
+
+// A table for people: a header row and aligned columns.
+class Table
+{
+public:
+  enum class Align { left, right };
+
+  struct Column
+  {
+    std::string title;
+    Align align = Align::left;
+  };
+
+  explicit Table(std::vector<Column> columns);
+
+  void add_row(std::vector<std::string> cells);
+
+  bool
+  empty() const
+  {
+    return m_rows.empty();
+  }
+
+  // The table as text, each line ending in '\n'; the last column is not padded.
+  std::string render() const;
+
+private:
+  std::vector<Column> m_columns;
+  std::vector<std::vector<std::string>> m_rows;
+};
+
+// A JSON document built in order: objects, arrays and values.
+class Json
+{
+public:
+  Json& begin_object();
+  Json& end_object();
+  Json& begin_array();
+  Json& end_array();
+  Json& key(std::string_view name);
+  Json& value(std::string_view text);
+  Json& value(const char* text);
+  Json& value(const std::string& text);
+  Json& value(std::int64_t number);
+  Json& value(int number);
+  Json& value(bool flag);
+  Json& value(Points points);
+  Json& value(const Date& date);
+  Json& null();
+
+  template<typename T>
+  Json&
+  field(std::string_view name, const T& v)
+  {
+    key(name);
+    return value(v);
+  }
+
+  template<typename T>
+  Json&
+  field(std::string_view name, const std::optional<T>& v)
+  {
+    key(name);
+    return v ? value(*v) : null();
+  }
+
+  // The document with a final newline.
+  std::string str() const;
+
+private:
+  void separate();
+
+  std::string m_text;
+  bool m_first = true;
+};
+
+// A claim as a JSON object (the fields the man page documents).
+void write_claim(Json& json, const Claim& claim);
+
+// A ledger entry as a JSON object.
+void write_entry(Json& json, const Entry& entry);
+
+// "5 points", "1 point", "0.5 points"
+std::string points_phrase(Points points);
+
+// The local civil date of an instant, YYYY-MM-DD.
+std::string local_date(std::int64_t unix_time);
+
+// Writes text to stdout.
+void print(std::string_view text);
+
+} // namespace cpd::cli

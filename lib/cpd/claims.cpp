@@ -1,0 +1,503 @@
+#include <cpd/claims.hpp>
+#include <cpd/database.hpp>
+#include <cpd/error.hpp>
+#include <cpd/ledger.hpp>
+#include <cpd/members.hpp>
+#include <cpd/settings.hpp>
+#include <cpd/sha256.hpp>
+#include <cpd/text.hpp>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <set>
+
+namespace cpd {
+
+namespace {
+
+constexpr std::size_t k_max_text_bytes = 2000;
+
+constexpr std::string_view k_claim_select =
+  "SELECT c.id, m.login, m.name, a.code, a.title, c.activity_date, c.quantity,"
+  " a.unit, c.points, c.note, c.status, c.submitted_at, d.login, c.decided_at,"
+  " c.reason, (SELECT count(*) FROM attachment t WHERE t.claim_id = c.id),"
+  " c.member_id"
+  " FROM claim c JOIN member m ON m.id = c.member_id"
+  " JOIN activity a ON a.id = c.activity_id"
+  " LEFT JOIN member d ON d.id = c.decided_by";
+
+Claim
+read_claim(const Statement& row)
+{
+  Claim claim;
+  claim.id = row.integer(0);
+  claim.member = row.text(1);
+  claim.member_name = row.text(2);
+  claim.activity = row.text(3);
+  claim.activity_title = row.text(4);
+  claim.date = Date::parse(row.text(5)).value_or(Date(1, 1, 1));
+  if (const auto quantity = row.optional_integer(6)) {
+    claim.quantity = Quantity::from_hundredths(*quantity);
+  }
+  claim.unit = parse_unit(row.text(7)).value_or(Unit::claim);
+  claim.points = Points::from_tenths(row.integer(8));
+  claim.note = row.optional_text(9).value_or("");
+  claim.status = parse_claim_status(row.text(10)).value_or(ClaimStatus::pending);
+  claim.submitted_at = row.integer(11);
+  claim.decided_by = row.optional_text(12);
+  claim.decided_at = row.optional_integer(13);
+  claim.reason = row.optional_text(14);
+  claim.attachments = static_cast<int>(row.integer(15));
+  return claim;
+}
+
+struct StoredClaim
+{
+  Claim claim;
+  std::int64_t member_id;
+};
+
+std::optional<StoredClaim>
+find_claim(Database& db, std::int64_t id)
+{
+  Statement query(db, fmt::format("{} WHERE c.id = ?", k_claim_select));
+  query.bind(1, id);
+  if (!query.step()) {
+    return std::nullopt;
+  }
+  return StoredClaim{read_claim(query), query.integer(16)};
+}
+
+StoredClaim
+require_claim(Database& db, std::int64_t id)
+{
+  auto claim = find_claim(db, id);
+  if (!claim) {
+    throw Error(ErrorKind::refused, "there is no claim #{}", id);
+  }
+  return *claim;
+}
+
+// Refuses text with control characters, invalid UTF-8 or over the size limit.
+void
+validate_text(std::string_view text, std::string_view what)
+{
+  if (text.size() > k_max_text_bytes) {
+    throw Error(ErrorKind::bad_input,
+                "the {} is too long ({} bytes; at most {})",
+                what,
+                text.size(),
+                k_max_text_bytes);
+  }
+  if (!valid_utf8(text) || has_control_characters(text, AllowNewlines::yes)) {
+    throw Error(ErrorKind::bad_input,
+                "the {} must be UTF-8 text without control characters",
+                what);
+  }
+}
+
+void
+record_event(Database& db,
+             std::int64_t claim_id,
+             ClaimStatus status,
+             std::int64_t actor_id,
+             std::int64_t at,
+             std::string_view reason)
+{
+  Statement(db,
+            "INSERT INTO claim_event(claim_id, status, actor_id, at, reason)"
+            " VALUES (?, ?, ?, ?, NULLIF(?, ''))")
+    .bind_all(claim_id, to_string(status), actor_id, at, reason)
+    .run();
+}
+
+void
+set_status(Database& db,
+           std::int64_t claim_id,
+           ClaimStatus status,
+           std::int64_t actor_id,
+           std::int64_t at,
+           std::string_view reason)
+{
+  Statement(db,
+            "UPDATE claim SET status = ?, decided_by = ?, decided_at = ?,"
+            " reason = NULLIF(?, '') WHERE id = ?")
+    .bind_all(to_string(status), actor_id, at, reason, claim_id)
+    .run();
+  record_event(db, claim_id, status, actor_id, at, reason);
+}
+
+Points
+claim_points(const Activity& activity, const std::optional<Quantity>& quantity)
+{
+  if (activity.unit == Unit::claim) {
+    if (quantity) {
+      throw Error(ErrorKind::usage,
+                  "'{}' is worth {} points per claim; --hours does not apply",
+                  activity.code,
+                  activity.points.to_string());
+    }
+    return activity.points;
+  }
+  if (!quantity) {
+    throw Error(ErrorKind::usage,
+                "'{}' is worth {} points per {}; say how many with --hours",
+                activity.code,
+                activity.points.to_string(),
+                to_string(activity.unit));
+  }
+  const auto points = multiply(activity.points, *quantity);
+  if (!points) {
+    throw Error(ErrorKind::bad_input,
+                "{} {}s at {} points each is not a whole number of tenths of a point",
+                quantity->to_string(),
+                to_string(activity.unit),
+                activity.points.to_string());
+  }
+  return activity.max_points ? min(*points, *activity.max_points) : *points;
+}
+
+// Loads the pending claims to decide, refusing the whole batch if any one
+// cannot be decided by this secretary.
+std::vector<StoredClaim>
+claims_to_decide(Database& db,
+                 const Member& secretary,
+                 const std::vector<std::int64_t>& ids)
+{
+  if (ids.empty()) {
+    throw Error(ErrorKind::usage, "name at least one claim id");
+  }
+  std::vector<StoredClaim> claims;
+  std::set<std::int64_t> seen;
+  for (const auto id : ids) {
+    if (!seen.insert(id).second) {
+      continue;
+    }
+    auto stored = require_claim(db, id);
+    if (stored.claim.status != ClaimStatus::pending) {
+      throw Error(ErrorKind::refused,
+                  "claim #{} is already {}; nothing was changed",
+                  id,
+                  to_string(stored.claim.status));
+    }
+    if (stored.member_id == secretary.id) {
+      throw Error(ErrorKind::permission,
+                  "claim #{} is your own: another secretary must decide it",
+                  id);
+    }
+    claims.push_back(std::move(stored));
+  }
+  return claims;
+}
+
+} // namespace
+
+std::string_view
+to_string(ClaimStatus status)
+{
+  switch (status) {
+  case ClaimStatus::pending:
+    return "pending";
+  case ClaimStatus::approved:
+    return "approved";
+  case ClaimStatus::declined:
+    return "declined";
+  case ClaimStatus::withdrawn:
+    return "withdrawn";
+  case ClaimStatus::revoked:
+    return "revoked";
+  }
+  return "pending";
+}
+
+std::optional<ClaimStatus>
+parse_claim_status(std::string_view text)
+{
+  for (const auto status : {ClaimStatus::pending,
+                            ClaimStatus::approved,
+                            ClaimStatus::declined,
+                            ClaimStatus::withdrawn,
+                            ClaimStatus::revoked}) {
+    if (text == to_string(status)) {
+      return status;
+    }
+  }
+  return std::nullopt;
+}
+
+AttachmentFile
+read_attachment_file(const std::filesystem::path& path, const AttachmentLimits& limits)
+{
+  const auto name = base_name(path.string());
+  if (!name) {
+    throw Error(ErrorKind::no_input, "'{}' does not name a file to attach", path.string());
+  }
+  std::error_code ec;
+  const auto status = std::filesystem::status(path, ec);
+  if (ec || !std::filesystem::exists(status)) {
+    throw Error(ErrorKind::no_input, "cannot attach {}: no such file", path.string());
+  }
+  if (!std::filesystem::is_regular_file(status)) {
+    throw Error(ErrorKind::no_input, "cannot attach {}: not a regular file", path.string());
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    throw Error(ErrorKind::no_input,
+                "cannot attach {}: {}",
+                path.string(),
+                std::strerror(errno));
+  }
+  std::string content;
+  std::array<char, 65536> buffer{};
+  while (in.read(buffer.data(), buffer.size()) || in.gcount() > 0) {
+    content.append(buffer.data(), static_cast<std::size_t>(in.gcount()));
+    if (content.size() > limits.per_file) {
+      throw Error(ErrorKind::refused,
+                  "{} is larger than the {} bytes allowed per attachment",
+                  path.string(),
+                  limits.per_file);
+    }
+  }
+  if (in.bad()) {
+    throw Error(ErrorKind::no_input, "cannot read {}", path.string());
+  }
+  auto type = media_type(*name, std::string_view(content).substr(0, 512));
+  return AttachmentFile{*name, std::move(type), std::move(content)};
+}
+
+Claim
+submit_claim(Database& db, const Context& context, const ClaimRequest& request)
+{
+  validate_text(request.note, "note");
+  Transaction transaction(db, Transaction::Kind::write);
+  const auto member = require_member(db, context);
+  const auto activity = require_activity(db, request.activity);
+  if (activity.retired) {
+    throw Error(ErrorKind::refused,
+                "activity '{}' is retired and can no longer be claimed; see cpd activities",
+                activity.code);
+  }
+  const Scheme scheme = load_scheme(db);
+  const Date date = request.date.value_or(context.today);
+  if (date > context.today) {
+    throw Error(ErrorKind::refused,
+                "{} is in the future; claim an activity once it has taken place",
+                date.to_string());
+  }
+  if (date < scheme.start) {
+    throw Error(ErrorKind::refused,
+                "{} is before the scheme started on {}",
+                date.to_string(),
+                scheme.start.to_string());
+  }
+  if (year_closed(db, date.year())) {
+    throw Error(ErrorKind::refused,
+                "the CPD year {} is closed; claims for it are no longer accepted",
+                date.year());
+  }
+  const Points points = claim_points(activity, request.quantity);
+  if (activity.evidence_required && request.attachments.empty()) {
+    throw Error(ErrorKind::refused,
+                "'{}' needs evidence: attach it with --attach FILE",
+                activity.code);
+  }
+  const auto limits = load_attachment_limits(db);
+  std::uint64_t attached = 0;
+  for (const auto& file : request.attachments) {
+    if (file.content.size() > limits.per_file) {
+      throw Error(ErrorKind::refused,
+                  "{} is larger than the {} bytes allowed per attachment",
+                  file.name,
+                  limits.per_file);
+    }
+    attached += file.content.size();
+  }
+  if (attached > limits.per_claim) {
+    throw Error(ErrorKind::refused,
+                "the attachments add up to {} bytes; at most {} are allowed per claim",
+                attached,
+                limits.per_claim);
+  }
+  if (request.duplicates == ClaimRequest::Duplicates::refuse) {
+    Statement duplicate(db,
+                        "SELECT id FROM claim WHERE member_id = ? AND activity_id = ?"
+                        " AND activity_date = ? AND status IN ('pending', 'approved')");
+    duplicate.bind_all(member.id, activity.id, date.to_string());
+    if (duplicate.step()) {
+      throw Error(ErrorKind::refused,
+                  "you already claimed '{}' on {} (claim #{}); add --force to claim "
+                  "it again",
+                  activity.code,
+                  date.to_string(),
+                  duplicate.integer(0));
+    }
+  }
+
+  Statement(db,
+            "INSERT INTO claim(member_id, activity_id, activity_date, year, quantity,"
+            " points, note, submitted_at) VALUES (?, ?, ?, ?, ?, ?, NULLIF(?, ''), ?)")
+    .bind_all(member.id,
+              activity.id,
+              date.to_string(),
+              date.year(),
+              request.quantity ? std::optional(request.quantity->hundredths())
+                               : std::nullopt,
+              points.tenths(),
+              request.note,
+              context.now)
+    .run();
+  const auto id = db.last_insert_id();
+  record_event(db, id, ClaimStatus::pending, member.id, context.now, "");
+  Statement insert_attachment(db,
+                              "INSERT INTO attachment(claim_id, name, media_type, size,"
+                              " sha256, content) VALUES (?, ?, ?, ?, ?, ?)");
+  for (const auto& file : request.attachments) {
+    insert_attachment.reset();
+    insert_attachment.bind_all(id,
+                               file.name,
+                               file.media_type,
+                               static_cast<std::int64_t>(file.content.size()),
+                               sha256_hex(file.content));
+    insert_attachment.bind_blob(6, std::as_bytes(std::span(file.content)));
+    insert_attachment.run();
+  }
+  auto claim = require_claim(db, id).claim;
+  transaction.commit();
+  return claim;
+}
+
+Claim
+withdraw_claim(Database& db, const Context& context, std::int64_t id)
+{
+  Transaction transaction(db, Transaction::Kind::write);
+  const auto member = require_member(db, context);
+  auto stored = require_claim(db, id);
+  if (stored.member_id != member.id) {
+    throw Error(ErrorKind::permission, "claim #{} is not yours to withdraw", id);
+  }
+  if (stored.claim.status != ClaimStatus::pending) {
+    throw Error(ErrorKind::refused,
+                "claim #{} is already {}; only a pending claim can be withdrawn",
+                id,
+                to_string(stored.claim.status));
+  }
+  set_status(db, id, ClaimStatus::withdrawn, member.id, context.now, "");
+  auto claim = require_claim(db, id).claim;
+  transaction.commit();
+  return claim;
+}
+
+std::vector<Claim>
+approve_claims(Database& db,
+               const Context& context,
+               const std::vector<std::int64_t>& ids,
+               std::string_view note)
+{
+  validate_text(note, "note");
+  Transaction transaction(db, Transaction::Kind::write);
+  const auto secretary = require_secretary(db, context);
+  std::vector<Claim> approved;
+  for (const auto& stored : claims_to_decide(db, secretary, ids)) {
+    const auto& claim = stored.claim;
+    set_status(db, claim.id, ClaimStatus::approved, secretary.id, context.now, note);
+    post_entry(db,
+               stored.member_id,
+               claim.year(),
+               EntryKind::award,
+               claim.points,
+               claim.id,
+               secretary.id,
+               context.now,
+               fmt::format("claim #{} approved", claim.id));
+    if (year_closed(db, claim.year())) {
+      correct_carries(db, stored.member_id, claim.year(), secretary.id, context.now);
+    }
+    approved.push_back(require_claim(db, claim.id).claim);
+  }
+  transaction.commit();
+  return approved;
+}
+
+std::vector<Claim>
+decline_claims(Database& db,
+               const Context& context,
+               const std::vector<std::int64_t>& ids,
+               std::string_view reason)
+{
+  if (reason.find_first_not_of(" \t\n") == std::string_view::npos) {
+    throw Error(ErrorKind::usage, "a decline needs a reason: --reason TEXT");
+  }
+  validate_text(reason, "reason");
+  Transaction transaction(db, Transaction::Kind::write);
+  const auto secretary = require_secretary(db, context);
+  std::vector<Claim> declined;
+  for (const auto& stored : claims_to_decide(db, secretary, ids)) {
+    set_status(
+      db, stored.claim.id, ClaimStatus::declined, secretary.id, context.now, reason);
+    declined.push_back(require_claim(db, stored.claim.id).claim);
+  }
+  transaction.commit();
+  return declined;
+}
+
+Claim
+get_claim(Database& db, const Context& context, std::int64_t id)
+{
+  Transaction transaction(db, Transaction::Kind::read);
+  const auto member = require_member(db, context);
+  auto stored = require_claim(db, id);
+  if (stored.member_id != member.id && member.role != Role::secretary) {
+    throw Error(ErrorKind::permission, "claim #{} is not yours", id);
+  }
+  return stored.claim;
+}
+
+std::vector<Claim>
+pending_claims(Database& db, const Context& context)
+{
+  Transaction transaction(db, Transaction::Kind::read);
+  require_secretary(db, context);
+  Statement query(db,
+                  fmt::format("{} WHERE c.status = 'pending' ORDER BY c.submitted_at, c.id",
+                              k_claim_select));
+  std::vector<Claim> claims;
+  while (query.step()) {
+    claims.push_back(read_claim(query));
+  }
+  return claims;
+}
+
+std::vector<Claim>
+member_claims(Database& db, std::int64_t member_id, std::optional<int> year)
+{
+  Statement query(db,
+                  fmt::format("{} WHERE c.member_id = ?1 AND (?2 IS NULL OR c.year = ?2)"
+                              " ORDER BY c.activity_date, c.id",
+                              k_claim_select));
+  query.bind(1, member_id);
+  query.bind(2, year);
+  std::vector<Claim> claims;
+  while (query.step()) {
+    claims.push_back(read_claim(query));
+  }
+  return claims;
+}
+
+History
+history(Database& db,
+        const Context& context,
+        const std::optional<std::string>& login,
+        std::optional<int> year)
+{
+  Transaction transaction(db, Transaction::Kind::read);
+  History result;
+  result.member = resolve_subject(db, context, login);
+  result.claims = member_claims(db, result.member.id, year);
+  result.entries = member_entries(db, result.member.id, year);
+  return result;
+}
+
+} // namespace cpd

@@ -1,0 +1,124 @@
+#pragma once
+
+#include <cpd/activities.hpp>
+#include <cpd/context.hpp>
+#include <cpd/date.hpp>
+#include <cpd/ledger.hpp>
+#include <cpd/members.hpp>
+#include <cpd/points.hpp>
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace cpd {
+
+class Database;
+struct AttachmentLimits;
+
+enum class ClaimStatus { pending, approved, declined, withdrawn, revoked };
+
+std::string_view to_string(ClaimStatus status);
+std::optional<ClaimStatus> parse_claim_status(std::string_view text);
+
+// A file offered as evidence, already read.
+struct AttachmentFile
+{
+  std::string name;       // base name, e.g. "certificate.pdf"
+  std::string media_type; // e.g. "application/pdf"
+  std::string content;    // the bytes
+};
+
+// Reads a file to attach, refusing one that is missing, unreadable, not a
+// regular file or larger than the per-file limit.
+AttachmentFile read_attachment_file(const std::filesystem::path& path,
+                                    const AttachmentLimits& limits);
+
+// What a member submits.
+struct ClaimRequest
+{
+  std::string activity;              // activity code
+  std::optional<Date> date;          // default: today
+  std::optional<Quantity> quantity;  // hours, days or items for per-unit activities
+  std::string note;
+  std::vector<AttachmentFile> attachments;
+  enum class Duplicates { refuse, allow } duplicates = Duplicates::refuse;
+};
+
+// A claim as people see it.
+struct Claim
+{
+  std::int64_t id = 0;
+  std::string member;        // login
+  std::string member_name;
+  std::string activity;      // code
+  std::string activity_title;
+  Date date{2017, 1, 1};
+  std::optional<Quantity> quantity;
+  Unit unit = Unit::claim;
+  Points points;
+  std::string note;
+  ClaimStatus status = ClaimStatus::pending;
+  std::int64_t submitted_at = 0;
+  std::optional<std::string> decided_by; // login of the secretary
+  std::optional<std::int64_t> decided_at;
+  std::optional<std::string> reason;     // approval note, decline or revocation reason
+  int attachments = 0;
+
+  int
+  year() const
+  {
+    return date.year();
+  }
+};
+
+// Submits a claim for the acting member after checking every rule of the
+// scheme; nothing is stored if any fails.
+Claim submit_claim(Database& db, const Context& context, const ClaimRequest& request);
+
+// The member withdraws their own pending claim.
+Claim withdraw_claim(Database& db, const Context& context, std::int64_t id);
+
+// A secretary approves pending claims, all or none: each gets its award in
+// the ledger. Nobody approves their own claim.
+std::vector<Claim> approve_claims(Database& db,
+                                  const Context& context,
+                                  const std::vector<std::int64_t>& ids,
+                                  std::string_view note);
+
+// A secretary declines pending claims with a reason, all or none.
+std::vector<Claim> decline_claims(Database& db,
+                                  const Context& context,
+                                  const std::vector<std::int64_t>& ids,
+                                  std::string_view reason);
+
+// One claim: the member's own, or any for a secretary.
+Claim get_claim(Database& db, const Context& context, std::int64_t id);
+
+// Claims waiting for a decision, oldest first (a secretary's view).
+std::vector<Claim> pending_claims(Database& db, const Context& context);
+
+// A member's claims, by date (all years when `year` is empty).
+std::vector<Claim> member_claims(Database& db,
+                                 std::int64_t member_id,
+                                 std::optional<int> year);
+
+// A member's whole record: claims and ledger entries.
+struct History
+{
+  Member member;
+  std::vector<Claim> claims;
+  std::vector<Entry> entries;
+};
+
+// The record of `login` (default: the caller; others only for a secretary),
+// for one year or all.
+History history(Database& db,
+                const Context& context,
+                const std::optional<std::string>& login,
+                std::optional<int> year);
+
+} // namespace cpd

@@ -1,0 +1,19 @@
+#pragma once
+
+#include <cpd/date.hpp>
+
+#include <cstdint>
+#include <string>
+
+namespace cpd {
+
+// Who is acting and when. The command line fills it in from the OS user and
+// the clock; tests and the library's callers pass their own.
+struct Context
+{
+  std::string login;    // the acting user's login
+  Date today;           // the civil date the scheme's rules apply to
+  std::int64_t now = 0; // seconds since 1970-01-01 UTC, for the record
+};
+
+} // namespace cpd

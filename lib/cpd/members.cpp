@@ -1,0 +1,217 @@
+#include <cpd/database.hpp>
+#include <cpd/error.hpp>
+#include <cpd/members.hpp>
+#include <cpd/text.hpp>
+
+#include <algorithm>
+
+namespace cpd {
+
+namespace {
+
+constexpr std::string_view k_member_columns = "id, login, name, email, role, active";
+
+Member
+read_member(const Statement& row)
+{
+  return Member{row.integer(0),
+                row.text(1),
+                row.text(2),
+                row.text(3),
+                row.text(4) == "secretary" ? Role::secretary : Role::member,
+                row.integer(5) != 0};
+}
+
+bool
+valid_login(std::string_view login)
+{
+  if (login.empty() || login.size() > 32 || login.front() == '-') {
+    return false;
+  }
+  return std::all_of(login.begin(), login.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+           || c == '_' || c == '.' || c == '-';
+  });
+}
+
+bool
+valid_email(std::string_view email)
+{
+  const auto at = email.find('@');
+  if (at == std::string_view::npos || at == 0 || at + 1 >= email.size()
+      || email.size() > 254) {
+    return false;
+  }
+  const auto local = email.substr(0, at);
+  const auto domain = email.substr(at + 1);
+  const bool local_ok = std::all_of(local.begin(), local.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+           || std::string_view("!#$%&'*+-/=?^_`{|}~.").find(c) != std::string_view::npos;
+  });
+  const bool domain_ok =
+    std::all_of(domain.begin(),
+                domain.end(),
+                [](char c) {
+                  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+                         || (c >= '0' && c <= '9') || c == '.' || c == '-';
+                })
+    && domain.front() != '.' && domain.back() != '.'
+    && domain.find("..") == std::string_view::npos;
+  return local_ok && domain_ok && local.front() != '.' && local.back() != '.';
+}
+
+} // namespace
+
+std::string_view
+to_string(Role role)
+{
+  return role == Role::secretary ? "secretary" : "member";
+}
+
+std::optional<Member>
+find_member(Database& db, std::string_view login)
+{
+  Statement query(db, fmt::format("SELECT {} FROM member WHERE login = ?", k_member_columns));
+  query.bind(1, login);
+  if (!query.step()) {
+    return std::nullopt;
+  }
+  return read_member(query);
+}
+
+Member
+require_member(Database& db, const Context& context)
+{
+  auto member = find_member(db, context.login);
+  if (!member) {
+    throw Error(ErrorKind::unknown_member,
+                "'{}' is not a member of this CPD scheme; ask the membership "
+                "secretary to add you",
+                context.login);
+  }
+  if (!member->active) {
+    throw Error(ErrorKind::permission,
+                "the membership of '{}' is deactivated; ask the membership secretary",
+                context.login);
+  }
+  return *member;
+}
+
+Member
+require_secretary(Database& db, const Context& context)
+{
+  auto member = require_member(db, context);
+  if (member.role != Role::secretary) {
+    throw Error(ErrorKind::permission,
+                "only the membership secretary may do this ('{}' is a member)",
+                context.login);
+  }
+  return member;
+}
+
+Member
+resolve_subject(Database& db,
+                const Context& context,
+                const std::optional<std::string>& login)
+{
+  if (!login || *login == context.login) {
+    auto self = find_member(db, context.login);
+    if (!self) {
+      require_member(db, context); // throws the unknown-member error
+    }
+    return *self;
+  }
+  require_secretary(db, context);
+  auto member = find_member(db, *login);
+  if (!member) {
+    throw Error(ErrorKind::unknown_member,
+                "no member with login '{}'; see cpd member list",
+                *login);
+  }
+  return *member;
+}
+
+void
+validate_member(const NewMember& member)
+{
+  if (!valid_login(member.login)) {
+    throw Error(ErrorKind::bad_input,
+                "'{}' is not a valid login: use letters, digits, '_', '.' or '-' "
+                "(at most 32)",
+                member.login);
+  }
+  if (member.name.empty() || member.name.size() > 200 || !valid_utf8(member.name)
+      || has_control_characters(member.name, AllowNewlines::no)) {
+    throw Error(ErrorKind::bad_input,
+                "the name of '{}' must be one line of text (at most 200 bytes)",
+                member.login);
+  }
+  if (!valid_email(member.email)) {
+    throw Error(ErrorKind::bad_input,
+                "'{}' is not a valid email address for '{}'",
+                member.email,
+                member.login);
+  }
+}
+
+Member
+insert_member(Database& db, const Context& context, const NewMember& member)
+{
+  validate_member(member);
+  if (find_member(db, member.login)) {
+    throw Error(ErrorKind::refused, "'{}' is already a member", member.login);
+  }
+  Statement(db,
+            "INSERT INTO member(login, name, email, role, created_at)"
+            " VALUES (?, ?, ?, ?, ?)")
+    .bind_all(member.login, member.name, member.email, to_string(member.role), context.now)
+    .run();
+  return *find_member(db, member.login);
+}
+
+Member
+add_member(Database& db, const Context& context, const NewMember& member)
+{
+  validate_member(member);
+  Transaction transaction(db, Transaction::Kind::write);
+  require_secretary(db, context);
+  auto added = insert_member(db, context, member);
+  transaction.commit();
+  return added;
+}
+
+Member
+deactivate_member(Database& db, const Context& context, std::string_view login)
+{
+  Transaction transaction(db, Transaction::Kind::write);
+  const auto secretary = require_secretary(db, context);
+  auto member = find_member(db, login);
+  if (!member) {
+    throw Error(ErrorKind::unknown_member, "no member with login '{}'", login);
+  }
+  if (!member->active) {
+    throw Error(ErrorKind::refused, "'{}' is already deactivated", login);
+  }
+  if (member->id == secretary.id) {
+    throw Error(ErrorKind::refused,
+                "a secretary cannot deactivate themself; ask another secretary");
+  }
+  Statement(db, "UPDATE member SET active = 0 WHERE id = ?").bind(1, member->id).run();
+  transaction.commit();
+  member->active = false;
+  return *member;
+}
+
+std::vector<Member>
+list_members(Database& db, const Context& context)
+{
+  require_secretary(db, context);
+  Statement query(db, fmt::format("SELECT {} FROM member ORDER BY login", k_member_columns));
+  std::vector<Member> members;
+  while (query.step()) {
+    members.push_back(read_member(query));
+  }
+  return members;
+}
+
+} // namespace cpd

@@ -1,0 +1,72 @@
+#pragma once
+
+#include <cpd/context.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace cpd {
+
+class Database;
+
+enum class Role { member, secretary };
+
+std::string_view to_string(Role role);
+
+// A person who may use cpd.
+struct Member
+{
+  std::int64_t id = 0;
+  std::string login;
+  std::string name;
+  std::string email;
+  Role role = Role::member;
+  bool active = true;
+};
+
+// The member with this login, active or not.
+std::optional<Member> find_member(Database& db, std::string_view login);
+
+// The acting member; refuses an unknown login (unknown member) and a
+// deactivated one (permission).
+Member require_member(Database& db, const Context& context);
+
+// The acting member if a secretary; anybody else is refused (permission).
+Member require_secretary(Database& db, const Context& context);
+
+// The member a command is about: the caller by default; another member only
+// for a secretary.
+Member resolve_subject(Database& db,
+                       const Context& context,
+                       const std::optional<std::string>& login);
+
+// What a new member needs. Logins are host logins ("jsmith"); names and
+// emails are one line each.
+struct NewMember
+{
+  std::string login;
+  std::string name;
+  std::string email;
+  Role role = Role::member;
+};
+
+// Checks a new member's fields; throws bad_input naming the field.
+void validate_member(const NewMember& member);
+
+// Adds a member (a secretary's act). An existing login is refused.
+Member add_member(Database& db, const Context& context, const NewMember& member);
+
+// Stops a member from claiming; their record stays.
+Member deactivate_member(Database& db, const Context& context, std::string_view login);
+
+// Every member, by login (a secretary's view).
+std::vector<Member> list_members(Database& db, const Context& context);
+
+// Inserts a member without permission checks: for init and imports, inside
+// the caller's transaction.
+Member insert_member(Database& db, const Context& context, const NewMember& member);
+
+} // namespace cpd

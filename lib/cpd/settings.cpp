@@ -1,0 +1,197 @@
+#include <cpd/database.hpp>
+#include <cpd/error.hpp>
+#include <cpd/members.hpp>
+#include <cpd/settings.hpp>
+#include <cpd/text.hpp>
+
+#include <array>
+#include <charconv>
+
+namespace cpd {
+
+namespace {
+
+constexpr std::array k_settings = {
+  SettingInfo{"org.name", "", "the professional body, as named in mail"},
+  SettingInfo{"scheme.cycle", "calendar", "a CPD year: 1 January to 31 December"},
+  SettingInfo{"scheme.quota", "10", "points required per year"},
+  SettingInfo{"scheme.carry_cap", "3", "points carried into the next year at most"},
+  SettingInfo{"scheme.start", "2017-01-01", "the scheme's first day; nothing earlier counts"},
+  SettingInfo{"remind.interval_days", "30", "days between two reminders to one member"},
+  SettingInfo{"attach.max_file_bytes", "10485760", "largest attachment in bytes"},
+  SettingInfo{"attach.max_claim_bytes", "26214400", "most bytes attached to one claim"},
+};
+
+const SettingInfo&
+find_info(std::string_view key)
+{
+  for (const auto& info : k_settings) {
+    if (info.key == key) {
+      return info;
+    }
+  }
+  std::vector<std::string> keys;
+  for (const auto& info : k_settings) {
+    keys.emplace_back(info.key);
+  }
+  const auto suggestion = closest_match(key, keys);
+  throw Error(ErrorKind::usage,
+              "unknown setting '{}'{}; see cpd config list",
+              key,
+              suggestion ? fmt::format("; did you mean '{}'?", *suggestion) : "");
+}
+
+std::optional<std::int64_t>
+parse_integer(std::string_view text)
+{
+  std::int64_t value = 0;
+  const auto* end = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(text.data(), end, value);
+  if (ec != std::errc() || ptr != end || text.empty() || text.front() == '-') {
+    return std::nullopt;
+  }
+  return value;
+}
+
+} // namespace
+
+void
+validate_setting(std::string_view key, std::string_view value)
+{
+  find_info(key);
+  auto bad = [&](std::string_view expected) {
+    throw Error(ErrorKind::bad_input,
+                "'{}' is not a valid value for {}: expected {}",
+                value,
+                key,
+                expected);
+  };
+  if (key == "scheme.cycle") {
+    if (value != "calendar") {
+      bad("calendar");
+    }
+  } else if (key == "scheme.quota" || key == "scheme.carry_cap") {
+    if (!Points::parse(value)) {
+      bad("points, a number with at most one decimal place");
+    }
+  } else if (key == "scheme.start") {
+    const auto date = Date::parse(value);
+    if (!date || date->month() != 1 || date->day() != 1) {
+      bad("the first day of a year, YYYY-01-01");
+    }
+  } else if (key == "remind.interval_days") {
+    const auto days = parse_integer(value);
+    if (!days || *days < 1 || *days > 3660) {
+      bad("a number of days from 1 to 3660");
+    }
+  } else if (key.starts_with("attach.")) {
+    const auto bytes = parse_integer(value);
+    if (!bytes || *bytes < 1) {
+      bad("a number of bytes");
+    }
+  } else if (has_control_characters(value, AllowNewlines::no) || !valid_utf8(value)) {
+    bad("one line of UTF-8 text");
+  }
+}
+
+std::span<const SettingInfo>
+known_settings()
+{
+  return k_settings;
+}
+
+std::string
+get_setting(Database& db, std::string_view key)
+{
+  const auto& info = find_info(key);
+  Statement query(db, "SELECT value FROM setting WHERE key = ?");
+  query.bind(1, key);
+  return query.step() ? query.text(0) : std::string(info.default_value);
+}
+
+void
+set_setting(Database& db,
+            const Context& context,
+            std::string_view key,
+            std::string_view value)
+{
+  find_info(key);
+  if (!value.empty()) {
+    validate_setting(key, value);
+  }
+  Transaction transaction(db, Transaction::Kind::write);
+  require_secretary(db, context);
+  if (value.empty()) {
+    Statement(db, "DELETE FROM setting WHERE key = ?").bind(1, key).run();
+  } else {
+    Statement(db,
+              "INSERT INTO setting(key, value) VALUES (?1, ?2)"
+              " ON CONFLICT(key) DO UPDATE SET value = ?2")
+      .bind_all(key, value)
+      .run();
+  }
+  transaction.commit();
+}
+
+std::string
+read_setting(Database& db, const Context& context, std::string_view key)
+{
+  require_secretary(db, context);
+  const auto& info = find_info(key);
+  auto value = get_setting(db, key);
+  if (info.secret == SettingInfo::Secret::yes && !value.empty()) {
+    return "(set)";
+  }
+  return value;
+}
+
+std::vector<std::pair<std::string, std::string>>
+list_settings(Database& db, const Context& context)
+{
+  std::vector<std::pair<std::string, std::string>> result;
+  for (const auto& info : k_settings) {
+    result.emplace_back(info.key, read_setting(db, context, info.key));
+  }
+  return result;
+}
+
+Scheme
+load_scheme(Database& db)
+{
+  // Values were validated when stored; a damaged value is a configuration error.
+  auto points = [&](std::string_view key) {
+    const auto value = Points::parse(get_setting(db, key));
+    if (!value) {
+      throw Error(ErrorKind::config, "the setting {} is not a number of points", key);
+    }
+    return *value;
+  };
+  const auto start = Date::parse(get_setting(db, "scheme.start"));
+  const auto interval = parse_integer(get_setting(db, "remind.interval_days"));
+  if (!start || !interval) {
+    throw Error(ErrorKind::config,
+                "the settings scheme.start or remind.interval_days are damaged;"
+                " set them again with cpd config set");
+  }
+  return Scheme{points("scheme.quota"),
+                points("scheme.carry_cap"),
+                *start,
+                static_cast<int>(*interval),
+                get_setting(db, "org.name")};
+}
+
+AttachmentLimits
+load_attachment_limits(Database& db)
+{
+  auto bytes = [&](std::string_view key) {
+    const auto value = parse_integer(get_setting(db, key));
+    if (!value) {
+      throw Error(ErrorKind::config, "the setting {} is not a number of bytes", key);
+    }
+    return static_cast<std::uint64_t>(*value);
+  };
+  return AttachmentLimits{bytes("attach.max_file_bytes"),
+                          bytes("attach.max_claim_bytes")};
+}
+
+} // namespace cpd

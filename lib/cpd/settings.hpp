@@ -1,0 +1,73 @@
+#pragma once
+
+#include <cpd/context.hpp>
+#include <cpd/date.hpp>
+#include <cpd/points.hpp>
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace cpd {
+
+class Database;
+
+// A setting cpd knows, with the value it has until a secretary changes it.
+struct SettingInfo
+{
+  std::string_view key;
+  std::string_view default_value;
+  std::string_view description;
+  enum class Secret { no, yes } secret = Secret::no; // never printed
+};
+
+// Every setting, in the order `cpd config list` shows them.
+std::span<const SettingInfo> known_settings();
+
+// The value of a setting (its default when unset). Unknown key: usage error.
+std::string get_setting(Database& db, std::string_view key);
+
+// Refuses a value the setting cannot hold (bad_input), or an unknown key.
+void validate_setting(std::string_view key, std::string_view value);
+
+// Validates and stores a setting; only a secretary may. An empty value resets
+// it to the default.
+void set_setting(Database& db,
+                 const Context& context,
+                 std::string_view key,
+                 std::string_view value);
+
+// For a secretary: one setting's value, a secret shown as "(set)".
+std::string read_setting(Database& db,
+                         const Context& context,
+                         std::string_view key);
+
+// For a secretary: every setting with its current value, secrets as "(set)".
+std::vector<std::pair<std::string, std::string>>
+list_settings(Database& db, const Context& context);
+
+// The scheme's rules as currently set.
+struct Scheme
+{
+  Points quota;
+  Points carry_cap;
+  Date start;
+  int remind_interval_days;
+  std::string organisation;
+};
+
+Scheme load_scheme(Database& db);
+
+// Attachment limits in bytes.
+struct AttachmentLimits
+{
+  std::uint64_t per_file;
+  std::uint64_t per_claim;
+};
+
+AttachmentLimits load_attachment_limits(Database& db);
+
+} // namespace cpd

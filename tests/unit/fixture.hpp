@@ -1,0 +1,68 @@
+#pragma once
+
+#include <cpd/claims.hpp>
+#include <cpd/context.hpp>
+#include <cpd/database.hpp>
+#include <cpd/error.hpp>
+#include <cpd/members.hpp>
+#include <cpd/setup.hpp>
+
+#include <doctest/doctest.h>
+
+#include <string>
+
+namespace testutil {
+
+// An in-memory scheme on 2017-03-15: secretaries sec and sue, members ann and bob.
+struct Scheme
+{
+  cpd::Database db = cpd::Database::open_memory();
+  cpd::Date today{2017, 3, 15};
+
+  Scheme()
+  {
+    cpd::initialize(db, as("sec"), {"Sam Secretary", "sec@example.org", "IIMS", {}});
+    cpd::add_member(db, as("sec"), {"ann", "Ann Surveyor", "ann@example.org"});
+    cpd::add_member(db, as("sec"), {"bob", "Bob Marine", "bob@example.org"});
+    cpd::add_member(
+      db, as("sec"), {"sue", "Sue Second", "sue@example.org", cpd::Role::secretary});
+  }
+
+  cpd::Context
+  as(const std::string& login) const
+  {
+    return cpd::Context{login, today, today.days() * 86400};
+  }
+
+  cpd::Claim
+  claim(const std::string& login,
+        const std::string& activity,
+        cpd::Date date,
+        std::optional<std::string> quantity = std::nullopt)
+  {
+    cpd::ClaimRequest request;
+    request.activity = activity;
+    request.date = date;
+    if (quantity) {
+      request.quantity = cpd::Quantity::parse(*quantity);
+    }
+    request.duplicates = cpd::ClaimRequest::Duplicates::allow;
+    return cpd::submit_claim(db, as(login), request);
+  }
+};
+
+// The kind of cpd::Error an expression throws.
+template<typename F>
+cpd::ErrorKind
+error_kind(F&& f)
+{
+  try {
+    f();
+  } catch (const cpd::Error& e) {
+    return e.kind();
+  }
+  FAIL("no cpd::Error was thrown");
+  return cpd::ErrorKind::internal;
+}
+
+} // namespace testutil

@@ -1,0 +1,167 @@
+#include "fixture.hpp"
+
+#include <cpd/ledger.hpp>
+#include <cpd/settings.hpp>
+
+using cpd::ClaimStatus;
+using cpd::Date;
+using cpd::ErrorKind;
+using cpd::Points;
+using testutil::error_kind;
+
+namespace {
+
+Points
+pts(const char* text)
+{
+  return *Points::parse(text, Points::Sign::allowed);
+}
+
+} // namespace
+
+TEST_CASE("a claim keeps the points of its activity at submission")
+{
+  testutil::Scheme s;
+  const auto claim = s.claim("ann", "iims-training-day", Date(2017, 3, 14));
+  CHECK(claim.points == pts("5"));
+  CHECK(claim.status == ClaimStatus::pending);
+  CHECK(claim.member == "ann");
+
+  auto activity = *cpd::find_activity(s.db, "iims-training-day");
+  activity.points = pts("6");
+  cpd::save_activity(s.db, s.as("sec"), activity);
+  CHECK(cpd::get_claim(s.db, s.as("ann"), claim.id).points == pts("5"));
+  CHECK(s.claim("ann", "iims-training-day", Date(2017, 3, 15)).points == pts("6"));
+}
+
+TEST_CASE("per-unit activities multiply exactly and respect their maximum")
+{
+  testutil::Scheme s;
+  CHECK(s.claim("ann", "private-study", Date(2017, 3, 1), "3").points == pts("1.5"));
+  CHECK(s.claim("ann", "mentoring", Date(2017, 3, 1), "7.5").points == pts("5"));
+  CHECK(s.claim("ann", "iims-conference", Date(2017, 3, 1), "2").points == pts("10"));
+  CHECK(error_kind([&] { s.claim("ann", "private-study", Date(2017, 3, 1), "1.25"); })
+        == ErrorKind::bad_input);
+  CHECK(error_kind([&] { s.claim("ann", "private-study", Date(2017, 3, 1)); })
+        == ErrorKind::usage);
+}
+
+TEST_CASE("the scheme's refusals")
+{
+  testutil::Scheme s;
+  CHECK(error_kind([&] { s.claim("ann", "no-such-thing", Date(2017, 3, 1)); })
+        == ErrorKind::refused);
+  CHECK(error_kind([&] { s.claim("ann", "iims-webinar", Date(2017, 3, 16)); })
+        == ErrorKind::refused);
+  CHECK(error_kind([&] { s.claim("ann", "iims-webinar", Date(2016, 12, 31)); })
+        == ErrorKind::refused);
+  CHECK(error_kind([&] { s.claim("ann", "technical-paper", Date(2017, 3, 1)); })
+        == ErrorKind::refused);
+  CHECK(error_kind([&] { s.claim("nobody", "iims-webinar", Date(2017, 3, 1)); })
+        == ErrorKind::unknown_member);
+
+  SUBCASE("the same activity on the same day, unless insisted")
+  {
+    cpd::ClaimRequest request;
+    request.activity = "iims-webinar";
+    request.date = Date(2017, 3, 1);
+    cpd::submit_claim(s.db, s.as("ann"), request);
+    CHECK(error_kind([&] { cpd::submit_claim(s.db, s.as("ann"), request); })
+          == ErrorKind::refused);
+    CHECK_NOTHROW(cpd::submit_claim(s.db, s.as("bob"), request));
+    request.duplicates = cpd::ClaimRequest::Duplicates::allow;
+    CHECK_NOTHROW(cpd::submit_claim(s.db, s.as("ann"), request));
+  }
+  SUBCASE("a withdrawn or declined claim can be claimed again")
+  {
+    cpd::ClaimRequest request;
+    request.activity = "iims-webinar";
+    request.date = Date(2017, 3, 1);
+    const auto first = cpd::submit_claim(s.db, s.as("ann"), request);
+    cpd::withdraw_claim(s.db, s.as("ann"), first.id);
+    CHECK_NOTHROW(cpd::submit_claim(s.db, s.as("ann"), request));
+  }
+}
+
+TEST_CASE("decisions: approve, decline, withdraw, and who may")
+{
+  testutil::Scheme s;
+  const auto ann = s.claim("ann", "iims-training-day", Date(2017, 3, 14));
+  const auto bob = s.claim("bob", "iims-webinar", Date(2017, 3, 14));
+  const auto sec = s.claim("sec", "iims-webinar", Date(2017, 3, 14));
+
+  CHECK(error_kind([&] { cpd::approve_claims(s.db, s.as("bob"), {ann.id}, ""); })
+        == ErrorKind::permission);
+  CHECK(error_kind([&] { cpd::approve_claims(s.db, s.as("sec"), {sec.id}, ""); })
+        == ErrorKind::permission);
+  CHECK(error_kind([&] { cpd::decline_claims(s.db, s.as("sec"), {bob.id}, " "); })
+        == ErrorKind::usage);
+
+  const auto approved = cpd::approve_claims(s.db, s.as("sec"), {ann.id}, "ok");
+  REQUIRE(approved.size() == 1);
+  CHECK(approved[0].status == ClaimStatus::approved);
+  CHECK(approved[0].decided_by == "sec");
+  CHECK(error_kind([&] { cpd::approve_claims(s.db, s.as("sue"), {ann.id}, ""); })
+        == ErrorKind::refused);
+
+  // All or none: the pending claim stays pending when another is refused.
+  CHECK(error_kind([&] { cpd::approve_claims(s.db, s.as("sue"), {bob.id, ann.id}, ""); })
+        == ErrorKind::refused);
+  CHECK(cpd::get_claim(s.db, s.as("sec"), bob.id).status == ClaimStatus::pending);
+
+  cpd::approve_claims(s.db, s.as("sue"), {sec.id}, "");
+  cpd::decline_claims(s.db, s.as("sec"), {bob.id}, "not an IIMS webinar");
+  const auto declined = cpd::get_claim(s.db, s.as("bob"), bob.id);
+  CHECK(declined.status == ClaimStatus::declined);
+  CHECK(declined.reason == "not an IIMS webinar");
+
+  CHECK(error_kind([&] { cpd::get_claim(s.db, s.as("bob"), ann.id); })
+        == ErrorKind::permission);
+  CHECK(error_kind([&] { cpd::withdraw_claim(s.db, s.as("ann"), ann.id); })
+        == ErrorKind::refused);
+}
+
+TEST_CASE("balances are sums of ledger entries")
+{
+  testutil::Scheme s;
+  const auto a = s.claim("ann", "iims-training-day", Date(2017, 3, 14));
+  const auto b = s.claim("ann", "private-study", Date(2017, 3, 1), "3");
+  s.claim("ann", "iims-webinar", Date(2017, 3, 2));
+  cpd::approve_claims(s.db, s.as("sec"), {a.id, b.id}, "");
+
+  const auto balance = cpd::balance(s.db, s.as("ann"), std::nullopt, std::nullopt);
+  CHECK(balance.year == 2017);
+  CHECK(balance.earned == pts("6.5"));
+  CHECK(balance.total == pts("6.5"));
+  CHECK(balance.quota == pts("10"));
+  CHECK(balance.remaining == pts("3.5"));
+  CHECK(balance.pending == pts("1"));
+  CHECK_FALSE(balance.compliant);
+  CHECK(balance.deadline == Date(2017, 12, 31));
+
+  cpd::set_setting(s.db, s.as("sec"), "scheme.quota", "6");
+  const auto lower = cpd::balance(s.db, s.as("ann"), std::nullopt, std::nullopt);
+  CHECK(lower.remaining == Points());
+  CHECK(lower.compliant);
+
+  CHECK(error_kind([&] { cpd::balance(s.db, s.as("bob"), std::string("ann"), std::nullopt); })
+        == ErrorKind::permission);
+  CHECK(cpd::balance(s.db, s.as("sue"), std::string("ann"), 2017).total == pts("6.5"));
+}
+
+TEST_CASE("an approval in a closed year corrects the carries that follow")
+{
+  testutil::Scheme s;
+  // Ann earned 10 in 2016 with 5 more pending when 2016 closed, carrying 0.
+  cpd::set_setting(s.db, s.as("sec"), "scheme.start", "2016-01-01");
+  const auto a = s.claim("ann", "iims-training-day", Date(2016, 5, 1));
+  const auto b = s.claim("ann", "iims-conference", Date(2016, 6, 1), "2");
+  cpd::approve_claims(s.db, s.as("sec"), {b.id}, "");
+  s.db.exec("INSERT INTO year_close(year, quota, carry_cap, at) VALUES (2016, 100, 30, 0)");
+  CHECK(cpd::member_balance(s.db, 2, 2017).carried_in == Points());
+
+  cpd::approve_claims(s.db, s.as("sec"), {a.id}, "late");
+  // 2016 total 15 → carry min(3, 15 - 10) = 3 into 2017.
+  CHECK(cpd::member_balance(s.db, 2, 2016).total == pts("15"));
+  CHECK(cpd::member_balance(s.db, 2, 2017).carried_in == pts("3"));
+}
