@@ -1,0 +1,528 @@
+#include <cpd/text.hpp>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <utility>
+
+namespace cpd {
+
+namespace {
+
+enum class Utf8Status { ok, invalid, truncated };
+
+// One step of UTF-8 decoding (Unicode table 3-7).
+struct Decoded
+{
+  Utf8Status status;
+  char32_t code_point; // when ok
+  std::size_t length;  // bytes taken when ok; 1 otherwise
+};
+
+Decoded
+decode(std::string_view text, std::size_t pos)
+{
+  const auto byte = [&](std::size_t i) {
+    return static_cast<unsigned char>(text[i]);
+  };
+  const unsigned char lead = byte(pos);
+  if (lead < 0x80) {
+    return {Utf8Status::ok, lead, 1};
+  }
+  std::size_t length = 0;
+  unsigned char low = 0x80; // range of the second byte
+  unsigned char high = 0xbf;
+  char32_t code_point = 0;
+  if (lead >= 0xc2 && lead <= 0xdf) {
+    length = 2;
+    code_point = lead & 0x1fu;
+  } else if (lead >= 0xe0 && lead <= 0xef) {
+    length = 3;
+    code_point = lead & 0x0fu;
+    if (lead == 0xe0) {
+      low = 0xa0; // no overlongs
+    } else if (lead == 0xed) {
+      high = 0x9f; // no surrogates
+    }
+  } else if (lead >= 0xf0 && lead <= 0xf4) {
+    length = 4;
+    code_point = lead & 0x07u;
+    if (lead == 0xf0) {
+      low = 0x90; // no overlongs
+    } else if (lead == 0xf4) {
+      high = 0x8f; // nothing above U+10FFFF
+    }
+  } else {
+    return {Utf8Status::invalid, 0, 1};
+  }
+  for (std::size_t i = 1; i < length; ++i) {
+    if (pos + i >= text.size()) {
+      return {Utf8Status::truncated, 0, 1};
+    }
+    const unsigned char next = byte(pos + i);
+    const unsigned char min = i == 1 ? low : static_cast<unsigned char>(0x80);
+    const unsigned char max = i == 1 ? high : static_cast<unsigned char>(0xbf);
+    if (next < min || next > max) {
+      return {Utf8Status::invalid, 0, 1};
+    }
+    code_point = (code_point << 6) | (next & 0x3fu);
+  }
+  return {Utf8Status::ok, code_point, length};
+}
+
+// Valid UTF-8 but for an incomplete sequence at the very end (a prefix of a
+// file may cut one), without controls other than \t \n \r \f.
+bool
+looks_like_utf8_text(std::string_view bytes)
+{
+  std::size_t pos = 0;
+  while (pos < bytes.size()) {
+    const Decoded d = decode(bytes, pos);
+    if (d.status == Utf8Status::truncated) {
+      return true; // only ever the last sequence
+    }
+    if (d.status == Utf8Status::invalid) {
+      return false;
+    }
+    const char32_t c = d.code_point;
+    if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f')
+        || c == 0x7f) {
+      return false;
+    }
+    pos += d.length;
+  }
+  return true;
+}
+
+char
+ascii_lower(char c)
+{
+  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+}
+
+std::string
+ascii_lower(std::string_view text)
+{
+  std::string lower(text);
+  for (auto& c : lower) {
+    c = ascii_lower(c);
+  }
+  return lower;
+}
+
+// The lower-cased extension of the last component of `name`, without the dot.
+std::string
+extension(std::string_view name)
+{
+  const auto slash = name.rfind('/');
+  if (slash != std::string_view::npos) {
+    name.remove_prefix(slash + 1);
+  }
+  const auto dot = name.rfind('.');
+  if (dot == std::string_view::npos) {
+    return {};
+  }
+  return ascii_lower(name.substr(dot + 1));
+}
+
+constexpr std::string_view k_octet_stream = "application/octet-stream";
+constexpr std::string_view k_docx =
+  "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
+constexpr std::string_view k_xlsx =
+  "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+constexpr std::string_view k_pptx =
+  "application/vnd.openxmlformats-officedocument.presentationml.presentation";
+constexpr std::string_view k_odt = "application/vnd.oasis.opendocument.text";
+constexpr std::string_view k_ods = "application/vnd.oasis.opendocument.spreadsheet";
+constexpr std::string_view k_odp = "application/vnd.oasis.opendocument.presentation";
+
+constexpr std::array<std::pair<std::string_view, std::string_view>, 21> k_by_extension = {{
+  {"pdf", "application/pdf"},
+  {"png", "image/png"},
+  {"jpg", "image/jpeg"},
+  {"jpeg", "image/jpeg"},
+  {"gif", "image/gif"},
+  {"webp", "image/webp"},
+  {"tif", "image/tiff"},
+  {"tiff", "image/tiff"},
+  {"heic", "image/heic"},
+  {"heif", "image/heif"},
+  {"doc", "application/msword"},
+  {"docx", k_docx},
+  {"xls", "application/vnd.ms-excel"},
+  {"xlsx", k_xlsx},
+  {"ppt", "application/vnd.ms-powerpoint"},
+  {"pptx", k_pptx},
+  {"odt", k_odt},
+  {"ods", k_ods},
+  {"odp", k_odp},
+  {"txt", "text/plain"},
+  {"csv", "text/csv"},
+}};
+
+std::optional<std::string_view>
+type_of_extension(std::string_view ext)
+{
+  for (const auto& [known, type] : k_by_extension) {
+    if (ext == known) {
+      return type;
+    }
+  }
+  return std::nullopt;
+}
+
+// The type named by the leading bytes alone, refined by the extension for
+// containers (zip, OLE2, ISO BMFF) that several formats share.
+std::optional<std::string>
+type_of_content(std::string_view bytes, std::string_view ext)
+{
+  const auto starts = [&](std::string_view magic, std::size_t at = 0) {
+    return bytes.size() >= at + magic.size() && bytes.substr(at, magic.size()) == magic;
+  };
+  using namespace std::string_view_literals;
+  if (starts("%PDF-")) {
+    return "application/pdf";
+  }
+  if (starts("\x89PNG\r\n\x1a\n"sv)) {
+    return "image/png";
+  }
+  if (starts("\xff\xd8\xff"sv)) {
+    return "image/jpeg";
+  }
+  if (starts("GIF87a") || starts("GIF89a")) {
+    return "image/gif";
+  }
+  if (starts("RIFF") && starts("WEBP", 8)) {
+    return "image/webp";
+  }
+  if (starts("II*\0"sv) || starts("MM\0*"sv)) {
+    return "image/tiff";
+  }
+  if (starts("PK\x03\x04"sv) || starts("PK\x05\x06"sv)) {
+    for (const auto office : {"docx", "xlsx", "pptx", "odt", "ods", "odp"}) {
+      if (ext == office) {
+        return std::string(*type_of_extension(ext));
+      }
+    }
+    return "application/zip";
+  }
+  if (starts("\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"sv)) {
+    for (const auto office : {"doc", "xls", "ppt"}) {
+      if (ext == office) {
+        return std::string(*type_of_extension(ext));
+      }
+    }
+    return std::string(k_octet_stream);
+  }
+  if (starts("ftyp", 4) && bytes.size() >= 12) {
+    const std::string_view brand = bytes.substr(8, 4);
+    for (const auto heic : {"heic", "heix", "heim", "heis", "hevc", "hevx"}) {
+      if (brand == heic) {
+        return "image/heic";
+      }
+    }
+    if (brand == "mif1" || brand == "msf1") {
+      return ext == "heic" ? "image/heic" : "image/heif";
+    }
+  }
+  return std::nullopt;
+}
+
+bool
+zero_width(char32_t c)
+{
+  static constexpr std::array<std::pair<char32_t, char32_t>, 16> k_ranges = {{
+    {0x0000, 0x001f}, // controls
+    {0x007f, 0x009f},
+    {0x0300, 0x036f}, // combining diacritical marks
+    {0x0483, 0x0489},
+    {0x0591, 0x05bd},
+    {0x0610, 0x061a},
+    {0x064b, 0x065f},
+    {0x1160, 0x11ff}, // Hangul medial vowels and final consonants
+    {0x1ab0, 0x1aff},
+    {0x1dc0, 0x1dff},
+    {0x200b, 0x200f}, // zero-width space, joiners, direction marks
+    {0x202a, 0x202e},
+    {0x2060, 0x2064},
+    {0x20d0, 0x20ff},
+    {0xfe00, 0xfe0f}, // variation selectors
+    {0xfe20, 0xfe2f},
+  }};
+  if (c == 0xfeff || (c >= 0xe0100 && c <= 0xe01ef)) {
+    return true;
+  }
+  return std::any_of(k_ranges.begin(), k_ranges.end(), [c](const auto& range) {
+    return c >= range.first && c <= range.second;
+  });
+}
+
+bool
+wide(char32_t c)
+{
+  static constexpr std::array<std::pair<char32_t, char32_t>, 17> k_ranges = {{
+    {0x1100, 0x115f}, // Hangul Jamo initial consonants
+    {0x2329, 0x232a},
+    {0x2e80, 0x303e}, // CJK radicals, punctuation
+    {0x3041, 0x33ff}, // kana, CJK compatibility
+    {0x3400, 0x4dbf}, // CJK extension A
+    {0x4e00, 0x9fff}, // CJK unified ideographs
+    {0xa000, 0xa4cf}, // Yi
+    {0xa960, 0xa97f},
+    {0xac00, 0xd7a3}, // Hangul syllables
+    {0xf900, 0xfaff}, // CJK compatibility ideographs
+    {0xfe10, 0xfe19},
+    {0xfe30, 0xfe6f},
+    {0xff00, 0xff60}, // fullwidth forms
+    {0xffe0, 0xffe6},
+    {0x1f300, 0x1f64f}, // pictographs, emoticons
+    {0x1f900, 0x1f9ff},
+    {0x20000, 0x3fffd}, // CJK extensions B and later
+  }};
+  return std::any_of(k_ranges.begin(), k_ranges.end(), [c](const auto& range) {
+    return c >= range.first && c <= range.second;
+  });
+}
+
+// The units edit_distance counts: code points, and each invalid byte as a
+// value above U+10FFFF so that it equals no code point.
+std::u32string
+units(std::string_view text)
+{
+  std::u32string result;
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    const Decoded d = decode(text, pos);
+    if (d.status == Utf8Status::ok) {
+      result += d.code_point;
+      pos += d.length;
+    } else {
+      result += static_cast<char32_t>(0x110000 + static_cast<unsigned char>(text[pos]));
+      ++pos;
+    }
+  }
+  return result;
+}
+
+std::size_t
+levenshtein(const std::u32string& a, const std::u32string& b)
+{
+  const std::u32string& shorter = a.size() < b.size() ? a : b;
+  const std::u32string& longer = a.size() < b.size() ? b : a;
+  std::vector<std::size_t> row(shorter.size() + 1);
+  for (std::size_t j = 0; j < row.size(); ++j) {
+    row[j] = j;
+  }
+  for (std::size_t i = 1; i <= longer.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= shorter.size(); ++j) {
+      const std::size_t above = row[j];
+      const std::size_t substitution =
+        diagonal + (longer[i - 1] == shorter[j - 1] ? 0 : 1);
+      row[j] = std::min({above + 1, row[j - 1] + 1, substitution});
+      diagonal = above;
+    }
+  }
+  return row[shorter.size()];
+}
+
+} // namespace
+
+bool
+valid_utf8(std::string_view text)
+{
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    const Decoded d = decode(text, pos);
+    if (d.status != Utf8Status::ok) {
+      return false;
+    }
+    pos += d.length;
+  }
+  return true;
+}
+
+bool
+has_control_characters(std::string_view text, AllowNewlines newlines)
+{
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c < 0x20 || c == 0x7f) {
+      if (newlines == AllowNewlines::yes && (c == '\n' || c == '\t')) {
+        continue;
+      }
+      return true;
+    }
+    // C1 controls are U+0080..U+009F, encoded C2 80..C2 9F.
+    if (c == 0xc2 && i + 1 < text.size()) {
+      const auto next = static_cast<unsigned char>(text[i + 1]);
+      if (next >= 0x80 && next <= 0x9f) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+std::string
+json_string(std::string_view text)
+{
+  std::string out;
+  out.reserve(text.size() + 2);
+  out += '"';
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    const Decoded d = decode(text, pos);
+    if (d.status != Utf8Status::ok) {
+      out += "\xef\xbf\xbd"; // U+FFFD
+      ++pos;
+      continue;
+    }
+    switch (d.code_point) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        if (d.code_point < 0x20 || d.code_point == 0x7f) {
+          out += fmt::format("\\u{:04x}", static_cast<unsigned>(d.code_point));
+        } else {
+          out.append(text.substr(pos, d.length));
+        }
+    }
+    pos += d.length;
+  }
+  out += '"';
+  return out;
+}
+
+std::string
+media_type(std::string_view file_name, std::string_view first_bytes)
+{
+  const std::string ext = extension(file_name);
+  if (auto type = type_of_content(first_bytes, ext)) {
+    return *type;
+  }
+  const auto known = type_of_extension(ext);
+  if (ext == "txt" || ext == "csv") {
+    const std::string type(*known);
+    return looks_like_utf8_text(first_bytes) ? type + "; charset=utf-8" : type;
+  }
+  if (known) {
+    return std::string(*known);
+  }
+  if (!first_bytes.empty() && looks_like_utf8_text(first_bytes)) {
+    return "text/plain; charset=utf-8";
+  }
+  return std::string(k_octet_stream);
+}
+
+std::optional<std::string>
+base_name(std::string_view path)
+{
+  while (!path.empty() && path.back() == '/') {
+    path.remove_suffix(1);
+  }
+  const auto slash = path.rfind('/');
+  const std::string_view name =
+    slash == std::string_view::npos ? path : path.substr(slash + 1);
+  if (name.empty() || name == "." || name == ".." || !valid_utf8(name)
+      || has_control_characters(name, AllowNewlines::no)) {
+    return std::nullopt;
+  }
+  return std::string(name);
+}
+
+std::size_t
+display_width(std::string_view text)
+{
+  std::size_t width = 0;
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    const Decoded d = decode(text, pos);
+    if (d.status != Utf8Status::ok) {
+      ++width;
+      ++pos;
+      continue;
+    }
+    if (wide(d.code_point)) {
+      width += 2;
+    } else if (!zero_width(d.code_point)) {
+      width += 1;
+    }
+    pos += d.length;
+  }
+  return width;
+}
+
+std::string
+display_width_pad(std::string_view text, std::size_t width)
+{
+  std::string padded(text);
+  const std::size_t have = display_width(text);
+  if (have < width) {
+    padded.append(width - have, ' ');
+  }
+  return padded;
+}
+
+std::size_t
+edit_distance(std::string_view a, std::string_view b)
+{
+  return levenshtein(units(a), units(b));
+}
+
+std::optional<std::string>
+closest_match(std::string_view word, const std::vector<std::string>& candidates)
+{
+  const std::u32string target = units(ascii_lower(word));
+  if (target.empty()) {
+    return std::nullopt;
+  }
+  const std::size_t limit = std::max<std::size_t>(2, target.size() / 3);
+  std::optional<std::size_t> best;
+  std::size_t best_distance = 0;
+  for (std::size_t i = 0; i < candidates.size(); ++i) {
+    const std::u32string candidate = units(ascii_lower(candidates[i]));
+    const std::size_t gap = candidate.size() > target.size()
+                              ? candidate.size() - target.size()
+                              : target.size() - candidate.size();
+    if (gap > limit) {
+      continue; // the distance is at least the difference in length
+    }
+    const std::size_t distance = levenshtein(target, candidate);
+    if (distance > limit || distance >= std::max(target.size(), candidate.size())) {
+      continue;
+    }
+    if (!best || distance < best_distance) {
+      best = i;
+      best_distance = distance;
+    }
+  }
+  if (!best) {
+    return std::nullopt;
+  }
+  return candidates[*best];
+}
+
+} // namespace cpd

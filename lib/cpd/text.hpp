@@ -1,0 +1,56 @@
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace cpd {
+
+// True when `text` is well-formed UTF-8: no overlong forms, no surrogates
+// (U+D800..U+DFFF), nothing above U+10FFFF, no truncated sequence.
+bool valid_utf8(std::string_view text);
+
+// True when `text` holds a C0 control (U+0000..U+001F), DEL (U+007F) or a C1
+// control (U+0080..U+009F, as UTF-8). AllowNewlines::yes lets \n and \t pass
+// (never \r). Used to refuse line breaks in names, emails and reasons.
+enum class AllowNewlines { no, yes };
+bool has_control_characters(std::string_view text, AllowNewlines newlines);
+
+// `text` as a quoted JSON string: \" \\ \b \f \n \r \t, \u00XX for the other
+// controls and DEL; valid UTF-8 passes through, each invalid byte becomes
+// U+FFFD, so the result is always valid JSON.
+std::string json_string(std::string_view text);
+
+// The media type of an attachment, from its leading bytes (any prefix of the
+// file) and then its name's extension; "application/octet-stream" when
+// neither tells. Text is "text/plain; charset=utf-8" when it is valid UTF-8.
+std::string media_type(std::string_view file_name, std::string_view first_bytes);
+
+// The last component of `path` ("a/b/c.pdf" -> "c.pdf"; trailing slashes are
+// ignored). Nothing for "", ".", "..", or a name that is not valid UTF-8 or
+// holds control characters.
+std::optional<std::string> base_name(std::string_view path);
+
+// Terminal columns `text` takes: one per code point, two for East Asian wide
+// and fullwidth ones, none for combining marks and zero-width characters.
+// Each byte of invalid UTF-8 counts as one column.
+std::size_t display_width(std::string_view text);
+
+// `text` followed by spaces up to `width` columns; unchanged when it is
+// already as wide or wider (never truncated).
+std::string display_width_pad(std::string_view text, std::size_t width);
+
+// The Levenshtein distance between two strings, counted in code points
+// (each byte of invalid UTF-8 is one unit); case matters.
+std::size_t edit_distance(std::string_view a, std::string_view b);
+
+// The candidate nearest to `word` ignoring ASCII case, for "did you mean
+// ...?": only when the distance is at most max(2, length / 3) and less than
+// the longer length (a total rewrite is no suggestion). Ties go to the
+// earlier candidate; nothing for an empty word.
+std::optional<std::string> closest_match(std::string_view word,
+                                         const std::vector<std::string>& candidates);
+
+} // namespace cpd
