@@ -15,8 +15,8 @@ namespace {
 struct ClaimOptions
 {
   std::string activity;
-  std::string date;
-  std::string hours;
+  std::optional<std::string> date;
+  std::optional<std::string> hours;
   std::string note;
   std::vector<std::string> attach;
   bool force = false;
@@ -27,20 +27,20 @@ run(const ClaimOptions& options, Session& session)
 {
   ClaimRequest request;
   request.activity = options.activity;
-  if (!options.date.empty()) {
-    request.date = Date::parse(options.date);
+  if (options.date) {
+    request.date = Date::parse(*options.date);
     if (!request.date) {
       throw Error(ErrorKind::bad_input,
                   "'{}' is not a date: write it as YYYY-MM-DD, e.g. 2017-03-14",
-                  options.date);
+                  *options.date);
     }
   }
-  if (!options.hours.empty()) {
-    request.quantity = Quantity::parse(options.hours);
+  if (options.hours) {
+    request.quantity = Quantity::parse(*options.hours);
     if (!request.quantity) {
       throw Error(ErrorKind::bad_input,
                   "'{}' is not a positive number of hours or units (e.g. 1.5)",
-                  options.hours);
+                  *options.hours);
     }
   }
   request.note = options.note;

@@ -47,6 +47,27 @@ parse_year(const std::string& text)
   return year;
 }
 
+// Error messages quote what the user typed: show control characters escaped
+// so that the message stays one line and cannot move the terminal.
+std::string
+one_line(std::string_view message)
+{
+  std::string out;
+  for (const char c : message) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (byte < 0x20 || byte == 0x7f) {
+      out += fmt::format("\\x{:02x}", byte);
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
 namespace {
 
 int
@@ -91,7 +112,7 @@ run(int argc, char** argv)
     if (message.empty()) {
       message = "bad command line";
     }
-    fmt::print(stderr, "cpd: error: {}; see cpd --help\n", message);
+    fmt::print(stderr, "cpd: error: {}; see cpd --help\n", one_line(message));
     return exit_status(ErrorKind::usage);
   }
   return 0;
@@ -108,11 +129,11 @@ main(int argc, char** argv)
     return cpd::cli::run(argc, argv);
   } catch (const cpd::Error& e) {
     std::fflush(stdout);
-    fmt::print(stderr, "cpd: error: {}\n", e.what());
+    fmt::print(stderr, "cpd: error: {}\n", cpd::cli::one_line(e.what()));
     return cpd::exit_status(e.kind());
   } catch (const std::exception& e) {
     std::fflush(stdout);
-    fmt::print(stderr, "cpd: internal error: {}\n", e.what());
+    fmt::print(stderr, "cpd: internal error: {}\n", cpd::cli::one_line(e.what()));
     return cpd::exit_status(cpd::ErrorKind::internal);
   }
 }

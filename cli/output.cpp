@@ -180,6 +180,14 @@ Json::value(const Date& date)
 }
 
 Json&
+Json::number(std::string_view literal)
+{
+  separate();
+  m_text += literal;
+  return *this;
+}
+
+Json&
 Json::null()
 {
   separate();
@@ -208,7 +216,7 @@ write_claim(Json& json, const Claim& claim)
     .field("status", std::string(to_string(claim.status)));
   json.key("quantity");
   if (claim.quantity) {
-    json.value(claim.quantity->to_string());
+    json.number(claim.quantity->to_string());
   } else {
     json.null();
   }

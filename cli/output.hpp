@@ -58,6 +58,8 @@ public:
   Json& value(Points points);
   Json& value(const Date& date);
   Json& null();
+  // A number already written as JSON, e.g. Quantity::to_string().
+  Json& number(std::string_view literal);
 
   template<typename T>
   Json&

@@ -75,7 +75,8 @@ expect_contains "$OUT" "withdrawn"
 expect_contains "$OUT" "claim #1 approved"
 ok ann history --json
 expect_equal "$(json '[(c["id"], c["status"], c["points"]) for c in d]')" "[(1, 'approved', 5), (3, 'withdrawn', 1)]"
-expect_equal "$(json 'sorted(d[0].keys()) >= sorted(["id", "member", "activity", "points", "date", "status"])')" "True"
+expect_equal "$(json 'set(d[0]) >= {"id", "member", "activity", "points", "date", "status"}')" "True"
+expect_equal "$(json 'd[1]["quantity"]')" "2"
 ok ann history --ledger --json
 expect_equal "$(json '[(e["kind"], e["points"], e["claim"]) for e in d]')" "[('award', 5, 1)]"
 
