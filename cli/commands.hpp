@@ -21,13 +21,18 @@ void register_activities(CLI::App& app, Session& session);
 void register_activity(CLI::App& app, Session& session);
 void register_approve(CLI::App& app, Session& session);
 void register_balance(CLI::App& app, Session& session);
+void register_check(CLI::App& app, Session& session);
 void register_claim(CLI::App& app, Session& session);
 void register_config(CLI::App& app, Session& session);
 void register_decline(CLI::App& app, Session& session);
+void register_exempt(CLI::App& app, Session& session);
 void register_history(CLI::App& app, Session& session);
 void register_init(CLI::App& app, Session& session);
 void register_member(CLI::App& app, Session& session);
 void register_pending(CLI::App& app, Session& session);
+void register_report(CLI::App& app, Session& session);
+void register_revoke(CLI::App& app, Session& session);
+void register_rollover(CLI::App& app, Session& session);
 void register_withdraw(CLI::App& app, Session& session);
 
 // Prints decided claims: one sentence each, or a JSON array.

@@ -97,7 +97,12 @@ run(int argc, char** argv)
   register_decline(app, session);
   register_balance(app, session);
   register_history(app, session);
+  register_revoke(app, session);
+  register_exempt(app, session);
+  register_rollover(app, session);
+  register_report(app, session);
   register_config(app, session);
+  register_check(app, session);
 
   try {
     app.parse(argc, argv);

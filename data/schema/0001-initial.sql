@@ -116,12 +116,16 @@ CREATE TABLE year_close (
   at        INTEGER NOT NULL
 ) STRICT;
 
--- Dispensations: a member exempt from the quota for a year.
+-- Dispensations: a member exempt from the quota for a year. A lifted
+-- dispensation stays on record.
 CREATE TABLE exemption (
-  member_id  INTEGER NOT NULL REFERENCES member(id),
-  year       INTEGER NOT NULL,
-  reason     TEXT NOT NULL,
-  actor_id   INTEGER NOT NULL REFERENCES member(id),
-  at         INTEGER NOT NULL,
-  PRIMARY KEY (member_id, year)
+  id          INTEGER PRIMARY KEY,
+  member_id   INTEGER NOT NULL REFERENCES member(id),
+  year        INTEGER NOT NULL,
+  reason      TEXT NOT NULL,            -- why, e.g. 'retired', 'long illness'
+  actor_id    INTEGER NOT NULL REFERENCES member(id), -- the secretary who granted it
+  at          INTEGER NOT NULL,
+  lifted_by   INTEGER REFERENCES member(id), -- NULL while in force
+  lifted_at   INTEGER
 ) STRICT;
+CREATE UNIQUE INDEX exemption_in_force ON exemption(member_id, year) WHERE lifted_at IS NULL;

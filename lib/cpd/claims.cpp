@@ -444,6 +444,45 @@ decline_claims(Database& db,
 }
 
 Claim
+revoke_claim(Database& db, const Context& context, std::int64_t id, std::string_view reason)
+{
+  if (reason.find_first_not_of(" \t\n") == std::string_view::npos) {
+    throw Error(ErrorKind::usage, "a revocation needs a reason: --reason TEXT");
+  }
+  validate_text(reason, "reason");
+  Transaction transaction(db, Transaction::Kind::write);
+  const auto secretary = require_secretary(db, context);
+  const auto stored = require_claim(db, id);
+  if (stored.claim.status != ClaimStatus::approved) {
+    throw Error(ErrorKind::refused,
+                "claim #{} is {}; only an approved claim can be revoked",
+                id,
+                to_string(stored.claim.status));
+  }
+  if (stored.member_id == secretary.id) {
+    throw Error(ErrorKind::permission,
+                "claim #{} is your own: another secretary must revoke it",
+                id);
+  }
+  set_status(db, id, ClaimStatus::revoked, secretary.id, context.now, reason);
+  post_entry(db,
+             stored.member_id,
+             stored.claim.year(),
+             EntryKind::revocation,
+             -stored.claim.points,
+             id,
+             secretary.id,
+             context.now,
+             fmt::format("claim #{} revoked", id));
+  if (year_closed(db, stored.claim.year())) {
+    correct_carries(db, stored.member_id, stored.claim.year(), secretary.id, context.now);
+  }
+  auto claim = require_claim(db, id).claim;
+  transaction.commit();
+  return claim;
+}
+
+Claim
 get_claim(Database& db, const Context& context, std::int64_t id)
 {
   Transaction transaction(db, Transaction::Kind::read);

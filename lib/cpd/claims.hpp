@@ -95,6 +95,14 @@ std::vector<Claim> decline_claims(Database& db,
                                   const std::vector<std::int64_t>& ids,
                                   std::string_view reason);
 
+// A secretary revokes an approved claim with a reason: a reversing ledger
+// entry in the claim's year, carries of closed years corrected. Nobody
+// revokes their own claim.
+Claim revoke_claim(Database& db,
+                   const Context& context,
+                   std::int64_t id,
+                   std::string_view reason);
+
 // One claim: the member's own, or any for a secretary.
 Claim get_claim(Database& db, const Context& context, std::int64_t id);
 

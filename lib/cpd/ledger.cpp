@@ -141,7 +141,7 @@ member_balance(Database& db, std::int64_t member_id, int year)
   pending.step();
   balance.pending = Points::from_tenths(pending.integer(0));
 
-  Statement exempt(db, "SELECT 1 FROM exemption WHERE member_id = ? AND year = ?");
+  Statement exempt(db, "SELECT 1 FROM exemption WHERE member_id = ? AND year = ? AND lifted_at IS NULL");
   exempt.bind_all(member_id, year);
   balance.exempt = exempt.step();
   balance.deadline = year_end(year);

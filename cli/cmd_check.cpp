@@ -1,0 +1,45 @@
+#include "commands.hpp"
+#include "output.hpp"
+
+#include <cpd/error.hpp>
+#include <cpd/yearend.hpp>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+namespace cpd::cli {
+
+void
+register_check(CLI::App& app, Session& session)
+{
+  auto* command = app.add_subcommand(
+    "check", "verify the database and that the ledger follows the scheme's rules (secretary)");
+  command->callback([&session] {
+    const auto problems = check_database(session.db(), session.context());
+    if (session.json()) {
+      Json json;
+      json.begin_object().field("ok", problems.empty()).key("problems").begin_array();
+      for (const auto& problem : problems) {
+        json.value(problem);
+      }
+      json.end_array().end_object();
+      print(json.str());
+    } else {
+      for (const auto& problem : problems) {
+        print(problem + '\n');
+      }
+    }
+    if (!problems.empty()) {
+      throw Error(ErrorKind::bad_input,
+                  "{} problem{} found in {}",
+                  problems.size(),
+                  problems.size() == 1 ? "" : "s",
+                  session.db_path());
+    }
+    if (!session.json()) {
+      print("The database is sound and the ledger follows the scheme's rules.\n");
+    }
+  });
+}
+
+} // namespace cpd::cli

@@ -1,0 +1,117 @@
+#include "commands.hpp"
+#include "output.hpp"
+
+#include <cpd/csv.hpp>
+#include <cpd/yearend.hpp>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+namespace cpd::cli {
+
+namespace {
+
+struct ReportOptions
+{
+  std::string year;
+  bool csv = false;
+};
+
+void
+run(const ReportOptions& options, Session& session)
+{
+  const auto& context = session.context();
+  const int year = options.year.empty() ? context.today.year() : parse_year(options.year);
+  const auto report = compliance_report(session.db(), context, year);
+  if (session.json()) {
+    Json json;
+    json.begin_object()
+      .field("year", report.year)
+      .field("quota", report.quota)
+      .field("closed", report.closed)
+      .field("compliant", report.compliant)
+      .field("short", report.short_of_quota)
+      .field("exempt", report.exempt)
+      .field("total", report.total)
+      .key("members")
+      .begin_array();
+    for (const auto& line : report.lines) {
+      json.begin_object()
+        .field("member", line.member)
+        .field("name", line.name)
+        .field("email", line.email)
+        .field("earned", line.earned)
+        .field("carried_in", line.carried_in)
+        .field("total", line.total)
+        .field("remaining", line.remaining)
+        .field("pending", line.pending)
+        .field("status", std::string(to_string(line.status)))
+        .end_object();
+    }
+    json.end_array().end_object();
+    print(json.str());
+    return;
+  }
+  if (options.csv) {
+    std::string out = csv_row(
+      {"member", "name", "email", "earned", "carried_in", "total", "remaining", "pending", "status"});
+    for (const auto& line : report.lines) {
+      out += csv_row({line.member,
+                      line.name,
+                      line.email,
+                      line.earned.to_string(),
+                      line.carried_in.to_string(),
+                      line.total.to_string(),
+                      line.remaining.to_string(),
+                      line.pending.to_string(),
+                      std::string(to_string(line.status))});
+    }
+    print(out);
+    return;
+  }
+  Table table({{"MEMBER"},
+               {"NAME"},
+               {"EARNED", Table::Align::right},
+               {"CARRIED", Table::Align::right},
+               {"TOTAL", Table::Align::right},
+               {"NEEDED", Table::Align::right},
+               {"PENDING", Table::Align::right},
+               {"STATUS"}});
+  for (const auto& line : report.lines) {
+    table.add_row({line.member,
+                   line.name,
+                   line.earned.to_string(),
+                   line.carried_in.to_string(),
+                   line.total.to_string(),
+                   line.remaining.to_string(),
+                   line.pending.to_string(),
+                   std::string(to_string(line.status))});
+  }
+  print(fmt::format("CPD year {}{}, quota {}\n\n",
+                    report.year,
+                    report.closed ? " (closed)" : "",
+                    points_phrase(report.quota)));
+  print(table.render());
+  print(fmt::format("\n{} members: {} compliant, {} short, {} exempt; {} in all.\n",
+                    report.lines.size(),
+                    report.compliant,
+                    report.short_of_quota,
+                    report.exempt,
+                    points_phrase(report.total)));
+}
+
+} // namespace
+
+void
+register_report(CLI::App& app, Session& session)
+{
+  auto options = std::make_shared<ReportOptions>();
+  auto* command =
+    app.add_subcommand("report", "every active member's compliance in a year (secretary)");
+  command->add_option("--year", options->year, "the CPD year (default: this year)")
+    ->type_name("YYYY");
+  command->add_flag("--csv", options->csv, "CSV for spreadsheets");
+  command->callback([options, &session] { run(*options, session); });
+}
+
+} // namespace cpd::cli

@@ -1,0 +1,96 @@
+#include "commands.hpp"
+#include "output.hpp"
+
+#include <cpd/yearend.hpp>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+namespace cpd::cli {
+
+namespace {
+
+Points
+carried(const YearClose& close)
+{
+  Points sum;
+  for (const auto& carry : close.carries) {
+    sum += carry.carried;
+  }
+  return sum;
+}
+
+void
+run(bool dry_run, Session& session)
+{
+  const auto& context = session.context();
+  const auto closes =
+    rollover(session.db(), context, dry_run ? DryRun::yes : DryRun::no);
+  if (session.json()) {
+    Json json;
+    json.begin_object().field("dry_run", dry_run).key("years").begin_array();
+    for (const auto& close : closes) {
+      json.begin_object()
+        .field("year", close.year)
+        .field("quota", close.quota)
+        .field("carry_cap", close.carry_cap)
+        .field("members", close.members)
+        .field("compliant", close.compliant)
+        .field("short", close.short_of_quota)
+        .field("exempt", close.exempt)
+        .field("carried", carried(close))
+        .key("carries")
+        .begin_array();
+      for (const auto& carry : close.carries) {
+        json.begin_object()
+          .field("member", carry.member)
+          .field("total", carry.total)
+          .field("carried", carry.carried)
+          .end_object();
+      }
+      json.end_array().end_object();
+    }
+    json.end_array().end_object();
+    print(json.str());
+    return;
+  }
+  if (closes.empty()) {
+    print(fmt::format("Nothing to close: every CPD year before {} is closed.\n",
+                      context.today.year()));
+    return;
+  }
+  for (const auto& close : closes) {
+    print(fmt::format("{} {}: {} members, {} compliant, {} short, {} exempt; {} carried "
+                      "into {} by {} members.\n",
+                      dry_run ? "Would close" : "Closed",
+                      close.year,
+                      close.members,
+                      close.compliant,
+                      close.short_of_quota,
+                      close.exempt,
+                      points_phrase(carried(close)),
+                      close.year + 1,
+                      close.carries.size()));
+    if (dry_run && !close.carries.empty()) {
+      Table table({{"MEMBER"}, {"TOTAL", Table::Align::right}, {"CARRIED", Table::Align::right}});
+      for (const auto& carry : close.carries) {
+        table.add_row({carry.member, carry.total.to_string(), carry.carried.to_string()});
+      }
+      print(table.render());
+    }
+  }
+}
+
+} // namespace
+
+void
+register_rollover(CLI::App& app, Session& session)
+{
+  auto dry_run = std::make_shared<bool>(false);
+  auto* command = app.add_subcommand(
+    "rollover", "close every finished CPD year: carry surplus points forward (secretary, cron)");
+  command->add_flag("--dry-run", *dry_run, "show what would be carried; change nothing");
+  command->callback([dry_run, &session] { run(*dry_run, session); });
+}
+
+} // namespace cpd::cli

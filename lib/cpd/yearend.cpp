@@ -1,0 +1,413 @@
+#include <cpd/database.hpp>
+#include <cpd/error.hpp>
+#include <cpd/ledger.hpp>
+#include <cpd/members.hpp>
+#include <cpd/settings.hpp>
+#include <cpd/text.hpp>
+#include <cpd/yearend.hpp>
+
+#include <algorithm>
+#include <map>
+
+namespace cpd {
+
+namespace {
+
+// Seconds since 1970 at the start of a year, to tell who was a member then.
+std::int64_t
+year_start_instant(int year)
+{
+  return Date(year, 1, 1).days() * 86400;
+}
+
+// Every member active now who had joined by the end of `year`, with the
+// year's account: one query for all of them.
+std::vector<ReportLine>
+report_lines(Database& db, int year, Points quota)
+{
+  Statement query(db,
+                  "SELECT m.login, m.name, m.email,"
+                  " coalesce(t.earned, 0), coalesce(t.carried, 0),"
+                  " (SELECT coalesce(sum(c.points), 0) FROM claim c"
+                  "   WHERE c.member_id = m.id AND c.year = ?1 AND c.status = 'pending'),"
+                  " EXISTS (SELECT 1 FROM exemption x WHERE x.member_id = m.id"
+                  "   AND x.year = ?1 AND x.lifted_at IS NULL)"
+                  " FROM member m LEFT JOIN ("
+                  "   SELECT member_id,"
+                  "     sum(CASE WHEN kind != 'carry' THEN points ELSE 0 END) AS earned,"
+                  "     sum(CASE WHEN kind = 'carry' THEN points ELSE 0 END) AS carried"
+                  "   FROM entry WHERE year = ?1 GROUP BY member_id) t ON t.member_id = m.id"
+                  " WHERE m.active = 1 AND m.created_at < ?2");
+  query.bind_all(year, year_start_instant(year + 1));
+  std::vector<ReportLine> lines;
+  while (query.step()) {
+    ReportLine line;
+    line.member = query.text(0);
+    line.name = query.text(1);
+    line.email = query.text(2);
+    line.earned = Points::from_tenths(query.integer(3));
+    line.carried_in = Points::from_tenths(query.integer(4));
+    line.total = line.earned + line.carried_in;
+    line.remaining = max(Points(), quota - line.total);
+    line.pending = Points::from_tenths(query.integer(5));
+    if (query.integer(6) != 0) {
+      line.status = ReportLine::Status::exempt;
+    } else if (line.total >= quota) {
+      line.status = ReportLine::Status::compliant;
+    } else {
+      line.status = ReportLine::Status::short_of_quota;
+    }
+    lines.push_back(std::move(line));
+  }
+  return lines;
+}
+
+template<typename Summary>
+void
+count_statuses(Summary& summary, const std::vector<ReportLine>& lines)
+{
+  for (const auto& line : lines) {
+    switch (line.status) {
+    case ReportLine::Status::compliant:
+      ++summary.compliant;
+      break;
+    case ReportLine::Status::short_of_quota:
+      ++summary.short_of_quota;
+      break;
+    case ReportLine::Status::exempt:
+      ++summary.exempt;
+      break;
+    }
+  }
+}
+
+// Closes one year inside the caller's transaction.
+YearClose
+close_year(Database& db, int year, const Scheme& scheme, std::int64_t actor_id, std::int64_t at)
+{
+  YearClose result;
+  result.year = year;
+  result.quota = scheme.quota;
+  result.carry_cap = scheme.carry_cap;
+
+  Statement carries(db,
+                    "SELECT m.login, t.total FROM ("
+                    "  SELECT member_id, sum(points) AS total FROM entry"
+                    "  WHERE year = ?1 GROUP BY member_id) t"
+                    " JOIN member m ON m.id = t.member_id"
+                    " WHERE t.total > ?2 ORDER BY m.login");
+  carries.bind_all(year, scheme.quota.tenths());
+  while (carries.step()) {
+    const auto total = Points::from_tenths(carries.integer(1));
+    result.carries.push_back(
+      {carries.text(0), total, min(scheme.carry_cap, total - scheme.quota)});
+  }
+  const auto lines = report_lines(db, year, scheme.quota);
+  result.members = static_cast<int>(lines.size());
+  count_statuses(result, lines);
+
+  // One statement for every member: the carry rule in SQL.
+  Statement(db,
+            "INSERT INTO entry(member_id, year, kind, points, actor_id, at, reason)"
+            " SELECT member_id, ?1 + 1, 'carry', min(?3, total - ?2), ?4, ?5,"
+            "   'carried from ' || ?1"
+            " FROM (SELECT member_id, sum(points) AS total FROM entry"
+            "       WHERE year = ?1 GROUP BY member_id)"
+            " WHERE total > ?2 AND ?3 > 0")
+    .bind_all(year, scheme.quota.tenths(), scheme.carry_cap.tenths(), actor_id, at)
+    .run();
+  Statement(db,
+            "INSERT INTO year_close(year, quota, carry_cap, actor_id, at)"
+            " VALUES (?, ?, ?, ?, ?)")
+    .bind_all(year, scheme.quota.tenths(), scheme.carry_cap.tenths(), actor_id, at)
+    .run();
+  return result;
+}
+
+// The years rollover would close, oldest first.
+std::vector<int>
+open_years(Database& db, const Scheme& scheme, int current_year)
+{
+  Statement first(db, "SELECT min(year) FROM claim");
+  first.step();
+  int from = scheme.start.year();
+  if (!first.is_null(0)) {
+    from = std::min(from, static_cast<int>(first.integer(0)));
+  }
+  std::vector<int> years;
+  for (int year = from; year < current_year; ++year) {
+    if (!year_closed(db, year)) {
+      years.push_back(year);
+    }
+  }
+  return years;
+}
+
+std::int64_t
+member_id(Database& db, std::string_view login)
+{
+  const auto member = find_member(db, login);
+  if (!member) {
+    throw Error(ErrorKind::unknown_member, "no member with login '{}'", login);
+  }
+  return member->id;
+}
+
+} // namespace
+
+std::vector<YearClose>
+rollover(Database& db, const Context& context, DryRun dry_run)
+{
+  std::vector<YearClose> closed;
+  if (dry_run == DryRun::yes) {
+    // Close every year as for real, then roll it all back: later years see
+    // the carries of earlier ones.
+    Transaction transaction(db, Transaction::Kind::write);
+    const auto secretary = require_secretary(db, context);
+    const auto scheme = load_scheme(db);
+    for (const int year : open_years(db, scheme, context.today.year())) {
+      closed.push_back(close_year(db, year, scheme, secretary.id, context.now));
+    }
+    return closed;
+  }
+  std::vector<int> years;
+  {
+    Transaction transaction(db, Transaction::Kind::read);
+    require_secretary(db, context);
+    years = open_years(db, load_scheme(db), context.today.year());
+  }
+  for (const int year : years) {
+    // One transaction per year: an interrupted run leaves whole years.
+    Transaction transaction(db, Transaction::Kind::write);
+    const auto secretary = require_secretary(db, context);
+    if (year_closed(db, year)) {
+      continue; // closed by a concurrent run
+    }
+    closed.push_back(close_year(db, year, load_scheme(db), secretary.id, context.now));
+    transaction.commit();
+  }
+  return closed;
+}
+
+void
+exempt_member(Database& db,
+              const Context& context,
+              std::string_view login,
+              int year,
+              std::string_view reason)
+{
+  if (reason.find_first_not_of(" \t") == std::string_view::npos) {
+    throw Error(ErrorKind::usage, "a dispensation needs a reason: --reason TEXT");
+  }
+  if (reason.size() > 2000 || !valid_utf8(reason)
+      || has_control_characters(reason, AllowNewlines::no)) {
+    throw Error(ErrorKind::bad_input, "the reason must be one line of UTF-8 text");
+  }
+  Transaction transaction(db, Transaction::Kind::write);
+  const auto secretary = require_secretary(db, context);
+  const auto id = member_id(db, login);
+  if (member_balance(db, id, year).exempt) {
+    throw Error(ErrorKind::refused, "'{}' is already exempt for {}", login, year);
+  }
+  Statement(db,
+            "INSERT INTO exemption(member_id, year, reason, actor_id, at)"
+            " VALUES (?, ?, ?, ?, ?)")
+    .bind_all(id, year, reason, secretary.id, context.now)
+    .run();
+  transaction.commit();
+}
+
+void
+lift_exemption(Database& db, const Context& context, std::string_view login, int year)
+{
+  Transaction transaction(db, Transaction::Kind::write);
+  const auto secretary = require_secretary(db, context);
+  const auto id = member_id(db, login);
+  Statement(db,
+            "UPDATE exemption SET lifted_by = ?, lifted_at = ?"
+            " WHERE member_id = ? AND year = ? AND lifted_at IS NULL")
+    .bind_all(secretary.id, context.now, id, year)
+    .run();
+  if (db.changes() == 0) {
+    throw Error(ErrorKind::refused, "'{}' is not exempt for {}", login, year);
+  }
+  transaction.commit();
+}
+
+std::string_view
+to_string(ReportLine::Status status)
+{
+  switch (status) {
+  case ReportLine::Status::compliant:
+    return "compliant";
+  case ReportLine::Status::short_of_quota:
+    return "short";
+  case ReportLine::Status::exempt:
+    return "exempt";
+  }
+  return "short";
+}
+
+Report
+compliance_report(Database& db, const Context& context, int year)
+{
+  Transaction transaction(db, Transaction::Kind::read);
+  require_secretary(db, context);
+  Statement closed(db, "SELECT quota FROM year_close WHERE year = ?");
+  closed.bind(1, year);
+  Report report;
+  report.year = year;
+  report.closed = closed.step();
+  report.quota = report.closed ? Points::from_tenths(closed.integer(0)) : load_scheme(db).quota;
+  report.lines = report_lines(db, year, report.quota);
+  std::sort(report.lines.begin(), report.lines.end(), [](const auto& a, const auto& b) {
+    if (a.status != b.status) {
+      return a.status < b.status;
+    }
+    if (a.remaining != b.remaining) {
+      return a.remaining > b.remaining;
+    }
+    return a.member < b.member;
+  });
+  count_statuses(report, report.lines);
+  for (const auto& line : report.lines) {
+    report.total += line.total;
+  }
+  return report;
+}
+
+std::vector<std::string>
+verify_ledger(Database& db)
+{
+  std::vector<std::string> problems;
+
+  Statement integrity(db, "PRAGMA integrity_check");
+  while (integrity.step()) {
+    if (integrity.text(0) != "ok") {
+      problems.push_back("integrity: " + integrity.text(0));
+    }
+  }
+  Statement keys(db, "PRAGMA foreign_key_check");
+  while (keys.step()) {
+    problems.push_back(fmt::format("foreign key: {} row {} refers to a missing {}",
+                                   keys.text(0),
+                                   keys.integer(1),
+                                   keys.text(2)));
+  }
+
+  // Each claim's entries follow from its status.
+  Statement claims(db,
+                   "SELECT c.id, c.status, c.points,"
+                   " coalesce(sum(CASE WHEN e.kind = 'award' THEN e.points END), 0),"
+                   " coalesce(sum(CASE WHEN e.kind = 'revocation' THEN e.points END), 0),"
+                   " coalesce(sum(e.kind NOT IN ('award', 'revocation')), 0),"
+                   " coalesce(sum(e.year != c.year OR e.member_id != c.member_id), 0),"
+                   " c.year = CAST(substr(c.activity_date, 1, 4) AS INTEGER),"
+                   " (SELECT status FROM claim_event v WHERE v.claim_id = c.id"
+                   "  ORDER BY v.id DESC LIMIT 1)"
+                   " FROM claim c LEFT JOIN entry e ON e.claim_id = c.id GROUP BY c.id");
+  while (claims.step()) {
+    const auto id = claims.integer(0);
+    const auto status = claims.text(1);
+    const auto points = claims.integer(2);
+    const bool credited = status == "approved" || status == "revoked";
+    const auto award = credited ? points : 0;
+    const auto revocation = status == "revoked" ? -points : 0;
+    if (claims.integer(3) != award || claims.integer(4) != revocation) {
+      problems.push_back(fmt::format(
+        "claim #{} is {} but its ledger entries are award {}, revocation {} (expected {}, {})",
+        id,
+        status,
+        Points::from_tenths(claims.integer(3)).to_string(),
+        Points::from_tenths(claims.integer(4)).to_string(),
+        Points::from_tenths(award).to_string(),
+        Points::from_tenths(revocation).to_string()));
+    }
+    if (claims.integer(5) != 0 || claims.integer(6) != 0) {
+      problems.push_back(
+        fmt::format("claim #{} has entries of another kind, year or member", id));
+    }
+    if (claims.integer(7) == 0) {
+      problems.push_back(fmt::format("claim #{} is filed under the wrong year", id));
+    }
+    if (claims.optional_text(8) != status) {
+      problems.push_back(fmt::format("claim #{} is {} but its last event says {}",
+                                     id,
+                                     status,
+                                     claims.optional_text(8).value_or("nothing")));
+    }
+  }
+  Statement orphans(db,
+                    "SELECT id, kind FROM entry WHERE (kind IN ('award', 'revocation'))"
+                    " != (claim_id IS NOT NULL)");
+  while (orphans.step()) {
+    problems.push_back(fmt::format(
+      "ledger entry #{} ({}) does not match its claim link", orphans.integer(0), orphans.text(1)));
+  }
+
+  // Carries: replay every member's years through the rule of each close.
+  std::map<int, std::pair<std::int64_t, std::int64_t>> closes; // year → quota, cap
+  Statement years(db, "SELECT year, quota, carry_cap FROM year_close");
+  while (years.step()) {
+    closes[static_cast<int>(years.integer(0))] = {years.integer(1), years.integer(2)};
+  }
+  Statement sums(db,
+                 "SELECT e.member_id, m.login, e.year,"
+                 " sum(CASE WHEN e.kind != 'carry' THEN e.points ELSE 0 END),"
+                 " sum(CASE WHEN e.kind = 'carry' THEN e.points ELSE 0 END)"
+                 " FROM entry e JOIN member m ON m.id = e.member_id"
+                 " GROUP BY e.member_id, e.year ORDER BY e.member_id, e.year");
+  struct YearSums
+  {
+    std::int64_t earned;
+    std::int64_t carried;
+  };
+  auto replay = [&](const std::string& login, const std::map<int, YearSums>& account) {
+    if (account.empty()) {
+      return;
+    }
+    std::int64_t carry_in = 0;
+    for (int year = account.begin()->first; year <= account.rbegin()->first + 1; ++year) {
+      const auto found = account.find(year);
+      const auto sums_of_year = found == account.end() ? YearSums{0, 0} : found->second;
+      if (sums_of_year.carried != carry_in) {
+        problems.push_back(fmt::format("{}: carried into {} is {}, the rules give {}",
+                                       login,
+                                       year,
+                                       Points::from_tenths(sums_of_year.carried).to_string(),
+                                       Points::from_tenths(carry_in).to_string()));
+      }
+      const auto close = closes.find(year);
+      if (close == closes.end()) {
+        carry_in = 0;
+      } else {
+        const auto total = sums_of_year.earned + carry_in;
+        carry_in = std::min(close->second.second, std::max<std::int64_t>(0, total - close->second.first));
+      }
+    }
+  };
+  std::int64_t current = -1;
+  std::string login;
+  std::map<int, YearSums> account;
+  while (sums.step()) {
+    if (sums.integer(0) != current) {
+      replay(login, account);
+      account.clear();
+      current = sums.integer(0);
+      login = sums.text(1);
+    }
+    account[static_cast<int>(sums.integer(2))] = {sums.integer(3), sums.integer(4)};
+  }
+  replay(login, account);
+  return problems;
+}
+
+std::vector<std::string>
+check_database(Database& db, const Context& context)
+{
+  Transaction transaction(db, Transaction::Kind::read);
+  require_secretary(db, context);
+  return verify_ledger(db);
+}
+
+} // namespace cpd

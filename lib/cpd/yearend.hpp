@@ -1,0 +1,94 @@
+#pragma once
+
+#include <cpd/context.hpp>
+#include <cpd/points.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace cpd {
+
+class Database;
+
+// One member's carry out of a closed year.
+struct Carry
+{
+  std::string member; // login
+  Points total;       // total of the year closed
+  Points carried;     // into the next year
+};
+
+// What closing one year did (or, on a dry run, would do).
+struct YearClose
+{
+  int year = 0;
+  Points quota;
+  Points carry_cap;
+  std::vector<Carry> carries; // members with a total above the quota
+  int members = 0;            // members with an account that year
+  int compliant = 0;
+  int short_of_quota = 0;
+  int exempt = 0;
+};
+
+enum class DryRun { no, yes };
+
+// Closes every year before today's that is not closed yet, oldest first, one
+// transaction per year: posts the carry entries and records the close with
+// the quota and carry cap in force. Running it again does nothing. Only a
+// secretary may.
+std::vector<YearClose> rollover(Database& db, const Context& context, DryRun dry_run);
+
+// Grants a member a dispensation from the quota for a year.
+void exempt_member(Database& db,
+                   const Context& context,
+                   std::string_view login,
+                   int year,
+                   std::string_view reason);
+
+// Lifts a dispensation; it stays on record.
+void lift_exemption(Database& db, const Context& context, std::string_view login, int year);
+
+// One line of the compliance report.
+struct ReportLine
+{
+  std::string member; // login
+  std::string name;
+  std::string email;
+  Points earned;
+  Points carried_in;
+  Points total;
+  Points remaining;
+  Points pending;
+  enum class Status { short_of_quota, compliant, exempt } status = Status::short_of_quota;
+};
+
+std::string_view to_string(ReportLine::Status status);
+
+struct Report
+{
+  int year = 0;
+  Points quota;
+  bool closed = false;
+  std::vector<ReportLine> lines; // short first (most needed first), then compliant, exempt
+  int compliant = 0;
+  int short_of_quota = 0;
+  int exempt = 0;
+  Points total;
+};
+
+// Compliance of every active member for a year (a secretary's view).
+Report compliance_report(Database& db, const Context& context, int year);
+
+// Verifies the database: SQLite's integrity and foreign keys, and that the
+// ledger equals a replay of approved claims, adjustments and year closes
+// through the scheme's rules. Returns what differs (empty: all is well).
+std::vector<std::string> check_database(Database& db, const Context& context);
+
+// The same checks without the permission check, for tests and tools.
+std::vector<std::string> verify_ledger(Database& db);
+
+} // namespace cpd
