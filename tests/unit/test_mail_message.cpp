@@ -6,8 +6,8 @@
 #include <doctest/doctest.h>
 
 #include <cstdio>
-#include <functional>
 #include <ctime>
+#include <functional>
 #include <random>
 #include <regex>
 #include <set>
@@ -70,7 +70,8 @@ qp_decode(const std::string& encoded)
         line_start = i;
       } else {
         REQUIRE(i + 2 < encoded.size());
-        out += static_cast<char>(hex_value(encoded[i + 1]) * 16 + hex_value(encoded[i + 2]));
+        out +=
+          static_cast<char>(hex_value(encoded[i + 1]) * 16 + hex_value(encoded[i + 2]));
         i += 3;
       }
     } else {
@@ -119,7 +120,8 @@ rfc2047_decode(const std::string& value)
   auto begin = std::sregex_iterator(value.begin(), value.end(), k_word);
   std::size_t last = 0;
   for (auto it = begin; it != std::sregex_iterator(); ++it) {
-    const std::string between = value.substr(last, static_cast<std::size_t>(it->position()) - last);
+    const std::string between =
+      value.substr(last, static_cast<std::size_t>(it->position()) - last);
     CHECK((between.empty() || between == "\r\n "));
     const std::string data = (*it)[2];
     CHECK(it->length() <= 75);
@@ -164,7 +166,8 @@ std::vector<std::pair<std::string, std::string>>
 headers_of(const std::string& message)
 {
   std::vector<std::pair<std::string, std::string>> headers;
-  for (const std::string& line : split_lines(message.substr(0, message.find("\r\n\r\n") + 2))) {
+  for (const std::string& line :
+       split_lines(message.substr(0, message.find("\r\n\r\n") + 2))) {
     if (!line.empty() && line[0] == ' ') {
       REQUIRE(!headers.empty());
       headers.back().second += "\r\n" + line;
@@ -310,14 +313,28 @@ TEST_CASE("quoted_printable: golden outputs")
   CHECK(quoted_printable(std::string(74, 'x') + "é")
         == std::string(74, 'x') + "=\r\n=C3=A9");
   // Trailing whitespace right at the limit is encoded on the next line.
-  CHECK(quoted_printable(std::string(75, 'x') + " ") == std::string(75, 'x') + "=\r\n=20");
+  CHECK(quoted_printable(std::string(75, 'x') + " ")
+        == std::string(75, 'x') + "=\r\n=20");
 }
 
 TEST_CASE("quoted_printable round-trips any text within the line rules")
 {
   std::mt19937 random(11);
-  const std::vector<std::string> pieces = {
-    "a", "Z", " ", "\t", "=", ".", "From ", "\n", "\r\n", "é", "Ångström", "€", "😀", "\r", "x"};
+  const std::vector<std::string> pieces = {"a",
+                                           "Z",
+                                           " ",
+                                           "\t",
+                                           "=",
+                                           ".",
+                                           "From ",
+                                           "\n",
+                                           "\r\n",
+                                           "é",
+                                           "Ångström",
+                                           "€",
+                                           "😀",
+                                           "\r",
+                                           "x"};
   std::uniform_int_distribution<std::size_t> pick(0, pieces.size() - 1);
   std::uniform_int_distribution<int> length(0, 300);
   for (int n = 0; n < 500; ++n) {
@@ -447,7 +464,8 @@ TEST_CASE("encode_unstructured folds plain ASCII and encodes the rest")
 
 TEST_CASE("format_mailbox: atoms, quoted strings and encoded-words")
 {
-  CHECK(format_mailbox("Jane Doe", "jane@example.org", 4) == "Jane Doe <jane@example.org>");
+  CHECK(format_mailbox("Jane Doe", "jane@example.org", 4)
+        == "Jane Doe <jane@example.org>");
   CHECK(format_mailbox("", "jane@example.org", 4) == "jane@example.org");
   CHECK(format_mailbox("   ", "jane@example.org", 4) == "jane@example.org");
   CHECK(format_mailbox("Doe, Jane", "jane@example.org", 4)
@@ -508,18 +526,19 @@ TEST_CASE("validate_header_text refuses control characters and bad UTF-8")
   CHECK_NOTHROW(validate_header_text("Zoë Ångström — 😀", "a name"));
   CHECK_NOTHROW(validate_header_text("", "a name"));
   for (const std::string& bad : {std::string("Bob\r\nBcc: victim@x"),
-                                std::string("a\nb"),
-                                std::string("a\rb"),
-                                std::string("tab\there"),
-                                std::string("nul\0", 4),
-                                std::string("del\x7f"),
-                                std::string("c1 \xc2\x85 next line"),
-                                std::string("bad \xff utf8"),
-                                std::string("overlong \xc0\xaf"),
-                                std::string("surrogate \xed\xa0\x80"),
-                                std::string("cut \xc3")}) {
+                                 std::string("a\nb"),
+                                 std::string("a\rb"),
+                                 std::string("tab\there"),
+                                 std::string("nul\0", 4),
+                                 std::string("del\x7f"),
+                                 std::string("c1 \xc2\x85 next line"),
+                                 std::string("bad \xff utf8"),
+                                 std::string("overlong \xc0\xaf"),
+                                 std::string("surrogate \xed\xa0\x80"),
+                                 std::string("cut \xc3")}) {
     CAPTURE(bad);
-    CHECK(error_kind([&] { validate_header_text(bad, "a name"); }) == ErrorKind::bad_input);
+    CHECK(error_kind([&] { validate_header_text(bad, "a name"); })
+          == ErrorKind::bad_input);
   }
   try {
     validate_header_text("Bob\r\nBcc: victim@x", "the recipient's name");
@@ -531,7 +550,8 @@ TEST_CASE("validate_header_text refuses control characters and bad UTF-8")
 
 TEST_CASE("make_message_id is stable and well formed")
 {
-  CHECK(make_message_id(42, "a1b2c3", "cpd.example.org") == "<cpd.42.a1b2c3@cpd.example.org>");
+  CHECK(make_message_id(42, "a1b2c3", "cpd.example.org")
+        == "<cpd.42.a1b2c3@cpd.example.org>");
   CHECK(make_message_id(42, "a1b2c3", "cpd.example.org")
         == make_message_id(42, "a1b2c3", "cpd.example.org"));
   CHECK(make_message_id(43, "a1b2c3", "cpd.example.org")
@@ -540,13 +560,15 @@ TEST_CASE("make_message_id is stable and well formed")
   CHECK_NOTHROW(validate_message_id(make_message_id(-1, "x_y-z.w", "h")));
   for (const char* unique : {"a b", "a>b", "a@b", "a\r\nb", ".a", "a.", "a..b"}) {
     CAPTURE(unique);
-    CHECK(error_kind([&] { make_message_id(1, unique, "example.org"); }) == ErrorKind::bad_input);
+    CHECK(error_kind([&] { make_message_id(1, unique, "example.org"); })
+          == ErrorKind::bad_input);
   }
   for (const char* domain : {"", "exa mple.org", "example.org>", "a..b", "a\nb"}) {
     CAPTURE(domain);
     CHECK(error_kind([&] { make_message_id(1, "u", domain); }) == ErrorKind::bad_input);
   }
-  for (const char* id : {"", "<>", "x@y", "<x@y", "<x y@z>", "<x@y>\r\nBcc: v@x", "<x@@y>"}) {
+  for (const char* id :
+       {"", "<>", "x@y", "<x@y", "<x y@z>", "<x@y>\r\nBcc: v@x", "<x@@y>"}) {
     CAPTURE(id);
     CHECK(error_kind([&] { validate_message_id(id); }) == ErrorKind::bad_input);
   }
@@ -623,8 +645,12 @@ TEST_CASE("compose: hostile fields cannot add headers")
     [](Message& m) {
       m.attachments.push_back({"a.pdf\r\nBcc: victim@x", "application/pdf", "x"});
     },
-    [](Message& m) { m.attachments.push_back({"a.pdf", "text/plain\r\nBcc: victim@x", "x"}); },
-    [](Message& m) { m.attachments.push_back({"a.pdf", "text/plain; charset=x", "x"}); },
+    [](Message& m) {
+      m.attachments.push_back({"a.pdf", "text/plain\r\nBcc: victim@x", "x"});
+    },
+    [](Message& m) {
+      m.attachments.push_back({"a.pdf", "text/plain; charset=x", "x"});
+    },
   };
   for (std::size_t i = 0; i < attacks.size(); ++i) {
     CAPTURE(i);
@@ -636,12 +662,33 @@ TEST_CASE("compose: hostile fields cannot add headers")
   // What is allowed through is encoded: the header block keeps exactly the
   // expected fields whatever printable text the names and subject hold.
   std::mt19937 random(3);
-  const std::vector<std::string> pieces = {"Bcc: v@x", ":", "<", ">", "\"", "\\", ",", ";",
-                                           "=?", "?=", " ", "é", "😀", "a", "(", ")", "@"};
+  const std::vector<std::string> pieces = {"Bcc: v@x",
+                                           ":",
+                                           "<",
+                                           ">",
+                                           "\"",
+                                           "\\",
+                                           ",",
+                                           ";",
+                                           "=?",
+                                           "?=",
+                                           " ",
+                                           "é",
+                                           "😀",
+                                           "a",
+                                           "(",
+                                           ")",
+                                           "@"};
   std::uniform_int_distribution<std::size_t> pick(0, pieces.size() - 1);
   std::uniform_int_distribution<int> length(0, 60);
-  const std::set<std::string> expected = {"Date", "From", "To", "Subject", "Message-ID",
-                                          "MIME-Version", "Auto-Submitted", "Content-Type",
+  const std::set<std::string> expected = {"Date",
+                                          "From",
+                                          "To",
+                                          "Subject",
+                                          "Message-ID",
+                                          "MIME-Version",
+                                          "Auto-Submitted",
+                                          "Content-Type",
                                           "Content-Transfer-Encoding"};
   for (int n = 0; n < 300; ++n) {
     Message message = base;
@@ -673,7 +720,8 @@ TEST_CASE("compose: attachments make a multipart/mixed message")
   message.attachments.push_back({"certificate.pdf", "application/pdf", pdf});
   message.attachments.push_back({"Zoë's Ångström notes.txt", "text/plain", "notes\n"});
   message.attachments.push_back({"empty.bin", "", ""});
-  const std::string long_name = std::string(40, 'x') + "ü" + std::string(80, 'y') + ".png";
+  const std::string long_name =
+    std::string(40, 'x') + "ü" + std::string(80, 'y') + ".png";
   message.attachments.push_back({long_name, "image/png", "png"});
   const std::string composed = compose(message);
   check_wire_format(composed);
@@ -681,7 +729,8 @@ TEST_CASE("compose: attachments make a multipart/mixed message")
   const std::string content_type = header(composed, "Content-Type");
   const std::smatch match = [&] {
     std::smatch m;
-    REQUIRE(std::regex_match(content_type, m, std::regex("multipart/mixed;\r\n boundary=\"(.*)\"")));
+    REQUIRE(std::regex_match(
+      content_type, m, std::regex("multipart/mixed;\r\n boundary=\"(.*)\"")));
     return m;
   }();
   const std::string boundary = match[1];
@@ -729,7 +778,8 @@ TEST_CASE("compose: attachments make a multipart/mixed message")
   CHECK(base64_decode(part_body(parts[1])) == pdf);
 
   CHECK(part_headers(parts[2])
-        == "Content-Type: text/plain;\r\n name*=UTF-8''Zo%C3%AB%27s%20%C3%85ngstr%C3%B6m%20notes.txt\r\n"
+        == "Content-Type: text/plain;\r\n "
+           "name*=UTF-8''Zo%C3%AB%27s%20%C3%85ngstr%C3%B6m%20notes.txt\r\n"
            "Content-Transfer-Encoding: base64\r\n"
            "Content-Disposition: attachment;\r\n"
            " filename*=UTF-8''Zo%C3%AB%27s%20%C3%85ngstr%C3%B6m%20notes.txt\r\n");
@@ -744,14 +794,16 @@ TEST_CASE("compose: attachments make a multipart/mixed message")
   CHECK(long_headers.find(" filename*1*=") != std::string::npos);
   std::string decoded;
   static const std::regex k_section(R"( filename\*\d+\*=(?:UTF-8'')?([^;\r]*))");
-  for (auto it = std::sregex_iterator(long_headers.begin(), long_headers.end(), k_section);
+  for (auto it =
+         std::sregex_iterator(long_headers.begin(), long_headers.end(), k_section);
        it != std::sregex_iterator();
        ++it) {
     const std::string section = (*it)[1];
     std::string bytes;
     for (std::size_t i = 0; i < section.size(); ++i) {
       if (section[i] == '%') {
-        bytes += static_cast<char>(hex_value(section[i + 1]) * 16 + hex_value(section[i + 2]));
+        bytes +=
+          static_cast<char>(hex_value(section[i + 1]) * 16 + hex_value(section[i + 2]));
         i += 2;
       } else {
         bytes += section[i];
@@ -776,10 +828,12 @@ TEST_CASE("compose: Python's email parser reads the message back")
   Message message = sample_message();
   message.to_name = "Zoë Ångström";
   message.from_name = "Doe, Jane \"JD\"";
-  message.subject = "Bestätigung: 5 Punkte für „Schulung“ — " + std::string(80, 'x') + " Ende";
+  message.subject =
+    "Bestätigung: 5 Punkte für „Schulung“ — " + std::string(80, 'x') + " Ende";
   message.body = "Liebe Zoë,\n.\nFrom here\n" + repeat("é", 200) + "\ntrailing \n";
   message.attachments.push_back({"Zoë's notes.txt", "text/plain", "notes\n"});
-  message.attachments.push_back({std::string(70, 'n') + "ö.pdf", "application/pdf", "%PDF"});
+  message.attachments.push_back(
+    {std::string(70, 'n') + "ö.pdf", "application/pdf", "%PDF"});
   testutil::TempDir dir;
   testutil::write_file(dir / "message.eml", compose(message));
   const std::string script = R"(
@@ -794,8 +848,8 @@ out = [str(m['To'].addresses[0].display_name), str(m['From'].addresses[0].displa
 sys.stdout.write('\x1e'.join(out))
 )";
   testutil::write_file(dir / "read.py", script);
-  const std::string command =
-    std::string(k_python) + " " + (dir / "read.py").string() + " " + (dir / "message.eml").string();
+  const std::string command = std::string(k_python) + " " + (dir / "read.py").string()
+                              + " " + (dir / "message.eml").string();
   FILE* pipe = popen(command.c_str(), "r");
   REQUIRE(pipe != nullptr);
   std::string output;

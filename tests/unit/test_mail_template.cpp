@@ -36,20 +36,21 @@ contains(const std::string& text, const std::string& part)
 
 TEST_CASE("render fills the subject and the body")
 {
-  const auto rendered = render("claim_approved",
-                               "Subject: {points} points added for {activity}\n"
-                               "\n"
-                               "Dear {name},\n"
-                               "\n"
-                               "{points} points were added; your total is {total}.\n"
-                               "You only require {remaining} more points by {deadline}.\n",
-                               {{"points", "5"},
-                                {"activity", "IIMS training day"},
-                                {"name", "Zoë Ångström"},
-                                {"total", "8.5"},
-                                {"remaining", "1.5"},
-                                {"deadline", "31 December 2024"},
-                                {"unused", "ignored"}});
+  const auto rendered =
+    render("claim_approved",
+           "Subject: {points} points added for {activity}\n"
+           "\n"
+           "Dear {name},\n"
+           "\n"
+           "{points} points were added; your total is {total}.\n"
+           "You only require {remaining} more points by {deadline}.\n",
+           {{"points", "5"},
+            {"activity", "IIMS training day"},
+            {"name", "Zoë Ångström"},
+            {"total", "8.5"},
+            {"remaining", "1.5"},
+            {"deadline", "31 December 2024"},
+            {"unused", "ignored"}});
   CHECK(rendered.subject == "5 points added for IIMS training day");
   CHECK(rendered.body
         == "Dear Zoë Ångström,\n"
@@ -61,18 +62,18 @@ TEST_CASE("render fills the subject and the body")
 TEST_CASE("render inserts values verbatim, once")
 {
   // A value that looks like a placeholder or holds braces stays as it is.
-  const auto rendered = render("t",
-                               "Subject: Re: {note}\n\n{note} / {reason}\n",
-                               {{"note", "{reason} }{ {{x}}"}, {"reason", "Bob\r\nBcc: x@y"}});
+  const auto rendered =
+    render("t",
+           "Subject: Re: {note}\n\n{note} / {reason}\n",
+           {{"note", "{reason} }{ {{x}}"}, {"reason", "Bob\r\nBcc: x@y"}});
   CHECK(rendered.subject == "Re: {reason} }{ {{x}}");
   CHECK(rendered.body == "{reason} }{ {{x}} / Bob\r\nBcc: x@y\n");
 }
 
 TEST_CASE("render: double braces are literal braces")
 {
-  const auto rendered = render("t",
-                               "Subject: {{literal}} {x}\n\nset {{a}} to {x}: {{{x}}} }} {{\n",
-                               {{"x", "1"}});
+  const auto rendered = render(
+    "t", "Subject: {{literal}} {x}\n\nset {{a}} to {x}: {{{x}}} }} {{\n", {{"x", "1"}});
   CHECK(rendered.subject == "{literal} 1");
   CHECK(rendered.body == "set {a} to 1: {1} } {\n");
 }
@@ -82,7 +83,9 @@ TEST_CASE("render: layout of the Subject line and the body")
   SUBCASE("CRLF line ends and a byte-order mark are accepted")
   {
     const auto rendered =
-      render("t", "\xEF\xBB\xBFSubject:  Hello {x}  \r\n\r\nline 1\r\nline 2\r\n", {{"x", "you"}});
+      render("t",
+             "\xEF\xBB\xBFSubject:  Hello {x}  \r\n\r\nline 1\r\nline 2\r\n",
+             {{"x", "you"}});
     CHECK(rendered.subject == "Hello you");
     CHECK(rendered.body == "line 1\nline 2\n");
   }
@@ -100,7 +103,10 @@ TEST_CASE("render: layout of the Subject line and the body")
   }
   SUBCASE("a template must start with the Subject line")
   {
-    for (const char* text : {"", "Hello\n\nbody", "subject: x\n\nbody", " Subject: x\n\nbody",
+    for (const char* text : {"",
+                             "Hello\n\nbody",
+                             "subject: x\n\nbody",
+                             " Subject: x\n\nbody",
                              "\nSubject: x\n\nbody"}) {
       CAPTURE(text);
       const std::string error = render_error(text);

@@ -186,7 +186,8 @@ TEST_CASE("Maildir delivery writes each message once into new/")
   }
 
   // Delivering the same message again (a retry) gives a second file, not a clash.
-  CHECK(transport->deliver(std::span(batch).first(1)).results[0].outcome == Outcome::sent);
+  CHECK(transport->deliver(std::span(batch).first(1)).results[0].outcome
+        == Outcome::sent);
   CHECK(files_in(maildir / "new").size() == 4);
 }
 
@@ -241,8 +242,8 @@ TEST_CASE("Maildir delivery refuses bad envelopes and reports an unusable direct
 
   // A Maildir that cannot be created stops the batch with a configuration error.
   testutil::write_file(dir / "file", "not a directory");
-  auto blocked = make_transport(parse_mail_url("maildir:" + (dir / "file" / "box").string()),
-                                TransportOptions{});
+  auto blocked = make_transport(
+    parse_mail_url("maildir:" + (dir / "file" / "box").string()), TransportOptions{});
   const auto stopped = blocked->deliver(batch);
   REQUIRE(stopped.stopped);
   CHECK(stopped.stopped->kind() == ErrorKind::config);
@@ -274,7 +275,8 @@ TEST_CASE("SMTP transports refuse settings that cannot work")
   CHECK_NOTHROW(make_transport(parse_mail_url("smtp://mail.example.org:587"), options));
 
   options.local_hostname = "bad host\r\nRSET";
-  CHECK_THROWS_AS(make_transport(parse_mail_url("smtp://127.0.0.1"), options), cpd::Error);
+  CHECK_THROWS_AS(make_transport(parse_mail_url("smtp://127.0.0.1"), options),
+                  cpd::Error);
 }
 
 TEST_CASE("SMTP delivery says which package to install when libcurl is missing")

@@ -163,7 +163,8 @@ private:
       std::error_code error;
       fs::create_directories(m_path / sub, error);
       if (error) {
-        return fmt::format("cannot create the Maildir {}: {}", (m_path / sub).string(), error.message());
+        return fmt::format(
+          "cannot create the Maildir {}: {}", (m_path / sub).string(), error.message());
       }
     }
     return std::nullopt;
@@ -203,14 +204,18 @@ private:
         if (errno == EEXIST) {
           continue;
         }
-        return {Outcome::retry, 0, fmt::format("cannot create {}: {}", tmp.string(), errno_text(errno))};
+        return {Outcome::retry,
+                0,
+                fmt::format("cannot create {}: {}", tmp.string(), errno_text(errno))};
       }
       FileDescriptor file(fd);
       if (!write_all(fd, header) || !write_all(fd, message.data) || ::fsync(fd) != 0
           || file.close() != 0) {
         const int error = errno;
         ::unlink(tmp.c_str());
-        return {Outcome::retry, 0, fmt::format("cannot write {}: {}", tmp.string(), errno_text(error))};
+        return {Outcome::retry,
+                0,
+                fmt::format("cannot write {}: {}", tmp.string(), errno_text(error))};
       }
       const fs::path target = m_path / "new" / name;
       if (rename_no_replace(tmp, target) != 0) {
@@ -221,7 +226,9 @@ private:
         }
         return {Outcome::retry,
                 0,
-                fmt::format("cannot move the message into {}: {}", target.string(), errno_text(error))};
+                fmt::format("cannot move the message into {}: {}",
+                            target.string(),
+                            errno_text(error))};
       }
       return {Outcome::sent, 0, {}};
     }

@@ -29,7 +29,8 @@ is_alnum(char c)
 bool
 is_atext(char c)
 {
-  return is_alnum(c) || std::string_view("!#$%&'*+-/=?^_`{|}~").find(c) != std::string_view::npos;
+  return is_alnum(c)
+         || std::string_view("!#$%&'*+-/=?^_`{|}~").find(c) != std::string_view::npos;
 }
 
 bool
@@ -108,7 +109,8 @@ valid_dot_atom(std::string_view text)
       || text.find("..") != std::string_view::npos) {
     return false;
   }
-  return std::all_of(text.begin(), text.end(), [](char c) { return is_atext(c) || c == '.'; });
+  return std::all_of(
+    text.begin(), text.end(), [](char c) { return is_atext(c) || c == '.'; });
 }
 
 // A host name: dot-separated labels of letters, digits and inner hyphens.
@@ -121,12 +123,14 @@ valid_domain(std::string_view domain)
   std::size_t start = 0;
   while (true) {
     const std::size_t dot = domain.find('.', start);
-    const std::string_view label =
-      domain.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
-    if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-') {
+    const std::string_view label = domain.substr(
+      start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
+    if (label.empty() || label.size() > 63 || label.front() == '-'
+        || label.back() == '-') {
       return false;
     }
-    if (!std::all_of(label.begin(), label.end(), [](char c) { return is_alnum(c) || c == '-'; })) {
+    if (!std::all_of(
+          label.begin(), label.end(), [](char c) { return is_alnum(c) || c == '-'; })) {
       return false;
     }
     if (dot == std::string_view::npos) {
@@ -192,7 +196,8 @@ bool
 valid_token(std::string_view text)
 {
   return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
-    return c > 0x20 && c < 0x7f && std::string_view("()<>@,;:\\\"/[]?=").find(c) == std::string_view::npos;
+    return c > 0x20 && c < 0x7f
+           && std::string_view("()<>@,;:\\\"/[]?=").find(c) == std::string_view::npos;
   });
 }
 
@@ -202,7 +207,8 @@ validate_media_type(std::string_view media_type)
   const std::size_t slash = media_type.find('/');
   if (slash == std::string_view::npos || !valid_token(media_type.substr(0, slash))
       || !valid_token(media_type.substr(slash + 1))) {
-    throw Error(ErrorKind::bad_input, "{:?} is not a media type like application/pdf", media_type);
+    throw Error(
+      ErrorKind::bad_input, "{:?} is not a media type like application/pdf", media_type);
   }
 }
 
@@ -210,7 +216,8 @@ validate_media_type(std::string_view media_type)
 bool
 is_attr_char(char c)
 {
-  return is_alnum(c) || std::string_view("!#$&+-.^_`|~").find(c) != std::string_view::npos;
+  return is_alnum(c)
+         || std::string_view("!#$&+-.^_`|~").find(c) != std::string_view::npos;
 }
 
 // ";" CRLF SP "name=value" lines for one MIME parameter: a quoted string
@@ -255,7 +262,8 @@ format_parameter(std::string_view name, std::string_view value)
   }
   std::string out;
   for (std::size_t n = 0; n < sections.size(); ++n) {
-    out += fmt::format(";\r\n {}*{}*={}{}", name, n, n == 0 ? "UTF-8''" : "", sections[n]);
+    out +=
+      fmt::format(";\r\n {}*{}*={}{}", name, n, n == 0 ? "UTF-8''" : "", sections[n]);
   }
   return out;
 }
@@ -318,13 +326,14 @@ validate_address(std::string_view address)
     throw Error(ErrorKind::bad_input, "an email address is empty");
   }
   if (address.size() > 254 || !all_printable_ascii(address)) {
-    throw Error(ErrorKind::bad_input,
-                "{:?} is not an email address: it must be at most 254 plain ASCII characters",
-                address);
+    throw Error(
+      ErrorKind::bad_input,
+      "{:?} is not an email address: it must be at most 254 plain ASCII characters",
+      address);
   }
   const std::size_t at = address.rfind('@');
-  if (at == std::string_view::npos || !valid_dot_atom(address.substr(0, at))
-      || at > 64 || !valid_domain(address.substr(at + 1))) {
+  if (at == std::string_view::npos || !valid_dot_atom(address.substr(0, at)) || at > 64
+      || !valid_domain(address.substr(at + 1))) {
     throw Error(ErrorKind::bad_input,
                 "{:?} is not an email address like name@example.org",
                 address);
@@ -350,14 +359,15 @@ validate_message_id(std::string_view message_id)
 std::string
 make_message_id(std::int64_t outbox_id, std::string_view unique, std::string_view domain)
 {
-  const bool unique_ok = unique.empty()
-                         || (valid_dot_atom(unique)
-                             && std::all_of(unique.begin(), unique.end(), [](char c) {
-                                  return is_alnum(c) || c == '.' || c == '-' || c == '_';
-                                }));
+  const bool unique_ok =
+    unique.empty()
+    || (valid_dot_atom(unique) && std::all_of(unique.begin(), unique.end(), [](char c) {
+          return is_alnum(c) || c == '.' || c == '-' || c == '_';
+        }));
   if (!unique_ok) {
     throw Error(ErrorKind::bad_input,
-                "{:?} cannot go into a Message-ID: use letters, digits, '-', '_' and single inner dots",
+                "{:?} cannot go into a Message-ID: use letters, digits, '-', '_' and "
+                "single inner dots",
                 unique);
   }
   if (!valid_domain(domain)) {
@@ -563,7 +573,8 @@ encode_unstructured(std::string_view text, std::size_t used)
     if (column + (end - start) > k_line_limit) {
       // The last foldable space that keeps this line within the limit.
       std::size_t best = std::string_view::npos;
-      for (std::size_t i = start + 1; i < text.size() && column + (i - start) <= k_line_limit;
+      for (std::size_t i = start + 1;
+           i < text.size() && column + (i - start) <= k_line_limit;
            ++i) {
         if (text[i] == ' ' && i + 1 < text.size() && text[i + 1] != ' ') {
           best = i;
@@ -596,7 +607,8 @@ format_mailbox(std::string_view name, std::string_view address, std::size_t used
   const std::size_t tail = address.size() + 3; // " <" and ">"
   if (all_printable_ascii(name) && !is_encoded_word_like(name)) {
     std::string phrase;
-    if (std::all_of(name.begin(), name.end(), [](char c) { return is_atext(c) || c == ' '; })) {
+    if (std::all_of(
+          name.begin(), name.end(), [](char c) { return is_atext(c) || c == ' '; })) {
       phrase = name;
     } else {
       phrase = "\"";
@@ -624,7 +636,8 @@ compose(const Message& message)
   append_header(out, "Date", format_date(message.date_unix, message.utc_offset_minutes));
   append_header(out, "From", format_mailbox(message.from_name, message.from_address, 6));
   if (message.reply_to) {
-    append_header(out, "Reply-To", format_mailbox(message.reply_to_name, *message.reply_to, 10));
+    append_header(
+      out, "Reply-To", format_mailbox(message.reply_to_name, *message.reply_to, 10));
   }
   append_header(out, "To", format_mailbox(message.to_name, message.to_address, 4));
   append_header(out, "Subject", encode_unstructured(message.subject, 9));
@@ -645,7 +658,8 @@ compose(const Message& message)
   // Neither quoted-printable nor base64 output can contain "=_", so the
   // boundary never occurs in a part and may depend on the Message-ID alone.
   const std::string boundary = fmt::format("=_cpd_{:016x}", fnv1a(message.message_id));
-  append_header(out, "Content-Type", fmt::format("multipart/mixed;\r\n boundary=\"{}\"", boundary));
+  append_header(
+    out, "Content-Type", fmt::format("multipart/mixed;\r\n boundary=\"{}\"", boundary));
   out += k_crlf;
   out += "This is a message in MIME format.\r\n";
   out += fmt::format("\r\n--{}\r\n", boundary);

@@ -74,7 +74,11 @@ std::string quoted_printable(std::string_view text);
 
 // Base64 (RFC 4648). Wrap::mime cuts it into lines of 76 characters, each
 // followed by CRLF.
-enum class Wrap { none, mime };
+enum class Wrap
+{
+  none,
+  mime
+};
 std::string base64(std::string_view bytes, Wrap wrap = Wrap::none);
 
 // RFC 2047 encoded-words for a header value: "=?UTF-8?B?...?=" or
@@ -82,7 +86,12 @@ std::string base64(std::string_view bytes, Wrap wrap = Wrap::none);
 // characters, folded with CRLF SP. The first line also holds `used`
 // characters ("Subject: " is 9) and no line exceeds 76 characters.
 // Encoding::shortest picks whichever of B and Q is shorter.
-enum class Encoding { b, q, shortest };
+enum class Encoding
+{
+  b,
+  q,
+  shortest
+};
 std::string rfc2047_encode(std::string_view text,
                            std::size_t used,
                            Encoding encoding = Encoding::shortest);

@@ -39,10 +39,11 @@ resolve(void* library, const char* name, const std::string& soname, Function& fu
 {
   void* symbol = ::dlsym(library, name);
   if (symbol == nullptr) {
-    throw Error(ErrorKind::unavailable,
-                "{} lacks {}, which SMTP delivery needs: install the Debian package libcurl4",
-                soname,
-                name);
+    throw Error(
+      ErrorKind::unavailable,
+      "{} lacks {}, which SMTP delivery needs: install the Debian package libcurl4",
+      soname,
+      name);
   }
   static_assert(sizeof(function) == sizeof(symbol));
   std::memcpy(&function, &symbol, sizeof symbol);
@@ -62,10 +63,11 @@ load_curl(const std::string& soname)
   void* library = ::dlopen(soname.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (library == nullptr) {
     const char* reason = ::dlerror();
-    throw Error(ErrorKind::unavailable,
-                "cannot load {} to send mail by SMTP ({}): install the Debian package libcurl4",
-                soname,
-                reason != nullptr ? reason : "unknown error");
+    throw Error(
+      ErrorKind::unavailable,
+      "cannot load {} to send mail by SMTP ({}): install the Debian package libcurl4",
+      soname,
+      reason != nullptr ? reason : "unknown error");
   }
   CurlApi api;
   resolve(library, "curl_global_init", soname, api.global_init);
@@ -142,10 +144,195 @@ watch_dialogue(CURL*, curl_infotype type, char* data, std::size_t size, void* us
 }
 
 // How a failed transfer affects the rest of the batch.
-enum class Scope {
+enum class Scope
+{
   message,    // this message only
   connection, // the server could not be reached: the rest would fail alike
   batch,      // a setting is wrong: stop and say so
+};
+
+struct Classified
+{
+  DeliveryResult result;
+  Scope scope = Scope::message;
+  ErrorKind stop_kind = ErrorKind::config; // with Scope::batch
+};
+
+// Sorts a failed transfer into retry, failed or stop-the-batch by libcurl's
+// result and the server's last reply code.
+Classified
+classify(CURLcode result, int code, bool any_reply, std::string error)
+{
+  const auto stop = [&](ErrorKind kind, std::string_view advice) {
+    return Classified{
+      {Outcome::retry, code, error + std::string(advice)}, Scope::batch, kind};
+  };
+  switch (result) {
+  case CURLE_LOGIN_DENIED:
+  case CURLE_AUTH_ERROR:
+    return stop(ErrorKind::config, "; check the SMTP user name and password");
+  case CURLE_USE_SSL_FAILED:
+    return stop(ErrorKind::config,
+                "; the server does not offer STARTTLS, which is required");
+  case CURLE_PEER_FAILED_VERIFICATION:
+  case CURLE_SSL_CACERT_BADFILE:
+  case CURLE_SSL_CERTPROBLEM:
+  case CURLE_SSL_ISSUER_ERROR:
+  case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    return stop(ErrorKind::config, "; the server's TLS certificate is not trusted");
+  case CURLE_UNSUPPORTED_PROTOCOL:
+  case CURLE_NOT_BUILT_IN:
+    return stop(ErrorKind::unavailable, "");
+  default:
+    break;
+  }
+  // Refusals that mean the login is missing or too weak, not this message.
+  if (code == 530 || code == 534 || code == 535 || code == 538) {
+    return stop(ErrorKind::config, "; check the SMTP login settings");
+  }
+  if (code >= 500 && code < 600) {
+    return {{Outcome::failed, code, std::move(error)}};
+  }
+  return {{Outcome::retry, code, std::move(error)},
+          any_reply ? Scope::message : Scope::connection};
+}
+
+// One libcurl handle for one batch, so that one connection carries all its
+// messages; QUIT is sent when it is cleaned up.
+class Session
+{
+public:
+  Session(const CurlApi& curl, const std::string& soname)
+    : m_curl(curl),
+      m_soname(soname),
+      m_handle(curl.easy_init())
+  {
+    if (m_handle == nullptr) {
+      throw Error(ErrorKind::unavailable, "libcurl could not create a transfer");
+    }
+  }
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+  ~Session()
+  {
+    m_curl.easy_cleanup(m_handle);
+  }
+
+  // Sets an option; `name` is for the error should this libcurl lack it.
+  template<typename Value>
+  void
+  set(CURLoption option, Value value, std::string_view name)
+  {
+    const CURLcode result = m_curl.easy_setopt(m_handle, option, value);
+    if (result != CURLE_OK) {
+      throw Error(ErrorKind::unavailable,
+                  "libcurl ({}) refused CURLOPT_{}: {}; SMTP delivery needs libcurl 7.69 "
+                  "or later",
+                  m_soname,
+                  name,
+                  m_curl.easy_strerror(result));
+    }
+  }
+
+  // The options every message shares.
+  void
+  configure(const MailUrl& url, const TransportOptions& options)
+  {
+    // The URL path is the name libcurl gives in EHLO.
+    const std::string address =
+      fmt::format("{}/{}", url.to_string(), options.local_hostname);
+    set(CURLOPT_URL, address.c_str(), "URL");
+    set(CURLOPT_ERRORBUFFER, m_error, "ERRORBUFFER");
+    set(CURLOPT_NOSIGNAL, 1L, "NOSIGNAL");
+    // No proxy, whatever the environment says: a setgid cpd must not let a
+    // user redirect its connection.
+    set(CURLOPT_PROXY, "", "PROXY");
+    set(CURLOPT_UPLOAD, 1L, "UPLOAD");
+    set(CURLOPT_READFUNCTION, &read_upload, "READFUNCTION");
+    set(CURLOPT_READDATA, static_cast<void*>(&m_upload), "READDATA");
+    set(CURLOPT_VERBOSE, 1L, "VERBOSE");
+    set(CURLOPT_DEBUGFUNCTION, &watch_dialogue, "DEBUGFUNCTION");
+    set(CURLOPT_DEBUGDATA, static_cast<void*>(&m_dialogue), "DEBUGDATA");
+    const auto milliseconds = [](std::chrono::milliseconds value) {
+      return static_cast<long>(std::max<std::int64_t>(1, value.count()));
+    };
+    set(CURLOPT_CONNECTTIMEOUT_MS,
+        milliseconds(options.connect_timeout),
+        "CONNECTTIMEOUT_MS");
+    set(CURLOPT_TIMEOUT_MS, milliseconds(options.total_timeout), "TIMEOUT_MS");
+    const long response_seconds = (milliseconds(options.response_timeout) + 999) / 1000;
+    set(CURLOPT_SERVER_RESPONSE_TIMEOUT, response_seconds, "SERVER_RESPONSE_TIMEOUT");
+    if (url.scheme == MailUrl::Scheme::smtp && options.starttls == StartTls::required) {
+      set(CURLOPT_USE_SSL, static_cast<long>(CURLUSESSL_ALL), "USE_SSL");
+    }
+    if (!options.ca_file.empty()) {
+      set(CURLOPT_CAINFO, options.ca_file.c_str(), "CAINFO");
+    }
+    if (!options.username.empty()) {
+      set(CURLOPT_USERNAME, options.username.c_str(), "USERNAME");
+      set(CURLOPT_PASSWORD, options.password.c_str(), "PASSWORD");
+    }
+  }
+
+  // Sends one message whose addresses are valid; `describe` turns libcurl's
+  // error into the text reported.
+  template<typename Describe>
+  Classified
+  send(const OutgoingMessage& message, const Describe& describe)
+  {
+    const auto free_list = [this](curl_slist* list) { m_curl.slist_free_all(list); };
+    std::unique_ptr<curl_slist, decltype(free_list)> recipients(nullptr, free_list);
+    for (const std::string& recipient : message.recipients) {
+      const std::string bracketed = fmt::format("<{}>", recipient);
+      curl_slist* appended = m_curl.slist_append(recipients.get(), bracketed.c_str());
+      if (appended == nullptr) {
+        throw Error(ErrorKind::internal, "out of memory building the recipient list");
+      }
+      static_cast<void>(recipients.release());
+      recipients.reset(appended);
+    }
+    // One refused recipient fails the whole message (MAIL_RCPT_ALLLOWFAILS
+    // stays off), so that the refusal is reported rather than silently lost.
+    const std::string sender = fmt::format("<{}>", message.sender);
+    set(CURLOPT_MAIL_FROM, sender.c_str(), "MAIL_FROM");
+    set(CURLOPT_MAIL_RCPT, recipients.get(), "MAIL_RCPT");
+    set(CURLOPT_INFILESIZE_LARGE,
+        static_cast<curl_off_t>(message.data.size()),
+        "INFILESIZE_LARGE");
+    m_upload = Upload{message.data, 0};
+    m_dialogue = Dialogue{};
+    m_error[0] = '\0';
+
+    const CURLcode result = m_curl.easy_perform(m_handle);
+    set(CURLOPT_MAIL_RCPT, static_cast<curl_slist*>(nullptr), "MAIL_RCPT");
+
+    // A code read before any reply in this transfer would be the previous
+    // message's.
+    long reply = 0;
+    if (m_dialogue.replies > 0) {
+      m_curl.easy_getinfo(m_handle, CURLINFO_RESPONSE_CODE, &reply);
+    }
+    const int code = static_cast<int>(reply);
+    if (result == CURLE_OK) {
+      return {{Outcome::sent, code, {}}};
+    }
+    std::string detail = m_error[0] != '\0' ? m_error : m_curl.easy_strerror(result);
+    const std::string& server = m_dialogue.last_error_reply.empty()
+                                  ? m_dialogue.last_reply
+                                  : m_dialogue.last_error_reply;
+    if (!server.empty()) {
+      detail += fmt::format(" (server: {})", server);
+    }
+    return classify(result, code, m_dialogue.replies > 0, describe(detail));
+  }
+
+private:
+  const CurlApi& m_curl;
+  const std::string& m_soname;
+  CURL* m_handle;
+  char m_error[CURL_ERROR_SIZE] = {};
+  Upload m_upload;
+  Dialogue m_dialogue;
 };
 
 class SmtpTransport final : public Transport
@@ -164,107 +351,40 @@ public:
     if (messages.empty()) {
       return report;
     }
-    const CurlApi& curl = load_curl(m_options.libcurl);
-    const auto cleanup = [&curl](CURL* handle) { curl.easy_cleanup(handle); };
-    // One handle, so that one connection carries the whole batch; QUIT is
-    // sent when it is cleaned up.
-    std::unique_ptr<CURL, decltype(cleanup)> handle(curl.easy_init(), cleanup);
-    if (!handle) {
-      throw Error(ErrorKind::unavailable, "libcurl could not create a transfer");
-    }
-    char error_buffer[CURL_ERROR_SIZE] = {};
-    Upload upload;
-    Dialogue dialogue;
-    setup(curl, handle.get(), error_buffer, upload, dialogue);
-
-    for (std::size_t i = 0; i < messages.size(); ++i) {
-      if (report.stopped) {
+    Session session(load_curl(m_options.libcurl), m_options.libcurl);
+    session.configure(m_url, m_options);
+    const auto describe = [this](std::string_view detail) {
+      return redact(fmt::format("{}: {}", m_url.to_string(), detail));
+    };
+    std::optional<std::string> skip_reason;
+    for (const OutgoingMessage& message : messages) {
+      if (skip_reason) {
         report.results.push_back(
-          {Outcome::retry, 0, fmt::format("not attempted: {}", report.stopped->what())});
+          {Outcome::retry, 0, fmt::format("not attempted: {}", *skip_reason)});
         continue;
       }
-      Scope scope = Scope::message;
-      report.results.push_back(
-        send(curl, handle.get(), messages[i], error_buffer, upload, dialogue, scope));
-      if (scope == Scope::batch) {
-        report.stopped = Error(m_stop_kind, "{}", report.results.back().error);
-      } else if (scope == Scope::connection) {
-        for (++i; i < messages.size(); ++i) {
-          report.results.push_back(
-            {Outcome::retry, 0, fmt::format("not attempted: {}", report.results.back().error)});
-        }
+      // Addresses become SMTP commands: a line break in one would inject
+      // another command, so they are checked here as well as in compose().
+      if (auto problem = envelope_problem(message)) {
+        report.results.push_back({Outcome::failed, 0, std::move(*problem)});
+        continue;
       }
+      Classified sent = session.send(message, describe);
+      if (sent.scope == Scope::batch) {
+        report.stopped = Error(sent.stop_kind, "{}", sent.result.error);
+      }
+      if (sent.scope != Scope::message) {
+        skip_reason = sent.result.error;
+      }
+      report.results.push_back(std::move(sent.result));
     }
     return report;
   }
 
 private:
-  template<typename Value>
-  void
-  set(const CurlApi& curl, CURL* handle, CURLoption option, Value value, const char* name) const
+  static std::optional<std::string>
+  envelope_problem(const OutgoingMessage& message)
   {
-    const CURLcode result = curl.easy_setopt(handle, option, value);
-    if (result != CURLE_OK) {
-      throw Error(ErrorKind::unavailable,
-                  "libcurl ({}) refused {}: {}; SMTP delivery needs libcurl 7.69 or later",
-                  m_options.libcurl,
-                  name,
-                  curl.easy_strerror(result));
-    }
-  }
-
-  void
-  setup(const CurlApi& curl, CURL* handle, char* error_buffer, Upload& upload, Dialogue& dialogue)
-    const
-  {
-    // The URL path is the name libcurl gives in EHLO.
-    const std::string url = fmt::format("{}/{}", m_url.to_string(), m_options.local_hostname);
-    set(curl, handle, CURLOPT_URL, url.c_str(), "CURLOPT_URL");
-    set(curl, handle, CURLOPT_ERRORBUFFER, error_buffer, "CURLOPT_ERRORBUFFER");
-    set(curl, handle, CURLOPT_NOSIGNAL, 1L, "CURLOPT_NOSIGNAL");
-    // No proxy, whatever the environment says: a setgid cpd must not let a
-    // user redirect its connection.
-    set(curl, handle, CURLOPT_PROXY, "", "CURLOPT_PROXY");
-    set(curl, handle, CURLOPT_UPLOAD, 1L, "CURLOPT_UPLOAD");
-    set(curl, handle, CURLOPT_READFUNCTION, &read_upload, "CURLOPT_READFUNCTION");
-    set(curl, handle, CURLOPT_READDATA, static_cast<void*>(&upload), "CURLOPT_READDATA");
-    set(curl, handle, CURLOPT_VERBOSE, 1L, "CURLOPT_VERBOSE");
-    set(curl, handle, CURLOPT_DEBUGFUNCTION, &watch_dialogue, "CURLOPT_DEBUGFUNCTION");
-    set(curl, handle, CURLOPT_DEBUGDATA, static_cast<void*>(&dialogue), "CURLOPT_DEBUGDATA");
-    const auto milliseconds = [](std::chrono::milliseconds value) {
-      return static_cast<long>(std::max<std::int64_t>(1, value.count()));
-    };
-    set(curl, handle, CURLOPT_CONNECTTIMEOUT_MS, milliseconds(m_options.connect_timeout),
-        "CURLOPT_CONNECTTIMEOUT_MS");
-    set(curl, handle, CURLOPT_TIMEOUT_MS, milliseconds(m_options.total_timeout),
-        "CURLOPT_TIMEOUT_MS");
-    const long response_seconds =
-      std::max<long>(1, static_cast<long>((m_options.response_timeout.count() + 999) / 1000));
-    set(curl, handle, CURLOPT_SERVER_RESPONSE_TIMEOUT, response_seconds,
-        "CURLOPT_SERVER_RESPONSE_TIMEOUT");
-    if (m_url.scheme == MailUrl::Scheme::smtp && m_options.starttls == StartTls::required) {
-      set(curl, handle, CURLOPT_USE_SSL, static_cast<long>(CURLUSESSL_ALL), "CURLOPT_USE_SSL");
-    }
-    if (!m_options.ca_file.empty()) {
-      set(curl, handle, CURLOPT_CAINFO, m_options.ca_file.c_str(), "CURLOPT_CAINFO");
-    }
-    if (!m_options.username.empty()) {
-      set(curl, handle, CURLOPT_USERNAME, m_options.username.c_str(), "CURLOPT_USERNAME");
-      set(curl, handle, CURLOPT_PASSWORD, m_options.password.c_str(), "CURLOPT_PASSWORD");
-    }
-  }
-
-  DeliveryResult
-  send(const CurlApi& curl,
-       CURL* handle,
-       const OutgoingMessage& message,
-       char* error_buffer,
-       Upload& upload,
-       Dialogue& dialogue,
-       Scope& scope)
-  {
-    // Addresses become SMTP commands: a line break in one would inject
-    // another command, so they are checked here as well as in compose().
     try {
       if (!message.sender.empty()) {
         validate_address(message.sender);
@@ -273,104 +393,12 @@ private:
         validate_address(recipient);
       }
     } catch (const Error& e) {
-      return {Outcome::failed, 0, e.what()};
+      return e.what();
     }
     if (message.recipients.empty()) {
-      return {Outcome::failed, 0, "the message has no recipients"};
+      return "the message has no recipients";
     }
-
-    const auto free_list = [&curl](curl_slist* list) { curl.slist_free_all(list); };
-    std::unique_ptr<curl_slist, decltype(free_list)> recipients(nullptr, free_list);
-    for (const std::string& recipient : message.recipients) {
-      curl_slist* appended = curl.slist_append(recipients.get(), fmt::format("<{}>", recipient).c_str());
-      if (appended == nullptr) {
-        throw Error(ErrorKind::internal, "out of memory building the recipient list");
-      }
-      static_cast<void>(recipients.release());
-      recipients.reset(appended);
-    }
-    // One refused recipient fails the whole message (MAIL_RCPT_ALLLOWFAILS
-    // stays off), so that the refusal is reported rather than silently lost.
-    const std::string sender = fmt::format("<{}>", message.sender);
-    set(curl, handle, CURLOPT_MAIL_FROM, sender.c_str(), "CURLOPT_MAIL_FROM");
-    set(curl, handle, CURLOPT_MAIL_RCPT, recipients.get(), "CURLOPT_MAIL_RCPT");
-    set(curl, handle, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(message.data.size()),
-        "CURLOPT_INFILESIZE_LARGE");
-    upload = Upload{message.data, 0};
-    dialogue = Dialogue{};
-    error_buffer[0] = '\0';
-
-    const CURLcode result = curl.easy_perform(handle);
-
-    set(curl, handle, CURLOPT_MAIL_RCPT, static_cast<curl_slist*>(nullptr), "CURLOPT_MAIL_RCPT");
-    long reply = 0;
-    if (dialogue.replies > 0) {
-      curl.easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &reply);
-    }
-    const int code = static_cast<int>(reply);
-    if (result == CURLE_OK) {
-      return {Outcome::sent, code, {}};
-    }
-    return classify(curl, result, code, error_buffer, dialogue, scope);
-  }
-
-  DeliveryResult
-  classify(const CurlApi& curl,
-           CURLcode result,
-           int code,
-           const char* error_buffer,
-           const Dialogue& dialogue,
-           Scope& scope)
-  {
-    std::string detail = error_buffer[0] != '\0' ? error_buffer : curl.easy_strerror(result);
-    const std::string& reply =
-      dialogue.last_error_reply.empty() ? dialogue.last_reply : dialogue.last_error_reply;
-    if (!reply.empty()) {
-      detail += fmt::format(" (server: {})", reply);
-    }
-    std::string error = redact(fmt::format("{}: {}", m_url.to_string(), detail));
-
-    switch (result) {
-    case CURLE_LOGIN_DENIED:
-    case CURLE_AUTH_ERROR:
-      scope = Scope::batch;
-      m_stop_kind = ErrorKind::config;
-      return {Outcome::retry, code,
-              error + "; check the SMTP user name and password"};
-    case CURLE_USE_SSL_FAILED:
-      scope = Scope::batch;
-      m_stop_kind = ErrorKind::config;
-      return {Outcome::retry, code,
-              error + "; the server does not offer STARTTLS, which is required"};
-    case CURLE_PEER_FAILED_VERIFICATION:
-    case CURLE_SSL_CACERT_BADFILE:
-    case CURLE_SSL_CERTPROBLEM:
-    case CURLE_SSL_ISSUER_ERROR:
-    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
-      scope = Scope::batch;
-      m_stop_kind = ErrorKind::config;
-      return {Outcome::retry, code, error + "; the server's TLS certificate is not trusted"};
-    case CURLE_UNSUPPORTED_PROTOCOL:
-    case CURLE_NOT_BUILT_IN:
-      scope = Scope::batch;
-      m_stop_kind = ErrorKind::unavailable;
-      return {Outcome::retry, code, error};
-    default:
-      break;
-    }
-    // Refusals that mean the login is missing or too weak, not this message.
-    if (code == 530 || code == 534 || code == 535 || code == 538) {
-      scope = Scope::batch;
-      m_stop_kind = ErrorKind::config;
-      return {Outcome::retry, code, error + "; check the SMTP login settings"};
-    }
-    if (code >= 500 && code < 600) {
-      return {Outcome::failed, code, error};
-    }
-    if (dialogue.replies == 0) {
-      scope = Scope::connection;
-    }
-    return {Outcome::retry, code, error};
+    return std::nullopt;
   }
 
   // Belt and braces: libcurl's messages should never hold the password.
@@ -390,7 +418,6 @@ private:
 
   MailUrl m_url;
   TransportOptions m_options;
-  ErrorKind m_stop_kind = ErrorKind::config;
 };
 
 } // namespace
@@ -401,13 +428,13 @@ make_smtp_transport(const MailUrl& url, const TransportOptions& options)
   if (url.scheme == MailUrl::Scheme::maildir || url.host.empty()) {
     throw Error(ErrorKind::config, "{} is not an SMTP server", url.to_string());
   }
-  const bool name_ok = !options.local_hostname.empty()
-                       && std::all_of(options.local_hostname.begin(),
-                                      options.local_hostname.end(),
-                                      [](char c) {
-                                        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
-                                               || (c >= '0' && c <= '9') || c == '-' || c == '.';
-                                      });
+  const bool name_ok =
+    !options.local_hostname.empty()
+    && std::all_of(
+      options.local_hostname.begin(), options.local_hostname.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+               || c == '-' || c == '.';
+      });
   if (!name_ok) {
     throw Error(ErrorKind::config,
                 "{:?} is not a host name to greet the SMTP server with",

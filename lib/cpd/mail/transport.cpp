@@ -22,21 +22,22 @@ refuse(std::string_view text, std::string_view why)
                 "it must be {}",
                 k_accepted);
   }
-  throw Error(ErrorKind::config, "mail.url {:?} {}; it must be {}", text, why, k_accepted);
+  throw Error(
+    ErrorKind::config, "mail.url {:?} {}; it must be {}", text, why, k_accepted);
 }
 
 bool
 host_char(char c)
 {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-'
-         || c == '.' || c == '_';
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+         || c == '-' || c == '.' || c == '_';
 }
 
 bool
 ipv6_char(char c)
 {
-  return (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || (c >= '0' && c <= '9') || c == ':'
-         || c == '.';
+  return (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || (c >= '0' && c <= '9')
+         || c == ':' || c == '.';
 }
 
 std::string

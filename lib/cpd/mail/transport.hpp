@@ -18,10 +18,15 @@ namespace cpd::mail {
 // Where mail goes, from the setting mail.url.
 struct MailUrl
 {
-  enum class Scheme { smtp, smtps, maildir };
+  enum class Scheme
+  {
+    smtp,
+    smtps,
+    maildir
+  };
   Scheme scheme = Scheme::maildir;
-  std::string host; // smtp and smtps; an IPv6 address keeps its brackets
-  int port = 0;     // smtp and smtps: as given, else 25 (smtp) or 465 (smtps)
+  std::string host;           // smtp and smtps; an IPv6 address keeps its brackets
+  int port = 0;               // smtp and smtps: as given, else 25 (smtp) or 465 (smtps)
   std::filesystem::path path; // maildir
 
   // "smtp://host:25" or "maildir:/var/mail/cpd": never holds a secret.
@@ -45,7 +50,8 @@ struct OutgoingMessage
 // To address. Throws like compose().
 OutgoingMessage make_outgoing(const Message& message);
 
-enum class Outcome {
+enum class Outcome
+{
   sent,   // the server (or the Maildir) took the message
   retry,  // a temporary failure: 4xx, no connection, a timeout; try later
   failed, // a permanent rejection (5xx) or a message that cannot be sent
@@ -82,7 +88,11 @@ public:
   virtual DeliveryReport deliver(std::span<const OutgoingMessage> messages) = 0;
 };
 
-enum class StartTls { no, required };
+enum class StartTls
+{
+  no,
+  required
+};
 
 // How to deliver; the defaults suit a submission server close by.
 struct TransportOptions
@@ -92,10 +102,10 @@ struct TransportOptions
   // up on the reply to the message text risks sending it twice.
   std::chrono::milliseconds response_timeout = std::chrono::seconds(120);
   std::chrono::milliseconds total_timeout = std::chrono::seconds(300); // per message
-  StartTls starttls = StartTls::no; // for smtp://; smtps:// is always TLS
-  std::string username;             // no login when empty
-  std::string password;             // never logged or put in an error
-  std::filesystem::path ca_file;    // certificates to trust; empty: the system's
+  StartTls starttls = StartTls::no;         // for smtp://; smtps:// is always TLS
+  std::string username;                     // no login when empty
+  std::string password;                     // never logged or put in an error
+  std::filesystem::path ca_file;            // certificates to trust; empty: the system's
   std::string local_hostname = "localhost"; // the EHLO name and in Maildir file names
   std::int64_t now_unix = 0;                // for Maildir file names
   std::string libcurl = "libcurl.so.4";     // the library SMTP delivery loads
@@ -103,7 +113,8 @@ struct TransportOptions
 
 // The transport for a mail.url. Throws ErrorKind::config for options that
 // cannot work, such as a password that would cross the network unencrypted.
-std::unique_ptr<Transport> make_transport(const MailUrl& url, const TransportOptions& options);
+std::unique_ptr<Transport> make_transport(const MailUrl& url,
+                                          const TransportOptions& options);
 
 // Writes each message to PATH/tmp and renames it into PATH/new, creating the
 // Maildir when it is missing.
@@ -112,6 +123,7 @@ std::unique_ptr<Transport> make_maildir_transport(const std::filesystem::path& p
 
 // Sends through an SMTP server with libcurl, loaded on the first delivery so
 // that commands which send no mail never pay for it.
-std::unique_ptr<Transport> make_smtp_transport(const MailUrl& url, const TransportOptions& options);
+std::unique_ptr<Transport> make_smtp_transport(const MailUrl& url,
+                                               const TransportOptions& options);
 
 } // namespace cpd::mail
