@@ -820,7 +820,7 @@ TEST_CASE("compose: attachments make a multipart/mixed message")
 
 TEST_CASE("compose: Python's email parser reads the message back")
 {
-  const char* const k_python = "/usr/bin/python3";
+  const std::string k_python = "/usr/bin/python3";
   if (std::system("/usr/bin/python3 -c 'import email' >/dev/null 2>&1") != 0) {
     MESSAGE("skipped: " << k_python << " is not available");
     return;
@@ -848,7 +848,7 @@ out = [str(m['To'].addresses[0].display_name), str(m['From'].addresses[0].displa
 sys.stdout.write('\x1e'.join(out))
 )";
   testutil::write_file(dir / "read.py", script);
-  const std::string command = std::string(k_python) + " " + (dir / "read.py").string()
+  const std::string command = k_python + " " + (dir / "read.py").string()
                               + " " + (dir / "message.eml").string();
   FILE* pipe = popen(command.c_str(), "r");
   REQUIRE(pipe != nullptr);
