@@ -1,4 +1,5 @@
 #include "commands.hpp"
+#include "delivery.hpp"
 #include "output.hpp"
 
 #include <cpd/claims.hpp>
@@ -55,6 +56,7 @@ register_approve(CLI::App& app, Session& session)
     const auto claims = approve_claims(
       session.db(), session.context(), parse_ids(options->ids), options->note);
     print_decisions(session, claims, "approved");
+    deliver_now(session);
   });
 }
 

@@ -1,4 +1,5 @@
 #include "commands.hpp"
+#include "delivery.hpp"
 #include "output.hpp"
 
 #include <cpd/claims.hpp>
@@ -58,13 +59,14 @@ run(const ClaimOptions& options, Session& session)
     Json json;
     write_claim(json, claim);
     print(json.str());
-    return;
+  } else {
+    print(fmt::format("Claim #{} submitted: {} for {} on {}, waiting for verification.\n",
+                      claim.id,
+                      points_phrase(claim.points),
+                      claim.activity_title,
+                      claim.date.to_string()));
   }
-  print(fmt::format("Claim #{} submitted: {} for {} on {}, waiting for verification.\n",
-                    claim.id,
-                    points_phrase(claim.points),
-                    claim.activity_title,
-                    claim.date.to_string()));
+  deliver_now(session);
 }
 
 } // namespace

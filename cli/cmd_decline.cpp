@@ -1,4 +1,5 @@
 #include "commands.hpp"
+#include "delivery.hpp"
 #include "output.hpp"
 
 #include <cpd/claims.hpp>
@@ -31,6 +32,7 @@ register_decline(CLI::App& app, Session& session)
     const auto claims = decline_claims(
       session.db(), session.context(), parse_ids(options->ids), options->reason);
     print_decisions(session, claims, "declined");
+    deliver_now(session);
   });
 }
 

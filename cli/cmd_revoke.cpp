@@ -1,4 +1,5 @@
 #include "commands.hpp"
+#include "delivery.hpp"
 #include "output.hpp"
 
 #include <cpd/claims.hpp>
@@ -31,6 +32,7 @@ register_revoke(CLI::App& app, Session& session)
     const auto claim = revoke_claim(
       session.db(), session.context(), parse_ids({options->id}).front(), options->reason);
     print_decisions(session, {claim}, "revoked");
+    deliver_now(session);
   });
 }
 

@@ -1,4 +1,5 @@
 #include "commands.hpp"
+#include "delivery.hpp"
 #include "output.hpp"
 
 #include <cpd/yearend.hpp>
@@ -26,6 +27,9 @@ run(bool dry_run, Session& session)
   const auto& context = session.context();
   const auto closes =
     rollover(session.db(), context, dry_run ? DryRun::yes : DryRun::no);
+  if (!dry_run && !closes.empty()) {
+    deliver_now(session);
+  }
   if (session.json()) {
     Json json;
     json.begin_object().field("dry_run", dry_run).key("years").begin_array();

@@ -1,4 +1,5 @@
 #include "commands.hpp"
+#include "delivery.hpp"
 #include "output.hpp"
 
 #include <cpd/claims.hpp>
@@ -21,9 +22,10 @@ register_withdraw(CLI::App& app, Session& session)
       Json json;
       write_claim(json, claim);
       print(json.str());
-      return;
+    } else {
+      print(fmt::format("Claim #{} withdrawn.\n", claim.id));
     }
-    print(fmt::format("Claim #{} withdrawn.\n", claim.id));
+    deliver_now(session);
   });
 }
 

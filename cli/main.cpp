@@ -100,7 +100,9 @@ run(int argc, char** argv)
   register_revoke(app, session);
   register_exempt(app, session);
   register_rollover(app, session);
+  register_remind(app, session);
   register_report(app, session);
+  register_mail(app, session);
   register_config(app, session);
   register_check(app, session);
 

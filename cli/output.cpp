@@ -249,12 +249,6 @@ write_entry(Json& json, const Entry& entry)
 }
 
 std::string
-points_phrase(Points points)
-{
-  return fmt::format("{} {}", points.to_string(), points.tenths() == 10 ? "point" : "points");
-}
-
-std::string
 local_date(std::int64_t unix_time)
 {
   const auto time = static_cast<std::time_t>(unix_time);

@@ -93,9 +93,6 @@ void write_claim(Json& json, const Claim& claim);
 // A ledger entry as a JSON object.
 void write_entry(Json& json, const Entry& entry);
 
-// "5 points", "1 point", "0.5 points"
-std::string points_phrase(Points points);
-
 // The local civil date of an instant, YYYY-MM-DD.
 std::string local_date(std::int64_t unix_time);
 

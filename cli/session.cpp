@@ -54,6 +54,9 @@ make_context()
   }
   const std::time_t now = std::time(nullptr);
   context.now = now;
+  std::tm local{};
+  localtime_r(&now, &local);
+  context.utc_offset_minutes = static_cast<int>(local.tm_gmtoff / 60);
   if (const auto today = user_setting("CPD_TODAY")) {
     const auto date = Date::parse(*today);
     if (!date) {
@@ -63,9 +66,7 @@ make_context()
     // The recorded instants follow the chosen day, at the real time of day.
     context.now = date->days() * 86400 + now % 86400;
   } else {
-    std::tm tm{};
-    localtime_r(&now, &tm);
-    context.today = Date(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+    context.today = Date(local.tm_year + 1900, local.tm_mon + 1, local.tm_mday);
   }
   return context;
 }

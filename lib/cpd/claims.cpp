@@ -3,6 +3,7 @@
 #include <cpd/error.hpp>
 #include <cpd/ledger.hpp>
 #include <cpd/members.hpp>
+#include <cpd/notices.hpp>
 #include <cpd/settings.hpp>
 #include <cpd/sha256.hpp>
 #include <cpd/text.hpp>
@@ -365,6 +366,7 @@ submit_claim(Database& db, const Context& context, const ClaimRequest& request)
     insert_attachment.run();
   }
   auto claim = require_claim(db, id).claim;
+  notice_claim_submitted(db, context, claim, member);
   transaction.commit();
   return claim;
 }
@@ -386,6 +388,7 @@ withdraw_claim(Database& db, const Context& context, std::int64_t id)
   }
   set_status(db, id, ClaimStatus::withdrawn, member.id, context.now, "");
   auto claim = require_claim(db, id).claim;
+  notice_claim_withdrawn(db, context, claim, member);
   transaction.commit();
   return claim;
 }
@@ -416,6 +419,7 @@ approve_claims(Database& db,
       correct_carries(db, stored.member_id, claim.year(), secretary.id, context.now);
     }
     approved.push_back(require_claim(db, claim.id).claim);
+    notice_claim_decided(db, context, approved.back(), *find_member(db, claim.member));
   }
   transaction.commit();
   return approved;
@@ -438,6 +442,7 @@ decline_claims(Database& db,
     set_status(
       db, stored.claim.id, ClaimStatus::declined, secretary.id, context.now, reason);
     declined.push_back(require_claim(db, stored.claim.id).claim);
+    notice_claim_decided(db, context, declined.back(), *find_member(db, stored.claim.member));
   }
   transaction.commit();
   return declined;
@@ -478,6 +483,7 @@ revoke_claim(Database& db, const Context& context, std::int64_t id, std::string_
     correct_carries(db, stored.member_id, stored.claim.year(), secretary.id, context.now);
   }
   auto claim = require_claim(db, id).claim;
+  notice_claim_decided(db, context, claim, *find_member(db, claim.member));
   transaction.commit();
   return claim;
 }

@@ -14,6 +14,10 @@ struct Context
   std::string login;    // the acting user's login
   Date today;           // the civil date the scheme's rules apply to
   std::int64_t now = 0; // seconds since 1970-01-01 UTC, for the record
+  int utc_offset_minutes = 0; // local time minus UTC, for mail Date headers
 };
+
+// For commands that can show what they would do without doing it.
+enum class DryRun { no, yes };
 
 } // namespace cpd

@@ -156,6 +156,12 @@ Quantity::to_string() const
   return format_scaled(m_hundredths, 2);
 }
 
+std::string
+points_phrase(Points points)
+{
+  return points.to_string() + (points.tenths() == 10 ? " point" : " points");
+}
+
 std::optional<Points>
 multiply(Points rate, Quantity quantity)
 {

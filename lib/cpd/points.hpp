@@ -97,6 +97,9 @@ private:
   std::int64_t m_hundredths = 0;
 };
 
+// "5 points", "1 point", "0.5 points": an amount in a sentence.
+std::string points_phrase(Points points);
+
 // `rate` points per unit times `quantity` units, or nothing when the result is
 // not a whole number of tenths (0.5 points/hour for 1.25 hours) or overflows.
 std::optional<Points> multiply(Points rate, Quantity quantity);

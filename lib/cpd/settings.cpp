@@ -1,6 +1,9 @@
 #include <cpd/database.hpp>
 #include <cpd/error.hpp>
+#include <cpd/mail/message.hpp>
+#include <cpd/mail/transport.hpp>
 #include <cpd/members.hpp>
+#include <cpd/outbox.hpp>
 #include <cpd/settings.hpp>
 #include <cpd/text.hpp>
 
@@ -18,6 +21,15 @@ constexpr std::array k_settings = {
   SettingInfo{"scheme.carry_cap", "3", "points carried into the next year at most"},
   SettingInfo{"scheme.start", "2017-01-01", "the scheme's first day; nothing earlier counts"},
   SettingInfo{"remind.interval_days", "30", "days between two reminders to one member"},
+  SettingInfo{"mail.url", "", "where mail goes: smtp://HOST[:PORT], smtps://HOST[:PORT] or maildir:PATH"},
+  SettingInfo{"mail.from", "", "the address cpd's mail comes from"},
+  SettingInfo{"mail.secretary", "", "the secretary's address (default: every secretary's own)"},
+  SettingInfo{"mail.starttls", "no", "'required' to refuse SMTP without STARTTLS"},
+  SettingInfo{"mail.username", "", "SMTP login name"},
+  SettingInfo{"mail.password", "", "SMTP password", SettingInfo::Secret::yes},
+  SettingInfo{"mail.password_file", "", "a file holding the SMTP password instead"},
+  SettingInfo{"mail.ca_file", "", "certificates to trust for SMTP over TLS"},
+  SettingInfo{"mail.templates", "", "a directory of mail templates overriding the shipped ones"},
   SettingInfo{"attach.max_file_bytes", "10485760", "largest attachment in bytes"},
   SettingInfo{"attach.max_claim_bytes", "26214400", "most bytes attached to one claim"},
 };
@@ -88,6 +100,26 @@ validate_setting(std::string_view key, std::string_view value)
     const auto bytes = parse_integer(value);
     if (!bytes || *bytes < 1) {
       bad("a number of bytes");
+    }
+  } else if (key == "mail.url" || key == "mail.templates") {
+    try {
+      if (key == "mail.url") {
+        mail::parse_mail_url(value);
+      } else {
+        validate_template_directory(value);
+      }
+    } catch (const Error& e) {
+      throw Error(ErrorKind::bad_input, "{}", e.what());
+    }
+  } else if (key == "mail.from" || key == "mail.secretary") {
+    try {
+      mail::validate_address(value);
+    } catch (const Error&) {
+      bad("an email address");
+    }
+  } else if (key == "mail.starttls") {
+    if (value != "no" && value != "required") {
+      bad("no or required");
     }
   } else if (has_control_characters(value, AllowNewlines::no) || !valid_utf8(value)) {
     bad("one line of UTF-8 text");

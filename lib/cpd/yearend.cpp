@@ -2,6 +2,7 @@
 #include <cpd/error.hpp>
 #include <cpd/ledger.hpp>
 #include <cpd/members.hpp>
+#include <cpd/notices.hpp>
 #include <cpd/settings.hpp>
 #include <cpd/text.hpp>
 #include <cpd/yearend.hpp>
@@ -83,8 +84,9 @@ count_statuses(Summary& summary, const std::vector<ReportLine>& lines)
 
 // Closes one year inside the caller's transaction.
 YearClose
-close_year(Database& db, int year, const Scheme& scheme, std::int64_t actor_id, std::int64_t at)
+close_year(Database& db, const Context& context, int year, const Scheme& scheme, std::int64_t actor_id)
 {
+  const auto at = context.now;
   YearClose result;
   result.year = year;
   result.quota = scheme.quota;
@@ -121,6 +123,7 @@ close_year(Database& db, int year, const Scheme& scheme, std::int64_t actor_id, 
             " VALUES (?, ?, ?, ?, ?)")
     .bind_all(year, scheme.quota.tenths(), scheme.carry_cap.tenths(), actor_id, at)
     .run();
+  notice_year_closed(db, context, result, lines);
   return result;
 }
 
@@ -166,7 +169,7 @@ rollover(Database& db, const Context& context, DryRun dry_run)
     const auto secretary = require_secretary(db, context);
     const auto scheme = load_scheme(db);
     for (const int year : open_years(db, scheme, context.today.year())) {
-      closed.push_back(close_year(db, year, scheme, secretary.id, context.now));
+      closed.push_back(close_year(db, context, year, scheme, secretary.id));
     }
     return closed;
   }
@@ -183,7 +186,7 @@ rollover(Database& db, const Context& context, DryRun dry_run)
     if (year_closed(db, year)) {
       continue; // closed by a concurrent run
     }
-    closed.push_back(close_year(db, year, load_scheme(db), secretary.id, context.now));
+    closed.push_back(close_year(db, context, year, load_scheme(db), secretary.id));
     transaction.commit();
   }
   return closed;

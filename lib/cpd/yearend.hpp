@@ -34,8 +34,6 @@ struct YearClose
   int exempt = 0;
 };
 
-enum class DryRun { no, yes };
-
 // Closes every year before today's that is not closed yet, oldest first, one
 // transaction per year: posts the carry entries and records the close with
 // the quota and carry cap in force. Running it again does nothing. Only a

@@ -302,8 +302,12 @@ public:
     m_upload = Upload{message.data, 0};
     m_dialogue = Dialogue{};
     m_error[0] = '\0';
+    // After a failed transfer the server's state is unknown (a transaction
+    // may still be open): start the next message on a new connection.
+    set(CURLOPT_FRESH_CONNECT, m_fresh ? 1L : 0L, "FRESH_CONNECT");
 
     const CURLcode result = m_curl.easy_perform(m_handle);
+    m_fresh = result != CURLE_OK;
     set(CURLOPT_MAIL_RCPT, static_cast<curl_slist*>(nullptr), "MAIL_RCPT");
 
     // A code read before any reply in this transfer would be the previous
@@ -327,6 +331,7 @@ public:
   }
 
 private:
+  bool m_fresh = false;
   const CurlApi& m_curl;
   const std::string& m_soname;
   CURL* m_handle;

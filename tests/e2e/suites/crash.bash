@@ -2,12 +2,14 @@
 # as before or as after each year, never half, `cpd check` passes, and the next
 # run completes it with the same totals as an uninterrupted one.
 setup_scheme
+# Mail stays queued: this suite is about the ledger.
+CPD_USER=sec "$CPD" config set mail.url ""
 RANDOM=20171231
 export CPD_TODAY=2023-06-01
 
-# 3,000 members with points in every year from 2017 to 2022.
+# 1,500 members with points in every year from 2017 to 2022.
 sql "
-WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000)
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1500)
 INSERT INTO member(login, name, email, created_at)
 SELECT 'm' || i, 'Member ' || i, 'm' || i || '@example.org', 0 FROM n;
 WITH RECURSIVE y(year) AS (SELECT 2017 UNION ALL SELECT year + 1 FROM y WHERE year < 2022)
@@ -22,7 +24,8 @@ carries() {
 
 TEST "an uninterrupted rollover closes six years"
 start=$(date +%s%N)
-ok sec rollover
+run sec rollover
+expect_equal "$STATUS" 0
 elapsed_ms=$((($(date +%s%N) - start) / 1000000))
 expect_contains "$OUT" "Closed 2022"
 expect_equal "$(sql "SELECT count(*) FROM year_close")" "6"

@@ -1,0 +1,415 @@
+#include <cpd/database.hpp>
+#include <cpd/embedded.hpp>
+#include <cpd/mail/message.hpp>
+#include <cpd/mail/template.hpp>
+#include <cpd/mail/transport.hpp>
+#include <cpd/members.hpp>
+#include <cpd/outbox.hpp>
+#include <cpd/settings.hpp>
+#include <cpd/sha256.hpp>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace cpd {
+
+namespace {
+
+constexpr std::int64_t k_lease_seconds = 900;
+constexpr std::int64_t k_first_retry_seconds = 300;
+constexpr std::int64_t k_longest_retry_seconds = 4 * 3600;
+constexpr std::int64_t k_give_up_seconds = 5 * 86400;
+constexpr int k_batch = 100;
+
+// Every placeholder some cpd mail fills in; a template may use any of them
+// where its mail provides it.
+constexpr std::string_view k_placeholders[] = {
+  "activity", "attachments", "carried", "claim_id", "compliant", "date", "deadline",
+  "exempt", "login", "member_name", "members", "name", "next_year", "note", "org",
+  "pending", "points", "quota", "reason", "remaining", "short", "short_list", "total",
+  "year"};
+
+std::string
+read_text_file(const std::filesystem::path& path)
+{
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (!in) {
+    throw Error(ErrorKind::config, "cannot read {}", path.string());
+  }
+  return text.str();
+}
+
+std::string
+domain_of(std::string_view address)
+{
+  const auto at = address.rfind('@');
+  return at == std::string_view::npos ? std::string("localhost")
+                                      : std::string(address.substr(at + 1));
+}
+
+mail::TransportOptions
+transport_options(Database& db, const Context& context, const DeliveryOptions& options)
+{
+  mail::TransportOptions result;
+  result.connect_timeout = options.connect_timeout;
+  result.response_timeout = options.response_timeout;
+  result.total_timeout = options.total_timeout;
+  result.local_hostname = options.local_hostname;
+  result.now_unix = context.now;
+  result.starttls = get_setting(db, "mail.starttls") == "required" ? mail::StartTls::required
+                                                                   : mail::StartTls::no;
+  result.username = get_setting(db, "mail.username");
+  result.password = get_setting(db, "mail.password");
+  const auto password_file = get_setting(db, "mail.password_file");
+  if (result.password.empty() && !password_file.empty()) {
+    result.password = read_text_file(password_file);
+    while (!result.password.empty()
+           && (result.password.back() == '\n' || result.password.back() == '\r')) {
+      result.password.pop_back();
+    }
+  }
+  result.ca_file = get_setting(db, "mail.ca_file");
+  return result;
+}
+
+struct Leased
+{
+  std::int64_t id;
+  int attempts;
+  std::int64_t created_at;
+  mail::Message message;
+};
+
+// Takes up to a batch of due mail for this run.
+std::vector<Leased>
+lease_batch(Database& db, const Context& context, const std::string& from, const std::string& from_name)
+{
+  Transaction transaction(db, Transaction::Kind::write);
+  Statement lease(db,
+                  "UPDATE outbox SET lease_until = ?1 + ?2"
+                  " WHERE id IN (SELECT id FROM outbox WHERE state = 'queued'"
+                  "   AND next_attempt_at <= ?1 AND (lease_until IS NULL OR lease_until <= ?1)"
+                  "   ORDER BY id LIMIT ?3)"
+                  " RETURNING id, attempts, created_at, to_name, to_address, subject, body,"
+                  " message_id");
+  lease.bind_all(context.now, k_lease_seconds, k_batch);
+  std::vector<Leased> batch;
+  // Replies go to the secretary.
+  const auto secretaries = secretary_recipients(db, std::nullopt);
+  while (lease.step()) {
+    Leased leased;
+    leased.id = lease.integer(0);
+    leased.attempts = static_cast<int>(lease.integer(1));
+    leased.created_at = lease.integer(2);
+    auto& message = leased.message;
+    message.from_name = from_name;
+    message.from_address = from;
+    message.to_name = lease.text(3);
+    message.to_address = lease.text(4);
+    message.subject = lease.text(5);
+    message.body = lease.text(6);
+    message.message_id = lease.text(7);
+    message.date_unix = leased.created_at;
+    message.utc_offset_minutes = context.utc_offset_minutes;
+    if (!secretaries.empty()) {
+      message.reply_to = secretaries.front().address;
+      message.reply_to_name = secretaries.front().name;
+    }
+    batch.push_back(std::move(leased));
+  }
+  lease.reset();
+  transaction.commit();
+  std::sort(batch.begin(), batch.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
+  return batch;
+}
+
+void
+record(Database& db,
+       const Context& context,
+       const Leased& leased,
+       const mail::DeliveryResult& result,
+       DeliverySummary& summary)
+{
+  if (result.outcome == mail::Outcome::sent) {
+    Statement(db,
+              "UPDATE outbox SET state = 'sent', sent_at = ?, attempts = attempts + 1,"
+              " lease_until = NULL, last_code = ?, last_error = NULL WHERE id = ?")
+      .bind_all(context.now, result.code, leased.id)
+      .run();
+    ++summary.sent;
+    return;
+  }
+  summary.last_error = result.error;
+  const int attempts = leased.attempts + 1;
+  const bool give_up = result.outcome == mail::Outcome::failed
+                       || context.now - leased.created_at > k_give_up_seconds;
+  if (give_up) {
+    Statement(db,
+              "UPDATE outbox SET state = 'failed', attempts = ?, lease_until = NULL,"
+              " last_code = ?, last_error = ? WHERE id = ?")
+      .bind_all(attempts, result.code, result.error, leased.id)
+      .run();
+    ++summary.failed;
+    return;
+  }
+  // Exponential backoff: 5 minutes, doubling, at most 4 hours.
+  const auto delay =
+    std::min(k_longest_retry_seconds, k_first_retry_seconds << std::min(attempts - 1, 10));
+  Statement(db,
+            "UPDATE outbox SET attempts = ?, next_attempt_at = ?, lease_until = NULL,"
+            " last_code = ?, last_error = ? WHERE id = ?")
+    .bind_all(attempts, context.now + delay, result.code, result.error, leased.id)
+    .run();
+  ++summary.retry;
+}
+
+} // namespace
+
+std::string
+template_text(Database& db, std::string_view name)
+{
+  const auto directory = get_setting(db, "mail.templates");
+  if (!directory.empty()) {
+    const auto path = std::filesystem::path(directory) / (std::string(name) + ".txt");
+    std::error_code ec;
+    if (std::filesystem::exists(path, ec)) {
+      return read_text_file(path);
+    }
+  }
+  const auto shipped = embedded_file("templates/" + std::string(name) + ".txt");
+  if (!shipped) {
+    throw Error(ErrorKind::internal, "no mail template '{}'", name);
+  }
+  return std::string(*shipped);
+}
+
+void
+validate_template_directory(std::string_view directory)
+{
+  std::error_code ec;
+  if (!std::filesystem::is_directory(directory, ec)) {
+    throw Error(ErrorKind::config, "{} is not a directory of mail templates", directory);
+  }
+  for (const auto& file : std::filesystem::directory_iterator(directory, ec)) {
+    const auto name = file.path().stem().string();
+    if (file.path().extension() != ".txt"
+        || !embedded_file("templates/" + name + ".txt")) {
+      continue; // not one of cpd's templates
+    }
+    for (const auto& used : mail::placeholders(name, read_text_file(file.path()))) {
+      if (std::find(std::begin(k_placeholders), std::end(k_placeholders), used)
+          == std::end(k_placeholders)) {
+        throw Error(ErrorKind::config,
+                    "template {}: unknown placeholder {{{}}}",
+                    file.path().string(),
+                    used);
+      }
+    }
+  }
+}
+
+void
+queue_mail(Database& db, const Context& context, const Mail& mail)
+{
+  Statement exists(db, "SELECT 1 FROM outbox WHERE cause = ?");
+  exists.bind(1, mail.cause);
+  if (exists.step()) {
+    return;
+  }
+  auto values = mail.values;
+  values.emplace("org", get_setting(db, "org.name"));
+  const auto rendered =
+    mail::render(mail.template_name, template_text(db, mail.template_name), values);
+  mail::validate_header_text(mail.to_name, "recipient name");
+  mail::validate_address(mail.to_address);
+  mail::validate_header_text(rendered.subject, "subject of " + mail.template_name);
+
+  Statement(db,
+            "INSERT INTO outbox(cause, template, member_id, to_name, to_address, subject,"
+            " body, message_id, created_at, next_attempt_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+    .bind_all(mail.cause,
+              mail.template_name,
+              mail.member_id,
+              mail.to_name,
+              mail.to_address,
+              rendered.subject,
+              rendered.body,
+              "pending:" + mail.cause,
+              context.now,
+              context.now)
+    .run();
+  const auto id = db.last_insert_id();
+  const auto unique = sha256_hex(mail.cause).substr(0, 16);
+  Statement(db, "UPDATE outbox SET message_id = ? WHERE id = ?")
+    .bind_all(mail::make_message_id(id, unique, domain_of(get_setting(db, "mail.from"))), id)
+    .run();
+}
+
+std::vector<Recipient>
+secretary_recipients(Database& db, std::optional<std::int64_t> except)
+{
+  const auto address = get_setting(db, "mail.secretary");
+  if (!address.empty()) {
+    auto name = get_setting(db, "org.name");
+    return {{name.empty() ? "Membership secretary" : "Membership secretary, " + name,
+             address,
+             "secretary"}};
+  }
+  std::vector<Recipient> all;
+  std::vector<Recipient> others;
+  Statement query(db,
+                  "SELECT id, name, email, login FROM member"
+                  " WHERE role = 'secretary' AND active = 1 ORDER BY login");
+  while (query.step()) {
+    Recipient recipient{query.text(1), query.text(2), query.text(3)};
+    if (!except || query.integer(0) != *except) {
+      others.push_back(recipient);
+    }
+    all.push_back(std::move(recipient));
+  }
+  return others.empty() ? all : others;
+}
+
+DeliverySummary
+deliver_mail(Database& db, const Context& context, const DeliveryOptions& options)
+{
+  DeliverySummary summary;
+  auto count_waiting = [&] {
+    Statement waiting(db, "SELECT count(*) FROM outbox WHERE state = 'queued'");
+    waiting.step();
+    summary.waiting = static_cast<int>(waiting.integer(0));
+  };
+  const auto url_text = get_setting(db, "mail.url");
+  if (url_text.empty()) {
+    summary.no_transport = true;
+    count_waiting();
+    return summary;
+  }
+  const auto from = get_setting(db, "mail.from");
+  if (from.empty()) {
+    summary.stopped = Error(ErrorKind::config,
+                            "mail.from is not set: cpd config set mail.from ADDRESS");
+    count_waiting();
+    return summary;
+  }
+  auto org = get_setting(db, "org.name");
+  const auto from_name = org.empty() ? std::string("CPD") : org + " CPD";
+  std::unique_ptr<mail::Transport> transport;
+  for (;;) {
+    auto batch = lease_batch(db, context, from, from_name);
+    if (batch.empty()) {
+      break;
+    }
+    if (!transport) {
+      transport =
+        mail::make_transport(mail::parse_mail_url(url_text), transport_options(db, context, options));
+    }
+    // A message that cannot be composed fails alone; the rest go out.
+    std::vector<mail::OutgoingMessage> outgoing;
+    std::vector<std::size_t> sendable;
+    std::vector<mail::DeliveryResult> results(batch.size());
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      try {
+        outgoing.push_back(mail::make_outgoing(batch[i].message));
+        sendable.push_back(i);
+      } catch (const Error& e) {
+        results[i] = {mail::Outcome::failed, 0, e.what()};
+      }
+    }
+    mail::DeliveryReport report;
+    try {
+      report = transport->deliver(outgoing);
+    } catch (const Error& e) {
+      summary.stopped = e;
+      for (const auto i : sendable) {
+        results[i] = {mail::Outcome::retry, 0, e.what()};
+      }
+    }
+    for (std::size_t k = 0; k < report.results.size() && k < sendable.size(); ++k) {
+      results[sendable[k]] = report.results[k];
+    }
+    Transaction transaction(db, Transaction::Kind::write);
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      record(db, context, batch[i], results[i], summary);
+    }
+    transaction.commit();
+    if (report.stopped) {
+      summary.stopped = report.stopped;
+    }
+    const bool all_retry = std::all_of(results.begin(), results.end(), [](const auto& r) {
+      return r.outcome == mail::Outcome::retry;
+    });
+    if (summary.stopped || all_retry) {
+      break; // the server is down or misconfigured: wait for the next run
+    }
+  }
+  count_waiting();
+  return summary;
+}
+
+std::vector<OutboxMessage>
+list_outbox(Database& db, const Context& context, OutboxFilter filter, std::size_t limit)
+{
+  Transaction transaction(db, Transaction::Kind::read);
+  require_secretary(db, context);
+  Statement query(db,
+                  "SELECT id, cause, to_address, subject, state, attempts, created_at,"
+                  " next_attempt_at, sent_at, last_code, last_error FROM outbox"
+                  " WHERE ?1 = 'all' OR state = ?1 ORDER BY id DESC LIMIT ?2");
+  query.bind(1,
+             filter == OutboxFilter::all      ? "all"
+             : filter == OutboxFilter::queued ? "queued"
+                                              : "failed");
+  query.bind(2, static_cast<std::int64_t>(limit));
+  std::vector<OutboxMessage> messages;
+  while (query.step()) {
+    OutboxMessage message;
+    message.id = query.integer(0);
+    message.cause = query.text(1);
+    message.to_address = query.text(2);
+    message.subject = query.text(3);
+    message.state = query.text(4);
+    message.attempts = static_cast<int>(query.integer(5));
+    message.created_at = query.integer(6);
+    message.next_attempt_at = query.integer(7);
+    message.sent_at = query.optional_integer(8);
+    message.last_code = query.optional_integer(9);
+    message.last_error = query.optional_text(10);
+    messages.push_back(std::move(message));
+  }
+  return messages;
+}
+
+int
+retry_failed_mail(Database& db, const Context& context, const std::vector<std::int64_t>& ids)
+{
+  Transaction transaction(db, Transaction::Kind::write);
+  require_secretary(db, context);
+  int count = 0;
+  auto requeue = [&](std::optional<std::int64_t> id) {
+    Statement(db,
+              "UPDATE outbox SET state = 'queued', next_attempt_at = ?1, lease_until = NULL"
+              " WHERE state = 'failed' AND (?2 IS NULL OR id = ?2)")
+      .bind_all(context.now, id)
+      .run();
+    count += db.changes();
+  };
+  if (ids.empty()) {
+    requeue(std::nullopt);
+  }
+  for (const auto id : ids) {
+    requeue(id);
+    if (db.changes() == 0) {
+      throw Error(ErrorKind::refused, "mail #{} has not failed; nothing was changed", id);
+    }
+  }
+  transaction.commit();
+  return count;
+}
+
+} // namespace cpd

@@ -1,0 +1,106 @@
+#pragma once
+
+#include <cpd/context.hpp>
+#include <cpd/error.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace cpd {
+
+class Database;
+
+// A mail to send, before rendering.
+struct Mail
+{
+  std::string cause;         // unique per mail: 'claim:12:approved'
+  std::string template_name; // a file of data/templates without '.txt'
+  std::optional<std::int64_t> member_id; // the member it is for, if any
+  std::string to_name;
+  std::string to_address;
+  std::map<std::string, std::string> values; // the template's placeholders
+};
+
+// Renders the mail and stores it in the outbox, inside the caller's
+// transaction. A cause already in the outbox is left alone, so a job run
+// twice queues nothing twice. A bad template is a configuration error.
+void queue_mail(Database& db, const Context& context, const Mail& mail);
+
+// Who gets the secretary's mail: the address in mail.secretary, or else
+// every active secretary but `except` (unless nobody else is left).
+struct Recipient
+{
+  std::string name;
+  std::string address;
+  std::string key; // for causes: the login, or 'secretary'
+};
+std::vector<Recipient> secretary_recipients(Database& db,
+                                            std::optional<std::int64_t> except);
+
+// The text of a mail template: from the directory in mail.templates when it
+// has one, else the one shipped in data/templates.
+std::string template_text(Database& db, std::string_view name);
+
+// Checks every template in a directory against the placeholders cpd fills
+// in; throws ErrorKind::config naming the first bad one.
+void validate_template_directory(std::string_view directory);
+
+// How delivery behaves.
+struct DeliveryOptions
+{
+  std::chrono::milliseconds connect_timeout = std::chrono::seconds(10);
+  std::chrono::milliseconds response_timeout = std::chrono::seconds(120);
+  std::chrono::milliseconds total_timeout = std::chrono::seconds(300);
+  std::string local_hostname = "localhost";
+};
+
+// What a delivery run did.
+struct DeliverySummary
+{
+  int sent = 0;
+  int retry = 0;   // failed for now; tried again later with backoff
+  int failed = 0;  // rejected for good; listed by `cpd mail list --failed`
+  int waiting = 0; // queued and not yet due (or being delivered by another run)
+  bool no_transport = false; // mail.url is not set: everything stays queued
+  std::optional<Error> stopped; // delivery stopped on a configuration problem
+  std::string last_error;       // the last failure's reason, without secrets
+};
+
+// Delivers every queued mail that is due, in batches over one connection.
+// SMTP talks happen outside any transaction; each message is leased while
+// it is being sent, so two runs never send it twice.
+DeliverySummary deliver_mail(Database& db, const Context& context, const DeliveryOptions& options);
+
+// One mail in the outbox, as the secretary sees it.
+struct OutboxMessage
+{
+  std::int64_t id = 0;
+  std::string cause;
+  std::string to_address;
+  std::string subject;
+  std::string state;
+  int attempts = 0;
+  std::int64_t created_at = 0;
+  std::int64_t next_attempt_at = 0;
+  std::optional<std::int64_t> sent_at;
+  std::optional<std::int64_t> last_code;
+  std::optional<std::string> last_error;
+};
+
+enum class OutboxFilter { all, queued, failed };
+
+// The outbox, newest first (a secretary's view).
+std::vector<OutboxMessage> list_outbox(Database& db,
+                                       const Context& context,
+                                       OutboxFilter filter,
+                                       std::size_t limit);
+
+// Queues failed mail again (all of it when `ids` is empty); returns how many.
+int retry_failed_mail(Database& db, const Context& context, const std::vector<std::int64_t>& ids);
+
+} // namespace cpd

@@ -1,0 +1,61 @@
+#include <cpd/database.hpp>
+#include <cpd/ledger.hpp>
+#include <cpd/members.hpp>
+#include <cpd/notices.hpp>
+#include <cpd/remind.hpp>
+#include <cpd/settings.hpp>
+#include <cpd/yearend.hpp>
+
+namespace cpd {
+
+std::vector<Reminded>
+remind(Database& db, const Context& context, ReminderScope scope, DryRun dry_run)
+{
+  Transaction transaction(db, Transaction::Kind::write);
+  require_secretary(db, context);
+  const auto scheme = load_scheme(db);
+  const int year = context.today.year();
+  // One query for everybody due: members of the year, not exempt, in scope,
+  // not reminded within the interval.
+  Statement due(db,
+                "SELECT m.id, m.login, m.name, m.email, coalesce(t.total, 0)"
+                " FROM member m LEFT JOIN (SELECT member_id, sum(points) AS total"
+                "   FROM entry WHERE year = ?1 GROUP BY member_id) t ON t.member_id = m.id"
+                " WHERE m.active = 1 AND m.created_at < ?2"
+                " AND NOT EXISTS (SELECT 1 FROM exemption x WHERE x.member_id = m.id"
+                "   AND x.year = ?1 AND x.lifted_at IS NULL)"
+                " AND CASE WHEN ?3 THEN coalesce(t.total, 0) < ?4"
+                "   ELSE NOT EXISTS (SELECT 1 FROM claim c WHERE c.member_id = m.id"
+                "     AND c.year = ?1 AND c.status != 'withdrawn') END"
+                " AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.member_id = m.id"
+                "   AND o.template = 'reminder' AND o.created_at > ?5)"
+                " ORDER BY m.login");
+  due.bind_all(year,
+               Date(year + 1, 1, 1).days() * 86400,
+               scope == ReminderScope::below_quota ? 1 : 0,
+               scheme.quota.tenths(),
+               context.now - static_cast<std::int64_t>(scheme.remind_interval_days) * 86400);
+  std::vector<Reminded> reminded;
+  std::vector<Member> members;
+  while (due.step()) {
+    Member member;
+    member.id = due.integer(0);
+    member.login = due.text(1);
+    member.name = due.text(2);
+    member.email = due.text(3);
+    const auto total = Points::from_tenths(due.integer(4));
+    reminded.push_back(
+      {member.login, member.name, member.email, total, max(Points(), scheme.quota - total)});
+    members.push_back(std::move(member));
+  }
+  due.reset();
+  if (dry_run == DryRun::no) {
+    for (const auto& member : members) {
+      notice_reminder(db, context, member, member_balance(db, member.id, year));
+    }
+    transaction.commit();
+  }
+  return reminded;
+}
+
+} // namespace cpd

@@ -1,0 +1,70 @@
+#!/usr/bin/python3
+"""Reads the mail cpd delivered to a Maildir, for the end-to-end tests.
+
+  mailbox.py list DIR            one line per message: recipient TAB subject
+  mailbox.py show DIR TEXT       headers and decoded body of the first message
+                                 whose subject contains TEXT
+  mailbox.py check DIR           every message parses without defects and has
+                                 the headers cpd promises; prints the count
+  mailbox.py check-crlf DIR      the same, and every line ends in CRLF
+"""
+
+import email
+import email.policy
+import os
+import sys
+
+
+def messages(directory):
+    new = os.path.join(directory, "new")
+    if not os.path.isdir(new):
+        return []
+    result = []
+    for name in sorted(os.listdir(new)):
+        with open(os.path.join(new, name), "rb") as f:
+            raw = f.read()
+        result.append((raw, email.message_from_bytes(raw, policy=email.policy.default)))
+    return result
+
+
+def recipient(message):
+    # aiosmtpd's Mailbox and cpd's test server record the envelope.
+    return str(message.get("X-RcptTo") or message.get("Delivered-To") or message["To"])
+
+
+def main():
+    command, directory = sys.argv[1], sys.argv[2]
+    found = messages(directory)
+    if command == "list":
+        for _, message in sorted(found, key=lambda m: (recipient(m[1]), str(m[1]["Subject"]))):
+            print("%s\t%s" % (recipient(message), message["Subject"]))
+    elif command == "show":
+        for _, message in found:
+            if sys.argv[3] in str(message["Subject"]):
+                for key, value in message.items():
+                    print("%s: %s" % (key, value))
+                print()
+                body = message.get_body(("plain",)).get_content()
+                print(body.replace("\r\n", "\n"), end="")
+                return 0
+        print("no message with subject containing %r" % sys.argv[3], file=sys.stderr)
+        return 1
+    elif command in ("check", "check-crlf"):
+        for raw, message in found:
+            problems = list(message.defects)
+            for header in ("Date", "From", "To", "Subject", "Message-ID", "MIME-Version",
+                           "Auto-Submitted"):
+                if header not in message:
+                    problems.append("no " + header)
+            crlf_kept = command == "check-crlf"
+            if crlf_kept and (b"\r\n" not in raw or b"\n" in raw.replace(b"\r\n", b"")):
+                problems.append("line ends are not CRLF")
+            if problems:
+                print("%s: %s" % (message["Subject"], problems), file=sys.stderr)
+                return 1
+        print(len(found))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
