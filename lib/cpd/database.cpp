@@ -4,6 +4,9 @@
 
 #include <sqlite3.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <string>
 #include <vector>
 
@@ -263,6 +266,13 @@ Database::open(const std::filesystem::path& path, Mode mode)
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_EXRESCODE | SQLITE_OPEN_NOFOLLOW;
   if (mode == Mode::create) {
     flags |= SQLITE_OPEN_CREATE;
+    // SQLite would create the file 0644 less the umask; made here it gets
+    // 0666 less the umask, so that a shared database (umask 007) is
+    // writable by its group.
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+    if (fd >= 0) {
+      ::close(fd);
+    }
   }
   sqlite3* raw = nullptr;
   const int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
