@@ -18,7 +18,9 @@ remind(Database& db, const Context& context, ReminderScope scope, DryRun dry_run
   // One query for everybody due: members of the year, not exempt, in scope,
   // not reminded within the interval.
   Statement due(db,
-                "SELECT m.id, m.login, m.name, m.email, coalesce(t.total, 0)"
+                "SELECT m.id, m.login, m.name, m.email, coalesce(t.total, 0),"
+                " (SELECT coalesce(sum(c.points), 0) FROM claim c WHERE c.member_id = m.id"
+                "   AND c.year = ?1 AND c.status = 'pending')"
                 " FROM member m LEFT JOIN (SELECT member_id, sum(points) AS total"
                 "   FROM entry WHERE year = ?1 GROUP BY member_id) t ON t.member_id = m.id"
                 " WHERE m.active = 1 AND m.created_at < ?2"
@@ -36,22 +38,30 @@ remind(Database& db, const Context& context, ReminderScope scope, DryRun dry_run
                scheme.quota.tenths(),
                context.now - static_cast<std::int64_t>(scheme.remind_interval_days) * 86400);
   std::vector<Reminded> reminded;
-  std::vector<Member> members;
+  std::vector<std::pair<Member, Balance>> due_members;
   while (due.step()) {
     Member member;
     member.id = due.integer(0);
     member.login = due.text(1);
     member.name = due.text(2);
     member.email = due.text(3);
-    const auto total = Points::from_tenths(due.integer(4));
+    Balance balance;
+    balance.member = member.login;
+    balance.name = member.name;
+    balance.year = year;
+    balance.total = Points::from_tenths(due.integer(4));
+    balance.quota = scheme.quota;
+    balance.remaining = max(Points(), scheme.quota - balance.total);
+    balance.pending = Points::from_tenths(due.integer(5));
+    balance.deadline = year_end(year);
     reminded.push_back(
-      {member.login, member.name, member.email, total, max(Points(), scheme.quota - total)});
-    members.push_back(std::move(member));
+      {member.login, member.name, member.email, balance.total, balance.remaining});
+    due_members.emplace_back(std::move(member), balance);
   }
   due.reset();
   if (dry_run == DryRun::no) {
-    for (const auto& member : members) {
-      notice_reminder(db, context, member, member_balance(db, member.id, year));
+    for (const auto& [member, balance] : due_members) {
+      notice_reminder(db, context, member, balance);
     }
     transaction.commit();
   }

@@ -39,6 +39,9 @@ valid_name(std::string_view name)
 std::string
 normalize_newlines(std::string_view text)
 {
+  if (text.find('\r') == std::string_view::npos) {
+    return std::string(text);
+  }
   std::string out;
   out.reserve(text.size());
   for (std::size_t i = 0; i < text.size(); ++i) {
@@ -162,64 +165,94 @@ scan(std::string_view template_name,
   flush(text.size());
 }
 
+} // namespace
+
+Template
+Template::parse(std::string_view template_name, std::string_view template_text)
+{
+  const std::string text = normalize_newlines(template_text);
+  const Parts parts = split(template_name, text);
+  Template parsed;
+  parsed.m_name = template_name;
+  for (auto [section, pieces] :
+       {std::pair{parts.subject, &parsed.m_subject}, std::pair{parts.body, &parsed.m_body}}) {
+    scan(
+      template_name,
+      section,
+      [pieces = pieces](std::string_view literal) {
+        if (!pieces->empty() && pieces->back().line == 0) {
+          pieces->back().text += literal;
+        } else {
+          pieces->push_back({std::string(literal), 0});
+        }
+      },
+      [pieces = pieces](std::string_view name, int line) {
+        pieces->push_back({std::string(name), line});
+      });
+  }
+  return parsed;
+}
+
 std::string
-fill(std::string_view template_name,
-     const Section& section,
-     const std::map<std::string, std::string>& values)
+Template::render_section(const std::vector<Piece>& pieces,
+                         const std::map<std::string, std::string>& values) const
 {
   std::string out;
-  scan(
-    template_name,
-    section,
-    [&](std::string_view literal) { out += literal; },
-    [&](std::string_view name, int line) {
-      const auto found = values.find(std::string(name));
-      if (found == values.end()) {
-        std::string known;
-        for (const auto& [key, value] : values) {
-          known += fmt::format("{}{{{}}}", known.empty() ? "" : ", ", key);
-        }
-        throw Error(ErrorKind::config,
-                    "template {}: unknown placeholder {{{}}} on line {} (known: {})",
-                    template_name,
-                    name,
-                    line,
-                    known.empty() ? "none" : known);
+  for (const Piece& piece : pieces) {
+    if (piece.line == 0) {
+      out += piece.text;
+      continue;
+    }
+    const auto found = values.find(piece.text);
+    if (found == values.end()) {
+      std::string known;
+      for (const auto& [key, value] : values) {
+        known += fmt::format("{}{{{}}}", known.empty() ? "" : ", ", key);
       }
-      out += found->second;
-    });
+      throw Error(ErrorKind::config,
+                  "template {}: unknown placeholder {{{}}} on line {} (known: {})",
+                  m_name,
+                  piece.text,
+                  piece.line,
+                  known.empty() ? "none" : known);
+    }
+    out += found->second;
+  }
   return out;
 }
 
-} // namespace
+Rendered
+Template::render(const std::map<std::string, std::string>& values) const
+{
+  return {render_section(m_subject, values), render_section(m_body, values)};
+}
+
+std::set<std::string>
+Template::placeholders() const
+{
+  std::set<std::string> names;
+  for (const auto* pieces : {&m_subject, &m_body}) {
+    for (const Piece& piece : *pieces) {
+      if (piece.line != 0) {
+        names.insert(piece.text);
+      }
+    }
+  }
+  return names;
+}
 
 Rendered
 render(std::string_view template_name,
        std::string_view template_text,
        const std::map<std::string, std::string>& values)
 {
-  const std::string text = normalize_newlines(template_text);
-  const Parts parts = split(template_name, text);
-  Rendered rendered;
-  rendered.subject = fill(template_name, parts.subject, values);
-  rendered.body = fill(template_name, parts.body, values);
-  return rendered;
+  return Template::parse(template_name, template_text).render(values);
 }
 
 std::set<std::string>
 placeholders(std::string_view template_name, std::string_view template_text)
 {
-  const std::string text = normalize_newlines(template_text);
-  const Parts parts = split(template_name, text);
-  std::set<std::string> names;
-  for (const Section& section : {parts.subject, parts.body}) {
-    scan(
-      template_name,
-      section,
-      [](std::string_view) {},
-      [&](std::string_view name, int) { names.emplace(name); });
-  }
-  return names;
+  return Template::parse(template_name, template_text).placeholders();
 }
 
 } // namespace cpd::mail

@@ -4,6 +4,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace cpd::mail {
 
@@ -12,6 +13,35 @@ struct Rendered
 {
   std::string subject;
   std::string body; // \n line ends
+};
+
+// A mail template parsed once, to fill in many times.
+class Template
+{
+public:
+  // Parses a template (see render()); throws ErrorKind::config like it.
+  static Template parse(std::string_view template_name, std::string_view template_text);
+
+  // Fills in the placeholders; throws ErrorKind::config for one that
+  // `values` lacks.
+  Rendered render(const std::map<std::string, std::string>& values) const;
+
+  // The placeholder names it uses.
+  std::set<std::string> placeholders() const;
+
+private:
+  struct Piece
+  {
+    std::string text; // literal text, or the placeholder's name
+    int line = 0;     // a placeholder's line; 0 for literal text
+  };
+
+  std::string render_section(const std::vector<Piece>& pieces,
+                             const std::map<std::string, std::string>& values) const;
+
+  std::string m_name;
+  std::vector<Piece> m_subject;
+  std::vector<Piece> m_body;
 };
 
 // Fills in a mail template. The first line is "Subject: ...", then a blank
