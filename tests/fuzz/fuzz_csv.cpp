@@ -1,8 +1,4 @@
-// libFuzzer target for the CSV reader. Not built by CMake; for example:
-//   clang++ -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -Ilib \
-//     tests/fuzz/fuzz_csv.cpp lib/cpd/csv.cpp lib/cpd/text.cpp \
-//     lib/cpd/error.cpp -lfmt -o fuzz_csv
-//   ./fuzz_csv tests/fuzz/corpus/csv
+// libFuzzer target for the CSV reader; tests/fuzz/run builds and runs it.
 //
 // Malformed input may only throw cpd::Error (bad_input); anything else, or a
 // broken invariant, aborts.
