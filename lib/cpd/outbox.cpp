@@ -93,7 +93,7 @@ lease_batch(Database& db, const Context& context, const std::string& from, const
                   "UPDATE outbox SET lease_until = ?1 + ?2"
                   " WHERE id IN (SELECT id FROM outbox WHERE state = 'queued'"
                   "   AND next_attempt_at <= ?1 AND (lease_until IS NULL OR lease_until <= ?1)"
-                  "   ORDER BY id LIMIT ?3)"
+                  "   ORDER BY next_attempt_at, id LIMIT ?3)"
                   " RETURNING id, attempts, created_at, to_name, to_address, subject, body,"
                   " message_id");
   lease.bind_all(context.now, k_lease_seconds, k_batch);

@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include <limits>
+
 namespace cpd {
 
 namespace {
@@ -165,13 +167,16 @@ points_phrase(Points points)
 std::optional<Points>
 multiply(Points rate, Quantity quantity)
 {
-  // tenths * hundredths = thousandths of a point; exact only if divisible by 100.
-  std::int64_t product = 0;
-  if (__builtin_mul_overflow(rate.tenths(), quantity.hundredths(), &product)
-      || product % 100 != 0) {
+  // tenths * hundredths = thousandths of a point; exact only if divisible by
+  // 100. Wide enough that only a result beyond 64 bits overflows.
+  __extension__ using Wide = __int128;
+  const Wide product = static_cast<Wide>(rate.tenths()) * quantity.hundredths();
+  const Wide tenths = product / 100;
+  if (product % 100 != 0 || tenths > std::numeric_limits<std::int64_t>::max()
+      || tenths < std::numeric_limits<std::int64_t>::min()) {
     return std::nullopt;
   }
-  return Points::from_tenths(product / 100);
+  return Points::from_tenths(static_cast<std::int64_t>(tenths));
 }
 
 } // namespace cpd

@@ -102,6 +102,9 @@ validate_setting(std::string_view key, std::string_view value)
       bad("a number of bytes");
     }
   } else if (key == "mail.url" || key == "mail.templates") {
+    if (has_control_characters(value, AllowNewlines::no) || !valid_utf8(value)) {
+      bad("one line of UTF-8 text");
+    }
     try {
       if (key == "mail.url") {
         mail::parse_mail_url(value);

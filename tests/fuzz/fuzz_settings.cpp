@@ -37,10 +37,7 @@ LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
                      [&] { cpd::validate_setting(key, value); })) {
     return 0;
   }
-  if (key != "mail.url") {
-    // (mail.url takes a maildir path in any bytes, as the file system does.)
-    check(cpd::valid_utf8(value));
-  }
+  check(cpd::valid_utf8(value));
   if (key == "scheme.quota" || key == "scheme.carry_cap") {
     check(cpd::Points::parse(value).has_value());
   } else if (key == "scheme.start") {
@@ -48,7 +45,7 @@ LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
     check(date && date->month() == 1 && date->day() == 1);
   } else if (key == "mail.from" || key == "mail.secretary") {
     check(fuzz::accepts({}, [&] { cpd::mail::validate_address(value); }));
-  } else if (key != "mail.url") {
+  } else {
     check(value.find_first_of("\r\n") == std::string_view::npos);
   }
 
