@@ -1,6 +1,7 @@
 #include "commands.hpp"
 #include "delivery.hpp"
 #include "output.hpp"
+#include "privileges.hpp"
 
 #include <cpd/claims.hpp>
 #include <cpd/error.hpp>
@@ -50,6 +51,7 @@ run(const ClaimOptions& options, Session& session)
   auto& db = session.db();
   if (!options.attach.empty()) {
     const auto limits = load_attachment_limits(db);
+    const UserRights as_user; // evidence the user can read, not what cpd's group can
     for (const auto& path : options.attach) {
       request.attachments.push_back(read_attachment_file(path, limits));
     }

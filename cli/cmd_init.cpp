@@ -1,5 +1,6 @@
 #include "commands.hpp"
 #include "output.hpp"
+#include "privileges.hpp"
 
 #include <cpd/error.hpp>
 #include <cpd/setup.hpp>
@@ -8,6 +9,7 @@
 #include <fmt/format.h>
 
 #include <fstream>
+#include <unistd.h>
 #include <sstream>
 
 namespace cpd::cli {
@@ -20,13 +22,20 @@ struct InitOptions
   std::string email;
   std::string org;
   std::string points_table;
+  std::string login;
 };
 
 void
 run(const InitOptions& options, Session& session)
 {
   SetupRequest request{options.name, options.email, options.org, std::nullopt};
+  if (privileged() && getuid() != 0) {
+    throw Error(ErrorKind::permission,
+                "on an installed cpd only root sets up the database: sudo cpd init "
+                "--login LOGIN ...");
+  }
   if (!options.points_table.empty()) {
+    const UserRights as_user;
     std::ifstream in(options.points_table, std::ios::binary);
     if (!in) {
       throw Error(ErrorKind::no_input, "cannot read {}", options.points_table);
@@ -36,7 +45,11 @@ run(const InitOptions& options, Session& session)
     request.points_table = text.str();
   }
   auto& db = session.create_db();
-  const auto result = initialize(db, session.context(), request);
+  auto context = session.context();
+  if (!options.login.empty()) {
+    context.login = options.login;
+  }
+  const auto result = initialize(db, context, request);
   if (session.json()) {
     Json json;
     json.begin_object()
@@ -71,6 +84,8 @@ register_init(CLI::App& app, Session& session)
                  options->points_table,
                  "a CSV points table to load instead of the shipped IIMS one")
     ->type_name("FILE");
+  command->add_option("--login", options->login, "the first secretary's login (default: yours)")
+    ->type_name("LOGIN");
   command->callback([options, &session] { run(*options, session); });
 }
 

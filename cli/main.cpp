@@ -1,5 +1,6 @@
 // cpd: Continuing Professional Development on one SQLite file.
 #include "commands.hpp"
+#include "privileges.hpp"
 #include "session.hpp"
 
 #include <cpd/error.hpp>
@@ -133,6 +134,7 @@ run(int argc, char** argv)
 int
 main(int argc, char** argv)
 {
+  cpd::cli::secure_startup();
   try {
     return cpd::cli::run(argc, argv);
   } catch (const cpd::Error& e) {

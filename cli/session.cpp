@@ -1,4 +1,6 @@
 #include "session.hpp"
+#include "paths.hpp"
+#include "privileges.hpp"
 
 #include <cpd/error.hpp>
 
@@ -8,9 +10,6 @@
 #include <unistd.h>
 #include <vector>
 
-#ifndef CPD_DEFAULT_DB
-#  define CPD_DEFAULT_DB "/var/lib/cpd/cpd.db"
-#endif
 
 namespace cpd::cli {
 
@@ -73,12 +72,6 @@ make_context()
 
 } // namespace
 
-bool
-privileged()
-{
-  return getuid() != geteuid() || getgid() != getegid();
-}
-
 Session::Session(const GlobalOptions& options)
   : m_options(options)
 {
@@ -91,11 +84,11 @@ Session::db_path() const
     if (privileged()) {
       throw Error(ErrorKind::permission,
                   "--db cannot be used with an installed cpd; it always uses {}",
-                  CPD_DEFAULT_DB);
+                  default_database_path());
     }
     return m_options.db;
   }
-  return user_setting("CPD_DB").value_or(CPD_DEFAULT_DB);
+  return user_setting("CPD_DB").value_or(default_database_path());
 }
 
 Database&

@@ -47,8 +47,4 @@ private:
   std::optional<Context> m_context;
 };
 
-// True when the process runs with elevated privileges (real and effective
-// ids differ): then the environment is not trusted.
-bool privileged();
-
 } // namespace cpd::cli

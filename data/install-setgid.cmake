@@ -13,7 +13,7 @@ set(cpd_finish "To finish, as root:
     getent group cpd || groupadd --system cpd
     chgrp cpd ${cpd_target} && chmod 2755 ${cpd_target}
     install -d -o root -g cpd -m 2770 /var/lib/cpd
-  then the first secretary runs `cpd init` (see cpd(1), SECURITY).")
+  then: sudo cpd init --login SECRETARY --name NAME --email ADDRESS (see cpd(1), SECURITY).")
 
 execute_process(COMMAND id -u OUTPUT_VARIABLE cpd_uid OUTPUT_STRIP_TRAILING_WHITESPACE)
 execute_process(COMMAND getent group cpd RESULT_VARIABLE cpd_no_group OUTPUT_QUIET ERROR_QUIET)

@@ -150,6 +150,12 @@ claim_points(const Activity& activity, const std::optional<Quantity>& quantity)
                 activity.points.to_string(),
                 to_string(activity.unit));
   }
+  if (quantity->hundredths() > 10000 * 100) {
+    throw Error(ErrorKind::bad_input,
+                "{} {}s is more than one claim can count (at most 10000)",
+                quantity->to_string(),
+                to_string(activity.unit));
+  }
   const auto points = multiply(activity.points, *quantity);
   if (!points) {
     throw Error(ErrorKind::bad_input,

@@ -4,6 +4,9 @@
 
 #include <sqlite3.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <string>
 #include <vector>
 
@@ -39,31 +42,22 @@ migrations()
 
 // --- Statement ---
 
-void
-Statement::Finalize::operator()(sqlite3_stmt* statement) const
+Statement::Statement(Database& db, std::string_view sql)
+  : m_db(&db),
+    m_sql(sql),
+    m_statement(db.acquire(m_sql))
 {
-  sqlite3_finalize(statement);
 }
 
-Statement::Statement(Database& db, std::string_view sql)
-  : m_db(&db)
+Statement::~Statement()
 {
-  sqlite3_stmt* statement = nullptr;
-  const int rc = sqlite3_prepare_v2(db.handle(),
-                                    sql.data(),
-                                    static_cast<int>(sql.size()),
-                                    &statement,
-                                    nullptr);
-  m_statement.reset(statement);
-  if (rc != SQLITE_OK) {
-    db.fail(rc, "preparing a query");
-  }
+  m_db->release(m_sql, m_statement);
 }
 
 Statement&
 Statement::bind(int index, std::int64_t value)
 {
-  const int rc = sqlite3_bind_int64(m_statement.get(), index, value);
+  const int rc = sqlite3_bind_int64(m_statement, index, value);
   if (rc != SQLITE_OK) {
     m_db->fail(rc, "binding a value");
   }
@@ -79,7 +73,7 @@ Statement::bind(int index, int value)
 Statement&
 Statement::bind(int index, std::string_view value)
 {
-  const int rc = sqlite3_bind_text64(m_statement.get(),
+  const int rc = sqlite3_bind_text64(m_statement,
                                      index,
                                      value.data(),
                                      value.size(),
@@ -107,7 +101,7 @@ Statement&
 Statement::bind_blob(int index, std::span<const std::byte> value)
 {
   const int rc = sqlite3_bind_blob64(
-    m_statement.get(), index, value.data(), value.size(), SQLITE_TRANSIENT);
+    m_statement, index, value.data(), value.size(), SQLITE_TRANSIENT);
   if (rc != SQLITE_OK) {
     m_db->fail(rc, "binding a value");
   }
@@ -117,7 +111,7 @@ Statement::bind_blob(int index, std::span<const std::byte> value)
 Statement&
 Statement::bind_null(int index)
 {
-  const int rc = sqlite3_bind_null(m_statement.get(), index);
+  const int rc = sqlite3_bind_null(m_statement, index);
   if (rc != SQLITE_OK) {
     m_db->fail(rc, "binding a value");
   }
@@ -127,14 +121,14 @@ Statement::bind_null(int index)
 bool
 Statement::step()
 {
-  const int rc = sqlite3_step(m_statement.get());
+  const int rc = sqlite3_step(m_statement);
   if (rc == SQLITE_ROW) {
     return true;
   }
   if (rc == SQLITE_DONE) {
     return false;
   }
-  sqlite3_reset(m_statement.get());
+  sqlite3_reset(m_statement);
   m_db->fail(rc, "running a query");
 }
 
@@ -148,26 +142,26 @@ Statement::run()
 void
 Statement::reset()
 {
-  sqlite3_reset(m_statement.get());
+  sqlite3_reset(m_statement);
 }
 
 bool
 Statement::is_null(int column) const
 {
-  return sqlite3_column_type(m_statement.get(), column) == SQLITE_NULL;
+  return sqlite3_column_type(m_statement, column) == SQLITE_NULL;
 }
 
 std::int64_t
 Statement::integer(int column) const
 {
-  return sqlite3_column_int64(m_statement.get(), column);
+  return sqlite3_column_int64(m_statement, column);
 }
 
 std::string
 Statement::text(int column) const
 {
-  const auto* data = sqlite3_column_text(m_statement.get(), column);
-  const auto size = sqlite3_column_bytes(m_statement.get(), column);
+  const auto* data = sqlite3_column_text(m_statement, column);
+  const auto size = sqlite3_column_bytes(m_statement, column);
   return data ? std::string(reinterpret_cast<const char*>(data),
                             static_cast<std::size_t>(size))
               : std::string();
@@ -194,8 +188,8 @@ Statement::optional_integer(int column) const
 std::string
 Statement::blob(int column) const
 {
-  const auto* data = sqlite3_column_blob(m_statement.get(), column);
-  const auto size = sqlite3_column_bytes(m_statement.get(), column);
+  const auto* data = sqlite3_column_blob(m_statement, column);
+  const auto size = sqlite3_column_bytes(m_statement, column);
   return data ? std::string(static_cast<const char*>(data),
                             static_cast<std::size_t>(size))
               : std::string();
@@ -215,7 +209,45 @@ Database::Database(std::unique_ptr<sqlite3, Close> db, std::filesystem::path pat
 {
 }
 
-Database::~Database() = default;
+Database::~Database()
+{
+  for (const auto& [sql, statement] : m_idle) {
+    sqlite3_finalize(statement);
+  }
+}
+
+sqlite3_stmt*
+Database::acquire(const std::string& sql)
+{
+  if (const auto idle = m_idle.find(sql); idle != m_idle.end()) {
+    sqlite3_stmt* statement = idle->second;
+    m_idle.erase(idle);
+    return statement;
+  }
+  sqlite3_stmt* statement = nullptr;
+  const int rc = sqlite3_prepare_v3(m_db.get(),
+                                    sql.data(),
+                                    static_cast<int>(sql.size()),
+                                    SQLITE_PREPARE_PERSISTENT,
+                                    &statement,
+                                    nullptr);
+  if (rc != SQLITE_OK) {
+    sqlite3_finalize(statement);
+    fail(rc, "preparing a query");
+  }
+  return statement;
+}
+
+void
+Database::release(const std::string& sql, sqlite3_stmt* statement)
+{
+  sqlite3_reset(statement);
+  sqlite3_clear_bindings(statement);
+  // A second statement with the same SQL (a nested use) is not kept.
+  if (!m_idle.emplace(sql, statement).second) {
+    sqlite3_finalize(statement);
+  }
+}
 
 void
 Database::fail(int code, std::string_view context) const
@@ -263,6 +295,13 @@ Database::open(const std::filesystem::path& path, Mode mode)
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_EXRESCODE | SQLITE_OPEN_NOFOLLOW;
   if (mode == Mode::create) {
     flags |= SQLITE_OPEN_CREATE;
+    // SQLite would create the file 0644 less the umask; made here it gets
+    // 0666 less the umask, so that a shared database (umask 007) is
+    // writable by its group.
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+    if (fd >= 0) {
+      ::close(fd);
+    }
   }
   sqlite3* raw = nullptr;
   const int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);

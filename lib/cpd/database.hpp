@@ -7,6 +7,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 struct sqlite3;
 struct sqlite3_stmt;
@@ -16,11 +17,16 @@ namespace cpd {
 class Database;
 
 // A prepared statement with bound parameters (never formatted SQL).
-// Parameters are numbered from 1, columns from 0, as in SQLite.
+// Parameters are numbered from 1, columns from 0, as in SQLite. Statements
+// are prepared once per connection and reused: a loop that runs the same SQL
+// pays for parsing it only the first time.
 class Statement
 {
 public:
   Statement(Database& db, std::string_view sql);
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+  ~Statement();
 
   Statement& bind(int index, std::int64_t value);
   Statement& bind(int index, int value);
@@ -63,13 +69,9 @@ public:
   std::string blob(int column) const;
 
 private:
-  struct Finalize
-  {
-    void operator()(sqlite3_stmt* statement) const;
-  };
-
   Database* m_db;
-  std::unique_ptr<sqlite3_stmt, Finalize> m_statement;
+  std::string m_sql;
+  sqlite3_stmt* m_statement = nullptr;
 };
 
 // One open connection to a cpd database file.
@@ -125,12 +127,21 @@ private:
     void operator()(sqlite3* db) const;
   };
 
+  friend class Statement;
+
   Database(std::unique_ptr<sqlite3, Close> db, std::filesystem::path path);
   void configure();
   void migrate();
 
+  // Takes a prepared statement for `sql` from the cache, or prepares one.
+  sqlite3_stmt* acquire(const std::string& sql);
+  // Gives a statement back, reset, for the next Statement with its SQL.
+  void release(const std::string& sql, sqlite3_stmt* statement);
+
   std::unique_ptr<sqlite3, Close> m_db;
   std::filesystem::path m_path;
+  // Idle prepared statements by SQL text; one in use is not in here.
+  std::unordered_map<std::string, sqlite3_stmt*> m_idle;
 };
 
 // A transaction that rolls back unless commit() is called. Writers take the

@@ -5,6 +5,8 @@
 
 #include <doctest/doctest.h>
 
+#include <sys/stat.h>
+
 using cpd::Database;
 using cpd::ErrorKind;
 using cpd::Statement;
@@ -51,6 +53,19 @@ TEST_CASE("a fresh database has the current schema, WAL and its identity")
   // Opening again changes nothing.
   auto db = Database::open(dir / "cpd.db", Database::Mode::open_existing);
   CHECK(db.schema_version() == Database::current_schema_version());
+}
+
+TEST_CASE("a new database file is shared with the group under umask 007")
+{
+  testutil::TempDir dir;
+  const mode_t previous = umask(007);
+  Database::open(dir / "cpd.db", Database::Mode::create);
+  umask(previous);
+  struct stat info
+  {
+  };
+  REQUIRE(stat((dir / "cpd.db").c_str(), &info) == 0);
+  CHECK((info.st_mode & 0777) == 0660);
 }
 
 TEST_CASE("open refuses what is not a usable cpd database")

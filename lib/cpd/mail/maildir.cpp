@@ -190,49 +190,45 @@ private:
       return {Outcome::failed, 0, e.what()};
     }
 
-    const std::uint64_t hash = fnv1a(message.data);
-    for (int attempt = 0; attempt < 100; ++attempt) {
-      const std::string name = fmt::format("{}.P{}Q{}R{:016x}.{}",
-                                           m_now,
-                                           ::getpid(),
-                                           g_deliveries.fetch_add(1),
-                                           hash,
-                                           m_host);
-      const fs::path tmp = m_path / "tmp" / name;
-      const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-      if (fd < 0) {
-        if (errno == EEXIST) {
-          continue;
-        }
-        return {Outcome::retry,
-                0,
-                fmt::format("cannot create {}: {}", tmp.string(), errno_text(errno))};
-      }
-      FileDescriptor file(fd);
-      if (!write_all(fd, header) || !write_all(fd, message.data) || ::fsync(fd) != 0
-          || file.close() != 0) {
-        const int error = errno;
-        ::unlink(tmp.c_str());
-        return {Outcome::retry,
-                0,
-                fmt::format("cannot write {}: {}", tmp.string(), errno_text(error))};
-      }
-      const fs::path target = m_path / "new" / name;
-      if (rename_no_replace(tmp, target) != 0) {
-        const int error = errno;
-        ::unlink(tmp.c_str());
-        if (error == EEXIST) {
-          continue;
-        }
-        return {Outcome::retry,
-                0,
-                fmt::format("cannot move the message into {}: {}",
-                            target.string(),
-                            errno_text(error))};
-      }
+    // The name follows from the message, which is the same on every attempt:
+    // a delivery cut short after the rename (a crash before the outbox was
+    // told) finds its file and is not delivered twice.
+    const std::string name = fmt::format("{:016x}.cpd.{}", fnv1a(header + message.data), m_host);
+    const fs::path target = m_path / "new" / name;
+    std::error_code exists_error;
+    if (fs::exists(target, exists_error)) {
       return {Outcome::sent, 0, {}};
     }
-    return {Outcome::retry, 0, "no unique file name found in the Maildir"};
+    const fs::path tmp = m_path / "tmp"
+                         / fmt::format("{}.P{}Q{}", name, ::getpid(), g_deliveries.fetch_add(1));
+    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) {
+      return {Outcome::retry,
+              0,
+              fmt::format("cannot create {}: {}", tmp.string(), errno_text(errno))};
+    }
+    FileDescriptor file(fd);
+    if (!write_all(fd, header) || !write_all(fd, message.data) || ::fsync(fd) != 0
+        || file.close() != 0) {
+      const int error = errno;
+      ::unlink(tmp.c_str());
+      return {Outcome::retry,
+              0,
+              fmt::format("cannot write {}: {}", tmp.string(), errno_text(error))};
+    }
+    if (rename_no_replace(tmp, target) != 0) {
+      const int error = errno;
+      ::unlink(tmp.c_str());
+      if (error == EEXIST) {
+        return {Outcome::sent, 0, {}}; // delivered meanwhile by another run
+      }
+      return {Outcome::retry,
+              0,
+              fmt::format("cannot move the message into {}: {}",
+                          target.string(),
+                          errno_text(error))};
+    }
+    return {Outcome::sent, 0, {}};
   }
 
   // Makes the renames into new/ durable before reporting the messages sent.

@@ -60,3 +60,56 @@ echo "crash: $partial of 50 runs were killed before the last year closed" >&2
 if [ "$partial" -lt 10 ]; then
   fail "only $partial runs were interrupted: the test did not exercise crashes"
 fi
+
+# kill_at MAX_MS USER ARGS...: runs cpd and kills it after a random delay.
+kill_at() {
+  local max_ms=$1 user=$2
+  shift 2
+  CPD_USER=$user "$CPD" "$@" >/dev/null 2>&1 &
+  local pid=$!
+  sleep "$(awk -v ms="$((RANDOM % max_ms))" 'BEGIN { print ms / 1000 }')"
+  kill -9 "$pid" 2>/dev/null
+  wait "$pid" 2>/dev/null
+}
+
+# Back to one year, with mail delivered to a Maildir.
+cp "$TESTDIR/base.db" "$CPD_DB"
+rm -f "$CPD_DB-wal" "$CPD_DB-shm"
+export CPD_TODAY=2017-06-01
+sql "DELETE FROM setting WHERE key = 'scheme.start'"
+ok sec config set mail.url "maildir:$TESTDIR/crashmail"
+
+TEST "claims killed at random moments are whole or absent, with their mail"
+for trial in $(seq 1 50); do
+  kill_at 25 m$trial claim iims-branch-meeting --date 2017-05-01 --note "trial $trial"
+done
+ok sec check
+expect_equal "$(sql "SELECT count(*) FROM claim c WHERE (SELECT count(*) FROM claim_event e WHERE e.claim_id = c.id) != 1
+  OR NOT EXISTS (SELECT 1 FROM outbox o WHERE o.cause = 'claim:' || c.id || ':submitted')")" "0" "half-made claims"
+claims=$(sql "SELECT count(*) FROM claim")
+echo "crash: $claims of 50 killed claims were stored" >&2
+[ "$claims" -gt 0 ] && [ "$claims" -lt 50 ] || fail "the kills did not land both before and after commits ($claims stored)"
+
+TEST "approvals killed at random moments are whole or absent"
+for id in $(sql "SELECT id FROM claim"); do
+  kill_at 25 sec approve "$id"
+done
+ok sec check
+expect_equal "$(sql "SELECT count(*) FROM claim c WHERE c.status = 'approved' AND NOT EXISTS
+  (SELECT 1 FROM outbox o WHERE o.cause = 'claim:' || c.id || ':approved')")" "0" "approvals without their mail"
+approved=$(sql "SELECT count(*) FROM claim WHERE status = 'approved'")
+echo "crash: $approved of $claims killed approvals were stored" >&2
+for id in $(sql "SELECT id FROM claim WHERE status = 'pending'"); do
+  ok sec approve "$id"
+done
+ok sec check
+
+TEST "mail delivery killed at random moments loses nothing and sends nothing twice"
+for trial in $(seq 1 50); do
+  # A killed run keeps its lease for 15 minutes: move the clock past it.
+  CPD_TODAY=2017-06-$(printf '%02d' $((trial % 28 + 2))) kill_at 40 sec mail send
+done
+CPD_TODAY=2017-07-01 run sec mail send
+expect_equal "$(sql "SELECT count(*) FROM outbox WHERE state != 'sent'")" "0" "mail not delivered"
+expect_equal "$(ls "$TESTDIR/crashmail/new" | wc -l)" "$(sql "SELECT count(*) FROM outbox")" "Maildir files vs outbox"
+expect_equal "$(grep -h '^Message-ID:' "$TESTDIR"/crashmail/new/* | sort | uniq -d | wc -l)" "0" "duplicates"
