@@ -6,6 +6,8 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace cpd::cli {
 
 namespace {
@@ -16,6 +18,54 @@ struct BalanceOptions
   std::optional<std::string> login;
 };
 
+// Cells of the bar towards the quota.
+constexpr std::int64_t k_bar_cells = 10;
+
+// The total as a bar towards the quota, in eighths of a cell:
+// "▕█████     ▏" for 5 of 10 points.
+std::string
+bar(Points total, Points quota)
+{
+  static constexpr const char* k_eighths[] = {
+    "", "\u258f", "\u258e", "\u258d", "\u258c", "\u258b", "\u258a", "\u2589"};
+  const std::int64_t all = k_bar_cells * 8;
+  std::int64_t filled = all;
+  if (quota.tenths() > 0) {
+    filled = std::clamp<std::int64_t>(total.tenths() * all / quota.tenths(), 0, all);
+  }
+  std::string inside;
+  for (std::int64_t i = 0; i < filled / 8; ++i) {
+    inside += "\u2588";
+  }
+  inside += k_eighths[filled % 8];
+  const auto blank = k_bar_cells - filled / 8 - (filled % 8 > 0 ? 1 : 0);
+  inside.append(static_cast<std::size_t>(blank), ' ');
+  return "\u2595" + inside + "\u258f";
+}
+
+// "5 of 10 points ▕█████     ▏ 5 more by 31 December 2017", for a terminal.
+std::string
+bar_line(const Balance& balance)
+{
+  const bool done = balance.compliant || balance.exempt;
+  std::string outcome;
+  if (balance.exempt) {
+    outcome = "exempt";
+  } else if (balance.compliant) {
+    outcome = "quota met";
+  } else if (balance.closed) {
+    outcome = fmt::format("{} short", balance.remaining.to_string());
+  } else {
+    outcome =
+      fmt::format("{} more by {}", balance.remaining.to_string(), balance.deadline.to_long_string());
+  }
+  return fmt::format("  {} of {} {} {}\n",
+                     balance.total.to_string(),
+                     points_phrase(balance.quota),
+                     paint(bar(balance.total, balance.quota), done ? Style::good : Style::warning),
+                     outcome);
+}
+
 std::string
 render(const Balance& balance)
 {
@@ -24,6 +74,10 @@ render(const Balance& balance)
                                 balance.member,
                                 balance.year,
                                 balance.closed ? " (closed)" : "");
+  // The bar is for people at a terminal; piped, the lines below say it all.
+  if (stdout_is_terminal()) {
+    out += bar_line(balance);
+  }
   auto line = [&](std::string_view label, const std::string& value) {
     out += fmt::format("  {:<14}{}\n", label, value);
   };

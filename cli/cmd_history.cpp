@@ -50,7 +50,7 @@ run(const HistoryOptions& options, Session& session)
                   {"DATE"},
                   {"ACTIVITY"},
                   {"POINTS", Table::Align::right},
-                  {"STATUS"},
+                  {"STATUS", Table::Align::left, Table::Kind::status},
                   {"REMARK"}});
     for (const auto& claim : record.claims) {
       claims.add_row({std::to_string(claim.id),

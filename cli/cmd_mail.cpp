@@ -96,7 +96,7 @@ run_list(const ListOptions& options, Session& session)
     return;
   }
   Table table({{"ID", Table::Align::right},
-               {"STATE"},
+               {"STATE", Table::Align::left, Table::Kind::status},
                {"TRIES", Table::Align::right},
                {"TO"},
                {"SUBJECT"},

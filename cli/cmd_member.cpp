@@ -66,7 +66,8 @@ run_list(Session& session)
     print(json.str());
     return;
   }
-  Table table({{"LOGIN"}, {"NAME"}, {"EMAIL"}, {"ROLE"}, {"STATUS"}});
+  Table table(
+    {{"LOGIN"}, {"NAME"}, {"EMAIL"}, {"ROLE"}, {"STATUS", Table::Align::left, Table::Kind::status}});
   for (const auto& member : members) {
     table.add_row({member.login,
                    member.name,

@@ -76,7 +76,7 @@ run(const ReportOptions& options, Session& session)
                {"TOTAL", Table::Align::right},
                {"NEEDED", Table::Align::right},
                {"PENDING", Table::Align::right},
-               {"STATUS"}});
+               {"STATUS", Table::Align::left, Table::Kind::status}});
   for (const auto& line : report.lines) {
     table.add_row({line.member,
                    line.name,

@@ -23,6 +23,7 @@ void register_approve(CLI::App& app, Session& session);
 void register_balance(CLI::App& app, Session& session);
 void register_check(CLI::App& app, Session& session);
 void register_claim(CLI::App& app, Session& session);
+void register_complete(CLI::App& app, Session& session);
 void register_config(CLI::App& app, Session& session);
 void register_decline(CLI::App& app, Session& session);
 void register_exempt(CLI::App& app, Session& session);

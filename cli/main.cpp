@@ -106,6 +106,7 @@ run(int argc, char** argv)
   register_mail(app, session);
   register_config(app, session);
   register_check(app, session);
+  register_complete(app, session);
 
   try {
     app.parse(argc, argv);

@@ -5,8 +5,13 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
+#include <optional>
+#include <sys/ioctl.h>
+#include <unistd.h>
 
 namespace cpd::cli {
 
@@ -22,8 +27,155 @@ Table::add_row(std::vector<std::string> cells)
   m_rows.push_back(std::move(cells));
 }
 
+namespace {
+
+// Terminal columns a text column keeps at least when a table is fitted.
+constexpr std::size_t k_min_fitted_width = 8;
+
+// The length of the UTF-8 sequence that starts with `lead` (1 for a stray byte).
+std::size_t
+sequence_length(unsigned char lead)
+{
+  if (lead >= 0xf0 && lead <= 0xf4) {
+    return 4;
+  }
+  if (lead >= 0xe0) {
+    return lead <= 0xef ? 3 : 1;
+  }
+  if (lead >= 0xc2) {
+    return 2;
+  }
+  return 1;
+}
+
+} // namespace
+
+bool
+stdout_is_terminal()
+{
+  return isatty(STDOUT_FILENO) == 1;
+}
+
+std::size_t
+terminal_columns()
+{
+  if (!stdout_is_terminal()) {
+    return 0;
+  }
+  winsize size{};
+  if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 0) {
+    return size.ws_col;
+  }
+  if (const char* columns = std::getenv("COLUMNS")) {
+    std::size_t value = 0;
+    const std::string_view text(columns);
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec == std::errc() && end == text.data() + text.size()) {
+      return value;
+    }
+  }
+  return 0;
+}
+
+bool
+colour_enabled()
+{
+  const char* no_colour = std::getenv("NO_COLOR");
+  return stdout_is_terminal() && (no_colour == nullptr || *no_colour == '\0');
+}
+
+namespace {
+
+// `text` wrapped in the escape codes of the style.
+std::string
+styled(std::string_view text, Style style)
+{
+  if (style == Style::plain || text.empty()) {
+    return std::string(text);
+  }
+  const char* code = "";
+  switch (style) {
+  case Style::heading:
+    code = "1";
+    break;
+  case Style::good:
+    code = "32";
+    break;
+  case Style::warning:
+    code = "33";
+    break;
+  case Style::bad:
+    code = "31";
+    break;
+  case Style::dim:
+    code = "2";
+    break;
+  case Style::plain:
+    break;
+  }
+  return fmt::format("\033[{}m{}\033[0m", code, text);
+}
+
+} // namespace
+
+std::string
+paint(std::string_view text, Style style)
+{
+  return colour_enabled() ? styled(text, style) : std::string(text);
+}
+
+Style
+status_style(std::string_view word)
+{
+  if (word == "approved" || word == "compliant" || word == "sent" || word == "active") {
+    return Style::good;
+  }
+  if (word == "pending" || word == "queued") {
+    return Style::warning;
+  }
+  if (word == "declined" || word == "revoked" || word == "short" || word == "failed") {
+    return Style::bad;
+  }
+  if (word == "withdrawn" || word == "exempt" || word == "deactivated" || word == "retired") {
+    return Style::dim;
+  }
+  return Style::plain;
+}
+
+std::string
+fit(std::string_view text, std::size_t width)
+{
+  if (display_width(text) <= width) {
+    return std::string(text);
+  }
+  if (width == 0) {
+    return "";
+  }
+  std::string out;
+  std::size_t used = 0;
+  for (std::size_t i = 0; i < text.size();) {
+    const auto length = std::min(sequence_length(static_cast<unsigned char>(text[i])),
+                                 text.size() - i);
+    const auto piece = text.substr(i, length);
+    const auto columns = display_width(piece);
+    if (used + columns > width - 1) {
+      break;
+    }
+    out += piece;
+    used += columns;
+    i += length;
+  }
+  return out + "\u2026";
+}
+
 std::string
 Table::render() const
+{
+  return render(terminal_columns(), colour_enabled());
+}
+
+std::string
+Table::render(std::size_t width, bool colour) const
 {
   std::vector<std::size_t> widths;
   for (const auto& column : m_columns) {
@@ -34,17 +186,52 @@ Table::render() const
       widths[i] = std::max(widths[i], display_width(row[i]));
     }
   }
+  // Too wide for the terminal: shorten the widest text column, then the next.
+  if (width > 0) {
+    auto total = [&] {
+      std::size_t sum = 2 * (widths.size() - 1);
+      for (const auto w : widths) {
+        sum += w;
+      }
+      return sum;
+    };
+    while (total() > width) {
+      std::optional<std::size_t> widest;
+      for (std::size_t i = 0; i < widths.size(); ++i) {
+        const auto floor = std::max(k_min_fitted_width, display_width(m_columns[i].title));
+        if (m_columns[i].align == Align::left && m_columns[i].kind == Kind::text
+            && widths[i] > floor && (!widest || widths[i] > widths[*widest])) {
+          widest = i;
+        }
+      }
+      if (!widest) {
+        break;
+      }
+      const auto floor = std::max(k_min_fitted_width, display_width(m_columns[*widest].title));
+      const auto excess = total() - width;
+      widths[*widest] = std::max(floor, widths[*widest] - std::min(excess, widths[*widest]));
+    }
+  }
   std::string out;
-  auto line = [&](const std::vector<std::string>& cells) {
+  auto line = [&](const std::vector<std::string>& cells, bool header) {
     std::string text;
     for (std::size_t i = 0; i < cells.size(); ++i) {
       const bool last = i + 1 == cells.size();
-      const auto pad = widths[i] - display_width(cells[i]);
+      const auto cell = fit(cells[i], widths[i]);
+      const auto pad = widths[i] - display_width(cell);
+      auto shown = cell;
+      if (colour) {
+        if (header) {
+          shown = styled(cell, Style::heading);
+        } else if (m_columns[i].kind == Kind::status) {
+          shown = styled(cell, status_style(cell));
+        }
+      }
       if (m_columns[i].align == Align::right) {
         text.append(pad, ' ');
-        text += cells[i];
+        text += shown;
       } else {
-        text += cells[i];
+        text += shown;
         if (!last) {
           text.append(pad, ' ');
         }
@@ -63,9 +250,9 @@ Table::render() const
   for (const auto& column : m_columns) {
     header.push_back(column.title);
   }
-  line(header);
+  line(header, true);
   for (const auto& row : m_rows) {
-    line(row);
+    line(row, false);
   }
   return out;
 }

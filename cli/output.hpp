@@ -10,16 +10,43 @@
 
 namespace cpd::cli {
 
-// A table for people: a header row and aligned columns.
+// How text for people is shown on a terminal; nothing of it when piped.
+enum class Style { plain, heading, good, warning, bad, dim };
+
+// True when standard output is a terminal.
+bool stdout_is_terminal();
+
+// The terminal's width in columns; 0 when stdout is not a terminal or the
+// width is unknown.
+std::size_t terminal_columns();
+
+// Colour only on a terminal, and never with NO_COLOR set non-empty.
+bool colour_enabled();
+
+// `text` in the style, with escape codes only when colour is enabled.
+std::string paint(std::string_view text, Style style);
+
+// The style of a status word: approved and compliant are good, pending and
+// queued a warning, declined, short and failed bad.
+Style status_style(std::string_view word);
+
+// `text` cut to `width` terminal columns, ending in an ellipsis when cut.
+std::string fit(std::string_view text, std::size_t width);
+
+// A table for people: a header row and aligned columns. On a terminal it is
+// fitted to the width by shortening the widest text column, and status
+// columns are coloured; piped, every cell is printed whole and plain.
 class Table
 {
 public:
   enum class Align { left, right };
+  enum class Kind { text, status };
 
   struct Column
   {
     std::string title;
     Align align = Align::left;
+    Kind kind = Kind::text;
   };
 
   explicit Table(std::vector<Column> columns);
@@ -32,8 +59,12 @@ public:
     return m_rows.empty();
   }
 
-  // The table as text, each line ending in '\n'; the last column is not padded.
+  // The table as text, each line ending in '\n'; the last column is not
+  // padded. Fitted to the terminal and coloured as described above.
   std::string render() const;
+
+  // The table at most `width` columns wide (0: any width), with or without colour.
+  std::string render(std::size_t width, bool colour) const;
 
 private:
   std::vector<Column> m_columns;

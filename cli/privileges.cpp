@@ -29,8 +29,14 @@ secure_startup()
   if (!privileged()) {
     return;
   }
+  // NO_COLOR only turns colour off, so it is kept.
+  const char* no_colour = std::getenv("NO_COLOR");
+  const bool keep_no_colour = no_colour != nullptr && *no_colour != '\0';
   clearenv();
   setenv("PATH", "/usr/bin:/bin", 1);
+  if (keep_no_colour) {
+    setenv("NO_COLOR", "1", 1);
+  }
   // New database, journal and WAL files stay within the group.
   umask(007);
 }

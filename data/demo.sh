@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# A tour of cpd on a fresh database in a temporary folder: the secretary sets
-# up the IIMS scheme, a member claims an IIMS training day, the secretary
-# approves it and the member sees 5 of 10 points and the deadline.
+# A tour of cpd on a fresh database in a temporary folder, through one CPD
+# year of the IIMS scheme: the secretary sets it up, a member claims an IIMS
+# training day and the secretary approves it; she claims a conference, a
+# member who claimed nothing is reminded, and on 2 January the year is
+# closed and her surplus carried forward. Mail goes to a Maildir in the same
+# folder, and the tour ends with what was delivered.
 #
 #   data/demo.sh [path/to/cpd]      (default: build/cli/cpd)
 set -euo pipefail
@@ -11,18 +14,29 @@ demo=$(mktemp -d "${TMPDIR:-/tmp}/cpd-demo.XXXXXX")
 export CPD_DB=$demo/cpd.db
 export CPD_TODAY=2017-03-15
 
-step() { printf '\n\033[1m## %s\033[0m\n' "$*"; }
+if [ -t 1 ] && [ -z "${NO_COLOR:-}" ]; then
+  step() { printf '\n\033[1m## %s\033[0m\n' "$*"; }
+else
+  step() { printf '\n## %s\n' "$*"; }
+fi
 as() {
   local user=$1
   shift
-  printf '%s$ cpd %s\n' "$user" "$*"
+  local shown=() word
+  for word in "$@"; do
+    [[ "$word" =~ ^[-A-Za-z0-9_.@:/=]+$ ]] && shown+=("$word") || shown+=("\"$word\"")
+  done
+  printf '%s@%s$ cpd %s\n' "$user" "$CPD_TODAY" "${shown[*]}"
   CPD_USER=$user "$cpd_bin" "$@"
 }
 
-step "The membership secretary sets up the scheme"
+step "The membership secretary sets up the scheme, with mail to a local Maildir"
 as sec init --name "Sam Secretary" --email secretary@iims.example \
   --org "International Institute of Marine Surveying"
+as sec config set mail.url "maildir:$demo/mail"
+as sec config set mail.from cpd@iims.example
 as sec member add ann --name "Ann Surveyor" --email ann@example.org
+as sec member add bob --name "Bob Marine" --email bob@example.org
 
 step "Ann looks up the points table and claims yesterday's IIMS training day"
 as ann activities | head -6
@@ -36,4 +50,39 @@ step "Ann checks her balance and her record"
 as ann balance
 as ann history
 
-printf '\nThe demo database is %s\n' "$CPD_DB"
+step "In September: Ann claims two days at the IIMS conference; Bob has claimed nothing"
+export CPD_TODAY=2017-09-20
+as ann claim iims-conference --days 2 --date 2017-09-14
+as sec approve 2
+as sec remind --dry-run
+as sec remind
+as sec report
+
+step "On 2 January the year is closed: Ann carries 3 of her 5 surplus points into 2018"
+export CPD_TODAY=2018-01-02
+as sec rollover --dry-run
+as sec rollover
+as ann balance
+
+step "The mail cpd delivered to $demo/mail"
+/usr/bin/python3 - "$demo/mail/new" <<'PY'
+import email, email.policy, email.utils, pathlib, re, sys
+
+def queued(mail):  # the outbox id in the Message-ID: the order they were written
+    found = re.search(r"<cpd\.(\d+)\.", mail["Message-ID"] or "")
+    return int(found.group(1)) if found else 0
+
+mails = []
+for path in pathlib.Path(sys.argv[1]).iterdir():
+    with open(path, "rb") as f:
+        mails.append(email.message_from_binary_file(f, policy=email.policy.default))
+mails.sort(key=queued)
+for mail in mails:
+    day = email.utils.parsedate_to_datetime(mail["Date"]).date()
+    print(f"{day}  {mail['To'].addresses[0].username:<9} {mail['Subject']}")
+statement = [m for m in mails if "statement" in m["Subject"] and "ann@" in m["To"]][-1]
+print(f"\nTo: {statement['To']}\nSubject: {statement['Subject']}\n")
+print(statement.get_content().rstrip())
+PY
+
+printf '\nThe demo database is %s; its mail is in %s/mail/new\n' "$CPD_DB" "$demo"

@@ -1,0 +1,95 @@
+# The scheduled jobs shipped in data/: systemd timers and services, and the
+# crontab example. They must run the commands they claim to, when they claim
+# to, as a user that cpd lets do it.
+
+ROOT=$(cd "$E2E_DIR/../.." && pwd)
+UNITS=$ROOT/data/systemd
+CRONTAB=$ROOT/data/cron/cpd
+
+# key FILE KEY: the value of KEY= in a unit file.
+key() {
+  sed -n "s/^$2=//p" "$1"
+}
+
+TEST "each timer starts its service, when the man page says"
+expect_equal "$(key "$UNITS/cpd-rollover.timer" OnCalendar)" "*-01-01 00:10"
+expect_equal "$(key "$UNITS/cpd-rollover.timer" Persistent)" "true"
+expect_equal "$(key "$UNITS/cpd-remind.timer" Persistent)" "true"
+[ -n "$(key "$UNITS/cpd-remind.timer" RandomizedDelaySec)" ] || fail "cpd-remind.timer has no RandomizedDelaySec"
+for job in rollover remind mail; do
+  [ -f "$UNITS/cpd-$job.service" ] || fail "cpd-$job.timer has no cpd-$job.service"
+  expect_equal "$(key "$UNITS/cpd-$job.timer" WantedBy)" "timers.target" "cpd-$job.timer"
+done
+
+TEST "the calendar expressions are valid and fire when intended"
+if ! command -v systemd-analyze >/dev/null; then
+  echo "systemd-analyze is not installed: calendar expressions not checked" >&2
+else
+  for job in rollover remind mail; do
+    expr=$(key "$UNITS/cpd-$job.timer" OnCalendar)
+    systemd-analyze calendar "$expr" >/dev/null 2>&1 || fail "cpd-$job.timer: OnCalendar=$expr is not valid"
+  done
+  next=$(systemd-analyze calendar --iterations=2 "$(key "$UNITS/cpd-rollover.timer" OnCalendar)")
+  expect_contains "$next" "-01-01 00:10:00"
+  next=$(systemd-analyze calendar --iterations=3 "$(key "$UNITS/cpd-remind.timer" OnCalendar)")
+  [ "$(grep -cE '(elapse|Iter).*-01 09:00:00' <<<"$next")" = 3 ] || fail "cpd-remind.timer is not monthly: $next"
+  next=$(systemd-analyze calendar --iterations=2 "$(key "$UNITS/cpd-mail.timer" OnCalendar)")
+  minutes=$(grep -oE ':[0-9]{2}:00 ' <<<"$next" | cut -c2-3 | sed 's/^0//' | tr '\n' ' ')
+  read -r first second <<<"$minutes"
+  expect_equal "$(( (second - first + 60) % 60 ))" "5" "minutes between two mail deliveries"
+fi
+
+TEST "each service is a oneshot cpd command that exists, as cpd-cron"
+for job in rollover remind mail; do
+  unit=$UNITS/cpd-$job.service
+  expect_equal "$(key "$unit" Type)" "oneshot" "cpd-$job.service"
+  expect_equal "$(key "$unit" User)" "cpd-cron" "cpd-$job.service"
+  command=$(key "$unit" ExecStart)
+  [[ "$command" == "cpd "* ]] || fail "cpd-$job.service runs '$command'"
+  read -ra words <<<"${command#cpd }"
+  "$CPD" "${words[@]}" --help >/dev/null 2>&1 || fail "cpd-$job.service: '$command' is not a cpd command"
+  grep -q '^NoNewPrivileges=yes' "$unit" && fail "cpd-$job.service forbids the setgid cpd"
+done
+expect_equal "$(key "$UNITS/cpd-rollover.service" ExecStart)" "cpd rollover"
+expect_equal "$(key "$UNITS/cpd-remind.service" ExecStart)" "cpd remind"
+expect_equal "$(key "$UNITS/cpd-mail.service" ExecStart)" "cpd mail send"
+
+TEST "systemd accepts the units"
+if ! command -v systemd-analyze >/dev/null; then
+  echo "systemd-analyze is not installed: units not verified" >&2
+else
+  mkdir "$TESTDIR/units"
+  cp "$UNITS"/* "$TESTDIR/units/"
+  # The installed units find cpd on systemd's search path; here, the one tested.
+  sed -i "s|^ExecStart=cpd |ExecStart=$CPD |" "$TESTDIR/units/"*.service
+  verified=$(cd "$TESTDIR/units" && systemd-analyze verify --man=no ./*.timer ./*.service 2>&1)
+  expect_equal "$verified" ""
+fi
+
+TEST "the crontab runs the same commands as cpd-cron"
+jobs=$(grep -vE '^\s*(#|$)|^[A-Z]+=' "$CRONTAB")
+expect_equal "$(wc -l <<<"$jobs")" "3"
+while read -r minute hour dom month dow user command; do
+  expect_equal "$user" "cpd-cron" "the crontab's user"
+  [[ "$command" == "cpd "* ]] || fail "the crontab runs '$command'"
+  read -ra words <<<"${command#cpd }"
+  words=("${words[@]/>\/dev\/null/}")
+  "$CPD" ${words[*]} --help >/dev/null 2>&1 || fail "the crontab: '$command' is not a cpd command"
+done <<<"$jobs"
+expect_contains "$jobs" "cpd rollover"
+expect_contains "$jobs" "cpd remind"
+expect_contains "$jobs" "cpd mail send"
+expect_contains "$(grep 'cpd remind' <<<"$jobs")" "0    9  1   *   *"
+
+TEST "the scheduler user, once a secretary, runs every job"
+setup_scheme
+ok sec member add cpd-cron --name "CPD scheduler" --email cpd@iims.example --secretary
+ok ann claim iims-training-day --date 2017-03-14
+CPD_TODAY=2018-01-01 ok cpd-cron rollover
+expect_contains "$OUT" "Closed 2017"
+CPD_TODAY=2018-01-01 ok cpd-cron rollover
+expect_contains "$OUT" "Nothing to close"
+CPD_TODAY=2018-02-01 ok cpd-cron remind
+CPD_TODAY=2018-02-01 ok cpd-cron mail send
+expect_equal "$(sql "SELECT count(*) FROM outbox WHERE state = 'queued'")" "0"
+refused 77 "secretar" ann rollover
