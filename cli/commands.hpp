@@ -20,6 +20,7 @@ namespace cpd::cli {
 void register_activities(CLI::App& app, Session& session);
 void register_activity(CLI::App& app, Session& session);
 void register_approve(CLI::App& app, Session& session);
+void register_attachment(CLI::App& app, Session& session);
 void register_balance(CLI::App& app, Session& session);
 void register_check(CLI::App& app, Session& session);
 void register_claim(CLI::App& app, Session& session);

@@ -92,6 +92,7 @@ run(int argc, char** argv)
   register_activity(app, session);
   register_claim(app, session);
   register_withdraw(app, session);
+  register_attachment(app, session);
   register_pending(app, session);
   register_approve(app, session);
   register_decline(app, session);

@@ -1,6 +1,7 @@
 #include <cpd/claims.hpp>
 #include <cpd/database.hpp>
 #include <cpd/error.hpp>
+#include <cpd/evidence.hpp>
 #include <cpd/ledger.hpp>
 #include <cpd/members.hpp>
 #include <cpd/notices.hpp>
@@ -511,6 +512,10 @@ pending_claims(Database& db, const Context& context)
   std::vector<Claim> claims;
   while (query.step()) {
     claims.push_back(read_claim(query));
+  }
+  for (auto& claim : claims) {
+    claim.duplicate_of = claim.attachments > 0 ? duplicate_claims(db, claim.id)
+                                               : std::vector<std::int64_t>();
   }
   return claims;
 }

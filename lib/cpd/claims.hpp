@@ -67,6 +67,9 @@ struct Claim
   std::optional<std::int64_t> decided_at;
   std::optional<std::string> reason;     // approval note, decline or revocation reason
   int attachments = 0;
+  // Other claims holding one of this claim's files (same SHA-256); filled in
+  // for the secretary's views only.
+  std::optional<std::vector<std::int64_t>> duplicate_of;
 
   int
   year() const
@@ -106,7 +109,8 @@ Claim revoke_claim(Database& db,
 // One claim: the member's own, or any for a secretary.
 Claim get_claim(Database& db, const Context& context, std::int64_t id);
 
-// Claims waiting for a decision, oldest first (a secretary's view).
+// Claims waiting for a decision, oldest first (a secretary's view), each
+// with the other claims that hold one of its files.
 std::vector<Claim> pending_claims(Database& db, const Context& context);
 
 // A member's claims, by date (all years when `year` is empty).
