@@ -2,6 +2,7 @@
 #include "testutil.hpp"
 
 #include <cpd/evidence.hpp>
+#include <cpd/settings.hpp>
 #include <cpd/sha256.hpp>
 
 #include <fstream>
@@ -140,4 +141,32 @@ TEST_CASE("sizes for people")
   CHECK(cpd::size_phrase(1023) == "1023 bytes");
   CHECK(cpd::size_phrase(1536) == "1.5 KiB");
   CHECK(cpd::size_phrase(10 * 1024 * 1024) == "10.0 MiB");
+}
+
+TEST_CASE("the secretary's mail links the files that fit in mail.attach_max_bytes")
+{
+  testutil::Scheme s;
+  cpd::set_setting(s.db, s.as("sec"), "mail.attach_max_bytes", "10");
+  const auto id = claim_with(s,
+                             "ann",
+                             {{"big.pdf", "application/pdf", std::string(11, 'x')},
+                              {"small.pdf", "application/pdf", "12345"},
+                              {"last.pdf", "application/pdf", "123456"}});
+  cpd::Statement linked(s.db,
+                        "SELECT o.to_address, a.name FROM outbox_attachment x"
+                        " JOIN outbox o ON o.id = x.outbox_id"
+                        " JOIN attachment a ON a.id = x.attachment_id"
+                        " WHERE a.claim_id = ? ORDER BY o.to_address, a.id");
+  linked.bind(1, id);
+  std::vector<std::string> rows;
+  while (linked.step()) {
+    rows.push_back(linked.text(0) + " " + linked.text(1));
+  }
+  // Not to ann, who sent them; each secretary gets the one that fits.
+  CHECK(rows == std::vector<std::string>{"sec@example.org small.pdf", "sue@example.org small.pdf"});
+  cpd::Statement body(s.db, "SELECT body FROM outbox WHERE cause = ?");
+  body.bind(1, fmt::format("claim:{}:submitted:sec", id));
+  REQUIRE(body.step());
+  CHECK(body.text(0).find(fmt::format("fetch it with: cpd attachment get {}", id))
+        != std::string::npos);
 }

@@ -82,3 +82,36 @@ expect_equal "$(sql "SELECT size, sha256 FROM attachment WHERE claim_id = $id")"
 mkdir "$TESTDIR/bigout"
 ok ann attachment get "$id" --out "$TESTDIR/bigout"
 cmp "$TESTDIR/big.pdf" "$TESTDIR/bigout/big.pdf" || fail "the 10 MB file differs"
+
+MAILBOX="/usr/bin/python3 $E2E_DIR/mailbox.py"
+box=$TESTDIR/mail
+
+TEST "the secretary's mail carries the evidence as MIME parts, byte-exact"
+head -c 300000 /dev/urandom >"$TESTDIR/photo.jpg"
+ok sec config set mail.attach_max_bytes 1000000
+ok bob claim technical-paper --date 2017-03-04 --attach "$TESTDIR/photo.jpg" --attach "$TESTDIR/notes.txt"
+id=$(sql "SELECT max(id) FROM claim")
+expect_equal "$($MAILBOX attachments "$box" "claim #$id: Bob")" "$(printf '%s\t%s\t%s\t%s\n' \
+  photo.jpg image/jpeg 300000 "$(sha256sum "$TESTDIR/photo.jpg" | cut -d' ' -f1)" \
+  notes.txt text/plain "$(stat -c %s "$TESTDIR/notes.txt")" "$(sha256sum "$TESTDIR/notes.txt" | cut -d' ' -f1)")"
+mkdir "$TESTDIR/frommail"
+SAVE=$TESTDIR/frommail $MAILBOX attachments "$box" "claim #$id: Bob" >/dev/null
+cmp "$TESTDIR/photo.jpg" "$TESTDIR/frommail/photo.jpg" || fail "the mailed photo differs"
+$MAILBOX show "$box" "claim #$id: Bob" >"$TESTDIR/notify.txt"
+expect_contains "$(cat "$TESTDIR/notify.txt")" "photo.jpg (293.0 KiB, image/jpeg)"
+expect_contains "$(cat "$TESTDIR/notify.txt")" "attached to this mail"
+expect_equal "$($MAILBOX attachments "$box" "#$id received")" "" # the member's copy has none
+expect_equal "$($MAILBOX check "$box")" "$(ls "$box/new" | wc -l)"
+
+TEST "files past mail.attach_max_bytes are named with their size and how to fetch them"
+ok sec config set mail.attach_max_bytes 100000
+ok ann claim technical-paper --date 2017-03-05 --attach "$TESTDIR/photo.jpg" --attach "$TESTDIR/cert.pdf"
+id=$(sql "SELECT max(id) FROM claim")
+expect_equal "$($MAILBOX attachments "$box" "claim #$id: Ann" | cut -f1,4)" "cert.pdf	$cert_sha"
+$MAILBOX show "$box" "claim #$id: Ann" >"$TESTDIR/notify.txt"
+expect_contains "$(tr '\n' ' ' <"$TESTDIR/notify.txt")" "photo.jpg (293.0 KiB, image/jpeg)     too large to send here; fetch it with: cpd attachment get $id"
+
+TEST "the secretary's mail points out the same file on another claim"
+expect_contains "$(cat "$TESTDIR/notify.txt")" "The same file was sent before"
+expect_contains "$(cat "$TESTDIR/notify.txt")" "cert.pdf is also attached to claim #1."
+expect_contains "$(cat "$TESTDIR/notify.txt")" "photo.jpg is also attached to claim #"
