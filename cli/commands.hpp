@@ -28,6 +28,7 @@ void register_config(CLI::App& app, Session& session);
 void register_decline(CLI::App& app, Session& session);
 void register_exempt(CLI::App& app, Session& session);
 void register_history(CLI::App& app, Session& session);
+void register_import(CLI::App& app, Session& session);
 void register_init(CLI::App& app, Session& session);
 void register_mail(CLI::App& app, Session& session);
 void register_member(CLI::App& app, Session& session);

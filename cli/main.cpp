@@ -88,6 +88,7 @@ run(int argc, char** argv)
   Session session(options);
   register_init(app, session);
   register_member(app, session);
+  register_import(app, session);
   register_activities(app, session);
   register_activity(app, session);
   register_claim(app, session);

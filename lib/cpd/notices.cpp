@@ -135,6 +135,17 @@ notice_claim_submitted(Database& db, const Context& context, const Claim& claim,
 }
 
 void
+notice_claim_received(Database& db, const Context& context, const Claim& claim, const Member& member)
+{
+  to_member(db,
+            context,
+            member,
+            fmt::format("claim:{}:submitted", claim.id),
+            "claim-received",
+            claim_values(claim));
+}
+
+void
 notice_claim_decided(Database& db, const Context& context, const Claim& claim, const Member& member)
 {
   auto values = claim_values(claim);
