@@ -1,6 +1,7 @@
 #include "commands.hpp"
 #include "output.hpp"
 
+#include <cpd/imports.hpp>
 #include <cpd/members.hpp>
 
 #include <CLI/CLI.hpp>
@@ -16,6 +17,8 @@ struct MemberOptions
   std::string name;
   std::string email;
   bool secretary = false;
+  std::string file;
+  bool dry_run = false;
 };
 
 void
@@ -93,13 +96,37 @@ run_deactivate(const MemberOptions& options, Session& session)
                     member.login));
 }
 
+void
+run_import(const MemberOptions& options, Session& session)
+{
+  const auto dry_run = options.dry_run ? DryRun::yes : DryRun::no;
+  const auto summary = import_members(session.db(), session.context(), options.file, dry_run);
+  if (session.json()) {
+    Json json;
+    json.begin_object()
+      .field("added", summary.added)
+      .field("updated", summary.updated)
+      .field("unchanged", summary.unchanged)
+      .field("dry_run", options.dry_run)
+      .end_object();
+    print(json.str());
+    return;
+  }
+  print(fmt::format("{}{} added, {} updated, {} unchanged{}.\n",
+                    options.dry_run ? "Dry run: " : "",
+                    summary.added,
+                    summary.updated,
+                    summary.unchanged,
+                    options.dry_run ? "; nothing was changed" : ""));
+}
+
 } // namespace
 
 void
 register_member(CLI::App& app, Session& session)
 {
   auto options = std::make_shared<MemberOptions>();
-  auto* member = app.add_subcommand("member", "add, list and deactivate members (secretary)");
+  auto* member = app.add_subcommand("member", "add, list, import and deactivate members (secretary)");
   member->require_subcommand(1);
 
   auto* add = member->add_subcommand("add", "add a member");
@@ -111,6 +138,12 @@ register_member(CLI::App& app, Session& session)
 
   auto* list = member->add_subcommand("list", "list every member");
   list->callback([&session] { run_list(session); });
+
+  auto* import = member->add_subcommand(
+    "import", "add and update members from CSV: login,name,email[,role]; all or nothing");
+  import->add_option("file", options->file, "the CSV file, with a header row")->required();
+  import->add_flag("--dry-run", options->dry_run, "report what would change; change nothing");
+  import->callback([options, &session] { run_import(*options, session); });
 
   auto* deactivate =
     member->add_subcommand("deactivate", "stop a member from claiming; keep their record");

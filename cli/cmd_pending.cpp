@@ -8,6 +8,21 @@
 
 namespace cpd::cli {
 
+namespace {
+
+// "#2, #5": the claims that hold the same file as this one.
+std::string
+claim_numbers(const std::vector<std::int64_t>& ids)
+{
+  std::string text;
+  for (const auto id : ids) {
+    text += fmt::format("{}#{}", text.empty() ? "" : ", ", id);
+  }
+  return text;
+}
+
+} // namespace
+
 void
 register_pending(CLI::App& app, Session& session)
 {
@@ -35,6 +50,7 @@ register_pending(CLI::App& app, Session& session)
                  {"DATE"},
                  {"POINTS", Table::Align::right},
                  {"FILES", Table::Align::right},
+                 {"SAME FILE AS"},
                  {"NOTE"}});
     for (const auto& claim : claims) {
       table.add_row({std::to_string(claim.id),
@@ -43,9 +59,23 @@ register_pending(CLI::App& app, Session& session)
                      claim.date.to_string(),
                      claim.points.to_string(),
                      claim.attachments > 0 ? std::to_string(claim.attachments) : "",
+                     claim_numbers(claim.duplicate_of.value_or(std::vector<std::int64_t>())),
                      claim.note.substr(0, claim.note.find('\n'))});
     }
     print(table.render());
+    std::string duplicates;
+    for (const auto& claim : claims) {
+      if (claim.duplicate_of && !claim.duplicate_of->empty()) {
+        duplicates += fmt::format("Claim #{} has a file also attached to claim {}: see "
+                                  "cpd attachment list {}.\n",
+                                  claim.id,
+                                  claim_numbers(*claim.duplicate_of),
+                                  claim.id);
+      }
+    }
+    if (!duplicates.empty()) {
+      print("\n" + duplicates);
+    }
     print(fmt::format("\n{} waiting. Decide with `cpd approve ID...` or "
                       "`cpd decline ID... --reason TEXT`.\n",
                       claims.size()));

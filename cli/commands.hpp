@@ -20,6 +20,7 @@ namespace cpd::cli {
 void register_activities(CLI::App& app, Session& session);
 void register_activity(CLI::App& app, Session& session);
 void register_approve(CLI::App& app, Session& session);
+void register_attachment(CLI::App& app, Session& session);
 void register_balance(CLI::App& app, Session& session);
 void register_check(CLI::App& app, Session& session);
 void register_claim(CLI::App& app, Session& session);
@@ -28,6 +29,7 @@ void register_config(CLI::App& app, Session& session);
 void register_decline(CLI::App& app, Session& session);
 void register_exempt(CLI::App& app, Session& session);
 void register_history(CLI::App& app, Session& session);
+void register_import(CLI::App& app, Session& session);
 void register_init(CLI::App& app, Session& session);
 void register_mail(CLI::App& app, Session& session);
 void register_member(CLI::App& app, Session& session);

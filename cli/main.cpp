@@ -89,10 +89,12 @@ run(int argc, char** argv)
   Session session(options);
   register_init(app, session);
   register_member(app, session);
+  register_import(app, session);
   register_activities(app, session);
   register_activity(app, session);
   register_claim(app, session);
   register_withdraw(app, session);
+  register_attachment(app, session);
   register_pending(app, session);
   register_approve(app, session);
   register_decline(app, session);

@@ -417,7 +417,15 @@ write_claim(Json& json, const Claim& claim)
   } else {
     json.null();
   }
-  json.field("reason", claim.reason).field("attachments", claim.attachments).end_object();
+  json.field("reason", claim.reason).field("attachments", claim.attachments);
+  if (claim.duplicate_of) {
+    json.key("duplicate_of").begin_array();
+    for (const auto id : *claim.duplicate_of) {
+      json.value(id);
+    }
+    json.end_array();
+  }
+  json.end_object();
 }
 
 void

@@ -1,6 +1,7 @@
 #include <cpd/claims.hpp>
 #include <cpd/database.hpp>
 #include <cpd/error.hpp>
+#include <cpd/evidence.hpp>
 #include <cpd/ledger.hpp>
 #include <cpd/members.hpp>
 #include <cpd/notices.hpp>
@@ -13,6 +14,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <map>
 #include <set>
 
 namespace cpd {
@@ -167,6 +169,103 @@ claim_points(const Activity& activity, const std::optional<Quantity>& quantity)
   return activity.max_points ? min(*points, *activity.max_points) : *points;
 }
 
+// Refuses a retired activity and a date the scheme does not accept.
+void
+check_claimable(Database& db, const Context& context, const Activity& activity, Date date)
+{
+  if (activity.retired) {
+    throw Error(ErrorKind::refused,
+                "activity '{}' is retired and can no longer be claimed; see cpd activities",
+                activity.code);
+  }
+  const Scheme scheme = load_scheme(db);
+  if (date > context.today) {
+    throw Error(ErrorKind::refused,
+                "{} is in the future; claim an activity once it has taken place",
+                date.to_string());
+  }
+  if (date < scheme.start) {
+    throw Error(ErrorKind::refused,
+                "{} is before the scheme started on {}",
+                date.to_string(),
+                scheme.start.to_string());
+  }
+  if (year_closed(db, date.year())) {
+    throw Error(ErrorKind::refused,
+                "the CPD year {} is closed; claims for it are no longer accepted",
+                date.year());
+  }
+}
+
+// The member's live (pending or approved) claim of this activity that day:
+// its id and status.
+std::optional<std::pair<std::int64_t, std::string>>
+live_claim(Database& db, std::int64_t member_id, std::int64_t activity_id, Date date)
+{
+  Statement duplicate(db,
+                      "SELECT id, status FROM claim WHERE member_id = ? AND activity_id = ?"
+                      " AND activity_date = ? AND status IN ('pending', 'approved')"
+                      " ORDER BY id");
+  duplicate.bind_all(member_id, activity_id, date.to_string());
+  if (!duplicate.step()) {
+    return std::nullopt;
+  }
+  return std::pair(duplicate.integer(0), duplicate.text(1));
+}
+
+// Stores a new pending claim and its first event; returns its id.
+std::int64_t
+insert_claim(Database& db,
+             std::int64_t member_id,
+             const Activity& activity,
+             Date date,
+             const std::optional<Quantity>& quantity,
+             Points points,
+             std::string_view note,
+             std::int64_t actor_id,
+             std::int64_t now)
+{
+  Statement(db,
+            "INSERT INTO claim(member_id, activity_id, activity_date, year, quantity,"
+            " points, note, submitted_at) VALUES (?, ?, ?, ?, ?, ?, NULLIF(?, ''), ?)")
+    .bind_all(member_id,
+              activity.id,
+              date.to_string(),
+              date.year(),
+              quantity ? std::optional(quantity->hundredths()) : std::nullopt,
+              points.tenths(),
+              note,
+              now)
+    .run();
+  const auto id = db.last_insert_id();
+  record_event(db, id, ClaimStatus::pending, actor_id, now, "");
+  return id;
+}
+
+// Approves a pending claim: the decision and the award in the ledger.
+void
+approve_one(Database& db,
+            const Context& context,
+            const StoredClaim& stored,
+            const Member& secretary,
+            std::string_view note)
+{
+  const auto& claim = stored.claim;
+  set_status(db, claim.id, ClaimStatus::approved, secretary.id, context.now, note);
+  post_entry(db,
+             stored.member_id,
+             claim.year(),
+             EntryKind::award,
+             claim.points,
+             claim.id,
+             secretary.id,
+             context.now,
+             fmt::format("claim #{} approved", claim.id));
+  if (year_closed(db, claim.year())) {
+    correct_carries(db, stored.member_id, claim.year(), secretary.id, context.now);
+  }
+}
+
 // Loads the pending claims to decide, refusing the whole batch if any one
 // cannot be decided by this secretary.
 std::vector<StoredClaim>
@@ -282,29 +381,8 @@ submit_claim(Database& db, const Context& context, const ClaimRequest& request)
   Transaction transaction(db, Transaction::Kind::write);
   const auto member = require_member(db, context);
   const auto activity = require_activity(db, request.activity);
-  if (activity.retired) {
-    throw Error(ErrorKind::refused,
-                "activity '{}' is retired and can no longer be claimed; see cpd activities",
-                activity.code);
-  }
-  const Scheme scheme = load_scheme(db);
   const Date date = request.date.value_or(context.today);
-  if (date > context.today) {
-    throw Error(ErrorKind::refused,
-                "{} is in the future; claim an activity once it has taken place",
-                date.to_string());
-  }
-  if (date < scheme.start) {
-    throw Error(ErrorKind::refused,
-                "{} is before the scheme started on {}",
-                date.to_string(),
-                scheme.start.to_string());
-  }
-  if (year_closed(db, date.year())) {
-    throw Error(ErrorKind::refused,
-                "the CPD year {} is closed; claims for it are no longer accepted",
-                date.year());
-  }
+  check_claimable(db, context, activity, date);
   const Points points = claim_points(activity, request.quantity);
   if (activity.evidence_required && request.attachments.empty()) {
     throw Error(ErrorKind::refused,
@@ -329,35 +407,18 @@ submit_claim(Database& db, const Context& context, const ClaimRequest& request)
                 limits.per_claim);
   }
   if (request.duplicates == ClaimRequest::Duplicates::refuse) {
-    Statement duplicate(db,
-                        "SELECT id FROM claim WHERE member_id = ? AND activity_id = ?"
-                        " AND activity_date = ? AND status IN ('pending', 'approved')");
-    duplicate.bind_all(member.id, activity.id, date.to_string());
-    if (duplicate.step()) {
+    if (const auto earlier = live_claim(db, member.id, activity.id, date)) {
       throw Error(ErrorKind::refused,
                   "you already claimed '{}' on {} (claim #{}); add --force to claim "
                   "it again",
                   activity.code,
                   date.to_string(),
-                  duplicate.integer(0));
+                  earlier->first);
     }
   }
 
-  Statement(db,
-            "INSERT INTO claim(member_id, activity_id, activity_date, year, quantity,"
-            " points, note, submitted_at) VALUES (?, ?, ?, ?, ?, ?, NULLIF(?, ''), ?)")
-    .bind_all(member.id,
-              activity.id,
-              date.to_string(),
-              date.year(),
-              request.quantity ? std::optional(request.quantity->hundredths())
-                               : std::nullopt,
-              points.tenths(),
-              request.note,
-              context.now)
-    .run();
-  const auto id = db.last_insert_id();
-  record_event(db, id, ClaimStatus::pending, member.id, context.now, "");
+  const auto id = insert_claim(
+    db, member.id, activity, date, request.quantity, points, request.note, member.id, context.now);
   Statement insert_attachment(db,
                               "INSERT INTO attachment(claim_id, name, media_type, size,"
                               " sha256, content) VALUES (?, ?, ?, ?, ?, ?)");
@@ -411,19 +472,7 @@ approve_claims(Database& db,
   std::vector<Claim> approved;
   for (const auto& stored : claims_to_decide(db, secretary, ids)) {
     const auto& claim = stored.claim;
-    set_status(db, claim.id, ClaimStatus::approved, secretary.id, context.now, note);
-    post_entry(db,
-               stored.member_id,
-               claim.year(),
-               EntryKind::award,
-               claim.points,
-               claim.id,
-               secretary.id,
-               context.now,
-               fmt::format("claim #{} approved", claim.id));
-    if (year_closed(db, claim.year())) {
-      correct_carries(db, stored.member_id, claim.year(), secretary.id, context.now);
-    }
+    approve_one(db, context, stored, secretary, note);
     approved.push_back(require_claim(db, claim.id).claim);
     notice_claim_decided(db, context, approved.back(), *find_member(db, claim.member));
   }
@@ -518,6 +567,10 @@ pending_claims(Database& db, const Context& context)
   while (query.step()) {
     claims.push_back(read_claim(query));
   }
+  for (auto& claim : claims) {
+    claim.duplicate_of = claim.attachments > 0 ? duplicate_claims(db, claim.id)
+                                               : std::vector<std::int64_t>();
+  }
   return claims;
 }
 
@@ -535,6 +588,129 @@ member_claims(Database& db, std::int64_t member_id, std::optional<int> year)
     claims.push_back(read_claim(query));
   }
   return claims;
+}
+
+AttendanceResult
+record_attendance(Database& db, const Context& context, const AttendanceRequest& request)
+{
+  validate_text(request.note, "note");
+  Transaction transaction(db, Transaction::Kind::write);
+  const auto secretary = require_secretary(db, context);
+  const auto activity = require_activity(db, request.activity);
+  check_claimable(db, context, activity, request.date);
+  const Points points = claim_points(activity, request.quantity);
+
+  // Every login must be known before anything is recorded.
+  std::vector<std::optional<Member>> members;
+  std::vector<std::string> unknown;
+  std::size_t unknown_count = 0;
+  for (const auto& attendee : request.attendees) {
+    members.push_back(find_member(db, attendee.login));
+    if (!members.back()) {
+      if (++unknown_count <= 20) {
+        unknown.push_back(fmt::format("'{}' ({})", attendee.login, attendee.where));
+      }
+    }
+  }
+  if (unknown_count > 0) {
+    std::string list;
+    for (const auto& item : unknown) {
+      list += (list.empty() ? "" : ", ") + item;
+    }
+    if (unknown_count > unknown.size()) {
+      list += fmt::format(" and {} more", unknown_count - unknown.size());
+    }
+    throw Error(ErrorKind::unknown_member,
+                "{} unknown member{} on the list, so nothing was recorded: {}; add them "
+                "(cpd member add or cpd member import) or correct the list",
+                unknown_count,
+                unknown_count == 1 ? "" : "s",
+                list);
+  }
+
+  AttendanceResult result;
+  std::map<std::string, std::string> listed; // login -> where first listed
+  for (std::size_t i = 0; i < request.attendees.size(); ++i) {
+    const auto& attendee = request.attendees[i];
+    const auto& member = *members[i];
+    auto skip = [&](std::string why) {
+      result.skipped.push_back({attendee.where, member.login, std::move(why)});
+    };
+    if (const auto [first, inserted] = listed.emplace(member.login, attendee.where); !inserted) {
+      skip(fmt::format("listed again (first on {})", first->second));
+      continue;
+    }
+    if (member.id == secretary.id) {
+      skip("your own attendance: claim it with cpd claim for another secretary to decide");
+      continue;
+    }
+    if (!member.active) {
+      skip("membership deactivated");
+      continue;
+    }
+    if (const auto earlier = live_claim(db, member.id, activity.id, request.date)) {
+      skip(fmt::format("already claimed (claim #{}, {})", earlier->first, earlier->second));
+      continue;
+    }
+    const auto id = insert_claim(db,
+                                 member.id,
+                                 activity,
+                                 request.date,
+                                 request.quantity,
+                                 points,
+                                 request.note,
+                                 secretary.id,
+                                 context.now);
+    approve_one(db, context, require_claim(db, id), secretary, "");
+    auto claim = require_claim(db, id).claim;
+    notice_claim_received(db, context, claim, member);
+    notice_claim_decided(db, context, claim, member);
+    result.approved.push_back(std::move(claim));
+  }
+  if (request.dry_run == DryRun::no) {
+    transaction.commit();
+  }
+  return result;
+}
+
+FilteredClaims
+find_pending(Database& db, const Context& context, const ClaimFilter& filter)
+{
+  Transaction transaction(db, Transaction::Kind::read);
+  const auto secretary = require_secretary(db, context);
+  std::optional<std::int64_t> activity_id;
+  if (filter.activity) {
+    activity_id = require_activity(db, *filter.activity).id;
+  }
+  std::optional<std::int64_t> member_id;
+  if (filter.member) {
+    const auto member = find_member(db, *filter.member);
+    if (!member) {
+      throw Error(ErrorKind::unknown_member,
+                  "no member with login '{}'; see cpd member list",
+                  *filter.member);
+    }
+    member_id = member->id;
+  }
+  Statement query(db,
+                  fmt::format("{} WHERE c.status = 'pending'"
+                              " AND (?1 IS NULL OR c.activity_id = ?1)"
+                              " AND (?2 IS NULL OR c.member_id = ?2)"
+                              " AND (?3 IS NULL OR c.activity_date < ?3)"
+                              " ORDER BY c.submitted_at, c.id",
+                              k_claim_select));
+  query.bind(1, activity_id);
+  query.bind(2, member_id);
+  query.bind(3, filter.before ? std::optional(filter.before->to_string()) : std::nullopt);
+  FilteredClaims result;
+  while (query.step()) {
+    if (query.integer(16) == secretary.id) {
+      ++result.own_left_out;
+      continue;
+    }
+    result.claims.push_back(read_claim(query));
+  }
+  return result;
 }
 
 History

@@ -67,6 +67,9 @@ struct Claim
   std::optional<std::int64_t> decided_at;
   std::optional<std::string> reason;     // approval note, decline or revocation reason
   int attachments = 0;
+  // Other claims holding one of this claim's files (same SHA-256); filled in
+  // for the secretary's views only.
+  std::optional<std::vector<std::int64_t>> duplicate_of;
 
   int
   year() const
@@ -106,13 +109,72 @@ Claim revoke_claim(Database& db,
 // One claim: the member's own, or any for a secretary.
 Claim get_claim(Database& db, const Context& context, std::int64_t id);
 
-// Claims waiting for a decision, oldest first (a secretary's view).
+// Claims waiting for a decision, oldest first (a secretary's view), each
+// with the other claims that hold one of its files.
 std::vector<Claim> pending_claims(Database& db, const Context& context);
 
 // A member's claims, by date (all years when `year` is empty).
 std::vector<Claim> member_claims(Database& db,
                                  std::int64_t member_id,
                                  std::optional<int> year);
+
+// One attendee on an attendance list.
+struct Attendee
+{
+  std::string where; // "list.csv line 4", for messages
+  std::string login;
+};
+
+// A secretary's attendance list of one activity on one day.
+struct AttendanceRequest
+{
+  std::string activity;             // activity code
+  Date date{2017, 1, 1};
+  std::optional<Quantity> quantity; // for per-unit activities
+  std::string note;                 // kept with each claim
+  std::vector<Attendee> attendees;
+  DryRun dry_run = DryRun::no;
+};
+
+// What an attendance list did.
+struct AttendanceResult
+{
+  std::vector<Claim> approved;
+  struct Skipped
+  {
+    std::string where;
+    std::string login;
+    std::string why;
+  };
+  std::vector<Skipped> skipped;
+};
+
+// Records an attendance list in one transaction: one approved claim per
+// listed member (decided by the secretary, awarded in the ledger, with the
+// received and approved mails to the member). Skipped and reported: members
+// who already claimed the activity that day, deactivated members, logins
+// listed twice, and the secretary's own login (nobody decides their own
+// claim). Any unknown login refuses the whole list (unknown member), naming
+// each with its line. With DryRun::yes nothing is stored.
+AttendanceResult record_attendance(Database& db,
+                                   const Context& context,
+                                   const AttendanceRequest& request);
+
+// Pending claims matching a filter, oldest first, for a bulk decision by
+// the acting secretary; the secretary's own claims are left out and
+// counted.
+struct ClaimFilter
+{
+  std::optional<std::string> activity; // code
+  std::optional<std::string> member;   // login
+  std::optional<Date> before;          // activity date strictly before
+};
+struct FilteredClaims
+{
+  std::vector<Claim> claims;
+  int own_left_out = 0;
+};
+FilteredClaims find_pending(Database& db, const Context& context, const ClaimFilter& filter);
 
 // A member's whole record: claims and ledger entries.
 struct History

@@ -1,6 +1,8 @@
 #include <cpd/database.hpp>
+#include <cpd/evidence.hpp>
 #include <cpd/notices.hpp>
 #include <cpd/outbox.hpp>
+#include <cpd/settings.hpp>
 #include <cpd/yearend.hpp>
 
 #include <fmt/format.h>
@@ -37,6 +39,49 @@ add_balance(Values& values, const Balance& balance)
   values["deadline"] = balance.deadline.to_long_string();
 }
 
+// The claim's files for the secretary's mail: which ones ride along (in
+// order, while they fit in mail.attach_max_bytes), how to fetch the others,
+// and other claims holding the same file.
+std::vector<std::int64_t>
+describe_evidence(Database& db, const Claim& claim, Values& values)
+{
+  const auto files = claim_attachments(db, claim.id);
+  if (files.empty()) {
+    values["evidence"] = "Evidence: none attached.\n";
+    return {};
+  }
+  const auto budget = load_attachment_limits(db).per_mail;
+  std::uint64_t used = 0;
+  std::vector<std::int64_t> attached;
+  std::string text = fmt::format("Evidence ({} file{}):\n", files.size(), files.size() == 1 ? "" : "s");
+  std::string duplicates;
+  for (const auto& file : files) {
+    const auto size = static_cast<std::uint64_t>(file.size);
+    std::string how;
+    if (used + size <= budget) {
+      used += size;
+      attached.push_back(file.id);
+      how = "attached to this mail";
+    } else {
+      how = fmt::format("too large to send here; fetch it with: cpd attachment get {}", claim.id);
+    }
+    text += fmt::format("  {} ({}, {})\n    {}\n    SHA-256 {}\n",
+                        file.name,
+                        size_phrase(file.size),
+                        file.media_type,
+                        how,
+                        file.sha256);
+    for (const auto other : file.duplicate_of) {
+      duplicates += fmt::format("  {} is also attached to claim #{}.\n", file.name, other);
+    }
+  }
+  if (!duplicates.empty()) {
+    text += "\nThe same file was sent before; check before approving:\n" + duplicates;
+  }
+  values["evidence"] = std::move(text);
+  return attached;
+}
+
 void
 to_member(Database& db,
           const Context& context,
@@ -52,7 +97,8 @@ to_member(Database& db,
                   member.id,
                   member.name,
                   member.email,
-                  std::move(values)});
+                  std::move(values),
+                  {}});
 }
 
 void
@@ -61,7 +107,8 @@ to_secretary(Database& db,
              std::optional<std::int64_t> except,
              const std::string& cause,
              const std::string& template_name,
-             const Values& values)
+             const Values& values,
+             const std::vector<std::int64_t>& attachment_ids = {})
 {
   for (const auto& recipient : secretary_recipients(db, except)) {
     queue_mail(db,
@@ -71,7 +118,8 @@ to_secretary(Database& db,
                     std::nullopt,
                     recipient.name,
                     recipient.address,
-                    values});
+                    values,
+                    attachment_ids});
   }
 }
 
@@ -80,10 +128,22 @@ to_secretary(Database& db,
 void
 notice_claim_submitted(Database& db, const Context& context, const Claim& claim, const Member& member)
 {
-  const auto values = claim_values(claim);
+  auto values = claim_values(claim);
   const auto cause = fmt::format("claim:{}:submitted", claim.id);
   to_member(db, context, member, cause, "claim-received", values);
-  to_secretary(db, context, member.id, cause, "claim-submitted", values);
+  const auto attached = describe_evidence(db, claim, values);
+  to_secretary(db, context, member.id, cause, "claim-submitted", values, attached);
+}
+
+void
+notice_claim_received(Database& db, const Context& context, const Claim& claim, const Member& member)
+{
+  to_member(db,
+            context,
+            member,
+            fmt::format("claim:{}:submitted", claim.id),
+            "claim-received",
+            claim_values(claim));
 }
 
 void
@@ -182,7 +242,8 @@ notice_year_closed(Database& db,
                     std::nullopt,
                     line.name,
                     line.email,
-                    std::move(values)});
+                    std::move(values),
+                    {}});
   }
   to_secretary(db,
                context,

@@ -18,6 +18,10 @@ struct ReportLine;
 // To the member (received) and to the secretary (to decide).
 void notice_claim_submitted(Database& db, const Context& context, const Claim& claim, const Member& member);
 
+// To the member only: a claim recorded for them (from an attendance list)
+// was received.
+void notice_claim_received(Database& db, const Context& context, const Claim& claim, const Member& member);
+
 // To the member: approved (with the new total and what is still needed),
 // declined (with the reason) or revoked (with the reason and new total).
 void notice_claim_decided(Database& db, const Context& context, const Claim& claim, const Member& member);

@@ -22,12 +22,14 @@ constexpr std::int64_t k_first_retry_seconds = 300;
 constexpr std::int64_t k_longest_retry_seconds = 4 * 3600;
 constexpr std::int64_t k_give_up_seconds = 5 * 86400;
 constexpr int k_batch = 100;
+// A batch holds at most this many bytes of attachments (but always one mail).
+constexpr std::int64_t k_batch_attachment_bytes = 32 << 20;
 
 // Every placeholder some cpd mail fills in; a template may use any of them
 // where its mail provides it.
 constexpr std::string_view k_placeholders[] = {
   "activity", "attachments", "carried", "claim_id", "compliant", "date", "deadline",
-  "exempt", "login", "member_name", "members", "name", "next_year", "note", "org",
+  "evidence", "exempt", "login", "member_name", "members", "name", "next_year", "note", "org",
   "pending", "points", "quota", "reason", "remaining", "short", "short_list", "total",
   "year"};
 
@@ -91,12 +93,20 @@ lease_batch(Database& db, const Context& context, const std::string& from, const
   Transaction transaction(db, Transaction::Kind::write);
   Statement lease(db,
                   "UPDATE outbox SET lease_until = ?1 + ?2"
-                  " WHERE id IN (SELECT id FROM outbox WHERE state = 'queued'"
-                  "   AND next_attempt_at <= ?1 AND (lease_until IS NULL OR lease_until <= ?1)"
-                  "   ORDER BY next_attempt_at, id LIMIT ?3)"
+                  " WHERE id IN (SELECT id FROM ("
+                  "   SELECT q.id, row_number() OVER w AS n, sum(q.bytes) OVER w AS bytes FROM ("
+                  "     SELECT o.id, o.next_attempt_at,"
+                  "       (SELECT coalesce(sum(a.size), 0) FROM outbox_attachment x"
+                  "       JOIN attachment a ON a.id = x.attachment_id WHERE x.outbox_id = o.id)"
+                  "       AS bytes"
+                  "     FROM outbox o WHERE o.state = 'queued' AND o.next_attempt_at <= ?1"
+                  "     AND (o.lease_until IS NULL OR o.lease_until <= ?1)"
+                  "     ORDER BY o.next_attempt_at, o.id LIMIT ?3) q"
+                  "   WINDOW w AS (ORDER BY q.next_attempt_at, q.id))"
+                  "   WHERE n = 1 OR bytes <= ?4)"
                   " RETURNING id, attempts, created_at, to_name, to_address, subject, body,"
                   " message_id");
-  lease.bind_all(context.now, k_lease_seconds, k_batch);
+  lease.bind_all(context.now, k_lease_seconds, k_batch, k_batch_attachment_bytes);
   std::vector<Leased> batch;
   // Replies go to the secretary.
   const auto secretaries = secretary_recipients(db, std::nullopt);
@@ -122,6 +132,20 @@ lease_batch(Database& db, const Context& context, const std::string& from, const
     batch.push_back(std::move(leased));
   }
   lease.reset();
+  Statement files(db,
+                  "SELECT a.name, a.media_type, a.content FROM outbox_attachment x"
+                  " JOIN attachment a ON a.id = x.attachment_id WHERE x.outbox_id = ?"
+                  " ORDER BY a.id");
+  for (auto& leased : batch) {
+    files.reset();
+    files.bind(1, leased.id);
+    while (files.step()) {
+      // Stored types may carry parameters ("text/plain; charset=utf-8").
+      auto type = files.text(1);
+      type = type.substr(0, type.find(';'));
+      leased.message.attachments.push_back({files.text(0), type, files.blob(2)});
+    }
+  }
   transaction.commit();
   std::sort(batch.begin(), batch.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
   return batch;
@@ -244,6 +268,13 @@ queue_mail(Database& db, const Context& context, const Mail& mail)
               context.now)
     .run();
   const auto id = db.last_insert_id();
+  Statement attach(db,
+                   "INSERT OR IGNORE INTO outbox_attachment(outbox_id, attachment_id)"
+                   " VALUES (?, ?)");
+  for (const auto attachment_id : mail.attachment_ids) {
+    attach.reset();
+    attach.bind_all(id, attachment_id).run();
+  }
   const auto unique = sha256_hex(mail.cause).substr(0, 16);
   Statement(db, "UPDATE outbox SET message_id = ? WHERE id = ?")
     .bind_all(mail::make_message_id(id, unique, domain_of(get_setting(db, "mail.from"))), id)

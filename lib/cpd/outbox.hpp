@@ -24,10 +24,11 @@ struct Mail
   std::string to_name;
   std::string to_address;
   std::map<std::string, std::string> values; // the template's placeholders
+  std::vector<std::int64_t> attachment_ids;  // files it carries (attachment ids)
 };
 
 // Renders the mail and stores it in the outbox, inside the caller's
-// transaction. A cause already in the outbox is left alone, so a job run
+// transaction, with links to the files it carries (read at delivery). A cause already in the outbox is left alone, so a job run
 // twice queues nothing twice. A bad template is a configuration error.
 void queue_mail(Database& db, const Context& context, const Mail& mail);
 

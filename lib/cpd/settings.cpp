@@ -32,6 +32,7 @@ constexpr std::array k_settings = {
   SettingInfo{"mail.templates", "", "a directory of mail templates overriding the shipped ones"},
   SettingInfo{"attach.max_file_bytes", "10485760", "largest attachment in bytes"},
   SettingInfo{"attach.max_claim_bytes", "26214400", "most bytes attached to one claim"},
+  SettingInfo{"mail.attach_max_bytes", "5242880", "most bytes of evidence sent with the secretary's mail of a claim (0: none)"},
 };
 
 const SettingInfo&
@@ -100,6 +101,11 @@ validate_setting(std::string_view key, std::string_view value)
     const auto bytes = parse_integer(value);
     if (!bytes || *bytes < 1) {
       bad("a number of bytes");
+    }
+  } else if (key == "mail.attach_max_bytes") {
+    const auto bytes = parse_integer(value);
+    if (!bytes || *bytes < 0) {
+      bad("a number of bytes (0 sends no files)");
     }
   } else if (key == "mail.url" || key == "mail.templates") {
     if (has_control_characters(value, AllowNewlines::no) || !valid_utf8(value)) {
@@ -226,7 +232,8 @@ load_attachment_limits(Database& db)
     return static_cast<std::uint64_t>(*value);
   };
   return AttachmentLimits{bytes("attach.max_file_bytes"),
-                          bytes("attach.max_claim_bytes")};
+                          bytes("attach.max_claim_bytes"),
+                          bytes("mail.attach_max_bytes")};
 }
 
 } // namespace cpd

@@ -66,6 +66,7 @@ struct AttachmentLimits
 {
   std::uint64_t per_file;
   std::uint64_t per_claim;
+  std::uint64_t per_mail; // evidence sent with the secretary's mail of a claim
 };
 
 AttachmentLimits load_attachment_limits(Database& db);

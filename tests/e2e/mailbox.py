@@ -4,6 +4,11 @@
   mailbox.py list DIR            one line per message: recipient TAB subject
   mailbox.py show DIR TEXT       headers and decoded body of the first message
                                  whose subject contains TEXT
+  mailbox.py attachments DIR TEXT
+                                 the attachments of the first message whose
+                                 subject contains TEXT, one line each: name
+                                 TAB media type TAB size TAB SHA-256; with
+                                 SAVE=DIR also writes their bytes there
   mailbox.py check DIR           every message parses without defects and has
                                  the headers cpd promises; prints the count
   mailbox.py check-crlf DIR      the same, and every line ends in CRLF
@@ -11,6 +16,7 @@
 
 import email
 import email.policy
+import hashlib
 import os
 import sys
 
@@ -46,6 +52,25 @@ def main():
                 print()
                 body = message.get_body(("plain",)).get_content()
                 print(body.replace("\r\n", "\n"), end="")
+                return 0
+        print("no message with subject containing %r" % sys.argv[3], file=sys.stderr)
+        return 1
+    elif command == "attachments":
+        for _, message in found:
+            if sys.argv[3] in str(message["Subject"]):
+                if message.get_content_type() != "multipart/mixed" and message.is_multipart():
+                    print("not multipart/mixed", file=sys.stderr)
+                    return 1
+                for part in message.iter_attachments():
+                    data = part.get_payload(decode=True)
+                    if part["Content-Transfer-Encoding"] != "base64":
+                        print("not base64: %s" % part.get_filename(), file=sys.stderr)
+                        return 1
+                    print("%s\t%s\t%d\t%s" % (part.get_filename(), part.get_content_type(),
+                                              len(data), hashlib.sha256(data).hexdigest()))
+                    if os.environ.get("SAVE"):
+                        with open(os.path.join(os.environ["SAVE"], part.get_filename()), "wb") as f:
+                            f.write(data)
                 return 0
         print("no message with subject containing %r" % sys.argv[3], file=sys.stderr)
         return 1

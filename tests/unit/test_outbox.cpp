@@ -48,6 +48,7 @@ TEST_CASE("a claim queues its mail in the same transaction; a cause is queued on
                    std::nullopt,
                    "Ann",
                    "ann@example.org",
+                   {},
                    {}});
   CHECK(count(s.db, "1") == 3);
 

@@ -1,0 +1,130 @@
+#include "commands.hpp"
+#include "delivery.hpp"
+#include "output.hpp"
+
+#include <cpd/error.hpp>
+#include <cpd/imports.hpp>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+namespace cpd::cli {
+
+namespace {
+
+struct AttendanceOptions
+{
+  std::string file;
+  std::string activity;
+  std::string date;
+  std::optional<std::string> hours;
+  std::string note;
+  bool dry_run = false;
+};
+
+void
+run_attendance(const AttendanceOptions& options, Session& session)
+{
+  AttendanceRequest request;
+  request.activity = options.activity;
+  const auto date = Date::parse(options.date);
+  if (!date) {
+    throw Error(ErrorKind::bad_input,
+                "'{}' is not a date: write it as YYYY-MM-DD, e.g. 2017-03-14",
+                options.date);
+  }
+  request.date = *date;
+  if (options.hours) {
+    request.quantity = Quantity::parse(*options.hours);
+    if (!request.quantity) {
+      throw Error(ErrorKind::bad_input,
+                  "'{}' is not a positive number of hours or units (e.g. 1.5)",
+                  *options.hours);
+    }
+  }
+  request.note = options.note;
+  request.dry_run = options.dry_run ? DryRun::yes : DryRun::no;
+  const auto result = import_attendance(session.db(), session.context(), options.file, request);
+  if (session.json()) {
+    Json json;
+    json.begin_object()
+      .field("activity", options.activity)
+      .field("date", *date)
+      .field("dry_run", options.dry_run)
+      .key("approved")
+      .begin_array();
+    for (const auto& claim : result.approved) {
+      write_claim(json, claim);
+    }
+    json.end_array().key("skipped").begin_array();
+    for (const auto& skipped : result.skipped) {
+      json.begin_object()
+        .field("login", skipped.login)
+        .field("where", skipped.where)
+        .field("reason", skipped.why)
+        .end_object();
+    }
+    json.end_array().end_object();
+    print(json.str());
+  } else {
+    std::string out;
+    if (result.approved.empty()) {
+      out += options.dry_run ? "Dry run: no claim would be approved.\n" : "No claim was approved.\n";
+    } else {
+      const auto& first = result.approved.front();
+      out += fmt::format("{}{} claim{} of {} on {} {}approved, {} each:\n",
+                         options.dry_run ? "Dry run: " : "",
+                         result.approved.size(),
+                         result.approved.size() == 1 ? "" : "s",
+                         first.activity_title,
+                         first.date.to_string(),
+                         options.dry_run ? "would be " : "",
+                         points_phrase(first.points));
+      for (const auto& claim : result.approved) {
+        out += fmt::format("  #{} {} ({})\n", claim.id, claim.member_name, claim.member);
+      }
+    }
+    if (!result.skipped.empty()) {
+      out += fmt::format("Skipped {}:\n", result.skipped.size());
+      for (const auto& skipped : result.skipped) {
+        out += fmt::format("  {}: {}: {}\n", skipped.where, skipped.login, skipped.why);
+      }
+    }
+    print(out);
+  }
+  if (!options.dry_run) {
+    deliver_now(session);
+  }
+}
+
+} // namespace
+
+void
+register_import(CLI::App& app, Session& session)
+{
+  auto* import = app.add_subcommand("import", "record lists in bulk (secretary)");
+  import->require_subcommand(1);
+
+  auto options = std::make_shared<AttendanceOptions>();
+  auto* attendance = import->add_subcommand(
+    "attendance",
+    "approve one claim per member on an attendance list (CSV with a login column)");
+  attendance->add_option("file", options->file, "the attendance list, CSV with a header row")
+    ->required();
+  attendance->add_option("--activity", options->activity, "the activity's code")
+    ->type_name("CODE")
+    ->required();
+  attendance->add_option("--date", options->date, "the day it took place")
+    ->type_name("YYYY-MM-DD")
+    ->required();
+  attendance
+    ->add_option("--hours,--days,--units",
+                 options->hours,
+                 "how many, for activities scored per hour, day or item")
+    ->type_name("N");
+  attendance->add_option("--note", options->note, "kept with each claim")->type_name("TEXT");
+  attendance->add_flag("--dry-run", options->dry_run, "report what would happen; change nothing");
+  attendance->callback([options, &session] { run_attendance(*options, session); });
+}
+
+} // namespace cpd::cli

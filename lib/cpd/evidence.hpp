@@ -1,0 +1,72 @@
+#pragma once
+
+#include <cpd/context.hpp>
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace cpd {
+
+class Database;
+
+// A file attached to a claim, without its bytes.
+struct AttachmentInfo
+{
+  std::int64_t id = 0;
+  std::int64_t claim_id = 0;
+  std::string name;       // base name, as attached
+  std::string media_type;
+  std::int64_t size = 0;  // bytes
+  std::string sha256;     // lowercase hex
+  std::vector<std::int64_t> duplicate_of; // other claims holding the same file
+};
+
+// The files of a claim, in the order they were attached. Only the claim's
+// member and secretaries may see them (permission); an unknown claim is
+// refused.
+std::vector<AttachmentInfo> list_attachments(Database& db,
+                                             const Context& context,
+                                             std::int64_t claim_id);
+
+// The files of a claim without permission checks, inside the caller's
+// transaction, each with the other claims that hold the same file (by
+// SHA-256, whatever their status or member).
+std::vector<AttachmentInfo> claim_attachments(Database& db, std::int64_t claim_id);
+
+// Other claims holding a file attached to `claim_id`, ascending; inside the
+// caller's transaction.
+std::vector<std::int64_t> duplicate_claims(Database& db, std::int64_t claim_id);
+
+// True for a name that can be written as one file inside a directory: a
+// base name (no '/', not "." or "..", no control characters, valid UTF-8).
+bool safe_file_name(std::string_view name);
+
+// A size for people: "512 bytes", "12.5 KiB", "10.0 MiB".
+std::string size_phrase(std::int64_t bytes);
+
+enum class Overwrite { no, yes };
+
+// A file written by save_attachments.
+struct SavedAttachment
+{
+  AttachmentInfo info;
+  std::filesystem::path path;
+};
+
+// Writes a claim's files into `directory` under their stored names (a later
+// file with the name of an earlier one gets "-2", "-3"... before its
+// extension), for the claim's member and secretaries. Never writes outside
+// `directory`; refuses an unsafe stored name (bad_input). Without
+// Overwrite::yes an existing file is refused and nothing is written. Every
+// file is written to a temporary name, read back and checked against its
+// SHA-256 before it takes its name.
+std::vector<SavedAttachment> save_attachments(Database& db,
+                                              const Context& context,
+                                              std::int64_t claim_id,
+                                              const std::filesystem::path& directory,
+                                              Overwrite overwrite);
+
+} // namespace cpd

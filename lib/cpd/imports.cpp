@@ -1,0 +1,195 @@
+#include <cpd/csv.hpp>
+#include <cpd/database.hpp>
+#include <cpd/error.hpp>
+#include <cpd/imports.hpp>
+#include <cpd/members.hpp>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <map>
+
+namespace cpd {
+
+namespace {
+
+std::string
+trimmed(std::string_view text)
+{
+  const auto first = text.find_first_not_of(" \t");
+  if (first == std::string_view::npos) {
+    return {};
+  }
+  const auto last = text.find_last_not_of(" \t");
+  return std::string(text.substr(first, last - first + 1));
+}
+
+std::string
+lower(std::string text)
+{
+  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) {
+    return static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  });
+  return text;
+}
+
+} // namespace
+
+std::ifstream
+open_input(const std::filesystem::path& path)
+{
+  std::error_code ec;
+  const auto status = std::filesystem::status(path, ec);
+  if (ec || !std::filesystem::exists(status)) {
+    throw Error(ErrorKind::no_input, "cannot read {}: no such file", path.string());
+  }
+  if (!std::filesystem::is_regular_file(status)) {
+    throw Error(ErrorKind::no_input, "cannot read {}: not a regular file", path.string());
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    throw Error(ErrorKind::no_input, "cannot read {}: {}", path.string(), std::strerror(errno));
+  }
+  return in;
+}
+
+MemberImportSummary
+import_members(Database& db,
+               const Context& context,
+               std::istream& in,
+               const std::string& source,
+               DryRun dry_run)
+{
+  Transaction transaction(db, Transaction::Kind::write);
+  const auto secretary = require_secretary(db, context);
+  CsvReader reader(in, source);
+  CsvTable table(reader, {"login", "name", "email"}, {"role"});
+  MemberImportSummary summary;
+  std::map<std::string, std::size_t> seen; // login -> line
+  Statement update(db, "UPDATE member SET name = ?, email = ?, role = ? WHERE id = ?");
+  while (auto row = table.next()) {
+    NewMember wanted{trimmed(row->operator[]("login")),
+                     trimmed(row->operator[]("name")),
+                     trimmed(row->operator[]("email"))};
+    const auto role_text = lower(trimmed(row->operator[]("role")));
+    std::optional<Role> role;
+    if (role_text == "member") {
+      role = Role::member;
+    } else if (role_text == "secretary") {
+      role = Role::secretary;
+    } else if (!role_text.empty()) {
+      throw Error(ErrorKind::bad_input,
+                  "{}: the role must be member or secretary, not '{}'; nothing was imported",
+                  row->where(),
+                  row->operator[]("role"));
+    }
+    wanted.role = role.value_or(Role::member);
+    try {
+      validate_member(wanted);
+    } catch (const Error& e) {
+      throw Error(e.kind(), "{}: {}; nothing was imported", row->where(), e.what());
+    }
+    if (const auto [first, inserted] = seen.emplace(wanted.login, row->line()); !inserted) {
+      throw Error(ErrorKind::bad_input,
+                  "{}: '{}' is listed again (first on line {}); nothing was imported",
+                  row->where(),
+                  wanted.login,
+                  first->second);
+    }
+    const auto existing = find_member(db, wanted.login);
+    if (!existing) {
+      insert_member(db, context, wanted);
+      ++summary.added;
+      continue;
+    }
+    const auto new_role = role.value_or(existing->role);
+    if (existing->name == wanted.name && existing->email == wanted.email
+        && existing->role == new_role) {
+      ++summary.unchanged;
+      continue;
+    }
+    if (existing->id == secretary.id && new_role != existing->role) {
+      throw Error(ErrorKind::refused,
+                  "{}: you cannot change your own role; ask another secretary (nothing was "
+                  "imported)",
+                  row->where());
+    }
+    update.reset();
+    update.bind_all(wanted.name, wanted.email, to_string(new_role), existing->id).run();
+    ++summary.updated;
+  }
+  if (dry_run == DryRun::no) {
+    transaction.commit();
+  }
+  return summary;
+}
+
+MemberImportSummary
+import_members(Database& db,
+               const Context& context,
+               const std::filesystem::path& path,
+               DryRun dry_run)
+{
+  auto in = open_input(path);
+  return import_members(db, context, in, path.filename().string(), dry_run);
+}
+
+std::vector<Attendee>
+read_attendance(std::istream& in, const std::string& source)
+{
+  CsvReader reader(in, source);
+  const auto header = reader.next();
+  if (!header) {
+    throw Error(ErrorKind::bad_input,
+                "{} is empty: it needs a header row with a login column",
+                reader.source());
+  }
+  std::optional<std::size_t> login_column;
+  for (std::size_t i = 0; i < header->fields.size(); ++i) {
+    if (lower(trimmed(header->fields[i])) == "login") {
+      if (login_column) {
+        throw Error(ErrorKind::bad_input, "{}: the column login appears twice", reader.where(header->line));
+      }
+      login_column = i;
+    }
+  }
+  if (!login_column) {
+    throw Error(ErrorKind::bad_input,
+                "{}: the header row has no login column",
+                reader.where(header->line));
+  }
+  std::vector<Attendee> attendees;
+  while (auto record = reader.next()) {
+    const auto& fields = record->fields;
+    if (std::all_of(fields.begin(), fields.end(), [](const auto& f) { return trimmed(f).empty(); })) {
+      continue;
+    }
+    if (fields.size() != header->fields.size()) {
+      throw Error(ErrorKind::bad_input,
+                  "{}: {} field{} where the header has {}",
+                  reader.where(record->line),
+                  fields.size(),
+                  fields.size() == 1 ? "" : "s",
+                  header->fields.size());
+    }
+    auto login = trimmed(fields[*login_column]);
+    if (login.empty()) {
+      throw Error(ErrorKind::bad_input, "{}: no login", reader.where(record->line));
+    }
+    attendees.push_back({reader.where(record->line), std::move(login)});
+  }
+  return attendees;
+}
+
+AttendanceResult
+import_attendance(Database& db,
+                  const Context& context,
+                  const std::filesystem::path& path,
+                  AttendanceRequest request)
+{
+  auto in = open_input(path);
+  request.attendees = read_attendance(in, path.filename().string());
+  return record_attendance(db, context, request);
+}
+
+} // namespace cpd

@@ -1,0 +1,58 @@
+#pragma once
+
+#include <cpd/claims.hpp>
+#include <cpd/context.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+namespace cpd {
+
+class Database;
+
+// Opens a file to read; a missing, unreadable or non-regular file is
+// refused with ErrorKind::no_input.
+std::ifstream open_input(const std::filesystem::path& path);
+
+// What a member import did (or, with DryRun::yes, would do).
+struct MemberImportSummary
+{
+  int added = 0;
+  int updated = 0;   // name, email or role changed
+  int unchanged = 0;
+};
+
+// Adds and updates members from CSV with a header row: columns login, name,
+// email and optionally role (member or secretary), in any order and case.
+// An empty role keeps an existing member's role (member for a new one).
+// One transaction: a malformed row (naming its line), a login listed twice
+// or a secretary changing their own role refuses the whole file. With
+// DryRun::yes nothing is stored. Only a secretary may.
+MemberImportSummary import_members(Database& db,
+                                   const Context& context,
+                                   std::istream& in,
+                                   const std::string& source,
+                                   DryRun dry_run);
+
+// The same from a file (its name starts error messages).
+MemberImportSummary import_members(Database& db,
+                                   const Context& context,
+                                   const std::filesystem::path& path,
+                                   DryRun dry_run);
+
+// The attendees of an attendance list: CSV with a header row holding a
+// `login` column (any case); other columns (name, email, anything a
+// spreadsheet has) are ignored. Malformed CSV, a row of the wrong width or a
+// row without a login throws bad_input naming the line.
+std::vector<Attendee> read_attendance(std::istream& in, const std::string& source);
+
+// Records an attendance list from a file (see record_attendance).
+AttendanceResult import_attendance(Database& db,
+                                   const Context& context,
+                                   const std::filesystem::path& path,
+                                   AttendanceRequest request);
+
+} // namespace cpd

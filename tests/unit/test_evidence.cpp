@@ -1,0 +1,172 @@
+#include "fixture.hpp"
+#include "testutil.hpp"
+
+#include <cpd/evidence.hpp>
+#include <cpd/settings.hpp>
+#include <cpd/sha256.hpp>
+
+#include <fstream>
+#include <sstream>
+
+using cpd::Date;
+using cpd::ErrorKind;
+using cpd::Overwrite;
+using testutil::error_kind;
+
+namespace {
+
+std::int64_t
+claim_with(testutil::Scheme& s,
+           const std::string& login,
+           std::vector<cpd::AttachmentFile> files,
+           Date date = Date(2017, 3, 1))
+{
+  cpd::ClaimRequest request;
+  request.activity = "technical-paper";
+  request.date = date;
+  request.attachments = std::move(files);
+  request.duplicates = cpd::ClaimRequest::Duplicates::allow;
+  return cpd::submit_claim(s.db, s.as(login), request).id;
+}
+
+std::string
+read_file(const std::filesystem::path& path)
+{
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+} // namespace
+
+TEST_CASE("a claim's files are listed for its member and secretaries only")
+{
+  testutil::Scheme s;
+  const auto id = claim_with(s, "ann", {{"paper.pdf", "application/pdf", "%PDF-1.4 a"}});
+  const auto files = cpd::list_attachments(s.db, s.as("ann"), id);
+  REQUIRE(files.size() == 1);
+  CHECK(files[0].name == "paper.pdf");
+  CHECK(files[0].size == 10);
+  CHECK(files[0].sha256 == cpd::sha256_hex("%PDF-1.4 a"));
+  CHECK(cpd::list_attachments(s.db, s.as("sue"), id).size() == 1);
+  CHECK(error_kind([&] { cpd::list_attachments(s.db, s.as("bob"), id); })
+        == ErrorKind::permission);
+  CHECK(error_kind([&] { cpd::list_attachments(s.db, s.as("ann"), 99); })
+        == ErrorKind::refused);
+}
+
+TEST_CASE("the same file on another claim is pointed out")
+{
+  testutil::Scheme s;
+  const auto first = claim_with(s, "ann", {{"cert.pdf", "application/pdf", "same bytes"}});
+  const auto other = claim_with(s, "bob", {{"other.pdf", "application/pdf", "other bytes"}});
+  const auto second = claim_with(
+    s, "bob", {{"copy.pdf", "application/pdf", "same bytes"}}, Date(2017, 3, 2));
+  CHECK(cpd::duplicate_claims(s.db, second) == std::vector<std::int64_t>{first});
+  CHECK(cpd::duplicate_claims(s.db, first) == std::vector<std::int64_t>{second});
+  CHECK(cpd::duplicate_claims(s.db, other).empty());
+  const auto pending = cpd::pending_claims(s.db, s.as("sec"));
+  REQUIRE(pending.size() == 3);
+  CHECK(pending[2].duplicate_of == std::vector<std::int64_t>{first});
+  CHECK(pending[1].duplicate_of->empty());
+}
+
+TEST_CASE("attachments are written byte-exact and never over an existing file")
+{
+  testutil::Scheme s;
+  std::string binary(70000, '\0');
+  for (std::size_t i = 0; i < binary.size(); ++i) {
+    binary[i] = static_cast<char>(i * 7 % 256);
+  }
+  const auto id = claim_with(s,
+                             "ann",
+                             {{"scan.pdf", "application/pdf", binary},
+                              {"scan.pdf", "application/pdf", "second scan"},
+                              {"notes.txt", "text/plain", "notes"}});
+  testutil::TempDir dir;
+  const auto saved = cpd::save_attachments(s.db, s.as("sec"), id, dir.path(), Overwrite::no);
+  REQUIRE(saved.size() == 3);
+  CHECK(saved[0].path == dir / "scan.pdf");
+  CHECK(saved[1].path == dir / "scan-2.pdf");
+  CHECK(read_file(dir / "scan.pdf") == binary);
+  CHECK(read_file(dir / "scan-2.pdf") == "second scan");
+
+  testutil::write_file(dir / "notes.txt", "mine");
+  std::filesystem::remove(dir / "scan.pdf");
+  CHECK(error_kind([&] {
+          cpd::save_attachments(s.db, s.as("ann"), id, dir.path(), Overwrite::no);
+        })
+        == ErrorKind::refused);
+  CHECK(read_file(dir / "notes.txt") == "mine");
+  CHECK_FALSE(std::filesystem::exists(dir / "scan.pdf")); // nothing was written
+  cpd::save_attachments(s.db, s.as("ann"), id, dir.path(), Overwrite::yes);
+  CHECK(read_file(dir / "notes.txt") == "notes");
+  CHECK(std::distance(std::filesystem::directory_iterator(dir.path()),
+                      std::filesystem::directory_iterator())
+        == 3); // no temporary file left behind
+
+  CHECK(error_kind([&] {
+          cpd::save_attachments(s.db, s.as("bob"), id, dir.path(), Overwrite::yes);
+        })
+        == ErrorKind::permission);
+  CHECK(error_kind([&] {
+          cpd::save_attachments(s.db, s.as("sec"), id, dir / "missing", Overwrite::no);
+        })
+        == ErrorKind::io);
+}
+
+TEST_CASE("a stored name that is not a base name is refused")
+{
+  CHECK(cpd::safe_file_name("paper.pdf"));
+  CHECK(cpd::safe_file_name("Prüfung 2017.pdf"));
+  for (const auto* bad : {"", ".", "..", "../x", "a/b", "/etc/passwd", "x/", "a\nb"}) {
+    CHECK_FALSE(cpd::safe_file_name(bad));
+  }
+  testutil::Scheme s;
+  const auto id = claim_with(s, "ann", {{"ok.pdf", "application/pdf", "x"}});
+  cpd::Statement(s.db, "UPDATE attachment SET name = '../escape.pdf'").run();
+  testutil::TempDir dir;
+  std::filesystem::create_directory(dir / "inner");
+  CHECK(error_kind([&] {
+          cpd::save_attachments(s.db, s.as("sec"), id, dir / "inner", Overwrite::yes);
+        })
+        == ErrorKind::bad_input);
+  CHECK_FALSE(std::filesystem::exists(dir / "escape.pdf"));
+}
+
+TEST_CASE("sizes for people")
+{
+  CHECK(cpd::size_phrase(1) == "1 byte");
+  CHECK(cpd::size_phrase(1023) == "1023 bytes");
+  CHECK(cpd::size_phrase(1536) == "1.5 KiB");
+  CHECK(cpd::size_phrase(10 * 1024 * 1024) == "10.0 MiB");
+}
+
+TEST_CASE("the secretary's mail links the files that fit in mail.attach_max_bytes")
+{
+  testutil::Scheme s;
+  cpd::set_setting(s.db, s.as("sec"), "mail.attach_max_bytes", "10");
+  const auto id = claim_with(s,
+                             "ann",
+                             {{"big.pdf", "application/pdf", std::string(11, 'x')},
+                              {"small.pdf", "application/pdf", "12345"},
+                              {"last.pdf", "application/pdf", "123456"}});
+  cpd::Statement linked(s.db,
+                        "SELECT o.to_address, a.name FROM outbox_attachment x"
+                        " JOIN outbox o ON o.id = x.outbox_id"
+                        " JOIN attachment a ON a.id = x.attachment_id"
+                        " WHERE a.claim_id = ? ORDER BY o.to_address, a.id");
+  linked.bind(1, id);
+  std::vector<std::string> rows;
+  while (linked.step()) {
+    rows.push_back(linked.text(0) + " " + linked.text(1));
+  }
+  // Not to ann, who sent them; each secretary gets the one that fits.
+  CHECK(rows == std::vector<std::string>{"sec@example.org small.pdf", "sue@example.org small.pdf"});
+  cpd::Statement body(s.db, "SELECT body FROM outbox WHERE cause = ?");
+  body.bind(1, fmt::format("claim:{}:submitted:sec", id));
+  REQUIRE(body.step());
+  CHECK(body.text(0).find(fmt::format("fetch it with: cpd attachment get {}", id))
+        != std::string::npos);
+}
