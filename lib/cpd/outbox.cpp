@@ -6,12 +6,12 @@
 #include <cpd/members.hpp>
 #include <cpd/outbox.hpp>
 #include <cpd/settings.hpp>
-#include <cpd/sha256.hpp>
 
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <unordered_map>
 
 namespace cpd {
 
@@ -191,6 +191,33 @@ record(Database& db,
   ++summary.retry;
 }
 
+// A 64-bit FNV-1a hash: stable across runs, for Message-IDs.
+std::uint64_t
+fnv1a(std::string_view text)
+{
+  std::uint64_t hash = 0xcbf29ce484222325ULL;
+  for (const char c : text) {
+    hash ^= static_cast<unsigned char>(c);
+    hash *= 0x100000001b3ULL;
+  }
+  return hash;
+}
+
+// Templates parsed once per process, found by their text: an edited
+// template is a new entry, never a stale one.
+const mail::Template&
+parsed_template(Database& db, const std::string& name)
+{
+  static std::unordered_map<std::string, mail::Template> parsed;
+  auto key = name + '\0' + template_text(db, name);
+  auto found = parsed.find(key);
+  if (found == parsed.end()) {
+    auto text = std::string_view(key).substr(name.size() + 1);
+    found = parsed.emplace(key, mail::Template::parse(name, text)).first;
+  }
+  return found->second;
+}
+
 } // namespace
 
 std::string
@@ -246,28 +273,34 @@ queue_mail(Database& db, const Context& context, const Mail& mail)
   }
   auto values = mail.values;
   values.emplace("org", get_setting(db, "org.name"));
-  const auto rendered =
-    mail::render(mail.template_name, template_text(db, mail.template_name), values);
+  const auto rendered = parsed_template(db, mail.template_name).render(values);
   mail::validate_header_text(mail.to_name, "recipient name");
   mail::validate_address(mail.to_address);
   mail::validate_header_text(rendered.subject, "subject of " + mail.template_name);
 
+  // The id is known before the insert (this runs inside the caller's write
+  // transaction), so that the row is written once with its Message-ID.
+  Statement next_id(db, "SELECT coalesce(max(id), 0) + 1 FROM outbox");
+  next_id.step();
+  const auto id = next_id.integer(0);
+  const auto message_id = mail::make_message_id(
+    id, fmt::format("{:016x}", fnv1a(mail.cause)), domain_of(get_setting(db, "mail.from")));
   Statement(db,
-            "INSERT INTO outbox(cause, template, member_id, to_name, to_address, subject,"
+            "INSERT INTO outbox(id, cause, template, member_id, to_name, to_address, subject,"
             " body, message_id, created_at, next_attempt_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-    .bind_all(mail.cause,
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+    .bind_all(id,
+              mail.cause,
               mail.template_name,
               mail.member_id,
               mail.to_name,
               mail.to_address,
               rendered.subject,
               rendered.body,
-              "pending:" + mail.cause,
+              message_id,
               context.now,
               context.now)
     .run();
-  const auto id = db.last_insert_id();
   Statement attach(db,
                    "INSERT OR IGNORE INTO outbox_attachment(outbox_id, attachment_id)"
                    " VALUES (?, ?)");
@@ -275,10 +308,6 @@ queue_mail(Database& db, const Context& context, const Mail& mail)
     attach.reset();
     attach.bind_all(id, attachment_id).run();
   }
-  const auto unique = sha256_hex(mail.cause).substr(0, 16);
-  Statement(db, "UPDATE outbox SET message_id = ? WHERE id = ?")
-    .bind_all(mail::make_message_id(id, unique, domain_of(get_setting(db, "mail.from"))), id)
-    .run();
 }
 
 std::vector<Recipient>

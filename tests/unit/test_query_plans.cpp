@@ -150,7 +150,7 @@ TEST_CASE("the mail due for delivery is found through outbox_due")
                           " RETURNING id, attempts, created_at, to_name, to_address, subject, body,"
                           " message_id");
   INFO("plan:", show(steps));
-  CHECK(searches(steps, "outbox", "outbox_due"));
+  CHECK(searches(steps, "o", "outbox_due")); // the query names the outbox "o"
 }
 
 TEST_CASE("the reminder interval is looked up per member through outbox_member")
