@@ -89,3 +89,51 @@ expect_contains "$OUT" "Claim #4 declined"
 expect_contains "$($MAILBOX list "$TESTDIR/mail")" "bob@example.org	CPD claim #4 declined"
 ok sue approve --all-pending --yes
 expect_contains "$OUT" "Claim #5 approved"
+
+TEST "history --csv is RFC 4180 for spreadsheets"
+ok ann claim iims-webinar --date 2017-03-12 --note $'Webinar, "SOLAS"\nsecond line — ü'
+ok ann history --csv
+/usr/bin/python3 -c '
+import csv, io, sys
+text = sys.stdin.read()
+rows = list(csv.DictReader(io.StringIO(text, newline="")))
+assert text.startswith("id,member,date,year,activity"), text[:40]
+assert "\r\n" in text
+last = rows[-1]
+assert last["note"] == "Webinar, \"SOLAS\"\nsecond line — ü", repr(last["note"])
+assert [r["status"] for r in rows] == ["approved", "approved", "pending"], rows
+assert rows[0]["points"] == "1" and rows[0]["decided_by"] == "sec", rows[0]
+print(len(rows))
+' <<<"$OUT" >"$TESTDIR/csvcheck" 2>&1 || fail "history --csv: $(cat "$TESTDIR/csvcheck")"
+expect_equal "$(cat "$TESTDIR/csvcheck")" "3"
+ok ann history --csv --ledger
+expect_equal "$(printf '%s\n' "$OUT" | head -1 | tr -d '\r')" "id,member,year,date,kind,points,claim,by,reason"
+expect_equal "$(printf '%s\n' "$OUT" | wc -l)" "3"
+refused 77 "only the membership secretary" ann history --csv bob
+
+TEST "cpd export writes every member, claim (attachment details, no bytes) and entry as JSON lines"
+printf '%%PDF-1.4 secret evidence bytes\n' >"$TESTDIR/proof.pdf"
+ok bob claim technical-paper --date 2017-03-13 --attach "$TESTDIR/proof.pdf"
+ok sec export
+printf '%s\n' "$OUT" >"$TESTDIR/export.jsonl"
+/usr/bin/python3 - "$TESTDIR/export.jsonl" "$(sha256sum "$TESTDIR/proof.pdf" | cut -d' ' -f1)" <<'PY' >"$TESTDIR/exportcheck" 2>&1 || fail "export: $(cat "$TESTDIR/exportcheck")"
+import collections, json, sys
+lines = open(sys.argv[1], encoding="utf-8").read().splitlines()
+records = [json.loads(line) for line in lines]
+kinds = collections.Counter(r["type"] for r in records)
+assert records[0]["type"] == "export" and records[0]["schema"] == 3, records[0]
+assert kinds["member"] == 4 and kinds["claim"] == 7 and kinds["entry"] == 4, kinds
+claim = [r for r in records if r["type"] == "claim"][-1]
+assert claim["member"] == "bob" and claim["status"] == "pending" and claim["points"] == 3, claim
+assert claim["attachments"] == [{"name": "proof.pdf", "media_type": "application/pdf",
+                                 "size": 31, "sha256": sys.argv[2]}], claim["attachments"]
+assert "secret evidence" not in open(sys.argv[1]).read()
+entry = [r for r in records if r["type"] == "entry"][0]
+assert entry["kind"] == "award" and entry["points"] == 1 and entry["by"] == "sec", entry
+PY
+ok sec export --out "$TESTDIR/archive.jsonl"
+expect_contains "$OUT" "Exported 4 members"
+expect_equal "$(cat "$TESTDIR/archive.jsonl")" "$(cat "$TESTDIR/export.jsonl")"
+[ ! -e "$TESTDIR/archive.jsonl.partial" ] || fail "a partial export was left behind"
+refused 77 "only the membership secretary" ann export
+refused 74 "cannot write" sec export --out "$TESTDIR/no/such/dir/x.jsonl"
