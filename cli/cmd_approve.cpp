@@ -1,3 +1,4 @@
+#include "bulk.hpp"
 #include "commands.hpp"
 #include "delivery.hpp"
 #include "output.hpp"
@@ -38,7 +39,7 @@ namespace {
 
 struct ApproveOptions
 {
-  std::vector<std::string> ids;
+  BulkSelection selection;
   std::string note;
 };
 
@@ -49,12 +50,15 @@ register_approve(CLI::App& app, Session& session)
 {
   auto options = std::make_shared<ApproveOptions>();
   auto* command = app.add_subcommand("approve", "approve pending claims (secretary)");
-  command->add_option("ids", options->ids, "the claims' numbers")->required();
+  add_bulk_options(*command, options->selection);
   command->add_option("--note", options->note, "a note kept with the decision")
     ->type_name("TEXT");
   command->callback([options, &session] {
-    const auto claims = approve_claims(
-      session.db(), session.context(), parse_ids(options->ids), options->note);
+    const auto ids = select_claims(session, options->selection, "approve");
+    if (ids.empty()) {
+      return;
+    }
+    const auto claims = approve_claims(session.db(), session.context(), ids, options->note);
     print_decisions(session, claims, "approved");
     deliver_now(session);
   });

@@ -1,3 +1,4 @@
+#include "bulk.hpp"
 #include "commands.hpp"
 #include "delivery.hpp"
 #include "output.hpp"
@@ -12,7 +13,7 @@ namespace {
 
 struct DeclineOptions
 {
-  std::vector<std::string> ids;
+  BulkSelection selection;
   std::string reason;
 };
 
@@ -24,13 +25,16 @@ register_decline(CLI::App& app, Session& session)
   auto options = std::make_shared<DeclineOptions>();
   auto* command =
     app.add_subcommand("decline", "decline pending claims with a reason (secretary)");
-  command->add_option("ids", options->ids, "the claims' numbers")->required();
+  add_bulk_options(*command, options->selection);
   command->add_option("--reason", options->reason, "why, told to the member")
     ->type_name("TEXT")
     ->required();
   command->callback([options, &session] {
-    const auto claims = decline_claims(
-      session.db(), session.context(), parse_ids(options->ids), options->reason);
+    const auto ids = select_claims(session, options->selection, "decline");
+    if (ids.empty()) {
+      return;
+    }
+    const auto claims = decline_claims(session.db(), session.context(), ids, options->reason);
     print_decisions(session, claims, "declined");
     deliver_now(session);
   });

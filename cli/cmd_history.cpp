@@ -2,6 +2,7 @@
 #include "output.hpp"
 
 #include <cpd/claims.hpp>
+#include <cpd/csv.hpp>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -15,7 +16,51 @@ struct HistoryOptions
   std::string year;
   std::optional<std::string> login;
   bool ledger = false;
+  bool csv = false;
 };
+
+// The record as CSV for spreadsheets: claims, or with --ledger the entries.
+std::string
+history_csv(const History& record, bool ledger)
+{
+  std::string out;
+  if (ledger) {
+    out += csv_row({"id", "member", "year", "date", "kind", "points", "claim", "by", "reason"});
+    for (const auto& entry : record.entries) {
+      out += csv_row({std::to_string(entry.id),
+                      record.member.login,
+                      std::to_string(entry.year),
+                      local_date(entry.at),
+                      std::string(to_string(entry.kind)),
+                      entry.points.to_string(),
+                      entry.claim_id ? std::to_string(*entry.claim_id) : "",
+                      entry.actor.value_or(""),
+                      entry.reason});
+    }
+    return out;
+  }
+  out += csv_row({"id", "member", "date", "year", "activity", "title", "quantity", "points",
+                  "status", "submitted", "decided_by", "decided", "note", "reason",
+                  "attachments"});
+  for (const auto& claim : record.claims) {
+    out += csv_row({std::to_string(claim.id),
+                    claim.member,
+                    claim.date.to_string(),
+                    std::to_string(claim.year()),
+                    claim.activity,
+                    claim.activity_title,
+                    claim.quantity ? claim.quantity->to_string() : "",
+                    claim.points.to_string(),
+                    std::string(to_string(claim.status)),
+                    local_date(claim.submitted_at),
+                    claim.decided_by.value_or(""),
+                    claim.decided_at ? local_date(*claim.decided_at) : "",
+                    claim.note,
+                    claim.reason.value_or(""),
+                    std::to_string(claim.attachments)});
+  }
+  return out;
+}
 
 void
 run(const HistoryOptions& options, Session& session)
@@ -25,6 +70,10 @@ run(const HistoryOptions& options, Session& session)
     year = parse_year(options.year);
   }
   const auto record = history(session.db(), session.context(), options.login, year);
+  if (options.csv) {
+    print(history_csv(record, options.ledger));
+    return;
+  }
   if (session.json()) {
     Json json;
     json.begin_array();
@@ -92,6 +141,7 @@ register_history(CLI::App& app, Session& session)
   auto* command = app.add_subcommand("history", "a member's claims and ledger, year by year");
   command->add_option("--year", options->year, "one CPD year only")->type_name("YYYY");
   command->add_flag("--ledger", options->ledger, "only the ledger entries (with --json: entries)");
+  command->add_flag("--csv", options->csv, "CSV for spreadsheets (RFC 4180, UTF-8)");
   command->add_option("login", options->login, "another member's login (secretary)");
   command->callback([options, &session] { run(*options, session); });
 }

@@ -28,6 +28,7 @@ void register_complete(CLI::App& app, Session& session);
 void register_config(CLI::App& app, Session& session);
 void register_decline(CLI::App& app, Session& session);
 void register_exempt(CLI::App& app, Session& session);
+void register_export(CLI::App& app, Session& session);
 void register_history(CLI::App& app, Session& session);
 void register_import(CLI::App& app, Session& session);
 void register_init(CLI::App& app, Session& session);

@@ -105,6 +105,7 @@ run(int argc, char** argv)
   register_rollover(app, session);
   register_remind(app, session);
   register_report(app, session);
+  register_export(app, session);
   register_mail(app, session);
   register_config(app, session);
   register_check(app, session);
