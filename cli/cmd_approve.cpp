@@ -14,13 +14,7 @@ void
 print_decisions(Session& session, const std::vector<Claim>& claims, std::string_view verb)
 {
   if (session.json()) {
-    Json json;
-    json.begin_array();
-    for (const auto& claim : claims) {
-      write_claim(json, claim);
-    }
-    json.end_array();
-    print(json.str());
+    print(claims_json(claims));
     return;
   }
   for (const auto& claim : claims) {

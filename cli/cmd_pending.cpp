@@ -31,13 +31,7 @@ register_pending(CLI::App& app, Session& session)
   command->callback([&session] {
     const auto claims = pending_claims(session.db(), session.context());
     if (session.json()) {
-      Json json;
-      json.begin_array();
-      for (const auto& claim : claims) {
-        write_claim(json, claim);
-      }
-      json.end_array();
-      print(json.str());
+      print(claims_json(claims));
       return;
     }
     if (claims.empty()) {

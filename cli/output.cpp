@@ -428,6 +428,18 @@ write_claim(Json& json, const Claim& claim)
   json.end_object();
 }
 
+std::string
+claims_json(const std::vector<Claim>& claims)
+{
+  Json json;
+  json.begin_array();
+  for (const auto& claim : claims) {
+    write_claim(json, claim);
+  }
+  json.end_array();
+  return json.str();
+}
+
 void
 write_entry(Json& json, const Entry& entry)
 {

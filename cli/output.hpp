@@ -121,6 +121,9 @@ private:
 // A claim as a JSON object (the fields the man page documents).
 void write_claim(Json& json, const Claim& claim);
 
+// Claims as a JSON array, ready to print.
+std::string claims_json(const std::vector<Claim>& claims);
+
 // A ledger entry as a JSON object.
 void write_entry(Json& json, const Entry& entry);
 

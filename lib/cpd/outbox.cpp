@@ -6,6 +6,7 @@
 #include <cpd/members.hpp>
 #include <cpd/outbox.hpp>
 #include <cpd/settings.hpp>
+#include <cpd/text.hpp>
 
 #include <algorithm>
 #include <filesystem>
@@ -61,7 +62,6 @@ transport_options(Database& db, const Context& context, const DeliveryOptions& o
   result.response_timeout = options.response_timeout;
   result.total_timeout = options.total_timeout;
   result.local_hostname = options.local_hostname;
-  result.now_unix = context.now;
   result.starttls = get_setting(db, "mail.starttls") == "required" ? mail::StartTls::required
                                                                    : mail::StartTls::no;
   result.username = get_setting(db, "mail.username");
@@ -191,17 +191,6 @@ record(Database& db,
   ++summary.retry;
 }
 
-// A 64-bit FNV-1a hash: stable across runs, for Message-IDs.
-std::uint64_t
-fnv1a(std::string_view text)
-{
-  std::uint64_t hash = 0xcbf29ce484222325ULL;
-  for (const char c : text) {
-    hash ^= static_cast<unsigned char>(c);
-    hash *= 0x100000001b3ULL;
-  }
-  return hash;
-}
 
 // Templates parsed once per process, found by their text: an edited
 // template is a new entry, never a stale one.

@@ -525,4 +525,15 @@ closest_match(std::string_view word, const std::vector<std::string>& candidates)
   return candidates[*best];
 }
 
+std::uint64_t
+fnv1a(std::string_view text)
+{
+  std::uint64_t hash = 14695981039346656037ULL;
+  for (const char c : text) {
+    hash ^= static_cast<unsigned char>(c);
+    hash *= 1099511628211ULL;
+  }
+  return hash;
+}
+
 } // namespace cpd

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <cstdint>
+
 #include <cstddef>
 #include <optional>
 #include <string>
@@ -52,5 +54,9 @@ std::size_t edit_distance(std::string_view a, std::string_view b);
 // earlier candidate; nothing for an empty word.
 std::optional<std::string> closest_match(std::string_view word,
                                          const std::vector<std::string>& candidates);
+
+// A stable 64-bit FNV-1a hash: the same on every run and machine, for names
+// and identifiers derived from content (not for security).
+std::uint64_t fnv1a(std::string_view text);
 
 } // namespace cpd

@@ -1,5 +1,6 @@
 #include <cpd/error.hpp>
 #include <cpd/mail/transport.hpp>
+#include <cpd/text.hpp>
 
 #include <fmt/format.h>
 
@@ -20,16 +21,6 @@ namespace fs = std::filesystem;
 // Deliveries by this process, so that names stay unique within a second.
 std::atomic<std::uint64_t> g_deliveries{0};
 
-std::uint64_t
-fnv1a(std::string_view text)
-{
-  std::uint64_t hash = 14695981039346656037ULL;
-  for (const char c : text) {
-    hash ^= static_cast<unsigned char>(c);
-    hash *= 1099511628211ULL;
-  }
-  return hash;
-}
 
 // The host part of a Maildir file name: '/' and ':' are escaped as the
 // Maildir conventions say, anything odd is replaced.
@@ -126,8 +117,7 @@ class MaildirTransport final : public Transport
 public:
   MaildirTransport(fs::path path, const TransportOptions& options)
     : m_path(std::move(path)),
-      m_host(file_name_host(options.local_hostname)),
-      m_now(options.now_unix)
+      m_host(file_name_host(options.local_hostname))
   {
   }
 
@@ -244,7 +234,6 @@ private:
 
   fs::path m_path;
   std::string m_host;
-  std::int64_t m_now;
 };
 
 } // namespace

@@ -1,6 +1,7 @@
 #include <cpd/date.hpp>
 #include <cpd/error.hpp>
 #include <cpd/mail/message.hpp>
+#include <cpd/text.hpp>
 
 #include <fmt/format.h>
 
@@ -268,17 +269,6 @@ format_parameter(std::string_view name, std::string_view value)
   return out;
 }
 
-// A stable 64-bit FNV-1a hash, for boundaries that do not depend on chance.
-std::uint64_t
-fnv1a(std::string_view text)
-{
-  std::uint64_t hash = 14695981039346656037ULL;
-  for (const char c : text) {
-    hash ^= static_cast<unsigned char>(c);
-    hash *= 1099511628211ULL;
-  }
-  return hash;
-}
 
 void
 append_header(std::string& out, std::string_view name, std::string_view value)

@@ -107,7 +107,6 @@ struct TransportOptions
   std::string password;                     // never logged or put in an error
   std::filesystem::path ca_file;            // certificates to trust; empty: the system's
   std::string local_hostname = "localhost"; // the EHLO name and in Maildir file names
-  std::int64_t now_unix = 0;                // for Maildir file names
   std::string libcurl = "libcurl.so.4";     // the library SMTP delivery loads
 };
 
