@@ -55,7 +55,7 @@ domain_of(std::string_view address)
 }
 
 mail::TransportOptions
-transport_options(Database& db, const Context& context, const DeliveryOptions& options)
+transport_options(Database& db, const DeliveryOptions& options)
 {
   mail::TransportOptions result;
   result.connect_timeout = options.connect_timeout;
@@ -356,7 +356,7 @@ deliver_mail(Database& db, const Context& context, const DeliveryOptions& option
     }
     if (!transport) {
       transport =
-        mail::make_transport(mail::parse_mail_url(url_text), transport_options(db, context, options));
+        mail::make_transport(mail::parse_mail_url(url_text), transport_options(db, options));
     }
     // A message that cannot be composed fails alone; the rest go out.
     std::vector<mail::OutgoingMessage> outgoing;
