@@ -8,6 +8,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 
@@ -71,6 +72,22 @@ one_line(std::string_view message)
 
 namespace {
 
+// The first word of the command line that is not a global option or its
+// value: the command's name, if there is one.
+std::string_view
+command_word(int argc, char** argv)
+{
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view word = argv[i];
+    if (word == "--db") {
+      ++i; // its value
+    } else if (!word.starts_with('-')) {
+      return word;
+    }
+  }
+  return {};
+}
+
 int
 run(int argc, char** argv)
 {
@@ -87,29 +104,46 @@ run(int argc, char** argv)
   app.add_flag("--json", options.json, "print one JSON document on stdout");
 
   Session session(options);
-  register_init(app, session);
-  register_member(app, session);
-  register_import(app, session);
-  register_activities(app, session);
-  register_activity(app, session);
-  register_claim(app, session);
-  register_withdraw(app, session);
-  register_attachment(app, session);
-  register_pending(app, session);
-  register_approve(app, session);
-  register_decline(app, session);
-  register_balance(app, session);
-  register_history(app, session);
-  register_revoke(app, session);
-  register_exempt(app, session);
-  register_rollover(app, session);
-  register_remind(app, session);
-  register_report(app, session);
-  register_export(app, session);
-  register_mail(app, session);
-  register_config(app, session);
-  register_check(app, session);
-  register_complete(app, session);
+  // The commands, in the order --help lists them.
+  using Register = void (*)(CLI::App&, Session&);
+  static constexpr std::pair<std::string_view, Register> k_commands[] = {
+    {"init", register_init},
+    {"member", register_member},
+    {"import", register_import},
+    {"activities", register_activities},
+    {"activity", register_activity},
+    {"claim", register_claim},
+    {"withdraw", register_withdraw},
+    {"attachment", register_attachment},
+    {"pending", register_pending},
+    {"approve", register_approve},
+    {"decline", register_decline},
+    {"balance", register_balance},
+    {"history", register_history},
+    {"revoke", register_revoke},
+    {"exempt", register_exempt},
+    {"rollover", register_rollover},
+    {"remind", register_remind},
+    {"report", register_report},
+    {"export", register_export},
+    {"mail", register_mail},
+    {"config", register_config},
+    {"check", register_check},
+    {"__complete", register_complete},
+  };
+  // Building every command's options is most of cpd's start-up: build only
+  // the one named, or all of them when none is (for --help and errors) or
+  // for completion, which walks them all.
+  const std::string_view named = command_word(argc, argv);
+  const bool only_named = named != "__complete"
+                          && std::any_of(std::begin(k_commands),
+                                         std::end(k_commands),
+                                         [&](const auto& c) { return c.first == named; });
+  for (const auto& [name, register_command] : k_commands) {
+    if (!only_named || name == named) {
+      register_command(app, session);
+    }
+  }
 
   try {
     app.parse(argc, argv);
