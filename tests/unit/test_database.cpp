@@ -162,3 +162,23 @@ TEST_CASE("bound text is stored verbatim, never run as SQL")
   CHECK(query.text(0) == hostile);
   CHECK(count(db, "member") == 0);
 }
+
+TEST_CASE("a database of each older schema version is upgraded, its data kept")
+{
+  testutil::TempDir dir;
+  {
+    auto db = Database::open(dir / "cpd.db", Database::Mode::create);
+    db.exec("INSERT INTO member(login, name, email, created_at)"
+            " VALUES ('ann', 'Ann', 'ann@example.org', 0);"
+            // Back to version 1, as a cpd of that time left it.
+            "DROP INDEX entry_year_member; DROP TABLE outbox_attachment; DROP TABLE outbox;"
+            "PRAGMA user_version = 1;");
+  }
+  auto db = Database::open(dir / "cpd.db", Database::Mode::open_existing);
+  CHECK(db.schema_version() == Database::current_schema_version());
+  CHECK(count(db, "member") == 1);
+  CHECK(count(db, "outbox") == 0);
+  Statement index(db, "SELECT count(*) FROM sqlite_schema WHERE name = 'entry_year_member'");
+  index.step();
+  CHECK(index.integer(0) == 1);
+}

@@ -116,12 +116,12 @@ printf '%%PDF-1.4 secret evidence bytes\n' >"$TESTDIR/proof.pdf"
 ok bob claim technical-paper --date 2017-03-13 --attach "$TESTDIR/proof.pdf"
 ok sec export
 printf '%s\n' "$OUT" >"$TESTDIR/export.jsonl"
-/usr/bin/python3 - "$TESTDIR/export.jsonl" "$(sha256sum "$TESTDIR/proof.pdf" | cut -d' ' -f1)" <<'PY' >"$TESTDIR/exportcheck" 2>&1 || fail "export: $(cat "$TESTDIR/exportcheck")"
+/usr/bin/python3 - "$TESTDIR/export.jsonl" "$(sha256sum "$TESTDIR/proof.pdf" | cut -d' ' -f1)" "$(sql 'PRAGMA user_version')" <<'PY' >"$TESTDIR/exportcheck" 2>&1 || fail "export: $(cat "$TESTDIR/exportcheck")"
 import collections, json, sys
 lines = open(sys.argv[1], encoding="utf-8").read().splitlines()
 records = [json.loads(line) for line in lines]
 kinds = collections.Counter(r["type"] for r in records)
-assert records[0]["type"] == "export" and records[0]["schema"] == 3, records[0]
+assert records[0]["type"] == "export" and records[0]["schema"] == int(sys.argv[3]), records[0]
 assert kinds["member"] == 4 and kinds["claim"] == 7 and kinds["entry"] == 4, kinds
 claim = [r for r in records if r["type"] == "claim"][-1]
 assert claim["member"] == "bob" and claim["status"] == "pending" and claim["points"] == 3, claim
@@ -135,7 +135,7 @@ ok sec export --out "$TESTDIR/archive.jsonl"
 expect_contains "$OUT" "Exported 4 members"
 # The same records; the header's created_at may be a second later.
 expect_equal "$(tail -n +2 "$TESTDIR/archive.jsonl")" "$(tail -n +2 "$TESTDIR/export.jsonl")"
-expect_contains "$(head -1 "$TESTDIR/archive.jsonl")" '{"type":"export","format":1,"schema":3,'
+expect_contains "$(head -1 "$TESTDIR/archive.jsonl")" "{\"type\":\"export\",\"format\":1,\"schema\":$(sql 'PRAGMA user_version'),"
 [ ! -e "$TESTDIR/archive.jsonl.partial" ] || fail "a partial export was left behind"
 refused 77 "only the membership secretary" ann export
 refused 74 "cannot write" sec export --out "$TESTDIR/no/such/dir/x.jsonl"
