@@ -21,16 +21,11 @@ carried(const YearClose& close)
   return sum;
 }
 
-void
-run(bool dry_run, Session& session)
+// What rollover did, for people or as JSON.
+std::string
+render(const std::vector<YearClose>& closes, bool dry_run, bool as_json, int this_year)
 {
-  const auto& context = session.context();
-  const auto closes =
-    rollover(session.db(), context, dry_run ? DryRun::yes : DryRun::no);
-  if (!dry_run && !closes.empty()) {
-    deliver_now(session);
-  }
-  if (session.json()) {
+  if (as_json) {
     Json json;
     json.begin_object().field("dry_run", dry_run).key("years").begin_array();
     for (const auto& close : closes) {
@@ -55,16 +50,14 @@ run(bool dry_run, Session& session)
       json.end_array().end_object();
     }
     json.end_array().end_object();
-    print(json.str());
-    return;
+    return json.str();
   }
   if (closes.empty()) {
-    print(fmt::format("Nothing to close: every CPD year before {} is closed.\n",
-                      context.today.year()));
-    return;
+    return fmt::format("Nothing to close: every CPD year before {} is closed.\n", this_year);
   }
+  std::string out;
   for (const auto& close : closes) {
-    print(fmt::format("{} {}: {} members, {} compliant, {} short, {} exempt; {} carried "
+    out += fmt::format("{} {}: {} members, {} compliant, {} short, {} exempt; {} carried "
                       "into {} by {} members.\n",
                       dry_run ? "Would close" : "Closed",
                       close.year,
@@ -74,14 +67,27 @@ run(bool dry_run, Session& session)
                       close.exempt,
                       points_phrase(carried(close)),
                       close.year + 1,
-                      close.carries.size()));
+                       close.carries.size());
     if (dry_run && !close.carries.empty()) {
       Table table({{"MEMBER"}, {"TOTAL", Table::Align::right}, {"CARRIED", Table::Align::right}});
       for (const auto& carry : close.carries) {
         table.add_row({carry.member, carry.total.to_string(), carry.carried.to_string()});
       }
-      print(table.render());
+      out += table.render();
     }
+  }
+  return out;
+}
+
+void
+run(bool dry_run, Session& session)
+{
+  const auto& context = session.context();
+  const auto closes =
+    rollover(session.db(), context, dry_run ? DryRun::yes : DryRun::no);
+  print(render(closes, dry_run, session.json(), context.today.year()));
+  if (!dry_run && !closes.empty()) {
+    deliver_now(session);
   }
 }
 
