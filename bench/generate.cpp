@@ -117,8 +117,7 @@ class Random
 public:
   explicit Random(std::uint64_t seed)
     : m_state(seed)
-  {
-  }
+  {}
 
   std::uint64_t
   next()
@@ -183,12 +182,38 @@ csv_field(std::string_view text)
   return quoted + '"';
 }
 
-constexpr std::string_view k_first_names[] = {
-  "Ann", "Ben", "Chloé", "David", "Eilidh", "Farid", "Grace", "Hamish",
-  "Ines", "Jonas", "Kofi", "Lena", "Mateo", "Niamh", "Olu", "Priya"};
-constexpr std::string_view k_last_names[] = {
-  "Surveyor", "Marsh", "O'Neill", "Haddock", "Nakamura", "Smith", "Okafor", "Dubois",
-  "García", "Lindqvist", "Patel", "MacLeod", "Rossi", "Novak", "Quayle", "Tanaka"};
+constexpr std::string_view k_first_names[] = {"Ann",
+                                              "Ben",
+                                              "Chloé",
+                                              "David",
+                                              "Eilidh",
+                                              "Farid",
+                                              "Grace",
+                                              "Hamish",
+                                              "Ines",
+                                              "Jonas",
+                                              "Kofi",
+                                              "Lena",
+                                              "Mateo",
+                                              "Niamh",
+                                              "Olu",
+                                              "Priya"};
+constexpr std::string_view k_last_names[] = {"Surveyor",
+                                             "Marsh",
+                                             "O'Neill",
+                                             "Haddock",
+                                             "Nakamura",
+                                             "Smith",
+                                             "Okafor",
+                                             "Dubois",
+                                             "García",
+                                             "Lindqvist",
+                                             "Patel",
+                                             "MacLeod",
+                                             "Rossi",
+                                             "Novak",
+                                             "Quayle",
+                                             "Tanaka"};
 
 // Outcome of a claim, in the proportions the benchmarks use.
 std::string_view
@@ -218,9 +243,8 @@ try {
   auto db = cpd::Database::open(options.db, cpd::Database::Mode::create);
   Stopwatch watch;
 
-  cpd::initialize(db,
-                  context,
-                  {"Sam Secretary", "secretary@example.org", "Benchmark Institute", std::nullopt});
+  cpd::initialize(
+    db, context, {"Sam Secretary", "secretary@example.org", "Benchmark Institute", std::nullopt});
   cpd::set_setting(db, context, "scheme.start", fmt::format("{}-01-01", options.first_year));
   const auto activities = cpd::list_activities(db, cpd::IncludeRetired::no);
   watch.report("setup", static_cast<std::int64_t>(activities.size()));
@@ -248,8 +272,7 @@ try {
                             fmt::format("m{:06}@members.example.org", i + 1),
                             cpd::Role::member};
       if (members_csv) {
-        members_csv->print(
-          "{},{},{}\n", member.login, csv_field(member.name), member.email);
+        members_csv->print("{},{},{}\n", member.login, csv_field(member.name), member.email);
       }
       const auto inserted = cpd::insert_member(db, joined, member);
       member_ids.push_back(inserted.id);
@@ -294,13 +317,13 @@ try {
       const cpd::Date first_day(year, 1, 1);
       const std::int64_t span = current ? today.days() - first_day.days() : 365;
       const auto date = first_day.plus_days(random.below(span));
-      const auto& activity =
-        activities[static_cast<std::size_t>(random.below(static_cast<std::int64_t>(activities.size())))];
+      const auto& activity = activities[static_cast<std::size_t>(
+        random.below(static_cast<std::int64_t>(activities.size())))];
       std::optional<cpd::Quantity> quantity;
       cpd::Points points = activity.points;
       if (activity.unit != cpd::Unit::claim) {
-        const std::int64_t units = activity.unit == cpd::Unit::hour ? 1 + random.below(6)
-                                                                    : 1 + random.below(3);
+        const std::int64_t units =
+          activity.unit == cpd::Unit::hour ? 1 + random.below(6) : 1 + random.below(3);
         quantity = cpd::Quantity::from_hundredths(units * 100);
         points = *cpd::multiply(activity.points, *quantity);
         if (activity.max_points && points > *activity.max_points) {
@@ -311,9 +334,9 @@ try {
       const std::int64_t submitted = (date.days() + 1) * 86400 + 3600 * random.below(12);
       const std::int64_t decided = submitted + 86400 * (1 + random.below(20));
       const bool by_secretary = status == "approved" || status == "declined";
-      const std::string note =
-        random.permille() < 300 ? fmt::format("Benchmark claim {}, \"{}\"", i + 1, activity.title)
-                                : std::string();
+      const std::string note = random.permille() < 300
+                                 ? fmt::format("Benchmark claim {}, \"{}\"", i + 1, activity.title)
+                                 : std::string();
       const std::string reason = status == "declined" ? "Not verifiable" : std::string();
 
       insert_claim.reset();
@@ -349,8 +372,7 @@ try {
       insert_event.bind_all(claim_id, "pending", member_id, submitted).bind_null(5).run();
       if (status != "pending") {
         insert_event.reset();
-        insert_event.bind_all(
-          claim_id, status, by_secretary ? secretary_id : member_id, decided);
+        insert_event.bind_all(claim_id, status, by_secretary ? secretary_id : member_id, decided);
         if (reason.empty()) {
           insert_event.bind_null(5);
         } else {

@@ -5,6 +5,7 @@
  *   cpd_bench_reference_balance DB LOGIN YEAR
  */
 #include <sqlite3.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 

@@ -1,4 +1,5 @@
 #include "bulk.hpp"
+
 #include "commands.hpp"
 #include "output.hpp"
 
@@ -8,9 +9,10 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <iostream>
-#include <unistd.h>
 
 namespace cpd::cli {
 
@@ -31,8 +33,8 @@ add_bulk_options(CLI::App& command, BulkSelection& selection)
 std::vector<std::int64_t>
 select_claims(Session& session, const BulkSelection& selection, std::string_view verb)
 {
-  const bool filtered = selection.all_pending || selection.activity || selection.member
-                        || selection.before;
+  const bool filtered =
+    selection.all_pending || selection.activity || selection.member || selection.before;
   if (!filtered) {
     if (selection.ids.empty()) {
       throw Error(ErrorKind::usage,
@@ -103,7 +105,11 @@ select_claims(Session& session, const BulkSelection& selection, std::string_view
                    claim.points.to_string()});
   }
   std::fflush(stdout);
-  fmt::print(stderr, "{}{} these {}? [y/N] ", table.render(), verb == "approve" ? "Approve" : "Decline", what);
+  fmt::print(stderr,
+             "{}{} these {}? [y/N] ",
+             table.render(),
+             verb == "approve" ? "Approve" : "Decline",
+             what);
   std::fflush(stderr);
   std::string answer;
   std::getline(std::cin, answer);

@@ -32,8 +32,7 @@ void add_bulk_options(CLI::App& command, BulkSelection& selection);
 // for confirmation on a terminal unless --yes; without a terminal and without
 // --yes, refuses (usage). Empty when nothing matches or the answer is no
 // (after saying so).
-std::vector<std::int64_t> select_claims(Session& session,
-                                        const BulkSelection& selection,
-                                        std::string_view verb);
+std::vector<std::int64_t>
+select_claims(Session& session, const BulkSelection& selection, std::string_view verb);
 
 } // namespace cpd::cli

@@ -86,13 +86,11 @@ run_save(const ActivityOptions& options, Change change, Session& session)
 void
 register_activity(CLI::App& app, Session& session)
 {
-  auto* activity =
-    app.add_subcommand("activity", "add, change and retire activities (secretary)");
+  auto* activity = app.add_subcommand("activity", "add, change and retire activities (secretary)");
   activity->require_subcommand(1);
 
   auto add_options = [](CLI::App* command, ActivityOptions& options, bool required) {
-    command->add_option("code", options.code, "the activity's code, e.g. iims-webinar")
-      ->required();
+    command->add_option("code", options.code, "the activity's code, e.g. iims-webinar")->required();
     command->add_option("--title", options.title, "what people see")->required(required);
     command->add_option("--points", options.points, "points per claim or per unit")
       ->required(required);

@@ -45,8 +45,7 @@ register_approve(CLI::App& app, Session& session)
   auto options = std::make_shared<ApproveOptions>();
   auto* command = app.add_subcommand("approve", "approve pending claims (secretary)");
   add_bulk_options(*command, options->selection);
-  command->add_option("--note", options->note, "a note kept with the decision")
-    ->type_name("TEXT");
+  command->add_option("--note", options->note, "a note kept with the decision")->type_name("TEXT");
   command->callback([options, &session] {
     const auto ids = select_claims(session, options->selection, "approve");
     if (ids.empty()) {

@@ -70,11 +70,7 @@ run_list(const AttachmentOptions& options, Session& session)
     print(fmt::format("Claim #{} has no attachments.\n", id));
     return;
   }
-  Table table({{"NAME"},
-               {"SIZE", Table::Align::right},
-               {"TYPE"},
-               {"SHA-256"},
-               {"SAME FILE AS"}});
+  Table table({{"NAME"}, {"SIZE", Table::Align::right}, {"TYPE"}, {"SHA-256"}, {"SAME FILE AS"}});
   for (const auto& info : files) {
     table.add_row({info.name,
                    std::to_string(info.size),

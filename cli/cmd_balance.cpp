@@ -56,8 +56,8 @@ bar_line(const Balance& balance)
   } else if (balance.closed) {
     outcome = fmt::format("{} short", balance.remaining.to_string());
   } else {
-    outcome =
-      fmt::format("{} more by {}", balance.remaining.to_string(), balance.deadline.to_long_string());
+    outcome = fmt::format(
+      "{} more by {}", balance.remaining.to_string(), balance.deadline.to_long_string());
   }
   return fmt::format("  {} of {} {} {}\n",
                      balance.total.to_string(),
@@ -138,7 +138,8 @@ void
 register_balance(CLI::App& app, Session& session)
 {
   auto options = std::make_shared<BalanceOptions>();
-  auto* command = app.add_subcommand("balance", "points earned, carried and still needed in a year");
+  auto* command =
+    app.add_subcommand("balance", "points earned, carried and still needed in a year");
   command->add_option("--year", options->year, "the CPD year (default: this year)")
     ->type_name("YYYY");
   command->add_option("login", options->login, "another member's login (secretary)");

@@ -87,8 +87,7 @@ register_claim(CLI::App& app, Session& session)
                  options->hours,
                  "how many, for activities scored per hour, day or item")
     ->type_name("N");
-  command->add_option("--note", options->note, "what it was, for the secretary")
-    ->type_name("TEXT");
+  command->add_option("--note", options->note, "what it was, for the secretary")->type_name("TEXT");
   command->add_option("--attach", options->attach, "evidence to attach (repeatable)")
     ->type_name("FILE")
     ->allow_extra_args(false);

@@ -25,10 +25,10 @@ constexpr std::string_view k_files = ":files";
 
 struct Position
 {
-  const CLI::App* app = nullptr;  // the deepest subcommand named so far
+  const CLI::App* app = nullptr;         // the deepest subcommand named so far
   const CLI::Option* value_of = nullptr; // the option the current word is a value of
-  std::size_t positionals = 0;    // positional words given to `app` so far
-  std::string db;                 // --db given on the line
+  std::size_t positionals = 0;           // positional words given to `app` so far
+  std::string db;                        // --db given on the line
 };
 
 bool
@@ -152,25 +152,37 @@ positional_values(const Position& position, const CLI::Option* positional, Sessi
   const auto& name = positional->get_name();
   const auto& command = position.app->get_name();
   if ((name == "activity" || name == "code") && command != "add") {
-    from_database(position.db, session, [](Session& s, std::vector<std::string>& o) {
-      for (const auto& activity : list_activities(s.db(), IncludeRetired::no)) {
-        o.push_back(activity.code);
-      }
-    }, out);
-  } else if (name == "login" && command != "add") {
-    from_database(position.db, session, [](Session& s, std::vector<std::string>& o) {
-      for (const auto& member : list_members(s.db(), s.context())) {
-        if (member.active) {
-          o.push_back(member.login);
+    from_database(
+      position.db,
+      session,
+      [](Session& s, std::vector<std::string>& o) {
+        for (const auto& activity : list_activities(s.db(), IncludeRetired::no)) {
+          o.push_back(activity.code);
         }
-      }
-    }, out);
+      },
+      out);
+  } else if (name == "login" && command != "add") {
+    from_database(
+      position.db,
+      session,
+      [](Session& s, std::vector<std::string>& o) {
+        for (const auto& member : list_members(s.db(), s.context())) {
+          if (member.active) {
+            o.push_back(member.login);
+          }
+        }
+      },
+      out);
   } else if (name == "ids" && (command == "approve" || command == "decline")) {
-    from_database(position.db, session, [](Session& s, std::vector<std::string>& o) {
-      for (const auto& claim : pending_claims(s.db(), s.context())) {
-        o.push_back(std::to_string(claim.id));
-      }
-    }, out);
+    from_database(
+      position.db,
+      session,
+      [](Session& s, std::vector<std::string>& o) {
+        for (const auto& claim : pending_claims(s.db(), s.context())) {
+          o.push_back(std::to_string(claim.id));
+        }
+      },
+      out);
   } else if (name == "key") {
     for (const auto& setting : known_settings()) {
       out.emplace_back(setting.key);
@@ -241,10 +253,10 @@ void
 register_complete(CLI::App& app, Session& session)
 {
   auto words = std::make_shared<std::vector<std::string>>();
-  auto* command =
-    app.add_subcommand("__complete", "completion candidates for the shell scripts");
+  auto* command = app.add_subcommand("__complete", "completion candidates for the shell scripts");
   command->group(""); // hidden from --help
-  command->add_option("words", *words, "the command line after `cpd`, the last word being completed");
+  command->add_option(
+    "words", *words, "the command line after `cpd`, the last word being completed");
   command->callback([words, &app, &session] {
     if (words->empty()) {
       words->emplace_back();

@@ -23,8 +23,7 @@ void
 register_decline(CLI::App& app, Session& session)
 {
   auto options = std::make_shared<DeclineOptions>();
-  auto* command =
-    app.add_subcommand("decline", "decline pending claims with a reason (secretary)");
+  auto* command = app.add_subcommand("decline", "decline pending claims with a reason (secretary)");
   add_bulk_options(*command, options->selection);
   command->add_option("--reason", options->reason, "why, told to the member")
     ->type_name("TEXT")

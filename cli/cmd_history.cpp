@@ -39,8 +39,20 @@ history_csv(const History& record, bool ledger)
     }
     return out;
   }
-  out += csv_row({"id", "member", "date", "year", "activity", "title", "quantity", "points",
-                  "status", "submitted", "decided_by", "decided", "note", "reason",
+  out += csv_row({"id",
+                  "member",
+                  "date",
+                  "year",
+                  "activity",
+                  "title",
+                  "quantity",
+                  "points",
+                  "status",
+                  "submitted",
+                  "decided_by",
+                  "decided",
+                  "note",
+                  "reason",
                   "attachments"});
   for (const auto& claim : record.claims) {
     out += csv_row({std::to_string(claim.id),

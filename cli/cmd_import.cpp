@@ -69,7 +69,8 @@ run_attendance(const AttendanceOptions& options, Session& session)
   } else {
     std::string out;
     if (result.approved.empty()) {
-      out += options.dry_run ? "Dry run: no claim would be approved.\n" : "No claim was approved.\n";
+      out +=
+        options.dry_run ? "Dry run: no claim would be approved.\n" : "No claim was approved.\n";
     } else {
       const auto& first = result.approved.front();
       out += fmt::format("{}{} claim{} of {} on {} {}approved, {} each:\n",
@@ -107,8 +108,7 @@ register_import(CLI::App& app, Session& session)
 
   auto options = std::make_shared<AttendanceOptions>();
   auto* attendance = import->add_subcommand(
-    "attendance",
-    "approve one claim per member on an attendance list (CSV with a login column)");
+    "attendance", "approve one claim per member on an attendance list (CSV with a login column)");
   attendance->add_option("file", options->file, "the attendance list, CSV with a header row")
     ->required();
   attendance->add_option("--activity", options->activity, "the activity's code")

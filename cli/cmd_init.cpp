@@ -8,8 +8,9 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
-#include <fstream>
 #include <unistd.h>
+
+#include <fstream>
 #include <sstream>
 
 namespace cpd::cli {

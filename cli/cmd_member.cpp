@@ -36,23 +36,19 @@ write_member(Json& json, const Member& member)
 void
 run_add(const MemberOptions& options, Session& session)
 {
-  const auto member =
-    add_member(session.db(),
-               session.context(),
-               NewMember{options.login,
-                         options.name,
-                         options.email,
-                         options.secretary ? Role::secretary : Role::member});
+  const auto member = add_member(session.db(),
+                                 session.context(),
+                                 NewMember{options.login,
+                                           options.name,
+                                           options.email,
+                                           options.secretary ? Role::secretary : Role::member});
   if (session.json()) {
     Json json;
     write_member(json, member);
     print(json.str());
     return;
   }
-  print(fmt::format("Added {} ({}) as a {}.\n",
-                    member.name,
-                    member.login,
-                    to_string(member.role)));
+  print(fmt::format("Added {} ({}) as a {}.\n", member.name, member.login, to_string(member.role)));
 }
 
 void
@@ -69,8 +65,11 @@ run_list(Session& session)
     print(json.str());
     return;
   }
-  Table table(
-    {{"LOGIN"}, {"NAME"}, {"EMAIL"}, {"ROLE"}, {"STATUS", Table::Align::left, Table::Kind::status}});
+  Table table({{"LOGIN"},
+               {"NAME"},
+               {"EMAIL"},
+               {"ROLE"},
+               {"STATUS", Table::Align::left, Table::Kind::status}});
   for (const auto& member : members) {
     table.add_row({member.login,
                    member.name,
@@ -91,9 +90,7 @@ run_deactivate(const MemberOptions& options, Session& session)
     print(json.str());
     return;
   }
-  print(fmt::format("Deactivated {} ({}); their record is kept.\n",
-                    member.name,
-                    member.login));
+  print(fmt::format("Deactivated {} ({}); their record is kept.\n", member.name, member.login));
 }
 
 void
@@ -126,7 +123,8 @@ void
 register_member(CLI::App& app, Session& session)
 {
   auto options = std::make_shared<MemberOptions>();
-  auto* member = app.add_subcommand("member", "add, list, import and deactivate members (secretary)");
+  auto* member =
+    app.add_subcommand("member", "add, list, import and deactivate members (secretary)");
   member->require_subcommand(1);
 
   auto* add = member->add_subcommand("add", "add a member");
@@ -143,12 +141,13 @@ register_member(CLI::App& app, Session& session)
     "import", "add and update members from CSV: login,name,email[,role]; all or nothing");
   import->add_option("file", options->file, "the CSV file, with a header row")->required();
   import->add_flag("--dry-run", options->dry_run, "report what would change; change nothing");
-  import->callback([options, &session] { run_import(*options, session); });
+  import->callback([options, &session] { run_import(*options, session);
+});
 
-  auto* deactivate =
-    member->add_subcommand("deactivate", "stop a member from claiming; keep their record");
-  deactivate->add_option("login", options->login, "their login")->required();
-  deactivate->callback([options, &session] { run_deactivate(*options, session); });
-}
+auto* deactivate =
+  member->add_subcommand("deactivate", "stop a member from claiming; keep their record");
+deactivate->add_option("login", options->login, "their login")->required();
+deactivate->callback([options, &session] { run_deactivate(*options, session); });
+} // namespace cpd::cli
 
 } // namespace cpd::cli

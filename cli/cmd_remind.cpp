@@ -50,10 +50,10 @@ run(const RemindOptions& options, Session& session)
                                              reminded.size(),
                                              reminded.size() == 1 ? "" : "s"));
   } else {
-    print(reminded.empty() ? std::string("Nobody is due a reminder.\n")
-                           : fmt::format("Reminded {} member{}.\n",
-                                         reminded.size(),
-                                         reminded.size() == 1 ? "" : "s"));
+    print(
+      reminded.empty()
+        ? std::string("Nobody is due a reminder.\n")
+        : fmt::format("Reminded {} member{}.\n", reminded.size(), reminded.size() == 1 ? "" : "s"));
   }
   if (!options.dry_run && !reminded.empty()) {
     deliver_now(session);
@@ -66,10 +66,11 @@ void
 register_remind(CLI::App& app, Session& session)
 {
   auto options = std::make_shared<RemindOptions>();
-  auto* command = app.add_subcommand(
-    "remind", "remind members who have not claimed this year (secretary, cron)");
+  auto* command =
+    app.add_subcommand("remind", "remind members who have not claimed this year (secretary, cron)");
   command->add_flag("--dry-run", options->dry_run, "list who would be reminded; send nothing");
-  command->add_flag("--below-quota", options->below_quota, "remind everybody still short of the quota");
+  command->add_flag(
+    "--below-quota", options->below_quota, "remind everybody still short of the quota");
   command->callback([options, &session] { run(*options, session); });
 }
 

@@ -53,8 +53,15 @@ run(const ReportOptions& options, Session& session)
     return;
   }
   if (options.csv) {
-    std::string out = csv_row(
-      {"member", "name", "email", "earned", "carried_in", "total", "remaining", "pending", "status"});
+    std::string out = csv_row({"member",
+                               "name",
+                               "email",
+                               "earned",
+                               "carried_in",
+                               "total",
+                               "remaining",
+                               "pending",
+                               "status"});
     for (const auto& line : report.lines) {
       out += csv_row({line.member,
                       line.name,

@@ -58,15 +58,15 @@ render(const std::vector<YearClose>& closes, bool dry_run, bool as_json, int thi
   std::string out;
   for (const auto& close : closes) {
     out += fmt::format("{} {}: {} members, {} compliant, {} short, {} exempt; {} carried "
-                      "into {} by {} members.\n",
-                      dry_run ? "Would close" : "Closed",
-                      close.year,
-                      close.members,
-                      close.compliant,
-                      close.short_of_quota,
-                      close.exempt,
-                      points_phrase(carried(close)),
-                      close.year + 1,
+                       "into {} by {} members.\n",
+                       dry_run ? "Would close" : "Closed",
+                       close.year,
+                       close.members,
+                       close.compliant,
+                       close.short_of_quota,
+                       close.exempt,
+                       points_phrase(carried(close)),
+                       close.year + 1,
                        close.carries.size());
     if (dry_run && !close.carries.empty()) {
       Table table({{"MEMBER"}, {"TOTAL", Table::Align::right}, {"CARRIED", Table::Align::right}});
@@ -83,8 +83,7 @@ void
 run(bool dry_run, Session& session)
 {
   const auto& context = session.context();
-  const auto closes =
-    rollover(session.db(), context, dry_run ? DryRun::yes : DryRun::no);
+  const auto closes = rollover(session.db(), context, dry_run ? DryRun::yes : DryRun::no);
   print(render(closes, dry_run, session.json(), context.today.year()));
   if (!dry_run && !closes.empty()) {
     deliver_now(session);

@@ -16,8 +16,7 @@ register_withdraw(CLI::App& app, Session& session)
   auto* command = app.add_subcommand("withdraw", "withdraw your own pending claim");
   command->add_option("id", *id, "the claim's number")->required();
   command->callback([id, &session] {
-    const auto claim =
-      withdraw_claim(session.db(), session.context(), parse_ids({*id}).front());
+    const auto claim = withdraw_claim(session.db(), session.context(), parse_ids({*id}).front());
     if (session.json()) {
       Json json;
       write_claim(json, claim);

@@ -42,9 +42,7 @@ void register_rollover(CLI::App& app, Session& session);
 void register_withdraw(CLI::App& app, Session& session);
 
 // Prints decided claims: one sentence each, or a JSON array.
-void print_decisions(Session& session,
-                     const std::vector<Claim>& claims,
-                     std::string_view verb);
+void print_decisions(Session& session, const std::vector<Claim>& claims, std::string_view verb);
 
 // Parses claim ids given on the command line ("12" or "#12").
 std::vector<std::int64_t> parse_ids(const std::vector<std::string>& texts);

@@ -29,8 +29,7 @@ parse_ids(const std::vector<std::string>& texts)
     }
     std::int64_t id = 0;
     const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), id);
-    if (digits.empty() || ec != std::errc() || end != digits.data() + digits.size()
-        || id <= 0) {
+    if (digits.empty() || ec != std::errc() || end != digits.data() + digits.size() || id <= 0) {
       throw Error(ErrorKind::bad_input, "'{}' is not a claim id (a number like 12)", text);
     }
     ids.push_back(id);
@@ -91,8 +90,7 @@ command_word(int argc, char** argv)
 int
 run(int argc, char** argv)
 {
-  CLI::App app("cpd: Continuing Professional Development points, claims and reminders",
-               "cpd");
+  CLI::App app("cpd: Continuing Professional Development points, claims and reminders", "cpd");
   app.set_version_flag("--version", "cpd " CPD_VERSION);
   app.footer("Run `cpd COMMAND --help` for a command's options; see cpd(1).");
   app.require_subcommand(1);
@@ -107,28 +105,17 @@ run(int argc, char** argv)
   // The commands, in the order --help lists them.
   using Register = void (*)(CLI::App&, Session&);
   static constexpr std::pair<std::string_view, Register> k_commands[] = {
-    {"init", register_init},
-    {"member", register_member},
-    {"import", register_import},
-    {"activities", register_activities},
-    {"activity", register_activity},
-    {"claim", register_claim},
-    {"withdraw", register_withdraw},
-    {"attachment", register_attachment},
-    {"pending", register_pending},
-    {"approve", register_approve},
-    {"decline", register_decline},
-    {"balance", register_balance},
-    {"history", register_history},
-    {"revoke", register_revoke},
-    {"exempt", register_exempt},
-    {"rollover", register_rollover},
-    {"remind", register_remind},
-    {"report", register_report},
-    {"export", register_export},
-    {"mail", register_mail},
-    {"config", register_config},
-    {"check", register_check},
+    {"init", register_init},           {"member", register_member},
+    {"import", register_import},       {"activities", register_activities},
+    {"activity", register_activity},   {"claim", register_claim},
+    {"withdraw", register_withdraw},   {"attachment", register_attachment},
+    {"pending", register_pending},     {"approve", register_approve},
+    {"decline", register_decline},     {"balance", register_balance},
+    {"history", register_history},     {"revoke", register_revoke},
+    {"exempt", register_exempt},       {"rollover", register_rollover},
+    {"remind", register_remind},       {"report", register_report},
+    {"export", register_export},       {"mail", register_mail},
+    {"config", register_config},       {"check", register_check},
     {"__complete", register_complete},
   };
   // Building every command's options is most of cpd's start-up: build only

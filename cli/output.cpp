@@ -4,21 +4,21 @@
 
 #include <fmt/format.h>
 
+#include <sys/ioctl.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
 #include <optional>
-#include <sys/ioctl.h>
-#include <unistd.h>
 
 namespace cpd::cli {
 
 Table::Table(std::vector<Column> columns)
   : m_columns(std::move(columns))
-{
-}
+{}
 
 void
 Table::add_row(std::vector<std::string> cells)
@@ -154,8 +154,8 @@ fit(std::string_view text, std::size_t width)
   std::string out;
   std::size_t used = 0;
   for (std::size_t i = 0; i < text.size();) {
-    const auto length = std::min(sequence_length(static_cast<unsigned char>(text[i])),
-                                 text.size() - i);
+    const auto length =
+      std::min(sequence_length(static_cast<unsigned char>(text[i])), text.size() - i);
     const auto piece = text.substr(i, length);
     const auto columns = display_width(piece);
     if (used + columns > width - 1) {

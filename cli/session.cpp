@@ -1,15 +1,16 @@
 #include "session.hpp"
+
 #include "paths.hpp"
 #include "privileges.hpp"
 
 #include <cpd/error.hpp>
 
-#include <cstdlib>
-#include <ctime>
 #include <pwd.h>
 #include <unistd.h>
-#include <vector>
 
+#include <cstdlib>
+#include <ctime>
+#include <vector>
 
 namespace cpd::cli {
 
@@ -36,8 +37,7 @@ os_login()
   std::vector<char> buffer(16384);
   passwd entry{};
   passwd* result = nullptr;
-  if (getpwuid_r(uid, &entry, buffer.data(), buffer.size(), &result) != 0
-      || result == nullptr) {
+  if (getpwuid_r(uid, &entry, buffer.data(), buffer.size(), &result) != 0 || result == nullptr) {
     throw Error(ErrorKind::unknown_member, "user id {} has no login name", uid);
   }
   return entry.pw_name;
@@ -74,8 +74,7 @@ make_context()
 
 Session::Session(const GlobalOptions& options)
   : m_options(options)
-{
-}
+{}
 
 std::string
 Session::db_path() const

@@ -53,8 +53,7 @@ write_activity(Database& db, const Activity& activity)
               activity.title,
               activity.points.tenths(),
               to_string(activity.unit),
-              activity.max_points ? std::optional(activity.max_points->tenths())
-                                  : std::nullopt,
+              activity.max_points ? std::optional(activity.max_points->tenths()) : std::nullopt,
               activity.evidence_required ? 1 : 0)
     .run();
 }
@@ -106,8 +105,7 @@ list_activities(Database& db, IncludeRetired include_retired)
 std::optional<Activity>
 find_activity(Database& db, std::string_view code)
 {
-  Statement query(
-    db, fmt::format("SELECT {} FROM activity WHERE code = ?", k_activity_columns));
+  Statement query(db, fmt::format("SELECT {} FROM activity WHERE code = ?", k_activity_columns));
   query.bind(1, code);
   if (!query.step()) {
     return std::nullopt;

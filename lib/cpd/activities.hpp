@@ -23,9 +23,9 @@ std::optional<Unit> parse_unit(std::string_view text);
 struct Activity
 {
   std::int64_t id = 0;
-  std::string code;   // typed by members: `cpd claim iims-training-day`
+  std::string code; // typed by members: `cpd claim iims-training-day`
   std::string title;
-  Points points;      // per claim, or per unit
+  Points points; // per claim, or per unit
   Unit unit = Unit::claim;
   std::optional<Points> max_points; // cap per claim for per-unit activities
   bool evidence_required = false;

@@ -96,9 +96,7 @@ validate_text(std::string_view text, std::string_view what)
                 k_max_text_bytes);
   }
   if (!valid_utf8(text) || has_control_characters(text, AllowNewlines::yes)) {
-    throw Error(ErrorKind::bad_input,
-                "the {} must be UTF-8 text without control characters",
-                what);
+    throw Error(ErrorKind::bad_input, "the {} must be UTF-8 text without control characters", what);
   }
 }
 
@@ -269,9 +267,7 @@ approve_one(Database& db,
 // Loads the pending claims to decide, refusing the whole batch if any one
 // cannot be decided by this secretary.
 std::vector<StoredClaim>
-claims_to_decide(Database& db,
-                 const Member& secretary,
-                 const std::vector<std::int64_t>& ids)
+claims_to_decide(Database& db, const Member& secretary, const std::vector<std::int64_t>& ids)
 {
   if (ids.empty()) {
     throw Error(ErrorKind::usage, "name at least one claim id");
@@ -290,9 +286,8 @@ claims_to_decide(Database& db,
                   to_string(stored.claim.status));
     }
     if (stored.member_id == secretary.id) {
-      throw Error(ErrorKind::permission,
-                  "claim #{} is your own: another secretary must decide it",
-                  id);
+      throw Error(
+        ErrorKind::permission, "claim #{} is your own: another secretary must decide it", id);
     }
     claims.push_back(std::move(stored));
   }
@@ -351,10 +346,7 @@ read_attachment_file(const std::filesystem::path& path, const AttachmentLimits& 
   }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    throw Error(ErrorKind::no_input,
-                "cannot attach {}: {}",
-                path.string(),
-                std::strerror(errno));
+    throw Error(ErrorKind::no_input, "cannot attach {}: {}", path.string(), std::strerror(errno));
   }
   std::string content;
   std::array<char, 65536> buffer{};
@@ -385,9 +377,8 @@ submit_claim(Database& db, const Context& context, const ClaimRequest& request)
   check_claimable(db, context, activity, date);
   const Points points = claim_points(activity, request.quantity);
   if (activity.evidence_required && request.attachments.empty()) {
-    throw Error(ErrorKind::refused,
-                "'{}' needs evidence: attach it with --attach FILE",
-                activity.code);
+    throw Error(
+      ErrorKind::refused, "'{}' needs evidence: attach it with --attach FILE", activity.code);
   }
   const auto limits = load_attachment_limits(db);
   std::uint64_t attached = 0;
@@ -494,8 +485,7 @@ decline_claims(Database& db,
   const auto secretary = require_secretary(db, context);
   std::vector<Claim> declined;
   for (const auto& stored : claims_to_decide(db, secretary, ids)) {
-    set_status(
-      db, stored.claim.id, ClaimStatus::declined, secretary.id, context.now, reason);
+    set_status(db, stored.claim.id, ClaimStatus::declined, secretary.id, context.now, reason);
     declined.push_back(require_claim(db, stored.claim.id).claim);
     notice_claim_decided(db, context, declined.back(), *find_member(db, stored.claim.member));
   }
@@ -520,9 +510,8 @@ revoke_claim(Database& db, const Context& context, std::int64_t id, std::string_
                 to_string(stored.claim.status));
   }
   if (stored.member_id == secretary.id) {
-    throw Error(ErrorKind::permission,
-                "claim #{} is your own: another secretary must revoke it",
-                id);
+    throw Error(
+      ErrorKind::permission, "claim #{} is your own: another secretary must revoke it", id);
   }
   set_status(db, id, ClaimStatus::revoked, secretary.id, context.now, reason);
   post_entry(db,
@@ -560,16 +549,15 @@ pending_claims(Database& db, const Context& context)
 {
   Transaction transaction(db, Transaction::Kind::read);
   require_secretary(db, context);
-  Statement query(db,
-                  fmt::format("{} WHERE c.status = 'pending' ORDER BY c.submitted_at, c.id",
-                              k_claim_select));
+  Statement query(
+    db, fmt::format("{} WHERE c.status = 'pending' ORDER BY c.submitted_at, c.id", k_claim_select));
   std::vector<Claim> claims;
   while (query.step()) {
     claims.push_back(read_claim(query));
   }
   for (auto& claim : claims) {
-    claim.duplicate_of = claim.attachments > 0 ? duplicate_claims(db, claim.id)
-                                               : std::vector<std::int64_t>();
+    claim.duplicate_of =
+      claim.attachments > 0 ? duplicate_claims(db, claim.id) : std::vector<std::int64_t>();
   }
   return claims;
 }

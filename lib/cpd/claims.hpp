@@ -40,9 +40,9 @@ AttachmentFile read_attachment_file(const std::filesystem::path& path,
 // What a member submits.
 struct ClaimRequest
 {
-  std::string activity;              // activity code
-  std::optional<Date> date;          // default: today
-  std::optional<Quantity> quantity;  // hours, days or items for per-unit activities
+  std::string activity;             // activity code
+  std::optional<Date> date;         // default: today
+  std::optional<Quantity> quantity; // hours, days or items for per-unit activities
   std::string note;
   std::vector<AttachmentFile> attachments;
   enum class Duplicates { refuse, allow } duplicates = Duplicates::refuse;
@@ -52,9 +52,9 @@ struct ClaimRequest
 struct Claim
 {
   std::int64_t id = 0;
-  std::string member;        // login
+  std::string member; // login
   std::string member_name;
-  std::string activity;      // code
+  std::string activity; // code
   std::string activity_title;
   Date date{2017, 1, 1};
   std::optional<Quantity> quantity;
@@ -65,7 +65,7 @@ struct Claim
   std::int64_t submitted_at = 0;
   std::optional<std::string> decided_by; // login of the secretary
   std::optional<std::int64_t> decided_at;
-  std::optional<std::string> reason;     // approval note, decline or revocation reason
+  std::optional<std::string> reason; // approval note, decline or revocation reason
   int attachments = 0;
   // Other claims holding one of this claim's files (same SHA-256); filled in
   // for the secretary's views only.
@@ -101,10 +101,7 @@ std::vector<Claim> decline_claims(Database& db,
 // A secretary revokes an approved claim with a reason: a reversing ledger
 // entry in the claim's year, carries of closed years corrected. Nobody
 // revokes their own claim.
-Claim revoke_claim(Database& db,
-                   const Context& context,
-                   std::int64_t id,
-                   std::string_view reason);
+Claim revoke_claim(Database& db, const Context& context, std::int64_t id, std::string_view reason);
 
 // One claim: the member's own, or any for a secretary.
 Claim get_claim(Database& db, const Context& context, std::int64_t id);
@@ -114,9 +111,7 @@ Claim get_claim(Database& db, const Context& context, std::int64_t id);
 std::vector<Claim> pending_claims(Database& db, const Context& context);
 
 // A member's claims, by date (all years when `year` is empty).
-std::vector<Claim> member_claims(Database& db,
-                                 std::int64_t member_id,
-                                 std::optional<int> year);
+std::vector<Claim> member_claims(Database& db, std::int64_t member_id, std::optional<int> year);
 
 // One attendee on an attendance list.
 struct Attendee
@@ -128,7 +123,7 @@ struct Attendee
 // A secretary's attendance list of one activity on one day.
 struct AttendanceRequest
 {
-  std::string activity;             // activity code
+  std::string activity; // activity code
   Date date{2017, 1, 1};
   std::optional<Quantity> quantity; // for per-unit activities
   std::string note;                 // kept with each claim
@@ -156,9 +151,8 @@ struct AttendanceResult
 // listed twice, and the secretary's own login (nobody decides their own
 // claim). Any unknown login refuses the whole list (unknown member), naming
 // each with its line. With DryRun::yes nothing is stored.
-AttendanceResult record_attendance(Database& db,
-                                   const Context& context,
-                                   const AttendanceRequest& request);
+AttendanceResult
+record_attendance(Database& db, const Context& context, const AttendanceRequest& request);
 
 // Pending claims matching a filter, oldest first, for a bulk decision by
 // the acting secretary; the secretary's own claims are left out and

@@ -11,9 +11,9 @@ namespace cpd {
 // the clock; tests and the library's callers pass their own.
 struct Context
 {
-  std::string login;    // the acting user's login
-  Date today;           // the civil date the scheme's rules apply to
-  std::int64_t now = 0; // seconds since 1970-01-01 UTC, for the record
+  std::string login;          // the acting user's login
+  Date today;                 // the civil date the scheme's rules apply to
+  std::int64_t now = 0;       // seconds since 1970-01-01 UTC, for the record
   int utc_offset_minutes = 0; // local time minus UTC, for mail Date headers
 };
 

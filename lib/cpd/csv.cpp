@@ -48,16 +48,14 @@ quoted_list(const std::vector<std::string>& names)
 } // namespace
 
 CsvReader::CsvReader(std::istream& in, std::string source)
-  : m_in(&in),
-    m_source(std::move(source))
-{
-}
+  : m_in(&in)
+  , m_source(std::move(source))
+{}
 
 CsvReader::CsvReader(std::string_view text, std::string source)
-  : m_data(text),
-    m_source(std::move(source))
-{
-}
+  : m_data(text)
+  , m_source(std::move(source))
+{}
 
 std::string
 CsvReader::where(std::size_t line) const
@@ -276,10 +274,8 @@ CsvTable::CsvTable(CsvReader& reader,
 
   auto header = reader.next();
   if (!header) {
-    throw Error(ErrorKind::bad_input,
-                "{}: no header row; expected columns {}",
-                reader.source(),
-                expected);
+    throw Error(
+      ErrorKind::bad_input, "{}: no header row; expected columns {}", reader.source(), expected);
   }
   const std::size_t line = header->line;
   m_width = header->fields.size();
@@ -294,9 +290,8 @@ CsvTable::CsvTable(CsvReader& reader,
   std::vector<std::string> unknown;
   for (std::size_t i = 0; i < header->fields.size(); ++i) {
     const std::string key = normalized(header->fields[i]);
-    const auto known = std::find_if(m_columns.begin(), m_columns.end(), [&](const Column& c) {
-      return c.key == key;
-    });
+    const auto known = std::find_if(
+      m_columns.begin(), m_columns.end(), [&](const Column& c) { return c.key == key; });
     if (known == m_columns.end()) {
       unknown.push_back(header->fields[i]);
       continue;
@@ -380,12 +375,11 @@ CsvTable::next()
 std::string
 csv_field(std::string_view field)
 {
-  const bool needs_quotes =
-    field.find_first_of(",\"\r\n") != std::string_view::npos
-    || field.starts_with(k_bom) // else a reader would skip it as a BOM
-    || (!field.empty()
-        && (field.front() == ' ' || field.front() == '\t' || field.back() == ' '
-            || field.back() == '\t'));
+  const bool needs_quotes = field.find_first_of(",\"\r\n") != std::string_view::npos
+                            || field.starts_with(k_bom) // else a reader would skip it as a BOM
+                            || (!field.empty()
+                                && (field.front() == ' ' || field.front() == '\t'
+                                    || field.back() == ' ' || field.back() == '\t'));
   if (!needs_quotes) {
     return std::string(field);
   }

@@ -89,10 +89,9 @@ public:
 private:
   friend class CsvTable;
   CsvRow(const CsvTable& table, CsvRecord record)
-    : m_table(&table),
-      m_record(std::move(record))
-  {
-  }
+    : m_table(&table)
+    , m_record(std::move(record))
+  {}
 
   const CsvTable* m_table;
   CsvRecord m_record;

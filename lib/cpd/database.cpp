@@ -43,11 +43,10 @@ migrations()
 // --- Statement ---
 
 Statement::Statement(Database& db, std::string_view sql)
-  : m_db(&db),
-    m_sql(sql),
-    m_statement(db.acquire(m_sql))
-{
-}
+  : m_db(&db)
+  , m_sql(sql)
+  , m_statement(db.acquire(m_sql))
+{}
 
 Statement::~Statement()
 {
@@ -73,12 +72,8 @@ Statement::bind(int index, int value)
 Statement&
 Statement::bind(int index, std::string_view value)
 {
-  const int rc = sqlite3_bind_text64(m_statement,
-                                     index,
-                                     value.data(),
-                                     value.size(),
-                                     SQLITE_TRANSIENT,
-                                     SQLITE_UTF8);
+  const int rc = sqlite3_bind_text64(
+    m_statement, index, value.data(), value.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
   if (rc != SQLITE_OK) {
     m_db->fail(rc, "binding a value");
   }
@@ -100,8 +95,8 @@ Statement::bind(int index, const std::string& value)
 Statement&
 Statement::bind_blob(int index, std::span<const std::byte> value)
 {
-  const int rc = sqlite3_bind_blob64(
-    m_statement, index, value.data(), value.size(), SQLITE_TRANSIENT);
+  const int rc =
+    sqlite3_bind_blob64(m_statement, index, value.data(), value.size(), SQLITE_TRANSIENT);
   if (rc != SQLITE_OK) {
     m_db->fail(rc, "binding a value");
   }
@@ -162,8 +157,7 @@ Statement::text(int column) const
 {
   const auto* data = sqlite3_column_text(m_statement, column);
   const auto size = sqlite3_column_bytes(m_statement, column);
-  return data ? std::string(reinterpret_cast<const char*>(data),
-                            static_cast<std::size_t>(size))
+  return data ? std::string(reinterpret_cast<const char*>(data), static_cast<std::size_t>(size))
               : std::string();
 }
 
@@ -190,8 +184,7 @@ Statement::blob(int column) const
 {
   const auto* data = sqlite3_column_blob(m_statement, column);
   const auto size = sqlite3_column_bytes(m_statement, column);
-  return data ? std::string(static_cast<const char*>(data),
-                            static_cast<std::size_t>(size))
+  return data ? std::string(static_cast<const char*>(data), static_cast<std::size_t>(size))
               : std::string();
 }
 
@@ -204,10 +197,9 @@ Database::Close::operator()(sqlite3* db) const
 }
 
 Database::Database(std::unique_ptr<sqlite3, Close> db, std::filesystem::path path)
-  : m_db(std::move(db)),
-    m_path(std::move(path))
-{
-}
+  : m_db(std::move(db))
+  , m_path(std::move(path))
+{}
 
 Database::~Database()
 {
@@ -252,16 +244,12 @@ Database::release(const std::string& sql, sqlite3_stmt* statement)
 void
 Database::fail(int code, std::string_view context) const
 {
-  const std::string detail =
-    m_db ? sqlite3_errmsg(m_db.get()) : sqlite3_errstr(code);
-  const std::string where = m_path.empty() ? std::string("the database")
-                                           : m_path.string();
+  const std::string detail = m_db ? sqlite3_errmsg(m_db.get()) : sqlite3_errstr(code);
+  const std::string where = m_path.empty() ? std::string("the database") : m_path.string();
   switch (code & 0xff) {
   case SQLITE_BUSY:
   case SQLITE_LOCKED:
-    throw Error(ErrorKind::busy,
-                "{} is busy (another cpd is writing to it); try again",
-                where);
+    throw Error(ErrorKind::busy, "{} is busy (another cpd is writing to it); try again", where);
   case SQLITE_READONLY:
     throw Error(ErrorKind::io, "{} cannot be written: {}", where, detail);
   case SQLITE_FULL:
@@ -273,10 +261,7 @@ Database::fail(int code, std::string_view context) const
     throw Error(ErrorKind::unavailable, "cannot open {}: {}", where, detail);
   case SQLITE_NOTADB:
   case SQLITE_CORRUPT:
-    throw Error(ErrorKind::bad_input,
-                "{} is not a cpd database or is damaged ({})",
-                where,
-                detail);
+    throw Error(ErrorKind::bad_input, "{} is not a cpd database or is damaged ({})", where, detail);
   default:
     throw Error(ErrorKind::internal, "database error while {}: {}", context, detail);
   }
@@ -318,8 +303,8 @@ Database
 Database::open_memory()
 {
   sqlite3* raw = nullptr;
-  const int rc = sqlite3_open_v2(
-    ":memory:", &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+  const int rc =
+    sqlite3_open_v2(":memory:", &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
   Database db(std::unique_ptr<sqlite3, Close>(raw), {});
   if (rc != SQLITE_OK) {
     db.fail(rc, "opening");

@@ -18,23 +18,22 @@ leap(int year)
 int
 days_in_month(int year, int month)
 {
-  static constexpr std::array<int, 12> k_days = {
-    31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  static constexpr std::array<int, 12> k_days = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   return month == 2 && leap(year) ? 29 : k_days[static_cast<std::size_t>(month - 1)];
 }
 
 constexpr std::array<const char*, 12> k_month_names = {"January",
-                                                        "February",
-                                                        "March",
-                                                        "April",
-                                                        "May",
-                                                        "June",
-                                                        "July",
-                                                        "August",
-                                                        "September",
-                                                        "October",
-                                                        "November",
-                                                        "December"};
+                                                       "February",
+                                                       "March",
+                                                       "April",
+                                                       "May",
+                                                       "June",
+                                                       "July",
+                                                       "August",
+                                                       "September",
+                                                       "October",
+                                                       "November",
+                                                       "December"};
 
 } // namespace
 
@@ -46,16 +45,12 @@ Date::valid(int year, int month, int day)
 }
 
 Date::Date(int year, int month, int day)
-  : m_year(year),
-    m_month(month),
-    m_day(day)
+  : m_year(year)
+  , m_month(month)
+  , m_day(day)
 {
   if (!valid(year, month, day)) {
-    throw Error(ErrorKind::bad_input,
-                "{:04}-{:02}-{:02} is not a date",
-                year,
-                month,
-                day);
+    throw Error(ErrorKind::bad_input, "{:04}-{:02}-{:02} is not a date", year, month, day);
   }
 }
 

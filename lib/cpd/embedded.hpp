@@ -9,7 +9,7 @@ namespace cpd {
 // A file from data/ compiled into the binary.
 struct EmbeddedFile
 {
-  std::string_view name;    // path below data/, e.g. "schema/0001-initial.sql"
+  std::string_view name; // path below data/, e.g. "schema/0001-initial.sql"
   std::string_view content;
 };
 

@@ -10,8 +10,7 @@ namespace cpd {
 
 // What went wrong, as far as the caller of cpd needs to know: each kind maps
 // to one documented exit status.
-enum class ErrorKind
-{
+enum class ErrorKind {
   refused,        // the scheme's rules or the claim's state say no (1)
   usage,          // the command line is wrong (64)
   bad_input,      // malformed data: a date, a number, a CSV row (65)
@@ -33,17 +32,15 @@ class Error : public std::runtime_error
 {
 public:
   Error(ErrorKind kind, const std::string& message)
-    : std::runtime_error(message),
-      m_kind(kind)
-  {
-  }
+    : std::runtime_error(message)
+    , m_kind(kind)
+  {}
 
   template<typename... Args>
   Error(ErrorKind kind, fmt::format_string<Args...> format, Args&&... args)
-    : std::runtime_error(fmt::format(format, std::forward<Args>(args)...)),
-      m_kind(kind)
-  {
-  }
+    : std::runtime_error(fmt::format(format, std::forward<Args>(args)...))
+    , m_kind(kind)
+  {}
 
   ErrorKind
   kind() const noexcept

@@ -5,13 +5,14 @@
 #include <cpd/sha256.hpp>
 #include <cpd/text.hpp>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <array>
 #include <cerrno>
 #include <cstring>
-#include <fcntl.h>
 #include <random>
 #include <set>
-#include <unistd.h>
 
 namespace cpd {
 
@@ -58,8 +59,7 @@ class FileDescriptor
 public:
   explicit FileDescriptor(int fd)
     : m_fd(fd)
-  {
-  }
+  {}
   FileDescriptor(const FileDescriptor&) = delete;
   FileDescriptor& operator=(const FileDescriptor&) = delete;
   ~FileDescriptor()
@@ -92,16 +92,15 @@ public:
     std::random_device random;
     for (int attempt = 0; attempt < 100; ++attempt) {
       m_path = directory / fmt::format(".cpd-attachment-{:08x}", random());
-      const int fd = ::open(m_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+      const int fd =
+        ::open(m_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
       if (fd >= 0) {
         m_fd = std::make_unique<FileDescriptor>(fd);
         return;
       }
       if (errno != EEXIST) {
-        throw Error(ErrorKind::io,
-                    "cannot write into {}: {}",
-                    directory.string(),
-                    std::strerror(errno));
+        throw Error(
+          ErrorKind::io, "cannot write into {}: {}", directory.string(), std::strerror(errno));
       }
     }
     throw Error(ErrorKind::io, "cannot create a file in {}", directory.string());
@@ -150,7 +149,8 @@ public:
         continue;
       }
       if (got < 0) {
-        throw Error(ErrorKind::io, "cannot read back {}: {}", m_path.string(), std::strerror(errno));
+        throw Error(
+          ErrorKind::io, "cannot read back {}: {}", m_path.string(), std::strerror(errno));
       }
       if (got == 0) {
         break;
@@ -174,9 +174,8 @@ public:
     // link() fails if the name exists, even as a dangling symbolic link.
     if (::link(m_path.c_str(), target.c_str()) != 0) {
       if (errno == EEXIST) {
-        throw Error(ErrorKind::refused,
-                    "{} already exists; add --force to replace it",
-                    target.string());
+        throw Error(
+          ErrorKind::refused, "{} already exists; add --force to replace it", target.string());
       }
       throw Error(ErrorKind::io, "cannot write {}: {}", target.string(), std::strerror(errno));
     }
@@ -320,9 +319,8 @@ save_attachments(Database& db,
     TemporaryFile temporary(directory);
     temporary.write(bytes);
     if (temporary.read_back_sha256() != file.info.sha256) {
-      throw Error(ErrorKind::io,
-                  "{} was not written correctly: its SHA-256 differs",
-                  file.path.string());
+      throw Error(
+        ErrorKind::io, "{} was not written correctly: its SHA-256 differs", file.path.string());
     }
     temporary.keep_as(file.path, overwrite);
   }

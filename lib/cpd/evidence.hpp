@@ -17,19 +17,18 @@ struct AttachmentInfo
 {
   std::int64_t id = 0;
   std::int64_t claim_id = 0;
-  std::string name;       // base name, as attached
+  std::string name; // base name, as attached
   std::string media_type;
-  std::int64_t size = 0;  // bytes
-  std::string sha256;     // lowercase hex
+  std::int64_t size = 0;                  // bytes
+  std::string sha256;                     // lowercase hex
   std::vector<std::int64_t> duplicate_of; // other claims holding the same file
 };
 
 // The files of a claim, in the order they were attached. Only the claim's
 // member and secretaries may see them (permission); an unknown claim is
 // refused.
-std::vector<AttachmentInfo> list_attachments(Database& db,
-                                             const Context& context,
-                                             std::int64_t claim_id);
+std::vector<AttachmentInfo>
+list_attachments(Database& db, const Context& context, std::int64_t claim_id);
 
 // The files of a claim without permission checks, inside the caller's
 // transaction, each with the other claims that hold the same file (by

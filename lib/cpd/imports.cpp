@@ -54,11 +54,8 @@ open_input(const std::filesystem::path& path)
 }
 
 MemberImportSummary
-import_members(Database& db,
-               const Context& context,
-               std::istream& in,
-               const std::string& source,
-               DryRun dry_run)
+import_members(
+  Database& db, const Context& context, std::istream& in, const std::string& source, DryRun dry_run)
 {
   Transaction transaction(db, Transaction::Kind::write);
   const auto secretary = require_secretary(db, context);
@@ -148,20 +145,21 @@ read_attendance(std::istream& in, const std::string& source)
   for (std::size_t i = 0; i < header->fields.size(); ++i) {
     if (lower(trimmed(header->fields[i])) == "login") {
       if (login_column) {
-        throw Error(ErrorKind::bad_input, "{}: the column login appears twice", reader.where(header->line));
+        throw Error(
+          ErrorKind::bad_input, "{}: the column login appears twice", reader.where(header->line));
       }
       login_column = i;
     }
   }
   if (!login_column) {
-    throw Error(ErrorKind::bad_input,
-                "{}: the header row has no login column",
-                reader.where(header->line));
+    throw Error(
+      ErrorKind::bad_input, "{}: the header row has no login column", reader.where(header->line));
   }
   std::vector<Attendee> attendees;
   while (auto record = reader.next()) {
     const auto& fields = record->fields;
-    if (std::all_of(fields.begin(), fields.end(), [](const auto& f) { return trimmed(f).empty(); })) {
+    if (std::all_of(
+          fields.begin(), fields.end(), [](const auto& f) { return trimmed(f).empty(); })) {
       continue;
     }
     if (fields.size() != header->fields.size()) {

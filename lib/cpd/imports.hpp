@@ -21,7 +21,7 @@ std::ifstream open_input(const std::filesystem::path& path);
 struct MemberImportSummary
 {
   int added = 0;
-  int updated = 0;   // name, email or role changed
+  int updated = 0; // name, email or role changed
   int unchanged = 0;
 };
 

@@ -36,9 +36,8 @@ closed_year(Database& db, int year)
   if (!query.step()) {
     return std::nullopt;
   }
-  return ClosedYear{year,
-                    Points::from_tenths(query.integer(0)),
-                    Points::from_tenths(query.integer(1))};
+  return ClosedYear{
+    year, Points::from_tenths(query.integer(0)), Points::from_tenths(query.integer(1))};
 }
 
 } // namespace
@@ -141,7 +140,8 @@ member_balance(Database& db, std::int64_t member_id, int year)
   pending.step();
   balance.pending = Points::from_tenths(pending.integer(0));
 
-  Statement exempt(db, "SELECT 1 FROM exemption WHERE member_id = ? AND year = ? AND lifted_at IS NULL");
+  Statement exempt(
+    db, "SELECT 1 FROM exemption WHERE member_id = ? AND year = ? AND lifted_at IS NULL");
   exempt.bind_all(member_id, year);
   balance.exempt = exempt.step();
   balance.deadline = year_end(year);

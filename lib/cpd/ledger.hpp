@@ -37,12 +37,12 @@ struct Balance
   std::string member; // login
   std::string name;
   int year = 0;
-  Points earned;      // approved claims and adjustments in the year
-  Points carried_in;  // carried from the year before
-  Points total;       // earned + carried_in
+  Points earned;     // approved claims and adjustments in the year
+  Points carried_in; // carried from the year before
+  Points total;      // earned + carried_in
   Points quota;
-  Points remaining;   // still needed, never below 0
-  Points pending;     // submitted, not yet decided
+  Points remaining; // still needed, never below 0
+  Points pending;   // submitted, not yet decided
   bool compliant = false;
   bool exempt = false;
   bool closed = false;
@@ -60,9 +60,7 @@ Balance balance(Database& db,
 Balance member_balance(Database& db, std::int64_t member_id, int year);
 
 // A member's ledger entries in order (all years when `year` is empty).
-std::vector<Entry> member_entries(Database& db,
-                                  std::int64_t member_id,
-                                  std::optional<int> year);
+std::vector<Entry> member_entries(Database& db, std::int64_t member_id, std::optional<int> year);
 
 // Appends an entry; inside the caller's transaction.
 void post_entry(Database& db,

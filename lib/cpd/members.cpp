@@ -29,8 +29,8 @@ valid_login(std::string_view login)
     return false;
   }
   return std::all_of(login.begin(), login.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-           || c == '_' || c == '.' || c == '-';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'
+           || c == '.' || c == '-';
   });
 }
 
@@ -38,8 +38,7 @@ bool
 valid_email(std::string_view email)
 {
   const auto at = email.find('@');
-  if (at == std::string_view::npos || at == 0 || at + 1 >= email.size()
-      || email.size() > 254) {
+  if (at == std::string_view::npos || at == 0 || at + 1 >= email.size() || email.size() > 254) {
     return false;
   }
   const auto local = email.substr(0, at);
@@ -48,15 +47,14 @@ valid_email(std::string_view email)
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
            || std::string_view("!#$%&'*+-/=?^_`{|}~.").find(c) != std::string_view::npos;
   });
-  const bool domain_ok =
-    std::all_of(domain.begin(),
-                domain.end(),
-                [](char c) {
-                  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
-                         || (c >= '0' && c <= '9') || c == '.' || c == '-';
-                })
-    && domain.front() != '.' && domain.back() != '.'
-    && domain.find("..") == std::string_view::npos;
+  const bool domain_ok = std::all_of(domain.begin(),
+                                     domain.end(),
+                                     [](char c) {
+                                       return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+                                              || (c >= '0' && c <= '9') || c == '.' || c == '-';
+                                     })
+                         && domain.front() != '.' && domain.back() != '.'
+                         && domain.find("..") == std::string_view::npos;
   return local_ok && domain_ok && local.front() != '.' && local.back() != '.';
 }
 
@@ -110,9 +108,7 @@ require_secretary(Database& db, const Context& context)
 }
 
 Member
-resolve_subject(Database& db,
-                const Context& context,
-                const std::optional<std::string>& login)
+resolve_subject(Database& db, const Context& context, const std::optional<std::string>& login)
 {
   if (!login || *login == context.login) {
     auto self = find_member(db, context.login);
@@ -124,9 +120,8 @@ resolve_subject(Database& db,
   require_secretary(db, context);
   auto member = find_member(db, *login);
   if (!member) {
-    throw Error(ErrorKind::unknown_member,
-                "no member with login '{}'; see cpd member list",
-                *login);
+    throw Error(
+      ErrorKind::unknown_member, "no member with login '{}'; see cpd member list", *login);
   }
   return *member;
 }

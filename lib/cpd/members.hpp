@@ -39,9 +39,8 @@ Member require_secretary(Database& db, const Context& context);
 
 // The member a command is about: the caller by default; another member only
 // for a secretary.
-Member resolve_subject(Database& db,
-                       const Context& context,
-                       const std::optional<std::string>& login);
+Member
+resolve_subject(Database& db, const Context& context, const std::optional<std::string>& login);
 
 // What a new member needs. Logins are host logins ("jsmith"); names and
 // emails are one line each.

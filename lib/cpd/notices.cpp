@@ -53,7 +53,8 @@ describe_evidence(Database& db, const Claim& claim, Values& values)
   const auto budget = load_attachment_limits(db).per_mail;
   std::uint64_t used = 0;
   std::vector<std::int64_t> attached;
-  std::string text = fmt::format("Evidence ({} file{}):\n", files.size(), files.size() == 1 ? "" : "s");
+  std::string text =
+    fmt::format("Evidence ({} file{}):\n", files.size(), files.size() == 1 ? "" : "s");
   std::string duplicates;
   for (const auto& file : files) {
     const auto size = static_cast<std::uint64_t>(file.size);
@@ -126,7 +127,10 @@ to_secretary(Database& db,
 } // namespace
 
 void
-notice_claim_submitted(Database& db, const Context& context, const Claim& claim, const Member& member)
+notice_claim_submitted(Database& db,
+                       const Context& context,
+                       const Claim& claim,
+                       const Member& member)
 {
   auto values = claim_values(claim);
   const auto cause = fmt::format("claim:{}:submitted", claim.id);
@@ -136,7 +140,10 @@ notice_claim_submitted(Database& db, const Context& context, const Claim& claim,
 }
 
 void
-notice_claim_received(Database& db, const Context& context, const Claim& claim, const Member& member)
+notice_claim_received(Database& db,
+                      const Context& context,
+                      const Claim& claim,
+                      const Member& member)
 {
   to_member(db,
             context,
@@ -175,7 +182,10 @@ notice_claim_decided(Database& db, const Context& context, const Claim& claim, c
 }
 
 void
-notice_claim_withdrawn(Database& db, const Context& context, const Claim& claim, const Member& member)
+notice_claim_withdrawn(Database& db,
+                       const Context& context,
+                       const Claim& claim,
+                       const Member& member)
 {
   to_secretary(db,
                context,

@@ -29,10 +29,10 @@ constexpr std::int64_t k_batch_attachment_bytes = 32 << 20;
 // Every placeholder some cpd mail fills in; a template may use any of them
 // where its mail provides it.
 constexpr std::string_view k_placeholders[] = {
-  "activity", "attachments", "carried", "claim_id", "compliant", "date", "deadline",
-  "evidence", "exempt", "login", "member_name", "members", "name", "next_year", "note", "org",
-  "pending", "points", "quota", "reason", "remaining", "short", "short_list", "total",
-  "year"};
+  "activity", "attachments", "carried", "claim_id",    "compliant", "date",   "deadline",
+  "evidence", "exempt",      "login",   "member_name", "members",   "name",   "next_year",
+  "note",     "org",         "pending", "points",      "quota",     "reason", "remaining",
+  "short",    "short_list",  "total",   "year"};
 
 std::string
 read_text_file(const std::filesystem::path& path)
@@ -62,8 +62,8 @@ transport_options(Database& db, const DeliveryOptions& options)
   result.response_timeout = options.response_timeout;
   result.total_timeout = options.total_timeout;
   result.local_hostname = options.local_hostname;
-  result.starttls = get_setting(db, "mail.starttls") == "required" ? mail::StartTls::required
-                                                                   : mail::StartTls::no;
+  result.starttls =
+    get_setting(db, "mail.starttls") == "required" ? mail::StartTls::required : mail::StartTls::no;
   result.username = get_setting(db, "mail.username");
   result.password = get_setting(db, "mail.password");
   const auto password_file = get_setting(db, "mail.password_file");
@@ -88,7 +88,10 @@ struct Leased
 
 // Takes up to a batch of due mail for this run.
 std::vector<Leased>
-lease_batch(Database& db, const Context& context, const std::string& from, const std::string& from_name)
+lease_batch(Database& db,
+            const Context& context,
+            const std::string& from,
+            const std::string& from_name)
 {
   Transaction transaction(db, Transaction::Kind::write);
   Statement lease(db,
@@ -169,8 +172,8 @@ record(Database& db,
   }
   summary.last_error = result.error;
   const int attempts = leased.attempts + 1;
-  const bool give_up = result.outcome == mail::Outcome::failed
-                       || context.now - leased.created_at > k_give_up_seconds;
+  const bool give_up =
+    result.outcome == mail::Outcome::failed || context.now - leased.created_at > k_give_up_seconds;
   if (give_up) {
     Statement(db,
               "UPDATE outbox SET state = 'failed', attempts = ?, lease_until = NULL,"
@@ -190,7 +193,6 @@ record(Database& db,
     .run();
   ++summary.retry;
 }
-
 
 // Templates parsed once per process, found by their text: an edited
 // template is a new entry, never a stale one.
@@ -236,17 +238,14 @@ validate_template_directory(std::string_view directory)
   }
   for (const auto& file : std::filesystem::directory_iterator(directory, ec)) {
     const auto name = file.path().stem().string();
-    if (file.path().extension() != ".txt"
-        || !embedded_file("templates/" + name + ".txt")) {
+    if (file.path().extension() != ".txt" || !embedded_file("templates/" + name + ".txt")) {
       continue; // not one of cpd's templates
     }
     for (const auto& used : mail::placeholders(name, read_text_file(file.path()))) {
       if (std::find(std::begin(k_placeholders), std::end(k_placeholders), used)
           == std::end(k_placeholders)) {
-        throw Error(ErrorKind::config,
-                    "template {}: unknown placeholder {{{}}}",
-                    file.path().string(),
-                    used);
+        throw Error(
+          ErrorKind::config, "template {}: unknown placeholder {{{}}}", file.path().string(), used);
       }
     }
   }
@@ -341,8 +340,8 @@ deliver_mail(Database& db, const Context& context, const DeliveryOptions& option
   }
   const auto from = get_setting(db, "mail.from");
   if (from.empty()) {
-    summary.stopped = Error(ErrorKind::config,
-                            "mail.from is not set: cpd config set mail.from ADDRESS");
+    summary.stopped =
+      Error(ErrorKind::config, "mail.from is not set: cpd config set mail.from ADDRESS");
     count_waiting();
     return summary;
   }

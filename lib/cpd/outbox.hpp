@@ -18,8 +18,8 @@ class Database;
 // A mail to send, before rendering.
 struct Mail
 {
-  std::string cause;         // unique per mail: 'claim:12:approved'
-  std::string template_name; // a file of data/templates without '.txt'
+  std::string cause;                     // unique per mail: 'claim:12:approved'
+  std::string template_name;             // a file of data/templates without '.txt'
   std::optional<std::int64_t> member_id; // the member it is for, if any
   std::string to_name;
   std::string to_address;
@@ -28,8 +28,8 @@ struct Mail
 };
 
 // Renders the mail and stores it in the outbox, inside the caller's
-// transaction, with links to the files it carries (read at delivery). A cause already in the outbox is left alone, so a job run
-// twice queues nothing twice. A bad template is a configuration error.
+// transaction, with links to the files it carries (read at delivery). A cause already in the outbox
+// is left alone, so a job run twice queues nothing twice. A bad template is a configuration error.
 void queue_mail(Database& db, const Context& context, const Mail& mail);
 
 // Who gets the secretary's mail: the address in mail.secretary, or else
@@ -40,8 +40,7 @@ struct Recipient
   std::string address;
   std::string key; // for causes: the login, or 'secretary'
 };
-std::vector<Recipient> secretary_recipients(Database& db,
-                                            std::optional<std::int64_t> except);
+std::vector<Recipient> secretary_recipients(Database& db, std::optional<std::int64_t> except);
 
 // The text of a mail template: from the directory in mail.templates when it
 // has one, else the one shipped in data/templates.
@@ -64,10 +63,10 @@ struct DeliveryOptions
 struct DeliverySummary
 {
   int sent = 0;
-  int retry = 0;   // failed for now; tried again later with backoff
-  int failed = 0;  // rejected for good; listed by `cpd mail list --failed`
-  int waiting = 0; // queued and not yet due (or being delivered by another run)
-  bool no_transport = false; // mail.url is not set: everything stays queued
+  int retry = 0;                // failed for now; tried again later with backoff
+  int failed = 0;               // rejected for good; listed by `cpd mail list --failed`
+  int waiting = 0;              // queued and not yet due (or being delivered by another run)
+  bool no_transport = false;    // mail.url is not set: everything stays queued
   std::optional<Error> stopped; // delivery stopped on a configuration problem
   std::string last_error;       // the last failure's reason, without secrets
 };
@@ -96,10 +95,8 @@ struct OutboxMessage
 enum class OutboxFilter { all, queued, failed };
 
 // The outbox, newest first (a secretary's view).
-std::vector<OutboxMessage> list_outbox(Database& db,
-                                       const Context& context,
-                                       OutboxFilter filter,
-                                       std::size_t limit);
+std::vector<OutboxMessage>
+list_outbox(Database& db, const Context& context, OutboxFilter filter, std::size_t limit);
 
 // Queues failed mail again (all of it when `ids` is empty); returns how many.
 int retry_failed_mail(Database& db, const Context& context, const std::vector<std::int64_t>& ids);

@@ -54,8 +54,8 @@ format_scaled(std::int64_t value, int decimals)
 {
   const bool negative = value < 0;
   // Work in unsigned to format INT64_MIN without overflow.
-  const auto magnitude = negative ? 0 - static_cast<std::uint64_t>(value)
-                                  : static_cast<std::uint64_t>(value);
+  const auto magnitude =
+    negative ? 0 - static_cast<std::uint64_t>(value) : static_cast<std::uint64_t>(value);
   std::uint64_t scale = 1;
   for (int i = 0; i < decimals; ++i) {
     scale *= 10;
@@ -86,8 +86,7 @@ std::optional<Points>
 Points::parse(std::string_view text, Sign sign)
 {
   bool negative = false;
-  if (sign == Sign::allowed && !text.empty()
-      && (text.front() == '-' || text.front() == '+')) {
+  if (sign == Sign::allowed && !text.empty() && (text.front() == '-' || text.front() == '+')) {
     negative = text.front() == '-';
     text.remove_prefix(1);
   }

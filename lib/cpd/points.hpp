@@ -24,8 +24,7 @@ public:
   // Parses "5", "0.5", "12.0", "-3" (a sign only with Sign::allowed). Returns
   // nothing for anything else, including "0.25", "1e3", " 5" and overflow.
   enum class Sign { allowed, forbidden };
-  static std::optional<Points> parse(std::string_view text,
-                                     Sign sign = Sign::forbidden);
+  static std::optional<Points> parse(std::string_view text, Sign sign = Sign::forbidden);
 
   constexpr std::int64_t
   tenths() const
@@ -47,8 +46,7 @@ public:
 private:
   constexpr explicit Points(std::int64_t tenths)
     : m_tenths(tenths)
-  {
-  }
+  {}
 
   std::int64_t m_tenths = 0;
 };
@@ -91,8 +89,7 @@ public:
 private:
   constexpr explicit Quantity(std::int64_t hundredths)
     : m_hundredths(hundredths)
-  {
-  }
+  {}
 
   std::int64_t m_hundredths = 0;
 };

@@ -54,8 +54,7 @@ remind(Database& db, const Context& context, ReminderScope scope, DryRun dry_run
     balance.remaining = max(Points(), scheme.quota - balance.total);
     balance.pending = Points::from_tenths(due.integer(5));
     balance.deadline = year_end(year);
-    reminded.push_back(
-      {member.login, member.name, member.email, balance.total, balance.remaining});
+    reminded.push_back({member.login, member.name, member.email, balance.total, balance.remaining});
     due_members.emplace_back(std::move(member), balance);
   }
   due.reset();

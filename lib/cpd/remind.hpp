@@ -28,9 +28,7 @@ struct Reminded
 // Queues a reminder for every active, non-exempt member in scope who has not
 // been reminded within remind.interval_days; running it twice in a row
 // queues nothing new. Only a secretary may.
-std::vector<Reminded> remind(Database& db,
-                             const Context& context,
-                             ReminderScope scope,
-                             DryRun dry_run);
+std::vector<Reminded>
+remind(Database& db, const Context& context, ReminderScope scope, DryRun dry_run);
 
 } // namespace cpd

@@ -21,7 +21,8 @@ constexpr std::array k_settings = {
   SettingInfo{"scheme.carry_cap", "3", "points carried into the next year at most"},
   SettingInfo{"scheme.start", "2017-01-01", "the scheme's first day; nothing earlier counts"},
   SettingInfo{"remind.interval_days", "30", "days between two reminders to one member"},
-  SettingInfo{"mail.url", "", "where mail goes: smtp://HOST[:PORT], smtps://HOST[:PORT] or maildir:PATH"},
+  SettingInfo{
+    "mail.url", "", "where mail goes: smtp://HOST[:PORT], smtps://HOST[:PORT] or maildir:PATH"},
   SettingInfo{"mail.from", "", "the address cpd's mail comes from"},
   SettingInfo{"mail.secretary", "", "the secretary's address (default: every secretary's own)"},
   SettingInfo{"mail.starttls", "no", "'required' to refuse SMTP without STARTTLS"},
@@ -32,7 +33,9 @@ constexpr std::array k_settings = {
   SettingInfo{"mail.templates", "", "a directory of mail templates overriding the shipped ones"},
   SettingInfo{"attach.max_file_bytes", "10485760", "largest attachment in bytes"},
   SettingInfo{"attach.max_claim_bytes", "26214400", "most bytes attached to one claim"},
-  SettingInfo{"mail.attach_max_bytes", "5242880", "most bytes of evidence sent with the secretary's mail of a claim (0: none)"},
+  SettingInfo{"mail.attach_max_bytes",
+              "5242880",
+              "most bytes of evidence sent with the secretary's mail of a claim (0: none)"},
 };
 
 const SettingInfo&
@@ -73,11 +76,8 @@ validate_setting(std::string_view key, std::string_view value)
 {
   find_info(key);
   auto bad = [&](std::string_view expected) {
-    throw Error(ErrorKind::bad_input,
-                "'{}' is not a valid value for {}: expected {}",
-                value,
-                key,
-                expected);
+    throw Error(
+      ErrorKind::bad_input, "'{}' is not a valid value for {}: expected {}", value, key, expected);
   };
   if (key == "scheme.cycle") {
     if (value != "calendar") {
@@ -151,10 +151,7 @@ get_setting(Database& db, std::string_view key)
 }
 
 void
-set_setting(Database& db,
-            const Context& context,
-            std::string_view key,
-            std::string_view value)
+set_setting(Database& db, const Context& context, std::string_view key, std::string_view value)
 {
   find_info(key);
   if (!value.empty()) {

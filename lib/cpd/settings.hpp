@@ -35,19 +35,15 @@ void validate_setting(std::string_view key, std::string_view value);
 
 // Validates and stores a setting; only a secretary may. An empty value resets
 // it to the default.
-void set_setting(Database& db,
-                 const Context& context,
-                 std::string_view key,
-                 std::string_view value);
+void
+set_setting(Database& db, const Context& context, std::string_view key, std::string_view value);
 
 // For a secretary: one setting's value, a secret shown as "(set)".
-std::string read_setting(Database& db,
-                         const Context& context,
-                         std::string_view key);
+std::string read_setting(Database& db, const Context& context, std::string_view key);
 
 // For a secretary: every setting with its current value, secrets as "(set)".
-std::vector<std::pair<std::string, std::string>>
-list_settings(Database& db, const Context& context);
+std::vector<std::pair<std::string, std::string>> list_settings(Database& db,
+                                                               const Context& context);
 
 // The scheme's rules as currently set.
 struct Scheme

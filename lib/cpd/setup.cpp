@@ -30,8 +30,7 @@ initialize(Database& db, const Context& context, const SetupRequest& request)
   if (request.points_table) {
     result.activities = load_points_table(db, *request.points_table, "the points table");
   } else {
-    result.activities =
-      load_points_table(db, *embedded_file("activities.csv"), "activities.csv");
+    result.activities = load_points_table(db, *embedded_file("activities.csv"), "activities.csv");
   }
   result.secretary = insert_member(db, context, secretary);
   transaction.commit();

@@ -13,9 +13,9 @@ class Database;
 // What `cpd init` needs to set up a scheme.
 struct SetupRequest
 {
-  std::string name;                 // the first secretary's name
-  std::string email;                // and address
-  std::string organisation;         // e.g. "International Institute of Marine Surveying"
+  std::string name;                        // the first secretary's name
+  std::string email;                       // and address
+  std::string organisation;                // e.g. "International Institute of Marine Surveying"
   std::optional<std::string> points_table; // CSV text; default: the shipped IIMS table
 };
 

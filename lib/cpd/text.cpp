@@ -24,9 +24,7 @@ struct Decoded
 Decoded
 decode(std::string_view text, std::size_t pos)
 {
-  const auto byte = [&](std::size_t i) {
-    return static_cast<unsigned char>(text[i]);
-  };
+  const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
   const unsigned char lead = byte(pos);
   if (lead < 0x80) {
     return {Utf8Status::ok, lead, 1};
@@ -87,8 +85,7 @@ looks_like_utf8_text(std::string_view bytes)
       return false;
     }
     const char32_t c = d.code_point;
-    if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f')
-        || c == 0x7f) {
+    if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f') || c == 0x7f) {
       return false;
     }
     pos += d.length;
@@ -320,8 +317,7 @@ levenshtein(const std::u32string& a, const std::u32string& b)
     row[0] = i;
     for (std::size_t j = 1; j <= shorter.size(); ++j) {
       const std::size_t above = row[j];
-      const std::size_t substitution =
-        diagonal + (longer[i - 1] == shorter[j - 1] ? 0 : 1);
+      const std::size_t substitution = diagonal + (longer[i - 1] == shorter[j - 1] ? 0 : 1);
       row[j] = std::min({above + 1, row[j - 1] + 1, substitution});
       diagonal = above;
     }
@@ -382,33 +378,33 @@ json_string(std::string_view text)
       continue;
     }
     switch (d.code_point) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      case '\f':
-        out += "\\f";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (d.code_point < 0x20 || d.code_point == 0x7f) {
-          out += fmt::format("\\u{:04x}", static_cast<unsigned>(d.code_point));
-        } else {
-          out.append(text.substr(pos, d.length));
-        }
+    case '"':
+      out += "\\\"";
+      break;
+    case '\\':
+      out += "\\\\";
+      break;
+    case '\b':
+      out += "\\b";
+      break;
+    case '\f':
+      out += "\\f";
+      break;
+    case '\n':
+      out += "\\n";
+      break;
+    case '\r':
+      out += "\\r";
+      break;
+    case '\t':
+      out += "\\t";
+      break;
+    default:
+      if (d.code_point < 0x20 || d.code_point == 0x7f) {
+        out += fmt::format("\\u{:04x}", static_cast<unsigned>(d.code_point));
+      } else {
+        out.append(text.substr(pos, d.length));
+      }
     }
     pos += d.length;
   }
@@ -444,8 +440,7 @@ base_name(std::string_view path)
     path.remove_suffix(1);
   }
   const auto slash = path.rfind('/');
-  const std::string_view name =
-    slash == std::string_view::npos ? path : path.substr(slash + 1);
+  const std::string_view name = slash == std::string_view::npos ? path : path.substr(slash + 1);
   if (name.empty() || name == "." || name == ".." || !valid_utf8(name)
       || has_control_characters(name, AllowNewlines::no)) {
     return std::nullopt;
@@ -504,9 +499,8 @@ closest_match(std::string_view word, const std::vector<std::string>& candidates)
   std::size_t best_distance = 0;
   for (std::size_t i = 0; i < candidates.size(); ++i) {
     const std::u32string candidate = units(ascii_lower(candidates[i]));
-    const std::size_t gap = candidate.size() > target.size()
-                              ? candidate.size() - target.size()
-                              : target.size() - candidate.size();
+    const std::size_t gap = candidate.size() > target.size() ? candidate.size() - target.size()
+                                                             : target.size() - candidate.size();
     if (gap > limit) {
       continue; // the distance is at least the difference in length
     }

@@ -84,7 +84,8 @@ count_statuses(Summary& summary, const std::vector<ReportLine>& lines)
 
 // Closes one year inside the caller's transaction.
 YearClose
-close_year(Database& db, const Context& context, int year, const Scheme& scheme, std::int64_t actor_id)
+close_year(
+  Database& db, const Context& context, int year, const Scheme& scheme, std::int64_t actor_id)
 {
   const auto at = context.now;
   YearClose result;
@@ -101,8 +102,7 @@ close_year(Database& db, const Context& context, int year, const Scheme& scheme,
   carries.bind_all(year, scheme.quota.tenths());
   while (carries.step()) {
     const auto total = Points::from_tenths(carries.integer(1));
-    result.carries.push_back(
-      {carries.text(0), total, min(scheme.carry_cap, total - scheme.quota)});
+    result.carries.push_back({carries.text(0), total, min(scheme.carry_cap, total - scheme.quota)});
   }
   const auto lines = report_lines(db, year, scheme.quota);
   result.members = static_cast<int>(lines.size());
@@ -193,11 +193,8 @@ rollover(Database& db, const Context& context, DryRun dry_run)
 }
 
 void
-exempt_member(Database& db,
-              const Context& context,
-              std::string_view login,
-              int year,
-              std::string_view reason)
+exempt_member(
+  Database& db, const Context& context, std::string_view login, int year, std::string_view reason)
 {
   if (reason.find_first_not_of(" \t") == std::string_view::npos) {
     throw Error(ErrorKind::usage, "a dispensation needs a reason: --reason TEXT");
@@ -327,8 +324,7 @@ verify_ledger(Database& db)
         Points::from_tenths(revocation).to_string()));
     }
     if (claims.integer(5) != 0 || claims.integer(6) != 0) {
-      problems.push_back(
-        fmt::format("claim #{} has entries of another kind, year or member", id));
+      problems.push_back(fmt::format("claim #{} has entries of another kind, year or member", id));
     }
     if (claims.integer(7) == 0) {
       problems.push_back(fmt::format("claim #{} is filed under the wrong year", id));
@@ -385,7 +381,8 @@ verify_ledger(Database& db)
         carry_in = 0;
       } else {
         const auto total = sums_of_year.earned + carry_in;
-        carry_in = std::min(close->second.second, std::max<std::int64_t>(0, total - close->second.first));
+        carry_in =
+          std::min(close->second.second, std::max<std::int64_t>(0, total - close->second.first));
       }
     }
   };

@@ -41,11 +41,8 @@ struct YearClose
 std::vector<YearClose> rollover(Database& db, const Context& context, DryRun dry_run);
 
 // Grants a member a dispensation from the quota for a year.
-void exempt_member(Database& db,
-                   const Context& context,
-                   std::string_view login,
-                   int year,
-                   std::string_view reason);
+void exempt_member(
+  Database& db, const Context& context, std::string_view login, int year, std::string_view reason);
 
 // Lifts a dispensation; it stays on record.
 void lift_exemption(Database& db, const Context& context, std::string_view login, int year);

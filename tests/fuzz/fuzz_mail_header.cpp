@@ -190,18 +190,16 @@ LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
   const auto media_type = f[5];
   const auto bytes = f[6];
 
-  const bool good_address = fuzz::accepts({cpd::ErrorKind::bad_input}, [&] {
-    cpd::mail::validate_address(address);
-  });
+  const bool good_address =
+    fuzz::accepts({cpd::ErrorKind::bad_input}, [&] { cpd::mail::validate_address(address); });
   if (good_address) {
     check(address.find('@') != std::string_view::npos);
     for (const char c : address) {
       check(c > ' ' && c < 0x7F && c != '<' && c != '>' && c != '"' && c != '(');
     }
   }
-  const bool good_text = fuzz::accepts({cpd::ErrorKind::bad_input}, [&] {
-    cpd::mail::validate_header_text(name, "the name");
-  });
+  const bool good_text = fuzz::accepts({cpd::ErrorKind::bad_input},
+                                       [&] { cpd::mail::validate_header_text(name, "the name"); });
   if (good_text) {
     check(name.find_first_of("\r\n") == std::string_view::npos);
   }
@@ -243,8 +241,7 @@ LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
       {std::string(file_name), std::string(media_type), std::string(bytes)});
   }
   std::string composed;
-  if (fuzz::accepts({cpd::ErrorKind::bad_input},
-                    [&] { composed = cpd::mail::compose(message); })) {
+  if (fuzz::accepts({cpd::ErrorKind::bad_input}, [&] { composed = cpd::mail::compose(message); })) {
     check_lines(composed, 998);
     check_header(composed);
   }

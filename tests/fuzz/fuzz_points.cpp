@@ -31,9 +31,8 @@ round_trip(std::string_view text)
       check(twice.tenths() == 2 * signed_points->tenths());
       check(twice - *signed_points == *signed_points);
     });
-    fuzz::accepts({cpd::ErrorKind::bad_input}, [&] {
-      check(-(-*signed_points) == *signed_points);
-    });
+    fuzz::accepts({cpd::ErrorKind::bad_input},
+                  [&] { check(-(-*signed_points) == *signed_points); });
   }
   if (const auto quantity = cpd::Quantity::parse(text)) {
     check(quantity->hundredths() > 0);

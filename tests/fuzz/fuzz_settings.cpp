@@ -33,8 +33,7 @@ LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
     }
   }));
 
-  if (!fuzz::accepts({cpd::ErrorKind::bad_input},
-                     [&] { cpd::validate_setting(key, value); })) {
+  if (!fuzz::accepts({cpd::ErrorKind::bad_input}, [&] { cpd::validate_setting(key, value); })) {
     return 0;
   }
   check(cpd::valid_utf8(value));

@@ -19,9 +19,8 @@ LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
   const std::string_view value = parts.second;
 
   std::set<std::string> names;
-  const bool valid = fuzz::accepts({cpd::ErrorKind::config}, [&] {
-    names = cpd::mail::placeholders("fuzz", text);
-  });
+  const bool valid =
+    fuzz::accepts({cpd::ErrorKind::config}, [&] { names = cpd::mail::placeholders("fuzz", text); });
 
   // Every placeholder gets the fuzzed value (which may itself hold braces:
   // values are inserted verbatim, never expanded again).
@@ -30,9 +29,8 @@ LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
     values[name] = std::string(value);
   }
   cpd::mail::Rendered rendered;
-  const bool rendered_ok = fuzz::accepts({cpd::ErrorKind::config}, [&] {
-    rendered = cpd::mail::render("fuzz", text, values);
-  });
+  const bool rendered_ok = fuzz::accepts(
+    {cpd::ErrorKind::config}, [&] { rendered = cpd::mail::render("fuzz", text, values); });
   // placeholders() and render() agree on what is a valid template.
   check(rendered_ok == valid);
 
@@ -40,9 +38,8 @@ LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
     // A missing value is refused, not rendered as nothing.
     auto missing = values;
     missing.erase(missing.begin());
-    const bool partial = fuzz::accepts({cpd::ErrorKind::config}, [&] {
-      (void)cpd::mail::render("fuzz", text, missing);
-    });
+    const bool partial = fuzz::accepts({cpd::ErrorKind::config},
+                                       [&] { (void)cpd::mail::render("fuzz", text, missing); });
     check(!partial);
   }
   if (valid) {

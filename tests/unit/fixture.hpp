@@ -24,8 +24,7 @@ struct Scheme
     cpd::initialize(db, as("sec"), {"Sam Secretary", "sec@example.org", "IIMS", {}});
     cpd::add_member(db, as("sec"), {"ann", "Ann Surveyor", "ann@example.org"});
     cpd::add_member(db, as("sec"), {"bob", "Bob Marine", "bob@example.org"});
-    cpd::add_member(
-      db, as("sec"), {"sue", "Sue Second", "sue@example.org", cpd::Role::secretary});
+    cpd::add_member(db, as("sec"), {"sue", "Sue Second", "sue@example.org", cpd::Role::secretary});
   }
 
   cpd::Context

@@ -42,8 +42,7 @@ TEST_CASE("per-unit activities multiply exactly and respect their maximum")
   CHECK(s.claim("ann", "iims-conference", Date(2017, 3, 1), "2").points == pts("10"));
   CHECK(error_kind([&] { s.claim("ann", "private-study", Date(2017, 3, 1), "1.25"); })
         == ErrorKind::bad_input);
-  CHECK(error_kind([&] { s.claim("ann", "private-study", Date(2017, 3, 1)); })
-        == ErrorKind::usage);
+  CHECK(error_kind([&] { s.claim("ann", "private-study", Date(2017, 3, 1)); }) == ErrorKind::usage);
 }
 
 TEST_CASE("the scheme's refusals")
@@ -66,8 +65,7 @@ TEST_CASE("the scheme's refusals")
     request.activity = "iims-webinar";
     request.date = Date(2017, 3, 1);
     cpd::submit_claim(s.db, s.as("ann"), request);
-    CHECK(error_kind([&] { cpd::submit_claim(s.db, s.as("ann"), request); })
-          == ErrorKind::refused);
+    CHECK(error_kind([&] { cpd::submit_claim(s.db, s.as("ann"), request); }) == ErrorKind::refused);
     CHECK_NOTHROW(cpd::submit_claim(s.db, s.as("bob"), request));
     request.duplicates = cpd::ClaimRequest::Duplicates::allow;
     CHECK_NOTHROW(cpd::submit_claim(s.db, s.as("ann"), request));
@@ -105,7 +103,9 @@ TEST_CASE("decisions: approve, decline, withdraw, and who may")
         == ErrorKind::refused);
 
   // All or none: the pending claim stays pending when another is refused.
-  CHECK(error_kind([&] { cpd::approve_claims(s.db, s.as("sue"), {bob.id, ann.id}, ""); })
+  CHECK(error_kind([&] {
+          cpd::approve_claims(s.db, s.as("sue"), {bob.id, ann.id}, "");
+        })
         == ErrorKind::refused);
   CHECK(cpd::get_claim(s.db, s.as("sec"), bob.id).status == ClaimStatus::pending);
 
@@ -115,10 +115,8 @@ TEST_CASE("decisions: approve, decline, withdraw, and who may")
   CHECK(declined.status == ClaimStatus::declined);
   CHECK(declined.reason == "not an IIMS webinar");
 
-  CHECK(error_kind([&] { cpd::get_claim(s.db, s.as("bob"), ann.id); })
-        == ErrorKind::permission);
-  CHECK(error_kind([&] { cpd::withdraw_claim(s.db, s.as("ann"), ann.id); })
-        == ErrorKind::refused);
+  CHECK(error_kind([&] { cpd::get_claim(s.db, s.as("bob"), ann.id); }) == ErrorKind::permission);
+  CHECK(error_kind([&] { cpd::withdraw_claim(s.db, s.as("ann"), ann.id); }) == ErrorKind::refused);
 }
 
 TEST_CASE("balances are sums of ledger entries")

@@ -180,12 +180,14 @@ TEST_CASE("CSV quoted fields")
 
 TEST_CASE("CSV BOM and blank lines")
 {
-  CHECK(fields_of(parse("\xef\xbb\xbfname,email\n"))
-        == std::vector<Fields>{{"name", "email"}});
+  CHECK(fields_of(parse("\xef\xbb\xbfname,email\n")) == std::vector<Fields>{{"name", "email"}});
   CHECK(fields_of(parse("\xef\xbb\xbf\"q\"")) == std::vector<Fields>{{"q"}});
   // Only at the very start.
-  CHECK(fields_of(parse("a\n\xef\xbb\xbf" "b"))
-        == std::vector<Fields>{{"a"}, {"\xef\xbb\xbf" "b"}});
+  CHECK(fields_of(parse("a\n\xef\xbb\xbf"
+                        "b"))
+        == std::vector<Fields>{{"a"},
+                               {"\xef\xbb\xbf"
+                                "b"}});
 
   const auto records = parse("\n\na\n\r\n\nb\n\n");
   CHECK(fields_of(records) == std::vector<Fields>{{"a"}, {"b"}});
@@ -207,7 +209,8 @@ TEST_CASE("malformed CSV is refused naming the line")
   CHECK(parse_error("a\n\"unterminated,\nmore\nlines\n")
         == "line 2: a quoted field is not closed before the end of the input");
   CHECK(parse_error("\"") == "line 1: a quoted field is not closed before the end of the input");
-  CHECK(parse_error("\"a\"\"") == "line 1: a quoted field is not closed before the end of the input");
+  CHECK(parse_error("\"a\"\"")
+        == "line 1: a quoted field is not closed before the end of the input");
   CHECK(parse_error("a\rb\n").starts_with("line 1: a carriage return not followed by a line feed"));
   CHECK(parse_error("a\n\r").starts_with("line 2: a carriage return"));
   CHECK(parse_error("\"a\"\r").starts_with("line 1: a carriage return"));
@@ -215,7 +218,8 @@ TEST_CASE("malformed CSV is refused naming the line")
   SUBCASE("invalid UTF-8, at the line of the bad byte")
   {
     CHECK(parse_error("a\nb\nc\xff\n").starts_with("line 3: text that is not valid UTF-8"));
-    CHECK(parse_error("x\n\"ok\nstill ok\nbad \xe9\"\n").starts_with("line 4: text that is not valid UTF-8"));
+    CHECK(parse_error("x\n\"ok\nstill ok\nbad \xe9\"\n")
+            .starts_with("line 4: text that is not valid UTF-8"));
     CHECK(parse_error("over,\xc0\xaf").starts_with("line 1: text that is not valid UTF-8"));
     CHECK(parse_error("surrogate \xed\xa0\x80").starts_with("line 1:"));
     CHECK(parse_error("cut \xe2\x82").starts_with("line 1:"));
@@ -224,7 +228,7 @@ TEST_CASE("malformed CSV is refused naming the line")
   SUBCASE("the source is named")
   {
     CHECK(parse_error("l,n\n1,2\n3,\"4\"5\n", "members.csv")
-          .starts_with("members.csv line 3: text after the closing quote"));
+            .starts_with("members.csv line 3: text after the closing quote"));
   }
   SUBCASE("a record over 1 MiB")
   {
@@ -258,7 +262,9 @@ TEST_CASE("CSV from a stream equals CSV from a string, across chunk edges")
     }
   }
   // A BOM with the rest of the file in the stream.
-  CHECK(fields_of(parse_stream("\xef\xbb\xbf" "a,b\n")) == std::vector<Fields>{{"a", "b"}});
+  CHECK(fields_of(parse_stream("\xef\xbb\xbf"
+                               "a,b\n"))
+        == std::vector<Fields>{{"a", "b"}});
 
   SUBCASE("a file on disk")
   {
@@ -332,7 +338,8 @@ TEST_CASE("CSV writer and reader round-trip awkward fields")
                           "a\"b",
                           "line1\r\nline2",
                           " padded ",
-                          "\xef\xbb\xbf" "bom",
+                          "\xef\xbb\xbf"
+                          "bom",
                           "\xe6\x97\xa5\xe6\x9c\xac \xc3\xa9\xf0\x9f\x98\x80",
                           "=1+1",
                           "trailing,comma,"};
@@ -401,7 +408,8 @@ TEST_CASE("10,000 rows parse quickly")
 
 TEST_CASE("CsvTable maps columns by name")
 {
-  const std::string text = "\xef\xbb\xbf" "Email, LOGIN ,name\r\n"
+  const std::string text = "\xef\xbb\xbf"
+                           "Email, LOGIN ,name\r\n"
                            "jane@example.org,jane,\"Doe, Jane\"\r\n"
                            "\r\n"
                            ",,\r\n"
@@ -474,8 +482,7 @@ TEST_CASE("CsvTable refuses a bad header or row")
 
   e = table_error("", required, {}, "members.csv");
   CHECK(e.kind() == ErrorKind::bad_input);
-  CHECK(std::string(e.what())
-        == "members.csv: no header row; expected columns login, name, email");
+  CHECK(std::string(e.what()) == "members.csv: no header row; expected columns login, name, email");
 
   e = table_error("\n\n", {}, {"note"});
   CHECK(std::string(e.what()) == "CSV input: no header row; expected columns (optional: note)");

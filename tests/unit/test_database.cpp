@@ -62,8 +62,7 @@ TEST_CASE("a new database file is shared with the group under umask 007")
   Database::open(dir / "cpd.db", Database::Mode::create);
   umask(previous);
   struct stat info
-  {
-  };
+  {};
   REQUIRE(stat((dir / "cpd.db").c_str(), &info) == 0);
   CHECK((info.st_mode & 0777) == 0660);
 }
@@ -88,18 +87,15 @@ TEST_CASE("open refuses what is not a usable cpd database")
   {
     {
       auto other = Database::open_memory(); // only to reach the SQLite API
-      other.exec("ATTACH '" + (dir / "other.db").string()
-                 + "' AS other; CREATE TABLE other.t(x);");
+      other.exec("ATTACH '" + (dir / "other.db").string() + "' AS other; CREATE TABLE other.t(x);");
     }
-    CHECK(kind_of_open_error(dir / "other.db", Database::Mode::create)
-          == ErrorKind::bad_input);
+    CHECK(kind_of_open_error(dir / "other.db", Database::Mode::create) == ErrorKind::bad_input);
   }
   SUBCASE("a database written by a newer cpd")
   {
     {
       auto db = Database::open(dir / "cpd.db", Database::Mode::create);
-      db.exec("PRAGMA user_version = "
-              + std::to_string(Database::current_schema_version() + 1));
+      db.exec("PRAGMA user_version = " + std::to_string(Database::current_schema_version() + 1));
     }
     CHECK(kind_of_open_error(dir / "cpd.db", Database::Mode::open_existing)
           == ErrorKind::bad_input);
@@ -130,9 +126,7 @@ TEST_CASE("a transaction rolls back unless committed")
   CHECK(count(db, "setting") == 0);
   {
     Transaction transaction(db, Transaction::Kind::write);
-    Statement(db, "INSERT INTO setting(key, value) VALUES (?, ?)")
-      .bind_all("b", "2")
-      .run();
+    Statement(db, "INSERT INTO setting(key, value) VALUES (?, ?)").bind_all("b", "2").run();
     transaction.commit();
   }
   CHECK(count(db, "setting") == 1);
@@ -154,9 +148,7 @@ TEST_CASE("bound text is stored verbatim, never run as SQL")
 {
   auto db = Database::open_memory();
   const std::string hostile = "x'); DROP TABLE member; --";
-  Statement(db, "INSERT INTO setting(key, value) VALUES (?, ?)")
-    .bind_all("k", hostile)
-    .run();
+  Statement(db, "INSERT INTO setting(key, value) VALUES (?, ?)").bind_all("k", hostile).run();
   Statement query(db, "SELECT value FROM setting WHERE key = 'k'");
   REQUIRE(query.step());
   CHECK(query.text(0) == hostile);

@@ -50,10 +50,8 @@ TEST_CASE("a claim's files are listed for its member and secretaries only")
   CHECK(files[0].size == 10);
   CHECK(files[0].sha256 == cpd::sha256_hex("%PDF-1.4 a"));
   CHECK(cpd::list_attachments(s.db, s.as("sue"), id).size() == 1);
-  CHECK(error_kind([&] { cpd::list_attachments(s.db, s.as("bob"), id); })
-        == ErrorKind::permission);
-  CHECK(error_kind([&] { cpd::list_attachments(s.db, s.as("ann"), 99); })
-        == ErrorKind::refused);
+  CHECK(error_kind([&] { cpd::list_attachments(s.db, s.as("bob"), id); }) == ErrorKind::permission);
+  CHECK(error_kind([&] { cpd::list_attachments(s.db, s.as("ann"), 99); }) == ErrorKind::refused);
 }
 
 TEST_CASE("the same file on another claim is pointed out")
@@ -61,8 +59,8 @@ TEST_CASE("the same file on another claim is pointed out")
   testutil::Scheme s;
   const auto first = claim_with(s, "ann", {{"cert.pdf", "application/pdf", "same bytes"}});
   const auto other = claim_with(s, "bob", {{"other.pdf", "application/pdf", "other bytes"}});
-  const auto second = claim_with(
-    s, "bob", {{"copy.pdf", "application/pdf", "same bytes"}}, Date(2017, 3, 2));
+  const auto second =
+    claim_with(s, "bob", {{"copy.pdf", "application/pdf", "same bytes"}}, Date(2017, 3, 2));
   CHECK(cpd::duplicate_claims(s.db, second) == std::vector<std::int64_t>{first});
   CHECK(cpd::duplicate_claims(s.db, first) == std::vector<std::int64_t>{second});
   CHECK(cpd::duplicate_claims(s.db, other).empty());
@@ -94,9 +92,7 @@ TEST_CASE("attachments are written byte-exact and never over an existing file")
 
   testutil::write_file(dir / "notes.txt", "mine");
   std::filesystem::remove(dir / "scan.pdf");
-  CHECK(error_kind([&] {
-          cpd::save_attachments(s.db, s.as("ann"), id, dir.path(), Overwrite::no);
-        })
+  CHECK(error_kind([&] { cpd::save_attachments(s.db, s.as("ann"), id, dir.path(), Overwrite::no); })
         == ErrorKind::refused);
   CHECK(read_file(dir / "notes.txt") == "mine");
   CHECK_FALSE(std::filesystem::exists(dir / "scan.pdf")); // nothing was written
@@ -106,13 +102,11 @@ TEST_CASE("attachments are written byte-exact and never over an existing file")
                       std::filesystem::directory_iterator())
         == 3); // no temporary file left behind
 
-  CHECK(error_kind([&] {
-          cpd::save_attachments(s.db, s.as("bob"), id, dir.path(), Overwrite::yes);
-        })
-        == ErrorKind::permission);
-  CHECK(error_kind([&] {
-          cpd::save_attachments(s.db, s.as("sec"), id, dir / "missing", Overwrite::no);
-        })
+  CHECK(
+    error_kind([&] { cpd::save_attachments(s.db, s.as("bob"), id, dir.path(), Overwrite::yes); })
+    == ErrorKind::permission);
+  CHECK(error_kind(
+          [&] { cpd::save_attachments(s.db, s.as("sec"), id, dir / "missing", Overwrite::no); })
         == ErrorKind::io);
 }
 
@@ -128,10 +122,9 @@ TEST_CASE("a stored name that is not a base name is refused")
   cpd::Statement(s.db, "UPDATE attachment SET name = '../escape.pdf'").run();
   testutil::TempDir dir;
   std::filesystem::create_directory(dir / "inner");
-  CHECK(error_kind([&] {
-          cpd::save_attachments(s.db, s.as("sec"), id, dir / "inner", Overwrite::yes);
-        })
-        == ErrorKind::bad_input);
+  CHECK(
+    error_kind([&] { cpd::save_attachments(s.db, s.as("sec"), id, dir / "inner", Overwrite::yes); })
+    == ErrorKind::bad_input);
   CHECK_FALSE(std::filesystem::exists(dir / "escape.pdf"));
 }
 

@@ -14,7 +14,9 @@ using testutil::error_kind;
 namespace {
 
 cpd::MemberImportSummary
-import(testutil::Scheme& s, const std::string& csv, DryRun dry_run = DryRun::no,
+import(testutil::Scheme& s,
+       const std::string& csv,
+       DryRun dry_run = DryRun::no,
        const std::string& who = "sec")
 {
   std::istringstream in(csv);
@@ -72,13 +74,16 @@ TEST_CASE("member import is all or nothing and names the line")
   CHECK(error_message([&] {
           import(s, "login,name,email\ncid,Cid,cid@example.org\ndee,Dee,dee@\n");
         }).starts_with("members.csv line 3: "));
-  CHECK(error_kind([&] { import(s, "login,name,email\ncid,Cid,cid@example.org\ncid,C,c@example.org\n"); })
+  CHECK(error_kind(
+          [&] { import(s, "login,name,email\ncid,Cid,cid@example.org\ncid,C,c@example.org\n"); })
         == ErrorKind::bad_input);
   CHECK(error_kind([&] { import(s, "login,name,email\n\"cid,Cid,cid@example.org\n"); })
         == ErrorKind::bad_input);
-  CHECK(error_kind([&] { import(s, "login,name,email\ncid,Cid,cid@example.org\n", DryRun::no, "ann"); })
-        == ErrorKind::permission);
-  CHECK(error_kind([&] { import(s, "login,name,email,role\nsec,Sam Secretary,sec@example.org,member\n"); })
+  CHECK(
+    error_kind([&] { import(s, "login,name,email\ncid,Cid,cid@example.org\n", DryRun::no, "ann"); })
+    == ErrorKind::permission);
+  CHECK(error_kind(
+          [&] { import(s, "login,name,email,role\nsec,Sam Secretary,sec@example.org,member\n"); })
         == ErrorKind::refused);
   CHECK(cpd::list_members(s.db, s.as("sec")).size() == before);
   CHECK(import(s, "login,name,email\ncid,Cid,cid@example.org\n", DryRun::yes).added == 1);
@@ -87,7 +92,8 @@ TEST_CASE("member import is all or nothing and names the line")
 
 TEST_CASE("an attendance list is read by its login column")
 {
-  std::istringstream in("\xef\xbb\xbfName,LOGIN ,Company\r\n\"Surveyor, Ann\",ann,\"A, Ltd\"\r\n,,\r\nBob,bob,\r\n");
+  std::istringstream in(
+    "\xef\xbb\xbfName,LOGIN ,Company\r\n\"Surveyor, Ann\",ann,\"A, Ltd\"\r\n,,\r\nBob,bob,\r\n");
   const auto attendees = cpd::read_attendance(in, "day.csv");
   REQUIRE(attendees.size() == 2);
   CHECK(attendees[0].login == "ann");
@@ -147,9 +153,12 @@ TEST_CASE("a bulk filter finds pending claims and leaves out the secretary's own
   CHECK(cpd::find_pending(s.db, s.as("sec"), {"iims-webinar", {}, {}}).claims.size() == 2);
   CHECK(cpd::find_pending(s.db, s.as("sec"), {{}, "ann", {}}).claims.size() == 2);
   CHECK(cpd::find_pending(s.db, s.as("sec"), {{}, {}, Date(2017, 3, 1)}).claims.size() == 1);
-  CHECK(cpd::find_pending(s.db, s.as("sec"), {"iims-webinar", "ann", Date(2017, 3, 2)}).claims.size()
-        == 1);
-  CHECK(error_kind([&] { cpd::find_pending(s.db, s.as("sec"), {{}, "nobody", {}}); })
+  CHECK(
+    cpd::find_pending(s.db, s.as("sec"), {"iims-webinar", "ann", Date(2017, 3, 2)}).claims.size()
+    == 1);
+  CHECK(error_kind([&] {
+          cpd::find_pending(s.db, s.as("sec"), {{}, "nobody", {}});
+        })
         == ErrorKind::unknown_member);
   CHECK(error_kind([&] { cpd::find_pending(s.db, s.as("ann"), {}); }) == ErrorKind::permission);
 }

@@ -70,8 +70,7 @@ qp_decode(const std::string& encoded)
         line_start = i;
       } else {
         REQUIRE(i + 2 < encoded.size());
-        out +=
-          static_cast<char>(hex_value(encoded[i + 1]) * 16 + hex_value(encoded[i + 2]));
+        out += static_cast<char>(hex_value(encoded[i + 1]) * 16 + hex_value(encoded[i + 2]));
         i += 3;
       }
     } else {
@@ -120,8 +119,7 @@ rfc2047_decode(const std::string& value)
   auto begin = std::sregex_iterator(value.begin(), value.end(), k_word);
   std::size_t last = 0;
   for (auto it = begin; it != std::sregex_iterator(); ++it) {
-    const std::string between =
-      value.substr(last, static_cast<std::size_t>(it->position()) - last);
+    const std::string between = value.substr(last, static_cast<std::size_t>(it->position()) - last);
     CHECK((between.empty() || between == "\r\n "));
     const std::string data = (*it)[2];
     CHECK(it->length() <= 75);
@@ -166,8 +164,7 @@ std::vector<std::pair<std::string, std::string>>
 headers_of(const std::string& message)
 {
   std::vector<std::pair<std::string, std::string>> headers;
-  for (const std::string& line :
-       split_lines(message.substr(0, message.find("\r\n\r\n") + 2))) {
+  for (const std::string& line : split_lines(message.substr(0, message.find("\r\n\r\n") + 2))) {
     if (!line.empty() && line[0] == ' ') {
       REQUIRE(!headers.empty());
       headers.back().second += "\r\n" + line;
@@ -310,31 +307,16 @@ TEST_CASE("quoted_printable: golden outputs")
   CHECK(quoted_printable(line76) == line76);
   CHECK(quoted_printable(line76 + "y") == std::string(75, 'x') + "=\r\nxy");
   // An encoded octet is never cut by a soft break.
-  CHECK(quoted_printable(std::string(74, 'x') + "é")
-        == std::string(74, 'x') + "=\r\n=C3=A9");
+  CHECK(quoted_printable(std::string(74, 'x') + "é") == std::string(74, 'x') + "=\r\n=C3=A9");
   // Trailing whitespace right at the limit is encoded on the next line.
-  CHECK(quoted_printable(std::string(75, 'x') + " ")
-        == std::string(75, 'x') + "=\r\n=20");
+  CHECK(quoted_printable(std::string(75, 'x') + " ") == std::string(75, 'x') + "=\r\n=20");
 }
 
 TEST_CASE("quoted_printable round-trips any text within the line rules")
 {
   std::mt19937 random(11);
-  const std::vector<std::string> pieces = {"a",
-                                           "Z",
-                                           " ",
-                                           "\t",
-                                           "=",
-                                           ".",
-                                           "From ",
-                                           "\n",
-                                           "\r\n",
-                                           "é",
-                                           "Ångström",
-                                           "€",
-                                           "😀",
-                                           "\r",
-                                           "x"};
+  const std::vector<std::string> pieces = {
+    "a", "Z", " ", "\t", "=", ".", "From ", "\n", "\r\n", "é", "Ångström", "€", "😀", "\r", "x"};
   std::uniform_int_distribution<std::size_t> pick(0, pieces.size() - 1);
   std::uniform_int_distribution<int> length(0, 300);
   for (int n = 0; n < 500; ++n) {
@@ -464,12 +446,10 @@ TEST_CASE("encode_unstructured folds plain ASCII and encodes the rest")
 
 TEST_CASE("format_mailbox: atoms, quoted strings and encoded-words")
 {
-  CHECK(format_mailbox("Jane Doe", "jane@example.org", 4)
-        == "Jane Doe <jane@example.org>");
+  CHECK(format_mailbox("Jane Doe", "jane@example.org", 4) == "Jane Doe <jane@example.org>");
   CHECK(format_mailbox("", "jane@example.org", 4) == "jane@example.org");
   CHECK(format_mailbox("   ", "jane@example.org", 4) == "jane@example.org");
-  CHECK(format_mailbox("Doe, Jane", "jane@example.org", 4)
-        == "\"Doe, Jane\" <jane@example.org>");
+  CHECK(format_mailbox("Doe, Jane", "jane@example.org", 4) == "\"Doe, Jane\" <jane@example.org>");
   CHECK(format_mailbox("J. \"JD\" Doe\\", "jane@example.org", 4)
         == "\"J. \\\"JD\\\" Doe\\\\\" <jane@example.org>");
   CHECK(format_mailbox("O'Neil", "o@example.org", 4) == "O'Neil <o@example.org>");
@@ -537,8 +517,7 @@ TEST_CASE("validate_header_text refuses control characters and bad UTF-8")
                                  std::string("surrogate \xed\xa0\x80"),
                                  std::string("cut \xc3")}) {
     CAPTURE(bad);
-    CHECK(error_kind([&] { validate_header_text(bad, "a name"); })
-          == ErrorKind::bad_input);
+    CHECK(error_kind([&] { validate_header_text(bad, "a name"); }) == ErrorKind::bad_input);
   }
   try {
     validate_header_text("Bob\r\nBcc: victim@x", "the recipient's name");
@@ -550,8 +529,7 @@ TEST_CASE("validate_header_text refuses control characters and bad UTF-8")
 
 TEST_CASE("make_message_id is stable and well formed")
 {
-  CHECK(make_message_id(42, "a1b2c3", "cpd.example.org")
-        == "<cpd.42.a1b2c3@cpd.example.org>");
+  CHECK(make_message_id(42, "a1b2c3", "cpd.example.org") == "<cpd.42.a1b2c3@cpd.example.org>");
   CHECK(make_message_id(42, "a1b2c3", "cpd.example.org")
         == make_message_id(42, "a1b2c3", "cpd.example.org"));
   CHECK(make_message_id(43, "a1b2c3", "cpd.example.org")
@@ -560,15 +538,13 @@ TEST_CASE("make_message_id is stable and well formed")
   CHECK_NOTHROW(validate_message_id(make_message_id(-1, "x_y-z.w", "h")));
   for (const char* unique : {"a b", "a>b", "a@b", "a\r\nb", ".a", "a.", "a..b"}) {
     CAPTURE(unique);
-    CHECK(error_kind([&] { make_message_id(1, unique, "example.org"); })
-          == ErrorKind::bad_input);
+    CHECK(error_kind([&] { make_message_id(1, unique, "example.org"); }) == ErrorKind::bad_input);
   }
   for (const char* domain : {"", "exa mple.org", "example.org>", "a..b", "a\nb"}) {
     CAPTURE(domain);
     CHECK(error_kind([&] { make_message_id(1, "u", domain); }) == ErrorKind::bad_input);
   }
-  for (const char* id :
-       {"", "<>", "x@y", "<x@y", "<x y@z>", "<x@y>\r\nBcc: v@x", "<x@@y>"}) {
+  for (const char* id : {"", "<>", "x@y", "<x@y", "<x y@z>", "<x@y>\r\nBcc: v@x", "<x@@y>"}) {
     CAPTURE(id);
     CHECK(error_kind([&] { validate_message_id(id); }) == ErrorKind::bad_input);
   }
@@ -579,21 +555,20 @@ TEST_CASE("compose: golden plain-text message")
   Message message = sample_message();
   message.reply_to = "secretary@iims.example";
   message.reply_to_name = "Membership Secretary";
-  const std::string expected =
-    "Date: Tue, 22 Aug 2017 14:08:43 +0100\r\n"
-    "From: IIMS CPD <cpd@iims.example>\r\n"
-    "Reply-To: Membership Secretary <secretary@iims.example>\r\n"
-    "To: Jane Doe <jane@example.org>\r\n"
-    "Subject: Your claim was received\r\n"
-    "Message-ID: <cpd.42.abc@iims.example>\r\n"
-    "MIME-Version: 1.0\r\n"
-    "Auto-Submitted: auto-generated\r\n"
-    "Content-Type: text/plain; charset=UTF-8\r\n"
-    "Content-Transfer-Encoding: quoted-printable\r\n"
-    "\r\n"
-    "Dear Jane,\r\n"
-    "\r\n"
-    "Your claim for 5 points was received.\r\n";
+  const std::string expected = "Date: Tue, 22 Aug 2017 14:08:43 +0100\r\n"
+                               "From: IIMS CPD <cpd@iims.example>\r\n"
+                               "Reply-To: Membership Secretary <secretary@iims.example>\r\n"
+                               "To: Jane Doe <jane@example.org>\r\n"
+                               "Subject: Your claim was received\r\n"
+                               "Message-ID: <cpd.42.abc@iims.example>\r\n"
+                               "MIME-Version: 1.0\r\n"
+                               "Auto-Submitted: auto-generated\r\n"
+                               "Content-Type: text/plain; charset=UTF-8\r\n"
+                               "Content-Transfer-Encoding: quoted-printable\r\n"
+                               "\r\n"
+                               "Dear Jane,\r\n"
+                               "\r\n"
+                               "Your claim for 5 points was received.\r\n";
   CHECK(compose(message) == expected);
 
   message.reply_to.reset();
@@ -662,23 +637,8 @@ TEST_CASE("compose: hostile fields cannot add headers")
   // What is allowed through is encoded: the header block keeps exactly the
   // expected fields whatever printable text the names and subject hold.
   std::mt19937 random(3);
-  const std::vector<std::string> pieces = {"Bcc: v@x",
-                                           ":",
-                                           "<",
-                                           ">",
-                                           "\"",
-                                           "\\",
-                                           ",",
-                                           ";",
-                                           "=?",
-                                           "?=",
-                                           " ",
-                                           "é",
-                                           "😀",
-                                           "a",
-                                           "(",
-                                           ")",
-                                           "@"};
+  const std::vector<std::string> pieces = {
+    "Bcc: v@x", ":", "<", ">", "\"", "\\", ",", ";", "=?", "?=", " ", "é", "😀", "a", "(", ")", "@"};
   std::uniform_int_distribution<std::size_t> pick(0, pieces.size() - 1);
   std::uniform_int_distribution<int> length(0, 60);
   const std::set<std::string> expected = {"Date",
@@ -720,8 +680,7 @@ TEST_CASE("compose: attachments make a multipart/mixed message")
   message.attachments.push_back({"certificate.pdf", "application/pdf", pdf});
   message.attachments.push_back({"Zoë's Ångström notes.txt", "text/plain", "notes\n"});
   message.attachments.push_back({"empty.bin", "", ""});
-  const std::string long_name =
-    std::string(40, 'x') + "ü" + std::string(80, 'y') + ".png";
+  const std::string long_name = std::string(40, 'x') + "ü" + std::string(80, 'y') + ".png";
   message.attachments.push_back({long_name, "image/png", "png"});
   const std::string composed = compose(message);
   check_wire_format(composed);
@@ -729,8 +688,8 @@ TEST_CASE("compose: attachments make a multipart/mixed message")
   const std::string content_type = header(composed, "Content-Type");
   const std::smatch match = [&] {
     std::smatch m;
-    REQUIRE(std::regex_match(
-      content_type, m, std::regex("multipart/mixed;\r\n boundary=\"(.*)\"")));
+    REQUIRE(
+      std::regex_match(content_type, m, std::regex("multipart/mixed;\r\n boundary=\"(.*)\"")));
     return m;
   }();
   const std::string boundary = match[1];
@@ -794,16 +753,14 @@ TEST_CASE("compose: attachments make a multipart/mixed message")
   CHECK(long_headers.find(" filename*1*=") != std::string::npos);
   std::string decoded;
   static const std::regex k_section(R"( filename\*\d+\*=(?:UTF-8'')?([^;\r]*))");
-  for (auto it =
-         std::sregex_iterator(long_headers.begin(), long_headers.end(), k_section);
+  for (auto it = std::sregex_iterator(long_headers.begin(), long_headers.end(), k_section);
        it != std::sregex_iterator();
        ++it) {
     const std::string section = (*it)[1];
     std::string bytes;
     for (std::size_t i = 0; i < section.size(); ++i) {
       if (section[i] == '%') {
-        bytes +=
-          static_cast<char>(hex_value(section[i + 1]) * 16 + hex_value(section[i + 2]));
+        bytes += static_cast<char>(hex_value(section[i + 1]) * 16 + hex_value(section[i + 2]));
         i += 2;
       } else {
         bytes += section[i];
@@ -828,12 +785,10 @@ TEST_CASE("compose: Python's email parser reads the message back")
   Message message = sample_message();
   message.to_name = "Zoë Ångström";
   message.from_name = "Doe, Jane \"JD\"";
-  message.subject =
-    "Bestätigung: 5 Punkte für „Schulung“ — " + std::string(80, 'x') + " Ende";
+  message.subject = "Bestätigung: 5 Punkte für „Schulung“ — " + std::string(80, 'x') + " Ende";
   message.body = "Liebe Zoë,\n.\nFrom here\n" + repeat("é", 200) + "\ntrailing \n";
   message.attachments.push_back({"Zoë's notes.txt", "text/plain", "notes\n"});
-  message.attachments.push_back(
-    {std::string(70, 'n') + "ö.pdf", "application/pdf", "%PDF"});
+  message.attachments.push_back({std::string(70, 'n') + "ö.pdf", "application/pdf", "%PDF"});
   testutil::TempDir dir;
   testutil::write_file(dir / "message.eml", compose(message));
   const std::string script = R"(
@@ -848,8 +803,8 @@ out = [str(m['To'].addresses[0].display_name), str(m['From'].addresses[0].displa
 sys.stdout.write('\x1e'.join(out))
 )";
   testutil::write_file(dir / "read.py", script);
-  const std::string command = k_python + " " + (dir / "read.py").string()
-                              + " " + (dir / "message.eml").string();
+  const std::string command =
+    k_python + " " + (dir / "read.py").string() + " " + (dir / "message.eml").string();
   FILE* pipe = popen(command.c_str(), "r");
   REQUIRE(pipe != nullptr);
   std::string output;

@@ -8,21 +8,22 @@
 #include <doctest/doctest.h>
 
 #include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <chrono>
 #include <csignal>
 #include <cstdlib>
-#include <fcntl.h>
 #include <fstream>
 #include <map>
-#include <netinet/in.h>
-#include <poll.h>
 #include <set>
-#include <spawn.h>
 #include <sstream>
-#include <sys/socket.h>
-#include <sys/wait.h>
 #include <thread>
-#include <unistd.h>
 
 extern char** environ;
 
@@ -61,8 +62,7 @@ public:
       args.push_back(const_cast<char*>(arg.c_str()));
     }
     args.push_back(nullptr);
-    const int result =
-      posix_spawn(&m_pid, args[0], &actions, nullptr, args.data(), environ);
+    const int result = posix_spawn(&m_pid, args[0], &actions, nullptr, args.data(), environ);
     posix_spawn_file_actions_destroy(&actions);
     close(pipe_fds[1]);
     m_stdout = pipe_fds[0];
@@ -97,8 +97,7 @@ public:
         return line;
       }
       const auto left =
-        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now())
-          .count();
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
       if (left <= 0) {
         return std::nullopt;
       }
@@ -145,8 +144,7 @@ accepts_connections(int port)
   address.sin_family = AF_INET;
   address.sin_port = htons(static_cast<std::uint16_t>(port));
   address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  const bool connected =
-    connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
+  const bool connected = connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
   close(fd);
   return connected;
 }
@@ -155,9 +153,7 @@ accepts_connections(int port)
 class TestServer
 {
 public:
-  TestServer(const fs::path& maildir,
-             std::vector<std::string> options,
-             const fs::path& log)
+  TestServer(const fs::path& maildir, std::vector<std::string> options, const fs::path& log)
     : m_child(
       [&] {
         std::vector<std::string> argv = {
@@ -242,8 +238,8 @@ outgoing(const std::string& to, const std::string& subject)
   message.to_name = "Zoë Ångström";
   message.to_address = to;
   message.subject = subject;
-  message.body = "Dear member,\n.\nA line with a single dot, and a long one: "
-                 + std::string(200, 'x') + "\n";
+  message.body =
+    "Dear member,\n.\nA line with a single dot, and a long one: " + std::string(200, 'x') + "\n";
   message.message_id =
     make_message_id(static_cast<std::int64_t>(subject.size()), "t", "iims.example");
   message.date_unix = 1700000000;
@@ -274,8 +270,7 @@ deliver(const std::string& url,
 TEST_CASE("SMTP delivers a batch over one connection to aiosmtpd's Mailbox server")
 {
   if (!have_aiosmtpd()) {
-    MESSAGE(
-      "skipped: /usr/bin/python3 cannot import aiosmtpd (Debian: python3-aiosmtpd)");
+    MESSAGE("skipped: /usr/bin/python3 cannot import aiosmtpd (Debian: python3-aiosmtpd)");
     return;
   }
   testutil::TempDir dir;
@@ -315,17 +310,15 @@ TEST_CASE("SMTP delivers a batch over one connection to aiosmtpd's Mailbox serve
   std::map<std::string, std::string> recipients_by_subject;
   std::set<std::string> peers;
   for (const std::string& message : stored) {
-    CHECK(recipients_by_subject
-            .emplace(header(message, "Subject"), header(message, "X-RcptTo"))
+    CHECK(recipients_by_subject.emplace(header(message, "Subject"), header(message, "X-RcptTo"))
             .second);
     CHECK(header(message, "X-MailFrom") == "cpd@iims.example");
     peers.insert(header(message, "X-Peer"));
   }
   CHECK(recipients_by_subject
-        == std::map<std::string, std::string>{
-          {"First message", "a@example.org"},
-          {"Second message", "b@example.org"},
-          {"Third message", "c@example.org, d@example.org"}});
+        == std::map<std::string, std::string>{{"First message", "a@example.org"},
+                                              {"Second message", "b@example.org"},
+                                              {"Third message", "c@example.org, d@example.org"}});
   // The same client port for all three: one connection carried the batch.
   CHECK(peers.size() == 1);
 }
@@ -333,13 +326,11 @@ TEST_CASE("SMTP delivers a batch over one connection to aiosmtpd's Mailbox serve
 TEST_CASE("SMTP: a 4xx reply means retry, and the retry goes through unchanged")
 {
   if (!have_aiosmtpd()) {
-    MESSAGE(
-      "skipped: /usr/bin/python3 cannot import aiosmtpd (Debian: python3-aiosmtpd)");
+    MESSAGE("skipped: /usr/bin/python3 cannot import aiosmtpd (Debian: python3-aiosmtpd)");
     return;
   }
   testutil::TempDir dir;
-  TestServer server(
-    dir / "maildir", {"--fail-first", "1", "--code", "451"}, dir / "server.log");
+  TestServer server(dir / "maildir", {"--fail-first", "1", "--code", "451"}, dir / "server.log");
   std::vector<OutgoingMessage> batch = {outgoing("a@example.org", "one"),
                                         outgoing("b@example.org", "two"),
                                         outgoing("c@example.org", "three")};
@@ -375,8 +366,7 @@ TEST_CASE("SMTP: a 4xx reply means retry, and the retry goes through unchanged")
 TEST_CASE("SMTP: a 5xx reply fails that message only")
 {
   if (!have_aiosmtpd()) {
-    MESSAGE(
-      "skipped: /usr/bin/python3 cannot import aiosmtpd (Debian: python3-aiosmtpd)");
+    MESSAGE("skipped: /usr/bin/python3 cannot import aiosmtpd (Debian: python3-aiosmtpd)");
     return;
   }
   testutil::TempDir dir;
@@ -408,8 +398,7 @@ TEST_CASE("SMTP: a 5xx reply fails that message only")
   }
   SUBCASE("a refused message text")
   {
-    TestServer server(
-      dir / "maildir", {"--fail-first", "2", "--code", "554"}, dir / "server.log");
+    TestServer server(dir / "maildir", {"--fail-first", "2", "--code", "554"}, dir / "server.log");
     const auto report = deliver(server.url(),
                                 {outgoing("a@example.org", "one"),
                                  outgoing("b@example.org", "two"),
@@ -455,8 +444,8 @@ TEST_CASE("SMTP: no server means retry for every message")
     TransportOptions options = quick_options();
     options.response_timeout = std::chrono::seconds(1);
     const auto start = Clock::now();
-    const auto report = deliver(
-      "smtp://127.0.0.1:" + std::to_string(ntohs(address.sin_port)), batch, options);
+    const auto report =
+      deliver("smtp://127.0.0.1:" + std::to_string(ntohs(address.sin_port)), batch, options);
     close(fd);
     CHECK(Clock::now() - start < std::chrono::seconds(8));
     REQUIRE(report.results.size() == 3);
@@ -470,14 +459,12 @@ TEST_CASE("SMTP: no server means retry for every message")
 TEST_CASE("SMTP login: accepted, refused, missing; the password never shows")
 {
   if (!have_aiosmtpd()) {
-    MESSAGE(
-      "skipped: /usr/bin/python3 cannot import aiosmtpd (Debian: python3-aiosmtpd)");
+    MESSAGE("skipped: /usr/bin/python3 cannot import aiosmtpd (Debian: python3-aiosmtpd)");
     return;
   }
   testutil::TempDir dir;
-  TestServer server(dir / "maildir",
-                    {"--auth", "cpd:Right-Pass-1", "--require-auth"},
-                    dir / "server.log");
+  TestServer server(
+    dir / "maildir", {"--auth", "cpd:Right-Pass-1", "--require-auth"}, dir / "server.log");
   const std::vector<OutgoingMessage> batch = {outgoing("a@example.org", "one"),
                                               outgoing("b@example.org", "two")};
   TransportOptions options = quick_options();
@@ -525,8 +512,7 @@ TEST_CASE("SMTP login: accepted, refused, missing; the password never shows")
 TEST_CASE("SMTP with STARTTLS required")
 {
   if (!have_aiosmtpd()) {
-    MESSAGE(
-      "skipped: /usr/bin/python3 cannot import aiosmtpd (Debian: python3-aiosmtpd)");
+    MESSAGE("skipped: /usr/bin/python3 cannot import aiosmtpd (Debian: python3-aiosmtpd)");
     return;
   }
   testutil::TempDir dir;
@@ -549,18 +535,15 @@ TEST_CASE("SMTP with STARTTLS required")
     const std::string command =
       "openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1"
       " -addext subjectAltName=IP:127.0.0.1 -keyout '"
-      + (dir / "key.pem").string() + "' -out '" + (dir / "cert.pem").string()
-      + "' >/dev/null 2>&1";
+      + (dir / "key.pem").string() + "' -out '" + (dir / "cert.pem").string() + "' >/dev/null 2>&1";
     if (std::system(command.c_str()) != 0) {
       MESSAGE("skipped: openssl cannot make a test certificate");
       return;
     }
-    TestServer server(dir / "maildir",
-                      {"--tls-cert",
-                       (dir / "cert.pem").string(),
-                       "--tls-key",
-                       (dir / "key.pem").string()},
-                      dir / "server.log");
+    TestServer server(
+      dir / "maildir",
+      {"--tls-cert", (dir / "cert.pem").string(), "--tls-key", (dir / "key.pem").string()},
+      dir / "server.log");
     // Not trusted yet: the certificate is nobody's.
     auto report = deliver(server.url(), batch, options);
     REQUIRE(report.stopped);

@@ -36,21 +36,20 @@ contains(const std::string& text, const std::string& part)
 
 TEST_CASE("render fills the subject and the body")
 {
-  const auto rendered =
-    render("claim_approved",
-           "Subject: {points} points added for {activity}\n"
-           "\n"
-           "Dear {name},\n"
-           "\n"
-           "{points} points were added; your total is {total}.\n"
-           "You only require {remaining} more points by {deadline}.\n",
-           {{"points", "5"},
-            {"activity", "IIMS training day"},
-            {"name", "Zoë Ångström"},
-            {"total", "8.5"},
-            {"remaining", "1.5"},
-            {"deadline", "31 December 2024"},
-            {"unused", "ignored"}});
+  const auto rendered = render("claim_approved",
+                               "Subject: {points} points added for {activity}\n"
+                               "\n"
+                               "Dear {name},\n"
+                               "\n"
+                               "{points} points were added; your total is {total}.\n"
+                               "You only require {remaining} more points by {deadline}.\n",
+                               {{"points", "5"},
+                                {"activity", "IIMS training day"},
+                                {"name", "Zoë Ångström"},
+                                {"total", "8.5"},
+                                {"remaining", "1.5"},
+                                {"deadline", "31 December 2024"},
+                                {"unused", "ignored"}});
   CHECK(rendered.subject == "5 points added for IIMS training day");
   CHECK(rendered.body
         == "Dear Zoë Ångström,\n"
@@ -62,18 +61,17 @@ TEST_CASE("render fills the subject and the body")
 TEST_CASE("render inserts values verbatim, once")
 {
   // A value that looks like a placeholder or holds braces stays as it is.
-  const auto rendered =
-    render("t",
-           "Subject: Re: {note}\n\n{note} / {reason}\n",
-           {{"note", "{reason} }{ {{x}}"}, {"reason", "Bob\r\nBcc: x@y"}});
+  const auto rendered = render("t",
+                               "Subject: Re: {note}\n\n{note} / {reason}\n",
+                               {{"note", "{reason} }{ {{x}}"}, {"reason", "Bob\r\nBcc: x@y"}});
   CHECK(rendered.subject == "Re: {reason} }{ {{x}}");
   CHECK(rendered.body == "{reason} }{ {{x}} / Bob\r\nBcc: x@y\n");
 }
 
 TEST_CASE("render: double braces are literal braces")
 {
-  const auto rendered = render(
-    "t", "Subject: {{literal}} {x}\n\nset {{a}} to {x}: {{{x}}} }} {{\n", {{"x", "1"}});
+  const auto rendered =
+    render("t", "Subject: {{literal}} {x}\n\nset {{a}} to {x}: {{{x}}} }} {{\n", {{"x", "1"}});
   CHECK(rendered.subject == "{literal} 1");
   CHECK(rendered.body == "set {a} to 1: {1} } {\n");
 }
@@ -83,9 +81,7 @@ TEST_CASE("render: layout of the Subject line and the body")
   SUBCASE("CRLF line ends and a byte-order mark are accepted")
   {
     const auto rendered =
-      render("t",
-             "\xEF\xBB\xBFSubject:  Hello {x}  \r\n\r\nline 1\r\nline 2\r\n",
-             {{"x", "you"}});
+      render("t", "\xEF\xBB\xBFSubject:  Hello {x}  \r\n\r\nline 1\r\nline 2\r\n", {{"x", "you"}});
     CHECK(rendered.subject == "Hello you");
     CHECK(rendered.body == "line 1\nline 2\n");
   }

@@ -5,13 +5,14 @@
 
 #include <doctest/doctest.h>
 
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <fstream>
 #include <set>
 #include <sstream>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 using cpd::ErrorKind;
 using namespace cpd::mail;
@@ -186,8 +187,7 @@ TEST_CASE("Maildir delivery writes each message once into new/")
 
   // Delivering the same message again (a retry after a crash that left the
   // outbox unaware) finds it there: no second copy.
-  CHECK(transport->deliver(std::span(batch).first(1)).results[0].outcome
-        == Outcome::sent);
+  CHECK(transport->deliver(std::span(batch).first(1)).results[0].outcome == Outcome::sent);
   CHECK(files_in(maildir / "new").size() == 3);
 }
 
@@ -199,7 +199,8 @@ TEST_CASE("Maildir names do not collide between processes; a shared message land
   for (int i = 0; i < 4; ++i) {
     std::vector<OutgoingMessage> batch;
     for (int j = 0; j < 20; ++j) {
-      batch.push_back(outgoing("a@example.org", "child " + std::to_string(i) + " message " + std::to_string(j)));
+      batch.push_back(
+        outgoing("a@example.org", "child " + std::to_string(i) + " message " + std::to_string(j)));
     }
     batch.push_back(outgoing("a@example.org", "the same for everybody"));
     const pid_t child = fork();
@@ -246,8 +247,8 @@ TEST_CASE("Maildir delivery refuses bad envelopes and reports an unusable direct
 
   // A Maildir that cannot be created stops the batch with a configuration error.
   testutil::write_file(dir / "file", "not a directory");
-  auto blocked = make_transport(
-    parse_mail_url("maildir:" + (dir / "file" / "box").string()), TransportOptions{});
+  auto blocked = make_transport(parse_mail_url("maildir:" + (dir / "file" / "box").string()),
+                                TransportOptions{});
   const auto stopped = blocked->deliver(batch);
   REQUIRE(stopped.stopped);
   CHECK(stopped.stopped->kind() == ErrorKind::config);
@@ -279,8 +280,7 @@ TEST_CASE("SMTP transports refuse settings that cannot work")
   CHECK_NOTHROW(make_transport(parse_mail_url("smtp://mail.example.org:587"), options));
 
   options.local_hostname = "bad host\r\nRSET";
-  CHECK_THROWS_AS(make_transport(parse_mail_url("smtp://127.0.0.1"), options),
-                  cpd::Error);
+  CHECK_THROWS_AS(make_transport(parse_mail_url("smtp://127.0.0.1"), options), cpd::Error);
 }
 
 TEST_CASE("SMTP delivery says which package to install when libcurl is missing")

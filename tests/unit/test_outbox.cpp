@@ -2,9 +2,9 @@
 #include "testutil.hpp"
 
 #include <cpd/outbox.hpp>
-#include <cpd/yearend.hpp>
 #include <cpd/remind.hpp>
 #include <cpd/settings.hpp>
+#include <cpd/yearend.hpp>
 
 #include <filesystem>
 
@@ -150,8 +150,7 @@ TEST_CASE("reminders: members without a claim, once per interval, not the exempt
   CHECK(due[1].member == "sec");
   CHECK(count(s.db, "template = 'reminder'") == 0); // a dry run queues nothing
 
-  CHECK(cpd::remind(s.db, s.as("sec"), cpd::ReminderScope::no_claims, cpd::DryRun::no).size()
-        == 2);
+  CHECK(cpd::remind(s.db, s.as("sec"), cpd::ReminderScope::no_claims, cpd::DryRun::no).size() == 2);
   CHECK(count(s.db, "template = 'reminder'") == 2);
   CHECK(cpd::remind(s.db, s.as("sec"), cpd::ReminderScope::no_claims, cpd::DryRun::no).empty());
 
@@ -162,10 +161,8 @@ TEST_CASE("reminders: members without a claim, once per interval, not the exempt
   CHECK(below[0].member == "ann");
 
   s.today = s.today.plus_days(31);
-  CHECK(cpd::remind(s.db, s.as("sec"), cpd::ReminderScope::no_claims, cpd::DryRun::no).size()
-        == 2);
-  CHECK(error_kind([&] {
-          cpd::remind(s.db, s.as("ann"), cpd::ReminderScope::no_claims, cpd::DryRun::no);
-        })
+  CHECK(cpd::remind(s.db, s.as("sec"), cpd::ReminderScope::no_claims, cpd::DryRun::no).size() == 2);
+  CHECK(error_kind(
+          [&] { cpd::remind(s.db, s.as("ann"), cpd::ReminderScope::no_claims, cpd::DryRun::no); })
         == cpd::ErrorKind::permission);
 }

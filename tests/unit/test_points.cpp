@@ -90,9 +90,9 @@ TEST_CASE("Quantity and multiply")
   // 0.5 points per hour for 1.25 hours = 0.625: not a multiple of 0.1
   CHECK_FALSE(cpd::multiply(*Points::parse("0.5"), *Quantity::parse("1.25")));
   // a product that fits, although rate × hundredths does not
-  CHECK(cpd::multiply(*Points::parse("9.2"), Quantity::from_hundredths(339223372097209200))
-          ->tenths()
-        == 92 * 3392233720972092LL);
+  CHECK(
+    cpd::multiply(*Points::parse("9.2"), Quantity::from_hundredths(339223372097209200))->tenths()
+    == 92 * 3392233720972092LL);
   // overflow
   CHECK_FALSE(cpd::multiply(Points::from_tenths(std::numeric_limits<std::int64_t>::max()),
                             *Quantity::parse("2")));

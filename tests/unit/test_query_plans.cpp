@@ -28,8 +28,7 @@ plan(cpd::Database& db, const std::string& sql)
 bool
 starts_with_word(const std::string& text, const std::string& prefix)
 {
-  return text.starts_with(prefix)
-         && (text.size() == prefix.size() || text[prefix.size()] == ' ');
+  return text.starts_with(prefix) && (text.size() == prefix.size() || text[prefix.size()] == ' ');
 }
 
 // Whether the plan looks `table` (its name or alias in the query) up through
@@ -135,21 +134,22 @@ TEST_CASE("the mail due for delivery is found through outbox_due")
 {
   auto db = cpd::Database::open_memory();
   // lib/cpd/outbox.cpp, lease_batch()
-  const auto steps = plan(db,
-                          "UPDATE outbox SET lease_until = ?1 + ?2"
-                          " WHERE id IN (SELECT id FROM ("
-                          "   SELECT q.id, row_number() OVER w AS n, sum(q.bytes) OVER w AS bytes FROM ("
-                          "     SELECT o.id, o.next_attempt_at,"
-                          "       (SELECT coalesce(sum(a.size), 0) FROM outbox_attachment x"
-                          "       JOIN attachment a ON a.id = x.attachment_id WHERE x.outbox_id = o.id)"
-                          "       AS bytes"
-                          "     FROM outbox o WHERE o.state = 'queued' AND o.next_attempt_at <= ?1"
-                          "     AND (o.lease_until IS NULL OR o.lease_until <= ?1)"
-                          "     ORDER BY o.next_attempt_at, o.id LIMIT ?3) q"
-                          "   WINDOW w AS (ORDER BY q.next_attempt_at, q.id))"
-                          "   WHERE n = 1 OR bytes <= ?4)"
-                          " RETURNING id, attempts, created_at, to_name, to_address, subject, body,"
-                          " message_id");
+  const auto steps =
+    plan(db,
+         "UPDATE outbox SET lease_until = ?1 + ?2"
+         " WHERE id IN (SELECT id FROM ("
+         "   SELECT q.id, row_number() OVER w AS n, sum(q.bytes) OVER w AS bytes FROM ("
+         "     SELECT o.id, o.next_attempt_at,"
+         "       (SELECT coalesce(sum(a.size), 0) FROM outbox_attachment x"
+         "       JOIN attachment a ON a.id = x.attachment_id WHERE x.outbox_id = o.id)"
+         "       AS bytes"
+         "     FROM outbox o WHERE o.state = 'queued' AND o.next_attempt_at <= ?1"
+         "     AND (o.lease_until IS NULL OR o.lease_until <= ?1)"
+         "     ORDER BY o.next_attempt_at, o.id LIMIT ?3) q"
+         "   WINDOW w AS (ORDER BY q.next_attempt_at, q.id))"
+         "   WHERE n = 1 OR bytes <= ?4)"
+         " RETURNING id, attempts, created_at, to_name, to_address, subject, body,"
+         " message_id");
   INFO("plan:", show(steps));
   CHECK(searches(steps, "o", "outbox_due")); // the query names the outbox "o"
 }

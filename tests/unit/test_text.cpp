@@ -71,8 +71,7 @@ reference_valid(const std::string& bytes)
       }
       c = (c << 6) | (next & 0x3fu);
     }
-    if (c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff)
-        || encode(c) != bytes.substr(pos, length)) {
+    if (c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff) || encode(c) != bytes.substr(pos, length)) {
       return false;
     }
     pos += length;
@@ -97,12 +96,12 @@ TEST_CASE("valid_utf8 accepts well-formed text")
   for (const std::string& text : {""s,
                                   "plain ASCII"s,
                                   "caf\xc3\xa9"s,
-                                  "\xe2\x82\xac 5"s,         // euro sign
-                                  "\xf0\x9d\x84\x9e"s,       // U+1D11E
-                                  "\xf4\x8f\xbf\xbf"s,       // U+10FFFF
-                                  "\xed\x9f\xbf"s,           // U+D7FF
-                                  "\xee\x80\x80"s,           // U+E000
-                                  "\xef\xbb\xbf"s,           // BOM
+                                  "\xe2\x82\xac 5"s,   // euro sign
+                                  "\xf0\x9d\x84\x9e"s, // U+1D11E
+                                  "\xf4\x8f\xbf\xbf"s, // U+10FFFF
+                                  "\xed\x9f\xbf"s,     // U+D7FF
+                                  "\xee\x80\x80"s,     // U+E000
+                                  "\xef\xbb\xbf"s,     // BOM
                                   "nul\0inside"s}) {
     CAPTURE(text);
     CHECK(cpd::valid_utf8(text));
@@ -111,28 +110,30 @@ TEST_CASE("valid_utf8 accepts well-formed text")
 
 TEST_CASE("valid_utf8 refuses overlongs, surrogates, out of range and truncation")
 {
-  for (const std::string& text : {bytes({0xc0, 0x80}),             // overlong NUL
-                                  bytes({0xc1, 0xbf}),             // overlong '?'
-                                  bytes({0xe0, 0x80, 0x80}),       // overlong
-                                  bytes({0xe0, 0x9f, 0xbf}),       // overlong U+07FF
-                                  bytes({0xf0, 0x80, 0x80, 0x80}), // overlong
-                                  bytes({0xf0, 0x8f, 0xbf, 0xbf}), // overlong U+FFFF
-                                  bytes({0xed, 0xa0, 0x80}),       // U+D800
-                                  bytes({0xed, 0xbf, 0xbf}),       // U+DFFF
+  for (const std::string& text : {bytes({0xc0, 0x80}),                         // overlong NUL
+                                  bytes({0xc1, 0xbf}),                         // overlong '?'
+                                  bytes({0xe0, 0x80, 0x80}),                   // overlong
+                                  bytes({0xe0, 0x9f, 0xbf}),                   // overlong U+07FF
+                                  bytes({0xf0, 0x80, 0x80, 0x80}),             // overlong
+                                  bytes({0xf0, 0x8f, 0xbf, 0xbf}),             // overlong U+FFFF
+                                  bytes({0xed, 0xa0, 0x80}),                   // U+D800
+                                  bytes({0xed, 0xbf, 0xbf}),                   // U+DFFF
                                   bytes({0xed, 0xa0, 0xbd, 0xed, 0xb2, 0xa9}), // CESU-8
-                                  bytes({0xf4, 0x90, 0x80, 0x80}), // U+110000
+                                  bytes({0xf4, 0x90, 0x80, 0x80}),             // U+110000
                                   bytes({0xf5, 0x80, 0x80, 0x80}),
                                   bytes({0xf8, 0x88, 0x80, 0x80, 0x80}),
                                   bytes({0xff}),
                                   bytes({0xfe}),
-                                  bytes({0x80}),                   // lone continuation
+                                  bytes({0x80}), // lone continuation
                                   "abc\xbf"s,
-                                  "caf\xc3"s,                      // truncated at end
+                                  "caf\xc3"s, // truncated at end
                                   "\xe2\x82"s,
                                   "\xf0\x9d\x84"s,
-                                  "\xc3" "a"s,                     // cut by ASCII
-                                  "\xe2\x82" "a"s,
-                                  "\xe9t\xe9"s}) {                 // Latin-1
+                                  "\xc3"
+                                  "a"s, // cut by ASCII
+                                  "\xe2\x82"
+                                  "a"s,
+                                  "\xe9t\xe9"s}) { // Latin-1
     CAPTURE(text);
     CHECK_FALSE(cpd::valid_utf8(text));
   }
@@ -178,7 +179,9 @@ TEST_CASE("has_control_characters")
   CHECK_FALSE(cpd::has_control_characters("", AllowNewlines::no));
   CHECK_FALSE(cpd::has_control_characters("Jane O'Brien", AllowNewlines::no));
   CHECK_FALSE(cpd::has_control_characters("Zo\xc3\xab \xe6\x97\xa5", AllowNewlines::no));
-  CHECK_FALSE(cpd::has_control_characters("no\xc2\xa0" "break", AllowNewlines::no));
+  CHECK_FALSE(cpd::has_control_characters("no\xc2\xa0"
+                                          "break",
+                                          AllowNewlines::no));
 
   for (int c = 0; c < 0x20; ++c) {
     CAPTURE(c);
@@ -194,7 +197,9 @@ TEST_CASE("has_control_characters")
   CHECK(cpd::has_control_characters("Name\nBcc: x@example.org", AllowNewlines::no));
   CHECK_FALSE(cpd::has_control_characters("line one\nline\ttwo", AllowNewlines::yes));
   // C1 controls: NEL (U+0085) and CSI (U+009B).
-  CHECK(cpd::has_control_characters("a\xc2\x85" "b", AllowNewlines::yes));
+  CHECK(cpd::has_control_characters("a\xc2\x85"
+                                    "b",
+                                    AllowNewlines::yes));
   CHECK(cpd::has_control_characters("\xc2\x9b", AllowNewlines::no));
 }
 
@@ -214,7 +219,10 @@ TEST_CASE("json_string escapes what JSON requires")
   CHECK(cpd::json_string("caf\xc3\xa9 \xe2\x82\xac \xf0\x9d\x84\x9e")
         == "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9d\x84\x9e\"");
   // Invalid bytes become U+FFFD, one each.
-  CHECK(cpd::json_string("a\xff" "b") == "\"a\xef\xbf\xbd" "b\"");
+  CHECK(cpd::json_string("a\xff"
+                         "b")
+        == "\"a\xef\xbf\xbd"
+           "b\"");
   CHECK(cpd::json_string("\xe2\x82") == "\"\xef\xbf\xbd\xef\xbf\xbd\"");
   CHECK(cpd::json_string("\xed\xa0\x80") == "\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\"");
   // A quote after an invalid lead byte is still escaped.
@@ -261,8 +269,14 @@ TEST_CASE("media_type sniffs content first")
   CHECK(cpd::media_type("a.wav", "RIFF\x24\0\0\0WAVEfmt "s) == "application/octet-stream");
   CHECK(cpd::media_type("scan", "II*\0\x08\0\0\0"s) == "image/tiff");
   CHECK(cpd::media_type("scan", "MM\0*\0\0\0\x08"s) == "image/tiff");
-  CHECK(cpd::media_type("IMG_0001.HEIC", "\0\0\0\x18" "ftypheic\0\0\0\0"s) == "image/heic");
-  CHECK(cpd::media_type("x", "\0\0\0\x18" "ftypmif1\0\0\0\0"s) == "image/heif");
+  CHECK(cpd::media_type("IMG_0001.HEIC",
+                        "\0\0\0\x18"
+                        "ftypheic\0\0\0\0"s)
+        == "image/heic");
+  CHECK(cpd::media_type("x",
+                        "\0\0\0\x18"
+                        "ftypmif1\0\0\0\0"s)
+        == "image/heif");
 }
 
 TEST_CASE("media_type tells zip- and OLE-based office files by extension")
@@ -275,8 +289,7 @@ TEST_CASE("media_type tells zip- and OLE-based office files by extension")
   CHECK(cpd::media_type("notes.odt", zip) == "application/vnd.oasis.opendocument.text");
   CHECK(cpd::media_type("bundle.zip", zip) == "application/zip");
   CHECK(cpd::media_type("fake.pdf", zip) == "application/zip");
-  CHECK(cpd::media_type("empty.zip", "PK\x05\x06"s + std::string(18, '\0'))
-        == "application/zip");
+  CHECK(cpd::media_type("empty.zip", "PK\x05\x06"s + std::string(18, '\0')) == "application/zip");
 
   const std::string ole = "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"s;
   CHECK(cpd::media_type("old.doc", ole) == "application/msword");
@@ -286,8 +299,7 @@ TEST_CASE("media_type tells zip- and OLE-based office files by extension")
 
 TEST_CASE("media_type for text and by extension")
 {
-  CHECK(cpd::media_type("notes.txt", "Attended the course.\r\n")
-        == "text/plain; charset=utf-8");
+  CHECK(cpd::media_type("notes.txt", "Attended the course.\r\n") == "text/plain; charset=utf-8");
   CHECK(cpd::media_type("notes.txt", "") == "text/plain; charset=utf-8");
   // A prefix may cut a sequence at its end.
   CHECK(cpd::media_type("notes.txt", "caf\xc3") == "text/plain; charset=utf-8");
@@ -356,26 +368,27 @@ TEST_CASE("display_width counts terminal columns")
 {
   CHECK(cpd::display_width("") == 0);
   CHECK(cpd::display_width("abc") == 3);
-  CHECK(cpd::display_width("caf\xc3\xa9") == 4);         // precomposed
-  CHECK(cpd::display_width("cafe\xcc\x81") == 4);        // e + combining acute
+  CHECK(cpd::display_width("caf\xc3\xa9") == 4);              // precomposed
+  CHECK(cpd::display_width("cafe\xcc\x81") == 4);             // e + combining acute
   CHECK(cpd::display_width("\xe6\x97\xa5\xe6\x9c\xac") == 4); // 日本
-  CHECK(cpd::display_width("\xed\x95\x9c") == 2);        // 한
-  CHECK(cpd::display_width("\xef\xbc\xa1") == 2);        // fullwidth A
-  CHECK(cpd::display_width("\xef\xbd\xb6") == 1);        // halfwidth katakana
-  CHECK(cpd::display_width("\xf0\x9f\x98\x80") == 2);    // emoji
-  CHECK(cpd::display_width("a\xe2\x80\x8b" "b") == 2);   // zero-width space
-  CHECK(cpd::display_width("\xef\xbb\xbfx") == 1);       // BOM
-  CHECK(cpd::display_width("\xff\xfe") == 2);            // invalid bytes
-  CHECK(cpd::display_width("\xe6\x97") == 2);            // truncated
-  CHECK(cpd::display_width("a\tb") == 2);                // controls take none
+  CHECK(cpd::display_width("\xed\x95\x9c") == 2);             // 한
+  CHECK(cpd::display_width("\xef\xbc\xa1") == 2);             // fullwidth A
+  CHECK(cpd::display_width("\xef\xbd\xb6") == 1);             // halfwidth katakana
+  CHECK(cpd::display_width("\xf0\x9f\x98\x80") == 2);         // emoji
+  CHECK(cpd::display_width("a\xe2\x80\x8b"
+                           "b")
+        == 2);                                     // zero-width space
+  CHECK(cpd::display_width("\xef\xbb\xbfx") == 1); // BOM
+  CHECK(cpd::display_width("\xff\xfe") == 2);      // invalid bytes
+  CHECK(cpd::display_width("\xe6\x97") == 2);      // truncated
+  CHECK(cpd::display_width("a\tb") == 2);          // controls take none
 }
 
 TEST_CASE("display_width_pad pads by columns, never truncates")
 {
   CHECK(cpd::display_width_pad("ab", 5) == "ab   ");
   CHECK(cpd::display_width_pad("", 2) == "  ");
-  CHECK(cpd::display_width_pad("\xe6\x97\xa5\xe6\x9c\xac", 6)
-        == "\xe6\x97\xa5\xe6\x9c\xac  ");
+  CHECK(cpd::display_width_pad("\xe6\x97\xa5\xe6\x9c\xac", 6) == "\xe6\x97\xa5\xe6\x9c\xac  ");
   CHECK(cpd::display_width_pad("caf\xc3\xa9", 6) == "caf\xc3\xa9  ");
   CHECK(cpd::display_width_pad("abcdef", 3) == "abcdef");
   CHECK(cpd::display_width_pad("abc", 3) == "abc");
@@ -425,7 +438,7 @@ TEST_CASE("closest_match suggests only near candidates")
   CHECK(cpd::closest_match("histroy", commands) == "history");
   CHECK_FALSE(cpd::closest_match("hstroy", commands)); // 3 edits, limit 2
   CHECK_FALSE(cpd::closest_match("frobnicate", commands));
-  CHECK_FALSE(cpd::closest_match("xy", {"ab"}));      // a total rewrite
+  CHECK_FALSE(cpd::closest_match("xy", {"ab"})); // a total rewrite
   CHECK_FALSE(cpd::closest_match("a", {""}));
   CHECK_FALSE(cpd::closest_match("", commands));
   CHECK_FALSE(cpd::closest_match("approve", {}));

@@ -64,8 +64,7 @@ TEST_CASE("rollover: secretary only, oldest first, idempotent, dry run changes n
   cpd::post_entry(s.db, ann, 2014, cpd::EntryKind::adjustment, pts("14"), {}, {}, 0, "");
   cpd::post_entry(s.db, ann, 2015, cpd::EntryKind::adjustment, pts("8"), {}, {}, 0, "");
 
-  CHECK(error_kind([&] { cpd::rollover(s.db, s.as("ann"), DryRun::no); })
-        == ErrorKind::permission);
+  CHECK(error_kind([&] { cpd::rollover(s.db, s.as("ann"), DryRun::no); }) == ErrorKind::permission);
 
   const auto preview = cpd::rollover(s.db, s.as("sec"), DryRun::yes);
   REQUIRE(preview.size() == 3);
@@ -149,10 +148,11 @@ TEST_CASE("property: the ledger always equals a replay of the facts")
           REQUIRE(balance.carried_in.tenths() == carry_in);
           REQUIRE(balance.total.tenths() == earned + carry_in);
           const auto close = closes.find(year);
-          carry_in = close == closes.end()
-                       ? 0
-                       : std::min(close->second.second,
-                                  std::max<std::int64_t>(0, earned + carry_in - close->second.first));
+          carry_in =
+            close == closes.end()
+              ? 0
+              : std::min(close->second.second,
+                         std::max<std::int64_t>(0, earned + carry_in - close->second.first));
         }
       }
     };
@@ -210,8 +210,7 @@ TEST_CASE("property: the ledger always equals a replay of the facts")
       } else if (action == 8) { // the rules change
         quota = 10 * static_cast<std::int64_t>(2 + pick(8));
         cap = 5 * static_cast<std::int64_t>(pick(10));
-        cpd::set_setting(
-          s.db, s.as("sec"), "scheme.quota", Points::from_tenths(quota).to_string());
+        cpd::set_setting(s.db, s.as("sec"), "scheme.quota", Points::from_tenths(quota).to_string());
         cpd::set_setting(
           s.db, s.as("sec"), "scheme.carry_cap", Points::from_tenths(cap).to_string());
       } else { // time passes, sometimes into a new year, then rollover

@@ -1,16 +1,16 @@
 #include "testutil.hpp"
 
+#include <unistd.h>
+
 #include <cstdlib>
 #include <fstream>
 #include <stdexcept>
-#include <unistd.h>
 
 namespace testutil {
 
 TempDir::TempDir()
 {
-  std::string pattern =
-    (std::filesystem::temp_directory_path() / "cpd-unit-XXXXXX").string();
+  std::string pattern = (std::filesystem::temp_directory_path() / "cpd-unit-XXXXXX").string();
   if (mkdtemp(pattern.data()) == nullptr) {
     throw std::runtime_error("cannot create a temporary directory");
   }

@@ -4,13 +4,14 @@
 
 #include <fmt/format.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 namespace cpd::mail {
 
@@ -20,7 +21,6 @@ namespace fs = std::filesystem;
 
 // Deliveries by this process, so that names stay unique within a second.
 std::atomic<std::uint64_t> g_deliveries{0};
-
 
 // The host part of a Maildir file name: '/' and ':' are escaped as the
 // Maildir conventions say, anything odd is replaced.
@@ -53,8 +53,7 @@ class FileDescriptor
 public:
   explicit FileDescriptor(int fd)
     : m_fd(fd)
-  {
-  }
+  {}
   FileDescriptor(const FileDescriptor&) = delete;
   FileDescriptor& operator=(const FileDescriptor&) = delete;
   ~FileDescriptor()
@@ -116,10 +115,9 @@ class MaildirTransport final : public Transport
 {
 public:
   MaildirTransport(fs::path path, const TransportOptions& options)
-    : m_path(std::move(path)),
-      m_host(file_name_host(options.local_hostname))
-  {
-  }
+    : m_path(std::move(path))
+    , m_host(file_name_host(options.local_hostname))
+  {}
 
   DeliveryReport
   deliver(std::span<const OutgoingMessage> messages) override
@@ -189,22 +187,20 @@ private:
     if (fs::exists(target, exists_error)) {
       return {Outcome::sent, 0, {}};
     }
-    const fs::path tmp = m_path / "tmp"
-                         / fmt::format("{}.P{}Q{}", name, ::getpid(), g_deliveries.fetch_add(1));
+    const fs::path tmp =
+      m_path / "tmp" / fmt::format("{}.P{}Q{}", name, ::getpid(), g_deliveries.fetch_add(1));
     const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd < 0) {
-      return {Outcome::retry,
-              0,
-              fmt::format("cannot create {}: {}", tmp.string(), errno_text(errno))};
+      return {
+        Outcome::retry, 0, fmt::format("cannot create {}: {}", tmp.string(), errno_text(errno))};
     }
     FileDescriptor file(fd);
     if (!write_all(fd, header) || !write_all(fd, message.data) || ::fsync(fd) != 0
         || file.close() != 0) {
       const int error = errno;
       ::unlink(tmp.c_str());
-      return {Outcome::retry,
-              0,
-              fmt::format("cannot write {}: {}", tmp.string(), errno_text(error))};
+      return {
+        Outcome::retry, 0, fmt::format("cannot write {}: {}", tmp.string(), errno_text(error))};
     }
     if (rename_no_replace(tmp, target) != 0) {
       const int error = errno;
@@ -212,11 +208,10 @@ private:
       if (error == EEXIST) {
         return {Outcome::sent, 0, {}}; // delivered meanwhile by another run
       }
-      return {Outcome::retry,
-              0,
-              fmt::format("cannot move the message into {}: {}",
-                          target.string(),
-                          errno_text(error))};
+      return {
+        Outcome::retry,
+        0,
+        fmt::format("cannot move the message into {}: {}", target.string(), errno_text(error))};
     }
     return {Outcome::sent, 0, {}};
   }

@@ -30,8 +30,7 @@ is_alnum(char c)
 bool
 is_atext(char c)
 {
-  return is_alnum(c)
-         || std::string_view("!#$%&'*+-/=?^_`{|}~").find(c) != std::string_view::npos;
+  return is_alnum(c) || std::string_view("!#$%&'*+-/=?^_`{|}~").find(c) != std::string_view::npos;
 }
 
 bool
@@ -110,8 +109,7 @@ valid_dot_atom(std::string_view text)
       || text.find("..") != std::string_view::npos) {
     return false;
   }
-  return std::all_of(
-    text.begin(), text.end(), [](char c) { return is_atext(c) || c == '.'; });
+  return std::all_of(text.begin(), text.end(), [](char c) { return is_atext(c) || c == '.'; });
 }
 
 // A host name: dot-separated labels of letters, digits and inner hyphens.
@@ -124,14 +122,12 @@ valid_domain(std::string_view domain)
   std::size_t start = 0;
   while (true) {
     const std::size_t dot = domain.find('.', start);
-    const std::string_view label = domain.substr(
-      start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
-    if (label.empty() || label.size() > 63 || label.front() == '-'
-        || label.back() == '-') {
+    const std::string_view label =
+      domain.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
+    if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-') {
       return false;
     }
-    if (!std::all_of(
-          label.begin(), label.end(), [](char c) { return is_alnum(c) || c == '-'; })) {
+    if (!std::all_of(label.begin(), label.end(), [](char c) { return is_alnum(c) || c == '-'; })) {
       return false;
     }
     if (dot == std::string_view::npos) {
@@ -208,8 +204,7 @@ validate_media_type(std::string_view media_type)
   const std::size_t slash = media_type.find('/');
   if (slash == std::string_view::npos || !valid_token(media_type.substr(0, slash))
       || !valid_token(media_type.substr(slash + 1))) {
-    throw Error(
-      ErrorKind::bad_input, "{:?} is not a media type like application/pdf", media_type);
+    throw Error(ErrorKind::bad_input, "{:?} is not a media type like application/pdf", media_type);
   }
 }
 
@@ -217,8 +212,7 @@ validate_media_type(std::string_view media_type)
 bool
 is_attr_char(char c)
 {
-  return is_alnum(c)
-         || std::string_view("!#$&+-.^_`|~").find(c) != std::string_view::npos;
+  return is_alnum(c) || std::string_view("!#$&+-.^_`|~").find(c) != std::string_view::npos;
 }
 
 // ";" CRLF SP "name=value" lines for one MIME parameter: a quoted string
@@ -263,12 +257,10 @@ format_parameter(std::string_view name, std::string_view value)
   }
   std::string out;
   for (std::size_t n = 0; n < sections.size(); ++n) {
-    out +=
-      fmt::format(";\r\n {}*{}*={}{}", name, n, n == 0 ? "UTF-8''" : "", sections[n]);
+    out += fmt::format(";\r\n {}*{}*={}{}", name, n, n == 0 ? "UTF-8''" : "", sections[n]);
   }
   return out;
 }
-
 
 void
 append_header(std::string& out, std::string_view name, std::string_view value)
@@ -301,9 +293,8 @@ validate_header_text(std::string_view text, std::string_view what)
       throw Error(ErrorKind::bad_input, "{} is not valid UTF-8 text", what);
     }
     if (code_point < 0x20 || (code_point >= 0x7f && code_point <= 0x9f)) {
-      throw Error(ErrorKind::bad_input,
-                  "{} contains a line break or another control character",
-                  what);
+      throw Error(
+        ErrorKind::bad_input, "{} contains a line break or another control character", what);
     }
     i += length;
   }
@@ -316,17 +307,15 @@ validate_address(std::string_view address)
     throw Error(ErrorKind::bad_input, "an email address is empty");
   }
   if (address.size() > 254 || !all_printable_ascii(address)) {
-    throw Error(
-      ErrorKind::bad_input,
-      "{:?} is not an email address: it must be at most 254 plain ASCII characters",
-      address);
+    throw Error(ErrorKind::bad_input,
+                "{:?} is not an email address: it must be at most 254 plain ASCII characters",
+                address);
   }
   const std::size_t at = address.rfind('@');
   if (at == std::string_view::npos || !valid_dot_atom(address.substr(0, at)) || at > 64
       || !valid_domain(address.substr(at + 1))) {
-    throw Error(ErrorKind::bad_input,
-                "{:?} is not an email address like name@example.org",
-                address);
+    throw Error(
+      ErrorKind::bad_input, "{:?} is not an email address like name@example.org", address);
   }
 }
 
@@ -340,9 +329,8 @@ validate_message_id(std::string_view message_id)
   const std::size_t at = inner.find('@');
   if (!bracketed || at == std::string_view::npos || !valid_dot_atom(inner.substr(0, at))
       || !valid_dot_atom(inner.substr(at + 1)) || message_id.size() > 250) {
-    throw Error(ErrorKind::bad_input,
-                "{:?} is not a Message-ID like <unique@example.org>",
-                message_id);
+    throw Error(
+      ErrorKind::bad_input, "{:?} is not a Message-ID like <unique@example.org>", message_id);
   }
 }
 
@@ -378,9 +366,8 @@ format_date(std::int64_t unix_seconds, int utc_offset_minutes)
 {
   constexpr int k_day_minutes = 24 * 60;
   if (utc_offset_minutes <= -k_day_minutes || utc_offset_minutes >= k_day_minutes) {
-    throw Error(ErrorKind::bad_input,
-                "a UTC offset of {} minutes is not a time zone",
-                utc_offset_minutes);
+    throw Error(
+      ErrorKind::bad_input, "a UTC offset of {} minutes is not a time zone", utc_offset_minutes);
   }
   static constexpr std::array<const char*, 7> k_weekdays = {
     "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
@@ -510,9 +497,8 @@ rfc2047_encode(std::string_view text, std::size_t used, Encoding encoding)
   constexpr std::size_t k_overhead = 12; // "=?UTF-8?X?" and "?="
   // Room for at least one character of four bytes, whatever `used` is.
   constexpr std::size_t k_minimum_word = k_overhead + 12;
-  std::size_t budget = used < k_encoded_line_limit
-                         ? std::min(k_encoded_word_limit, k_encoded_line_limit - used)
-                         : 0;
+  std::size_t budget =
+    used < k_encoded_line_limit ? std::min(k_encoded_word_limit, k_encoded_line_limit - used) : 0;
   budget = std::max(budget, k_minimum_word);
 
   std::string out;
@@ -523,8 +509,7 @@ rfc2047_encode(std::string_view text, std::size_t used, Encoding encoding)
     while (end < text.size()) {
       const std::size_t next = end + character_length(text, end);
       const std::string_view chunk = text.substr(start, next - start);
-      const std::size_t length =
-        encoding == Encoding::b ? b_length(chunk.size()) : q_length(chunk);
+      const std::size_t length = encoding == Encoding::b ? b_length(chunk.size()) : q_length(chunk);
       if (k_overhead + length > budget) {
         break;
       }
@@ -563,8 +548,7 @@ encode_unstructured(std::string_view text, std::size_t used)
     if (column + (end - start) > k_line_limit) {
       // The last foldable space that keeps this line within the limit.
       std::size_t best = std::string_view::npos;
-      for (std::size_t i = start + 1;
-           i < text.size() && column + (i - start) <= k_line_limit;
+      for (std::size_t i = start + 1; i < text.size() && column + (i - start) <= k_line_limit;
            ++i) {
         if (text[i] == ' ' && i + 1 < text.size() && text[i + 1] != ' ') {
           best = i;
@@ -597,8 +581,7 @@ format_mailbox(std::string_view name, std::string_view address, std::size_t used
   const std::size_t tail = address.size() + 3; // " <" and ">"
   if (all_printable_ascii(name) && !is_encoded_word_like(name)) {
     std::string phrase;
-    if (std::all_of(
-          name.begin(), name.end(), [](char c) { return is_atext(c) || c == ' '; })) {
+    if (std::all_of(name.begin(), name.end(), [](char c) { return is_atext(c) || c == ' '; })) {
       phrase = name;
     } else {
       phrase = "\"";
@@ -626,8 +609,7 @@ compose(const Message& message)
   append_header(out, "Date", format_date(message.date_unix, message.utc_offset_minutes));
   append_header(out, "From", format_mailbox(message.from_name, message.from_address, 6));
   if (message.reply_to) {
-    append_header(
-      out, "Reply-To", format_mailbox(message.reply_to_name, *message.reply_to, 10));
+    append_header(out, "Reply-To", format_mailbox(message.reply_to_name, *message.reply_to, 10));
   }
   append_header(out, "To", format_mailbox(message.to_name, message.to_address, 4));
   append_header(out, "Subject", encode_unstructured(message.subject, 9));
@@ -635,9 +617,8 @@ compose(const Message& message)
   append_header(out, "MIME-Version", "1.0");
   append_header(out, "Auto-Submitted", "auto-generated");
 
-  constexpr std::string_view k_text_headers =
-    "Content-Type: text/plain; charset=UTF-8\r\n"
-    "Content-Transfer-Encoding: quoted-printable\r\n";
+  constexpr std::string_view k_text_headers = "Content-Type: text/plain; charset=UTF-8\r\n"
+                                              "Content-Transfer-Encoding: quoted-printable\r\n";
   if (message.attachments.empty()) {
     out += k_text_headers;
     out += k_crlf;
@@ -648,8 +629,7 @@ compose(const Message& message)
   // Neither quoted-printable nor base64 output can contain "=_", so the
   // boundary never occurs in a part and may depend on the Message-ID alone.
   const std::string boundary = fmt::format("=_cpd_{:016x}", fnv1a(message.message_id));
-  append_header(
-    out, "Content-Type", fmt::format("multipart/mixed;\r\n boundary=\"{}\"", boundary));
+  append_header(out, "Content-Type", fmt::format("multipart/mixed;\r\n boundary=\"{}\"", boundary));
   out += k_crlf;
   out += "This is a message in MIME format.\r\n";
   out += fmt::format("\r\n--{}\r\n", boundary);

@@ -58,9 +58,8 @@ void validate_message_id(std::string_view message_id);
 // "<cpd.OUTBOX_ID.UNIQUE@DOMAIN>": the same arguments always give the same
 // Message-ID, so a retried message keeps it. `unique` may hold letters,
 // digits, '.', '-' and '_'; `domain` must be a host name. Throws bad_input.
-std::string make_message_id(std::int64_t outbox_id,
-                            std::string_view unique,
-                            std::string_view domain);
+std::string
+make_message_id(std::int64_t outbox_id, std::string_view unique, std::string_view domain);
 
 // The RFC 5322 date of `unix_seconds` in the zone `utc_offset_minutes` east
 // of UTC: "Tue, 22 Aug 2017 14:08:43 +0100". English names whatever the
@@ -74,11 +73,7 @@ std::string quoted_printable(std::string_view text);
 
 // Base64 (RFC 4648). Wrap::mime cuts it into lines of 76 characters, each
 // followed by CRLF.
-enum class Wrap
-{
-  none,
-  mime
-};
+enum class Wrap { none, mime };
 std::string base64(std::string_view bytes, Wrap wrap = Wrap::none);
 
 // RFC 2047 encoded-words for a header value: "=?UTF-8?B?...?=" or
@@ -86,15 +81,9 @@ std::string base64(std::string_view bytes, Wrap wrap = Wrap::none);
 // characters, folded with CRLF SP. The first line also holds `used`
 // characters ("Subject: " is 9) and no line exceeds 76 characters.
 // Encoding::shortest picks whichever of B and Q is shorter.
-enum class Encoding
-{
-  b,
-  q,
-  shortest
-};
-std::string rfc2047_encode(std::string_view text,
-                           std::size_t used,
-                           Encoding encoding = Encoding::shortest);
+enum class Encoding { b, q, shortest };
+std::string
+rfc2047_encode(std::string_view text, std::size_t used, Encoding encoding = Encoding::shortest);
 
 // The value of an unstructured header (Subject) as it is written after
 // "Name: ": plain folded ASCII when that is safe, encoded-words otherwise.
@@ -103,8 +92,6 @@ std::string encode_unstructured(std::string_view text, std::size_t used);
 // "Name <local@domain>" with the name as atoms, a quoted string or
 // encoded-words as needed; the bare address when the name is empty.
 // Validates both like compose().
-std::string format_mailbox(std::string_view name,
-                           std::string_view address,
-                           std::size_t used);
+std::string format_mailbox(std::string_view name, std::string_view address, std::size_t used);
 
 } // namespace cpd::mail

@@ -2,16 +2,16 @@
 // would add its start-up cost to every cpd command, most of which send no
 // mail. curl.h is included for types and constants only.
 #define CURL_DISABLE_TYPECHECK
-#include <curl/curl.h>
-
 #include <cpd/error.hpp>
 #include <cpd/mail/transport.hpp>
 
+#include <curl/curl.h>
 #include <fmt/format.h>
+
+#include <dlfcn.h>
 
 #include <algorithm>
 #include <cstring>
-#include <dlfcn.h>
 #include <map>
 #include <mutex>
 
@@ -39,11 +39,10 @@ resolve(void* library, const char* name, const std::string& soname, Function& fu
 {
   void* symbol = ::dlsym(library, name);
   if (symbol == nullptr) {
-    throw Error(
-      ErrorKind::unavailable,
-      "{} lacks {}, which SMTP delivery needs: install the Debian package libcurl4",
-      soname,
-      name);
+    throw Error(ErrorKind::unavailable,
+                "{} lacks {}, which SMTP delivery needs: install the Debian package libcurl4",
+                soname,
+                name);
   }
   static_assert(sizeof(function) == sizeof(symbol));
   std::memcpy(&function, &symbol, sizeof symbol);
@@ -63,11 +62,10 @@ load_curl(const std::string& soname)
   void* library = ::dlopen(soname.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (library == nullptr) {
     const char* reason = ::dlerror();
-    throw Error(
-      ErrorKind::unavailable,
-      "cannot load {} to send mail by SMTP ({}): install the Debian package libcurl4",
-      soname,
-      reason != nullptr ? reason : "unknown error");
+    throw Error(ErrorKind::unavailable,
+                "cannot load {} to send mail by SMTP ({}): install the Debian package libcurl4",
+                soname,
+                reason != nullptr ? reason : "unknown error");
   }
   CurlApi api;
   resolve(library, "curl_global_init", soname, api.global_init);
@@ -128,9 +126,8 @@ watch_dialogue(CURL*, curl_infotype type, char* data, std::size_t size, void* us
   while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) {
     line.remove_suffix(1);
   }
-  if (line.size() >= 3 && std::all_of(line.begin(), line.begin() + 3, [](char c) {
-        return c >= '0' && c <= '9';
-      })) {
+  if (line.size() >= 3
+      && std::all_of(line.begin(), line.begin() + 3, [](char c) { return c >= '0' && c <= '9'; })) {
     ++dialogue->replies;
     dialogue->last_reply.clear();
     for (const char c : line.substr(0, 200)) {
@@ -144,8 +141,7 @@ watch_dialogue(CURL*, curl_infotype type, char* data, std::size_t size, void* us
 }
 
 // How a failed transfer affects the rest of the batch.
-enum class Scope
-{
+enum class Scope {
   message,    // this message only
   connection, // the server could not be reached: the rest would fail alike
   batch,      // a setting is wrong: stop and say so
@@ -164,16 +160,14 @@ Classified
 classify(CURLcode result, int code, bool any_reply, std::string error)
 {
   const auto stop = [&](ErrorKind kind, std::string_view advice) {
-    return Classified{
-      {Outcome::retry, code, error + std::string(advice)}, Scope::batch, kind};
+    return Classified{{Outcome::retry, code, error + std::string(advice)}, Scope::batch, kind};
   };
   switch (result) {
   case CURLE_LOGIN_DENIED:
   case CURLE_AUTH_ERROR:
     return stop(ErrorKind::config, "; check the SMTP user name and password");
   case CURLE_USE_SSL_FAILED:
-    return stop(ErrorKind::config,
-                "; the server does not offer STARTTLS, which is required");
+    return stop(ErrorKind::config, "; the server does not offer STARTTLS, which is required");
   case CURLE_PEER_FAILED_VERIFICATION:
   case CURLE_SSL_CACERT_BADFILE:
   case CURLE_SSL_CERTPROBLEM:
@@ -193,8 +187,7 @@ classify(CURLcode result, int code, bool any_reply, std::string error)
   if (code >= 500 && code < 600) {
     return {{Outcome::failed, code, std::move(error)}};
   }
-  return {{Outcome::retry, code, std::move(error)},
-          any_reply ? Scope::message : Scope::connection};
+  return {{Outcome::retry, code, std::move(error)}, any_reply ? Scope::message : Scope::connection};
 }
 
 // One libcurl handle for one batch, so that one connection carries all its
@@ -203,9 +196,9 @@ class Session
 {
 public:
   Session(const CurlApi& curl, const std::string& soname)
-    : m_curl(curl),
-      m_soname(soname),
-      m_handle(curl.easy_init())
+    : m_curl(curl)
+    , m_soname(soname)
+    , m_handle(curl.easy_init())
   {
     if (m_handle == nullptr) {
       throw Error(ErrorKind::unavailable, "libcurl could not create a transfer");
@@ -239,8 +232,7 @@ public:
   configure(const MailUrl& url, const TransportOptions& options)
   {
     // The URL path is the name libcurl gives in EHLO.
-    const std::string address =
-      fmt::format("{}/{}", url.to_string(), options.local_hostname);
+    const std::string address = fmt::format("{}/{}", url.to_string(), options.local_hostname);
     set(CURLOPT_URL, address.c_str(), "URL");
     set(CURLOPT_ERRORBUFFER, m_error, "ERRORBUFFER");
     set(CURLOPT_NOSIGNAL, 1L, "NOSIGNAL");
@@ -256,9 +248,7 @@ public:
     const auto milliseconds = [](std::chrono::milliseconds value) {
       return static_cast<long>(std::max<std::int64_t>(1, value.count()));
     };
-    set(CURLOPT_CONNECTTIMEOUT_MS,
-        milliseconds(options.connect_timeout),
-        "CONNECTTIMEOUT_MS");
+    set(CURLOPT_CONNECTTIMEOUT_MS, milliseconds(options.connect_timeout), "CONNECTTIMEOUT_MS");
     set(CURLOPT_TIMEOUT_MS, milliseconds(options.total_timeout), "TIMEOUT_MS");
     const long response_seconds = (milliseconds(options.response_timeout) + 999) / 1000;
     set(CURLOPT_SERVER_RESPONSE_TIMEOUT, response_seconds, "SERVER_RESPONSE_TIMEOUT");
@@ -296,9 +286,7 @@ public:
     const std::string sender = fmt::format("<{}>", message.sender);
     set(CURLOPT_MAIL_FROM, sender.c_str(), "MAIL_FROM");
     set(CURLOPT_MAIL_RCPT, recipients.get(), "MAIL_RCPT");
-    set(CURLOPT_INFILESIZE_LARGE,
-        static_cast<curl_off_t>(message.data.size()),
-        "INFILESIZE_LARGE");
+    set(CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(message.data.size()), "INFILESIZE_LARGE");
     m_upload = Upload{message.data, 0};
     m_dialogue = Dialogue{};
     m_error[0] = '\0';
@@ -321,9 +309,8 @@ public:
       return {{Outcome::sent, code, {}}};
     }
     std::string detail = m_error[0] != '\0' ? m_error : m_curl.easy_strerror(result);
-    const std::string& server = m_dialogue.last_error_reply.empty()
-                                  ? m_dialogue.last_reply
-                                  : m_dialogue.last_error_reply;
+    const std::string& server =
+      m_dialogue.last_error_reply.empty() ? m_dialogue.last_reply : m_dialogue.last_error_reply;
     if (!server.empty()) {
       detail += fmt::format(" (server: {})", server);
     }
@@ -344,10 +331,9 @@ class SmtpTransport final : public Transport
 {
 public:
   SmtpTransport(MailUrl url, TransportOptions options)
-    : m_url(std::move(url)),
-      m_options(std::move(options))
-  {
-  }
+    : m_url(std::move(url))
+    , m_options(std::move(options))
+  {}
 
   DeliveryReport
   deliver(std::span<const OutgoingMessage> messages) override
@@ -414,8 +400,7 @@ private:
     if (secret.empty()) {
       return text;
     }
-    for (std::size_t at = text.find(secret); at != std::string::npos;
-         at = text.find(secret, at)) {
+    for (std::size_t at = text.find(secret); at != std::string::npos; at = text.find(secret, at)) {
       text.replace(at, secret.size(), "********");
     }
     return text;
@@ -435,11 +420,10 @@ make_smtp_transport(const MailUrl& url, const TransportOptions& options)
   }
   const bool name_ok =
     !options.local_hostname.empty()
-    && std::all_of(
-      options.local_hostname.begin(), options.local_hostname.end(), [](char c) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-               || c == '-' || c == '.';
-      });
+    && std::all_of(options.local_hostname.begin(), options.local_hostname.end(), [](char c) {
+         return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                || c == '-' || c == '.';
+       });
   if (!name_ok) {
     throw Error(ErrorKind::config,
                 "{:?} is not a host name to greet the SMTP server with",

@@ -77,8 +77,7 @@ split(std::string_view name, std::string_view text)
   std::string_view first = text.substr(0, first_end);
   constexpr std::string_view k_subject = "Subject:";
   if (first.substr(0, k_subject.size()) != k_subject) {
-    throw Error(
-      ErrorKind::config, "template {}: the first line must be \"Subject: ...\"", name);
+    throw Error(ErrorKind::config, "template {}: the first line must be \"Subject: ...\"", name);
   }
   first.remove_prefix(k_subject.size());
   while (!first.empty() && (first.front() == ' ' || first.front() == '\t')) {
@@ -91,19 +90,16 @@ split(std::string_view name, std::string_view text)
     return {{first, 1}, {{}, 2}};
   }
   const std::size_t second_end = text.find('\n', first_end + 1);
-  const std::string_view second =
-    text.substr(first_end + 1,
-                second_end == std::string_view::npos ? std::string_view::npos
-                                                     : second_end - first_end - 1);
+  const std::string_view second = text.substr(
+    first_end + 1,
+    second_end == std::string_view::npos ? std::string_view::npos : second_end - first_end - 1);
   if (second.find_first_not_of(" \t") != std::string_view::npos) {
-    throw Error(
-      ErrorKind::config,
-      "template {}: line 2 must be blank, between the Subject line and the body",
-      name);
+    throw Error(ErrorKind::config,
+                "template {}: line 2 must be blank, between the Subject line and the body",
+                name);
   }
-  const std::string_view body = second_end == std::string_view::npos
-                                  ? std::string_view()
-                                  : text.substr(second_end + 1);
+  const std::string_view body =
+    second_end == std::string_view::npos ? std::string_view() : text.substr(second_end + 1);
   return {{first, 1}, {body, 3}};
 }
 
@@ -133,19 +129,17 @@ scan(std::string_view template_name,
         on_text(text.substr(i, 1));
         ++i;
       } else if (c == '}') {
-        throw Error(
-          ErrorKind::config,
-          "template {}: unbalanced }} on line {}; write }}}} for a literal brace",
-          template_name,
-          line);
+        throw Error(ErrorKind::config,
+                    "template {}: unbalanced }} on line {}; write }}}} for a literal brace",
+                    template_name,
+                    line);
       } else {
         const std::size_t close = text.find_first_of("}\n", i + 1);
         if (close == std::string_view::npos || text[close] != '}') {
-          throw Error(
-            ErrorKind::config,
-            "template {}: unclosed {{ on line {}; write {{{{ for a literal brace",
-            template_name,
-            line);
+          throw Error(ErrorKind::config,
+                      "template {}: unclosed {{ on line {}; write {{{{ for a literal brace",
+                      template_name,
+                      line);
         }
         const std::string_view name = text.substr(i + 1, close - i - 1);
         if (!valid_name(name)) {

@@ -55,7 +55,6 @@ Rendered render(std::string_view template_name,
 
 // The placeholder names a template uses, to check an administrator's
 // template against the values a mail provides. Throws like render().
-std::set<std::string> placeholders(std::string_view template_name,
-                                   std::string_view template_text);
+std::set<std::string> placeholders(std::string_view template_name, std::string_view template_text);
 
 } // namespace cpd::mail

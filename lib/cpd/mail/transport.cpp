@@ -9,8 +9,7 @@ namespace cpd::mail {
 
 namespace {
 
-constexpr std::string_view k_accepted =
-  "smtp://HOST[:PORT], smtps://HOST[:PORT] or maildir:PATH";
+constexpr std::string_view k_accepted = "smtp://HOST[:PORT], smtps://HOST[:PORT] or maildir:PATH";
 
 [[noreturn]] void
 refuse(std::string_view text, std::string_view why)
@@ -22,22 +21,21 @@ refuse(std::string_view text, std::string_view why)
                 "it must be {}",
                 k_accepted);
   }
-  throw Error(
-    ErrorKind::config, "mail.url {:?} {}; it must be {}", text, why, k_accepted);
+  throw Error(ErrorKind::config, "mail.url {:?} {}; it must be {}", text, why, k_accepted);
 }
 
 bool
 host_char(char c)
 {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-         || c == '-' || c == '.' || c == '_';
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-'
+         || c == '.' || c == '_';
 }
 
 bool
 ipv6_char(char c)
 {
-  return (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || (c >= '0' && c <= '9')
-         || c == ':' || c == '.';
+  return (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || (c >= '0' && c <= '9') || c == ':'
+         || c == '.';
 }
 
 std::string

@@ -18,12 +18,7 @@ namespace cpd::mail {
 // Where mail goes, from the setting mail.url.
 struct MailUrl
 {
-  enum class Scheme
-  {
-    smtp,
-    smtps,
-    maildir
-  };
+  enum class Scheme { smtp, smtps, maildir };
   Scheme scheme = Scheme::maildir;
   std::string host;           // smtp and smtps; an IPv6 address keeps its brackets
   int port = 0;               // smtp and smtps: as given, else 25 (smtp) or 465 (smtps)
@@ -50,8 +45,7 @@ struct OutgoingMessage
 // To address. Throws like compose().
 OutgoingMessage make_outgoing(const Message& message);
 
-enum class Outcome
-{
+enum class Outcome {
   sent,   // the server (or the Maildir) took the message
   retry,  // a temporary failure: 4xx, no connection, a timeout; try later
   failed, // a permanent rejection (5xx) or a message that cannot be sent
@@ -88,11 +82,7 @@ public:
   virtual DeliveryReport deliver(std::span<const OutgoingMessage> messages) = 0;
 };
 
-enum class StartTls
-{
-  no,
-  required
-};
+enum class StartTls { no, required };
 
 // How to deliver; the defaults suit a submission server close by.
 struct TransportOptions
@@ -112,8 +102,7 @@ struct TransportOptions
 
 // The transport for a mail.url. Throws ErrorKind::config for options that
 // cannot work, such as a password that would cross the network unencrypted.
-std::unique_ptr<Transport> make_transport(const MailUrl& url,
-                                          const TransportOptions& options);
+std::unique_ptr<Transport> make_transport(const MailUrl& url, const TransportOptions& options);
 
 // Writes each message to PATH/tmp and renames it into PATH/new, creating the
 // Maildir when it is missing.
@@ -122,7 +111,6 @@ std::unique_ptr<Transport> make_maildir_transport(const std::filesystem::path& p
 
 // Sends through an SMTP server with libcurl, loaded on the first delivery so
 // that commands which send no mail never pay for it.
-std::unique_ptr<Transport> make_smtp_transport(const MailUrl& url,
-                                               const TransportOptions& options);
+std::unique_ptr<Transport> make_smtp_transport(const MailUrl& url, const TransportOptions& options);
 
 } // namespace cpd::mail
