@@ -16,6 +16,22 @@
 
 namespace cpd {
 
+const char* const k_lease_mail_sql =
+  "UPDATE outbox SET lease_until = ?1 + ?2"
+  " WHERE id IN (SELECT id FROM ("
+  "   SELECT q.id, row_number() OVER w AS n, sum(q.bytes) OVER w AS bytes FROM ("
+  "     SELECT o.id, o.next_attempt_at,"
+  "       (SELECT coalesce(sum(a.size), 0) FROM outbox_attachment x"
+  "       JOIN attachment a ON a.id = x.attachment_id WHERE x.outbox_id = o.id)"
+  "       AS bytes"
+  "     FROM outbox o WHERE o.state = 'queued' AND o.next_attempt_at <= ?1"
+  "     AND (o.lease_until IS NULL OR o.lease_until <= ?1)"
+  "     ORDER BY o.next_attempt_at, o.id LIMIT ?3) q"
+  "   WINDOW w AS (ORDER BY q.next_attempt_at, q.id))"
+  "   WHERE n = 1 OR bytes <= ?4)"
+  " RETURNING id, attempts, created_at, to_name, to_address, subject, body,"
+  " message_id";
+
 namespace {
 
 constexpr std::int64_t k_lease_seconds = 900;
@@ -94,21 +110,7 @@ lease_batch(Database& db,
             const std::string& from_name)
 {
   Transaction transaction(db, Transaction::Kind::write);
-  Statement lease(db,
-                  "UPDATE outbox SET lease_until = ?1 + ?2"
-                  " WHERE id IN (SELECT id FROM ("
-                  "   SELECT q.id, row_number() OVER w AS n, sum(q.bytes) OVER w AS bytes FROM ("
-                  "     SELECT o.id, o.next_attempt_at,"
-                  "       (SELECT coalesce(sum(a.size), 0) FROM outbox_attachment x"
-                  "       JOIN attachment a ON a.id = x.attachment_id WHERE x.outbox_id = o.id)"
-                  "       AS bytes"
-                  "     FROM outbox o WHERE o.state = 'queued' AND o.next_attempt_at <= ?1"
-                  "     AND (o.lease_until IS NULL OR o.lease_until <= ?1)"
-                  "     ORDER BY o.next_attempt_at, o.id LIMIT ?3) q"
-                  "   WINDOW w AS (ORDER BY q.next_attempt_at, q.id))"
-                  "   WHERE n = 1 OR bytes <= ?4)"
-                  " RETURNING id, attempts, created_at, to_name, to_address, subject, body,"
-                  " message_id");
+  Statement lease(db, k_lease_mail_sql);
   lease.bind_all(context.now, k_lease_seconds, k_batch, k_batch_attachment_bytes);
   std::vector<Leased> batch;
   // Replies go to the secretary.

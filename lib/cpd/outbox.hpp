@@ -71,6 +71,10 @@ struct DeliverySummary
   std::string last_error;       // the last failure's reason, without secrets
 };
 
+// The statement that leases a batch of due mail for delivery: here so that
+// the tests check the query plan of the statement cpd really runs.
+extern const char* const k_lease_mail_sql;
+
 // Delivers every queued mail that is due, in batches over one connection.
 // SMTP talks happen outside any transaction; each message is leased while
 // it is being sent, so two runs never send it twice.

@@ -8,6 +8,22 @@
 
 namespace cpd {
 
+const char* const k_due_reminders_sql =
+  "SELECT m.id, m.login, m.name, m.email, coalesce(t.total, 0),"
+  " (SELECT coalesce(sum(c.points), 0) FROM claim c WHERE c.member_id = m.id"
+  "   AND c.year = ?1 AND c.status = 'pending')"
+  " FROM member m LEFT JOIN (SELECT member_id, sum(points) AS total"
+  "   FROM entry WHERE year = ?1 GROUP BY member_id) t ON t.member_id = m.id"
+  " WHERE m.active = 1 AND m.created_at < ?2"
+  " AND NOT EXISTS (SELECT 1 FROM exemption x WHERE x.member_id = m.id"
+  "   AND x.year = ?1 AND x.lifted_at IS NULL)"
+  " AND CASE WHEN ?3 THEN coalesce(t.total, 0) < ?4"
+  "   ELSE NOT EXISTS (SELECT 1 FROM claim c WHERE c.member_id = m.id"
+  "     AND c.year = ?1 AND c.status != 'withdrawn') END"
+  " AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.member_id = m.id"
+  "   AND o.template = 'reminder' AND o.created_at > ?5)"
+  " ORDER BY m.login";
+
 std::vector<Reminded>
 remind(Database& db, const Context& context, ReminderScope scope, DryRun dry_run)
 {
@@ -17,21 +33,7 @@ remind(Database& db, const Context& context, ReminderScope scope, DryRun dry_run
   const int year = context.today.year();
   // One query for everybody due: members of the year, not exempt, in scope,
   // not reminded within the interval.
-  Statement due(db,
-                "SELECT m.id, m.login, m.name, m.email, coalesce(t.total, 0),"
-                " (SELECT coalesce(sum(c.points), 0) FROM claim c WHERE c.member_id = m.id"
-                "   AND c.year = ?1 AND c.status = 'pending')"
-                " FROM member m LEFT JOIN (SELECT member_id, sum(points) AS total"
-                "   FROM entry WHERE year = ?1 GROUP BY member_id) t ON t.member_id = m.id"
-                " WHERE m.active = 1 AND m.created_at < ?2"
-                " AND NOT EXISTS (SELECT 1 FROM exemption x WHERE x.member_id = m.id"
-                "   AND x.year = ?1 AND x.lifted_at IS NULL)"
-                " AND CASE WHEN ?3 THEN coalesce(t.total, 0) < ?4"
-                "   ELSE NOT EXISTS (SELECT 1 FROM claim c WHERE c.member_id = m.id"
-                "     AND c.year = ?1 AND c.status != 'withdrawn') END"
-                " AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.member_id = m.id"
-                "   AND o.template = 'reminder' AND o.created_at > ?5)"
-                " ORDER BY m.login");
+  Statement due(db, k_due_reminders_sql);
   due.bind_all(year,
                Date(year + 1, 1, 1).days() * 86400,
                scope == ReminderScope::below_quota ? 1 : 0,

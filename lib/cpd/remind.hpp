@@ -25,6 +25,10 @@ struct Reminded
   Points remaining;
 };
 
+// The query that finds who is due a reminder: here so that the tests check
+// the query plan of the statement cpd really runs.
+extern const char* const k_due_reminders_sql;
+
 // Queues a reminder for every active, non-exempt member in scope who has not
 // been reminded within remind.interval_days; running it twice in a row
 // queues nothing new. Only a secretary may.

@@ -15,6 +15,8 @@ using testutil::error_kind;
 
 namespace {
 
+using testutil::read_file;
+
 std::int64_t
 claim_with(testutil::Scheme& s,
            const std::string& login,
@@ -27,15 +29,6 @@ claim_with(testutil::Scheme& s,
   request.attachments = std::move(files);
   request.duplicates = cpd::ClaimRequest::Duplicates::allow;
   return cpd::submit_claim(s.db, s.as(login), request).id;
-}
-
-std::string
-read_file(const std::filesystem::path& path)
-{
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
 }
 
 } // namespace

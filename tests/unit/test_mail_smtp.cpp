@@ -34,6 +34,8 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
+using testutil::read_file;
+
 constexpr const char* k_python = "/usr/bin/python3";
 
 bool
@@ -179,15 +181,6 @@ private:
   Child m_child;
   int m_port = 0;
 };
-
-std::string
-read_file(const fs::path& path)
-{
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream content;
-  content << in.rdbuf();
-  return content.str();
-}
 
 std::vector<std::string>
 messages_in(const fs::path& maildir)

@@ -20,14 +20,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string
-read_file(const fs::path& path)
-{
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream content;
-  content << in.rdbuf();
-  return content.str();
-}
+using testutil::read_file;
 
 std::vector<fs::path>
 files_in(const fs::path& directory)

@@ -5,6 +5,8 @@
 // copy it again.
 
 #include <cpd/database.hpp>
+#include <cpd/outbox.hpp>
+#include <cpd/remind.hpp>
 
 #include <doctest/doctest.h>
 
@@ -133,23 +135,7 @@ TEST_CASE("the duplicate-claim check goes through claim_duplicate")
 TEST_CASE("the mail due for delivery is found through outbox_due")
 {
   auto db = cpd::Database::open_memory();
-  // lib/cpd/outbox.cpp, lease_batch()
-  const auto steps =
-    plan(db,
-         "UPDATE outbox SET lease_until = ?1 + ?2"
-         " WHERE id IN (SELECT id FROM ("
-         "   SELECT q.id, row_number() OVER w AS n, sum(q.bytes) OVER w AS bytes FROM ("
-         "     SELECT o.id, o.next_attempt_at,"
-         "       (SELECT coalesce(sum(a.size), 0) FROM outbox_attachment x"
-         "       JOIN attachment a ON a.id = x.attachment_id WHERE x.outbox_id = o.id)"
-         "       AS bytes"
-         "     FROM outbox o WHERE o.state = 'queued' AND o.next_attempt_at <= ?1"
-         "     AND (o.lease_until IS NULL OR o.lease_until <= ?1)"
-         "     ORDER BY o.next_attempt_at, o.id LIMIT ?3) q"
-         "   WINDOW w AS (ORDER BY q.next_attempt_at, q.id))"
-         "   WHERE n = 1 OR bytes <= ?4)"
-         " RETURNING id, attempts, created_at, to_name, to_address, subject, body,"
-         " message_id");
+  const auto steps = plan(db, cpd::k_lease_mail_sql);
   INFO("plan:", show(steps));
   CHECK(searches(steps, "o", "outbox_due")); // the query names the outbox "o"
 }
@@ -157,21 +143,7 @@ TEST_CASE("the mail due for delivery is found through outbox_due")
 TEST_CASE("the reminder interval is looked up per member through outbox_member")
 {
   auto db = cpd::Database::open_memory();
-  // lib/cpd/remind.cpp, remind()
-  const auto steps =
-    plan(db,
-         "SELECT m.id, m.login, m.name, m.email, coalesce(t.total, 0)"
-         " FROM member m LEFT JOIN (SELECT member_id, sum(points) AS total"
-         "   FROM entry WHERE year = ?1 GROUP BY member_id) t ON t.member_id = m.id"
-         " WHERE m.active = 1 AND m.created_at < ?2"
-         " AND NOT EXISTS (SELECT 1 FROM exemption x WHERE x.member_id = m.id"
-         "   AND x.year = ?1 AND x.lifted_at IS NULL)"
-         " AND CASE WHEN ?3 THEN coalesce(t.total, 0) < ?4"
-         "   ELSE NOT EXISTS (SELECT 1 FROM claim c WHERE c.member_id = m.id"
-         "     AND c.year = ?1 AND c.status != 'withdrawn') END"
-         " AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.member_id = m.id"
-         "   AND o.template = 'reminder' AND o.created_at > ?5)"
-         " ORDER BY m.login");
+  const auto steps = plan(db, cpd::k_due_reminders_sql);
   INFO("plan:", show(steps));
   CHECK(searches(steps, "o", "outbox_member"));
   CHECK(searches(steps, "x", "exemption_in_force"));

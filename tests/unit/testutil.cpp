@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <sstream>
 #include <stdexcept>
 
 namespace testutil {
@@ -31,6 +32,15 @@ write_file(const std::filesystem::path& path, const std::string& content)
   if (!out) {
     throw std::runtime_error("cannot write " + path.string());
   }
+}
+
+std::string
+read_file(const std::filesystem::path& path)
+{
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream content;
+  content << in.rdbuf();
+  return content.str();
 }
 
 } // namespace testutil

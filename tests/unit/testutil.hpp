@@ -33,4 +33,7 @@ private:
 // Writes `content` to `path`, replacing it.
 void write_file(const std::filesystem::path& path, const std::string& content);
 
+// The bytes of a file ("" if it cannot be read).
+std::string read_file(const std::filesystem::path& path);
+
 } // namespace testutil
