@@ -17,6 +17,21 @@ struct ReportOptions
   bool csv = false;
 };
 
+// A member's line: login, name, email, the figures and the status.
+std::vector<std::string>
+cells(const ReportLine& line)
+{
+  return {line.member,
+          line.name,
+          line.email,
+          line.earned.to_string(),
+          line.carried_in.to_string(),
+          line.total.to_string(),
+          line.remaining.to_string(),
+          line.pending.to_string(),
+          std::string(to_string(line.status))};
+}
+
 void
 run(const ReportOptions& options, Session& session)
 {
@@ -63,15 +78,7 @@ run(const ReportOptions& options, Session& session)
                                "pending",
                                "status"});
     for (const auto& line : report.lines) {
-      out += csv_row({line.member,
-                      line.name,
-                      line.email,
-                      line.earned.to_string(),
-                      line.carried_in.to_string(),
-                      line.total.to_string(),
-                      line.remaining.to_string(),
-                      line.pending.to_string(),
-                      std::string(to_string(line.status))});
+      out += csv_row(cells(line));
     }
     print(out);
     return;
@@ -85,14 +92,9 @@ run(const ReportOptions& options, Session& session)
                {"PENDING", Table::Align::right},
                {"STATUS", Table::Align::left, Table::Kind::status}});
   for (const auto& line : report.lines) {
-    table.add_row({line.member,
-                   line.name,
-                   line.earned.to_string(),
-                   line.carried_in.to_string(),
-                   line.total.to_string(),
-                   line.remaining.to_string(),
-                   line.pending.to_string(),
-                   std::string(to_string(line.status))});
+    auto row = cells(line);
+    row.erase(row.begin() + 2); // no email on the screen
+    table.add_row(std::move(row));
   }
   print(fmt::format("CPD year {}{}, quota {}\n\n",
                     report.year,

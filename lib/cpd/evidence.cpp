@@ -1,6 +1,7 @@
 #include <cpd/database.hpp>
 #include <cpd/error.hpp>
 #include <cpd/evidence.hpp>
+#include <cpd/file.hpp>
 #include <cpd/members.hpp>
 #include <cpd/sha256.hpp>
 #include <cpd/text.hpp>
@@ -54,35 +55,6 @@ unique_name(const std::string& name, std::set<std::string>& taken)
   }
 }
 
-class FileDescriptor
-{
-public:
-  explicit FileDescriptor(int fd)
-    : m_fd(fd)
-  {}
-  FileDescriptor(const FileDescriptor&) = delete;
-  FileDescriptor& operator=(const FileDescriptor&) = delete;
-  ~FileDescriptor()
-  {
-    close();
-  }
-  int
-  get() const
-  {
-    return m_fd;
-  }
-  int
-  close()
-  {
-    const int result = m_fd >= 0 ? ::close(m_fd) : 0;
-    m_fd = -1;
-    return result;
-  }
-
-private:
-  int m_fd;
-};
-
 // A file created for writing that is removed unless kept.
 class TemporaryFile
 {
@@ -118,17 +90,7 @@ public:
   void
   write(std::string_view bytes)
   {
-    while (!bytes.empty()) {
-      const auto written = ::write(m_fd->get(), bytes.data(), bytes.size());
-      if (written < 0 && errno == EINTR) {
-        continue;
-      }
-      if (written <= 0) {
-        throw Error(ErrorKind::io, "cannot write {}: {}", m_path.string(), std::strerror(errno));
-      }
-      bytes.remove_prefix(static_cast<std::size_t>(written));
-    }
-    if (::fsync(m_fd->get()) != 0 || m_fd->close() != 0) {
+    if (!write_all(m_fd->get(), bytes) || ::fsync(m_fd->get()) != 0 || m_fd->close() != 0) {
       throw Error(ErrorKind::io, "cannot write {}: {}", m_path.string(), std::strerror(errno));
     }
   }

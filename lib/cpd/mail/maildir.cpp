@@ -1,4 +1,5 @@
 #include <cpd/error.hpp>
+#include <cpd/file.hpp>
 #include <cpd/mail/transport.hpp>
 #include <cpd/text.hpp>
 
@@ -46,56 +47,6 @@ std::string
 errno_text(int error)
 {
   return std::strerror(error);
-}
-
-class FileDescriptor
-{
-public:
-  explicit FileDescriptor(int fd)
-    : m_fd(fd)
-  {}
-  FileDescriptor(const FileDescriptor&) = delete;
-  FileDescriptor& operator=(const FileDescriptor&) = delete;
-  ~FileDescriptor()
-  {
-    if (m_fd >= 0) {
-      ::close(m_fd);
-    }
-  }
-
-  int
-  get() const
-  {
-    return m_fd;
-  }
-
-  // Closes now, reporting the error a deferred write may only show here.
-  int
-  close()
-  {
-    const int result = ::close(m_fd);
-    m_fd = -1;
-    return result;
-  }
-
-private:
-  int m_fd;
-};
-
-bool
-write_all(int fd, std::string_view data)
-{
-  while (!data.empty()) {
-    const ssize_t written = ::write(fd, data.data(), data.size());
-    if (written < 0) {
-      if (errno == EINTR) {
-        continue;
-      }
-      return false;
-    }
-    data.remove_prefix(static_cast<std::size_t>(written));
-  }
-  return true;
 }
 
 // Moves `from` to `to` unless `to` exists, where the file system can say so.
