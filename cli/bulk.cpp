@@ -6,28 +6,24 @@
 #include <cpd/claims.hpp>
 #include <cpd/error.hpp>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
-#include <unistd.h>
-
-#include <cstdio>
-#include <iostream>
+#include <algorithm>
 
 namespace cpd::cli {
 
 void
-add_bulk_options(CLI::App& command, BulkSelection& selection)
+add_bulk_options(Command& command, BulkSelection& selection)
 {
-  command.add_option("ids", selection.ids, "the claims' numbers (or use a filter)");
-  command.add_flag("--all-pending", selection.all_pending, "every pending claim (others' only)");
-  command.add_option("--activity", selection.activity, "pending claims of this activity")
-    ->type_name("CODE");
-  command.add_option("--member", selection.member, "pending claims of this member")
-    ->type_name("LOGIN");
-  command.add_option("--before", selection.before, "pending claims of activities before this day")
-    ->type_name("YYYY-MM-DD");
-  command.add_flag("--yes,-y", selection.yes, "decide the filtered claims without asking");
+  command.option("ids", selection.ids, "the claims' numbers (or use a filter)");
+  command.flag("--all-pending", selection.all_pending, "every pending claim (others' only)");
+  command.option("--activity", selection.activity, "pending claims of this activity")
+    .type_name("CODE");
+  command.option("--member", selection.member, "pending claims of this member")
+    .type_name("LOGIN");
+  command.option("--before", selection.before, "pending claims of activities before this day")
+    .type_name("YYYY-MM-DD");
+  command.flag("--yes,-y", selection.yes, "decide the filtered claims without asking");
 }
 
 std::vector<std::int64_t>
@@ -61,13 +57,10 @@ select_claims(Session& session, const BulkSelection& selection, std::string_view
   const auto found = find_pending(session.db(), session.context(), filter);
   const auto note_own = [&] {
     if (found.own_left_out > 0) {
-      std::fflush(stdout);
-      fmt::print(stderr,
-                 "cpd: note: {} claim{} of your own left out; another secretary must decide "
-                 "{}\n",
-                 found.own_left_out,
-                 found.own_left_out == 1 ? "" : "s",
-                 found.own_left_out == 1 ? "it" : "them");
+      note(fmt::format("{} claim{} of your own left out; another secretary must decide {}",
+                       found.own_left_out,
+                       found.own_left_out == 1 ? "" : "s",
+                       found.own_left_out == 1 ? "it" : "them"));
     }
   };
   if (found.claims.empty()) {
@@ -85,7 +78,14 @@ select_claims(Session& session, const BulkSelection& selection, std::string_view
     note_own();
     return ids;
   }
-  if (isatty(STDIN_FILENO) == 0) {
+  if (const auto& confirmed = session.confirmed()) {
+    // Only what the user saw and confirmed, and still matches.
+    std::erase_if(ids, [&](std::int64_t id) {
+      return std::find(confirmed->begin(), confirmed->end(), id) == confirmed->end();
+    });
+    return ids;
+  }
+  if (!session.terminal().in_tty) {
     throw Error(ErrorKind::usage,
                 "{} match; add --yes to {} them without a terminal to confirm on",
                 what,
@@ -104,20 +104,15 @@ select_claims(Session& session, const BulkSelection& selection, std::string_view
                    claim.date.to_string(),
                    claim.points.to_string()});
   }
-  std::fflush(stdout);
-  fmt::print(stderr,
-             "{}{} these {}? [y/N] ",
-             table.render(),
-             verb == "approve" ? "Approve" : "Decline",
-             what);
-  std::fflush(stderr);
-  std::string answer;
-  std::getline(std::cin, answer);
-  if (answer != "y" && answer != "Y" && answer != "yes" && answer != "Yes") {
-    fmt::print(stderr, "Nothing was changed.\n");
-    return {};
-  }
-  return ids;
+  // The list is shown on standard error, where the question is asked.
+  protocol::Terminal shown = session.terminal();
+  shown.colour = shown.err_colour;
+  session.confirm(fmt::format("{}{} these {}? [y/N] ",
+                              table.render(shown.columns, shown.colour),
+                              verb == "approve" ? "Approve" : "Decline",
+                              what),
+                  ids);
+  return {};
 }
 
 } // namespace cpd::cli

@@ -1,5 +1,8 @@
 #pragma once
 
+#include "command.hpp"
+#include "session.hpp"
+
 #include "session.hpp"
 
 #include <cstdint>
@@ -8,9 +11,6 @@
 #include <string_view>
 #include <vector>
 
-namespace CLI {
-class App;
-}
 
 namespace cpd::cli {
 
@@ -26,12 +26,12 @@ struct BulkSelection
 };
 
 // Adds the ids argument and the filter options to a decision command.
-void add_bulk_options(CLI::App& command, BulkSelection& selection);
+void add_bulk_options(Command& command, BulkSelection& selection);
 
-// The claim ids to decide. With a filter, lists the matching claims and asks
-// for confirmation on a terminal unless --yes; without a terminal and without
-// --yes, refuses (usage). Empty when nothing matches or the answer is no
-// (after saying so).
+// The claim ids to decide. With a filter, the matching claims, once the user
+// confirmed them on a terminal (the session asks, listing them) or gave
+// --yes; without a terminal and without --yes, refuses (usage). Empty when
+// nothing matches or the question is being asked.
 std::vector<std::int64_t>
 select_claims(Session& session, const BulkSelection& selection, std::string_view verb);
 

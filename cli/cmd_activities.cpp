@@ -3,7 +3,6 @@
 
 #include <cpd/activities.hpp>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
 namespace cpd::cli {
@@ -53,12 +52,12 @@ run(bool all, Session& session)
 } // namespace
 
 void
-register_activities(CLI::App& app, Session& session)
+register_activities(Command& root)
 {
   auto all = std::make_shared<bool>(false);
-  auto* command = app.add_subcommand("activities", "the points table: what can be claimed");
-  command->add_flag("--all", *all, "include retired activities");
-  command->callback([all, &session] { run(*all, session); });
+  auto command = root.add("activities", "the points table: what can be claimed");
+  command.flag("--all", *all, "include retired activities");
+  command.run([all](Session& session) { run(*all, session); });
 }
 
 } // namespace cpd::cli

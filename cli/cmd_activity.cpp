@@ -4,7 +4,6 @@
 #include <cpd/activities.hpp>
 #include <cpd/error.hpp>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
 namespace cpd::cli {
@@ -84,36 +83,39 @@ run_save(const ActivityOptions& options, Change change, Session& session)
 } // namespace
 
 void
-register_activity(CLI::App& app, Session& session)
+register_activity(Command& root)
 {
-  auto* activity = app.add_subcommand("activity", "add, change and retire activities (secretary)");
-  activity->require_subcommand(1);
+  auto activity = root.add("activity", "add, change and retire activities (secretary)");
+  activity.require_command();
 
-  auto add_options = [](CLI::App* command, ActivityOptions& options, bool required) {
-    command->add_option("code", options.code, "the activity's code, e.g. iims-webinar")->required();
-    command->add_option("--title", options.title, "what people see")->required(required);
-    command->add_option("--points", options.points, "points per claim or per unit")
-      ->required(required);
-    command->add_option("--per", options.per, "claim (default), hour, day or item");
-    command->add_option("--max", options.max, "most points one claim can give ('none': no cap)");
-    command->add_option("--evidence", options.evidence, "yes if a claim needs an attachment");
+  auto add_options = [](Command& command, ActivityOptions& options, bool required) {
+    command.option("code", options.code, "the activity's code, e.g. iims-webinar").required();
+    auto title = command.option("--title", options.title, "what people see");
+    auto points = command.option("--points", options.points, "points per claim or per unit");
+    if (required) {
+      title.required();
+      points.required();
+    }
+    command.option("--per", options.per, "claim (default), hour, day or item");
+    command.option("--max", options.max, "most points one claim can give ('none': no cap)");
+    command.option("--evidence", options.evidence, "yes if a claim needs an attachment");
   };
 
   auto adding = std::make_shared<ActivityOptions>();
-  auto* add = activity->add_subcommand("add", "add an activity to the points table");
+  auto add = activity.add("add", "add an activity to the points table");
   add_options(add, *adding, true);
-  add->callback([adding, &session] { run_save(*adding, Change::add, session); });
+  add.run([adding](Session& session) { run_save(*adding, Change::add, session); });
 
   auto changing = std::make_shared<ActivityOptions>();
-  auto* set = activity->add_subcommand(
+  auto set = activity.add(
     "set", "change an activity; claims keep the points they were made with");
   add_options(set, *changing, false);
-  set->callback([changing, &session] { run_save(*changing, Change::update, session); });
+  set.run([changing](Session& session) { run_save(*changing, Change::update, session); });
 
   auto code = std::make_shared<std::string>();
-  auto* retire = activity->add_subcommand("retire", "stop new claims for an activity");
-  retire->add_option("code", *code, "the activity's code")->required();
-  retire->callback([code, &session] {
+  auto retire = activity.add("retire", "stop new claims for an activity");
+  retire.option("code", *code, "the activity's code").required();
+  retire.run([code](Session& session) {
     const auto retired = retire_activity(session.db(), session.context(), *code);
     print(fmt::format("Retired '{}'; claims already made are kept.\n", retired.code));
   });

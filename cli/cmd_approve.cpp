@@ -1,11 +1,9 @@
 #include "bulk.hpp"
 #include "commands.hpp"
-#include "delivery.hpp"
 #include "output.hpp"
 
 #include <cpd/claims.hpp>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
 namespace cpd::cli {
@@ -40,20 +38,20 @@ struct ApproveOptions
 } // namespace
 
 void
-register_approve(CLI::App& app, Session& session)
+register_approve(Command& root)
 {
   auto options = std::make_shared<ApproveOptions>();
-  auto* command = app.add_subcommand("approve", "approve pending claims (secretary)");
-  add_bulk_options(*command, options->selection);
-  command->add_option("--note", options->note, "a note kept with the decision")->type_name("TEXT");
-  command->callback([options, &session] {
+  auto command = root.add("approve", "approve pending claims (secretary)");
+  add_bulk_options(command, options->selection);
+  command.option("--note", options->note, "a note kept with the decision").type_name("TEXT");
+  command.run([options](Session& session) {
     const auto ids = select_claims(session, options->selection, "approve");
     if (ids.empty()) {
       return;
     }
     const auto claims = approve_claims(session.db(), session.context(), ids, options->note);
     print_decisions(session, claims, "approved");
-    deliver_now(session);
+    session.deliver();
   });
 }
 

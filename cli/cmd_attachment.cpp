@@ -3,8 +3,9 @@
 
 #include <cpd/evidence.hpp>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+
+#include <filesystem>
 
 namespace cpd::cli {
 
@@ -84,55 +85,61 @@ run_list(const AttachmentOptions& options, Session& session)
 void
 run_get(const AttachmentOptions& options, Session& session)
 {
-  const auto saved = save_attachments(session.db(),
-                                      session.context(),
-                                      claim_id(options.id),
-                                      options.out,
-                                      options.force ? Overwrite::yes : Overwrite::no);
+  const auto files = load_attachments(session.db(), session.context(), claim_id(options.id));
+  std::vector<std::string> paths;
+  for (const auto& file : files) {
+    paths.push_back((std::filesystem::path(options.out) / file.file_name).string());
+  }
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    session.write_file(paths[i],
+                       files[i].content,
+                       options.force ? Overwrite::yes : Overwrite::no,
+                       Session::Folder::make);
+  }
   if (session.json()) {
     Json json;
     json.begin_array();
-    for (const auto& file : saved) {
+    for (std::size_t i = 0; i < files.size(); ++i) {
       json.begin_object()
-        .field("name", file.info.name)
-        .field("path", file.path.string())
-        .field("size", file.info.size)
-        .field("sha256", file.info.sha256)
+        .field("name", files[i].info.name)
+        .field("path", paths[i])
+        .field("size", files[i].info.size)
+        .field("sha256", files[i].info.sha256)
         .end_object();
     }
     json.end_array();
     print(json.str());
-    return;
-  }
-  for (const auto& file : saved) {
-    print(fmt::format("Wrote {} ({}, SHA-256 {} checked).\n",
-                      file.path.string(),
-                      size_phrase(file.info.size),
-                      file.info.sha256));
+  } else {
+    for (std::size_t i = 0; i < files.size(); ++i) {
+      print(fmt::format("Wrote {} ({}, SHA-256 {} checked).\n",
+                        paths[i],
+                        size_phrase(files[i].info.size),
+                        files[i].info.sha256));
+    }
   }
 }
 
 } // namespace
 
 void
-register_attachment(CLI::App& app, Session& session)
+register_attachment(Command& root)
 {
   auto options = std::make_shared<AttachmentOptions>();
-  auto* attachment = app.add_subcommand(
+  auto attachment = root.add(
     "attachment", "see and fetch a claim's evidence (its member and the secretary)");
-  attachment->require_subcommand(1);
+  attachment.require_command();
 
-  auto* list = attachment->add_subcommand("list", "a claim's files: name, size, type, SHA-256");
-  list->add_option("id", options->id, "the claim's number")->required();
-  list->callback([options, &session] { run_list(*options, session); });
+  auto list = attachment.add("list", "a claim's files: name, size, type, SHA-256");
+  list.option("id", options->id, "the claim's number").required();
+  list.run([options](Session& session) { run_list(*options, session); });
 
-  auto* get = attachment->add_subcommand(
+  auto get = attachment.add(
     "get", "write a claim's files into a directory, checking their SHA-256");
-  get->add_option("id", options->id, "the claim's number")->required();
-  get->add_option("--out", options->out, "the directory to write into (default: .)")
-    ->type_name("DIR");
-  get->add_flag("--force", options->force, "replace files that already exist");
-  get->callback([options, &session] { run_get(*options, session); });
+  get.option("id", options->id, "the claim's number").required();
+  get.option("--out", options->out, "the directory to write into (default: .)")
+    .type_name("DIR");
+  get.flag("--force", options->force, "replace files that already exist");
+  get.run([options](Session& session) { run_get(*options, session); });
 }
 
 } // namespace cpd::cli

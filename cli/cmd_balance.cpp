@@ -3,7 +3,6 @@
 
 #include <cpd/ledger.hpp>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -135,15 +134,14 @@ run(const BalanceOptions& options, Session& session)
 } // namespace
 
 void
-register_balance(CLI::App& app, Session& session)
+register_balance(Command& root)
 {
   auto options = std::make_shared<BalanceOptions>();
-  auto* command =
-    app.add_subcommand("balance", "points earned, carried and still needed in a year");
-  command->add_option("--year", options->year, "the CPD year (default: this year)")
-    ->type_name("YYYY");
-  command->add_option("login", options->login, "another member's login (secretary)");
-  command->callback([options, &session] { run(*options, session); });
+  auto command = root.add("balance", "points earned, carried and still needed in a year");
+  command.option("--year", options->year, "the CPD year (default: this year)")
+    .type_name("YYYY");
+  command.option("login", options->login, "another member's login (secretary)");
+  command.run([options](Session& session) { run(*options, session); });
 }
 
 } // namespace cpd::cli

@@ -4,17 +4,16 @@
 #include <cpd/error.hpp>
 #include <cpd/yearend.hpp>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
 namespace cpd::cli {
 
 void
-register_check(CLI::App& app, Session& session)
+register_check(Command& root)
 {
-  auto* command = app.add_subcommand(
+  auto command = root.add(
     "check", "verify the database and that the ledger follows the scheme's rules (secretary)");
-  command->callback([&session] {
+  command.run([](Session& session) {
     const auto problems = check_database(session.db(), session.context());
     if (session.json()) {
       Json json;
@@ -34,7 +33,7 @@ register_check(CLI::App& app, Session& session)
                   "{} problem{} found in {}",
                   problems.size(),
                   problems.size() == 1 ? "" : "s",
-                  session.db_path());
+                  session.database_name());
     }
     if (!session.json()) {
       print("The database is sound and the ledger follows the scheme's rules.\n");

@@ -1,13 +1,10 @@
 #include "commands.hpp"
-#include "delivery.hpp"
 #include "output.hpp"
-#include "privileges.hpp"
 
 #include <cpd/claims.hpp>
 #include <cpd/error.hpp>
 #include <cpd/settings.hpp>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
 namespace cpd::cli {
@@ -48,15 +45,10 @@ run(const ClaimOptions& options, Session& session)
   request.note = options.note;
   request.duplicates =
     options.force ? ClaimRequest::Duplicates::allow : ClaimRequest::Duplicates::refuse;
-  auto& db = session.db();
-  if (!options.attach.empty()) {
-    const auto limits = load_attachment_limits(db);
-    const UserRights as_user; // evidence the user can read, not what cpd's group can
-    for (const auto& path : options.attach) {
-      request.attachments.push_back(read_attachment_file(path, limits));
-    }
+  for (const auto& path : options.attach) {
+    request.attachments.push_back(attachment_file(path, session.input(path)));
   }
-  const auto claim = submit_claim(db, session.context(), request);
+  const auto claim = submit_claim(session.db(), session.context(), request);
   if (session.json()) {
     Json json;
     write_claim(json, claim);
@@ -68,31 +60,31 @@ run(const ClaimOptions& options, Session& session)
                       claim.activity_title,
                       claim.date.to_string()));
   }
-  deliver_now(session);
+  session.deliver();
 }
 
 } // namespace
 
 void
-register_claim(CLI::App& app, Session& session)
+register_claim(Command& root)
 {
   auto options = std::make_shared<ClaimOptions>();
-  auto* command = app.add_subcommand("claim", "claim points for an activity");
-  command->add_option("activity", options->activity, "the activity's code (see cpd activities)")
-    ->required();
-  command->add_option("--date", options->date, "when it took place (default: today)")
-    ->type_name("YYYY-MM-DD");
-  command
-    ->add_option("--hours,--days,--units",
+  auto command = root.add("claim", "claim points for an activity");
+  command.option("activity", options->activity, "the activity's code (see cpd activities)")
+    .required();
+  command.option("--date", options->date, "when it took place (default: today)")
+    .type_name("YYYY-MM-DD");
+  command.option("--hours,--days,--units",
                  options->hours,
                  "how many, for activities scored per hour, day or item")
-    ->type_name("N");
-  command->add_option("--note", options->note, "what it was, for the secretary")->type_name("TEXT");
-  command->add_option("--attach", options->attach, "evidence to attach (repeatable)")
-    ->type_name("FILE")
-    ->allow_extra_args(false);
-  command->add_flag("--force", options->force, "claim again an activity already claimed that day");
-  command->callback([options, &session] { run(*options, session); });
+    .type_name("N");
+  command.option("--note", options->note, "what it was, for the secretary").type_name("TEXT");
+  command.option("--attach", options->attach, "evidence to attach (repeatable)")
+    .type_name("FILE")
+    .one_value_each();
+  command.flag("--force", options->force, "claim again an activity already claimed that day");
+  command.run([options](Session& session) { run(*options, session); },
+              [options] { return options->attach; });
 }
 
 } // namespace cpd::cli

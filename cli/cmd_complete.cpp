@@ -7,6 +7,7 @@
 #include "output.hpp"
 
 #include <cpd/activities.hpp>
+#include <cpd/database.hpp>
 #include <cpd/claims.hpp>
 #include <cpd/members.hpp>
 #include <cpd/settings.hpp>
@@ -124,21 +125,20 @@ next_positional(const CLI::App* app, std::size_t given)
 }
 
 // Values from the database; nothing when it cannot be read or the user may
-// not see them.
+// not see them. On a private file, a --db on the line being completed names
+// the database.
 void
 from_database(const std::string& db,
-              Session& outer,
-              const std::function<void(Session&, std::vector<std::string>&)>& list,
+              Session& session,
+              const std::function<void(Database&, const Context&, std::vector<std::string>&)>& list,
               std::vector<std::string>& out)
 {
   try {
-    if (db.empty()) {
-      list(outer, out);
+    if (!db.empty() && session.local()) {
+      auto other = Database::open(db, Database::Mode::open_existing);
+      list(other, session.context(), out);
     } else {
-      GlobalOptions options;
-      options.db = db;
-      Session session(options);
-      list(session, out);
+      list(session.db(), session.context(), out);
     }
   } catch (const std::exception&) {
     // Completion never fails: it just offers nothing.
@@ -155,8 +155,8 @@ positional_values(const Position& position, const CLI::Option* positional, Sessi
     from_database(
       position.db,
       session,
-      [](Session& s, std::vector<std::string>& o) {
-        for (const auto& activity : list_activities(s.db(), IncludeRetired::no)) {
+      [](Database& db, const Context&, std::vector<std::string>& o) {
+        for (const auto& activity : list_activities(db, IncludeRetired::no)) {
           o.push_back(activity.code);
         }
       },
@@ -165,8 +165,8 @@ positional_values(const Position& position, const CLI::Option* positional, Sessi
     from_database(
       position.db,
       session,
-      [](Session& s, std::vector<std::string>& o) {
-        for (const auto& member : list_members(s.db(), s.context())) {
+      [](Database& db, const Context& context, std::vector<std::string>& o) {
+        for (const auto& member : list_members(db, context)) {
           if (member.active) {
             o.push_back(member.login);
           }
@@ -177,8 +177,8 @@ positional_values(const Position& position, const CLI::Option* positional, Sessi
     from_database(
       position.db,
       session,
-      [](Session& s, std::vector<std::string>& o) {
-        for (const auto& claim : pending_claims(s.db(), s.context())) {
+      [](Database& db, const Context& context, std::vector<std::string>& o) {
+        for (const auto& claim : pending_claims(db, context)) {
           o.push_back(std::to_string(claim.id));
         }
       },
@@ -250,14 +250,13 @@ candidates(const CLI::App& root, const std::vector<std::string>& words, Session&
 } // namespace
 
 void
-register_complete(CLI::App& app, Session& session)
+register_complete(Command& root)
 {
   auto words = std::make_shared<std::vector<std::string>>();
-  auto* command = app.add_subcommand("__complete", "completion candidates for the shell scripts");
-  command->group(""); // hidden from --help
-  command->add_option(
-    "words", *words, "the command line after `cpd`, the last word being completed");
-  command->callback([words, &app, &session] {
+  auto command = root.add("__complete", "completion candidates for the shell scripts");
+  command.hide();
+  command.option("words", *words, "the command line after `cpd`, the last word being completed");
+  command.run([words, &app = *root.app()](Session& session) {
     if (words->empty()) {
       words->emplace_back();
     }

@@ -3,7 +3,6 @@
 
 #include <cpd/settings.hpp>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
 namespace cpd::cli {
@@ -19,15 +18,15 @@ struct ConfigOptions
 } // namespace
 
 void
-register_config(CLI::App& app, Session& session)
+register_config(Command& root)
 {
   auto options = std::make_shared<ConfigOptions>();
-  auto* config = app.add_subcommand("config", "read and change settings (secretary)");
-  config->require_subcommand(1);
+  auto config = root.add("config", "read and change settings (secretary)");
+  config.require_command();
 
-  auto* get = config->add_subcommand("get", "print one setting");
-  get->add_option("key", options->key, "e.g. scheme.quota")->required();
-  get->callback([options, &session] {
+  auto get = config.add("get", "print one setting");
+  get.option("key", options->key, "e.g. scheme.quota").required();
+  get.run([options](Session& session) {
     const auto value = read_setting(session.db(), session.context(), options->key);
     if (session.json()) {
       Json json;
@@ -38,15 +37,15 @@ register_config(CLI::App& app, Session& session)
     print(value + '\n');
   });
 
-  auto* set = config->add_subcommand("set", "change a setting ('' restores the default)");
-  set->add_option("key", options->key, "e.g. scheme.quota")->required();
-  set->add_option("value", options->value, "the new value")->required();
-  set->callback([options, &session] {
+  auto set = config.add("set", "change a setting ('' restores the default)");
+  set.option("key", options->key, "e.g. scheme.quota").required();
+  set.option("value", options->value, "the new value").required();
+  set.run([options](Session& session) {
     set_setting(session.db(), session.context(), options->key, options->value);
   });
 
-  auto* list = config->add_subcommand("list", "every setting and its value");
-  list->callback([&session] {
+  auto list = config.add("list", "every setting and its value");
+  list.run([](Session& session) {
     const auto settings = list_settings(session.db(), session.context());
     if (session.json()) {
       Json json;

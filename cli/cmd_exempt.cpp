@@ -4,7 +4,6 @@
 #include <cpd/error.hpp>
 #include <cpd/yearend.hpp>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
 namespace cpd::cli {
@@ -35,16 +34,16 @@ run(const ExemptOptions& options, Session& session)
 } // namespace
 
 void
-register_exempt(CLI::App& app, Session& session)
+register_exempt(Command& root)
 {
   auto options = std::make_shared<ExemptOptions>();
-  auto* command = app.add_subcommand(
+  auto command = root.add(
     "exempt", "grant (or --lift) a dispensation from a year's quota (secretary)");
-  command->add_option("login", options->login, "the member's login")->required();
-  command->add_option("--year", options->year, "the CPD year")->type_name("YYYY")->required();
-  command->add_option("--reason", options->reason, "why: retired, ill, ...")->type_name("TEXT");
-  command->add_flag("--lift", options->lift, "lift the dispensation instead");
-  command->callback([options, &session] { run(*options, session); });
+  command.option("login", options->login, "the member's login").required();
+  command.option("--year", options->year, "the CPD year").type_name("YYYY").required();
+  command.option("--reason", options->reason, "why: retired, ill, ...").type_name("TEXT");
+  command.flag("--lift", options->lift, "lift the dispensation instead");
+  command.run([options](Session& session) { run(*options, session); });
 }
 
 } // namespace cpd::cli

@@ -4,7 +4,6 @@
 #include <cpd/claims.hpp>
 #include <cpd/csv.hpp>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
 namespace cpd::cli {
@@ -147,15 +146,15 @@ run(const HistoryOptions& options, Session& session)
 } // namespace
 
 void
-register_history(CLI::App& app, Session& session)
+register_history(Command& root)
 {
   auto options = std::make_shared<HistoryOptions>();
-  auto* command = app.add_subcommand("history", "a member's claims and ledger, year by year");
-  command->add_option("--year", options->year, "one CPD year only")->type_name("YYYY");
-  command->add_flag("--ledger", options->ledger, "only the ledger entries (with --json: entries)");
-  command->add_flag("--csv", options->csv, "CSV for spreadsheets (RFC 4180, UTF-8)");
-  command->add_option("login", options->login, "another member's login (secretary)");
-  command->callback([options, &session] { run(*options, session); });
+  auto command = root.add("history", "a member's claims and ledger, year by year");
+  command.option("--year", options->year, "one CPD year only").type_name("YYYY");
+  command.flag("--ledger", options->ledger, "only the ledger entries (with --json: entries)");
+  command.flag("--csv", options->csv, "CSV for spreadsheets (RFC 4180, UTF-8)");
+  command.option("login", options->login, "another member's login (secretary)");
+  command.run([options](Session& session) { run(*options, session); });
 }
 
 } // namespace cpd::cli

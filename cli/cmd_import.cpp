@@ -1,12 +1,13 @@
 #include "commands.hpp"
-#include "delivery.hpp"
 #include "output.hpp"
 
 #include <cpd/error.hpp>
 #include <cpd/imports.hpp>
+#include <cpd/text.hpp>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+
+#include <sstream>
 
 namespace cpd::cli {
 
@@ -44,7 +45,9 @@ run_attendance(const AttendanceOptions& options, Session& session)
   }
   request.note = options.note;
   request.dry_run = options.dry_run ? DryRun::yes : DryRun::no;
-  const auto result = import_attendance(session.db(), session.context(), options.file, request);
+  std::istringstream in(session.input(options.file));
+  request.attendees = read_attendance(in, base_name(options.file).value_or(options.file));
+  const auto result = record_attendance(session.db(), session.context(), request);
   if (session.json()) {
     Json json;
     json.begin_object()
@@ -94,37 +97,37 @@ run_attendance(const AttendanceOptions& options, Session& session)
     print(out);
   }
   if (!options.dry_run) {
-    deliver_now(session);
+    session.deliver();
   }
 }
 
 } // namespace
 
 void
-register_import(CLI::App& app, Session& session)
+register_import(Command& root)
 {
-  auto* import = app.add_subcommand("import", "record lists in bulk (secretary)");
-  import->require_subcommand(1);
+  auto import = root.add("import", "record lists in bulk (secretary)");
+  import.require_command();
 
   auto options = std::make_shared<AttendanceOptions>();
-  auto* attendance = import->add_subcommand(
+  auto attendance = import.add(
     "attendance", "approve one claim per member on an attendance list (CSV with a login column)");
-  attendance->add_option("file", options->file, "the attendance list, CSV with a header row")
-    ->required();
-  attendance->add_option("--activity", options->activity, "the activity's code")
-    ->type_name("CODE")
-    ->required();
-  attendance->add_option("--date", options->date, "the day it took place")
-    ->type_name("YYYY-MM-DD")
-    ->required();
-  attendance
-    ->add_option("--hours,--days,--units",
+  attendance.option("file", options->file, "the attendance list, CSV with a header row")
+    .required();
+  attendance.option("--activity", options->activity, "the activity's code")
+    .type_name("CODE")
+    .required();
+  attendance.option("--date", options->date, "the day it took place")
+    .type_name("YYYY-MM-DD")
+    .required();
+  attendance.option("--hours,--days,--units",
                  options->hours,
                  "how many, for activities scored per hour, day or item")
-    ->type_name("N");
-  attendance->add_option("--note", options->note, "kept with each claim")->type_name("TEXT");
-  attendance->add_flag("--dry-run", options->dry_run, "report what would happen; change nothing");
-  attendance->callback([options, &session] { run_attendance(*options, session); });
+    .type_name("N");
+  attendance.option("--note", options->note, "kept with each claim").type_name("TEXT");
+  attendance.flag("--dry-run", options->dry_run, "report what would happen; change nothing");
+  attendance.run([options](Session& session) { run_attendance(*options, session); },
+                 [options] { return std::vector{options->file}; });
 }
 
 } // namespace cpd::cli

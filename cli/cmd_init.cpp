@@ -1,17 +1,11 @@
 #include "commands.hpp"
 #include "output.hpp"
-#include "privileges.hpp"
 
 #include <cpd/error.hpp>
 #include <cpd/setup.hpp>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
-#include <unistd.h>
-
-#include <fstream>
-#include <sstream>
 
 namespace cpd::cli {
 
@@ -30,31 +24,32 @@ void
 run(const InitOptions& options, Session& session)
 {
   SetupRequest request{options.name, options.email, options.org, std::nullopt};
-  if (privileged() && getuid() != 0) {
-    throw Error(ErrorKind::permission,
-                "on an installed cpd only root sets up the database: sudo cpd init "
-                "--login LOGIN ...");
-  }
-  if (!options.points_table.empty()) {
-    const UserRights as_user;
-    std::ifstream in(options.points_table, std::ios::binary);
-    if (!in) {
-      throw Error(ErrorKind::no_input, "cannot read {}", options.points_table);
-    }
-    std::ostringstream text;
-    text << in.rdbuf();
-    request.points_table = text.str();
-  }
-  auto& db = session.create_db();
   auto context = session.context();
+  if (context.actor == Actor::system) {
+    // Root or the server's own user sets up a shared host for a secretary.
+    if (options.login.empty()) {
+      throw Error(ErrorKind::usage,
+                  "name the first membership secretary: cpd init --login LOGIN --name ... "
+                  "--email ...");
+    }
+    context.actor = Actor::person;
+  } else if (!session.local()) {
+    throw Error(ErrorKind::permission,
+                "on a shared host only the system administrator sets cpd up (as root: cpd init "
+                "--login LOGIN ...)");
+  }
   if (!options.login.empty()) {
     context.login = options.login;
   }
+  if (!options.points_table.empty()) {
+    request.points_table = session.input(options.points_table);
+  }
+  auto& db = session.create_db();
   const auto result = initialize(db, context, request);
   if (session.json()) {
     Json json;
     json.begin_object()
-      .field("database", session.db_path())
+      .field("database", session.database_name())
       .field("secretary", result.secretary.login)
       .field("activities", static_cast<std::int64_t>(result.activities))
       .end_object();
@@ -64,7 +59,7 @@ run(const InitOptions& options, Session& session)
   print(fmt::format("Set up {} with {} activities in the points table; {} is the "
                     "membership secretary.\nNext: add members with `cpd member add "
                     "LOGIN --name NAME --email ADDRESS`.\n",
-                    session.db_path(),
+                    session.database_name(),
                     result.activities,
                     result.secretary.login));
 }
@@ -72,22 +67,25 @@ run(const InitOptions& options, Session& session)
 } // namespace
 
 void
-register_init(CLI::App& app, Session& session)
+register_init(Command& root)
 {
   auto options = std::make_shared<InitOptions>();
-  auto* command = app.add_subcommand(
+  auto command = root.add(
     "init", "create the database, load the points table and make yourself secretary");
-  command->add_option("--name", options->name, "your full name")->required();
-  command->add_option("--email", options->email, "your email address")->required();
-  command->add_option("--org", options->org, "the professional body's name");
-  command
-    ->add_option("--points-table",
+  command.option("--name", options->name, "your full name").required();
+  command.option("--email", options->email, "your email address").required();
+  command.option("--org", options->org, "the professional body's name");
+  command.option("--points-table",
                  options->points_table,
                  "a CSV points table to load instead of the shipped IIMS one")
-    ->type_name("FILE");
-  command->add_option("--login", options->login, "the first secretary's login (default: yours)")
-    ->type_name("LOGIN");
-  command->callback([options, &session] { run(*options, session); });
+    .type_name("FILE");
+  command.option("--login", options->login, "the first secretary's login (default: yours)")
+    .type_name("LOGIN");
+  command.run([options](Session& session) { run(*options, session); },
+              [options] {
+                return options->points_table.empty() ? std::vector<std::string>{}
+                                                     : std::vector{options->points_table};
+              });
 }
 
 } // namespace cpd::cli

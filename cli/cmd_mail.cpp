@@ -5,7 +5,6 @@
 #include <cpd/members.hpp>
 #include <cpd/outbox.hpp>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
 namespace cpd::cli {
@@ -115,28 +114,28 @@ run_list(const ListOptions& options, Session& session)
 } // namespace
 
 void
-register_mail(CLI::App& app, Session& session)
+register_mail(Command& root)
 {
-  auto* mail = app.add_subcommand("mail", "deliver and inspect the outbox (secretary, cron)");
-  mail->require_subcommand(1);
+  auto mail = root.add("mail", "deliver and inspect the outbox (secretary, cron)");
+  mail.require_command();
 
-  auto* send = mail->add_subcommand("send", "deliver every queued mail that is due");
-  send->callback([&session] {
-    require_secretary(session.db(), session.context());
+  auto send = mail.add("send", "deliver every queued mail that is due");
+  send.run([](Session& session) {
+    require_secretary_or_system(session.db(), session.context());
     run_send(session);
   });
 
   auto options = std::make_shared<ListOptions>();
-  auto* list = mail->add_subcommand("list", "the outbox, newest first");
-  list->add_flag("--failed", options->failed, "only mail the server refused");
-  list->add_flag("--queued", options->queued, "only mail waiting to be sent");
-  list->add_option("--limit", options->limit, "at most this many (default 50)");
-  list->callback([options, &session] { run_list(*options, session); });
+  auto list = mail.add("list", "the outbox, newest first");
+  list.flag("--failed", options->failed, "only mail the server refused");
+  list.flag("--queued", options->queued, "only mail waiting to be sent");
+  list.option("--limit", options->limit, "at most this many (default 50)");
+  list.run([options](Session& session) { run_list(*options, session); });
 
   auto ids = std::make_shared<std::vector<std::string>>();
-  auto* retry = mail->add_subcommand("retry", "queue failed mail again (all, or the ids given)");
-  retry->add_option("ids", *ids, "mail ids from cpd mail list");
-  retry->callback([ids, &session] {
+  auto retry = mail.add("retry", "queue failed mail again (all, or the ids given)");
+  retry.option("ids", *ids, "mail ids from cpd mail list");
+  retry.run([ids](Session& session) {
     const int count = retry_failed_mail(session.db(), session.context(), parse_ids(*ids));
     print(fmt::format("Queued {} mail{} again.\n", count, count == 1 ? "" : "s"));
   });

@@ -3,9 +3,11 @@
 
 #include <cpd/imports.hpp>
 #include <cpd/members.hpp>
+#include <cpd/text.hpp>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+
+#include <sstream>
 
 namespace cpd::cli {
 
@@ -97,7 +99,9 @@ void
 run_import(const MemberOptions& options, Session& session)
 {
   const auto dry_run = options.dry_run ? DryRun::yes : DryRun::no;
-  const auto summary = import_members(session.db(), session.context(), options.file, dry_run);
+  std::istringstream in(session.input(options.file));
+  const auto summary = import_members(
+    session.db(), session.context(), in, base_name(options.file).value_or(options.file), dry_run);
   if (session.json()) {
     Json json;
     json.begin_object()
@@ -120,34 +124,32 @@ run_import(const MemberOptions& options, Session& session)
 } // namespace
 
 void
-register_member(CLI::App& app, Session& session)
+register_member(Command& root)
 {
   auto options = std::make_shared<MemberOptions>();
-  auto* member =
-    app.add_subcommand("member", "add, list, import and deactivate members (secretary)");
-  member->require_subcommand(1);
+  auto member = root.add("member", "add, list, import and deactivate members (secretary)");
+  member.require_command();
 
-  auto* add = member->add_subcommand("add", "add a member");
-  add->add_option("login", options->login, "their login on this host")->required();
-  add->add_option("--name", options->name, "full name")->required();
-  add->add_option("--email", options->email, "email address")->required();
-  add->add_flag("--secretary", options->secretary, "make them a membership secretary");
-  add->callback([options, &session] { run_add(*options, session); });
+  auto add = member.add("add", "add a member");
+  add.option("login", options->login, "their login on this host").required();
+  add.option("--name", options->name, "full name").required();
+  add.option("--email", options->email, "email address").required();
+  add.flag("--secretary", options->secretary, "make them a membership secretary");
+  add.run([options](Session& session) { run_add(*options, session); });
 
-  auto* list = member->add_subcommand("list", "list every member");
-  list->callback([&session] { run_list(session); });
+  auto list = member.add("list", "list every member");
+  list.run([](Session& session) { run_list(session); });
 
-  auto* import = member->add_subcommand(
+  auto import = member.add(
     "import", "add and update members from CSV: login,name,email[,role]; all or nothing");
-  import->add_option("file", options->file, "the CSV file, with a header row")->required();
-  import->add_flag("--dry-run", options->dry_run, "report what would change; change nothing");
-  import->callback([options, &session] { run_import(*options, session);
-});
+  import.option("file", options->file, "the CSV file, with a header row").required();
+  import.flag("--dry-run", options->dry_run, "report what would change; change nothing");
+  import.run([options](Session& session) { run_import(*options, session); },
+             [options] { return std::vector{options->file}; });
 
-auto* deactivate =
-  member->add_subcommand("deactivate", "stop a member from claiming; keep their record");
-deactivate->add_option("login", options->login, "their login")->required();
-deactivate->callback([options, &session] { run_deactivate(*options, session); });
-} // namespace cpd::cli
+  auto deactivate = member.add("deactivate", "stop a member from claiming; keep their record");
+  deactivate.option("login", options->login, "their login").required();
+  deactivate.run([options](Session& session) { run_deactivate(*options, session); });
+}
 
 } // namespace cpd::cli

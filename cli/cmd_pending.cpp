@@ -3,7 +3,6 @@
 
 #include <cpd/claims.hpp>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
 namespace cpd::cli {
@@ -24,11 +23,10 @@ claim_numbers(const std::vector<std::int64_t>& ids)
 } // namespace
 
 void
-register_pending(CLI::App& app, Session& session)
+register_pending(Command& root)
 {
-  auto* command =
-    app.add_subcommand("pending", "claims waiting for a decision, oldest first (secretary)");
-  command->callback([&session] {
+  auto command = root.add("pending", "claims waiting for a decision, oldest first (secretary)");
+  command.run([](Session& session) {
     const auto claims = pending_claims(session.db(), session.context());
     if (session.json()) {
       print(claims_json(claims));

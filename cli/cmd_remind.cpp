@@ -1,10 +1,8 @@
 #include "commands.hpp"
-#include "delivery.hpp"
 #include "output.hpp"
 
 #include <cpd/remind.hpp>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
 namespace cpd::cli {
@@ -56,22 +54,21 @@ run(const RemindOptions& options, Session& session)
         : fmt::format("Reminded {} member{}.\n", reminded.size(), reminded.size() == 1 ? "" : "s"));
   }
   if (!options.dry_run && !reminded.empty()) {
-    deliver_now(session);
+    session.deliver();
   }
 }
 
 } // namespace
 
 void
-register_remind(CLI::App& app, Session& session)
+register_remind(Command& root)
 {
   auto options = std::make_shared<RemindOptions>();
-  auto* command =
-    app.add_subcommand("remind", "remind members who have not claimed this year (secretary, cron)");
-  command->add_flag("--dry-run", options->dry_run, "list who would be reminded; send nothing");
-  command->add_flag(
+  auto command = root.add("remind", "remind members who have not claimed this year (secretary, cron)");
+  command.flag("--dry-run", options->dry_run, "list who would be reminded; send nothing");
+  command.flag(
     "--below-quota", options->below_quota, "remind everybody still short of the quota");
-  command->callback([options, &session] { run(*options, session); });
+  command.run([options](Session& session) { run(*options, session); });
 }
 
 } // namespace cpd::cli

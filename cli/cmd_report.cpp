@@ -4,7 +4,6 @@
 #include <cpd/csv.hpp>
 #include <cpd/yearend.hpp>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
 namespace cpd::cli {
@@ -112,15 +111,14 @@ run(const ReportOptions& options, Session& session)
 } // namespace
 
 void
-register_report(CLI::App& app, Session& session)
+register_report(Command& root)
 {
   auto options = std::make_shared<ReportOptions>();
-  auto* command =
-    app.add_subcommand("report", "every active member's compliance in a year (secretary)");
-  command->add_option("--year", options->year, "the CPD year (default: this year)")
-    ->type_name("YYYY");
-  command->add_flag("--csv", options->csv, "CSV for spreadsheets");
-  command->callback([options, &session] { run(*options, session); });
+  auto command = root.add("report", "every active member's compliance in a year (secretary)");
+  command.option("--year", options->year, "the CPD year (default: this year)")
+    .type_name("YYYY");
+  command.flag("--csv", options->csv, "CSV for spreadsheets");
+  command.run([options](Session& session) { run(*options, session); });
 }
 
 } // namespace cpd::cli

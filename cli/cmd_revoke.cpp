@@ -1,10 +1,8 @@
 #include "commands.hpp"
-#include "delivery.hpp"
 #include "output.hpp"
 
 #include <cpd/claims.hpp>
 
-#include <CLI/CLI.hpp>
 
 namespace cpd::cli {
 
@@ -19,20 +17,20 @@ struct RevokeOptions
 } // namespace
 
 void
-register_revoke(CLI::App& app, Session& session)
+register_revoke(Command& root)
 {
   auto options = std::make_shared<RevokeOptions>();
-  auto* command = app.add_subcommand(
+  auto command = root.add(
     "revoke", "revoke an approved claim with a reason; the ledger keeps both (secretary)");
-  command->add_option("id", options->id, "the claim's number")->required();
-  command->add_option("--reason", options->reason, "why, told to the member")
-    ->type_name("TEXT")
-    ->required();
-  command->callback([options, &session] {
+  command.option("id", options->id, "the claim's number").required();
+  command.option("--reason", options->reason, "why, told to the member")
+    .type_name("TEXT")
+    .required();
+  command.run([options](Session& session) {
     const auto claim = revoke_claim(
       session.db(), session.context(), parse_ids({options->id}).front(), options->reason);
     print_decisions(session, {claim}, "revoked");
-    deliver_now(session);
+    session.deliver();
   });
 }
 

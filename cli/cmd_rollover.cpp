@@ -1,10 +1,8 @@
 #include "commands.hpp"
-#include "delivery.hpp"
 #include "output.hpp"
 
 #include <cpd/yearend.hpp>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
 namespace cpd::cli {
@@ -86,20 +84,20 @@ run(bool dry_run, Session& session)
   const auto closes = rollover(session.db(), context, dry_run ? DryRun::yes : DryRun::no);
   print(render(closes, dry_run, session.json(), context.today.year()));
   if (!dry_run && !closes.empty()) {
-    deliver_now(session);
+    session.deliver();
   }
 }
 
 } // namespace
 
 void
-register_rollover(CLI::App& app, Session& session)
+register_rollover(Command& root)
 {
   auto dry_run = std::make_shared<bool>(false);
-  auto* command = app.add_subcommand(
+  auto command = root.add(
     "rollover", "close every finished CPD year: carry surplus points forward (secretary, cron)");
-  command->add_flag("--dry-run", *dry_run, "show what would be carried; change nothing");
-  command->callback([dry_run, &session] { run(*dry_run, session); });
+  command.flag("--dry-run", *dry_run, "show what would be carried; change nothing");
+  command.run([dry_run](Session& session) { run(*dry_run, session); });
 }
 
 } // namespace cpd::cli

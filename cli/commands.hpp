@@ -1,5 +1,6 @@
 #pragma once
 
+#include "command.hpp"
 #include "session.hpp"
 
 #include <cpd/claims.hpp>
@@ -9,37 +10,35 @@
 #include <string_view>
 #include <vector>
 
-namespace CLI {
-class App;
-}
 
 namespace cpd::cli {
 
 // Each subcommand lives in its own cmd_<name>.cpp: options, help and handler
 // together. main() only assembles them.
-void register_activities(CLI::App& app, Session& session);
-void register_activity(CLI::App& app, Session& session);
-void register_approve(CLI::App& app, Session& session);
-void register_attachment(CLI::App& app, Session& session);
-void register_balance(CLI::App& app, Session& session);
-void register_check(CLI::App& app, Session& session);
-void register_claim(CLI::App& app, Session& session);
-void register_complete(CLI::App& app, Session& session);
-void register_config(CLI::App& app, Session& session);
-void register_decline(CLI::App& app, Session& session);
-void register_exempt(CLI::App& app, Session& session);
-void register_export(CLI::App& app, Session& session);
-void register_history(CLI::App& app, Session& session);
-void register_import(CLI::App& app, Session& session);
-void register_init(CLI::App& app, Session& session);
-void register_mail(CLI::App& app, Session& session);
-void register_member(CLI::App& app, Session& session);
-void register_pending(CLI::App& app, Session& session);
-void register_remind(CLI::App& app, Session& session);
-void register_report(CLI::App& app, Session& session);
-void register_revoke(CLI::App& app, Session& session);
-void register_rollover(CLI::App& app, Session& session);
-void register_withdraw(CLI::App& app, Session& session);
+void register_activities(Command& root);
+void register_activity(Command& root);
+void register_approve(Command& root);
+void register_attachment(Command& root);
+void register_balance(Command& root);
+void register_check(Command& root);
+void register_claim(Command& root);
+void register_complete(Command& root);
+void register_config(Command& root);
+void register_decline(Command& root);
+void register_exempt(Command& root);
+void register_export(Command& root);
+void register_history(Command& root);
+void register_import(Command& root);
+void register_init(Command& root);
+void register_mail(Command& root);
+void register_member(Command& root);
+void register_pending(Command& root);
+void register_remind(Command& root);
+void register_report(Command& root);
+void register_revoke(Command& root);
+void register_rollover(Command& root);
+void register_serve(Command& root);
+void register_withdraw(Command& root);
 
 // Prints decided claims: one sentence each, or a JSON array.
 void print_decisions(Session& session, const std::vector<Claim>& claims, std::string_view verb);

@@ -1,11 +1,12 @@
 #include "delivery.hpp"
 
+#include "output.hpp"
+
 #include <cpd/error.hpp>
 #include <cpd/outbox.hpp>
 
 #include <fmt/format.h>
 
-#include <cstdio>
 
 namespace cpd::cli {
 
@@ -20,36 +21,28 @@ deliver_now(Session& session)
   try {
     summary = deliver_mail(session.db(), session.context(), options);
   } catch (const Error& e) {
-    std::fflush(stdout);
-    fmt::print(stderr,
-               "cpd: note: mail was not delivered ({}); it stays queued for `cpd mail send`\n",
-               e.what());
+    note(fmt::format("mail was not delivered ({}); it stays queued for `cpd mail send`", e.what()));
     return;
   }
-  std::fflush(stdout);
   if (summary.no_transport && summary.waiting > 0) {
-    fmt::print(stderr,
-               "cpd: note: {} mail{} queued; no mail transport is set (cpd config set "
-               "mail.url smtp://HOST or maildir:PATH)\n",
+    note(fmt::format("{} mail{} queued; no mail transport is set (cpd config set "
+               "mail.url smtp://HOST or maildir:PATH)",
                summary.waiting,
-               summary.waiting == 1 ? "" : "s");
+               summary.waiting == 1 ? "" : "s"));
   } else if (summary.stopped) {
-    fmt::print(stderr,
-               "cpd: note: mail was not delivered ({}); it stays queued for `cpd mail send`\n",
-               summary.stopped->what());
+    note(fmt::format("mail was not delivered ({}); it stays queued for `cpd mail send`",
+               summary.stopped->what()));
   } else if (summary.retry > 0) {
-    fmt::print(stderr,
-               "cpd: note: {} mail{} not delivered yet ({}); retried by `cpd mail send`\n",
+    note(fmt::format("{} mail{} not delivered yet ({}); retried by `cpd mail send`",
                summary.retry,
                summary.retry == 1 ? "" : "s",
-               summary.last_error);
+               summary.last_error));
   }
   if (summary.failed > 0) {
-    fmt::print(stderr,
-               "cpd: note: {} mail{} refused by the mail server ({}); see cpd mail list --failed\n",
+    note(fmt::format("{} mail{} refused by the mail server ({}); see cpd mail list --failed",
                summary.failed,
                summary.failed == 1 ? " was" : "s were",
-               summary.last_error);
+               summary.last_error));
   }
 }
 

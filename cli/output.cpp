@@ -1,5 +1,6 @@
 #include "output.hpp"
 
+#include <cpd/error.hpp>
 #include <cpd/text.hpp>
 
 #include <fmt/format.h>
@@ -8,6 +9,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <charconv>
 #include <cstdio>
 #include <cstdlib>
@@ -50,38 +53,71 @@ sequence_length(unsigned char lead)
 
 } // namespace
 
+namespace {
+
+// The answer being given on this thread, and the terminal it is for.
+thread_local Reply* t_reply = nullptr;
+thread_local protocol::Terminal t_terminal;
+
+} // namespace
+
+ReplyScope::ReplyScope(Reply& reply, const protocol::Terminal& terminal)
+  : m_reply(t_reply)
+  , m_terminal(t_terminal)
+{
+  t_reply = &reply;
+  t_terminal = terminal;
+}
+
+ReplyScope::~ReplyScope()
+{
+  t_reply = m_reply;
+  t_terminal = m_terminal;
+}
+
+protocol::Terminal
+local_terminal()
+{
+  protocol::Terminal terminal;
+  terminal.out_tty = isatty(STDOUT_FILENO) == 1;
+  terminal.in_tty = isatty(STDIN_FILENO) == 1;
+  const char* no_colour = std::getenv("NO_COLOR");
+  const bool colour_allowed = no_colour == nullptr || *no_colour == '\0';
+  terminal.colour = terminal.out_tty && colour_allowed;
+  terminal.err_colour = isatty(STDERR_FILENO) == 1 && colour_allowed;
+  if (!terminal.out_tty) {
+    return terminal;
+  }
+  winsize size{};
+  if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 0) {
+    terminal.columns = size.ws_col;
+  } else if (const char* columns = std::getenv("COLUMNS")) {
+    std::uint32_t value = 0;
+    const std::string_view text(columns);
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec == std::errc() && end == text.data() + text.size()) {
+      terminal.columns = value;
+    }
+  }
+  return terminal;
+}
+
 bool
 stdout_is_terminal()
 {
-  return isatty(STDOUT_FILENO) == 1;
+  return t_terminal.out_tty;
 }
 
 std::size_t
 terminal_columns()
 {
-  if (!stdout_is_terminal()) {
-    return 0;
-  }
-  winsize size{};
-  if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 0) {
-    return size.ws_col;
-  }
-  if (const char* columns = std::getenv("COLUMNS")) {
-    std::size_t value = 0;
-    const std::string_view text(columns);
-    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (ec == std::errc() && end == text.data() + text.size()) {
-      return value;
-    }
-  }
-  return 0;
+  return t_terminal.columns;
 }
 
 bool
 colour_enabled()
 {
-  const char* no_colour = std::getenv("NO_COLOR");
-  return stdout_is_terminal() && (no_colour == nullptr || *no_colour == '\0');
+  return t_terminal.colour;
 }
 
 namespace {
@@ -467,7 +503,75 @@ local_date(std::int64_t unix_time)
 void
 print(std::string_view text)
 {
-  std::fwrite(text.data(), 1, text.size(), stdout);
+  if (t_reply != nullptr) {
+    t_reply->out(text);
+  } else {
+    write_stdout(text);
+  }
+}
+
+PrintStream::PrintStream()
+  : std::ostream(&m_buffer)
+{}
+
+PrintStream::~PrintStream() = default;
+
+PrintStream::Buffer::int_type
+PrintStream::Buffer::overflow(int_type c)
+{
+  if (c != traits_type::eof()) {
+    m_pending += static_cast<char>(c);
+    if (m_pending.size() >= 65536) {
+      sync();
+    }
+  }
+  return c;
+}
+
+std::streamsize
+PrintStream::Buffer::xsputn(const char* text, std::streamsize size)
+{
+  m_pending.append(text, static_cast<std::size_t>(size));
+  if (m_pending.size() >= 65536) {
+    sync();
+  }
+  return size;
+}
+
+int
+PrintStream::Buffer::sync()
+{
+  print(m_pending);
+  m_pending.clear();
+  return 0;
+}
+
+void
+write_stdout(std::string_view text)
+{
+  if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size()) {
+    throw Error(ErrorKind::io, "cannot write to standard output: {}", std::strerror(errno));
+  }
+}
+
+void
+write_stderr(std::string_view text)
+{
+  std::fflush(stdout);
+  // Nothing is left to say where a failure could be said.
+  [[maybe_unused]] const auto written = std::fwrite(text.data(), 1, text.size(), stderr);
+  std::fflush(stderr);
+}
+
+void
+note(std::string_view text)
+{
+  const auto line = fmt::format("cpd: note: {}\n", text);
+  if (t_reply != nullptr) {
+    t_reply->err(line);
+  } else {
+    write_stderr(line);
+  }
 }
 
 } // namespace cpd::cli

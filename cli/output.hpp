@@ -1,9 +1,14 @@
 #pragma once
 
+#include "session.hpp"
+
 #include <cpd/claims.hpp>
 #include <cpd/ledger.hpp>
+#include <cpd/protocol.hpp>
 
 #include <cstdint>
+#include <ostream>
+#include <streambuf>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -13,14 +18,33 @@ namespace cpd::cli {
 // How text for people is shown on a terminal; nothing of it when piped.
 enum class Style { plain, heading, good, warning, bad, dim };
 
-// True when standard output is a terminal.
+// While alive, print() and note() on this thread go to `reply`, and text is
+// shaped for `terminal`: a command's answer, here or for a client.
+class ReplyScope
+{
+public:
+  ReplyScope(Reply& reply, const protocol::Terminal& terminal);
+  ReplyScope(const ReplyScope&) = delete;
+  ReplyScope& operator=(const ReplyScope&) = delete;
+  ~ReplyScope();
+
+private:
+  Reply* m_reply;
+  protocol::Terminal m_terminal;
+};
+
+// This process's terminal: which streams are terminals, the width of
+// standard output, and colour (never with NO_COLOR set non-empty).
+protocol::Terminal local_terminal();
+
+// True when the answer's standard output is a terminal.
 bool stdout_is_terminal();
 
 // The terminal's width in columns; 0 when stdout is not a terminal or the
 // width is unknown.
 std::size_t terminal_columns();
 
-// Colour only on a terminal, and never with NO_COLOR set non-empty.
+// Colour on standard output.
 bool colour_enabled();
 
 // `text` in the style, with escape codes only when colour is enabled.
@@ -130,7 +154,40 @@ void write_entry(Json& json, const Entry& entry);
 // The local civil date of an instant, YYYY-MM-DD.
 std::string local_date(std::int64_t unix_time);
 
-// Writes text to stdout.
+// Writes text to the answer's standard output.
 void print(std::string_view text);
+
+// An output stream onto print(), for library functions that write to a
+// stream; flush() before it goes.
+class PrintStream : public std::ostream
+{
+public:
+  PrintStream();
+  PrintStream(const PrintStream&) = delete;
+  PrintStream& operator=(const PrintStream&) = delete;
+  ~PrintStream() override;
+
+private:
+  class Buffer : public std::streambuf
+  {
+  protected:
+    int_type overflow(int_type c) override;
+    std::streamsize xsputn(const char* text, std::streamsize size) override;
+    int sync() override;
+
+  private:
+    std::string m_pending;
+  };
+  Buffer m_buffer;
+};
+
+// Writes "cpd: note: TEXT" to the answer's standard error.
+void note(std::string_view text);
+
+// Write to this process's standard output or error; a failed write throws
+// ErrorKind::io (standard output) or is ignored (standard error, where the
+// error would go).
+void write_stdout(std::string_view text);
+void write_stderr(std::string_view text);
 
 } // namespace cpd::cli

@@ -1,36 +1,67 @@
 #pragma once
 
 #include <cpd/context.hpp>
-#include <cpd/database.hpp>
+#include <cpd/protocol.hpp>
 
-#include <memory>
+#include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
+
+namespace cpd {
+class Database;
+}
 
 namespace cpd::cli {
 
-// Options that every subcommand accepts, before or after its name.
+// Options that every command accepts, before or after its name.
 struct GlobalOptions
 {
-  std::string db;    // --db PATH
-  bool json = false; // --json
+  std::string db;     // --db PATH
+  std::string socket; // --socket PATH
+  bool json = false;  // --json
 };
 
-// What a command runs against: the database, the acting user and today.
-// Identity and date come from the OS (or, for an unprivileged process, from
-// CPD_USER and CPD_TODAY); the database is opened on first use.
+// Where a command's answer goes: straight to this process's terminal and
+// files, or into a response for the client.
+class Reply
+{
+public:
+  virtual ~Reply() = default;
+  virtual void out(std::string_view text) = 0;
+  virtual void err(std::string_view text) = 0;
+  virtual void file(protocol::OutputFile file) = 0;
+  virtual void confirm(protocol::Confirmation confirmation) = 0;
+};
+
+enum class Overwrite { no, yes };
+
+// The database side of one command: the database, who is asking and when,
+// what the user side read for it, and where the answer goes. A handler
+// never opens a path, reads the environment or asks who it runs as: it
+// asks its session.
 class Session
 {
 public:
-  explicit Session(const GlobalOptions& options);
+  Session(const GlobalOptions& options, Reply& reply, const protocol::Request& request);
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+  virtual ~Session() = default;
 
   // The database, which must exist.
-  Database& db();
-
+  virtual Database& db() = 0;
   // The database, created if missing (for `cpd init`).
-  Database& create_db();
-
-  const Context& context();
+  virtual Database& create_db() = 0;
+  // Who is asking, and today's date.
+  virtual const Context& context() = 0;
+  // Delivers the mail a command queued, after its commit: here and now on a
+  // private file, by the server's delivery thread on a server.
+  virtual void deliver() = 0;
+  // The database's name for people ("/var/lib/cpd/cpd.db").
+  virtual std::string database_name() const = 0;
+  // True on a private file: the user side and the database are this process.
+  virtual bool local() const = 0;
 
   bool
   json() const
@@ -38,13 +69,45 @@ public:
     return m_options.json;
   }
 
-  // The database path after --db, CPD_DB and the default.
-  std::string db_path() const;
+  // The bytes of a file the user named, read by the user side.
+  const std::string& input(std::string_view path) const;
+
+  // A file for the user side to write, with the user's rights, once the
+  // database side is done: all of the command's files or none, before what
+  // it prints after naming them.
+  enum class Folder { must_exist, make };
+  void write_file(std::string path,
+                  std::string content,
+                  Overwrite overwrite,
+                  Folder folder = Folder::must_exist);
+
+  // Asks the user to confirm deciding these claims; the command then runs
+  // again with them as confirmed().
+  void confirm(std::string prompt, std::vector<std::int64_t> ids);
+
+  // The claims the user confirmed, when the command asked.
+  const std::optional<std::vector<std::int64_t>>&
+  confirmed() const
+  {
+    return m_request.confirmed;
+  }
+
+  const protocol::Terminal&
+  terminal() const
+  {
+    return m_request.terminal;
+  }
+
+  Reply&
+  reply()
+  {
+    return m_reply;
+  }
 
 private:
   const GlobalOptions& m_options;
-  std::optional<Database> m_db;
-  std::optional<Context> m_context;
+  Reply& m_reply;
+  const protocol::Request& m_request;
 };
 
 } // namespace cpd::cli

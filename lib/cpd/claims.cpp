@@ -330,40 +330,14 @@ parse_claim_status(std::string_view text)
 }
 
 AttachmentFile
-read_attachment_file(const std::filesystem::path& path, const AttachmentLimits& limits)
+attachment_file(std::string_view path, std::string content)
 {
-  const auto name = base_name(path.string());
+  const auto name = base_name(path);
   if (!name) {
-    throw Error(ErrorKind::no_input, "'{}' does not name a file to attach", path.string());
-  }
-  std::error_code ec;
-  const auto status = std::filesystem::status(path, ec);
-  if (ec || !std::filesystem::exists(status)) {
-    throw Error(ErrorKind::no_input, "cannot attach {}: no such file", path.string());
-  }
-  if (!std::filesystem::is_regular_file(status)) {
-    throw Error(ErrorKind::no_input, "cannot attach {}: not a regular file", path.string());
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    throw Error(ErrorKind::no_input, "cannot attach {}: {}", path.string(), std::strerror(errno));
-  }
-  std::string content;
-  std::array<char, 65536> buffer{};
-  while (in.read(buffer.data(), buffer.size()) || in.gcount() > 0) {
-    content.append(buffer.data(), static_cast<std::size_t>(in.gcount()));
-    if (content.size() > limits.per_file) {
-      throw Error(ErrorKind::refused,
-                  "{} is larger than the {} bytes allowed per attachment",
-                  path.string(),
-                  limits.per_file);
-    }
-  }
-  if (in.bad()) {
-    throw Error(ErrorKind::no_input, "cannot read {}", path.string());
+    throw Error(ErrorKind::no_input, "'{}' does not name a file to attach", path);
   }
   auto type = media_type(*name, std::string_view(content).substr(0, 512));
-  return AttachmentFile{*name, std::move(type), std::move(content)};
+  return AttachmentFile{std::string(*name), std::move(type), std::move(content)};
 }
 
 Claim

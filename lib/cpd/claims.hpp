@@ -32,10 +32,10 @@ struct AttachmentFile
   std::string content;    // the bytes
 };
 
-// Reads a file to attach, refusing one that is missing, unreadable, not a
-// regular file or larger than the per-file limit.
-AttachmentFile read_attachment_file(const std::filesystem::path& path,
-                                    const AttachmentLimits& limits);
+// A file offered as evidence: `path` as the member named it (its base name
+// is kept), `content` as the member's side read it; the media type comes
+// from the name and the first bytes. A path without a file name is refused.
+AttachmentFile attachment_file(std::string_view path, std::string content);
 
 // What a member submits.
 struct ClaimRequest

@@ -1,18 +1,10 @@
 #include <cpd/database.hpp>
 #include <cpd/error.hpp>
 #include <cpd/evidence.hpp>
-#include <cpd/file.hpp>
 #include <cpd/members.hpp>
 #include <cpd/sha256.hpp>
 #include <cpd/text.hpp>
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <array>
-#include <cerrno>
-#include <cstring>
-#include <random>
 #include <set>
 
 namespace cpd {
@@ -54,100 +46,6 @@ unique_name(const std::string& name, std::set<std::string>& taken)
     }
   }
 }
-
-// A file created for writing that is removed unless kept.
-class TemporaryFile
-{
-public:
-  explicit TemporaryFile(const std::filesystem::path& directory)
-  {
-    std::random_device random;
-    for (int attempt = 0; attempt < 100; ++attempt) {
-      m_path = directory / fmt::format(".cpd-attachment-{:08x}", random());
-      const int fd =
-        ::open(m_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-      if (fd >= 0) {
-        m_fd = std::make_unique<FileDescriptor>(fd);
-        return;
-      }
-      if (errno != EEXIST) {
-        throw Error(
-          ErrorKind::io, "cannot write into {}: {}", directory.string(), std::strerror(errno));
-      }
-    }
-    throw Error(ErrorKind::io, "cannot create a file in {}", directory.string());
-  }
-  TemporaryFile(const TemporaryFile&) = delete;
-  TemporaryFile& operator=(const TemporaryFile&) = delete;
-  ~TemporaryFile()
-  {
-    m_fd.reset();
-    if (!m_kept) {
-      ::unlink(m_path.c_str());
-    }
-  }
-
-  void
-  write(std::string_view bytes)
-  {
-    if (!write_all(m_fd->get(), bytes) || ::fsync(m_fd->get()) != 0 || m_fd->close() != 0) {
-      throw Error(ErrorKind::io, "cannot write {}: {}", m_path.string(), std::strerror(errno));
-    }
-  }
-
-  // The SHA-256 of what the file now holds, read back from the disk.
-  std::string
-  read_back_sha256() const
-  {
-    FileDescriptor fd(::open(m_path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
-    if (fd.get() < 0) {
-      throw Error(ErrorKind::io, "cannot read back {}: {}", m_path.string(), std::strerror(errno));
-    }
-    Sha256 hash;
-    std::array<char, 65536> buffer{};
-    for (;;) {
-      const auto got = ::read(fd.get(), buffer.data(), buffer.size());
-      if (got < 0 && errno == EINTR) {
-        continue;
-      }
-      if (got < 0) {
-        throw Error(
-          ErrorKind::io, "cannot read back {}: {}", m_path.string(), std::strerror(errno));
-      }
-      if (got == 0) {
-        break;
-      }
-      hash.update(std::string_view(buffer.data(), static_cast<std::size_t>(got)));
-    }
-    return hash.hex_digest();
-  }
-
-  // Gives the file its name: without Overwrite::yes only if the name is free.
-  void
-  keep_as(const std::filesystem::path& target, Overwrite overwrite)
-  {
-    if (overwrite == Overwrite::yes) {
-      if (::rename(m_path.c_str(), target.c_str()) != 0) {
-        throw Error(ErrorKind::io, "cannot write {}: {}", target.string(), std::strerror(errno));
-      }
-      m_kept = true;
-      return;
-    }
-    // link() fails if the name exists, even as a dangling symbolic link.
-    if (::link(m_path.c_str(), target.c_str()) != 0) {
-      if (errno == EEXIST) {
-        throw Error(
-          ErrorKind::refused, "{} already exists; add --force to replace it", target.string());
-      }
-      throw Error(ErrorKind::io, "cannot write {}: {}", target.string(), std::strerror(errno));
-    }
-  }
-
-private:
-  std::filesystem::path m_path;
-  std::unique_ptr<FileDescriptor> m_fd;
-  bool m_kept = false;
-};
 
 } // namespace
 
@@ -227,12 +125,8 @@ list_attachments(Database& db, const Context& context, std::int64_t claim_id)
   return claim_attachments(db, claim_id);
 }
 
-std::vector<SavedAttachment>
-save_attachments(Database& db,
-                 const Context& context,
-                 std::int64_t claim_id,
-                 const std::filesystem::path& directory,
-                 Overwrite overwrite)
+std::vector<AttachmentContent>
+load_attachments(Database& db, const Context& context, std::int64_t claim_id)
 {
   Transaction transaction(db, Transaction::Kind::read);
   require_evidence_access(db, context, claim_id);
@@ -240,14 +134,9 @@ save_attachments(Database& db,
   if (files.empty()) {
     throw Error(ErrorKind::refused, "claim #{} has no attachments", claim_id);
   }
-  std::error_code ec;
-  if (!std::filesystem::is_directory(directory, ec)) {
-    throw Error(ErrorKind::io, "{} is not a directory to write into", directory.string());
-  }
-
-  // Every name is checked before anything is written.
-  std::vector<SavedAttachment> saved;
+  std::vector<AttachmentContent> loaded;
   std::set<std::string> taken;
+  Statement content(db, "SELECT content FROM attachment WHERE id = ?");
   for (const auto& info : files) {
     if (!safe_file_name(info.name)) {
       throw Error(ErrorKind::bad_input,
@@ -255,38 +144,25 @@ save_attachments(Database& db,
                   json_string(info.name),
                   claim_id);
     }
-    auto path = directory / unique_name(info.name, taken);
-    if (overwrite == Overwrite::no
-        && std::filesystem::exists(std::filesystem::symlink_status(path, ec))) {
-      throw Error(ErrorKind::refused,
-                  "{} already exists; add --force to replace it (nothing was written)",
-                  path.string());
-    }
-    saved.push_back({info, std::move(path)});
-  }
-
-  Statement content(db, "SELECT content FROM attachment WHERE id = ?");
-  for (const auto& file : saved) {
     content.reset();
-    content.bind(1, file.info.id);
+    content.bind(1, info.id);
     content.step();
-    const auto bytes = content.blob(0);
-    if (sha256_hex(bytes) != file.info.sha256) {
+    auto bytes = content.blob(0);
+    if (sha256_hex(bytes) != info.sha256) {
       throw Error(ErrorKind::bad_input,
                   "attachment {} of claim #{} does not match its recorded SHA-256; "
                   "the database is damaged (run cpd check)",
-                  file.info.name,
+                  info.name,
                   claim_id);
     }
-    TemporaryFile temporary(directory);
-    temporary.write(bytes);
-    if (temporary.read_back_sha256() != file.info.sha256) {
-      throw Error(
-        ErrorKind::io, "{} was not written correctly: its SHA-256 differs", file.path.string());
+    auto name = info.name;
+    if (name.starts_with('.')) {
+      const auto rest = name.find_first_not_of('.');
+      name = "_" + (rest == std::string::npos ? std::string() : name.substr(rest));
     }
-    temporary.keep_as(file.path, overwrite);
+    loaded.push_back({info, unique_name(name, taken), std::move(bytes)});
   }
-  return saved;
+  return loaded;
 }
 
 } // namespace cpd

@@ -3,7 +3,6 @@
 #include <cpd/context.hpp>
 
 #include <cstdint>
-#include <filesystem>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -46,26 +45,21 @@ bool safe_file_name(std::string_view name);
 // A size for people: "512 bytes", "12.5 KiB", "10.0 MiB".
 std::string size_phrase(std::int64_t bytes);
 
-enum class Overwrite { no, yes };
-
-// A file written by save_attachments.
-struct SavedAttachment
+// A claim's file with its bytes, under the name to save it as.
+struct AttachmentContent
 {
   AttachmentInfo info;
-  std::filesystem::path path;
+  std::string file_name; // unique within the claim, never starting with a dot
+  std::string content;
 };
 
-// Writes a claim's files into `directory` under their stored names (a later
-// file with the name of an earlier one gets "-2", "-3"... before its
-// extension), for the claim's member and secretaries. Never writes outside
-// `directory`; refuses an unsafe stored name (bad_input). Without
-// Overwrite::yes an existing file is refused and nothing is written. Every
-// file is written to a temporary name, read back and checked against its
-// SHA-256 before it takes its name.
-std::vector<SavedAttachment> save_attachments(Database& db,
-                                              const Context& context,
-                                              std::int64_t claim_id,
-                                              const std::filesystem::path& directory,
-                                              Overwrite overwrite);
+// A claim's files with their bytes, checked against their SHA-256, for the
+// claim's member and secretaries. Each gets a name to save it under: its
+// stored name, with "-2", "-3"... before the extension for a name already
+// taken and a leading dot replaced, so that no file of a claim can become a
+// hidden or start-up file of whoever saves it. A claim without files, or a
+// stored name that is not a plain file name, is refused.
+std::vector<AttachmentContent>
+load_attachments(Database& db, const Context& context, std::int64_t claim_id);
 
 } // namespace cpd

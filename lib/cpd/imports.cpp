@@ -35,24 +35,6 @@ lower(std::string text)
 
 } // namespace
 
-std::ifstream
-open_input(const std::filesystem::path& path)
-{
-  std::error_code ec;
-  const auto status = std::filesystem::status(path, ec);
-  if (ec || !std::filesystem::exists(status)) {
-    throw Error(ErrorKind::no_input, "cannot read {}: no such file", path.string());
-  }
-  if (!std::filesystem::is_regular_file(status)) {
-    throw Error(ErrorKind::no_input, "cannot read {}: not a regular file", path.string());
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    throw Error(ErrorKind::no_input, "cannot read {}: {}", path.string(), std::strerror(errno));
-  }
-  return in;
-}
-
 MemberImportSummary
 import_members(
   Database& db, const Context& context, std::istream& in, const std::string& source, DryRun dry_run)
@@ -121,16 +103,6 @@ import_members(
   return summary;
 }
 
-MemberImportSummary
-import_members(Database& db,
-               const Context& context,
-               const std::filesystem::path& path,
-               DryRun dry_run)
-{
-  auto in = open_input(path);
-  return import_members(db, context, in, path.filename().string(), dry_run);
-}
-
 std::vector<Attendee>
 read_attendance(std::istream& in, const std::string& source)
 {
@@ -177,17 +149,6 @@ read_attendance(std::istream& in, const std::string& source)
     attendees.push_back({reader.where(record->line), std::move(login)});
   }
   return attendees;
-}
-
-AttendanceResult
-import_attendance(Database& db,
-                  const Context& context,
-                  const std::filesystem::path& path,
-                  AttendanceRequest request)
-{
-  auto in = open_input(path);
-  request.attendees = read_attendance(in, path.filename().string());
-  return record_attendance(db, context, request);
 }
 
 } // namespace cpd

@@ -3,8 +3,6 @@
 #include <cpd/claims.hpp>
 #include <cpd/context.hpp>
 
-#include <filesystem>
-#include <fstream>
 #include <iosfwd>
 #include <string>
 #include <vector>
@@ -12,10 +10,6 @@
 namespace cpd {
 
 class Database;
-
-// Opens a file to read; a missing, unreadable or non-regular file is
-// refused with ErrorKind::no_input.
-std::ifstream open_input(const std::filesystem::path& path);
 
 // What a member import did (or, with DryRun::yes, would do).
 struct MemberImportSummary
@@ -37,22 +31,10 @@ MemberImportSummary import_members(Database& db,
                                    const std::string& source,
                                    DryRun dry_run);
 
-// The same from a file (its name starts error messages).
-MemberImportSummary import_members(Database& db,
-                                   const Context& context,
-                                   const std::filesystem::path& path,
-                                   DryRun dry_run);
-
 // The attendees of an attendance list: CSV with a header row holding a
 // `login` column (any case); other columns (name, email, anything a
 // spreadsheet has) are ignored. Malformed CSV, a row of the wrong width or a
 // row without a login throws bad_input naming the line.
 std::vector<Attendee> read_attendance(std::istream& in, const std::string& source);
-
-// Records an attendance list from a file (see record_attendance).
-AttendanceResult import_attendance(Database& db,
-                                   const Context& context,
-                                   const std::filesystem::path& path,
-                                   AttendanceRequest request);
 
 } // namespace cpd

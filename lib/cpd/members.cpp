@@ -80,6 +80,12 @@ find_member(Database& db, std::string_view login)
 Member
 require_member(Database& db, const Context& context)
 {
+  if (context.actor == Actor::system) {
+    throw Error(ErrorKind::permission,
+                "'{}' acts as the system here: it runs year end, reminders, mail and checks, "
+                "and has no CPD record of its own",
+                context.login);
+  }
   auto member = find_member(db, context.login);
   if (!member) {
     throw Error(ErrorKind::unknown_member,
@@ -105,6 +111,15 @@ require_secretary(Database& db, const Context& context)
                 context.login);
   }
   return member;
+}
+
+std::optional<Member>
+require_secretary_or_system(Database& db, const Context& context)
+{
+  if (context.actor == Actor::system) {
+    return std::nullopt;
+  }
+  return require_secretary(db, context);
 }
 
 Member

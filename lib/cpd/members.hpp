@@ -37,6 +37,11 @@ Member require_member(Database& db, const Context& context);
 // The acting member if a secretary; anybody else is refused (permission).
 Member require_secretary(Database& db, const Context& context);
 
+// For the unattended jobs (year end, reminders, mail, checks): the acting
+// secretary, or nothing when the system itself acts (Actor::system).
+// Anybody else is refused (permission).
+std::optional<Member> require_secretary_or_system(Database& db, const Context& context);
+
 // The member a command is about: the caller by default; another member only
 // for a secretary.
 Member

@@ -406,7 +406,7 @@ std::vector<OutboxMessage>
 list_outbox(Database& db, const Context& context, OutboxFilter filter, std::size_t limit)
 {
   Transaction transaction(db, Transaction::Kind::read);
-  require_secretary(db, context);
+  require_secretary_or_system(db, context);
   Statement query(db,
                   "SELECT id, cause, to_address, subject, state, attempts, created_at,"
                   " next_attempt_at, sent_at, last_code, last_error FROM outbox"
@@ -439,7 +439,7 @@ int
 retry_failed_mail(Database& db, const Context& context, const std::vector<std::int64_t>& ids)
 {
   Transaction transaction(db, Transaction::Kind::write);
-  require_secretary(db, context);
+  require_secretary_or_system(db, context);
   int count = 0;
   auto requeue = [&](std::optional<std::int64_t> id) {
     Statement(db,

@@ -28,7 +28,7 @@ std::vector<Reminded>
 remind(Database& db, const Context& context, ReminderScope scope, DryRun dry_run)
 {
   Transaction transaction(db, Transaction::Kind::write);
-  require_secretary(db, context);
+  require_secretary_or_system(db, context);
   const auto scheme = load_scheme(db);
   const int year = context.today.year();
   // One query for everybody due: members of the year, not exempt, in scope,

@@ -14,6 +14,13 @@ namespace cpd {
 
 namespace {
 
+// The ledger's actor for a secretary's act; none when the system acts.
+std::optional<std::int64_t>
+actor_id(const std::optional<Member>& secretary)
+{
+  return secretary ? std::optional(secretary->id) : std::nullopt;
+}
+
 // Seconds since 1970 at the start of a year, to tell who was a member then.
 std::int64_t
 year_start_instant(int year)
@@ -85,7 +92,7 @@ count_statuses(Summary& summary, const std::vector<ReportLine>& lines)
 // Closes one year inside the caller's transaction.
 YearClose
 close_year(
-  Database& db, const Context& context, int year, const Scheme& scheme, std::int64_t actor_id)
+  Database& db, const Context& context, int year, const Scheme& scheme, std::optional<std::int64_t> actor_id)
 {
   const auto at = context.now;
   YearClose result;
@@ -166,27 +173,27 @@ rollover(Database& db, const Context& context, DryRun dry_run)
     // Close every year as for real, then roll it all back: later years see
     // the carries of earlier ones.
     Transaction transaction(db, Transaction::Kind::write);
-    const auto secretary = require_secretary(db, context);
+    const auto actor = actor_id(require_secretary_or_system(db, context));
     const auto scheme = load_scheme(db);
     for (const int year : open_years(db, scheme, context.today.year())) {
-      closed.push_back(close_year(db, context, year, scheme, secretary.id));
+      closed.push_back(close_year(db, context, year, scheme, actor));
     }
     return closed;
   }
   std::vector<int> years;
   {
     Transaction transaction(db, Transaction::Kind::read);
-    require_secretary(db, context);
+    require_secretary_or_system(db, context);
     years = open_years(db, load_scheme(db), context.today.year());
   }
   for (const int year : years) {
     // One transaction per year: an interrupted run leaves whole years.
     Transaction transaction(db, Transaction::Kind::write);
-    const auto secretary = require_secretary(db, context);
+    const auto actor = actor_id(require_secretary_or_system(db, context));
     if (year_closed(db, year)) {
       continue; // closed by a concurrent run
     }
-    closed.push_back(close_year(db, context, year, load_scheme(db), secretary.id));
+    closed.push_back(close_year(db, context, year, load_scheme(db), actor));
     transaction.commit();
   }
   return closed;
@@ -406,7 +413,7 @@ std::vector<std::string>
 check_database(Database& db, const Context& context)
 {
   Transaction transaction(db, Transaction::Kind::read);
-  require_secretary(db, context);
+  require_secretary_or_system(db, context);
   return verify_ledger(db);
 }
 

@@ -5,17 +5,12 @@
 #include <cpd/settings.hpp>
 #include <cpd/sha256.hpp>
 
-#include <fstream>
-#include <sstream>
 
 using cpd::Date;
 using cpd::ErrorKind;
-using cpd::Overwrite;
 using testutil::error_kind;
 
 namespace {
-
-using testutil::read_file;
 
 std::int64_t
 claim_with(testutil::Scheme& s,
@@ -63,7 +58,7 @@ TEST_CASE("the same file on another claim is pointed out")
   CHECK(pending[1].duplicate_of->empty());
 }
 
-TEST_CASE("attachments are written byte-exact and never over an existing file")
+TEST_CASE("a claim's files come byte-exact, under names unique within the claim")
 {
   testutil::Scheme s;
   std::string binary(70000, '\0');
@@ -75,32 +70,38 @@ TEST_CASE("attachments are written byte-exact and never over an existing file")
                              {{"scan.pdf", "application/pdf", binary},
                               {"scan.pdf", "application/pdf", "second scan"},
                               {"notes.txt", "text/plain", "notes"}});
-  testutil::TempDir dir;
-  const auto saved = cpd::save_attachments(s.db, s.as("sec"), id, dir.path(), Overwrite::no);
-  REQUIRE(saved.size() == 3);
-  CHECK(saved[0].path == dir / "scan.pdf");
-  CHECK(saved[1].path == dir / "scan-2.pdf");
-  CHECK(read_file(dir / "scan.pdf") == binary);
-  CHECK(read_file(dir / "scan-2.pdf") == "second scan");
+  const auto loaded = cpd::load_attachments(s.db, s.as("sec"), id);
+  REQUIRE(loaded.size() == 3);
+  CHECK(loaded[0].file_name == "scan.pdf");
+  CHECK(loaded[1].file_name == "scan-2.pdf");
+  CHECK(loaded[2].file_name == "notes.txt");
+  CHECK(loaded[0].content == binary);
+  CHECK(loaded[1].content == "second scan");
+  CHECK(cpd::load_attachments(s.db, s.as("ann"), id).size() == 3);
+  CHECK(error_kind([&] { cpd::load_attachments(s.db, s.as("bob"), id); })
+        == ErrorKind::permission);
+}
 
-  testutil::write_file(dir / "notes.txt", "mine");
-  std::filesystem::remove(dir / "scan.pdf");
-  CHECK(error_kind([&] { cpd::save_attachments(s.db, s.as("ann"), id, dir.path(), Overwrite::no); })
-        == ErrorKind::refused);
-  CHECK(read_file(dir / "notes.txt") == "mine");
-  CHECK_FALSE(std::filesystem::exists(dir / "scan.pdf")); // nothing was written
-  cpd::save_attachments(s.db, s.as("ann"), id, dir.path(), Overwrite::yes);
-  CHECK(read_file(dir / "notes.txt") == "notes");
-  CHECK(std::distance(std::filesystem::directory_iterator(dir.path()),
-                      std::filesystem::directory_iterator())
-        == 3); // no temporary file left behind
+TEST_CASE("a member's hidden file is never saved under a hidden name")
+{
+  testutil::Scheme s;
+  const auto id = claim_with(s,
+                             "ann",
+                             {{".bash_aliases", "text/plain", "alias ls='rm -rf ~'"},
+                              {"..profile", "text/plain", "x"}});
+  const auto loaded = cpd::load_attachments(s.db, s.as("sec"), id);
+  REQUIRE(loaded.size() == 2);
+  CHECK(loaded[0].file_name == "_bash_aliases");
+  CHECK(loaded[0].info.name == ".bash_aliases"); // the record keeps what was attached
+  CHECK(loaded[1].file_name == "_profile");
+}
 
-  CHECK(
-    error_kind([&] { cpd::save_attachments(s.db, s.as("bob"), id, dir.path(), Overwrite::yes); })
-    == ErrorKind::permission);
-  CHECK(error_kind(
-          [&] { cpd::save_attachments(s.db, s.as("sec"), id, dir / "missing", Overwrite::no); })
-        == ErrorKind::io);
+TEST_CASE("a file damaged in the database is refused, not handed out")
+{
+  testutil::Scheme s;
+  const auto id = claim_with(s, "ann", {{"ok.pdf", "application/pdf", "x"}});
+  cpd::Statement(s.db, "UPDATE attachment SET content = X'79'").run();
+  CHECK(error_kind([&] { cpd::load_attachments(s.db, s.as("sec"), id); }) == ErrorKind::bad_input);
 }
 
 TEST_CASE("a stored name that is not a base name is refused")
@@ -113,12 +114,7 @@ TEST_CASE("a stored name that is not a base name is refused")
   testutil::Scheme s;
   const auto id = claim_with(s, "ann", {{"ok.pdf", "application/pdf", "x"}});
   cpd::Statement(s.db, "UPDATE attachment SET name = '../escape.pdf'").run();
-  testutil::TempDir dir;
-  std::filesystem::create_directory(dir / "inner");
-  CHECK(
-    error_kind([&] { cpd::save_attachments(s.db, s.as("sec"), id, dir / "inner", Overwrite::yes); })
-    == ErrorKind::bad_input);
-  CHECK_FALSE(std::filesystem::exists(dir / "escape.pdf"));
+  CHECK(error_kind([&] { cpd::load_attachments(s.db, s.as("sec"), id); }) == ErrorKind::bad_input);
 }
 
 TEST_CASE("sizes for people")

@@ -33,17 +33,20 @@ for command in "" $commands; do
 done
 
 TEST "the sections a user looks for are there"
-for section in NAME SYNOPSIS DESCRIPTION "EXIT STATUS" ENVIRONMENT FILES SECURITY \
+for section in NAME SYNOPSIS DESCRIPTION "EXIT STATUS" ENVIRONMENT FILES "SHARED HOST" \
   SCHEDULING "JSON OUTPUT" SETTINGS EXAMPLES; do
   grep -qx "\.SH $section" <<<"$SOURCE" || fail "no section $section"
 done
 exits=$(sed -n '/^\.SH EXIT STATUS/,/^\.SH/p' <<<"$SOURCE" | sed -n 's/^\.B \([0-9]*\)$/\1/p' | tr '\n' ' ')
 expect_equal "$exits" "0 1 64 65 66 67 69 70 74 75 77 78 "
 environment=$(sed -n '/^\.SH ENVIRONMENT/,/^\.SH/p' <<<"$SOURCE")
-for variable in CPD_DB CPD_USER CPD_TODAY NO_COLOR; do
+for variable in CPD_DB CPD_SOCKET CPD_USER CPD_TODAY NO_COLOR; do
   expect_contains "$environment" ".B $variable"
 done
-expect_contains "$(sed -n '/^\.SH SECURITY/,/^\.SH/p' <<<"$SOURCE")" "2770"
+shared=$(sed -n '/^\.SH SHARED HOST/,/^\.SH/p' <<<"$SOURCE")
+for promise in "SO_PEERCRED" "0700" "0600" "cpd.socket" "--force" "_bash_aliases"; do
+  expect_contains "$shared" "$promise"
+done
 
 TEST "every setting of cpd config list is described"
 setup_scheme

@@ -39,16 +39,20 @@ else
   expect_equal "$(( (second - first + 60) % 60 ))" "5" "minutes between two mail deliveries"
 fi
 
-TEST "each service is a oneshot cpd command that exists, as cpd-cron"
+TEST "each service is a oneshot cpd command that exists, as the system user cpd, hardened"
 for job in rollover remind mail; do
   unit=$UNITS/cpd-$job.service
   expect_equal "$(key "$unit" Type)" "oneshot" "cpd-$job.service"
-  expect_equal "$(key "$unit" User)" "cpd-cron" "cpd-$job.service"
+  expect_equal "$(key "$unit" User)" "cpd" "cpd-$job.service"
+  expect_equal "$(key "$unit" Requires)" "cpd.socket" "cpd-$job.service"
   command=$(key "$unit" ExecStart)
   [[ "$command" == "cpd "* ]] || fail "cpd-$job.service runs '$command'"
   read -ra words <<<"${command#cpd }"
   "$CPD" "${words[@]}" --help >/dev/null 2>&1 || fail "cpd-$job.service: '$command' is not a cpd command"
-  grep -q '^NoNewPrivileges=yes' "$unit" && fail "cpd-$job.service forbids the setgid cpd"
+  for want in NoNewPrivileges=yes ProtectSystem=strict ProtectHome=yes PrivateTmp=yes \
+    RestrictAddressFamilies=AF_UNIX; do
+    grep -qx "$want" "$unit" || fail "cpd-$job.service lacks $want"
+  done
 done
 expect_equal "$(key "$UNITS/cpd-rollover.service" ExecStart)" "cpd rollover"
 expect_equal "$(key "$UNITS/cpd-remind.service" ExecStart)" "cpd remind"
@@ -62,15 +66,33 @@ else
   cp "$UNITS"/* "$TESTDIR/units/"
   # The installed units find cpd on systemd's search path; here, the one tested.
   sed -i "s|^ExecStart=cpd |ExecStart=$CPD |" "$TESTDIR/units/"*.service
-  verified=$(cd "$TESTDIR/units" && systemd-analyze verify --man=no ./*.timer ./*.service 2>&1)
+  verified=$(cd "$TESTDIR/units" && systemd-analyze verify --man=no ./*.socket ./*.timer ./*.service 2>&1)
   expect_equal "$verified" ""
 fi
 
-TEST "the crontab runs the same commands as cpd-cron"
+TEST "the server runs as cpd from the socket, hardened as the issue of a shared host asks"
+socket=$UNITS/cpd.socket
+service=$UNITS/cpd.service
+expect_equal "$(key "$socket" ListenStream)" "/run/cpd/cpd.sock"
+expect_equal "$(key "$socket" SocketMode)" "0666"
+expect_equal "$(key "$socket" Accept)" "no"
+expect_equal "$(key "$socket" WantedBy)" "sockets.target"
+expect_equal "$(key "$service" User)" "cpd"
+expect_equal "$(key "$service" StateDirectory)" "cpd"
+expect_equal "$(key "$service" StateDirectoryMode)" "0700"
+expect_equal "$(key "$service" ExecStart)" "cpd serve --db /var/lib/cpd/cpd.db"
+for want in NoNewPrivileges=yes ProtectSystem=strict ProtectHome=yes PrivateTmp=yes \
+  "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6" SystemCallFilter=@system-service UMask=0077; do
+  grep -qx "$want" "$service" || fail "cpd.service lacks $want"
+done
+# The socket is not in a RuntimeDirectory, which systemd removes with the service.
+grep -q '^RuntimeDirectory=' "$service" && fail "cpd.service has a RuntimeDirectory"
+
+TEST "the crontab runs the same commands as the timers, as cpd"
 jobs=$(grep -vE '^\s*(#|$)|^[A-Z]+=' "$CRONTAB")
 expect_equal "$(wc -l <<<"$jobs")" "3"
 while read -r minute hour dom month dow user command; do
-  expect_equal "$user" "cpd-cron" "the crontab's user"
+  expect_equal "$user" "cpd" "the crontab's user"
   [[ "$command" == "cpd "* ]] || fail "the crontab runs '$command'"
   read -ra words <<<"${command#cpd }"
   words=("${words[@]/>\/dev\/null/}")

@@ -1,0 +1,165 @@
+#include "app.hpp"
+
+#include "commands.hpp"
+
+#include <cpd/error.hpp>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <sstream>
+
+#ifndef CPD_VERSION
+#  define CPD_VERSION "0"
+#endif
+
+namespace cpd::cli {
+
+std::string
+one_line(std::string_view message)
+{
+  std::string out;
+  for (const char c : message) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (byte < 0x20 || byte == 0x7f) {
+      out += fmt::format("\\x{:02x}", byte);
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+namespace {
+
+// The first word of the command line that is not a global option or its
+// value: the command's name, if there is one.
+std::string_view
+command_word(const std::vector<std::string>& args)
+{
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string_view word = args[i];
+    if (word == "--db" || word == "--socket") {
+      ++i; // its value
+    } else if (!word.starts_with('-')) {
+      return word;
+    }
+  }
+  return {};
+}
+
+using Register = void (*)(Command&);
+
+// The commands, in the order --help lists them.
+constexpr std::pair<std::string_view, Register> k_commands[] = {
+  {"init", register_init},
+  {"member", register_member},
+  {"import", register_import},
+  {"activities", register_activities},
+  {"activity", register_activity},
+  {"claim", register_claim},
+  {"withdraw", register_withdraw},
+  {"attachment", register_attachment},
+  {"pending", register_pending},
+  {"approve", register_approve},
+  {"decline", register_decline},
+  {"balance", register_balance},
+  {"history", register_history},
+  {"revoke", register_revoke},
+  {"exempt", register_exempt},
+  {"rollover", register_rollover},
+  {"remind", register_remind},
+  {"report", register_report},
+  {"export", register_export},
+  {"mail", register_mail},
+  {"config", register_config},
+  {"check", register_check},
+  {"serve", register_serve},
+  {"__complete", register_complete},
+};
+
+// "see cpd claim --help" for a mistake in a command's line.
+std::string
+help_hint(const CLI::App& app)
+{
+  std::vector<std::string> names;
+  for (const auto* sub = &app; sub != nullptr; sub = sub->get_subcommands().empty()
+                                                        ? nullptr
+                                                        : sub->get_subcommands().front()) {
+    if (sub != &app) {
+      names.push_back(sub->get_name());
+    }
+  }
+  return fmt::format("see cpd {}{}--help", fmt::join(names, " "), names.empty() ? "" : " ");
+}
+
+} // namespace
+
+int
+run_command_line(const std::vector<std::string>& args,
+                 GlobalOptions& options,
+                 Executor& executor,
+                 const std::function<void(std::string_view)>& out,
+                 const std::function<void(std::string_view)>& err)
+{
+  CLI::App app("cpd: Continuing Professional Development points, claims and reminders", "cpd");
+  app.set_version_flag("--version", "cpd " CPD_VERSION);
+  app.footer("Run `cpd COMMAND --help` for a command's options; see cpd(1).");
+  app.require_subcommand(1);
+  app.fallthrough();
+  app.add_option("--db", options.db, "the database file (default: $CPD_DB or the system's)")
+    ->type_name("PATH");
+  app.add_option("--socket", options.socket, "the cpd server's socket (default: $CPD_SOCKET)")
+    ->type_name("PATH");
+  app.add_flag("--json", options.json, "print one JSON document on stdout");
+
+  // Building every command's options is most of cpd's start-up: build only
+  // the one named, or all of them when none is (for --help and errors) or
+  // for completion, which walks them all.
+  const std::string_view named = command_word(args);
+  const bool only_named =
+    named != "__complete" && std::any_of(std::begin(k_commands), std::end(k_commands), [&](const auto& c) {
+      return c.first == named;
+    });
+  Command root(&app, &executor);
+  for (const auto& [name, register_command] : k_commands) {
+    if (!only_named || name == named) {
+      register_command(root);
+    }
+  }
+
+  try {
+    // CLI11 takes the words last first.
+    std::vector<std::string> reversed(args.rbegin(), args.rend());
+    app.parse(reversed);
+  } catch (const CLI::Success& e) {
+    std::ostringstream help;
+    std::ostringstream ignored;
+    app.exit(e, help, ignored);
+    out(help.str());
+    return 0;
+  } catch (const CLI::ParseError& e) {
+    std::string message = e.what();
+    if (message.empty()) {
+      message = "bad command line";
+    }
+    err(fmt::format("cpd: error: {}; {}\n", one_line(message), help_hint(app)));
+    return exit_status(ErrorKind::usage);
+  } catch (const ExitStatus& e) {
+    return e.status;
+  } catch (const Error& e) {
+    err(fmt::format("cpd: error: {}\n", one_line(e.what())));
+    return exit_status(e.kind());
+  } catch (const std::exception& e) {
+    err(fmt::format("cpd: internal error: {}\n", one_line(e.what())));
+    return exit_status(ErrorKind::internal);
+  }
+  return 0;
+}
+
+} // namespace cpd::cli

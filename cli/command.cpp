@@ -1,0 +1,103 @@
+#include "command.hpp"
+
+#include <cpd/error.hpp>
+
+#include <CLI/CLI.hpp>
+
+namespace cpd::cli {
+
+Option&
+Option::required()
+{
+  m_option->required();
+  return *this;
+}
+
+Option&
+Option::type_name(std::string_view name)
+{
+  m_option->type_name(std::string(name));
+  return *this;
+}
+
+Option&
+Option::one_value_each()
+{
+  m_option->allow_extra_args(false);
+  return *this;
+}
+
+Command
+Command::add(std::string_view name, std::string_view description)
+{
+  return Command(m_app->add_subcommand(std::string(name), std::string(description)), m_executor);
+}
+
+Option
+Command::option(std::string_view names, std::string& value, std::string_view description)
+{
+  return Option(m_app->add_option(std::string(names), value, std::string(description)));
+}
+
+Option
+Command::option(std::string_view names,
+                std::optional<std::string>& value,
+                std::string_view description)
+{
+  return Option(m_app->add_option(std::string(names), value, std::string(description)));
+}
+
+Option
+Command::option(std::string_view names,
+                std::vector<std::string>& values,
+                std::string_view description)
+{
+  return Option(m_app->add_option(std::string(names), values, std::string(description)));
+}
+
+Option
+Command::option(std::string_view names, std::size_t& value, std::string_view description)
+{
+  return Option(m_app->add_option(std::string(names), value, std::string(description)));
+}
+
+Option
+Command::flag(std::string_view names, bool& value, std::string_view description)
+{
+  return Option(m_app->add_flag(std::string(names), value, std::string(description)));
+}
+
+Command&
+Command::require_command()
+{
+  m_app->require_subcommand(1);
+  return *this;
+}
+
+Command&
+Command::hide()
+{
+  m_app->group("");
+  return *this;
+}
+
+void
+Command::run(Handler handler, Inputs inputs)
+{
+  m_app->callback([executor = m_executor, handler = std::move(handler), inputs = std::move(inputs)] {
+    executor->execute(inputs ? inputs() : std::vector<std::string>{}, handler);
+  });
+}
+
+void
+Command::run_here(std::function<void()> action)
+{
+  m_app->callback([executor = m_executor, name = m_app->get_name(), action = std::move(action)] {
+    if (executor->for_a_client()) {
+      throw Error(ErrorKind::usage, "cpd {} is not a command a server runs for a client", name);
+    }
+    action();
+  });
+}
+
+} // namespace cpd::cli

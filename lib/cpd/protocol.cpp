@@ -1,0 +1,335 @@
+#include "protocol.hpp"
+
+#include <cpd/error.hpp>
+
+namespace cpd::protocol {
+
+namespace {
+
+constexpr std::string_view k_magic = "cpd";
+
+// Field tags. A tag is never reused for another meaning: a change of
+// meaning is a new protocol version.
+enum Tag : std::uint8_t {
+  // requests
+  tag_arg = 1,
+  tag_file = 2,
+  tag_terminal = 3,
+  tag_confirmed = 4,
+  // responses
+  tag_status = 16,
+  tag_out = 17,
+  tag_err = 18,
+  tag_output_file = 19,
+  tag_confirm = 20,
+};
+
+constexpr std::uint8_t k_flag_out_tty = 1;
+constexpr std::uint8_t k_flag_in_tty = 2;
+constexpr std::uint8_t k_flag_colour = 4;
+constexpr std::uint8_t k_flag_err_colour = 8;
+constexpr std::uint8_t k_flag_overwrite = 1;
+constexpr std::uint8_t k_flag_make_folder = 2;
+
+void
+put_u32(std::string& out, std::uint32_t value)
+{
+  out += static_cast<char>((value >> 24) & 0xff);
+  out += static_cast<char>((value >> 16) & 0xff);
+  out += static_cast<char>((value >> 8) & 0xff);
+  out += static_cast<char>(value & 0xff);
+}
+
+void
+put_u64(std::string& out, std::uint64_t value)
+{
+  put_u32(out, static_cast<std::uint32_t>(value >> 32));
+  put_u32(out, static_cast<std::uint32_t>(value & 0xffffffffU));
+}
+
+std::uint32_t
+get_u32(std::string_view bytes)
+{
+  std::uint32_t value = 0;
+  for (std::size_t i = 0; i < 4; ++i) {
+    value = (value << 8) | static_cast<unsigned char>(bytes[i]);
+  }
+  return value;
+}
+
+std::uint32_t
+checked_length(std::size_t size)
+{
+  if (size > 0xffffffffU) {
+    throw Error(ErrorKind::io, "a message field of {} bytes is too large to send", size);
+  }
+  return static_cast<std::uint32_t>(size);
+}
+
+void
+put_field(std::string& out, Tag tag, std::string_view value)
+{
+  out += static_cast<char>(tag);
+  put_u32(out, checked_length(value.size()));
+  out += value;
+}
+
+// A value holding two strings: the first with its length before it.
+std::string
+pair_value(std::string_view first, std::string_view second)
+{
+  std::string value;
+  put_u32(value, checked_length(first.size()));
+  value += first;
+  value += second;
+  return value;
+}
+
+std::string
+ids_value(const std::vector<std::int64_t>& ids)
+{
+  std::string value;
+  for (const auto id : ids) {
+    put_u64(value, static_cast<std::uint64_t>(id));
+  }
+  return value;
+}
+
+[[noreturn]] void
+malformed(std::string_view what)
+{
+  throw Error(ErrorKind::bad_input, "malformed message: {}", what);
+}
+
+// Reads fields one at a time, checking every length against what is left.
+class Reader
+{
+public:
+  explicit Reader(std::string_view payload)
+    : m_rest(payload)
+  {}
+
+  bool
+  next(std::uint8_t& tag, std::string_view& value)
+  {
+    if (m_rest.empty()) {
+      return false;
+    }
+    if (m_rest.size() < 5) {
+      malformed("a field is cut short");
+    }
+    tag = static_cast<std::uint8_t>(m_rest[0]);
+    const std::uint32_t length = get_u32(m_rest.substr(1));
+    m_rest.remove_prefix(5);
+    if (length > m_rest.size()) {
+      malformed("a field is longer than the message");
+    }
+    value = m_rest.substr(0, length);
+    m_rest.remove_prefix(length);
+    return true;
+  }
+
+private:
+  std::string_view m_rest;
+};
+
+std::pair<std::string_view, std::string_view>
+split_pair(std::string_view value)
+{
+  if (value.size() < 4) {
+    malformed("a file field is cut short");
+  }
+  const std::uint32_t length = get_u32(value);
+  value.remove_prefix(4);
+  if (length > value.size()) {
+    malformed("a file name is longer than its field");
+  }
+  return {value.substr(0, length), value.substr(length)};
+}
+
+std::vector<std::int64_t>
+split_ids(std::string_view value)
+{
+  if (value.size() % 8 != 0 || value.size() / 8 > k_max_args) {
+    malformed("a list of claim ids has a bad length");
+  }
+  std::vector<std::int64_t> ids;
+  for (std::size_t at = 0; at < value.size(); at += 8) {
+    const std::uint64_t high = get_u32(value.substr(at));
+    const std::uint64_t low = get_u32(value.substr(at + 4));
+    ids.push_back(static_cast<std::int64_t>((high << 32) | low));
+  }
+  return ids;
+}
+
+} // namespace
+
+Header
+parse_header(std::string_view bytes)
+{
+  if (bytes.size() < k_header_size || bytes.substr(0, 3) != k_magic) {
+    malformed("not a cpd frame");
+  }
+  return Header{static_cast<std::uint8_t>(bytes[3]), get_u32(bytes.substr(4))};
+}
+
+std::string
+frame(std::string_view payload)
+{
+  std::string out(k_magic);
+  out += static_cast<char>(k_version);
+  put_u32(out, checked_length(payload.size()));
+  out += payload;
+  return out;
+}
+
+std::string
+encode(const Request& request)
+{
+  std::string out;
+  for (const auto& arg : request.args) {
+    put_field(out, tag_arg, arg);
+  }
+  for (const auto& file : request.files) {
+    put_field(out, tag_file, pair_value(file.path, file.content));
+  }
+  std::string terminal;
+  put_u32(terminal, request.terminal.columns);
+  terminal += static_cast<char>((request.terminal.out_tty ? k_flag_out_tty : 0)
+                                | (request.terminal.in_tty ? k_flag_in_tty : 0)
+                                | (request.terminal.colour ? k_flag_colour : 0)
+                                | (request.terminal.err_colour ? k_flag_err_colour : 0));
+  put_field(out, tag_terminal, terminal);
+  if (request.confirmed) {
+    put_field(out, tag_confirmed, ids_value(*request.confirmed));
+  }
+  return out;
+}
+
+std::string
+encode(const Response& response)
+{
+  std::string out;
+  std::string status;
+  put_u32(status, static_cast<std::uint32_t>(response.status));
+  put_field(out, tag_status, status);
+  put_field(out, tag_out, response.out);
+  put_field(out, tag_err, response.err);
+  for (const auto& file : response.files) {
+    const auto flags = static_cast<char>((file.overwrite ? k_flag_overwrite : 0)
+                                         | (file.make_folder ? k_flag_make_folder : 0));
+    put_field(out, tag_output_file, pair_value(file.path, flags + file.content));
+  }
+  if (response.confirm) {
+    put_field(out, tag_confirm, pair_value(response.confirm->prompt, ids_value(response.confirm->ids)));
+  }
+  return out;
+}
+
+Request
+decode_request(std::string_view payload)
+{
+  Request request;
+  bool terminal = false;
+  Reader reader(payload);
+  std::uint8_t tag = 0;
+  std::string_view value;
+  while (reader.next(tag, value)) {
+    switch (tag) {
+    case tag_arg:
+      if (request.args.size() == k_max_args) {
+        malformed("too many arguments");
+      }
+      request.args.emplace_back(value);
+      break;
+    case tag_file: {
+      if (request.files.size() == k_max_files) {
+        malformed("too many files");
+      }
+      const auto [path, content] = split_pair(value);
+      request.files.push_back(File{std::string(path), std::string(content)});
+      break;
+    }
+    case tag_terminal: {
+      if (terminal || value.size() != 5) {
+        malformed("a bad terminal field");
+      }
+      terminal = true;
+      request.terminal.columns = get_u32(value);
+      const auto flags = static_cast<std::uint8_t>(value[4]);
+      request.terminal.out_tty = (flags & k_flag_out_tty) != 0;
+      request.terminal.in_tty = (flags & k_flag_in_tty) != 0;
+      request.terminal.colour = (flags & k_flag_colour) != 0;
+      request.terminal.err_colour = (flags & k_flag_err_colour) != 0;
+      break;
+    }
+    case tag_confirmed:
+      if (request.confirmed) {
+        malformed("two lists of confirmed claims");
+      }
+      request.confirmed = split_ids(value);
+      break;
+    default:
+      malformed("an unknown field in a request");
+    }
+  }
+  if (request.args.empty()) {
+    malformed("a request without a command");
+  }
+  return request;
+}
+
+Response
+decode_response(std::string_view payload)
+{
+  Response response;
+  bool status = false;
+  Reader reader(payload);
+  std::uint8_t tag = 0;
+  std::string_view value;
+  while (reader.next(tag, value)) {
+    switch (tag) {
+    case tag_status:
+      if (status || value.size() != 4 || get_u32(value) > 255) {
+        malformed("a bad status field");
+      }
+      status = true;
+      response.status = static_cast<int>(get_u32(value));
+      break;
+    case tag_out:
+      response.out += value;
+      break;
+    case tag_err:
+      response.err += value;
+      break;
+    case tag_output_file: {
+      const auto [path, rest] = split_pair(value);
+      const auto flags = rest.empty() ? 0xff : static_cast<std::uint8_t>(rest[0]);
+      if ((flags & ~(k_flag_overwrite | k_flag_make_folder)) != 0) {
+        malformed("a bad output file field");
+      }
+      response.files.push_back(OutputFile{std::string(path),
+                                          std::string(rest.substr(1)),
+                                          (flags & k_flag_overwrite) != 0,
+                                          (flags & k_flag_make_folder) != 0});
+      break;
+    }
+    case tag_confirm: {
+      if (response.confirm) {
+        malformed("two questions in one response");
+      }
+      const auto [prompt, ids] = split_pair(value);
+      response.confirm = Confirmation{std::string(prompt), split_ids(ids)};
+      break;
+    }
+    default:
+      malformed("an unknown field in a response");
+    }
+  }
+  if (!status) {
+    malformed("a response without a status");
+  }
+  return response;
+}
+
+} // namespace cpd::protocol
