@@ -27,14 +27,14 @@ history_csv(const History& record, bool ledger)
     out += csv_row({"id", "member", "year", "date", "kind", "points", "claim", "by", "reason"});
     for (const auto& entry : record.entries) {
       out += csv_row({std::to_string(entry.id),
-                      record.member.login,
+                      csv_text(record.member.login),
                       std::to_string(entry.year),
                       local_date(entry.at),
                       std::string(to_string(entry.kind)),
                       entry.points.to_string(),
                       entry.claim_id ? std::to_string(*entry.claim_id) : "",
-                      entry.actor.value_or(""),
-                      entry.reason});
+                      csv_text(entry.actor.value_or("")),
+                      csv_text(entry.reason)});
     }
     return out;
   }
@@ -55,19 +55,19 @@ history_csv(const History& record, bool ledger)
                   "attachments"});
   for (const auto& claim : record.claims) {
     out += csv_row({std::to_string(claim.id),
-                    claim.member,
+                    csv_text(claim.member),
                     claim.date.to_string(),
                     std::to_string(claim.year()),
-                    claim.activity,
-                    claim.activity_title,
+                    csv_text(claim.activity),
+                    csv_text(claim.activity_title),
                     claim.quantity ? claim.quantity->to_string() : "",
                     claim.points.to_string(),
                     std::string(to_string(claim.status)),
                     local_date(claim.submitted_at),
-                    claim.decided_by.value_or(""),
+                    csv_text(claim.decided_by.value_or("")),
                     claim.decided_at ? local_date(*claim.decided_at) : "",
-                    claim.note,
-                    claim.reason.value_or(""),
+                    csv_text(claim.note),
+                    csv_text(claim.reason.value_or("")),
                     std::to_string(claim.attachments)});
   }
   return out;

@@ -52,7 +52,7 @@ register_pending(Command& root)
                      claim.points.to_string(),
                      claim.attachments > 0 ? std::to_string(claim.attachments) : "",
                      claim_numbers(claim.duplicate_of.value_or(std::vector<std::int64_t>())),
-                     claim.note.substr(0, claim.note.find('\n'))});
+                     claim.note});
     }
     print(table.render());
     std::string duplicates;

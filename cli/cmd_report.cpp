@@ -77,7 +77,11 @@ run(const ReportOptions& options, Session& session)
                                "pending",
                                "status"});
     for (const auto& line : report.lines) {
-      out += csv_row(cells(line));
+      auto row = cells(line);
+      for (const std::size_t text : {0, 1, 2}) { // member, name, email
+        row[text] = csv_text(row[text]);
+      }
+      out += csv_row(row);
     }
     print(out);
     return;

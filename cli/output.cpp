@@ -27,6 +27,24 @@ void
 Table::add_row(std::vector<std::string> cells)
 {
   cells.resize(m_columns.size());
+  // A member's newline or tab is shown, never obeyed: no note can start a
+  // row of its own or push text into another column.
+  for (auto& cell : cells) {
+    if (cell.find_first_of("\n\t") == std::string::npos) {
+      continue;
+    }
+    std::string shown;
+    for (const char c : cell) {
+      if (c == '\n') {
+        shown += "\u21b5"; // ↵
+      } else if (c == '\t') {
+        shown += "\u21e5"; // ⇥
+      } else {
+        shown += c;
+      }
+    }
+    cell = std::move(shown);
+  }
   m_rows.push_back(std::move(cells));
 }
 

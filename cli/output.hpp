@@ -75,6 +75,7 @@ public:
 
   explicit Table(std::vector<Column> columns);
 
+  // A row; newlines and tabs in a cell are shown as ↵ and ⇥.
   void add_row(std::vector<std::string> cells);
 
   bool

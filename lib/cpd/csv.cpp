@@ -397,6 +397,15 @@ csv_field(std::string_view field)
 }
 
 std::string
+csv_text(std::string_view text)
+{
+  if (!text.empty() && std::string_view("=+-@\t\r").find(text.front()) != std::string_view::npos) {
+    return "'" + std::string(text);
+  }
+  return std::string(text);
+}
+
+std::string
 csv_row(const std::vector<std::string>& fields)
 {
   if (fields.size() == 1 && fields.front().empty()) {

@@ -139,6 +139,12 @@ private:
 // a UTF-8 BOM.
 std::string csv_field(std::string_view field);
 
+// A text cell for a spreadsheet: one that starts with '=', '+', '-', '@', a
+// tab or a CR gets an apostrophe before it, as OWASP recommends, so that a
+// spreadsheet shows it as text and never runs it as a formula. For text a
+// member wrote (notes, names, reasons), never for numbers.
+std::string csv_text(std::string_view text);
+
 // The fields as one CSV record ending in CRLF. A single empty field is
 // written "" so that readers do not take it for a blank line.
 std::string csv_row(const std::vector<std::string>& fields);

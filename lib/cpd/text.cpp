@@ -359,6 +359,16 @@ has_control_characters(std::string_view text, AllowNewlines newlines)
         return true;
       }
     }
+    // Bidirectional embeddings and overrides U+202A..U+202E (E2 80 AA..AE)
+    // and isolates U+2066..U+2069 (E2 81 A6..A9).
+    if (c == 0xe2 && i + 2 < text.size()) {
+      const auto second = static_cast<unsigned char>(text[i + 1]);
+      const auto third = static_cast<unsigned char>(text[i + 2]);
+      if ((second == 0x80 && third >= 0xaa && third <= 0xae)
+          || (second == 0x81 && third >= 0xa6 && third <= 0xa9)) {
+        return true;
+      }
+    }
   }
   return false;
 }

@@ -13,9 +13,12 @@ namespace cpd {
 // (U+D800..U+DFFF), nothing above U+10FFFF, no truncated sequence.
 bool valid_utf8(std::string_view text);
 
-// True when `text` holds a C0 control (U+0000..U+001F), DEL (U+007F) or a C1
-// control (U+0080..U+009F, as UTF-8). AllowNewlines::yes lets \n and \t pass
-// (never \r). Used to refuse line breaks in names, emails and reasons.
+// True when `text` holds a C0 control (U+0000..U+001F), DEL (U+007F), a C1
+// control (U+0080..U+009F, as UTF-8) or a bidirectional override or isolate
+// (U+202A..U+202E, U+2066..U+2069), which would make text shown to the
+// secretary read other than it is ("gpj.exe" as "exe.jpg"). AllowNewlines::yes
+// lets \n and \t pass (never \r). Used to refuse line breaks in names,
+// emails and reasons.
 enum class AllowNewlines { no, yes };
 bool has_control_characters(std::string_view text, AllowNewlines newlines);
 

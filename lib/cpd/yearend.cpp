@@ -212,6 +212,10 @@ exempt_member(
   }
   Transaction transaction(db, Transaction::Kind::write);
   const auto secretary = require_secretary(db, context);
+  if (login == secretary.login) {
+    throw Error(ErrorKind::permission,
+                "nobody grants themself a dispensation; another secretary must");
+  }
   const auto id = member_id(db, login);
   if (member_balance(db, id, year).exempt) {
     throw Error(ErrorKind::refused, "'{}' is already exempt for {}", login, year);

@@ -499,3 +499,16 @@ TEST_CASE("CsvTable refuses a bad header or row")
   CHECK(e.kind() == ErrorKind::bad_input);
   CHECK(std::string(e.what()).starts_with("line 2: a quote inside an unquoted field"));
 }
+
+TEST_CASE("text a spreadsheet would run as a formula is kept as text")
+{
+  CHECK(cpd::csv_text("=1+2") == "'=1+2");
+  CHECK(cpd::csv_text("+1") == "'+1");
+  CHECK(cpd::csv_text("-1") == "'-1");
+  CHECK(cpd::csv_text("@SUM(A1)") == "'@SUM(A1)");
+  CHECK(cpd::csv_text("\t=1") == "'\t=1");
+  CHECK(cpd::csv_text("\r=1") == "'\r=1");
+  CHECK(cpd::csv_text("Hull survey") == "Hull survey");
+  CHECK(cpd::csv_text("a=b") == "a=b");
+  CHECK(cpd::csv_text("") == "");
+}

@@ -470,3 +470,15 @@ TEST_CASE("closest_match stays quick on a hostile word")
   CHECK_FALSE(cpd::closest_match(huge, {"claim", "approve", "decline"}));
   CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(2));
 }
+
+TEST_CASE("bidirectional overrides and isolates count as control characters")
+{
+  using cpd::AllowNewlines;
+  for (const char* bidi : {"\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067",
+                           "\u2068", "\u2069"}) {
+    CHECK(cpd::has_control_characters(std::string("cert") + bidi + "fdp.exe", AllowNewlines::yes));
+  }
+  // Neighbours that are ordinary text.
+  CHECK_FALSE(cpd::has_control_characters("\u2029 \u202f \u2065 \u206a \u2010", AllowNewlines::no));
+  CHECK_FALSE(cpd::has_control_characters("Prüfung – Vermessung", AllowNewlines::no));
+}

