@@ -141,7 +141,11 @@ expect_contains "$OUT" "iims-training-day"
 
 TEST "the state folder and every file of the database are the server user's alone"
 ok $BOB claim iims-webinar --date 2017-03-10 --note "notes only the secretary may read"
-sleep 0.5 # the server's delivery thread writes the mail
+# The server's delivery thread writes the mail, just after the commit.
+for _ in $(seq 50); do
+  [ -n "$(ls "$STATE/mail/new" 2>/dev/null)" ] && break
+  sleep 0.1
+done
 folders=$(find "$STATE" -type d -exec stat -c '%U %a' {} + | sort -u | tr '\n' ' ')
 files=$(find "$STATE" -type f -exec stat -c '%U %a' {} + | sort -u | tr '\n' ' ')
 expect_equal "$folders" "cpd 700 "
