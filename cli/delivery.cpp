@@ -7,13 +7,42 @@
 
 #include <fmt/format.h>
 
+#include <netdb.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 namespace cpd::cli {
+
+const std::string&
+host_name()
+{
+  static const std::string name = [] {
+    char buffer[256] = {};
+    if (::gethostname(buffer, sizeof buffer - 1) != 0) {
+      return std::string();
+    }
+    std::string found = buffer;
+    addrinfo hints{};
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_CANONNAME;
+    addrinfo* result = nullptr;
+    if (::getaddrinfo(buffer, nullptr, &hints, &result) == 0) {
+      if (result != nullptr && result->ai_canonname != nullptr) {
+        found = result->ai_canonname;
+      }
+      ::freeaddrinfo(result);
+    }
+    return found;
+  }();
+  return name;
+}
 
 void
 deliver_now(Session& session)
 {
   DeliveryOptions options;
+  options.local_hostname = host_name();
   options.connect_timeout = std::chrono::seconds(5);
   options.response_timeout = std::chrono::seconds(30);
   options.total_timeout = std::chrono::seconds(60);
