@@ -210,13 +210,13 @@ header(const std::string& message, const std::string& name)
   return message.substr(start, end - start);
 }
 
-// The message text a server stored after its own X-Peer, X-MailFrom and
-// X-RcptTo lines.
+// The message text a server stored after its own X-Peer, X-Helo, X-MailFrom
+// and X-RcptTo lines.
 std::string
 stored_data(const std::string& stored)
 {
   std::size_t at = 0;
-  for (int i = 0; i < 3; ++i) {
+  for (int i = 0; i < 4; ++i) {
     at = stored.find("\r\n", at) + 2;
   }
   return stored.substr(at);
@@ -353,6 +353,10 @@ TEST_CASE("SMTP: a 4xx reply means retry, and the retry goes through unchanged")
   }
   for (const OutgoingMessage& message : batch) {
     CHECK(texts.count(message.data) == 1);
+  }
+  // The server was greeted with the name given.
+  for (const std::string& message : stored) {
+    CHECK(header(message, "X-Helo") == "cpd.test");
   }
 }
 
