@@ -66,12 +66,12 @@ deliver_and_report(Session& session, Backoff backoff, std::optional<int> retried
       print(fmt::format("Sent {}.\n", mails(summary.sent)));
     }
     if (summary.without_files > 0) {
-      print(fmt::format("{} too large for the mail server with {} files; {} without "
-                        "them, saying how to fetch them with cpd attachment get.\n",
-                        summary.without_files == 1 ? "1 mail was" : mails(summary.without_files)
-                                                                      + " were",
-                        summary.without_files == 1 ? "its" : "their",
-                        summary.without_files == 1 ? "it goes" : "they go"));
+      const bool one = summary.without_files == 1;
+      print(fmt::format("{} too large for the mail server with {} files, and {} tried again "
+                        "without them, pointing to cpd attachment get.\n",
+                        one ? "1 mail was" : mails(summary.without_files) + " were",
+                        one ? "its" : "their",
+                        one ? "was" : "were"));
     }
     if (!tried && !summary.stopped && !summary.no_transport && summary.waiting > 0
         && summary.next_attempt) {

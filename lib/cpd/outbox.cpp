@@ -9,9 +9,9 @@
 #include <cpd/text.hpp>
 
 #include <algorithm>
-#include <limits>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <sstream>
 #include <unordered_map>
 
@@ -124,7 +124,6 @@ struct Leased
   std::int64_t id;
   int attempts;
   std::int64_t created_at;
-  bool has_files; // links files, whether or not this attempt carries them
   mail::Message message;
 };
 
@@ -141,8 +140,8 @@ files_dropped_note(Database& db, std::int64_t outbox_id)
   while (claims.step()) {
     commands += fmt::format("  cpd attachment get {}\n", claims.integer(0));
   }
-  return "The mail server refused this mail as too large with its files attached, so they\n"
-         "are not attached. The evidence is in cpd; fetch it with:\n"
+  return "The mail server refused this mail as too large with its files, so it comes\n"
+         "without them. Where it says a file is attached, fetch it from cpd instead:\n"
          + commands + "\n";
 }
 
@@ -171,7 +170,6 @@ lease_batch(Database& db,
     leased.id = lease.integer(0);
     leased.attempts = static_cast<int>(lease.integer(1));
     leased.created_at = lease.integer(2);
-    leased.has_files = false;
     auto& message = leased.message;
     message.from_name = from_name;
     message.from_address = from;
@@ -225,8 +223,9 @@ lease_batch(Database& db,
     }
     files.reset();
     files.bind(1, leased.id);
+    bool has_files = false;
     while (files.step()) {
-      leased.has_files = true;
+      has_files = true;
       if (dropped[i]) {
         continue;
       }
@@ -235,7 +234,7 @@ lease_batch(Database& db,
       type = type.substr(0, type.find(';'));
       message.attachments.push_back({files.text(0), type, files.blob(2)});
     }
-    if (dropped[i] && leased.has_files) {
+    if (dropped[i] && has_files) {
       message.body = files_dropped_note(db, leased.id) + message.body;
     }
   }
@@ -260,7 +259,7 @@ record(Database& db,
        const mail::DeliveryResult& result,
        DeliverySummary& summary)
 {
-  // No code (0) is stored as NULL: no reply refused the mail.
+  // A code of 0 is stored as NULL: no reply refused the mail.
   const std::int64_t code = result.code;
   if (result.outcome == mail::Outcome::sent) {
     Statement(db,
@@ -288,7 +287,7 @@ record(Database& db,
     return;
   }
   const int attempts = leased.attempts + (result.attempt == mail::Attempt::not_made ? 0 : 1);
-  if (refused_for_size(result) && leased.has_files && leased.message.attachments.size() > 0) {
+  if (refused_for_size(result) && !leased.message.attachments.empty()) {
     // Sent again at once, without the files, saying where they are.
     Statement(db,
               "UPDATE outbox SET files_dropped = 1, attempts = ?, next_attempt_at = ?,"

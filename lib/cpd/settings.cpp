@@ -84,12 +84,14 @@ read_named_file(std::string_view key, const std::filesystem::path& path)
 {
   std::error_code ec;
   const auto status = std::filesystem::status(path, ec);
-  if (ec || !std::filesystem::is_regular_file(status)) {
-    throw Error(ErrorKind::no_input,
-                "{} {} {}",
-                key,
-                path.string(),
-                ec ? "does not exist" : "is not a file");
+  if (status.type() == std::filesystem::file_type::not_found) {
+    throw Error(ErrorKind::no_input, "{} {} does not exist", key, path.string());
+  }
+  if (ec) {
+    throw Error(ErrorKind::no_input, "{} {} cannot be read: {}", key, path.string(), ec.message());
+  }
+  if (!std::filesystem::is_regular_file(status)) {
+    throw Error(ErrorKind::bad_input, "{} {} is not a file", key, path.string());
   }
   std::ifstream in(path, std::ios::binary);
   std::ostringstream text;
@@ -115,7 +117,7 @@ check_named_file(std::string_view key, std::string_view value)
   }
   if (key == "mail.templates") {
     std::error_code ec;
-    if (!std::filesystem::exists(path, ec)) {
+    if (std::filesystem::status(path, ec).type() == std::filesystem::file_type::not_found) {
       throw Error(ErrorKind::no_input, "mail.templates {} does not exist", path.string());
     }
     try {

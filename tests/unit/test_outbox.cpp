@@ -298,7 +298,7 @@ TEST_CASE("settings that name files are checked when set")
   CHECK(error_kind([&] { set("mail.ca_file", "/nonexistent.pem"); }) == cpd::ErrorKind::no_input);
   CHECK(error_kind([&] { set("mail.ca_file", "relative.pem"); }) == cpd::ErrorKind::bad_input);
   CHECK(error_kind([&] { set("mail.ca_file", dir.path().string()); })
-        == cpd::ErrorKind::no_input);
+        == cpd::ErrorKind::bad_input);
   testutil::write_file(dir / "not-a-cert.pem", "hello\n");
   CHECK(error_kind([&] { set("mail.ca_file", (dir / "not-a-cert.pem").string()); })
         == cpd::ErrorKind::bad_input);

@@ -207,17 +207,21 @@ stop_server
 
 TEST "a mail refused as too large goes again without its files, saying where they are"
 mkdir -p "$TESTDIR/small"
-start_test_server "$TESTDIR/small" --max-size 30000
-ok sec config set mail.url "smtp://127.0.0.1:$PORT"
+ok sec config set mail.url "smtp://127.0.0.1:$(free_port)" # nobody there yet
 head -c 40000 /dev/urandom >"$TESTDIR/survey.pdf"
 run ann claim iims-half-day --date 2017-03-10 --attach "$TESTDIR/survey.pdf"
 expect_equal "$STATUS" 0
-expect_equal "$ERR" ""
+expect_contains "$ERR" "not delivered yet"
+start_test_server "$TESTDIR/small" --max-size 30000
+ok sec config set mail.url "smtp://127.0.0.1:$PORT"
+ok sec mail send --now
+expect_equal "$OUT" "$(printf '%s\n' "Sent 3 mails." \
+  "2 mails were too large for the mail server with their files, and were tried again without them, pointing to cpd attachment get.")"
 big=$(sql "SELECT claim_id FROM attachment ORDER BY id DESC LIMIT 1")
 expect_equal "$(sql "SELECT group_concat(state || ' ' || files_dropped || ' ' || last_code, ', ') FROM (SELECT * FROM outbox WHERE cause LIKE 'claim:$big:submitted:%' ORDER BY id)")" \
   "sent 1 250, sent 1 250"
 $MAILBOX show "$TESTDIR/small" "#$big: Ann Surveyor claims" >"$TESTDIR/small.txt"
-expect_contains "$(tr '\n' ' ' <"$TESTDIR/small.txt")" "refused this mail as too large with its files attached"
+expect_contains "$(tr '\n' ' ' <"$TESTDIR/small.txt")" "refused this mail as too large with its files, so it comes without them. Where it says a file is attached, fetch it from cpd instead:"
 expect_contains "$(cat "$TESTDIR/small.txt")" "  cpd attachment get $big"
 expect_contains "$(cat "$TESTDIR/small.txt")" "survey.pdf" # still listed, with its SHA-256
 expect_equal "$($MAILBOX attachments "$TESTDIR/small" "#$big: Ann Surveyor claims")" ""
