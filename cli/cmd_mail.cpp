@@ -200,8 +200,7 @@ register_mail(Command& root)
   list.run([options](Session& session) { run_list(*options, session); });
 
   auto ids = std::make_shared<std::vector<std::string>>();
-  auto retry = mail.add("retry",
-                        "send failed or waiting mail now (all of it, or the ids given)");
+  auto retry = mail.add("retry", "send failed or waiting mail now (all of it, or the ids given)");
   retry.option("ids", *ids, "mail ids from cpd mail list");
   retry.run([ids](Session& session) {
     const int count = retry_mail(session.db(), session.context(), parse_ids(*ids, "mail"));

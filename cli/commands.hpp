@@ -10,7 +10,6 @@
 #include <string_view>
 #include <vector>
 
-
 namespace cpd::cli {
 
 // Each subcommand lives in its own cmd_<name>.cpp: options, help and handler

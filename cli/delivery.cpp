@@ -55,23 +55,23 @@ deliver_now(Session& session)
   }
   if (summary.no_transport && summary.waiting > 0) {
     note(fmt::format("{} mail{} queued; no mail transport is set (cpd config set "
-               "mail.url smtp://HOST or maildir:PATH)",
-               summary.waiting,
-               summary.waiting == 1 ? "" : "s"));
+                     "mail.url smtp://HOST or maildir:PATH)",
+                     summary.waiting,
+                     summary.waiting == 1 ? "" : "s"));
   } else if (summary.stopped) {
     note(fmt::format("mail was not delivered ({}); it stays queued for `cpd mail send`",
-               summary.stopped->what()));
+                     summary.stopped->what()));
   } else if (summary.retry > 0) {
     note(fmt::format("{} mail{} not delivered yet ({}); retried by `cpd mail send`",
-               summary.retry,
-               summary.retry == 1 ? "" : "s",
-               summary.last_error));
+                     summary.retry,
+                     summary.retry == 1 ? "" : "s",
+                     summary.last_error));
   }
   if (summary.failed > 0) {
     note(fmt::format("{} mail{} refused by the mail server ({}); see cpd mail list --failed",
-               summary.failed,
-               summary.failed == 1 ? " was" : "s were",
-               summary.last_error));
+                     summary.failed,
+                     summary.failed == 1 ? " was" : "s were",
+                     summary.last_error));
   }
 }
 

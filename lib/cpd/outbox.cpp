@@ -407,8 +407,8 @@ queue_mail(Database& db, const Context& context, const Mail& mail)
   // used again.
   Statement random(db, "SELECT lower(hex(randomblob(4)))");
   random.step();
-  const auto message_id = mail::make_message_id(
-    id, database_identity(db) + "." + random.text(0), message_id_domain(db));
+  const auto message_id =
+    mail::make_message_id(id, database_identity(db) + "." + random.text(0), message_id_domain(db));
   Statement(db,
             "INSERT INTO outbox(id, cause, template, member_id, to_name, to_address, subject,"
             " body, message_id, created_at, next_attempt_at)"
@@ -488,8 +488,8 @@ deliver_mail(Database& db, const Context& context, const DeliveryOptions& option
 {
   DeliverySummary summary;
   auto count_waiting = [&] {
-    Statement waiting(
-      db, "SELECT count(*), min(next_attempt_at) FROM outbox WHERE state = 'queued'");
+    Statement waiting(db,
+                      "SELECT count(*), min(next_attempt_at) FROM outbox WHERE state = 'queued'");
     waiting.step();
     summary.waiting = static_cast<int>(waiting.integer(0));
     summary.next_attempt = waiting.optional_integer(1);

@@ -39,7 +39,7 @@ struct Recipient
 {
   std::string name;
   std::string address;
-  std::string key; // for causes: the login, or 'secretary'
+  std::string key;                       // for causes: the login, or 'secretary'
   std::optional<std::int64_t> member_id; // the secretary's member id; none for mail.secretary
 };
 std::vector<Recipient> secretary_recipients(Database& db, std::optional<std::int64_t> except);
@@ -72,15 +72,15 @@ struct DeliveryOptions
 struct DeliverySummary
 {
   int sent = 0;
-  int retry = 0;                // failed for now; tried again later with backoff
-  int unreachable = 0;          // of those, how many found no server to talk to
-  int failed = 0;               // rejected for good; listed by `cpd mail list --failed`
-  int without_files = 0;        // refused as too large; sent again without their files
-  int waiting = 0;              // queued and not yet due (or being delivered by another run)
+  int retry = 0;         // failed for now; tried again later with backoff
+  int unreachable = 0;   // of those, how many found no server to talk to
+  int failed = 0;        // rejected for good; listed by `cpd mail list --failed`
+  int without_files = 0; // refused as too large; sent again without their files
+  int waiting = 0;       // queued and not yet due (or being delivered by another run)
   std::optional<std::int64_t> next_attempt; // when the first of those is due
-  bool no_transport = false;    // mail.url is not set: everything stays queued
-  std::optional<Error> stopped; // delivery stopped on a configuration problem
-  std::string last_error;       // the last failure's reason, without secrets
+  bool no_transport = false;                // mail.url is not set: everything stays queued
+  std::optional<Error> stopped;             // delivery stopped on a configuration problem
+  std::string last_error;                   // the last failure's reason, without secrets
 };
 
 // The statement that leases a batch of due mail for delivery: here so that

@@ -532,7 +532,8 @@ TEST_CASE("compose: long non-ASCII names and subjects keep every header line sho
   message.to_name = "Zoë-Ångström Maximiliane Björnsdóttir-Vermessungsingenieurin";
   message.to_address = "zoe.bjoernsdottir@kuestengewaesser.example.org";
   message.reply_to = "mitgliedersekretariat@schiffsvermessung.example";
-  message.reply_to_name = "Mitgliedersekretariat, Internationale Gesellschaft für Schiffsvermessung";
+  message.reply_to_name =
+    "Mitgliedersekretariat, Internationale Gesellschaft für Schiffsvermessung";
   message.subject = "Ihre Meldung #12 über 5 Punkte für „Schiffsvermessungslehrgang“ wurde "
                     "genehmigt — Sie benötigen noch 5 Punkte bis zum 31. Dezember 2017";
   const std::string composed = compose(message);
@@ -563,7 +564,8 @@ TEST_CASE("compose: long non-ASCII names and subjects keep every header line sho
   CHECK(format_mailbox("Zoë", "zoe@example.org", 4) == "=?UTF-8?Q?Zo=C3=AB?= <zoe@example.org>");
   CHECK(format_mailbox("Zoë Ångström-Björnsdóttir", std::string(40, 'z') + "@example.org", 4)
         == "=?UTF-8?B?Wm/DqyDDhW5nc3Ryw7ZtLUJqw7ZybnNkw7N0dGly?=\r\n"
-           " <" + std::string(40, 'z') + "@example.org>");
+           " <"
+             + std::string(40, 'z') + "@example.org>");
   CHECK(format_mailbox("Doe, Jane", std::string(60, 'j') + "@example.org", 4)
         == "\"Doe, Jane\"\r\n <" + std::string(60, 'j') + "@example.org>");
 }

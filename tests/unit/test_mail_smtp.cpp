@@ -383,7 +383,8 @@ TEST_CASE("SMTP: a 5xx reply fails that message only")
     CHECK(report.results[1].code == 550);
     CHECK(report.results[1].error.find("recipient rejected") != std::string::npos);
     // The reply quoted is the refusal, not a greeting or capability line.
-    CHECK(report.results[1].error.find("(server: 550 5.1.1 <bounce@example.org>") != std::string::npos);
+    CHECK(report.results[1].error.find("(server: 550 5.1.1 <bounce@example.org>")
+          != std::string::npos);
     CHECK(report.results[1].attempt == Attempt::made);
     CHECK(report.results[2].outcome == Outcome::failed);
     CHECK(report.results[2].code == 550);

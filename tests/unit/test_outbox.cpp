@@ -118,7 +118,8 @@ TEST_CASE("a server that cannot be reached: retried with growing backoff, then g
   CHECK(first.unreachable == 1);
   CHECK(count(s.db, "attempts = 1") == 1);
   CHECK(count(s.db, "attempts = 0 AND last_error LIKE 'not attempted: %'") == 2);
-  cpd::Statement next(s.db, "SELECT min(next_attempt_at) - ?, max(next_attempt_at) - ? FROM outbox");
+  cpd::Statement next(s.db,
+                      "SELECT min(next_attempt_at) - ?, max(next_attempt_at) - ? FROM outbox");
   next.bind_all(context.now, context.now);
   next.step();
   CHECK(next.integer(0) == 300);
@@ -154,8 +155,7 @@ TEST_CASE("a server that cannot be reached: retried with growing backoff, then g
   CHECK(count(s.db, "last_code IS NULL") == 3); // no server reply refused them
   CHECK(cpd::retry_mail(s.db, s.as("sec"), {}) == 3);
   CHECK(count(s.db, "state = 'queued'") == 3);
-  CHECK(error_kind([&] { cpd::retry_mail(s.db, s.as("ann"), {}); })
-        == cpd::ErrorKind::permission);
+  CHECK(error_kind([&] { cpd::retry_mail(s.db, s.as("ann"), {}); }) == cpd::ErrorKind::permission);
 }
 
 TEST_CASE("retry makes failed and waiting mail due now; unknown and sent mail are refused")
@@ -163,7 +163,8 @@ TEST_CASE("retry makes failed and waiting mail due now; unknown and sent mail ar
   testutil::Scheme s;
   s.claim("ann", "iims-training-day", Date(2017, 3, 14));
   const auto context = s.as("sec");
-  s.db.exec("UPDATE outbox SET next_attempt_at = next_attempt_at + 3600, attempts = 1 WHERE id = 1");
+  s.db.exec(
+    "UPDATE outbox SET next_attempt_at = next_attempt_at + 3600, attempts = 1 WHERE id = 1");
   s.db.exec("UPDATE outbox SET state = 'failed', attempts = 1, last_code = 550 WHERE id = 2");
   s.db.exec("UPDATE outbox SET state = 'sent', attempts = 1 WHERE id = 3");
 
@@ -238,7 +239,8 @@ TEST_CASE("mail queued before any domain was known gets one before its first try
   CHECK(id.ends_with("@iims.example>"));
   bool found = false;
   for (const auto& file : std::filesystem::directory_iterator(dir / "mail" / "new")) {
-    found = found || testutil::read_file(file.path()).find("Message-ID: " + id) != std::string::npos;
+    found =
+      found || testutil::read_file(file.path()).find("Message-ID: " + id) != std::string::npos;
   }
   CHECK(found);
 }
@@ -297,8 +299,7 @@ TEST_CASE("settings that name files are checked when set")
   };
   CHECK(error_kind([&] { set("mail.ca_file", "/nonexistent.pem"); }) == cpd::ErrorKind::no_input);
   CHECK(error_kind([&] { set("mail.ca_file", "relative.pem"); }) == cpd::ErrorKind::bad_input);
-  CHECK(error_kind([&] { set("mail.ca_file", dir.path().string()); })
-        == cpd::ErrorKind::bad_input);
+  CHECK(error_kind([&] { set("mail.ca_file", dir.path().string()); }) == cpd::ErrorKind::bad_input);
   testutil::write_file(dir / "not-a-cert.pem", "hello\n");
   CHECK(error_kind([&] { set("mail.ca_file", (dir / "not-a-cert.pem").string()); })
         == cpd::ErrorKind::bad_input);
@@ -306,8 +307,7 @@ TEST_CASE("settings that name files are checked when set")
                        "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");
   CHECK_NOTHROW(set("mail.ca_file", (dir / "ca.pem").string()));
 
-  CHECK(error_kind([&] { set("mail.password_file", "/nonexistent"); })
-        == cpd::ErrorKind::no_input);
+  CHECK(error_kind([&] { set("mail.password_file", "/nonexistent"); }) == cpd::ErrorKind::no_input);
   testutil::write_file(dir / "empty", "\n");
   CHECK(error_kind([&] { set("mail.password_file", (dir / "empty").string()); })
         == cpd::ErrorKind::bad_input);

@@ -235,8 +235,8 @@ classify(CURLcode result, int code, bool any_reply, std::string error)
 // options read, exactly.
 template<typename Value>
 concept CurlOptionValue =
-  std::same_as<Value, long> || std::same_as<Value, curl_off_t>
-  || (std::is_pointer_v<Value> && !std::is_function_v<std::remove_pointer_t<Value>>)
+  std::same_as<Value, long> || std::same_as<Value, curl_off_t> ||(
+    std::is_pointer_v<Value> && !std::is_function_v<std::remove_pointer_t<Value>>)
   || std::same_as<Value, curl_read_callback> || std::same_as<Value, curl_debug_callback>;
 
 static_assert(!CurlOptionValue<int>);
@@ -412,10 +412,8 @@ public:
     std::optional<std::string> skip_reason;
     for (const OutgoingMessage& message : messages) {
       if (skip_reason) {
-        report.results.push_back({Outcome::retry,
-                                  0,
-                                  fmt::format("not attempted: {}", *skip_reason),
-                                  Attempt::not_made});
+        report.results.push_back(
+          {Outcome::retry, 0, fmt::format("not attempted: {}", *skip_reason), Attempt::not_made});
         continue;
       }
       // Addresses become SMTP commands: a line break in one would inject
