@@ -302,7 +302,16 @@ ask_server(const std::string& path, const protocol::Request& request)
 {
   const int fd = connect_to(path);
   try {
-    send_all(fd, protocol::frame(protocol::encode(request)), k_no_deadline);
+    try {
+      send_all(fd, protocol::frame(protocol::encode(request)), k_no_deadline);
+    } catch (const Error&) {
+      // A server that refuses a request answers before it has read it all
+      // (too many connections, too large): its answer says why.
+      auto response = protocol::decode_response(
+        read_frame(fd, protocol::k_max_response_bytes, Clock::now() + std::chrono::seconds(5)));
+      ::close(fd);
+      return response;
+    }
     auto response =
       protocol::decode_response(read_frame(fd, protocol::k_max_response_bytes, k_no_deadline));
     ::close(fd);

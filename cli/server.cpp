@@ -46,7 +46,7 @@ constexpr auto k_request_time = std::chrono::seconds(10);
 // A client that does not read its answer this soon loses it.
 constexpr auto k_response_time = std::chrono::seconds(30);
 // Connections at once, from one user and from all.
-constexpr int k_connections_per_user = 16;
+constexpr int k_connections_per_user = 32;
 constexpr int k_connections = 512;
 // How long a stopping server waits for the requests under way.
 constexpr auto k_drain_time = std::chrono::seconds(30);

@@ -1,0 +1,295 @@
+# The shared host, against real Unix users: cpd serve runs as the system user
+# cpd and alone owns the database; a secretary, two members and a local user
+# who is no member reach it only through the socket, known by the kernel's
+# word. Every attack that broke the setgid install is tried again here and
+# must fail with nothing changed. Needs root (CI runs it as root).
+
+if [ "$(id -u)" != 0 ] || ! command -v setpriv >/dev/null || ! command -v useradd >/dev/null; then
+  echo "server: needs root, setpriv and useradd to make real users: skipped" >&2
+  exit 125
+fi
+
+PY=/usr/bin/python3
+HOSTILE=$E2E_DIR/hostile_client.py
+chmod 711 "$TESTDIR"
+
+# The users: the server's own (cpd, as the package makes it) and people.
+CREATED=()
+make_user() {
+  local name=$1
+  shift
+  if ! id "$name" >/dev/null 2>&1; then
+    useradd "$@" "$name" || exit 70
+    CREATED+=("$name")
+  fi
+}
+remove_users() {
+  local name
+  for name in "${CREATED[@]}"; do
+    userdel "$name" 2>/dev/null
+  done
+}
+trap 'kill "$SERVER_PID" 2>/dev/null; remove_users' EXIT
+make_user cpd --system --no-create-home --shell /usr/sbin/nologin
+SEC=cpdtest-sec ANN=cpdtest-ann BOB=cpdtest-bob EVE=cpdtest-eve
+for person in $SEC $ANN $BOB $EVE; do
+  make_user "$person" --create-home --home-dir "$TESTDIR/home/$person" --shell /bin/sh
+  install -d -o "$person" -g "$(id -gn "$person")" -m 700 "$TESTDIR/home/$person"
+done
+chmod 711 "$TESTDIR/home"
+
+# The binary where every user may run it, as an installed one would be.
+install -d -m 755 "$TESTDIR/bin"
+install -m 755 "$CPD" "$TESTDIR/bin/cpd"
+BIN=$TESTDIR/bin/cpd
+STATE=$TESTDIR/state
+RUNDIR=$TESTDIR/run
+SOCKET=$RUNDIR/cpd.sock
+install -d -o cpd -g "$(id -gn cpd)" -m 700 "$STATE"
+install -d -o cpd -g "$(id -gn cpd)" -m 755 "$RUNDIR"
+export CPD_DB=$STATE/cpd.db # for this suite's own checks, never for a client
+
+# as USER COMMAND...: runs a command as USER in their home, with a clean
+# environment pointing cpd at the server.
+as() {
+  local user=$1
+  shift
+  local home=/root
+  [ "$user" = root ] || home=$(getent passwd "$user" | cut -d: -f6)
+  [ -d "$home" ] || home=$TESTDIR
+  (
+    cd "$home" || exit 70
+    if [ "$user" = root ]; then
+      exec env -i HOME="$home" PATH=/usr/bin:/bin CPD_SOCKET="$SOCKET" "$@"
+    fi
+    exec setpriv --reuid="$user" --regid="$(id -g "$user")" --init-groups \
+      env -i HOME="$home" PATH=/usr/bin:/bin CPD_SOCKET="$SOCKET" ${EXTRA_ENV:-} "$@"
+  )
+}
+
+# The harness's run, as a real user through the server.
+run() {
+  local user=$1
+  shift
+  LAST_COMMAND="$user: cpd $*"
+  LAST_COMMAND=${LAST_COMMAND:0:300}
+  as "$user" "$BIN" "$@" >"$TESTDIR/.out" 2>"$TESTDIR/.err"
+  STATUS=$?
+  OUT=$(cat "$TESTDIR/.out")
+  ERR=$(cat "$TESTDIR/.err")
+}
+
+# The database as the server's user sees it (nothing created as root).
+db_snapshot() {
+  as cpd sh -c "umask 077; sqlite3 -batch -cmd '.timeout 10000' '$CPD_DB' .dump" 2>/dev/null
+}
+sql() {
+  as cpd sh -c "umask 077; sqlite3 -batch -cmd '.timeout 10000' '$CPD_DB' \"\$0\"" "$1"
+}
+
+# Stops a user's hostile clients (started in the background through `as`,
+# whose $! is the shell around them).
+stop_hostile() {
+  pkill -KILL -u "$1" -f hostile_client.py 2>/dev/null
+  sleep 0.3
+}
+
+# Milliseconds a command takes.
+elapsed_ms() {
+  local start end
+  start=$(date +%s%N)
+  "$@" >/dev/null 2>&1
+  end=$(date +%s%N)
+  echo $(((end - start) / 1000000))
+}
+
+setpriv --reuid=cpd --regid="$(id -g cpd)" --init-groups \
+  env -i PATH=/usr/bin:/bin CPD_TODAY=2017-03-15 CPD_USER="$SEC" \
+  "$BIN" serve --db "$STATE/cpd.db" --socket "$SOCKET" 2>"$TESTDIR/server.log" &
+SERVER_PID=$!
+for _ in $(seq 50); do
+  [ -S "$SOCKET" ] && break
+  sleep 0.1
+done
+[ -S "$SOCKET" ] || { cat "$TESTDIR/server.log" >&2; exit 70; }
+
+TEST "only the system sets up the server, naming the first secretary"
+refused 77 "only the system administrator" $ANN init --name Ann --email ann@example.org
+run root init --name "Sam Secretary" --email sec@example.org
+expect_equal "$STATUS" 64
+expect_contains "$ERR" "--login"
+ok root init --login $SEC --name "Sam Secretary" --email sec@example.org --org IIMS
+expect_contains "$OUT" "$SEC is the membership secretary"
+refused 1 "already set up" root init --login $EVE --name Eve --email eve@example.org
+ok $SEC member add $ANN --name "Ann Surveyor" --email ann@example.org
+ok $SEC member add $BOB --name "Bob Marine" --email bob@example.org
+ok $SEC config set mail.url "maildir:$STATE/mail"
+ok $SEC config set mail.from cpd@iims.example
+
+TEST "identity and today come from the kernel and the server, not the client"
+EXTRA_ENV="CPD_USER=$SEC CPD_TODAY=2030-01-01" run $ANN pending
+expect_equal "$STATUS" 77
+EXTRA_ENV="CPD_USER=$SEC CPD_TODAY=2030-01-01" ok $ANN claim iims-training-day --json
+expect_equal "$(json 'd["member"]')" "$ANN"
+expect_equal "$(json 'd["date"]')" "2017-03-15"
+ok $ANN balance --json
+expect_equal "$(json 'd["pending"]')" "5"
+refused 77 "acts as the system" root claim iims-webinar
+refused 67 "not a member" $EVE balance
+ok $EVE activities
+expect_contains "$OUT" "iims-training-day"
+
+TEST "the state folder and every file of the database are the server user's alone"
+ok $BOB claim iims-webinar --date 2017-03-10 --note "notes only the secretary may read"
+sleep 0.5 # the server's delivery thread writes the mail
+folders=$(find "$STATE" -type d -exec stat -c '%U %a' {} + | sort -u | tr '\n' ' ')
+files=$(find "$STATE" -type f -exec stat -c '%U %a' {} + | sort -u | tr '\n' ' ')
+expect_equal "$folders" "cpd 700 "
+expect_equal "$files" "cpd 600 "
+[ -e "$STATE/cpd.db-wal" ] || fail "no WAL file to check"
+[ -n "$(ls "$STATE/mail/new")" ] || fail "the server delivered no mail"
+expect_equal "$(stat -c %a "$SOCKET")" "666"
+
+TEST "a member cannot read the database, its log, or anybody's mail"
+for target in "$STATE/cpd.db" "$STATE/cpd.db-wal" "$STATE/cpd.db-shm" "$STATE/mail/new"; do
+  as $ANN cat "$target" >/dev/null 2>&1 && fail "$ANN could read $target"
+  refused 66 "permission denied" $ANN claim technical-paper --attach "$target"
+done
+as $ANN ls "$STATE/mail/new" >/dev/null 2>&1 && fail "$ANN could list the mail"
+pid=$(pgrep -u cpd -f "cpd serve" | head -n 1)
+refused 66 "permission denied" $ANN claim technical-paper --attach "/proc/$pid/fd/3"
+ok $SEC config set mail.password s3cret-pw
+refused 77 "only the membership secretary" $ANN config get mail.password
+run $SEC config get mail.password
+expect_equal "$OUT" "(set)"
+
+TEST "a user cannot wipe the database through an export's temporary file"
+as $EVE ln -s "$STATE/cpd.db" "$TESTDIR/home/$EVE/x.partial"
+before=$(db_snapshot)
+refused 67 "not a member" $EVE export --out x
+refused 77 "only the membership secretary" $ANN export --out x --force
+run $SEC export --out "$STATE/cpd.db" --force
+expect_equal "$STATUS" 74
+expect_equal "$(db_snapshot)" "$before"
+ok $SEC export --out archive.jsonl
+expect_equal "$(stat -c %U "$TESTDIR/home/$SEC/archive.jsonl")" "$SEC"
+
+TEST "a member cannot replace the database through an attachment"
+as $ANN sh -c 'printf "SQLite format 3\0 not a database" >evil.db'
+ok $ANN claim technical-paper --attach evil.db --date 2017-03-01 --json
+id=$(json 'd["id"]')
+before=$(db_snapshot)
+run $ANN attachment get "$id" --out "$STATE" --force
+expect_equal "$STATUS" 74
+run $SEC attachment get "$id" --out "$STATE" --force
+expect_equal "$STATUS" 74
+expect_equal "$(db_snapshot)" "$before"
+[ -e "$STATE/evil.db" ] && fail "a file was written into the state folder"
+
+TEST "a member's file never becomes the secretary's start-up file"
+as $ANN sh -c 'printf "alias ls=\"echo owned\"\n" >.bash_aliases'
+ok $ANN claim technical-paper --attach .bash_aliases --date 2017-03-02 --json
+id=$(json 'd["id"]')
+ok $SEC attachment get "$id"
+[ -e "$TESTDIR/home/$SEC/.bash_aliases" ] && fail "the secretary's .bash_aliases was written"
+expect_equal "$(cat "$TESTDIR/home/$SEC/_bash_aliases")" 'alias ls="echo owned"'
+expect_equal "$(stat -c %U "$TESTDIR/home/$SEC/_bash_aliases")" "$SEC"
+refused 1 "already exists" $SEC attachment get "$id"
+
+TEST "files only the server could read are never read for a member"
+install -o cpd -m 600 /dev/null "$STATE/private.csv"
+as cpd sh -c "printf 'login,name,email\nmallory,Mallory,m@example.org\n' >'$STATE/private.csv'"
+refused 66 "permission denied" $SEC member import "$STATE/private.csv"
+refused 66 "permission denied" $ANN member import "$STATE/private.csv"
+refused 66 "permission denied" $ANN import attendance "$STATE/private.csv" \
+  --activity iims-training-day --date 2017-03-01
+refused 77 "only the membership secretary" $ANN config set mail.templates "$STATE"
+expect_not_contains "$ERR" "mallory"
+rm -f "$STATE/private.csv"
+
+TEST "stalled, stopped and garbage-sending clients hold up nobody else"
+as $EVE $PY "$HOSTILE" stall "$SOCKET" 20 8 >"$TESTDIR/stall.out" &
+stall_pid=$!
+as $EVE $PY "$HOSTILE" garbage "$SOCKET" 1048576 >"$TESTDIR/garbage.out" &
+garbage_pid=$!
+as $ANN "$BIN" history >/dev/null 2>&1 &
+stopped_pid=$!
+pkill -STOP -u $ANN -f "bin/cpd history"
+# A client stopped halfway through sending its request.
+as $ANN $PY -c "
+import os, signal, socket
+s = socket.socket(socket.AF_UNIX); s.connect('$SOCKET'); s.send(b'cpd\x01\x00\x00\x01')
+os.kill(os.getpid(), signal.SIGSTOP)" &
+half_pid=$!
+sleep 1
+for attempt in 1 2 3; do
+  ms=$(elapsed_ms as $BOB "$BIN" claim iims-webinar --date "2017-03-0$((attempt + 2))")
+  [ "$ms" -lt 1000 ] || fail "a claim took $ms ms while others stalled"
+done
+expect_equal "$(sql "SELECT count(*) FROM claim WHERE member_id = (SELECT id FROM member WHERE login = '$BOB')")" "4"
+wait "$garbage_pid"
+expect_contains "$(cat "$TESTDIR/garbage.out")" "(1, 65, 'cpd: error: bad request: malformed message: not a cpd frame')"
+pkill -CONT -u $ANN 2>/dev/null
+stop_hostile $EVE
+pkill -KILL -u $ANN -f "os.kill" 2>/dev/null
+wait "$stopped_pid" "$stall_pid" "$half_pid" 2>/dev/null
+kill -0 "$SERVER_PID" || fail "the server died"
+ok $BOB balance
+
+TEST "one user's connections are capped; the others' are not"
+as $EVE $PY "$HOSTILE" stall "$SOCKET" 40 5 >"$TESTDIR/stall.out" &
+stall_pid=$!
+sleep 1
+ok $ANN balance
+as $EVE "$BIN" activities >/dev/null 2>"$TESTDIR/eve.err"
+expect_contains "$(cat "$TESTDIR/eve.err")" "too many connections"
+stop_hostile $EVE
+wait "$stall_pid" 2>/dev/null
+
+TEST "requests of the wrong version or size are refused, saying why"
+out=$(as $EVE $PY "$HOSTILE" version "$SOCKET" 2 2>&1)
+expect_contains "$out" "(1, 69, \"cpd: error: this cpd server speaks protocol version 1, the client version 2: install"
+out=$(as $EVE $PY "$HOSTILE" oversize "$SOCKET" 2>&1)
+expect_contains "$out" "over the limit"
+kill -0 "$SERVER_PID" || fail "the server died"
+
+TEST "a socket that is not the server's gets nothing"
+as $EVE $PY "$HOSTILE" listen "$TESTDIR/home/$EVE/fake.sock" "$TESTDIR/home/$EVE/got" &
+fake_pid=$!
+for _ in $(seq 50); do [ -S "$TESTDIR/home/$EVE/fake.sock" ] && break; sleep 0.1; done
+chmod 711 "$TESTDIR/home/$EVE"
+run $ANN --socket "$TESTDIR/home/$EVE/fake.sock" claim iims-webinar --note "for eve's eyes?"
+expect_equal "$STATUS" 69
+expect_contains "$ERR" "is not the cpd server's"
+sleep 0.3
+expect_equal "$(cat "$TESTDIR/home/$EVE/got")" "0"
+stop_hostile $EVE
+wait "$fake_pid" 2>/dev/null
+
+TEST "the system runs the unattended jobs; it decides no claim"
+ok cpd rollover
+ok cpd mail send
+ok root check
+ok root remind --dry-run
+refused 77 "acts as the system" cpd approve 1
+refused 77 "acts as the system" root balance
+
+TEST "answers come through whole: JSON, exit statuses, notes"
+ok $ANN balance --json
+expect_equal "$(json 'd["member"]')" "$ANN"
+refused 77 "only the membership secretary" $ANN approve 1
+run $SEC approve --all-pending
+expect_equal "$STATUS" 64
+expect_contains "$ERR" "--yes"
+ok $SEC approve --all-pending --yes
+ok $ANN balance --json
+expect_equal "$(json 'd["total"] > 0')" "True"
+
+TEST "the server stops cleanly and removes its socket"
+kill -TERM "$SERVER_PID"
+wait "$SERVER_PID"
+expect_equal "$?" "0"
+[ -e "$SOCKET" ] && fail "the socket was left behind"
+run $ANN balance
+expect_equal "$STATUS" 69
+expect_contains "$ERR" "not running"

@@ -1,0 +1,120 @@
+#include "fixture.hpp"
+
+#include <cpd/error.hpp>
+#include <cpd/protocol.hpp>
+
+#include <doctest/doctest.h>
+
+namespace protocol = cpd::protocol;
+using cpd::ErrorKind;
+using testutil::error_kind;
+
+namespace {
+
+protocol::Request
+claim_request()
+{
+  protocol::Request request;
+  request.args = {"claim", "technical-paper", "--attach", "paper.pdf", "--note", "line\none"};
+  request.files = {{"paper.pdf", std::string("%PDF\0\xff bytes", 11)}, {"empty", ""}};
+  request.terminal.columns = 132;
+  request.terminal.out_tty = true;
+  request.terminal.colour = true;
+  return request;
+}
+
+} // namespace
+
+TEST_CASE("a request comes through the protocol as it was sent")
+{
+  auto request = claim_request();
+  request.confirmed = std::vector<std::int64_t>{3, 1, 4000000000000};
+  const auto decoded = protocol::decode_request(protocol::encode(request));
+  CHECK(decoded.args == request.args);
+  REQUIRE(decoded.files.size() == 2);
+  CHECK(decoded.files[0].path == "paper.pdf");
+  CHECK(decoded.files[0].content == request.files[0].content);
+  CHECK(decoded.files[1].content.empty());
+  CHECK(decoded.terminal.columns == 132);
+  CHECK(decoded.terminal.out_tty);
+  CHECK(decoded.terminal.colour);
+  CHECK_FALSE(decoded.terminal.in_tty);
+  CHECK_FALSE(decoded.terminal.err_colour);
+  CHECK(decoded.confirmed == request.confirmed);
+  CHECK_FALSE(protocol::decode_request(protocol::encode(claim_request())).confirmed);
+}
+
+TEST_CASE("a response comes through the protocol as it was sent")
+{
+  protocol::Response response;
+  response.status = 77;
+  response.out = "table\n";
+  response.err = "cpd: error: no\n";
+  response.files = {{"out/a.pdf", "A", true, true}, {"b.pdf", std::string(70000, 'b'), false, false}};
+  response.confirm = protocol::Confirmation{"Approve these 2 claims? [y/N] ", {12, 13}};
+  const auto decoded = protocol::decode_response(protocol::encode(response));
+  CHECK(decoded.status == 77);
+  CHECK(decoded.out == response.out);
+  CHECK(decoded.err == response.err);
+  REQUIRE(decoded.files.size() == 2);
+  CHECK(decoded.files[0].overwrite);
+  CHECK(decoded.files[0].make_folder);
+  CHECK_FALSE(decoded.files[1].overwrite);
+  CHECK(decoded.files[1].content.size() == 70000);
+  REQUIRE(decoded.confirm);
+  CHECK(decoded.confirm->ids == std::vector<std::int64_t>{12, 13});
+}
+
+TEST_CASE("a frame names cpd and its version, and its length before the payload")
+{
+  const auto frame = protocol::frame("abc");
+  CHECK(frame.size() == protocol::k_header_size + 3);
+  const auto header = protocol::parse_header(frame);
+  CHECK(header.version == protocol::k_version);
+  CHECK(header.length == 3);
+  CHECK(error_kind([] { protocol::parse_header("GET / HTTP/1.1\r\n"); }) == ErrorKind::bad_input);
+  CHECK(error_kind([] { protocol::parse_header("cpd"); }) == ErrorKind::bad_input);
+  auto other = frame;
+  other[3] = 2;
+  CHECK(protocol::parse_header(other).version == 2); // the reader refuses it by version
+}
+
+TEST_CASE("a malformed request is refused, never trusted")
+{
+  const auto good = protocol::encode(claim_request());
+  // Every cut of a good request: refused or a shorter valid request, never a fault.
+  for (std::size_t cut = 0; cut < good.size(); ++cut) {
+    try {
+      protocol::decode_request(good.substr(0, cut));
+    } catch (const cpd::Error& e) {
+      CHECK(e.kind() == ErrorKind::bad_input);
+    }
+  }
+  // A length far beyond the message.
+  CHECK(error_kind([] { protocol::decode_request(std::string("\x01\xff\xff\xff\xff", 5)); })
+        == ErrorKind::bad_input);
+  // An unknown field.
+  CHECK(error_kind([] { protocol::decode_request(std::string("\x63\0\0\0\0", 5)); })
+        == ErrorKind::bad_input);
+  // No command at all.
+  CHECK(error_kind([] { protocol::decode_request(""); }) == ErrorKind::bad_input);
+  // A file whose name is longer than its field.
+  CHECK(error_kind([] {
+          protocol::decode_request(std::string("\x01\0\0\0\x01x\x02\0\0\0\x04\0\0\0\x09", 15));
+        })
+        == ErrorKind::bad_input);
+  // Too many words.
+  std::string many;
+  for (std::size_t i = 0; i <= protocol::k_max_args; ++i) {
+    many += std::string("\x01\0\0\0\x01x", 6);
+  }
+  CHECK(error_kind([&] { protocol::decode_request(many); }) == ErrorKind::bad_input);
+}
+
+TEST_CASE("a response without a status, or with a bad one, is refused")
+{
+  CHECK(error_kind([] { protocol::decode_response(std::string("\x11\0\0\0\x01x", 6)); })
+        == ErrorKind::bad_input);
+  CHECK(error_kind([] { protocol::decode_response(std::string("\x10\0\0\0\x04\0\0\x01\0", 9)); })
+        == ErrorKind::bad_input);
+}
