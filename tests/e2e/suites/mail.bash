@@ -243,16 +243,28 @@ refused 65 "fully qualified host name" sec config set mail.helo localhost
 ok sec config set mail.helo ""
 stop_server
 
-TEST "a 451 is retried with backoff, then delivered"
+TEST "a 451 is retried with backoff, then delivered; mail send exits 75 while it lasts"
 mkdir -p "$TESTDIR/greylist"
-start_test_server "$TESTDIR/greylist" --fail-first 1 --code 451
+start_test_server "$TESTDIR/greylist" --fail-first 4 --code 451
 ok sec config set mail.url "smtp://127.0.0.1:$PORT"
 ok sec member add cat --name "Cat Harbour" --email cat@example.org
 run cat claim iims-webinar --date 2017-03-14
-expect_contains "$ERR" "not delivered yet"
+expect_contains "$ERR" "3 mails not delivered yet"
 expect_equal "$(sql "SELECT attempts, last_code FROM outbox WHERE to_address = 'cat@example.org'")" "1|451"
-CPD_TODAY=2017-03-16 ok sec mail send
+CPD_TODAY=2017-03-16 run sec mail send
+expect_equal "$STATUS" 75
+expect_equal "$OUT" "Sent 2 mails."
+expect_equal "$(printf '%s\n' "$ERR" | wc -l)" "1"
+expect_contains "$ERR" "cpd: error: 1 mail could not be delivered (smtp://127.0.0.1:$PORT: "
+expect_contains "$ERR" "(server: 451 4.3.0 try again later)); it stays queued for the next run"
+CPD_TODAY=2017-03-16 run sec mail send
+expect_equal "$STATUS" 0
+expect_contains "$OUT" "Nothing is due yet: 1 mail queued"
+expect_contains "$OUT" "cpd mail send --now sends it now"
+CPD_TODAY=2017-03-17 ok sec mail send
+expect_equal "$OUT" "Sent 1 mail."
 expect_equal "$(grep -l 'cat@example.org' "$TESTDIR/greylist/new/"* | wc -l)" "1"
+expect_equal "$(sql "SELECT state, attempts, last_code FROM outbox WHERE to_address = 'cat@example.org'")" "sent|3|250"
 stop_server
 
 TEST "Maildir delivery"
