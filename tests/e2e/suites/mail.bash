@@ -9,21 +9,6 @@ SERVER_SCRIPT=$E2E_DIR/../smtp_server.py
 SERVERS=()
 trap 'for p in "${SERVERS[@]}"; do kill "$p" 2>/dev/null; done' EXIT
 
-free_port() {
-  /usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
-wait_for_port() {
-  for _ in $(seq 1 100); do
-    if /usr/bin/python3 -c 'import socket,sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 0.2)' "$1" 2>/dev/null; then
-      return 0
-    fi
-    sleep 0.05
-  done
-  echo "mail: the SMTP server on port $1 did not start" >&2
-  exit 70
-}
-
 # Debian's aiosmtpd with its Mailbox handler, on a free port.
 start_aiosmtpd() {
   local dir=$1

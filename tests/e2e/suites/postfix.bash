@@ -21,10 +21,6 @@ if ! command -v openssl >/dev/null; then
 fi
 MAILBOX="/usr/bin/python3 $E2E_DIR/mailbox.py"
 
-free_port() {
-  /usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
 # Postfix's own users must reach its folders inside the test folder.
 chmod 0711 "$TESTDIR"
 PF=$TESTDIR/postfix
@@ -146,14 +142,7 @@ start_postfix() {
     exit 70
   fi
   MASTER=$(tr -d ' ' <"$PF/queue/pid/master.pid")
-  for _ in $(seq 1 100); do
-    if /usr/bin/python3 -c 'import socket,sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 0.2)' "$PORT" 2>/dev/null; then
-      return 0
-    fi
-    sleep 0.05
-  done
-  echo "postfix: nothing listens on port $PORT" >&2
-  exit 70
+  wait_for_port "$PORT"
 }
 
 stop_postfix() {
