@@ -8,7 +8,7 @@
 namespace cpd::cli {
 
 std::vector<std::int64_t>
-parse_ids(const std::vector<std::string>& texts)
+parse_ids(const std::vector<std::string>& texts, std::string_view what)
 {
   std::vector<std::int64_t> ids;
   for (const auto& text : texts) {
@@ -19,7 +19,7 @@ parse_ids(const std::vector<std::string>& texts)
     std::int64_t id = 0;
     const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), id);
     if (digits.empty() || ec != std::errc() || end != digits.data() + digits.size() || id <= 0) {
-      throw Error(ErrorKind::bad_input, "'{}' is not a claim id (a number like 12)", text);
+      throw Error(ErrorKind::bad_input, "'{}' is not a {} id (a number like 12)", text, what);
     }
     ids.push_back(id);
   }

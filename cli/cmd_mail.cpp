@@ -1,4 +1,5 @@
 #include "commands.hpp"
+#include "delivery.hpp"
 #include "output.hpp"
 
 #include <cpd/error.hpp>
@@ -11,6 +12,11 @@ namespace cpd::cli {
 
 namespace {
 
+struct SendOptions
+{
+  bool now = false;
+};
+
 struct ListOptions
 {
   bool failed = false;
@@ -18,46 +24,89 @@ struct ListOptions
   std::size_t limit = 50;
 };
 
-void
-run_send(Session& session)
+std::string
+mails(int count)
 {
-  const auto summary = deliver_mail(session.db(), session.context(), DeliveryOptions{});
+  return fmt::format("{} mail{}", count, count == 1 ? "" : "s");
+}
+
+// Delivers what is due (or everything queued) and says how it went: quiet
+// when all went out; loud, with a status cron notices, when not.
+// `retried` is how many mails `mail retry` made due, for its JSON.
+void
+deliver_and_report(Session& session, Backoff backoff, std::optional<int> retried)
+{
+  DeliveryOptions options;
+  options.local_hostname = host_name();
+  options.backoff = backoff;
+  const auto summary = deliver_mail(session.db(), session.context(), options);
+  const bool tried = summary.sent + summary.retry + summary.failed > 0;
   if (session.json()) {
     Json json;
-    json.begin_object()
-      .field("sent", summary.sent)
+    json.begin_object();
+    if (retried) {
+      json.field("retried", *retried);
+    }
+    json.field("sent", summary.sent)
       .field("retry", summary.retry)
+      .field("unreachable", summary.unreachable)
       .field("failed", summary.failed)
+      .field("without_files", summary.without_files)
       .field("queued", summary.waiting)
-      .field("transport", !summary.no_transport)
-      .end_object();
+      .key("next_attempt");
+    if (summary.next_attempt) {
+      json.value(rfc3339_time(*summary.next_attempt));
+    } else {
+      json.null();
+    }
+    json.field("transport", !summary.no_transport).end_object();
     print(json.str());
-  } else if (summary.sent > 0) {
-    print(fmt::format("Sent {} mail{}.\n", summary.sent, summary.sent == 1 ? "" : "s"));
+  } else {
+    if (summary.sent > 0) {
+      print(fmt::format("Sent {}.\n", mails(summary.sent)));
+    }
+    if (summary.without_files > 0) {
+      const bool one = summary.without_files == 1;
+      print(fmt::format("{} too large for the mail server with {} files, and {} tried again "
+                        "without them, pointing to cpd attachment get.\n",
+                        one ? "1 mail was" : mails(summary.without_files) + " were",
+                        one ? "its" : "their",
+                        one ? "was" : "were"));
+    }
+    if (!tried && !summary.stopped && !summary.no_transport && summary.waiting > 0
+        && summary.next_attempt) {
+      print(fmt::format("Nothing is due yet: {} queued, the next due at {} "
+                        "(cpd mail send --now sends {} now).\n",
+                        mails(summary.waiting),
+                        local_time(*summary.next_attempt),
+                        summary.waiting == 1 ? "it" : "them"));
+    }
   }
-  // Quiet when all went out; loud, with a status cron notices, when not.
   if (summary.no_transport && summary.waiting > 0) {
     throw Error(ErrorKind::config,
-                "{} mail{} queued but mail.url is not set; set it with cpd config set "
+                "{} queued but mail.url is not set; set it with cpd config set "
                 "mail.url smtp://HOST or maildir:PATH",
-                summary.waiting,
-                summary.waiting == 1 ? " is" : "s are");
+                summary.waiting == 1 ? "1 mail is" : mails(summary.waiting) + " are");
   }
   if (summary.stopped) {
-    throw Error(ErrorKind::config, "{}", summary.stopped->what());
+    throw Error(summary.stopped->kind(), "{}", summary.stopped->what());
+  }
+  if (summary.unreachable > 0) {
+    throw Error(ErrorKind::unavailable,
+                "the mail server cannot be reached ({}); {} queued",
+                summary.last_error,
+                summary.retry == 1 ? "1 mail stays" : mails(summary.retry) + " stay");
   }
   if (summary.failed > 0) {
     throw Error(ErrorKind::refused,
-                "{} mail{} refused by the server ({}); see cpd mail list --failed",
-                summary.failed,
-                summary.failed == 1 ? " was" : "s were",
+                "{} refused by the server ({}); see cpd mail list --failed",
+                summary.failed == 1 ? "1 mail was" : mails(summary.failed) + " were",
                 summary.last_error);
   }
   if (summary.retry > 0) {
     throw Error(ErrorKind::busy,
-                "{} mail{} could not be delivered ({}); {} queued for the next run",
-                summary.retry,
-                summary.retry == 1 ? "" : "s",
+                "{} could not be delivered ({}); {} queued for the next run",
+                mails(summary.retry),
                 summary.last_error,
                 summary.retry == 1 ? "it stays" : "they stay");
   }
@@ -70,6 +119,7 @@ run_list(const ListOptions& options, Session& session)
                       : options.queued ? OutboxFilter::queued
                                        : OutboxFilter::all;
   const auto messages = list_outbox(session.db(), session.context(), filter, options.limit);
+  const auto now = session.context().now;
   if (session.json()) {
     Json json;
     json.begin_array();
@@ -82,7 +132,13 @@ run_list(const ListOptions& options, Session& session)
         .field("state", message.state)
         .field("attempts", message.attempts)
         .field("created", local_date(message.created_at))
-        .field("last_code", message.last_code)
+        .key("next_attempt");
+      if (message.next_attempt_at) {
+        json.value(rfc3339_time(*message.next_attempt_at));
+      } else {
+        json.null();
+      }
+      json.field("last_code", message.last_code)
         .field("last_error", message.last_error)
         .end_object();
     }
@@ -97,13 +153,19 @@ run_list(const ListOptions& options, Session& session)
   Table table({{"ID", Table::Align::right},
                {"STATE", Table::Align::left, Table::Kind::status},
                {"TRIES", Table::Align::right},
+               {"NEXT TRY"},
                {"TO"},
                {"SUBJECT"},
                {"LAST ERROR"}});
   for (const auto& message : messages) {
+    std::string next;
+    if (message.next_attempt_at) {
+      next = *message.next_attempt_at <= now ? "now" : local_time(*message.next_attempt_at);
+    }
     table.add_row({std::to_string(message.id),
                    message.state,
                    std::to_string(message.attempts),
+                   next,
                    message.to_address,
                    message.subject,
                    message.last_error.value_or("")});
@@ -119,10 +181,15 @@ register_mail(Command& root)
   auto mail = root.add("mail", "deliver and inspect the outbox (secretary, cron)");
   mail.require_command();
 
+  auto send_options = std::make_shared<SendOptions>();
   auto send = mail.add("send", "deliver every queued mail that is due");
-  send.run([](Session& session) {
+  send.flag("--now",
+            send_options->now,
+            "also mail waiting to be retried, without waiting for its next try");
+  send.run([send_options](Session& session) {
     require_secretary_or_system(session.db(), session.context());
-    run_send(session);
+    deliver_and_report(
+      session, send_options->now ? Backoff::ignore : Backoff::respect, std::nullopt);
   });
 
   auto options = std::make_shared<ListOptions>();
@@ -133,11 +200,14 @@ register_mail(Command& root)
   list.run([options](Session& session) { run_list(*options, session); });
 
   auto ids = std::make_shared<std::vector<std::string>>();
-  auto retry = mail.add("retry", "queue failed mail again (all, or the ids given)");
+  auto retry = mail.add("retry", "send failed or waiting mail now (all of it, or the ids given)");
   retry.option("ids", *ids, "mail ids from cpd mail list");
   retry.run([ids](Session& session) {
-    const int count = retry_failed_mail(session.db(), session.context(), parse_ids(*ids));
-    print(fmt::format("Queued {} mail{} again.\n", count, count == 1 ? "" : "s"));
+    const int count = retry_mail(session.db(), session.context(), parse_ids(*ids, "mail"));
+    if (!session.json()) {
+      print(fmt::format("Queued {} again.\n", mails(count)));
+    }
+    deliver_and_report(session, Backoff::respect, count);
   });
 }
 

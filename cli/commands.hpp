@@ -10,7 +10,6 @@
 #include <string_view>
 #include <vector>
 
-
 namespace cpd::cli {
 
 // Each subcommand lives in its own cmd_<name>.cpp: options, help and handler
@@ -43,8 +42,10 @@ void register_withdraw(Command& root);
 // Prints decided claims: one sentence each, or a JSON array.
 void print_decisions(Session& session, const std::vector<Claim>& claims, std::string_view verb);
 
-// Parses claim ids given on the command line ("12" or "#12").
-std::vector<std::int64_t> parse_ids(const std::vector<std::string>& texts);
+// Parses ids given on the command line ("12" or "#12"); `what` names them
+// in the error.
+std::vector<std::int64_t> parse_ids(const std::vector<std::string>& texts,
+                                    std::string_view what = "claim");
 
 // Parses --year.
 int parse_year(const std::string& text);

@@ -10,10 +10,10 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstring>
 #include <charconv>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <ctime>
 #include <optional>
 
@@ -516,6 +516,40 @@ local_date(std::int64_t unix_time)
   std::tm tm{};
   localtime_r(&time, &tm);
   return fmt::format("{:04}-{:02}-{:02}", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+}
+
+std::string
+local_time(std::int64_t unix_time)
+{
+  const auto time = static_cast<std::time_t>(unix_time);
+  std::tm tm{};
+  localtime_r(&time, &tm);
+  return fmt::format("{:04}-{:02}-{:02} {:02}:{:02}",
+                     tm.tm_year + 1900,
+                     tm.tm_mon + 1,
+                     tm.tm_mday,
+                     tm.tm_hour,
+                     tm.tm_min);
+}
+
+std::string
+rfc3339_time(std::int64_t unix_time)
+{
+  const auto time = static_cast<std::time_t>(unix_time);
+  std::tm tm{};
+  localtime_r(&time, &tm);
+  const long offset = tm.tm_gmtoff / 60;
+  const long minutes = offset < 0 ? -offset : offset;
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}{}{:02}:{:02}",
+                     tm.tm_year + 1900,
+                     tm.tm_mon + 1,
+                     tm.tm_mday,
+                     tm.tm_hour,
+                     tm.tm_min,
+                     tm.tm_sec,
+                     offset < 0 ? '-' : '+',
+                     minutes / 60,
+                     minutes % 60);
 }
 
 void

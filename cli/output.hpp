@@ -155,6 +155,13 @@ void write_entry(Json& json, const Entry& entry);
 // The local civil date of an instant, YYYY-MM-DD.
 std::string local_date(std::int64_t unix_time);
 
+// The local time of an instant to the minute, YYYY-MM-DD HH:MM.
+std::string local_time(std::int64_t unix_time);
+
+// An instant in RFC 3339 local time with its offset,
+// YYYY-MM-DDTHH:MM:SS+HH:MM, for JSON.
+std::string rfc3339_time(std::int64_t unix_time);
+
 // Writes text to the answer's standard output.
 void print(std::string_view text);
 

@@ -6,6 +6,7 @@
 // nobody but itself.
 #include "app.hpp"
 #include "commands.hpp"
+#include "delivery.hpp"
 #include "identity.hpp"
 #include "output.hpp"
 #include "socket.hpp"
@@ -171,7 +172,9 @@ private:
         auto context = m_context;
         const auto fresh = make_context(context.login, Actor::system, std::nullopt);
         context.now = fresh.now;
-        const auto summary = deliver_mail(*db, context, DeliveryOptions{});
+        DeliveryOptions options;
+        options.local_hostname = host_name();
+        const auto summary = deliver_mail(*db, context, options);
         if (summary.stopped) {
           log(fmt::format("mail stays queued: {}", summary.stopped->what()));
         } else if (summary.retry > 0 || summary.failed > 0) {

@@ -2,12 +2,12 @@
 """A small SMTP server for cpd's tests, with failure injection.
 
 Each accepted message is stored byte for byte (as received after
-dot-unstuffing) in a Maildir, preceded by X-Peer, X-MailFrom and X-RcptTo
-headers giving the connection and the envelope. Prints "ready PORT" on
+dot-unstuffing) in a Maildir, preceded by X-Peer, X-Helo, X-MailFrom and
+X-RcptTo headers giving the connection, the EHLO name and the envelope. Prints "ready PORT" on
 stdout once it listens; --port 0 picks a free port.
 
   smtp_server.py --port 0 --maildir DIR [--fail-first N --code 451]
-                 [--reject-rcpt SUBSTRING] [--auth USER:PASSWORD]
+                 [--reject-rcpt SUBSTRING] [--max-size BYTES] [--auth USER:PASSWORD]
                  [--require-auth] [--tls-cert CERT --tls-key KEY]
 """
 
@@ -28,6 +28,7 @@ class Handler:
         self.failures_left = args.fail_first
         self.code = args.code
         self.reject_rcpt = args.reject_rcpt
+        self.max_size = args.max_size
         self.count = 0
         for sub in ("tmp", "new", "cur"):
             os.makedirs(os.path.join(self.maildir, sub), exist_ok=True)
@@ -39,6 +40,8 @@ class Handler:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if self.max_size and len(envelope.original_content) > self.max_size:
+            return "552 5.3.4 Message size exceeds fixed limit"
         if self.failures_left > 0:
             self.failures_left -= 1
             if self.code < 500:
@@ -46,8 +49,8 @@ class Handler:
             return "%d 5.7.1 message refused" % self.code
         self.count += 1
         name = "%d.%d.%d.test" % (time.time_ns(), os.getpid(), self.count)
-        head = "X-Peer: %s\r\nX-MailFrom: %s\r\nX-RcptTo: %s\r\n" % (
-            session.peer, envelope.mail_from, ", ".join(envelope.rcpt_tos))
+        head = "X-Peer: %s\r\nX-Helo: %s\r\nX-MailFrom: %s\r\nX-RcptTo: %s\r\n" % (
+            session.peer, session.host_name, envelope.mail_from, ", ".join(envelope.rcpt_tos))
         tmp = os.path.join(self.maildir, "tmp", name)
         with open(tmp, "wb") as out:
             out.write(head.encode())
@@ -102,6 +105,8 @@ def main():
     parser.add_argument("--code", type=int, default=451)
     parser.add_argument("--reject-rcpt", metavar="SUBSTRING",
                         help="refuse recipients containing SUBSTRING with 550")
+    parser.add_argument("--max-size", type=int, default=0, metavar="BYTES",
+                        help="refuse messages longer than BYTES with 552 5.3.4")
     parser.add_argument("--auth", metavar="USER:PASSWORD",
                         help="offer AUTH (without TLS) and accept these credentials")
     parser.add_argument("--require-auth", action="store_true",

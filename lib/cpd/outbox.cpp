@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <sstream>
 #include <unordered_map>
 
@@ -22,15 +23,15 @@ const char* const k_lease_mail_sql =
   "   SELECT q.id, row_number() OVER w AS n, sum(q.bytes) OVER w AS bytes FROM ("
   "     SELECT o.id, o.next_attempt_at,"
   "       (SELECT coalesce(sum(a.size), 0) FROM outbox_attachment x"
-  "       JOIN attachment a ON a.id = x.attachment_id WHERE x.outbox_id = o.id)"
-  "       AS bytes"
-  "     FROM outbox o WHERE o.state = 'queued' AND o.next_attempt_at <= ?1"
+  "       JOIN attachment a ON a.id = x.attachment_id WHERE x.outbox_id = o.id"
+  "       AND o.files_dropped = 0) AS bytes"
+  "     FROM outbox o WHERE o.state = 'queued' AND o.next_attempt_at <= ?5"
   "     AND (o.lease_until IS NULL OR o.lease_until <= ?1)"
   "     ORDER BY o.next_attempt_at, o.id LIMIT ?3) q"
   "   WINDOW w AS (ORDER BY q.next_attempt_at, q.id))"
   "   WHERE n = 1 OR bytes <= ?4)"
   " RETURNING id, attempts, created_at, to_name, to_address, subject, body,"
-  " message_id";
+  " message_id, member_id, files_dropped";
 
 namespace {
 
@@ -62,12 +63,36 @@ read_text_file(const std::filesystem::path& path)
   return text.str();
 }
 
+// Stands for the domain in the Message-ID of mail queued before mail.from
+// or mail.helo was set; replaced before the mail is first sent.
+constexpr std::string_view k_unknown_domain = "localhost";
+
 std::string
 domain_of(std::string_view address)
 {
   const auto at = address.rfind('@');
-  return at == std::string_view::npos ? std::string("localhost")
-                                      : std::string(address.substr(at + 1));
+  return at == std::string_view::npos ? std::string() : std::string(address.substr(at + 1));
+}
+
+// The right-hand side of new Message-IDs: the domain mail comes from.
+std::string
+message_id_domain(Database& db)
+{
+  auto domain = domain_of(get_setting(db, "mail.from"));
+  if (domain.empty()) {
+    domain = get_setting(db, "mail.helo");
+  }
+  return domain.empty() ? std::string(k_unknown_domain) : domain;
+}
+
+// A fully qualified host name: two or more labels, not one of the names
+// every host has for itself.
+bool
+fully_qualified(std::string_view name)
+{
+  return name.find('.') != std::string_view::npos && name != "localhost.localdomain"
+         && !name.starts_with("localhost.") && !name.ends_with(".localdomain")
+         && mail::is_host_name(name);
 }
 
 mail::TransportOptions
@@ -77,7 +102,7 @@ transport_options(Database& db, const DeliveryOptions& options)
   result.connect_timeout = options.connect_timeout;
   result.response_timeout = options.response_timeout;
   result.total_timeout = options.total_timeout;
-  result.local_hostname = options.local_hostname;
+  result.local_hostname = helo_name(db, options.local_hostname);
   result.starttls =
     get_setting(db, "mail.starttls") == "required" ? mail::StartTls::required : mail::StartTls::no;
   result.username = get_setting(db, "mail.username");
@@ -102,17 +127,42 @@ struct Leased
   mail::Message message;
 };
 
-// Takes up to a batch of due mail for this run.
+// What a secretary reads first in a mail whose files a server refused.
+std::string
+files_dropped_note(Database& db, std::int64_t outbox_id)
+{
+  Statement claims(db,
+                   "SELECT DISTINCT a.claim_id FROM outbox_attachment x"
+                   " JOIN attachment a ON a.id = x.attachment_id WHERE x.outbox_id = ?"
+                   " ORDER BY a.claim_id");
+  claims.bind(1, outbox_id);
+  std::string commands;
+  while (claims.step()) {
+    commands += fmt::format("  cpd attachment get {}\n", claims.integer(0));
+  }
+  return "The mail server refused this mail as too large with its files, so it comes\n"
+         "without them. Where it says a file is attached, fetch it from cpd instead:\n"
+         + commands + "\n";
+}
+
+// Takes up to a batch of due mail for this run. The recipient is read now,
+// so that mail to a member goes to their current address; a Message-ID
+// made before any domain was known gets one before its first attempt.
 std::vector<Leased>
 lease_batch(Database& db,
             const Context& context,
+            const DeliveryOptions& options,
             const std::string& from,
             const std::string& from_name)
 {
   Transaction transaction(db, Transaction::Kind::write);
   Statement lease(db, k_lease_mail_sql);
-  lease.bind_all(context.now, k_lease_seconds, k_batch, k_batch_attachment_bytes);
+  const std::int64_t due_by =
+    options.backoff == Backoff::ignore ? std::numeric_limits<std::int64_t>::max() : context.now;
+  lease.bind_all(context.now, k_lease_seconds, k_batch, k_batch_attachment_bytes, due_by);
   std::vector<Leased> batch;
+  std::vector<std::optional<std::int64_t>> members;
+  std::vector<bool> dropped;
   // Replies go to the secretary.
   const auto secretaries = secretary_recipients(db, std::nullopt);
   while (lease.step()) {
@@ -134,26 +184,72 @@ lease_batch(Database& db,
       message.reply_to = secretaries.front().address;
       message.reply_to_name = secretaries.front().name;
     }
+    members.push_back(lease.optional_integer(8));
+    dropped.push_back(lease.integer(9) != 0);
     batch.push_back(std::move(leased));
   }
   lease.reset();
+
+  Statement member(db, "SELECT name, email FROM member WHERE id = ?");
+  Statement readdress(db, "UPDATE outbox SET to_name = ?, to_address = ? WHERE id = ?");
+  Statement rename(db, "UPDATE outbox SET message_id = ? WHERE id = ?");
+  const std::string unknown_suffix = fmt::format("@{}>", k_unknown_domain);
+  const std::string domain = message_id_domain(db);
   Statement files(db,
                   "SELECT a.name, a.media_type, a.content FROM outbox_attachment x"
                   " JOIN attachment a ON a.id = x.attachment_id WHERE x.outbox_id = ?"
                   " ORDER BY a.id");
-  for (auto& leased : batch) {
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    auto& leased = batch[i];
+    auto& message = leased.message;
+    if (members[i]) {
+      member.reset();
+      member.bind(1, *members[i]);
+      if (member.step()
+          && (member.text(0) != message.to_name || member.text(1) != message.to_address)) {
+        message.to_name = member.text(0);
+        message.to_address = member.text(1);
+        readdress.reset();
+        readdress.bind_all(message.to_name, message.to_address, leased.id).run();
+      }
+    }
+    if (leased.attempts == 0 && message.message_id.ends_with(unknown_suffix)
+        && domain != k_unknown_domain) {
+      message.message_id =
+        message.message_id.substr(0, message.message_id.size() - unknown_suffix.size()) + "@"
+        + domain + ">";
+      rename.reset();
+      rename.bind_all(message.message_id, leased.id).run();
+    }
     files.reset();
     files.bind(1, leased.id);
+    bool has_files = false;
     while (files.step()) {
+      has_files = true;
+      if (dropped[i]) {
+        continue;
+      }
       // Stored types may carry parameters ("text/plain; charset=utf-8").
       auto type = files.text(1);
       type = type.substr(0, type.find(';'));
-      leased.message.attachments.push_back({files.text(0), type, files.blob(2)});
+      message.attachments.push_back({files.text(0), type, files.blob(2)});
+    }
+    if (dropped[i] && has_files) {
+      message.body = files_dropped_note(db, leased.id) + message.body;
     }
   }
   transaction.commit();
   std::sort(batch.begin(), batch.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
   return batch;
+}
+
+// A refusal of the message's size (RFC 5321's 552, or the enhanced status
+// 5.3.4 "message too big for system").
+bool
+refused_for_size(const mail::DeliveryResult& result)
+{
+  return result.outcome == mail::Outcome::failed
+         && (result.code == 552 || result.error.find("5.3.4") != std::string::npos);
 }
 
 void
@@ -163,24 +259,50 @@ record(Database& db,
        const mail::DeliveryResult& result,
        DeliverySummary& summary)
 {
+  // A code of 0 is stored as NULL: no reply refused the mail.
+  const std::int64_t code = result.code;
   if (result.outcome == mail::Outcome::sent) {
     Statement(db,
               "UPDATE outbox SET state = 'sent', sent_at = ?, attempts = attempts + 1,"
-              " lease_until = NULL, last_code = ?, last_error = NULL WHERE id = ?")
-      .bind_all(context.now, result.code, leased.id)
+              " lease_until = NULL, last_code = nullif(?, 0), last_error = NULL WHERE id = ?")
+      .bind_all(context.now, code, leased.id)
       .run();
     ++summary.sent;
     return;
   }
-  summary.last_error = result.error;
-  const int attempts = leased.attempts + 1;
-  const bool give_up =
-    result.outcome == mail::Outcome::failed || context.now - leased.created_at > k_give_up_seconds;
+  // The reason of a mail that was tried says more than "not attempted".
+  if (result.attempt != mail::Attempt::not_made || summary.last_error.empty()) {
+    summary.last_error = result.error;
+  }
+  const bool too_old = context.now - leased.created_at > k_give_up_seconds;
+  if (result.attempt == mail::Attempt::not_made && !too_old) {
+    // Not tried, so no try is counted; it waits as long as a first retry,
+    // so that a server that is down is not called again at once.
+    Statement(db,
+              "UPDATE outbox SET next_attempt_at = max(next_attempt_at, ?), lease_until = NULL,"
+              " last_error = ? WHERE id = ?")
+      .bind_all(context.now + k_first_retry_seconds, result.error, leased.id)
+      .run();
+    ++summary.retry;
+    return;
+  }
+  const int attempts = leased.attempts + (result.attempt == mail::Attempt::not_made ? 0 : 1);
+  if (refused_for_size(result) && !leased.message.attachments.empty()) {
+    // Sent again at once, without the files, saying where they are.
+    Statement(db,
+              "UPDATE outbox SET files_dropped = 1, attempts = ?, next_attempt_at = ?,"
+              " lease_until = NULL, last_code = nullif(?, 0), last_error = ? WHERE id = ?")
+      .bind_all(attempts, context.now, code, result.error, leased.id)
+      .run();
+    ++summary.without_files;
+    return;
+  }
+  const bool give_up = result.outcome == mail::Outcome::failed || too_old;
   if (give_up) {
     Statement(db,
               "UPDATE outbox SET state = 'failed', attempts = ?, lease_until = NULL,"
-              " last_code = ?, last_error = ? WHERE id = ?")
-      .bind_all(attempts, result.code, result.error, leased.id)
+              " last_code = nullif(?, 0), last_error = ? WHERE id = ?")
+      .bind_all(attempts, code, result.error, leased.id)
       .run();
     ++summary.failed;
     return;
@@ -190,10 +312,13 @@ record(Database& db,
     std::min(k_longest_retry_seconds, k_first_retry_seconds << std::min(attempts - 1, 10));
   Statement(db,
             "UPDATE outbox SET attempts = ?, next_attempt_at = ?, lease_until = NULL,"
-            " last_code = ?, last_error = ? WHERE id = ?")
-    .bind_all(attempts, context.now + delay, result.code, result.error, leased.id)
+            " last_code = nullif(?, 0), last_error = ? WHERE id = ?")
+    .bind_all(attempts, context.now + delay, code, result.error, leased.id)
     .run();
   ++summary.retry;
+  if (result.attempt == mail::Attempt::no_connection) {
+    ++summary.unreachable;
+  }
 }
 
 // Templates parsed once per process, found by their text: an edited
@@ -238,7 +363,11 @@ validate_template_directory(std::string_view directory)
   if (!std::filesystem::is_directory(directory, ec)) {
     throw Error(ErrorKind::config, "{} is not a directory of mail templates", directory);
   }
-  for (const auto& file : std::filesystem::directory_iterator(directory, ec)) {
+  std::filesystem::directory_iterator files(directory, ec);
+  if (ec) {
+    throw Error(ErrorKind::config, "the mail templates in {} cannot be read", directory);
+  }
+  for (const auto& file : files) {
     const auto name = file.path().stem().string();
     if (file.path().extension() != ".txt" || !embedded_file("templates/" + name + ".txt")) {
       continue; // not one of cpd's templates
@@ -273,8 +402,13 @@ queue_mail(Database& db, const Context& context, const Mail& mail)
   Statement next_id(db, "SELECT coalesce(max(id), 0) + 1 FROM outbox");
   next_id.step();
   const auto id = next_id.integer(0);
-  const auto message_id = mail::make_message_id(
-    id, fmt::format("{:016x}", fnv1a(mail.cause)), domain_of(get_setting(db, "mail.from")));
+  // The database's identity keeps ids apart across databases; the random
+  // part keeps them apart after a restore from backup, when outbox ids are
+  // used again.
+  Statement random(db, "SELECT lower(hex(randomblob(4)))");
+  random.step();
+  const auto message_id =
+    mail::make_message_id(id, database_identity(db) + "." + random.text(0), message_id_domain(db));
   Statement(db,
             "INSERT INTO outbox(id, cause, template, member_id, to_name, to_address, subject,"
             " body, message_id, created_at, next_attempt_at)"
@@ -308,7 +442,8 @@ secretary_recipients(Database& db, std::optional<std::int64_t> except)
     auto name = get_setting(db, "org.name");
     return {{name.empty() ? "Membership secretary" : "Membership secretary, " + name,
              address,
-             "secretary"}};
+             "secretary",
+             std::nullopt}};
   }
   std::vector<Recipient> all;
   std::vector<Recipient> others;
@@ -316,7 +451,7 @@ secretary_recipients(Database& db, std::optional<std::int64_t> except)
                   "SELECT id, name, email, login FROM member"
                   " WHERE role = 'secretary' AND active = 1 ORDER BY login");
   while (query.step()) {
-    Recipient recipient{query.text(1), query.text(2), query.text(3)};
+    Recipient recipient{query.text(1), query.text(2), query.text(3), query.integer(0)};
     if (!except || query.integer(0) != *except) {
       others.push_back(recipient);
     }
@@ -325,14 +460,39 @@ secretary_recipients(Database& db, std::optional<std::int64_t> except)
   return others.empty() ? all : others;
 }
 
+std::string
+helo_name(Database& db, std::string_view local_hostname)
+{
+  auto name = get_setting(db, "mail.helo");
+  if (name.empty() && fully_qualified(local_hostname)) {
+    name = local_hostname;
+  }
+  if (name.empty()) {
+    name = domain_of(get_setting(db, "mail.from"));
+  }
+  return name;
+}
+
+std::string
+database_identity(Database& db)
+{
+  Statement query(db, "SELECT token FROM identity");
+  if (!query.step()) {
+    throw Error(ErrorKind::internal, "the database has no identity; run cpd check");
+  }
+  return query.text(0);
+}
+
 DeliverySummary
 deliver_mail(Database& db, const Context& context, const DeliveryOptions& options)
 {
   DeliverySummary summary;
   auto count_waiting = [&] {
-    Statement waiting(db, "SELECT count(*) FROM outbox WHERE state = 'queued'");
+    Statement waiting(db,
+                      "SELECT count(*), min(next_attempt_at) FROM outbox WHERE state = 'queued'");
     waiting.step();
     summary.waiting = static_cast<int>(waiting.integer(0));
+    summary.next_attempt = waiting.optional_integer(1);
   };
   const auto url_text = get_setting(db, "mail.url");
   if (url_text.empty()) {
@@ -351,7 +511,7 @@ deliver_mail(Database& db, const Context& context, const DeliveryOptions& option
   const auto from_name = org.empty() ? std::string("CPD") : org + " CPD";
   std::unique_ptr<mail::Transport> transport;
   for (;;) {
-    auto batch = lease_batch(db, context, from, from_name);
+    auto batch = lease_batch(db, context, options, from, from_name);
     if (batch.empty()) {
       break;
     }
@@ -377,12 +537,13 @@ deliver_mail(Database& db, const Context& context, const DeliveryOptions& option
     } catch (const Error& e) {
       summary.stopped = e;
       for (const auto i : sendable) {
-        results[i] = {mail::Outcome::retry, 0, e.what()};
+        results[i] = {mail::Outcome::retry, 0, e.what(), mail::Attempt::not_made};
       }
     }
     for (std::size_t k = 0; k < report.results.size() && k < sendable.size(); ++k) {
       results[sendable[k]] = report.results[k];
     }
+    const int resent_before = summary.without_files;
     Transaction transaction(db, Transaction::Kind::write);
     for (std::size_t i = 0; i < batch.size(); ++i) {
       record(db, context, batch[i], results[i], summary);
@@ -394,7 +555,7 @@ deliver_mail(Database& db, const Context& context, const DeliveryOptions& option
     const bool all_retry = std::all_of(results.begin(), results.end(), [](const auto& r) {
       return r.outcome == mail::Outcome::retry;
     });
-    if (summary.stopped || all_retry) {
+    if (summary.stopped || (all_retry && summary.without_files == resent_before)) {
       break; // the server is down or misconfigured: wait for the next run
     }
   }
@@ -426,7 +587,9 @@ list_outbox(Database& db, const Context& context, OutboxFilter filter, std::size
     message.state = query.text(4);
     message.attempts = static_cast<int>(query.integer(5));
     message.created_at = query.integer(6);
-    message.next_attempt_at = query.integer(7);
+    if (message.state == "queued") {
+      message.next_attempt_at = query.integer(7);
+    }
     message.sent_at = query.optional_integer(8);
     message.last_code = query.optional_integer(9);
     message.last_error = query.optional_text(10);
@@ -436,27 +599,35 @@ list_outbox(Database& db, const Context& context, OutboxFilter filter, std::size
 }
 
 int
-retry_failed_mail(Database& db, const Context& context, const std::vector<std::int64_t>& ids)
+retry_mail(Database& db, const Context& context, const std::vector<std::int64_t>& ids)
 {
   Transaction transaction(db, Transaction::Kind::write);
   require_secretary_or_system(db, context);
+  // A mail being delivered right now keeps its lease: the run that holds it
+  // records what happened.
+  constexpr std::string_view k_due_now =
+    "UPDATE outbox SET state = 'queued', next_attempt_at = ?1"
+    " WHERE state IN ('queued', 'failed') AND (next_attempt_at > ?1 OR state = 'failed')";
   int count = 0;
-  auto requeue = [&](std::optional<std::int64_t> id) {
-    Statement(db,
-              "UPDATE outbox SET state = 'queued', next_attempt_at = ?1, lease_until = NULL"
-              " WHERE state = 'failed' AND (?2 IS NULL OR id = ?2)")
-      .bind_all(context.now, id)
-      .run();
-    count += db.changes();
-  };
   if (ids.empty()) {
-    requeue(std::nullopt);
+    Statement(db, k_due_now).bind(1, context.now).run();
+    count = db.changes();
   }
+  Statement state(db, "SELECT state FROM outbox WHERE id = ?");
+  Statement one(db, fmt::format("{} AND id = ?2", k_due_now));
   for (const auto id : ids) {
-    requeue(id);
-    if (db.changes() == 0) {
-      throw Error(ErrorKind::refused, "mail #{} has not failed; nothing was changed", id);
+    state.reset();
+    state.bind(1, id);
+    if (!state.step()) {
+      throw Error(ErrorKind::refused, "there is no such mail #{}; see cpd mail list", id);
     }
+    if (state.text(0) == "sent") {
+      throw Error(ErrorKind::refused, "mail #{} was sent already; nothing was changed", id);
+    }
+    one.reset();
+    one.bind_all(context.now, id).run();
+    // Mail already due counts too: it is sent now all the same.
+    ++count;
   }
   transaction.commit();
   return count;

@@ -20,7 +20,8 @@ struct Mail
 {
   std::string cause;                     // unique per mail: 'claim:12:approved'
   std::string template_name;             // a file of data/templates without '.txt'
-  std::optional<std::int64_t> member_id; // the member it is for, if any
+  std::optional<std::int64_t> member_id; // the member it is addressed to, if any: their
+                                         // address is read again when it is sent
   std::string to_name;
   std::string to_address;
   std::map<std::string, std::string> values; // the template's placeholders
@@ -38,7 +39,8 @@ struct Recipient
 {
   std::string name;
   std::string address;
-  std::string key; // for causes: the login, or 'secretary'
+  std::string key;                       // for causes: the login, or 'secretary'
+  std::optional<std::int64_t> member_id; // the secretary's member id; none for mail.secretary
 };
 std::vector<Recipient> secretary_recipients(Database& db, std::optional<std::int64_t> except);
 
@@ -50,35 +52,55 @@ std::string template_text(Database& db, std::string_view name);
 // in; throws ErrorKind::config naming the first bad one.
 void validate_template_directory(std::string_view directory);
 
+// Whether delivery waits for a mail's next attempt after a failure.
+enum class Backoff { respect, ignore };
+
 // How delivery behaves.
 struct DeliveryOptions
 {
   std::chrono::milliseconds connect_timeout = std::chrono::seconds(10);
   std::chrono::milliseconds response_timeout = std::chrono::seconds(120);
   std::chrono::milliseconds total_timeout = std::chrono::seconds(300);
-  std::string local_hostname = "localhost";
+  // This host's fully qualified name, as the caller found it (empty when it
+  // has none). The EHLO name is mail.helo when set, else this name when it
+  // is fully qualified, else the domain of mail.from.
+  std::string local_hostname;
+  Backoff backoff = Backoff::respect; // ignore: try deferred mail now
 };
 
 // What a delivery run did.
 struct DeliverySummary
 {
   int sent = 0;
-  int retry = 0;                // failed for now; tried again later with backoff
-  int failed = 0;               // rejected for good; listed by `cpd mail list --failed`
-  int waiting = 0;              // queued and not yet due (or being delivered by another run)
-  bool no_transport = false;    // mail.url is not set: everything stays queued
-  std::optional<Error> stopped; // delivery stopped on a configuration problem
-  std::string last_error;       // the last failure's reason, without secrets
+  int retry = 0;         // failed for now; tried again later with backoff
+  int unreachable = 0;   // of those, how many found no server to talk to
+  int failed = 0;        // rejected for good; listed by `cpd mail list --failed`
+  int without_files = 0; // refused as too large; sent again without their files
+  int waiting = 0;       // queued and not yet due (or being delivered by another run)
+  std::optional<std::int64_t> next_attempt; // when the first of those is due
+  bool no_transport = false;                // mail.url is not set: everything stays queued
+  std::optional<Error> stopped;             // delivery stopped on a configuration problem
+  std::string last_error;                   // the last failure's reason, without secrets
 };
 
 // The statement that leases a batch of due mail for delivery: here so that
 // the tests check the query plan of the statement cpd really runs.
 extern const char* const k_lease_mail_sql;
 
-// Delivers every queued mail that is due, in batches over one connection.
-// SMTP talks happen outside any transaction; each message is leased while
-// it is being sent, so two runs never send it twice.
+// Delivers every queued mail that is due (every queued mail with
+// Backoff::ignore), in batches over one connection. SMTP talks happen
+// outside any transaction; each message is leased while it is being sent,
+// so two runs never send it twice. The recipient's address and name are
+// read when the mail is sent, so that a corrected address is used.
 DeliverySummary deliver_mail(Database& db, const Context& context, const DeliveryOptions& options);
+
+// The name cpd greets an SMTP server with: mail.helo when set, else
+// `local_hostname` when it is fully qualified, else the domain of mail.from
+// (empty when none of them is known).
+std::string helo_name(Database& db, std::string_view local_hostname);
+
+// The database's random identity, which every Message-ID holds.
+std::string database_identity(Database& db);
 
 // One mail in the outbox, as the secretary sees it.
 struct OutboxMessage
@@ -88,9 +110,9 @@ struct OutboxMessage
   std::string to_address;
   std::string subject;
   std::string state;
-  int attempts = 0;
+  int attempts = 0; // how many times a server was asked to take it
   std::int64_t created_at = 0;
-  std::int64_t next_attempt_at = 0;
+  std::optional<std::int64_t> next_attempt_at; // queued mail only
   std::optional<std::int64_t> sent_at;
   std::optional<std::int64_t> last_code;
   std::optional<std::string> last_error;
@@ -102,7 +124,10 @@ enum class OutboxFilter { all, queued, failed };
 std::vector<OutboxMessage>
 list_outbox(Database& db, const Context& context, OutboxFilter filter, std::size_t limit);
 
-// Queues failed mail again (all of it when `ids` is empty); returns how many.
-int retry_failed_mail(Database& db, const Context& context, const std::vector<std::int64_t>& ids);
+// Makes mail due now: failed mail is queued again, and queued mail waiting
+// for its next attempt is due at once. With no ids, every failed and every
+// waiting mail. An id that is no mail, or one already sent, is refused and
+// nothing changes. Returns how many were changed.
+int retry_mail(Database& db, const Context& context, const std::vector<std::int64_t>& ids);
 
 } // namespace cpd

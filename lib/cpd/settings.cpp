@@ -9,6 +9,9 @@
 
 #include <array>
 #include <charconv>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 
 namespace cpd {
 
@@ -25,6 +28,10 @@ constexpr std::array k_settings = {
     "mail.url", "", "where mail goes: smtp://HOST[:PORT], smtps://HOST[:PORT] or maildir:PATH"},
   SettingInfo{"mail.from", "", "the address cpd's mail comes from"},
   SettingInfo{"mail.secretary", "", "the secretary's address (default: every secretary's own)"},
+  SettingInfo{"mail.helo",
+              "",
+              "the name cpd greets the SMTP server with (default: this host's fully qualified "
+              "name, else the mail.from domain)"},
   SettingInfo{"mail.starttls", "no", "'required' to refuse SMTP without STARTTLS"},
   SettingInfo{"mail.username", "", "SMTP login name"},
   SettingInfo{"mail.password", "", "SMTP password", SettingInfo::Secret::yes},
@@ -69,6 +76,69 @@ parse_integer(std::string_view text)
   return value;
 }
 
+// The bytes of a file a setting names, read as whoever delivers mail will
+// read it: on a shared host that is the server, which also answers `config
+// set`.
+std::string
+read_named_file(std::string_view key, const std::filesystem::path& path)
+{
+  std::error_code ec;
+  const auto status = std::filesystem::status(path, ec);
+  if (status.type() == std::filesystem::file_type::not_found) {
+    throw Error(ErrorKind::no_input, "{} {} does not exist", key, path.string());
+  }
+  if (ec) {
+    throw Error(ErrorKind::no_input, "{} {} cannot be read: {}", key, path.string(), ec.message());
+  }
+  if (!std::filesystem::is_regular_file(status)) {
+    throw Error(ErrorKind::bad_input, "{} {} is not a file", key, path.string());
+  }
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (!in) {
+    throw Error(ErrorKind::no_input, "{} {} cannot be read", key, path.string());
+  }
+  return text.str();
+}
+
+// Files and directories that mail delivery reads later are checked now, so
+// that a mistyped path is refused here rather than at delivery, where it
+// would show as a different problem.
+void
+check_named_file(std::string_view key, std::string_view value)
+{
+  const std::filesystem::path path{std::string(value)};
+  if (!path.is_absolute()) {
+    throw Error(ErrorKind::bad_input,
+                "{} must be an absolute path: mail is sent from wherever the delivering "
+                "process runs",
+                key);
+  }
+  if (key == "mail.templates") {
+    std::error_code ec;
+    if (std::filesystem::status(path, ec).type() == std::filesystem::file_type::not_found) {
+      throw Error(ErrorKind::no_input, "mail.templates {} does not exist", path.string());
+    }
+    try {
+      validate_template_directory(value);
+    } catch (const Error& e) {
+      throw Error(ErrorKind::bad_input, "{}", e.what());
+    }
+  } else if (key == "mail.ca_file") {
+    if (read_named_file(key, path).find("-----BEGIN CERTIFICATE-----") == std::string::npos) {
+      throw Error(ErrorKind::bad_input,
+                  "mail.ca_file {} holds no PEM certificate (-----BEGIN CERTIFICATE-----)",
+                  path.string());
+    }
+  } else {
+    const auto password = read_named_file(key, path);
+    if (password.find_first_not_of("\r\n") == std::string::npos) {
+      throw Error(ErrorKind::bad_input, "mail.password_file {} is empty", path.string());
+    }
+  }
+}
+
 } // namespace
 
 void
@@ -107,18 +177,23 @@ validate_setting(std::string_view key, std::string_view value)
     if (!bytes || *bytes < 0) {
       bad("a number of bytes (0 sends no files)");
     }
-  } else if (key == "mail.url" || key == "mail.templates") {
+  } else if (key == "mail.url") {
     if (has_control_characters(value, AllowNewlines::no) || !valid_utf8(value)) {
       bad("one line of UTF-8 text");
     }
     try {
-      if (key == "mail.url") {
-        mail::parse_mail_url(value);
-      } else {
-        validate_template_directory(value);
-      }
+      mail::parse_mail_url(value);
     } catch (const Error& e) {
       throw Error(ErrorKind::bad_input, "{}", e.what());
+    }
+  } else if (key == "mail.templates" || key == "mail.ca_file" || key == "mail.password_file") {
+    if (has_control_characters(value, AllowNewlines::no) || !valid_utf8(value)) {
+      bad("one line of UTF-8 text");
+    }
+    check_named_file(key, value);
+  } else if (key == "mail.helo") {
+    if (!mail::is_host_name(value) || value.find('.') == std::string_view::npos) {
+      bad("a fully qualified host name like mail.example.org");
     }
   } else if (key == "mail.from" || key == "mail.secretary") {
     try {

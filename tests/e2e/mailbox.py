@@ -12,6 +12,10 @@
   mailbox.py check DIR           every message parses without defects and has
                                  the headers cpd promises; prints the count
   mailbox.py check-crlf DIR      the same, and every line ends in CRLF
+  mailbox.py check-lines DIR     every header line cpd wrote is at most 78
+                                 characters, 76 where it holds an encoded-word;
+                                 prints the count of messages
+  mailbox.py ids DIR             the Message-ID of every message, one a line
 """
 
 import email
@@ -88,6 +92,21 @@ def main():
                 print("%s: %s" % (message["Subject"], problems), file=sys.stderr)
                 return 1
         print(len(found))
+    elif command == "check-lines":
+        for raw, message in found:
+            header = raw.replace(b"\r\n", b"\n").split(b"\n\n", 1)[0].split(b"\n")
+            # What a receiving server adds above cpd's Date is not cpd's.
+            start = next(i for i, line in enumerate(header) if line.startswith(b"Date: "))
+            for line in header[start:]:
+                limit = 76 if b"=?" in line else 78
+                if len(line) > limit:
+                    print("%s: a header line of %d characters: %r"
+                          % (message["Subject"], len(line), line), file=sys.stderr)
+                    return 1
+        print(len(found))
+    elif command == "ids":
+        for _, message in found:
+            print(message["Message-ID"])
     return 0
 
 

@@ -1,5 +1,6 @@
 // libFuzzer target for cpd::validate_setting on every known key (but
-// mail.templates, which reads a directory). Input: one byte choosing the key,
+// mail.templates, mail.ca_file and mail.password_file, which read the files
+// they name). Input: one byte choosing the key,
 // then the value. A bad value is refused with bad_input; an accepted one is
 // one line of UTF-8 that the setting's reader can use.
 
@@ -22,7 +23,7 @@ LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
   const auto& info = settings[data[0] % settings.size()];
   const auto key = info.key;
   const auto value = fuzz::as_text(data + 1, size - 1);
-  if (key == "mail.templates") {
+  if (key == "mail.templates" || key == "mail.ca_file" || key == "mail.password_file") {
     return 0;
   }
 
@@ -44,6 +45,8 @@ LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
     check(date && date->month() == 1 && date->day() == 1);
   } else if (key == "mail.from" || key == "mail.secretary") {
     check(fuzz::accepts({}, [&] { cpd::mail::validate_address(value); }));
+  } else if (key == "mail.helo") {
+    check(cpd::mail::is_host_name(value) && value.find('.') != std::string_view::npos);
   } else {
     check(value.find_first_of("\r\n") == std::string_view::npos);
   }

@@ -163,7 +163,8 @@ TEST_CASE("a database of each older schema version is upgraded, its data kept")
     db.exec("INSERT INTO member(login, name, email, created_at)"
             " VALUES ('ann', 'Ann', 'ann@example.org', 0);"
             // Back to version 1, as a cpd of that time left it.
-            "DROP INDEX entry_year_member; DROP TABLE outbox_attachment; DROP TABLE outbox;"
+            "DROP TABLE identity; DROP INDEX entry_year_member;"
+            "DROP TABLE outbox_attachment; DROP TABLE outbox;"
             "PRAGMA user_version = 1;");
   }
   auto db = Database::open(dir / "cpd.db", Database::Mode::open_existing);
@@ -173,4 +174,8 @@ TEST_CASE("a database of each older schema version is upgraded, its data kept")
   Statement index(db, "SELECT count(*) FROM sqlite_schema WHERE name = 'entry_year_member'");
   index.step();
   CHECK(index.integer(0) == 1);
+  // An upgraded database gets its own identity for Message-IDs.
+  Statement identity(db, "SELECT length(token) FROM identity");
+  REQUIRE(identity.step());
+  CHECK(identity.integer(0) == 16);
 }

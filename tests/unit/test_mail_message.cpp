@@ -189,6 +189,43 @@ header(const std::string& message, const std::string& name)
   return {};
 }
 
+// The display name of a mailbox header value, without the address and the
+// folding before it.
+std::string
+display_part(const std::string& mailbox)
+{
+  std::string name = mailbox.substr(0, mailbox.rfind('<'));
+  while (!name.empty() && (name.back() == ' ' || name.back() == '\r' || name.back() == '\n')) {
+    name.pop_back();
+  }
+  return name;
+}
+
+// Header lines keep to RFC 5322's 78 characters, and to RFC 2047's 76 where
+// they hold an encoded-word.
+void
+check_header_line_lengths(const std::string& message)
+{
+  for (const std::string& line : split_lines(message.substr(0, message.find("\r\n\r\n") + 2))) {
+    CAPTURE(line);
+    CHECK(line.size() <= (line.find("=?") != std::string::npos ? 76 : 78));
+  }
+}
+
+// The text of each encoded-word on its own.
+std::vector<std::string>
+encoded_word_texts(const std::string& value)
+{
+  static const std::regex k_word(R"(=\?UTF-8\?[BQ]\?[^?]*\?=)");
+  std::vector<std::string> texts;
+  for (auto it = std::sregex_iterator(value.begin(), value.end(), k_word);
+       it != std::sregex_iterator();
+       ++it) {
+    texts.push_back(rfc2047_decode(it->str()));
+  }
+  return texts;
+}
+
 // Every line ends in CRLF, nothing but ASCII, no line over 998 octets.
 void
 check_wire_format(const std::string& message)
@@ -444,6 +481,107 @@ TEST_CASE("encode_unstructured folds plain ASCII and encodes the rest")
   CHECK(rfc2047_decode(encode_unstructured(long_word, 9)) == long_word);
 }
 
+TEST_CASE("rfc2047_encode ends words after spaces, cutting a word only when it must")
+{
+  // Each encoded-word holds whole words of the text, with the spaces after
+  // them: "Verm" and "essung" never land in two words.
+  const std::string name = "Großherzogliche Schiffsvermessungsgesellschaft für Küstengewässer "
+                           "und Häfen zu Lübeck-Travemünde";
+  for (const Encoding encoding : {Encoding::b, Encoding::q, Encoding::shortest}) {
+    for (const std::size_t used : {std::size_t{4}, std::size_t{9}, std::size_t{30}}) {
+      CAPTURE(used);
+      const std::string encoded = rfc2047_encode(name, used, encoding);
+      CHECK(rfc2047_decode(encoded) == name);
+      const auto texts = encoded_word_texts(encoded);
+      REQUIRE(texts.size() > 1);
+      for (std::size_t i = 0; i + 1 < texts.size(); ++i) {
+        CAPTURE(texts[i]);
+        CHECK(texts[i].back() == ' ');
+      }
+      const auto lines = split_lines(encoded + "\r\n");
+      CHECK(used + lines[0].size() <= 76);
+      for (const std::string& line : lines) {
+        CHECK(line.size() <= 76);
+      }
+    }
+  }
+  // Golden: the split falls between the words.
+  CHECK(rfc2047_encode("Zoë Ångström-Vermessungsgesellschaft Küstengewässer", 4, Encoding::q)
+        == "=?UTF-8?Q?Zo=C3=AB_=C3=85ngstr=C3=B6m-Vermessungsgesellschaft_?=\r\n"
+           " =?UTF-8?Q?K=C3=BCstengew=C3=A4sser?=");
+
+  // A word longer than an encoded-word is cut between whole characters.
+  const std::string long_word = repeat("ü", 60);
+  const std::string encoded = rfc2047_encode("Kurz " + long_word, 9, Encoding::b);
+  const auto texts = encoded_word_texts(encoded);
+  REQUIRE(texts.size() >= 3);
+  CHECK(texts[0] == "Kurz ");
+  std::string joined;
+  for (std::size_t i = 1; i < texts.size(); ++i) {
+    CHECK_NOTHROW(validate_header_text(texts[i], "a piece of a word"));
+    joined += texts[i];
+  }
+  CHECK(joined == long_word);
+}
+
+TEST_CASE("compose: long non-ASCII names and subjects keep every header line short")
+{
+  Message message = sample_message();
+  message.from_name = "Internationale Gesellschaft für Schiffsvermessung und Meerestechnik CPD";
+  message.from_address = "weiterbildung-cpd@schiffsvermessung.example";
+  message.to_name = "Zoë-Ångström Maximiliane Björnsdóttir-Vermessungsingenieurin";
+  message.to_address = "zoe.bjoernsdottir@kuestengewaesser.example.org";
+  message.reply_to = "mitgliedersekretariat@schiffsvermessung.example";
+  message.reply_to_name =
+    "Mitgliedersekretariat, Internationale Gesellschaft für Schiffsvermessung";
+  message.subject = "Ihre Meldung #12 über 5 Punkte für „Schiffsvermessungslehrgang“ wurde "
+                    "genehmigt — Sie benötigen noch 5 Punkte bis zum 31. Dezember 2017";
+  const std::string composed = compose(message);
+  check_wire_format(composed);
+  check_header_line_lengths(composed);
+  CHECK(rfc2047_decode(display_part(header(composed, "From"))) == message.from_name);
+  CHECK(rfc2047_decode(display_part(header(composed, "To"))) == message.to_name);
+  CHECK(rfc2047_decode(display_part(header(composed, "Reply-To"))) == message.reply_to_name);
+  CHECK(rfc2047_decode(header(composed, "Subject")) == message.subject);
+  CHECK(header(composed, "To").find("<" + message.to_address + ">") != std::string::npos);
+  // No word of the subject is split over two encoded-words.
+  const auto texts = encoded_word_texts(header(composed, "Subject"));
+  for (std::size_t i = 0; i + 1 < texts.size(); ++i) {
+    CHECK(texts[i].back() == ' ');
+  }
+
+  // A long plain name is folded between its words, not encoded.
+  message.from_name = "International Institute of Marine Surveying Continuing Professional "
+                      "Development";
+  const std::string plain = compose(message);
+  check_header_line_lengths(plain);
+  CHECK(header(plain, "From")
+        == "International Institute of Marine Surveying Continuing Professional\r\n"
+           " Development <weiterbildung-cpd@schiffsvermessung.example>");
+
+  // A name that fits with its address stays on one line; one that does not
+  // puts the address on a line of its own.
+  CHECK(format_mailbox("Zoë", "zoe@example.org", 4) == "=?UTF-8?Q?Zo=C3=AB?= <zoe@example.org>");
+  CHECK(format_mailbox("Zoë Ångström-Björnsdóttir", std::string(40, 'z') + "@example.org", 4)
+        == "=?UTF-8?B?Wm/DqyDDhW5nc3Ryw7ZtLUJqw7ZybnNkw7N0dGly?=\r\n"
+           " <"
+             + std::string(40, 'z') + "@example.org>");
+  CHECK(format_mailbox("Doe, Jane", std::string(60, 'j') + "@example.org", 4)
+        == "\"Doe, Jane\"\r\n <" + std::string(60, 'j') + "@example.org>");
+}
+
+TEST_CASE("compose: a Message-ID too long for its header line gets a line of its own")
+{
+  Message message = sample_message();
+  message.message_id = "<cpd.123456.0123456789abcdef.01234567@membership.marine-surveying.example>";
+  const std::string composed = compose(message);
+  CHECK(composed.find("\r\nMessage-ID:\r\n " + message.message_id + "\r\n") != std::string::npos);
+  check_header_line_lengths(composed);
+  message.message_id = "<cpd.1.0123456789abcdef.01234567@iims.example>";
+  CHECK(compose(message).find("\r\nMessage-ID: " + message.message_id + "\r\n")
+        != std::string::npos);
+}
+
 TEST_CASE("format_mailbox: atoms, quoted strings and encoded-words")
 {
   CHECK(format_mailbox("Jane Doe", "jane@example.org", 4) == "Jane Doe <jane@example.org>");
@@ -458,7 +596,7 @@ TEST_CASE("format_mailbox: atoms, quoted strings and encoded-words")
   const std::string long_name(90, 'n');
   const std::string formatted = format_mailbox(long_name, "n@example.org", 6);
   CHECK(formatted.rfind("=?UTF-8?", 0) == 0);
-  CHECK(rfc2047_decode(formatted.substr(0, formatted.find(" <"))) == long_name);
+  CHECK(rfc2047_decode(display_part(formatted)) == long_name);
 }
 
 TEST_CASE("validate_address accepts plain addresses only")
@@ -590,8 +728,7 @@ TEST_CASE("compose: non-ASCII names, subject and body")
   const std::string composed = compose(message);
   check_wire_format(composed);
   CHECK(header(composed, "To") == "=?UTF-8?B?Wm/DqyDDhW5nc3Ryw7Zt?= <jane@example.org>");
-  const std::string from = header(composed, "From");
-  CHECK(rfc2047_decode(from.substr(0, from.find(" <"))) == message.from_name);
+  CHECK(rfc2047_decode(display_part(header(composed, "From"))) == message.from_name);
   const std::string subject = header(composed, "Subject");
   CHECK(subject.find("\r\n ") != std::string::npos);
   CHECK(rfc2047_decode(subject) == message.subject);

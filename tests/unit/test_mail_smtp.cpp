@@ -210,13 +210,13 @@ header(const std::string& message, const std::string& name)
   return message.substr(start, end - start);
 }
 
-// The message text a server stored after its own X-Peer, X-MailFrom and
-// X-RcptTo lines.
+// The message text a server stored after its own X-Peer, X-Helo, X-MailFrom
+// and X-RcptTo lines.
 std::string
 stored_data(const std::string& stored)
 {
   std::size_t at = 0;
-  for (int i = 0; i < 3; ++i) {
+  for (int i = 0; i < 4; ++i) {
     at = stored.find("\r\n", at) + 2;
   }
   return stored.substr(at);
@@ -354,6 +354,10 @@ TEST_CASE("SMTP: a 4xx reply means retry, and the retry goes through unchanged")
   for (const OutgoingMessage& message : batch) {
     CHECK(texts.count(message.data) == 1);
   }
+  // The server was greeted with the name given.
+  for (const std::string& message : stored) {
+    CHECK(header(message, "X-Helo") == "cpd.test");
+  }
 }
 
 TEST_CASE("SMTP: a 5xx reply fails that message only")
@@ -378,6 +382,10 @@ TEST_CASE("SMTP: a 5xx reply fails that message only")
     CHECK(report.results[1].outcome == Outcome::failed);
     CHECK(report.results[1].code == 550);
     CHECK(report.results[1].error.find("recipient rejected") != std::string::npos);
+    // The reply quoted is the refusal, not a greeting or capability line.
+    CHECK(report.results[1].error.find("(server: 550 5.1.1 <bounce@example.org>")
+          != std::string::npos);
+    CHECK(report.results[1].attempt == Attempt::made);
     CHECK(report.results[2].outcome == Outcome::failed);
     CHECK(report.results[2].code == 550);
     CHECK(report.results[3].outcome == Outcome::sent);
@@ -422,6 +430,10 @@ TEST_CASE("SMTP: no server means retry for every message")
       CHECK_FALSE(result.error.empty());
     }
     CHECK(report.results[0].error.find("127.0.0.1") != std::string::npos);
+    // The first found no server; the others were not tried at all.
+    CHECK(report.results[0].attempt == Attempt::no_connection);
+    CHECK(report.results[1].attempt == Attempt::not_made);
+    CHECK(report.results[2].attempt == Attempt::not_made);
   }
   SUBCASE("a server that never answers times out")
   {
@@ -519,8 +531,13 @@ TEST_CASE("SMTP with STARTTLS required")
     const auto report = deliver(server.url(), batch, options);
     REQUIRE(report.stopped);
     CHECK(report.stopped->kind() == ErrorKind::config);
-    CHECK(std::string(report.stopped->what()).find("STARTTLS") != std::string::npos);
+    const std::string error = report.stopped->what();
+    CHECK(error.find("does not offer STARTTLS") != std::string::npos);
+    // Its last line before the failure ("250 HELP" or "250 CHUNKING") is no
+    // answer to anything and is not quoted as one.
+    CHECK(error.find("server: 250") == std::string::npos);
     CHECK(report.results.at(0).outcome == Outcome::retry);
+    CHECK(report.results.at(0).code == 0);
     CHECK(messages_in(dir / "maildir").empty());
   }
   SUBCASE("a server with STARTTLS and a trusted certificate")
@@ -542,6 +559,15 @@ TEST_CASE("SMTP with STARTTLS required")
     REQUIRE(report.stopped);
     CHECK(report.stopped->kind() == ErrorKind::config);
     CHECK(messages_in(dir / "maildir").empty());
+
+    CHECK(std::string(report.stopped->what()).find("not trusted") != std::string::npos);
+
+    // A CA file that is not there is named as such, not as an untrusted server.
+    options.ca_file = dir / "missing.pem";
+    report = deliver(server.url(), batch, options);
+    REQUIRE(report.stopped);
+    CHECK(std::string(report.stopped->what()).find("mail.ca_file cannot be read")
+          != std::string::npos);
 
     options.ca_file = dir / "cert.pem";
     report = deliver(server.url(), batch, options);

@@ -6,7 +6,9 @@
 #include <cpd/settings.hpp>
 #include <cpd/yearend.hpp>
 
+#include <algorithm>
 #include <filesystem>
+#include <regex>
 
 using cpd::Date;
 using cpd::DeliveryOptions;
@@ -112,31 +114,211 @@ TEST_CASE("a server that cannot be reached: retried with growing backoff, then g
 
   const auto first = cpd::deliver_mail(s.db, context, options);
   CHECK(first.retry == 3);
-  cpd::Statement next(s.db, "SELECT min(next_attempt_at) - ? FROM outbox");
-  next.bind(1, context.now);
+  // One mail found no server; the others were not tried, so no try counts.
+  CHECK(first.unreachable == 1);
+  CHECK(count(s.db, "attempts = 1") == 1);
+  CHECK(count(s.db, "attempts = 0 AND last_error LIKE 'not attempted: %'") == 2);
+  cpd::Statement next(s.db,
+                      "SELECT min(next_attempt_at) - ?, max(next_attempt_at) - ? FROM outbox");
+  next.bind_all(context.now, context.now);
   next.step();
   CHECK(next.integer(0) == 300);
+  CHECK(next.integer(1) == 300);
   next.reset();
 
-  // Not due yet: nothing is tried.
-  CHECK(cpd::deliver_mail(s.db, context, options).retry == 0);
+  // Not due yet: nothing is tried, and the summary says when the next is due.
+  const auto early = cpd::deliver_mail(s.db, context, options);
+  CHECK(early.retry == 0);
+  CHECK(early.waiting == 3);
+  REQUIRE(early.next_attempt);
+  CHECK(*early.next_attempt == context.now + 300);
 
-  context.now += 301;
+  // Unless the backoff is ignored.
+  options.backoff = cpd::Backoff::ignore;
+  CHECK(cpd::deliver_mail(s.db, context, options).unreachable == 1);
+  CHECK(count(s.db, "attempts = 2") == 1);
+  options.backoff = cpd::Backoff::respect;
+
+  context.now += 601;
   CHECK(cpd::deliver_mail(s.db, context, options).retry == 3);
-  next.bind(1, context.now);
+  next.bind_all(context.now, context.now);
   next.step();
-  CHECK(next.integer(0) == 600);
+  CHECK(next.integer(0) == 300);
+  CHECK(next.integer(1) == 1200); // the third try of the same mail waits 20 minutes
   next.reset();
 
-  // After five days of failures it is marked failed and kept.
+  // After five days undelivered, all of it is marked failed and kept.
   context.now += 6 * 86400;
   const auto last = cpd::deliver_mail(s.db, context, options);
   CHECK(last.failed == 3);
   CHECK(count(s.db, "state = 'failed'") == 3);
-  CHECK(cpd::retry_failed_mail(s.db, s.as("sec"), {}) == 3);
+  CHECK(count(s.db, "last_code IS NULL") == 3); // no server reply refused them
+  CHECK(cpd::retry_mail(s.db, s.as("sec"), {}) == 3);
   CHECK(count(s.db, "state = 'queued'") == 3);
-  CHECK(error_kind([&] { cpd::retry_failed_mail(s.db, s.as("ann"), {}); })
-        == cpd::ErrorKind::permission);
+  CHECK(error_kind([&] { cpd::retry_mail(s.db, s.as("ann"), {}); }) == cpd::ErrorKind::permission);
+}
+
+TEST_CASE("retry makes failed and waiting mail due now; unknown and sent mail are refused")
+{
+  testutil::Scheme s;
+  s.claim("ann", "iims-training-day", Date(2017, 3, 14));
+  const auto context = s.as("sec");
+  s.db.exec(
+    "UPDATE outbox SET next_attempt_at = next_attempt_at + 3600, attempts = 1 WHERE id = 1");
+  s.db.exec("UPDATE outbox SET state = 'failed', attempts = 1, last_code = 550 WHERE id = 2");
+  s.db.exec("UPDATE outbox SET state = 'sent', attempts = 1 WHERE id = 3");
+
+  CHECK(cpd::retry_mail(s.db, context, {1, 2}) == 2);
+  CHECK(count(s.db, "state = 'queued' AND next_attempt_at <= " + std::to_string(context.now)) == 2);
+  CHECK(count(s.db, "attempts = 1") == 3); // the tries made are kept
+
+  const auto before = count(s.db, "state = 'queued'");
+  try {
+    cpd::retry_mail(s.db, context, {1, 99});
+    FAIL("an unknown id was accepted");
+  } catch (const cpd::Error& e) {
+    CHECK(e.kind() == cpd::ErrorKind::refused);
+    CHECK(std::string(e.what()).find("no such mail #99") != std::string::npos);
+  }
+  CHECK(error_kind([&] { cpd::retry_mail(s.db, context, {3}); }) == cpd::ErrorKind::refused);
+  CHECK(count(s.db, "state = 'queued'") == before);
+}
+
+TEST_CASE("Message-IDs hold the database's identity and the mail.from domain")
+{
+  testutil::Scheme first;
+  testutil::Scheme second;
+  const auto identity = cpd::database_identity(first.db);
+  CHECK(identity.size() == 16);
+  CHECK(identity.find_first_not_of("0123456789abcdef") == std::string::npos);
+  CHECK(identity != cpd::database_identity(second.db));
+  CHECK(identity == cpd::database_identity(first.db)); // kept
+
+  cpd::set_setting(first.db, first.as("sec"), "mail.from", "cpd@iims.example");
+  cpd::set_setting(second.db, second.as("sec"), "mail.from", "cpd@iims.example");
+  first.claim("ann", "iims-webinar", Date(2017, 3, 14));
+  second.claim("ann", "iims-webinar", Date(2017, 3, 14));
+  const auto ids = [](cpd::Database& db) {
+    std::vector<std::string> found;
+    cpd::Statement query(db, "SELECT message_id FROM outbox ORDER BY id");
+    while (query.step()) {
+      found.push_back(query.text(0));
+    }
+    return found;
+  };
+  const auto mine = ids(first.db);
+  const auto theirs = ids(second.db);
+  REQUIRE(mine.size() == 3);
+  REQUIRE(theirs.size() == 3);
+  const std::regex format("<cpd\\.([0-9]+)\\.([0-9a-f]{16})\\.[0-9a-f]{8}@iims\\.example>");
+  for (std::size_t i = 0; i < mine.size(); ++i) {
+    CAPTURE(mine[i]);
+    std::smatch match;
+    REQUIRE(std::regex_match(mine[i], match, format));
+    CHECK(match[1] == std::to_string(i + 1));
+    CHECK(match[2] == identity);
+    CHECK(mine[i] != theirs[i]); // the same outbox id in another database
+    CHECK(std::count(mine.begin(), mine.end(), mine[i]) == 1);
+  }
+}
+
+TEST_CASE("mail queued before any domain was known gets one before its first try")
+{
+  testutil::Scheme s;
+  testutil::TempDir dir;
+  s.claim("ann", "iims-webinar", Date(2017, 3, 14));
+  cpd::Statement query(s.db, "SELECT message_id FROM outbox WHERE id = 1");
+  REQUIRE(query.step());
+  CHECK(query.text(0).ends_with("@localhost>"));
+  query.reset();
+  cpd::set_setting(s.db, s.as("sec"), "mail.url", "maildir:" + (dir / "mail").string());
+  cpd::set_setting(s.db, s.as("sec"), "mail.from", "cpd@iims.example");
+  CHECK(cpd::deliver_mail(s.db, s.as("sec"), DeliveryOptions{}).sent == 3);
+  REQUIRE(query.step());
+  const auto id = query.text(0);
+  CHECK(id.ends_with("@iims.example>"));
+  bool found = false;
+  for (const auto& file : std::filesystem::directory_iterator(dir / "mail" / "new")) {
+    found =
+      found || testutil::read_file(file.path()).find("Message-ID: " + id) != std::string::npos;
+  }
+  CHECK(found);
+}
+
+TEST_CASE("the EHLO name: mail.helo, else a fully qualified host name, else the mail.from domain")
+{
+  testutil::Scheme s;
+  CHECK(cpd::helo_name(s.db, "vm") == "");
+  cpd::set_setting(s.db, s.as("sec"), "mail.from", "cpd@iims.example");
+  CHECK(cpd::helo_name(s.db, "") == "iims.example");
+  CHECK(cpd::helo_name(s.db, "vm") == "iims.example");
+  CHECK(cpd::helo_name(s.db, "localhost") == "iims.example");
+  CHECK(cpd::helo_name(s.db, "localhost.localdomain") == "iims.example");
+  CHECK(cpd::helo_name(s.db, "vm.localdomain") == "iims.example");
+  CHECK(cpd::helo_name(s.db, "host.marine.example.net") == "host.marine.example.net");
+  cpd::set_setting(s.db, s.as("sec"), "mail.helo", "cpd.iims.example");
+  CHECK(cpd::helo_name(s.db, "host.marine.example.net") == "cpd.iims.example");
+  for (const char* bad : {"vm", "localhost", "a..b", "-x.example", "x.example/", "x y.example"}) {
+    CAPTURE(bad);
+    CHECK(error_kind([&] { cpd::set_setting(s.db, s.as("sec"), "mail.helo", bad); })
+          == cpd::ErrorKind::bad_input);
+  }
+}
+
+TEST_CASE("mail to a member goes to the address they have when it is sent")
+{
+  testutil::Scheme s;
+  testutil::TempDir dir;
+  const auto claim = s.claim("ann", "iims-webinar", Date(2017, 3, 14));
+  s.db.exec("UPDATE member SET email = 'ann.new@example.org', name = 'Ann Harbour'"
+            " WHERE login = 'ann'");
+  s.db.exec("UPDATE member SET email = 'sue.new@example.org' WHERE login = 'sue'");
+  cpd::set_setting(s.db, s.as("sec"), "mail.url", "maildir:" + (dir / "mail").string());
+  cpd::set_setting(s.db, s.as("sec"), "mail.from", "cpd@iims.example");
+  CHECK(cpd::deliver_mail(s.db, s.as("sec"), DeliveryOptions{}).sent == 3);
+  // The member's own mail and a secretary's copy both follow the change.
+  CHECK(count(s.db, "to_address = 'ann.new@example.org' AND to_name = 'Ann Harbour'") == 1);
+  CHECK(count(s.db, "to_address = 'sue.new@example.org'") == 1);
+  CHECK(count(s.db, "to_address LIKE 'ann@%' OR to_address LIKE 'sue@%'") == 0);
+  std::string delivered;
+  for (const auto& file : std::filesystem::directory_iterator(dir / "mail" / "new")) {
+    delivered += testutil::read_file(file.path());
+  }
+  CHECK(delivered.find("Delivered-To: ann.new@example.org") != std::string::npos);
+  CHECK(delivered.find("To: Ann Harbour <ann.new@example.org>") != std::string::npos);
+  CHECK(delivered.find("Delivered-To: sue.new@example.org") != std::string::npos);
+  static_cast<void>(claim);
+}
+
+TEST_CASE("settings that name files are checked when set")
+{
+  testutil::Scheme s;
+  testutil::TempDir dir;
+  const auto set = [&](const std::string& key, const std::string& value) {
+    cpd::set_setting(s.db, s.as("sec"), key, value);
+  };
+  CHECK(error_kind([&] { set("mail.ca_file", "/nonexistent.pem"); }) == cpd::ErrorKind::no_input);
+  CHECK(error_kind([&] { set("mail.ca_file", "relative.pem"); }) == cpd::ErrorKind::bad_input);
+  CHECK(error_kind([&] { set("mail.ca_file", dir.path().string()); }) == cpd::ErrorKind::bad_input);
+  testutil::write_file(dir / "not-a-cert.pem", "hello\n");
+  CHECK(error_kind([&] { set("mail.ca_file", (dir / "not-a-cert.pem").string()); })
+        == cpd::ErrorKind::bad_input);
+  testutil::write_file(dir / "ca.pem",
+                       "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");
+  CHECK_NOTHROW(set("mail.ca_file", (dir / "ca.pem").string()));
+
+  CHECK(error_kind([&] { set("mail.password_file", "/nonexistent"); }) == cpd::ErrorKind::no_input);
+  testutil::write_file(dir / "empty", "\n");
+  CHECK(error_kind([&] { set("mail.password_file", (dir / "empty").string()); })
+        == cpd::ErrorKind::bad_input);
+  testutil::write_file(dir / "password", "s3cret\n");
+  CHECK_NOTHROW(set("mail.password_file", (dir / "password").string()));
+
+  CHECK(error_kind([&] { set("mail.templates", "/nonexistent"); }) == cpd::ErrorKind::no_input);
+  CHECK(error_kind([&] { set("mail.templates", (dir / "password").string()); })
+        == cpd::ErrorKind::bad_input);
+  CHECK_NOTHROW(set("mail.templates", dir.path().string()));
+  CHECK(cpd::get_setting(s.db, "mail.templates") == dir.path().string());
 }
 
 TEST_CASE("reminders: members without a claim, once per interval, not the exempt")

@@ -266,9 +266,48 @@ void
 append_header(std::string& out, std::string_view name, std::string_view value)
 {
   out += name;
-  out += ": ";
+  out += value.starts_with(k_crlf) ? ":" : ": ";
   out += value;
   out += k_crlf;
+}
+
+// The words of a phrase, without the spaces between them.
+std::vector<std::string_view>
+split_words(std::string_view text)
+{
+  std::vector<std::string_view> words;
+  for (std::size_t start = text.find_first_not_of(' '); start != std::string_view::npos;) {
+    const std::size_t end = text.find(' ', start);
+    words.push_back(text.substr(start, end == std::string_view::npos ? text.npos : end - start));
+    start = end == std::string_view::npos ? end : text.find_first_not_of(' ', end);
+  }
+  return words;
+}
+
+// The words joined by single spaces, folded before a word that would take a
+// line past `limit` (the first line also holds `used` characters); nothing
+// when one word alone is longer than a line.
+std::optional<std::string>
+fold_words(const std::vector<std::string_view>& words, std::size_t used, std::size_t limit)
+{
+  std::string out;
+  std::size_t column = used;
+  for (const std::string_view word : words) {
+    if (out.empty()) {
+      column += word.size();
+    } else if (column + 1 + word.size() <= limit) {
+      out += ' ';
+      column += 1 + word.size();
+    } else {
+      out += "\r\n ";
+      column = 1 + word.size();
+    }
+    if (column > limit) {
+      return std::nullopt;
+    }
+    out += word;
+  }
+  return out;
 }
 
 std::string
@@ -282,6 +321,12 @@ text_part_body(std::string_view body)
 }
 
 } // namespace
+
+bool
+is_host_name(std::string_view name)
+{
+  return valid_domain(name);
+}
 
 void
 validate_header_text(std::string_view text, std::string_view what)
@@ -500,20 +545,35 @@ rfc2047_encode(std::string_view text, std::size_t used, Encoding encoding)
   std::size_t budget =
     used < k_encoded_line_limit ? std::min(k_encoded_word_limit, k_encoded_line_limit - used) : 0;
   budget = std::max(budget, k_minimum_word);
+  const auto fits = [&](std::size_t start, std::size_t end) {
+    const std::string_view chunk = text.substr(start, end - start);
+    const std::size_t length = encoding == Encoding::b ? b_length(chunk.size()) : q_length(chunk);
+    return k_overhead + length <= budget;
+  };
 
   std::string out;
   std::size_t start = 0;
   while (start < text.size()) {
-    // Take as many whole characters as fit in this word.
+    // As many whole words, each with the spaces after it, as fit: a reader
+    // that wrongly shows a space between two encoded-words then shows it
+    // where the text has one.
     std::size_t end = start;
     while (end < text.size()) {
-      const std::size_t next = end + character_length(text, end);
-      const std::string_view chunk = text.substr(start, next - start);
-      const std::size_t length = encoding == Encoding::b ? b_length(chunk.size()) : q_length(chunk);
-      if (k_overhead + length > budget) {
+      const std::size_t space = text.find(' ', end);
+      const std::size_t after =
+        space == std::string_view::npos ? text.npos : text.find_first_not_of(' ', space);
+      const std::size_t next = after == std::string_view::npos ? text.size() : after;
+      if (!fits(start, next)) {
         break;
       }
       end = next;
+    }
+    // A word too long for an encoded-word of its own is cut between
+    // characters.
+    if (end == start) {
+      do {
+        end += character_length(text, end);
+      } while (end < text.size() && fits(start, end + character_length(text, end)));
     }
     const std::string_view chunk = text.substr(start, end - start);
     if (!out.empty()) {
@@ -575,29 +635,42 @@ format_mailbox(std::string_view name, std::string_view address, std::size_t used
 {
   validate_address(address);
   validate_header_text(name, "a name in an email header");
+  const std::string angle = fmt::format("<{}>", address);
   if (name.find_first_not_of(' ') == std::string_view::npos) {
     return std::string(address);
   }
-  const std::size_t tail = address.size() + 3; // " <" and ">"
   if (all_printable_ascii(name) && !is_encoded_word_like(name)) {
-    std::string phrase;
     if (std::all_of(name.begin(), name.end(), [](char c) { return is_atext(c) || c == ' '; })) {
-      phrase = name;
+      // Atoms: folded between words (the spaces between them carry no
+      // meaning in a phrase).
+      std::vector<std::string_view> words = split_words(name);
+      words.emplace_back(angle);
+      if (auto folded = fold_words(words, used, k_line_limit)) {
+        return *folded;
+      }
     } else {
-      phrase = "\"";
+      std::string quoted = "\"";
       for (const char c : name) {
         if (c == '"' || c == '\\') {
-          phrase += '\\';
+          quoted += '\\';
         }
-        phrase += c;
+        quoted += c;
       }
-      phrase += '"';
-    }
-    if (used + phrase.size() + tail <= k_line_limit) {
-      return fmt::format("{} <{}>", phrase, address);
+      quoted += '"';
+      if (auto folded = fold_words({quoted, angle}, used, k_line_limit)) {
+        return *folded;
+      }
     }
   }
-  return fmt::format("{} <{}>", rfc2047_encode(name, used), address);
+  // The address goes on the last line of encoded-words when that line stays
+  // within their limit, else on a line of its own.
+  std::string encoded = rfc2047_encode(name, used);
+  const std::size_t last_break = encoded.rfind("\r\n");
+  const std::size_t last_line =
+    last_break == std::string::npos ? used + encoded.size() : encoded.size() - last_break - 2;
+  encoded += last_line + 1 + angle.size() <= k_encoded_line_limit ? " " : "\r\n ";
+  encoded += angle;
+  return encoded;
 }
 
 std::string
@@ -613,7 +686,10 @@ compose(const Message& message)
   }
   append_header(out, "To", format_mailbox(message.to_name, message.to_address, 4));
   append_header(out, "Subject", encode_unstructured(message.subject, 9));
-  append_header(out, "Message-ID", message.message_id);
+  // A Message-ID cannot be folded inside: a long one gets a line of its own.
+  const bool own_line =
+    std::string_view("Message-ID: ").size() + message.message_id.size() > k_line_limit;
+  append_header(out, "Message-ID", (own_line ? "\r\n " : "") + message.message_id);
   append_header(out, "MIME-Version", "1.0");
   append_header(out, "Auto-Submitted", "auto-generated");
 

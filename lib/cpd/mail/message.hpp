@@ -37,7 +37,9 @@ struct Message
 };
 
 // The complete message: header and body, every line ending in CRLF, no line
-// longer than 998 octets, nothing but ASCII. Throws ErrorKind::bad_input when
+// longer than 998 octets, nothing but ASCII. Header lines keep within 78
+// characters, and 76 where they hold encoded-words, unless an address or the
+// Message-ID alone is longer. Throws ErrorKind::bad_input when
 // a field could break the header (a line break or control character in a
 // name or the subject, a malformed address or Message-ID).
 std::string compose(const Message& message);
@@ -51,13 +53,20 @@ void validate_header_text(std::string_view text, std::string_view what);
 // address: no spaces, angle brackets, quotes, control characters or comments.
 void validate_address(std::string_view address);
 
+// True for a host name: dot-separated labels of letters, digits and inner
+// hyphens, at most 253 characters.
+bool is_host_name(std::string_view name);
+
 // Refuses (ErrorKind::bad_input) anything but "<left@right>" made of
 // characters that need no quoting.
 void validate_message_id(std::string_view message_id);
 
 // "<cpd.OUTBOX_ID.UNIQUE@DOMAIN>": the same arguments always give the same
-// Message-ID, so a retried message keeps it. `unique` may hold letters,
-// digits, '.', '-' and '_'; `domain` must be a host name. Throws bad_input.
+// Message-ID, so a retried message keeps it. Unique across databases when
+// `unique` holds the database's random identity (and a random part per
+// message, which keeps a restored backup from repeating an id). `unique` may
+// hold letters, digits, '.', '-' and '_'; `domain` must be a host name.
+// Throws bad_input.
 std::string
 make_message_id(std::int64_t outbox_id, std::string_view unique, std::string_view domain);
 
@@ -77,10 +86,12 @@ enum class Wrap { none, mime };
 std::string base64(std::string_view bytes, Wrap wrap = Wrap::none);
 
 // RFC 2047 encoded-words for a header value: "=?UTF-8?B?...?=" or
-// "=?UTF-8?Q?...?=", each at most 75 characters and cut only between UTF-8
-// characters, folded with CRLF SP. The first line also holds `used`
-// characters ("Subject: " is 9) and no line exceeds 76 characters.
-// Encoding::shortest picks whichever of B and Q is shorter.
+// "=?UTF-8?Q?...?=", each at most 75 characters, folded with CRLF SP. Words
+// end after a space where they can, so that a word of the text is cut only
+// when it does not fit in an encoded-word of its own, and then between UTF-8
+// characters. The first line also holds `used` characters ("Subject: " is 9)
+// and no line exceeds 76 characters. Encoding::shortest picks whichever of B
+// and Q is shorter.
 enum class Encoding { b, q, shortest };
 std::string
 rfc2047_encode(std::string_view text, std::size_t used, Encoding encoding = Encoding::shortest);
@@ -90,8 +101,9 @@ rfc2047_encode(std::string_view text, std::size_t used, Encoding encoding = Enco
 std::string encode_unstructured(std::string_view text, std::size_t used);
 
 // "Name <local@domain>" with the name as atoms, a quoted string or
-// encoded-words as needed; the bare address when the name is empty.
-// Validates both like compose().
+// encoded-words as needed, folded so that lines stay within 78 characters
+// (76 on lines holding encoded-words) where the address allows; the bare
+// address when the name is empty. Validates both like compose().
 std::string format_mailbox(std::string_view name, std::string_view address, std::size_t used);
 
 } // namespace cpd::mail

@@ -11,9 +11,11 @@
 #include <dlfcn.h>
 
 #include <algorithm>
+#include <concepts>
 #include <cstring>
 #include <map>
 #include <mutex>
+#include <type_traits>
 
 namespace cpd::mail {
 
@@ -29,9 +31,30 @@ struct CurlApi
   CURLcode (*easy_getinfo)(CURL* handle, CURLINFO info, ...) = nullptr;
   void (*easy_cleanup)(CURL* handle) = nullptr;
   const char* (*easy_strerror)(CURLcode code) = nullptr;
+  curl_version_info_data* (*version_info)(CURLversion age) = nullptr;
   curl_slist* (*slist_append)(curl_slist* list, const char* text) = nullptr;
   void (*slist_free_all)(curl_slist* list) = nullptr;
 };
+
+// CPD_MIN_LIBCURL ("7.69.0") as libcurl numbers versions: 0x074500.
+constexpr unsigned
+version_number(std::string_view text)
+{
+  unsigned number = 0;
+  unsigned part = 0;
+  for (const char c : text) {
+    if (c == '.') {
+      number = (number << 8) | part;
+      part = 0;
+    } else {
+      part = part * 10 + static_cast<unsigned>(c - '0');
+    }
+  }
+  return (number << 8) | part;
+}
+
+constexpr unsigned k_min_version = version_number(CPD_MIN_LIBCURL);
+static_assert(version_number("7.69.0") == 0x074500);
 
 template<typename Function>
 void
@@ -77,6 +100,15 @@ load_curl(const std::string& soname)
   resolve(library, "curl_easy_strerror", soname, api.easy_strerror);
   resolve(library, "curl_slist_append", soname, api.slist_append);
   resolve(library, "curl_slist_free_all", soname, api.slist_free_all);
+  resolve(library, "curl_version_info", soname, api.version_info);
+  const curl_version_info_data* version = api.version_info(CURLVERSION_NOW);
+  if (version == nullptr || version->version_num < k_min_version) {
+    throw Error(ErrorKind::unavailable,
+                "{} is libcurl {}, but SMTP delivery needs libcurl {} or later",
+                soname,
+                version != nullptr ? version->version : "of an unknown version",
+                CPD_MIN_LIBCURL);
+  }
   if (api.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
     throw Error(ErrorKind::unavailable, "libcurl ({}) failed to initialise", soname);
   }
@@ -111,8 +143,11 @@ read_upload(char* buffer, std::size_t size, std::size_t count, void* user)
 struct Dialogue
 {
   int replies = 0;
-  std::string last_reply;
-  std::string last_error_reply; // the last 4xx or 5xx: after it may come "221 Bye"
+  // The last 4xx or 5xx reply line, which is what refused the message: after
+  // it may come "221 Bye", and before it "250 CHUNKING", neither of which
+  // says why.
+  std::string error_reply;
+  int error_code = 0;
 };
 
 int
@@ -129,12 +164,12 @@ watch_dialogue(CURL*, curl_infotype type, char* data, std::size_t size, void* us
   if (line.size() >= 3
       && std::all_of(line.begin(), line.begin() + 3, [](char c) { return c >= '0' && c <= '9'; })) {
     ++dialogue->replies;
-    dialogue->last_reply.clear();
-    for (const char c : line.substr(0, 200)) {
-      dialogue->last_reply += c >= 0x20 && c < 0x7f ? c : '?';
-    }
     if (line.front() == '4' || line.front() == '5') {
-      dialogue->last_error_reply = dialogue->last_reply;
+      dialogue->error_reply.clear();
+      for (const char c : line.substr(0, 200)) {
+        dialogue->error_reply += c >= 0x20 && c < 0x7f ? c : '?';
+      }
+      dialogue->error_code = (line[0] - '0') * 100 + (line[1] - '0') * 10 + (line[2] - '0');
     }
   }
   return 0;
@@ -155,7 +190,7 @@ struct Classified
 };
 
 // Sorts a failed transfer into retry, failed or stop-the-batch by libcurl's
-// result and the server's last reply code.
+// result and the code of the reply that refused it (0 when none did).
 Classified
 classify(CURLcode result, int code, bool any_reply, std::string error)
 {
@@ -167,9 +202,12 @@ classify(CURLcode result, int code, bool any_reply, std::string error)
   case CURLE_AUTH_ERROR:
     return stop(ErrorKind::config, "; check the SMTP user name and password");
   case CURLE_USE_SSL_FAILED:
-    return stop(ErrorKind::config, "; the server does not offer STARTTLS, which is required");
-  case CURLE_PEER_FAILED_VERIFICATION:
+    return stop(ErrorKind::config,
+                code == 0 ? "; the server does not offer STARTTLS, which mail.starttls requires"
+                          : "; the server refused STARTTLS, which mail.starttls requires");
   case CURLE_SSL_CACERT_BADFILE:
+    return stop(ErrorKind::config, "; the certificates in mail.ca_file cannot be read");
+  case CURLE_PEER_FAILED_VERIFICATION:
   case CURLE_SSL_CERTPROBLEM:
   case CURLE_SSL_ISSUER_ERROR:
   case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
@@ -187,8 +225,29 @@ classify(CURLcode result, int code, bool any_reply, std::string error)
   if (code >= 500 && code < 600) {
     return {{Outcome::failed, code, std::move(error)}};
   }
-  return {{Outcome::retry, code, std::move(error)}, any_reply ? Scope::message : Scope::connection};
+  if (any_reply) {
+    return {{Outcome::retry, code, std::move(error)}};
+  }
+  return {{Outcome::retry, code, std::move(error), Attempt::no_connection}, Scope::connection};
 }
+
+// What curl_easy_setopt can take through its "...": the types libcurl's
+// options read, exactly.
+template<typename Value>
+concept CurlOptionValue =
+  std::same_as<Value, long> || std::same_as<Value, curl_off_t> ||(
+    std::is_pointer_v<Value> && !std::is_function_v<std::remove_pointer_t<Value>>)
+  || std::same_as<Value, curl_read_callback> || std::same_as<Value, curl_debug_callback>;
+
+static_assert(!CurlOptionValue<int>);
+static_assert(!CurlOptionValue<bool>);
+static_assert(!CurlOptionValue<unsigned long>);
+static_assert(!CurlOptionValue<std::int32_t>);
+static_assert(!CurlOptionValue<int (*)(int)>);
+static_assert(CurlOptionValue<long>);
+static_assert(CurlOptionValue<const char*>);
+static_assert(CurlOptionValue<curl_slist*>);
+static_assert(CurlOptionValue<void*>);
 
 // One libcurl handle for one batch, so that one connection carries all its
 // messages; QUIT is sent when it is cleaned up.
@@ -212,18 +271,22 @@ public:
   }
 
   // Sets an option; `name` is for the error should this libcurl lack it.
-  template<typename Value>
+  // curl_easy_setopt reads its argument as the option's type (long,
+  // curl_off_t, an object pointer or a callback) with no conversion, so only
+  // those may be passed: an int would be read as a long.
+  template<CurlOptionValue Value>
   void
   set(CURLoption option, Value value, std::string_view name)
   {
     const CURLcode result = m_curl.easy_setopt(m_handle, option, value);
     if (result != CURLE_OK) {
       throw Error(ErrorKind::unavailable,
-                  "libcurl ({}) refused CURLOPT_{}: {}; SMTP delivery needs libcurl 7.69 "
+                  "libcurl ({}) refused CURLOPT_{}: {}; SMTP delivery needs libcurl {} "
                   "or later",
                   m_soname,
                   name,
-                  m_curl.easy_strerror(result));
+                  m_curl.easy_strerror(result),
+                  CPD_MIN_LIBCURL);
     }
   }
 
@@ -298,23 +361,22 @@ public:
     m_fresh = result != CURLE_OK;
     set(CURLOPT_MAIL_RCPT, static_cast<curl_slist*>(nullptr), "MAIL_RCPT");
 
-    // A code read before any reply in this transfer would be the previous
-    // message's.
-    long reply = 0;
-    if (m_dialogue.replies > 0) {
-      m_curl.easy_getinfo(m_handle, CURLINFO_RESPONSE_CODE, &reply);
-    }
-    const int code = static_cast<int>(reply);
     if (result == CURLE_OK) {
-      return {{Outcome::sent, code, {}}};
+      // A code read before any reply in this transfer would be the previous
+      // message's.
+      long reply = 0;
+      if (m_dialogue.replies > 0) {
+        m_curl.easy_getinfo(m_handle, CURLINFO_RESPONSE_CODE, &reply);
+      }
+      return {{Outcome::sent, static_cast<int>(reply), {}}};
     }
+    // Only a refusal is quoted: the last line before a failure may be one
+    // that says nothing about it (a capability, a greeting).
     std::string detail = m_error[0] != '\0' ? m_error : m_curl.easy_strerror(result);
-    const std::string& server =
-      m_dialogue.last_error_reply.empty() ? m_dialogue.last_reply : m_dialogue.last_error_reply;
-    if (!server.empty()) {
-      detail += fmt::format(" (server: {})", server);
+    if (!m_dialogue.error_reply.empty()) {
+      detail += fmt::format(" (server: {})", m_dialogue.error_reply);
     }
-    return classify(result, code, m_dialogue.replies > 0, describe(detail));
+    return classify(result, m_dialogue.error_code, m_dialogue.replies > 0, describe(detail));
   }
 
 private:
@@ -351,7 +413,7 @@ public:
     for (const OutgoingMessage& message : messages) {
       if (skip_reason) {
         report.results.push_back(
-          {Outcome::retry, 0, fmt::format("not attempted: {}", *skip_reason)});
+          {Outcome::retry, 0, fmt::format("not attempted: {}", *skip_reason), Attempt::not_made});
         continue;
       }
       // Addresses become SMTP commands: a line break in one would inject

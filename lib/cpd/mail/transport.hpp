@@ -51,12 +51,22 @@ enum class Outcome {
   failed, // a permanent rejection (5xx) or a message that cannot be sent
 };
 
+// How far an attempt at one message got.
+enum class Attempt {
+  made,          // the server (or the Maildir) was reached and asked to take it
+  no_connection, // the server could not be reached
+  not_made,      // not tried: an earlier failure in the batch stopped it
+};
+
 // What happened to one message.
 struct DeliveryResult
 {
   Outcome outcome = Outcome::retry;
-  int code = 0;      // the server's last reply code (250, 451, 550); 0 if none
+  // When sent, the server's last reply code (250); when not, the code of the
+  // reply that refused it (451, 550, 552); 0 when no reply refused it.
+  int code = 0;
   std::string error; // empty when sent; never holds the password
+  Attempt attempt = Attempt::made;
 };
 
 // What happened to a batch.

@@ -9,21 +9,6 @@ SERVER_SCRIPT=$E2E_DIR/../smtp_server.py
 SERVERS=()
 trap 'for p in "${SERVERS[@]}"; do kill "$p" 2>/dev/null; done' EXIT
 
-free_port() {
-  /usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
-wait_for_port() {
-  for _ in $(seq 1 100); do
-    if /usr/bin/python3 -c 'import socket,sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 0.2)' "$1" 2>/dev/null; then
-      return 0
-    fi
-    sleep 0.05
-  done
-  echo "mail: the SMTP server on port $1 did not start" >&2
-  exit 70
-}
-
 # Debian's aiosmtpd with its Mailbox handler, on a free port.
 start_aiosmtpd() {
   local dir=$1
@@ -110,28 +95,66 @@ ok zoe claim iims-webinar --date 2017-03-13
 expect_contains "$($MAILBOX list "$box")" "CPD claim #6: Zoë Ångström claims 1 point"
 expect_equal "$($MAILBOX check "$box")" "$(ls "$box/new" | wc -l)"
 
-TEST "an outage loses nothing; the next send delivers once"
+TEST "an outage loses nothing; mail send says the server cannot be reached"
 stop_server
 CPD_TODAY=2017-03-16 run ann claim iims-half-day --date 2017-03-16
 expect_equal "$STATUS" 0
 expect_contains "$OUT" "Claim #7 submitted"
 expect_contains "$ERR" "3 mails not delivered yet"
 expect_equal "$(sql "SELECT count(*) FROM outbox WHERE state = 'queued'")" "3"
+expect_equal "$(sql "SELECT group_concat(attempts) FROM (SELECT attempts FROM outbox WHERE state = 'queued' ORDER BY id)")" "1,0,0" \
+  "only the mail that found no server counts a try"
 CPD_TODAY=2017-03-16 ok sec mail send
-expect_equal "$OUT" "" "nothing is due before the backoff"
+expect_contains "$OUT" "Nothing is due yet: 3 mails queued, the next due at 2017-03-16 "
+expect_contains "$OUT" "cpd mail send --now sends them now"
 CPD_TODAY=2017-03-17 run sec mail send
-expect_equal "$STATUS" 75 "mail send says the server is still down"
-expect_contains "$ERR" "could not be delivered"
-expect_equal "$(sql "SELECT group_concat(attempts) FROM outbox WHERE state = 'queued'")" "2,2,2"
+expect_equal "$STATUS" 69 "cron hears that the server is unreachable"
+expect_equal "$(printf '%s\n' "$ERR" | wc -l)" "1"
+expect_contains "$ERR" "cpd: error: the mail server cannot be reached (smtp://127.0.0.1:$PORT: "
+expect_contains "$ERR" "3 mails stay queued"
+expect_equal "$(sql "SELECT group_concat(attempts) FROM (SELECT attempts FROM outbox WHERE state = 'queued' ORDER BY id)")" "2,0,0"
+CPD_TODAY=2017-03-17 ok sec --json mail list --queued
+expect_equal "$(json '[(m["attempts"], m["next_attempt"][:11], "127.0.0.1" in m["last_error"], m["last_code"]) for m in d]')" \
+  "[(0, '2017-03-17T', True, None), (0, '2017-03-17T', True, None), (2, '2017-03-17T', True, None)]"
+CPD_TODAY=2017-03-17 ok sec mail list --queued
+expect_contains "$(head -1 <<<"$OUT")" "TRIES"
+expect_contains "$(head -1 <<<"$OUT")" "NEXT TRY"
+expect_contains "$OUT" "Couldn't connect to server"
 before=$(ls "$box/new" | wc -l)
 start_aiosmtpd "$box"
 ok sec config set mail.url "smtp://127.0.0.1:$PORT"
-CPD_TODAY=2017-03-18 ok sec mail send # after the backoff
+CPD_TODAY=2017-03-17 ok sec mail send
+expect_contains "$OUT" "Nothing is due yet: 3 mails queued"
+expect_equal "$(($(ls "$box/new" | wc -l) - before))" "0" "the backoff holds"
+
+TEST "send --now sends deferred mail at once, once"
+CPD_TODAY=2017-03-17 ok sec mail send --now
 expect_equal "$OUT" "Sent 3 mails."
 expect_equal "$(($(ls "$box/new" | wc -l) - before))" "3"
+expect_equal "$(sql "SELECT group_concat(attempts) FROM (SELECT attempts FROM outbox WHERE cause LIKE 'claim:7:%' ORDER BY id)")" "3,1,1"
 CPD_TODAY=2017-03-18 ok sec mail send
 expect_equal "$OUT" ""
+CPD_TODAY=2017-03-18 ok sec mail send --now
+expect_equal "$OUT" ""
 expect_equal "$(($(ls "$box/new" | wc -l) - before))" "3" "a second send sends nothing again"
+
+TEST "retry sends a waiting mail now; unknown and sent mail are refused"
+stop_server
+CPD_TODAY=2017-03-18 run bob claim iims-webinar --date 2017-03-17
+expect_contains "$ERR" "not delivered yet"
+waiting=$(sql "SELECT max(id) FROM outbox")
+start_aiosmtpd "$box"
+ok sec config set mail.url "smtp://127.0.0.1:$PORT"
+before=$(ls "$box/new" | wc -l)
+CPD_TODAY=2017-03-18 ok sec mail retry "$waiting"
+expect_equal "$OUT" "$(printf 'Queued 1 mail again.\nSent 1 mail.')"
+expect_equal "$(($(ls "$box/new" | wc -l) - before))" "1"
+expect_equal "$(sql "SELECT state FROM outbox WHERE id = $waiting")" "sent"
+CPD_TODAY=2017-03-18 ok sec --json mail retry
+expect_equal "$(json '(d["retried"], d["sent"], d["queued"])')" "(2, 2, 0)"
+refused 1 "no such mail #999; see cpd mail list" sec mail retry 999
+refused 1 "mail #1 was sent already" sec mail retry 1
+refused 65 "'x' is not a mail id" sec mail retry x
 
 TEST "a 5xx rejection fails the mail, keeps it and lists it"
 stop_server
@@ -146,29 +169,94 @@ expect_equal "$(json '[(m["to"], m["state"], m["last_code"]) for m in d]')" "[('
 expect_equal "$($MAILBOX check-crlf "$TESTDIR/rejecting")" "2" "the secretaries' copies went through"
 ok sec mail send
 expect_equal "$(sql "SELECT state FROM outbox WHERE to_address = 'bob@example.org' ORDER BY id DESC LIMIT 1")" "failed"
-ok sec mail retry
+run sec mail retry
+expect_equal "$STATUS" 1 "retrying sends at once, and the server refuses again"
 expect_equal "$OUT" "Queued 1 mail again."
-run sec mail send
-expect_equal "$STATUS" 1
+expect_contains "$ERR" "1 mail was refused by the server"
+expect_contains "$ERR" "(server: 550 5.1.1 <bob@example.org>: recipient rejected)"
+ok sec mail send
+
+TEST "a retry goes to the member's corrected address"
+failed=$(sql "SELECT id FROM outbox WHERE to_address = 'bob@example.org' AND state = 'failed' ORDER BY id DESC LIMIT 1")
+printf 'login,name,email\nbob,Bob Marine,bob.marine@example.org\n' >"$TESTDIR/bob.csv"
+ok sec member import "$TESTDIR/bob.csv"
+run sec mail retry "$failed"
+expect_equal "$STATUS" 0
+expect_equal "$OUT" "$(printf 'Queued 1 mail again.\nSent 1 mail.')"
+expect_equal "$(sql "SELECT state, to_address FROM outbox WHERE id = $failed")" "sent|bob.marine@example.org"
+expect_contains "$($MAILBOX list "$TESTDIR/rejecting")" "bob.marine@example.org	CPD claim #"
+claim=$(sql "SELECT substr(cause, 7, instr(substr(cause, 7), ':') - 1) FROM outbox WHERE id = $failed")
+$MAILBOX show "$TESTDIR/rejecting" "#$claim received" >"$TESTDIR/corrected.txt"
+expect_contains "$(cat "$TESTDIR/corrected.txt")" "To: Bob Marine <bob.marine@example.org>"
 stop_server
 
-TEST "a 451 is retried with backoff, then delivered"
+TEST "a mail refused as too large goes again without its files, saying where they are"
+mkdir -p "$TESTDIR/small"
+ok sec config set mail.url "smtp://127.0.0.1:$(free_port)" # nobody there yet
+head -c 40000 /dev/urandom >"$TESTDIR/survey.pdf"
+run ann claim iims-half-day --date 2017-03-10 --attach "$TESTDIR/survey.pdf"
+expect_equal "$STATUS" 0
+expect_contains "$ERR" "not delivered yet"
+start_test_server "$TESTDIR/small" --max-size 30000
+ok sec config set mail.url "smtp://127.0.0.1:$PORT"
+ok sec mail send --now
+expect_equal "$OUT" "$(printf '%s\n' "Sent 3 mails." \
+  "2 mails were too large for the mail server with their files, and were tried again without them, pointing to cpd attachment get.")"
+big=$(sql "SELECT claim_id FROM attachment ORDER BY id DESC LIMIT 1")
+expect_equal "$(sql "SELECT group_concat(state || ' ' || files_dropped || ' ' || last_code, ', ') FROM (SELECT * FROM outbox WHERE cause LIKE 'claim:$big:submitted:%' ORDER BY id)")" \
+  "sent 1 250, sent 1 250"
+$MAILBOX show "$TESTDIR/small" "#$big: Ann Surveyor claims" >"$TESTDIR/small.txt"
+expect_contains "$(tr '\n' ' ' <"$TESTDIR/small.txt")" "refused this mail as too large with its files, so it comes without them. Where it says a file is attached, fetch it from cpd instead:"
+expect_contains "$(cat "$TESTDIR/small.txt")" "  cpd attachment get $big"
+expect_contains "$(cat "$TESTDIR/small.txt")" "survey.pdf" # still listed, with its SHA-256
+expect_equal "$($MAILBOX attachments "$TESTDIR/small" "#$big: Ann Surveyor claims")" ""
+expect_equal "$($MAILBOX check-crlf "$TESTDIR/small")" "3"
+stop_server
+
+TEST "the EHLO name is fully qualified: mail.helo, else this host's name or the mail.from domain"
+mkdir -p "$TESTDIR/helo"
+start_test_server "$TESTDIR/helo"
+ok sec config set mail.url "smtp://127.0.0.1:$PORT"
+ok ann claim iims-webinar --date 2017-03-09
+helo=$(sed -n 's/^X-Helo: //p' "$TESTDIR/helo/new/"* | tr -d '\r' | sort -u)
+expect_equal "$(wc -l <<<"$helo")" "1"
+[[ "$helo" == *.* && "$helo" != localhost* ]] || fail "EHLO name [$helo] is not fully qualified"
+ok sec config set mail.helo cpd.iims.example
+ok ann claim iims-webinar --date 2017-03-08
+expect_equal "$(sed -n 's/^X-Helo: //p' "$TESTDIR/helo/new/"* | tr -d '\r' | sort | uniq -c | sort -n | head -1 | awk '{print $2}')" "cpd.iims.example"
+refused 65 "fully qualified host name" sec config set mail.helo localhost
+ok sec config set mail.helo ""
+stop_server
+
+TEST "a 451 is retried with backoff, then delivered; mail send exits 75 while it lasts"
 mkdir -p "$TESTDIR/greylist"
-start_test_server "$TESTDIR/greylist" --fail-first 1 --code 451
+start_test_server "$TESTDIR/greylist" --fail-first 4 --code 451
 ok sec config set mail.url "smtp://127.0.0.1:$PORT"
 ok sec member add cat --name "Cat Harbour" --email cat@example.org
 run cat claim iims-webinar --date 2017-03-14
-expect_contains "$ERR" "not delivered yet"
+expect_contains "$ERR" "3 mails not delivered yet"
 expect_equal "$(sql "SELECT attempts, last_code FROM outbox WHERE to_address = 'cat@example.org'")" "1|451"
-CPD_TODAY=2017-03-16 ok sec mail send
+CPD_TODAY=2017-03-16 run sec mail send
+expect_equal "$STATUS" 75
+expect_equal "$OUT" "Sent 2 mails."
+expect_equal "$(printf '%s\n' "$ERR" | wc -l)" "1"
+expect_contains "$ERR" "cpd: error: 1 mail could not be delivered (smtp://127.0.0.1:$PORT: "
+expect_contains "$ERR" "(server: 451 4.3.0 try again later)); it stays queued for the next run"
+CPD_TODAY=2017-03-16 run sec mail send
+expect_equal "$STATUS" 0
+expect_contains "$OUT" "Nothing is due yet: 1 mail queued"
+expect_contains "$OUT" "cpd mail send --now sends it now"
+CPD_TODAY=2017-03-17 ok sec mail send
+expect_equal "$OUT" "Sent 1 mail."
 expect_equal "$(grep -l 'cat@example.org' "$TESTDIR/greylist/new/"* | wc -l)" "1"
+expect_equal "$(sql "SELECT state, attempts, last_code FROM outbox WHERE to_address = 'cat@example.org'")" "sent|3|250"
 stop_server
 
 TEST "Maildir delivery"
 ok sec config set mail.url "maildir:$TESTDIR/maildir"
 ok ann claim iims-branch-meeting --date 2017-03-13
 expect_equal "$($MAILBOX check-crlf "$TESTDIR/maildir")" "3"
-expect_contains "$($MAILBOX list "$TESTDIR/maildir")" "ann@example.org	CPD claim #10 received"
+expect_contains "$($MAILBOX list "$TESTDIR/maildir")" "ann@example.org	CPD claim #$(sql "SELECT max(id) FROM claim") received"
 
 TEST "reminders: members without a claim, at most once per interval"
 ok sec member add dan --name "Dan Deck" --email dan@example.org
@@ -218,6 +306,25 @@ expect_equal "$(printf '%s\n' "$ERR" | wc -l)" "1"
 expect_contains "$ERR" "no mail transport is set"
 run sec mail send
 expect_equal "$STATUS" 78
+
+TEST "settings that name files are checked when set"
+refused 66 "mail.ca_file /nonexistent.pem does not exist" sec config set mail.ca_file /nonexistent.pem
+refused 66 "mail.password_file /nonexistent does not exist" sec config set mail.password_file /nonexistent
+refused 66 "mail.templates /nonexistent does not exist" sec config set mail.templates /nonexistent
+refused 65 "must be an absolute path" sec config set mail.ca_file ca.pem
+printf 'not a certificate\n' >"$TESTDIR/ca.pem"
+refused 65 "holds no PEM certificate" sec config set mail.ca_file "$TESTDIR/ca.pem"
+printf 'pw\n' >"$TESTDIR/pw"
+ok sec config set mail.password_file "$TESTDIR/pw"
+ok sec config get mail.password_file
+expect_equal "$OUT" "$TESTDIR/pw"
+ok sec config set mail.password_file ""
+
+TEST "Message-IDs carry the database's identity and the mail.from domain, and never repeat"
+ids=$(cat "$box/new/"* "$TESTDIR/maildir/new/"* | tr -d '\r' | sed -n 's/^Message-ID: //p')
+expect_equal "$(sort <<<"$ids" | uniq -d)" "" "no Message-ID twice"
+identity=$(sql "SELECT token FROM identity")
+expect_equal "$(grep -cvE "^<cpd\.[0-9]+\.$identity\.[0-9a-f]{8}@iims\.example>\$" <<<"$ids")" "0"
 
 TEST "the password is never shown"
 ok sec config set mail.password "s3cret-pw"
