@@ -916,7 +916,7 @@ TEST_CASE("compose: Python's email parser reads the message back")
 {
   const std::string k_python = "/usr/bin/python3";
   if (std::system("/usr/bin/python3 -c 'import email' >/dev/null 2>&1") != 0) {
-    MESSAGE("skipped: " << k_python << " is not available");
+    testutil::skip(k_python + " cannot import email");
     return;
   }
   Message message = sample_message();

@@ -263,7 +263,7 @@ deliver(const std::string& url,
 TEST_CASE("SMTP delivers a batch over one connection to aiosmtpd's Mailbox server")
 {
   if (!have_aiosmtpd()) {
-    MESSAGE("skipped: /usr/bin/python3 cannot import aiosmtpd (Debian: python3-aiosmtpd)");
+    testutil::skip("/usr/bin/python3 cannot import aiosmtpd (Debian: python3-aiosmtpd)");
     return;
   }
   testutil::TempDir dir;
@@ -319,7 +319,7 @@ TEST_CASE("SMTP delivers a batch over one connection to aiosmtpd's Mailbox serve
 TEST_CASE("SMTP: a 4xx reply means retry, and the retry goes through unchanged")
 {
   if (!have_aiosmtpd()) {
-    MESSAGE("skipped: /usr/bin/python3 cannot import aiosmtpd (Debian: python3-aiosmtpd)");
+    testutil::skip("/usr/bin/python3 cannot import aiosmtpd (Debian: python3-aiosmtpd)");
     return;
   }
   testutil::TempDir dir;
@@ -363,7 +363,7 @@ TEST_CASE("SMTP: a 4xx reply means retry, and the retry goes through unchanged")
 TEST_CASE("SMTP: a 5xx reply fails that message only")
 {
   if (!have_aiosmtpd()) {
-    MESSAGE("skipped: /usr/bin/python3 cannot import aiosmtpd (Debian: python3-aiosmtpd)");
+    testutil::skip("/usr/bin/python3 cannot import aiosmtpd (Debian: python3-aiosmtpd)");
     return;
   }
   testutil::TempDir dir;
@@ -464,7 +464,7 @@ TEST_CASE("SMTP: no server means retry for every message")
 TEST_CASE("SMTP login: accepted, refused, missing; the password never shows")
 {
   if (!have_aiosmtpd()) {
-    MESSAGE("skipped: /usr/bin/python3 cannot import aiosmtpd (Debian: python3-aiosmtpd)");
+    testutil::skip("/usr/bin/python3 cannot import aiosmtpd (Debian: python3-aiosmtpd)");
     return;
   }
   testutil::TempDir dir;
@@ -517,7 +517,7 @@ TEST_CASE("SMTP login: accepted, refused, missing; the password never shows")
 TEST_CASE("SMTP with STARTTLS required")
 {
   if (!have_aiosmtpd()) {
-    MESSAGE("skipped: /usr/bin/python3 cannot import aiosmtpd (Debian: python3-aiosmtpd)");
+    testutil::skip("/usr/bin/python3 cannot import aiosmtpd (Debian: python3-aiosmtpd)");
     return;
   }
   testutil::TempDir dir;
@@ -547,7 +547,7 @@ TEST_CASE("SMTP with STARTTLS required")
       " -addext subjectAltName=IP:127.0.0.1 -keyout '"
       + (dir / "key.pem").string() + "' -out '" + (dir / "cert.pem").string() + "' >/dev/null 2>&1";
     if (std::system(command.c_str()) != 0) {
-      MESSAGE("skipped: openssl cannot make a test certificate");
+      testutil::skip("openssl cannot make a test certificate");
       return;
     }
     TestServer server(

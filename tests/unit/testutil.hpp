@@ -30,6 +30,19 @@ private:
   std::filesystem::path m_path;
 };
 
+// The exit status CTest reads as "skipped" (SKIP_RETURN_CODE).
+inline constexpr int k_skip_status = 77;
+
+// Marks the running test case as unable to check what it should: its
+// oracle (a program it compares against) is missing. The case should
+// return right after. Outside CI the run then exits k_skip_status, so CTest
+// reports the case as skipped, never as passed; with CI set in the
+// environment, a missing oracle fails the case instead.
+void skip(const std::string& why);
+
+// True once a test case called skip().
+bool skipped();
+
 // Writes `content` to `path`, replacing it.
 void write_file(const std::filesystem::path& path, const std::string& content);
 

@@ -85,7 +85,7 @@ expect_equal "$REPLY" ""
 
 TEST "the zsh function offers the same candidates"
 if ! command -v zsh >/dev/null; then
-  echo "zsh is not installed (apt-get install zsh): zsh completion not checked" >&2
+  cannot_check "zsh is not installed (apt-get install zsh): zsh completion"
 else
   zsh_reply() {
     CPD_USER=$1 zsh -f -c '

@@ -151,5 +151,5 @@ if mount -t tmpfs -o size=600k tmpfs "$full" 2>/dev/null; then
   expect_equal "$(sqlite3 "$full/cpd.db" "SELECT count(*) FROM claim WHERE activity_date = '2017-03-05'")" "0"
   umount "$full"
 else
-  echo "hostile: cannot mount a small tmpfs here; full-disk case skipped" >&2
+  cannot_check "a small tmpfs cannot be mounted here (needs root): the full disk"
 fi

@@ -8,16 +8,13 @@
 # Needs root (Postfix's master runs as root) and Debian's postfix package,
 # installed by .ci/run; skipped otherwise.
 if [ "$(id -u)" != 0 ]; then
-  echo "postfix: skipped: running a Postfix instance needs root" >&2
-  exit 125
+  skip_suite "running a Postfix instance needs root"
 fi
 if [ ! -x /usr/sbin/postfix ] || [ ! -x /usr/sbin/postconf ] || ! getent passwd postfix >/dev/null; then
-  echo "postfix: skipped: Debian's postfix package is not installed" >&2
-  exit 125
+  skip_suite "Debian's postfix package is not installed"
 fi
 if ! command -v openssl >/dev/null; then
-  echo "postfix: skipped: openssl is not installed" >&2
-  exit 125
+  skip_suite "openssl is not installed"
 fi
 MAILBOX="/usr/bin/python3 $E2E_DIR/mailbox.py"
 

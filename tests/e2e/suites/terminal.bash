@@ -44,7 +44,7 @@ expect_contains "$OUT" "$LONG_NAME"
 expect_not_contains "$OUT" "…"
 
 if ! command -v script >/dev/null; then
-  echo "script(1) is not installed (apt-get install bsdutils): terminal output not checked" >&2
+  cannot_check "script(1) is not installed (apt-get install bsdutils): terminal output"
   return 0
 fi
 
