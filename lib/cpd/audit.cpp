@@ -459,10 +459,15 @@ respond_to_audit(Database& db,
     throw Error(ErrorKind::usage, "your records for {} are under audit: say which with --year", years);
   }
   auto& audit = audits.front();
+  if (audit.status == AuditStatus::responded) {
+    throw Error(ErrorKind::refused,
+                "you responded already to the audit of your CPD record for {}; you can still add "
+                "evidence with cpd attach until it is decided",
+                audit.year);
+  }
   if (audit.status != AuditStatus::waiting && audit.status != AuditStatus::no_response) {
     throw Error(ErrorKind::refused,
-                "the audit of your CPD record for {} is {} already; add evidence with cpd attach "
-                "while it is open",
+                "the audit of your CPD record for {} was decided already ({})",
                 audit.year,
                 status_words(audit.status));
   }

@@ -4,6 +4,8 @@
   mailbox.py list DIR            one line per message: recipient TAB subject
   mailbox.py show DIR TEXT       headers and decoded body of the first message
                                  whose subject contains TEXT
+  mailbox.py show-to DIR ADDRESS TEXT
+                                 the same, of the first message to ADDRESS
   mailbox.py attachments DIR TEXT
                                  the attachments of the first message whose
                                  subject contains TEXT, one line each: name
@@ -44,16 +46,20 @@ def main():
     if command == "list":
         for _, message in sorted(found, key=lambda m: (recipient(m[1]), str(m[1]["Subject"]))):
             print("%s\t%s" % (recipient(message), message["Subject"]))
-    elif command == "show":
+    elif command in ("show", "show-to"):
+        address = sys.argv[3] if command == "show-to" else None
+        text = sys.argv[4] if command == "show-to" else sys.argv[3]
         for _, message in found:
-            if sys.argv[3] in str(message["Subject"]):
+            if address is not None and address not in recipient(message):
+                continue
+            if text in str(message["Subject"]):
                 for key, value in message.items():
                     print("%s: %s" % (key, value))
                 print()
                 body = message.get_body(("plain",)).get_content()
                 print(body.replace("\r\n", "\n"), end="")
                 return 0
-        print("no message with subject containing %r" % sys.argv[3], file=sys.stderr)
+        print("no message with subject containing %r" % text, file=sys.stderr)
         return 1
     elif command == "attachments":
         for _, message in found:
