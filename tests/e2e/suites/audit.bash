@@ -198,9 +198,9 @@ expect_not_contains "$OUT" "AUDIT"
 TEST "members who gave no response are drawn again the next year, and told why"
 CPD_TODAY=2018-04-03 ok sec audit --json
 expect_equal "$(json "[m['status'] for m in d[0]['members'] if m['member'] == '$third']")" "['no_response']"
-# 2018: everybody attends two days again; the year is closed and audited.
-CPD_TODAY=2018-05-02 ok sec import attendance "$TESTDIR/attendance.csv" --activity iims-training-day --date 2018-05-01
-CPD_TODAY=2018-05-03 ok sec import attendance "$TESTDIR/attendance.csv" --activity iims-training-day --date 2018-05-02
+# 2018: everybody attends two days of the conference; the year is closed
+# and audited.
+CPD_TODAY=2018-05-03 ok sec import attendance "$TESTDIR/attendance.csv" --activity iims-conference --days 2 --date 2018-05-01
 CPD_TODAY=2019-01-02 ok sec rollover
 CPD_TODAY=2019-02-01 ok sec audit draw --year 2018 --seed 5 --json
 printf '%s' "$OUT" >"$TESTDIR/draw2018.json"
