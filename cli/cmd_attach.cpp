@@ -36,7 +36,8 @@ run(const AttachOptions& options, Session& session)
   } else {
     std::string names;
     for (const auto& info : result.added) {
-      names += fmt::format("{}{} ({})", names.empty() ? "" : ", ", info.name, size_phrase(info.size));
+      names +=
+        fmt::format("{}{} ({})", names.empty() ? "" : ", ", info.name, size_phrase(info.size));
     }
     const auto count = result.claim.attachments;
     print(fmt::format("Attached {} to claim #{}{}; it now has {} file{}. The membership "
@@ -58,8 +59,7 @@ register_attach(Command& root)
 {
   auto options = std::make_shared<AttachOptions>();
   auto command = root.add(
-    "attach",
-    "add evidence to your own claim: a pending one, or an approved one under audit");
+    "attach", "add evidence to your own claim: a pending one, or an approved one under audit");
   command.option("id", options->id, "the claim's number").required();
   command.option("files", options->files, "the files to attach").type_name("FILE").required();
   command.run([options](Session& session) { run(*options, session); },

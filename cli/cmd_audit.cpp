@@ -169,16 +169,16 @@ run_list(const ListOptions& options, Session& session)
     return;
   }
   const auto& context = session.context();
-  const bool own = context.actor == Actor::person
-                   && std::all_of(draws.begin(), draws.end(), [&](const AuditDraw& draw) {
-                        return std::all_of(draw.audits.begin(),
-                                           draw.audits.end(),
-                                           [&](const Audit& a) { return a.member == context.login; });
-                      });
+  const bool own =
+    context.actor == Actor::person
+    && std::all_of(draws.begin(), draws.end(), [&](const AuditDraw& draw) {
+         return std::all_of(draw.audits.begin(), draw.audits.end(), [&](const Audit& a) {
+           return a.member == context.login;
+         });
+       });
   if (draws.empty()) {
-    print(own && options.year.empty()
-            ? "No audit has been drawn that you are part of.\n"
-            : "No audit has been drawn.\n");
+    print(own && options.year.empty() ? "No audit has been drawn that you are part of.\n"
+                                      : "No audit has been drawn.\n");
     return;
   }
   std::string out;
@@ -198,15 +198,15 @@ run_list(const ListOptions& options, Session& session)
         continue;
       }
       for (const auto& claim : audit.requested) {
-        out += fmt::format("  claim #{}: {}, {}: {}\n",
-                           claim.id,
-                           claim.activity_title,
-                           claim.date.to_string(),
-                           claim.status != ClaimStatus::approved
-                             ? std::string(to_string(claim.status))
-                           : claim.attachments == 0
-                             ? std::string("no file yet")
-                             : fmt::format("{} file{}", claim.attachments, claim.attachments == 1 ? "" : "s"));
+        out += fmt::format(
+          "  claim #{}: {}, {}: {}\n",
+          claim.id,
+          claim.activity_title,
+          claim.date.to_string(),
+          claim.status != ClaimStatus::approved ? std::string(to_string(claim.status))
+          : claim.attachments == 0
+            ? std::string("no file yet")
+            : fmt::format("{} file{}", claim.attachments, claim.attachments == 1 ? "" : "s"));
       }
       if (audit.status == AuditStatus::waiting || audit.status == AuditStatus::no_response) {
         out += fmt::format("Answer by {}: attach evidence with cpd attach ID FILE..., then run "
@@ -254,18 +254,18 @@ run_draw(const DrawOptions& options, Session& session)
       again += audit.redrawn_after ? 1 : 0;
     }
     const auto sampled = draw.audits.size() - again;
-    std::string out = fmt::format(
-      "Drew {} of {} eligible member{} for the audit of {} ({}, seed {}){}.\n",
-      sampled,
-      draw.eligible,
-      draw.eligible == 1 ? "" : "s",
-      draw.year,
-      percent_text(draw.percent_tenths),
-      draw.seed,
-      again == 0 ? std::string()
-                 : fmt::format(", and {} member{} again who gave no response before",
-                               again,
-                               again == 1 ? "" : "s"));
+    std::string out =
+      fmt::format("Drew {} of {} eligible member{} for the audit of {} ({}, seed {}){}.\n",
+                  sampled,
+                  draw.eligible,
+                  draw.eligible == 1 ? "" : "s",
+                  draw.year,
+                  percent_text(draw.percent_tenths),
+                  draw.seed,
+                  again == 0 ? std::string()
+                             : fmt::format(", and {} member{} again who gave no response before",
+                                           again,
+                                           again == 1 ? "" : "s"));
     out += members_table(draw.audits);
     out += fmt::format("Each has been mailed; evidence is due by {}. The same seed draws the "
                        "same members: --seed {}.\n",
@@ -351,11 +351,14 @@ register_audit(Command& root)
   audit.run([list](Session& session) { run_list(*list, session); });
 
   auto draw_options = std::make_shared<DrawOptions>();
-  auto draw = audit.add("draw", "draw members at random to send evidence for a closed year (secretary, cron)");
+  auto draw = audit.add(
+    "draw", "draw members at random to send evidence for a closed year (secretary, cron)");
   draw.option("--year", draw_options->year, "the closed CPD year to audit")
     .type_name("YYYY")
     .required();
-  draw.option("--percent", draw_options->percent, "share of eligible members (default: audit.percent)")
+  draw
+    .option(
+      "--percent", draw_options->percent, "share of eligible members (default: audit.percent)")
     .type_name("P");
   draw.option("--seed", draw_options->seed, "the random seed, to draw the same members again")
     .type_name("N");
@@ -378,13 +381,13 @@ register_audit(Command& root)
                                    : "record that a member failed their audit (secretary)");
     decide.option("login", options->login, "the audited member").required();
     decide.option("--year", options->year, "the audited year").type_name("YYYY").required();
-    auto reason = decide.option("--reason",
-                                options->reason,
-                                passed ? "a remark for the member" : "why, told to the member");
+    auto reason = decide.option(
+      "--reason", options->reason, passed ? "a remark for the member" : "why, told to the member");
     reason.type_name("TEXT");
     if (!passed) {
       reason.required();
-      decide.option("--revoke", options->revoke, "revoke this claim of the audited year (repeatable)")
+      decide
+        .option("--revoke", options->revoke, "revoke this claim of the audited year (repeatable)")
         .type_name("ID")
         .one_value_each();
     }

@@ -35,10 +35,8 @@ run(const BackupOptions& options, Session& session)
       json.key("removed").begin_array().end_array().end_object();
       print(json.str());
     } else {
-      print(fmt::format("Backed up {} to {} ({}).\n",
-                        session.database_name(),
-                        options.file,
-                        size_phrase(size)));
+      print(fmt::format(
+        "Backed up {} to {} ({}).\n", session.database_name(), options.file, size_phrase(size)));
     }
     return;
   }
@@ -74,10 +72,10 @@ void
 register_backup(Command& root)
 {
   auto options = std::make_shared<BackupOptions>();
-  auto command = root.add(
-    "backup",
-    "a consistent copy of the database, taken while others write: into FILE, or else into "
-    "backup.dir (secretary, cron)");
+  auto command =
+    root.add("backup",
+             "a consistent copy of the database, taken while others write: into FILE, or else into "
+             "backup.dir (secretary, cron)");
   command.option("file", options->file, "write the copy here, readable by you alone")
     .type_name("FILE");
   command.flag("--force", options->force, "replace FILE if it exists");

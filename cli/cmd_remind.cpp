@@ -60,9 +60,10 @@ run(const RemindOptions& options, Session& session)
       for (const auto& member : reminded) {
         table.add_row({member.member, member.name, member.email, member.total.to_string()});
       }
-      out += table.render() + fmt::format("\n{} member{} would be reminded.\n",
-                                          reminded.size(),
-                                          reminded.size() == 1 ? "" : "s");
+      out += table.render()
+             + fmt::format("\n{} member{} would be reminded.\n",
+                           reminded.size(),
+                           reminded.size() == 1 ? "" : "s");
     }
     if (!audits.empty()) {
       Table table({{"MEMBER"}, {"NAME"}, {"AUDIT", Table::Align::right}, {"DEADLINE"}});
@@ -79,13 +80,12 @@ run(const RemindOptions& options, Session& session)
   } else {
     std::string out;
     if (!reminded.empty()) {
-      out += fmt::format(
-        "Reminded {} member{}.\n", reminded.size(), reminded.size() == 1 ? "" : "s");
+      out +=
+        fmt::format("Reminded {} member{}.\n", reminded.size(), reminded.size() == 1 ? "" : "s");
     }
     if (!audits.empty()) {
-      out += fmt::format("Reminded {} member{} of their audit.\n",
-                         audits.size(),
-                         audits.size() == 1 ? "" : "s");
+      out += fmt::format(
+        "Reminded {} member{} of their audit.\n", audits.size(), audits.size() == 1 ? "" : "s");
     }
     print(out.empty() ? "Nobody is due a reminder.\n" : out);
   }
@@ -100,7 +100,9 @@ void
 register_remind(Command& root)
 {
   auto options = std::make_shared<RemindOptions>();
-  auto command = root.add("remind", "remind members who have not claimed this year, or not answered their audit (secretary, cron)");
+  auto command = root.add(
+    "remind",
+    "remind members who have not claimed this year, or not answered their audit (secretary, cron)");
   command.flag("--dry-run", options->dry_run, "list who would be reminded; send nothing");
   command.flag(
     "--below-quota", options->below_quota, "remind everybody still short of the quota");

@@ -91,8 +91,7 @@ run(bool dry_run, Session& session)
 {
   const auto& context = session.context();
   std::optional<BackupResult> backup;
-  const auto closes =
-    rollover(session.db(), context, dry_run ? DryRun::yes : DryRun::no, &backup);
+  const auto closes = rollover(session.db(), context, dry_run ? DryRun::yes : DryRun::no, &backup);
   if (backup && !session.json()) {
     print(fmt::format("Backed up the database to {} first.\n", backup->path.string()));
   }

@@ -61,18 +61,18 @@ register_statement(Command& root)
     "statement",
     "a member's CPD statement for a year, with a code anyone can verify (member: own; secretary)");
   command.option("login", options->login, "another member (secretary only)");
-  command.option("--year",
-                 options->year,
-                 "the CPD year (default: the last closed year, or this year before any closes)")
+  command
+    .option("--year",
+            options->year,
+            "the CPD year (default: the last closed year, or this year before any closes)")
     .type_name("YYYY");
   command.flag("--html", options->html, "a printable HTML page instead of text");
   command.run([options](Session& session) {
-    const auto statement = issue_statement(session.db(),
-                                           session.context(),
-                                           options->login,
-                                           options->year.empty()
-                                             ? std::nullopt
-                                             : std::optional(parse_year(options->year)));
+    const auto statement = issue_statement(
+      session.db(),
+      session.context(),
+      options->login,
+      options->year.empty() ? std::nullopt : std::optional(parse_year(options->year)));
     if (session.json()) {
       Json json;
       json.begin_object();

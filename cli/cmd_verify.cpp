@@ -12,10 +12,9 @@ void
 register_verify(Command& root)
 {
   auto code = std::make_shared<std::string>();
-  auto command = root.add(
-    "verify", "check a statement's verification code and show what it said (anyone)");
-  command.option("code", *code, "the code on the statement, e.g. 7K3M-9QXD-2B8F-H4TN")
-    .required();
+  auto command =
+    root.add("verify", "check a statement's verification code and show what it said (anyone)");
+  command.option("code", *code, "the code on the statement, e.g. 7K3M-9QXD-2B8F-H4TN").required();
   command.run([code](Session& session) {
     const auto statement = verify_statement(session.db(), *code);
     const auto formatted = format_statement_code(statement.code);
@@ -31,26 +30,26 @@ register_verify(Command& root)
     } else {
       const auto organisation =
         statement.organisation.empty() ? std::string("cpd") : statement.organisation;
-      print(fmt::format(
-        "{} is the code of a CPD statement issued by {} on {}{}.\n\n"
-        "  Member:    {} ({})\n"
-        "  CPD year:  {}{}\n"
-        "  Total:     {} (quota {}; {} approved activit{})\n"
-        "  Standing:  {}\n",
-        formatted,
-        organisation,
-        statement.issued.to_long_string(),
-        statement.superseded_on
-          ? fmt::format(", superseded on {}", statement.superseded_on->to_long_string())
-          : std::string(), statement.name,
-        statement.member,
-        statement.year,
-        statement.closed ? "" : " (in progress when issued)",
-        points_phrase(statement.total),
-        points_phrase(statement.quota),
-        statement.activities.size(),
-        statement.activities.size() == 1 ? "y" : "ies",
-        standing_phrase(statement)));
+      print(fmt::format("{} is the code of a CPD statement issued by {} on {}{}.\n\n"
+                        "  Member:    {} ({})\n"
+                        "  CPD year:  {}{}\n"
+                        "  Total:     {} (quota {}; {} approved activit{})\n"
+                        "  Standing:  {}\n",
+                        formatted,
+                        organisation,
+                        statement.issued.to_long_string(),
+                        statement.superseded_on ? fmt::format(
+                          ", superseded on {}", statement.superseded_on->to_long_string())
+                                                : std::string(),
+                        statement.name,
+                        statement.member,
+                        statement.year,
+                        statement.closed ? "" : " (in progress when issued)",
+                        points_phrase(statement.total),
+                        points_phrase(statement.quota),
+                        statement.activities.size(),
+                        statement.activities.size() == 1 ? "y" : "ies",
+                        standing_phrase(statement)));
       if (statement.record_changed) {
         print(fmt::format("\nThe member's record for {} has changed since; they can issue a "
                           "current statement with cpd statement --year {}.\n",

@@ -72,8 +72,8 @@ template<typename Bind>
 std::vector<Audit>
 load_audits(Database& db, Date today, std::string_view where, Bind bind)
 {
-  Statement query(
-    db, fmt::format("{} WHERE {} ORDER BY a.draw_id, m.login", k_audit_select, where));
+  Statement query(db,
+                  fmt::format("{} WHERE {} ORDER BY a.draw_id, m.login", k_audit_select, where));
   bind(query);
   std::vector<Audit> audits;
   while (query.step()) {
@@ -193,8 +193,7 @@ nonresponders(Database& db, int year, Date today)
   query.bind_all(year, today.to_string());
   std::vector<Candidate> members;
   while (query.step()) {
-    members.push_back(
-      {query.integer(0), query.text(1), static_cast<int>(query.integer(2))});
+    members.push_back({query.integer(0), query.text(1), static_cast<int>(query.integer(2))});
   }
   return members;
 }
@@ -218,8 +217,7 @@ audited(Database& db, std::string_view login)
 {
   auto member = find_member(db, login);
   if (!member) {
-    throw Error(
-      ErrorKind::unknown_member, "no member with login '{}'; see cpd member list", login);
+    throw Error(ErrorKind::unknown_member, "no member with login '{}'; see cpd member list", login);
   }
   return *member;
 }
@@ -331,9 +329,8 @@ draw_audit(Database& db, const Context& context, const DrawRequest& request)
   auto again = nonresponders(db, year, context.today);
   auto pool = eligible_members(db, year, quota);
   std::erase_if(pool, [&](const Candidate& candidate) {
-    return std::any_of(again.begin(), again.end(), [&](const Candidate& other) {
-      return other.id == candidate.id;
-    });
+    return std::any_of(
+      again.begin(), again.end(), [&](const Candidate& other) { return other.id == candidate.id; });
   });
   std::size_t count = 0;
   if (!pool.empty()) {
@@ -374,15 +371,14 @@ draw_audit(Database& db, const Context& context, const DrawRequest& request)
                            "   WHERE t.claim_id = c.id)");
   for (const auto& member : drawn) {
     insert.reset();
-    insert
-      .bind_all(draw_id, member.id, year, deadline.to_string(), member.redrawn_after ? 1 : 0)
+    insert.bind_all(draw_id, member.id, year, deadline.to_string(), member.redrawn_after ? 1 : 0)
       .run();
     const auto audit_id = db.last_insert_id();
     request_claims.reset();
     request_claims.bind_all(audit_id, member.id, year).run();
   }
-  auto audits = load_audits(
-    db, context.today, "a.draw_id = ?1", [&](Statement& q) { q.bind(1, draw_id); });
+  auto audits =
+    load_audits(db, context.today, "a.draw_id = ?1", [&](Statement& q) { q.bind(1, draw_id); });
   for (const auto& audit : audits) {
     notice_audit_drawn(db, context, audit, settings.days);
   }
@@ -402,12 +398,13 @@ list_audits(Database& db, const Context& context, std::optional<int> year)
       only = member.id;
     }
   }
-  auto audits =
-    load_audits(db, context.today, "(?1 IS NULL OR a.year = ?1) AND (?2 IS NULL OR a.member_id = ?2)",
-                [&](Statement& q) {
-                  q.bind(1, year);
-                  q.bind(2, only);
-                });
+  auto audits = load_audits(db,
+                            context.today,
+                            "(?1 IS NULL OR a.year = ?1) AND (?2 IS NULL OR a.member_id = ?2)",
+                            [&](Statement& q) {
+                              q.bind(1, year);
+                              q.bind(2, only);
+                            });
   std::vector<std::int64_t> ids;
   if (only) {
     for (const auto& audit : audits) {
@@ -435,13 +432,11 @@ respond_to_audit(Database& db,
   validate_note(note, "note");
   Transaction transaction(db, Transaction::Kind::write);
   const auto member = require_member(db, context);
-  auto audits = load_audits(db,
-                            context.today,
-                            "a.member_id = ?1 AND (?2 IS NULL OR a.year = ?2)",
-                            [&](Statement& q) {
-                              q.bind(1, member.id);
-                              q.bind(2, year);
-                            });
+  auto audits = load_audits(
+    db, context.today, "a.member_id = ?1 AND (?2 IS NULL OR a.year = ?2)", [&](Statement& q) {
+      q.bind(1, member.id);
+      q.bind(2, year);
+    });
   std::erase_if(audits, [&](const Audit& audit) {
     return !year && audit.status != AuditStatus::waiting
            && audit.status != AuditStatus::no_response;
@@ -456,7 +451,8 @@ respond_to_audit(Database& db,
     for (const auto& audit : audits) {
       years += fmt::format("{}{}", years.empty() ? "" : " and ", audit.year);
     }
-    throw Error(ErrorKind::usage, "your records for {} are under audit: say which with --year", years);
+    throw Error(
+      ErrorKind::usage, "your records for {} are under audit: say which with --year", years);
   }
   auto& audit = audits.front();
   if (audit.status == AuditStatus::responded) {
@@ -501,18 +497,17 @@ decide_audit(Database& db,
   Transaction transaction(db, Transaction::Kind::write);
   const auto secretary = require_secretary(db, context);
   const auto member = audited(db, login);
-  auto audits = load_audits(db,
-                            context.today,
-                            "a.member_id = ?1 AND a.year = ?2",
-                            [&](Statement& q) { q.bind_all(member.id, year); });
+  auto audits =
+    load_audits(db, context.today, "a.member_id = ?1 AND a.year = ?2", [&](Statement& q) {
+      q.bind_all(member.id, year);
+    });
   if (audits.empty()) {
     throw Error(ErrorKind::refused, "{} was not drawn for the audit of {}", login, year);
   }
   const auto& audit = audits.front();
   if (member.id == secretary.id) {
-    throw Error(ErrorKind::permission,
-                "the audit of {} is your own: another secretary must decide it",
-                year);
+    throw Error(
+      ErrorKind::permission, "the audit of {} is your own: another secretary must decide it", year);
   }
   if (audit.status == AuditStatus::passed || audit.status == AuditStatus::failed) {
     throw Error(ErrorKind::refused,
@@ -567,9 +562,8 @@ remind_audits(Database& db, const Context& context, DryRun dry_run)
     const auto days_left = static_cast<int>(audit.deadline.days() - context.today.days());
     const auto window = audit.deadline.days() - audit.drawn_on.days();
     // The nearest reminder day reached, unless the request itself was that close.
-    const auto point = std::find_if(points.begin(), points.end(), [&](int day) {
-      return days_left <= day && day < window;
-    });
+    const auto point = std::find_if(
+      points.begin(), points.end(), [&](int day) { return days_left <= day && day < window; });
     if (point == points.end()) {
       continue;
     }

@@ -66,13 +66,15 @@ void
 finish_copy(const std::filesystem::path& path)
 {
   sqlite3* raw = nullptr;
-  const int rc = sqlite3_open_v2(path.c_str(),
-                                 &raw,
-                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_EXRESCODE,
-                                 nullptr);
+  const int rc =
+    sqlite3_open_v2(path.c_str(),
+                    &raw,
+                    SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_EXRESCODE,
+                    nullptr);
   const std::unique_ptr<sqlite3, int (*)(sqlite3*)> copy(raw, sqlite3_close);
   if (rc != SQLITE_OK) {
-    throw Error(ErrorKind::io, "cannot open the new copy {}: {}", path.string(), sqlite3_errstr(rc));
+    throw Error(
+      ErrorKind::io, "cannot open the new copy {}: {}", path.string(), sqlite3_errstr(rc));
   }
   std::string verdict;
   auto collect = [](void* out, int columns, char** values, char**) {
@@ -167,9 +169,8 @@ parse_name(std::string_view name)
   name.remove_prefix(prefix.size());
   name.remove_suffix(suffix.size());
   const auto is_digits = [](std::string_view text) {
-    return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
-      return c >= '0' && c <= '9';
-    });
+    return !text.empty()
+           && std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
   };
   if (name.size() < 15 || !is_digits(name.substr(0, 8)) || name[8] != '-'
       || !is_digits(name.substr(9, 6))) {
@@ -204,15 +205,14 @@ copy_to_directory(Database& db, const Context& context, const std::filesystem::p
   const auto base = stamp(context);
   std::filesystem::path target;
   for (int number = 1;; ++number) {
-    target = folder
-             / (number == 1 ? fmt::format("cpd-{}.db", base)
-                            : fmt::format("cpd-{}-{}.db", base, number));
+    target =
+      folder
+      / (number == 1 ? fmt::format("cpd-{}.db", base) : fmt::format("cpd-{}-{}.db", base, number));
     if (create_private(target)) {
       break;
     }
     if (errno != EEXIST || number >= 1000) {
-      throw Error(
-        ErrorKind::io, "cannot write {}: {}", target.string(), std::strerror(errno));
+      throw Error(ErrorKind::io, "cannot write {}: {}", target.string(), std::strerror(errno));
     }
   }
   Removal removal(target);

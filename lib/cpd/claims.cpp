@@ -261,7 +261,8 @@ check_new_files(Database& db,
   }
   for (const auto& file : files) {
     if (file.content.empty()) {
-      throw Error(ErrorKind::bad_input, "{} is empty: attach the file with the evidence", file.name);
+      throw Error(
+        ErrorKind::bad_input, "{} is empty: attach the file with the evidence", file.name);
     }
     if (file.content.size() > limits.per_file) {
       throw Error(ErrorKind::refused,
@@ -269,8 +270,7 @@ check_new_files(Database& db,
                   file.name,
                   limits.per_file);
     }
-    const auto [same, fresh] =
-      seen.emplace(sha256_hex(file.content), std::pair(file.name, false));
+    const auto [same, fresh] = seen.emplace(sha256_hex(file.content), std::pair(file.name, false));
     if (!fresh) {
       const auto& [name, held] = same->second;
       throw Error(ErrorKind::refused,

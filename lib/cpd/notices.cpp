@@ -347,7 +347,6 @@ notice_year_closed(Database& db,
                 {"short_list", short_list.empty() ? "  (none)\n" : short_list}});
 }
 
-
 void
 notice_audit_drawn(Database& db, const Context& context, const Audit& audit, int days)
 {
@@ -355,19 +354,19 @@ notice_audit_drawn(Database& db, const Context& context, const Audit& audit, int
   values["days"] = count_phrase(static_cast<std::size_t>(days), "day");
   const auto missing = still_without_evidence(audit);
   if (missing.empty()) {
-    values["claims"] = fmt::format(
-      "Every approved claim of yours for {} has evidence attached already; the\n"
-      "membership secretary will review it. Please confirm that your record is\n"
-      "complete, or add what is missing.\n\n",
-      audit.year);
+    values["claims"] =
+      fmt::format("Every approved claim of yours for {} has evidence attached already; the\n"
+                  "membership secretary will review it. Please confirm that your record is\n"
+                  "complete, or add what is missing.\n\n",
+                  audit.year);
   } else {
-    values["claims"] = fmt::format("{} of yours for {} {} no evidence attached:\n\n{}\n",
-                                   missing.size() == 1 ? "This approved claim"
-                                                       : fmt::format("These {} approved claims",
-                                                                     missing.size()),
-                                   audit.year,
-                                   missing.size() == 1 ? "has" : "have",
-                                   claim_lines(missing));
+    values["claims"] =
+      fmt::format("{} of yours for {} {} no evidence attached:\n\n{}\n",
+                  missing.size() == 1 ? "This approved claim"
+                                      : fmt::format("These {} approved claims", missing.size()),
+                  audit.year,
+                  missing.size() == 1 ? "has" : "have",
+                  claim_lines(missing));
   }
   values["redrawn"] =
     audit.redrawn_after
@@ -415,15 +414,15 @@ notice_audit_answered(Database& db, const Context& context, const Audit& audit)
                 {"note", audit.response.empty() ? "(none)" : audit.response}};
   std::string claims;
   for (const auto& claim : audit.requested) {
-    claims += fmt::format("  #{}  {}, {}: {}, {}\n",
-                          claim.id,
-                          claim.activity_title,
-                          claim.date.to_long_string(),
-                          points_phrase(claim.points),
-                          claim.status != ClaimStatus::approved ? std::string(to_string(claim.status))
-                          : claim.attachments == 0
-                            ? std::string("still no file")
-                            : count_phrase(static_cast<std::size_t>(claim.attachments), "file"));
+    claims += fmt::format(
+      "  #{}  {}, {}: {}, {}\n",
+      claim.id,
+      claim.activity_title,
+      claim.date.to_long_string(),
+      points_phrase(claim.points),
+      claim.status != ClaimStatus::approved ? std::string(to_string(claim.status))
+      : claim.attachments == 0              ? std::string("still no file")
+                               : count_phrase(static_cast<std::size_t>(claim.attachments), "file"));
   }
   values["claims"] = claims.empty() ? "  (none: every approved claim had evidence)\n" : claims;
   to_secretary(db,
@@ -445,8 +444,7 @@ notice_audit_decided(Database& db,
   const bool passed = audit.status == AuditStatus::passed;
   if (passed) {
     values["remark"] =
-      audit.reason ? fmt::format("The membership secretary adds:\n\n  {}\n\n", *audit.reason)
-                   : "";
+      audit.reason ? fmt::format("The membership secretary adds:\n\n  {}\n\n", *audit.reason) : "";
   } else {
     const auto balance = member_balance(db, audit.member_id, audit.year);
     values["total"] = balance.total.to_string();
@@ -480,16 +478,15 @@ notice_evidence_added(Database& db,
   values["status"] = std::string(to_string(claim.status));
   values["added"] = count_phrase(added.size(), "file");
   if (audit_year) {
-    values["next"] =
-      fmt::format("{} is under audit for {}. When the audit is answered:\n"
-                  "  cpd audit pass {} --year {}\n"
-                  "  cpd audit fail {} --year {} --reason \"...\"\n",
-                  claim.member_name,
-                  *audit_year,
-                  claim.member,
-                  *audit_year,
-                  claim.member,
-                  *audit_year);
+    values["next"] = fmt::format("{} is under audit for {}. When the audit is answered:\n"
+                                 "  cpd audit pass {} --year {}\n"
+                                 "  cpd audit fail {} --year {} --reason \"...\"\n",
+                                 claim.member_name,
+                                 *audit_year,
+                                 claim.member,
+                                 *audit_year,
+                                 claim.member,
+                                 *audit_year);
   } else {
     values["next"] = fmt::format("To approve it:  cpd approve {}\n"
                                  "To decline it:  cpd decline {} --reason \"...\"\n",

@@ -41,7 +41,8 @@ constexpr std::array k_settings = {
   SettingInfo{"audit.remind_days",
               "21,7",
               "days before an audit's deadline a member who has not answered is reminded"},
-  SettingInfo{"backup.dir", "", "the folder cpd backup and rollover keep copies of the database in"},
+  SettingInfo{
+    "backup.dir", "", "the folder cpd backup and rollover keep copies of the database in"},
   SettingInfo{"backup.keep", "7", "copies of the database backup.dir keeps"},
 };
 

@@ -205,7 +205,8 @@ hmac_sha256(std::string_view key, std::string_view message)
   const auto inner_digest = inner.digest();
   Sha256 outer;
   outer.update(padded(0x5c));
-  outer.update(std::string_view(reinterpret_cast<const char*>(inner_digest.data()), inner_digest.size()));
+  outer.update(
+    std::string_view(reinterpret_cast<const char*>(inner_digest.data()), inner_digest.size()));
   return outer.digest();
 }
 

@@ -380,8 +380,7 @@ format_statement_code(std::string_view code)
 void
 ensure_statement_key(Database& db)
 {
-  Statement(db, "INSERT OR IGNORE INTO statement_key(id, secret) VALUES (1, randomblob(32))")
-    .run();
+  Statement(db, "INSERT OR IGNORE INTO statement_key(id, secret) VALUES (1, randomblob(32))").run();
 }
 
 CpdStatement

@@ -168,10 +168,7 @@ member_id(Database& db, std::string_view login)
 } // namespace
 
 std::vector<YearClose>
-rollover(Database& db,
-         const Context& context,
-         DryRun dry_run,
-         std::optional<BackupResult>* backup)
+rollover(Database& db, const Context& context, DryRun dry_run, std::optional<BackupResult>* backup)
 {
   std::vector<YearClose> closed;
   if (dry_run == DryRun::yes) {

@@ -128,7 +128,7 @@ TEST_CASE("only active, non-exempt members who met the quota are drawn; at least
   cpd::exempt_member(scheme.db, scheme.as("sec"), "sue", 2017, "long illness");
   cpd::add_member(scheme.db, scheme.as("sec"), {"late", "Late Joiner", "late@example.org"});
   const auto draw = scheme.draw(2017, 1, 1); // 0.1% of 2 is still one member
-  CHECK(draw.eligible == 2);                  // ann and sec
+  CHECK(draw.eligible == 2);                 // ann and sec
   REQUIRE(draw.audits.size() == 1);
   CHECK((draw.audits[0].member == "ann" || draw.audits[0].member == "sec"));
 }
@@ -249,7 +249,8 @@ TEST_CASE("a fail needs a reason, may revoke the audited year's claims, and corr
         == cpd::Points::from_tenths(30));
   scheme.draw(2017, 1, 1000);
   CHECK(error_kind([&] {
-          cpd::decide_audit(scheme.db, scheme.as("sec"), "bob", 2017, AuditOutcome::failed, " ", {});
+          cpd::decide_audit(
+            scheme.db, scheme.as("sec"), "bob", 2017, AuditOutcome::failed, " ", {});
         })
         == ErrorKind::usage);
   const auto annes = cpd::member_claims(scheme.db, cpd::find_member(scheme.db, "ann")->id, 2017);

@@ -8,7 +8,6 @@
 #include <sys/stat.h>
 
 #include <algorithm>
-
 #include <filesystem>
 
 using cpd::Database;

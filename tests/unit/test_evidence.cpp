@@ -163,10 +163,11 @@ TEST_CASE("a member adds evidence to their own pending claim; the secretary gets
   CHECK(result.claim.attachments == 2);
   REQUIRE(result.added.size() == 1);
   CHECK(result.added[0].name == "photo.jpg");
-  cpd::Statement mail(s.db,
-                      "SELECT count(*), group_concat(x.attachment_id) FROM outbox o"
-                      " LEFT JOIN outbox_attachment x ON x.outbox_id = o.id"
-                      " WHERE o.cause LIKE 'claim:%:evidence:%' AND o.to_address = 'sec@example.org'");
+  cpd::Statement mail(
+    s.db,
+    "SELECT count(*), group_concat(x.attachment_id) FROM outbox o"
+    " LEFT JOIN outbox_attachment x ON x.outbox_id = o.id"
+    " WHERE o.cause LIKE 'claim:%:evidence:%' AND o.to_address = 'sec@example.org'");
   mail.step();
   CHECK(mail.integer(0) == 1);
   CHECK(mail.text(1) == std::to_string(result.added[0].id)); // only the new file rides along
@@ -177,26 +178,36 @@ TEST_CASE("evidence is refused, and nothing stored, when empty, twice, not yours
   testutil::Scheme s;
   const auto id = claim_with(s, "ann", {{"cert.pdf", "application/pdf", "%PDF cert"}});
   auto files = [&] { return cpd::list_attachments(s.db, s.as("ann"), id).size(); };
-  CHECK(error_kind([&] { cpd::attach_evidence(s.db, s.as("ann"), id, {{"e.pdf", "application/pdf", ""}}); })
+  CHECK(error_kind([&] {
+          cpd::attach_evidence(s.db, s.as("ann"), id, {{"e.pdf", "application/pdf", ""}});
+        })
         == ErrorKind::bad_input);
+  CHECK(
+    error_kind([&] {
+      cpd::attach_evidence(s.db, s.as("ann"), id, {{"copy.pdf", "application/pdf", "%PDF cert"}});
+    })
+    == ErrorKind::refused);
   CHECK(error_kind([&] {
-          cpd::attach_evidence(s.db, s.as("ann"), id, {{"copy.pdf", "application/pdf", "%PDF cert"}});
+          cpd::attach_evidence(
+            s.db,
+            s.as("ann"),
+            id,
+            {{"a.pdf", "application/pdf", "%PDF a"}, {"b.pdf", "application/pdf", "%PDF a"}});
         })
         == ErrorKind::refused);
   CHECK(error_kind([&] {
-          cpd::attach_evidence(s.db,
-                               s.as("ann"),
-                               id,
-                               {{"a.pdf", "application/pdf", "%PDF a"}, {"b.pdf", "application/pdf", "%PDF a"}});
+          cpd::attach_evidence(s.db, s.as("bob"), id, {{"b.pdf", "application/pdf", "%PDF b"}});
         })
-        == ErrorKind::refused);
-  CHECK(error_kind([&] { cpd::attach_evidence(s.db, s.as("bob"), id, {{"b.pdf", "application/pdf", "%PDF b"}}); })
         == ErrorKind::permission);
-  CHECK(error_kind([&] { cpd::attach_evidence(s.db, s.as("ann"), 99, {{"b.pdf", "application/pdf", "%PDF b"}}); })
+  CHECK(error_kind([&] {
+          cpd::attach_evidence(s.db, s.as("ann"), 99, {{"b.pdf", "application/pdf", "%PDF b"}});
+        })
         == ErrorKind::refused);
   CHECK(files() == 1);
   cpd::approve_claims(s.db, s.as("sec"), {id}, "");
-  CHECK(error_kind([&] { cpd::attach_evidence(s.db, s.as("ann"), id, {{"b.pdf", "application/pdf", "%PDF b"}}); })
+  CHECK(error_kind([&] {
+          cpd::attach_evidence(s.db, s.as("ann"), id, {{"b.pdf", "application/pdf", "%PDF b"}});
+        })
         == ErrorKind::refused);
   CHECK(files() == 1);
 }
@@ -204,10 +215,13 @@ TEST_CASE("evidence is refused, and nothing stored, when empty, twice, not yours
 TEST_CASE("a new claim with an empty file, or the same file twice, is refused")
 {
   testutil::Scheme s;
-  CHECK(error_kind([&] { claim_with(s, "ann", {{"e.pdf", "application/pdf", ""}}); })
+  CHECK(error_kind([&] {
+          claim_with(s, "ann", {{"e.pdf", "application/pdf", ""}});
+        })
         == ErrorKind::bad_input);
   CHECK(error_kind([&] {
-          claim_with(s, "ann", {{"a.pdf", "application/pdf", "same"}, {"b.pdf", "application/pdf", "same"}});
+          claim_with(
+            s, "ann", {{"a.pdf", "application/pdf", "same"}, {"b.pdf", "application/pdf", "same"}});
         })
         == ErrorKind::refused);
   cpd::Statement count(s.db, "SELECT count(*) FROM claim");

@@ -159,7 +159,8 @@ TEST_CASE("an altered stored statement no longer verifies, and cpd check says so
 {
   Closed s;
   const auto issued = cpd::issue_statement(s.db, s.as("ann"), std::nullopt, 2017);
-  cpd::Statement(s.db, "UPDATE statement SET content = replace(content, 'total 4\n12.5', 'total 2\n99')")
+  cpd::Statement(s.db,
+                 "UPDATE statement SET content = replace(content, 'total 4\n12.5', 'total 2\n99')")
     .run();
   CHECK(error_kind([&] { cpd::verify_statement(s.db, issued.code); }) == ErrorKind::bad_input);
   const auto problems = cpd::verify_ledger(s.db);
@@ -181,12 +182,14 @@ TEST_CASE("the key is made at set-up, and differs between databases")
 TEST_CASE("the HTML page escapes everything from members")
 {
   Closed s;
-  cpd::Statement(s.db, "UPDATE member SET name = '<script>alert(1)</script> & \"Co''' WHERE login = 'ann'")
+  cpd::Statement(
+    s.db, "UPDATE member SET name = '<script>alert(1)</script> & \"Co''' WHERE login = 'ann'")
     .run();
   const auto page =
     cpd::statement_html(cpd::issue_statement(s.db, s.as("ann"), std::nullopt, 2017));
   CHECK(page.find("<script>") == std::string::npos);
-  CHECK(page.find("&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;Co&#39;") != std::string::npos);
+  CHECK(page.find("&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;Co&#39;")
+        != std::string::npos);
   CHECK(page.starts_with("<!DOCTYPE html>"));
   CHECK(page.find("IIMS training day") != std::string::npos);
 }
