@@ -38,28 +38,11 @@ struct DecideOptions
   std::vector<std::string> revoke;
 };
 
-std::optional<int>
-optional_year(const std::string& text)
-{
-  return text.empty() ? std::nullopt : std::optional(parse_year(text));
-}
-
 // "5%", "2.5%".
 std::string
 percent_text(std::int64_t tenths)
 {
   return Points::from_tenths(tenths).to_string() + "%";
-}
-
-// Approved claims the audit asked evidence for that still have none.
-std::size_t
-missing_evidence(const Audit& audit)
-{
-  std::size_t count = 0;
-  for (const auto& claim : audit.requested) {
-    count += claim.status == ClaimStatus::approved && claim.attachments == 0 ? 1 : 0;
-  }
-  return count;
 }
 
 void
@@ -145,7 +128,7 @@ members_table(const std::vector<Audit>& audits)
     table.add_row({audit.member,
                    audit.name,
                    audit.deadline.to_string(),
-                   std::to_string(missing_evidence(audit)),
+                   std::to_string(missing_evidence(audit).size()),
                    std::string(status_words(audit.status)),
                    audit.redrawn_after
                      ? fmt::format("drawn again: no response for {}", *audit.redrawn_after)
@@ -157,7 +140,7 @@ members_table(const std::vector<Audit>& audits)
 void
 run_list(const ListOptions& options, Session& session)
 {
-  const auto draws = list_audits(session.db(), session.context(), optional_year(options.year));
+  const auto draws = list_audits(session.db(), session.context(), parse_optional_year(options.year));
   if (session.json()) {
     Json json;
     json.begin_array();
@@ -169,6 +152,7 @@ run_list(const ListOptions& options, Session& session)
     return;
   }
   const auto& context = session.context();
+  // A member sees only their own audits: no count of the others.
   const bool own =
     context.actor == Actor::person
     && std::all_of(draws.begin(), draws.end(), [&](const AuditDraw& draw) {
@@ -177,8 +161,8 @@ run_list(const ListOptions& options, Session& session)
          });
        });
   if (draws.empty()) {
-    print(own && options.year.empty() ? "No audit has been drawn that you are part of.\n"
-                                      : "No audit has been drawn.\n");
+    print(options.year.empty() ? std::string("No audit to show.\n")
+                               : fmt::format("No audit of {} to show.\n", options.year));
     return;
   }
   std::string out;
@@ -280,13 +264,13 @@ void
 run_respond(const RespondOptions& options, Session& session)
 {
   const auto audit =
-    respond_to_audit(session.db(), session.context(), optional_year(options.year), options.note);
+    respond_to_audit(session.db(), session.context(), parse_optional_year(options.year), options.note);
   if (session.json()) {
     Json json;
     write_audit(json, audit);
     print(json.str());
   } else {
-    const auto missing = missing_evidence(audit);
+    const auto missing = missing_evidence(audit).size();
     print(fmt::format("Your answer to the audit of {} has gone to the membership secretary{}.\n",
                       audit.year,
                       missing == 0 ? std::string()

@@ -19,7 +19,7 @@ struct StatementOptions
 std::string
 text(const CpdStatement& s)
 {
-  const auto organisation = s.organisation.empty() ? std::string("cpd") : s.organisation;
+  const auto organisation = issuer(s);
   std::string out = fmt::format("CPD statement {}\n{}\n\n", s.year, organisation);
   out += fmt::format("  Member:      {} ({})\n", s.name, s.member);
   out += fmt::format("  CPD year:    {} ({})\n", s.year, s.closed ? "closed" : "in progress");
@@ -72,7 +72,7 @@ register_statement(Command& root)
       session.db(),
       session.context(),
       options->login,
-      options->year.empty() ? std::nullopt : std::optional(parse_year(options->year)));
+      parse_optional_year(options->year));
     if (session.json()) {
       Json json;
       json.begin_object();

@@ -28,15 +28,13 @@ register_verify(Command& root)
         .end_object();
       print(json.str());
     } else {
-      const auto organisation =
-        statement.organisation.empty() ? std::string("cpd") : statement.organisation;
       print(fmt::format("{} is the code of a CPD statement issued by {} on {}{}.\n\n"
                         "  Member:    {} ({})\n"
                         "  CPD year:  {}{}\n"
                         "  Total:     {} (quota {}; {} approved activit{})\n"
                         "  Standing:  {}\n",
                         formatted,
-                        organisation,
+                        issuer(statement),
                         statement.issued.to_long_string(),
                         statement.superseded_on ? fmt::format(
                           ", superseded on {}", statement.superseded_on->to_long_string())

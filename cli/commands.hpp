@@ -54,4 +54,7 @@ std::vector<std::int64_t> parse_ids(const std::vector<std::string>& texts);
 // Parses --year.
 int parse_year(const std::string& text);
 
+// Parses an optional --year: nothing when it was not given.
+std::optional<int> parse_optional_year(const std::string& text);
+
 } // namespace cpd::cli

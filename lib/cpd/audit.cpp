@@ -269,6 +269,18 @@ status_words(AuditStatus status)
   return status == AuditStatus::no_response ? "no response" : to_string(status);
 }
 
+std::vector<Claim>
+missing_evidence(const Audit& audit)
+{
+  std::vector<Claim> claims;
+  for (const auto& claim : audit.requested) {
+    if (claim.status == ClaimStatus::approved && claim.attachments == 0) {
+      claims.push_back(claim);
+    }
+  }
+  return claims;
+}
+
 std::optional<std::int64_t>
 parse_percent(std::string_view text)
 {

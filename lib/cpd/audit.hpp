@@ -64,6 +64,9 @@ struct AuditDraw
   std::vector<Audit> audits;           // by login
 };
 
+// The approved claims an audit asked evidence for that still have none.
+std::vector<Claim> missing_evidence(const Audit& audit);
+
 // "5", "2.5", "100" (a percentage above 0 and at most 100, with at most one
 // decimal place) in tenths of a percent; nothing for anything else.
 std::optional<std::int64_t> parse_percent(std::string_view text);

@@ -165,19 +165,6 @@ claim_lines(const std::vector<Claim>& claims)
   return text;
 }
 
-// The approved claims an audit still needs evidence for.
-std::vector<Claim>
-still_without_evidence(const Audit& audit)
-{
-  std::vector<Claim> claims;
-  for (const auto& claim : audit.requested) {
-    if (claim.status == ClaimStatus::approved && claim.attachments == 0) {
-      claims.push_back(claim);
-    }
-  }
-  return claims;
-}
-
 // What an audit's mails to its member share.
 Values
 audit_values(const Audit& audit)
@@ -352,7 +339,7 @@ notice_audit_drawn(Database& db, const Context& context, const Audit& audit, int
 {
   auto values = audit_values(audit);
   values["days"] = count_phrase(static_cast<std::size_t>(days), "day");
-  const auto missing = still_without_evidence(audit);
+  const auto missing = missing_evidence(audit);
   if (missing.empty()) {
     values["claims"] =
       fmt::format("Every approved claim of yours for {} has evidence attached already; the\n"
@@ -388,7 +375,7 @@ notice_audit_reminder(
 {
   auto values = audit_values(audit);
   values["due"] = due_phrase(days_left);
-  const auto missing = still_without_evidence(audit);
+  const auto missing = missing_evidence(audit);
   values["claims"] =
     missing.empty()
       ? std::string()

@@ -511,6 +511,12 @@ quantity_phrase(const std::optional<Quantity>& quantity, Unit unit)
 }
 
 std::string
+issuer(const CpdStatement& statement)
+{
+  return statement.organisation.empty() ? std::string("cpd") : statement.organisation;
+}
+
+std::string
 standing_phrase(const CpdStatement& statement)
 {
   switch (statement.standing) {
@@ -546,7 +552,7 @@ statement_html(const CpdStatement& s)
     rows = "<tr><td colspan=\"4\">None.</td></tr>\n";
   }
   const auto code = format_statement_code(s.code);
-  const auto organisation = s.organisation.empty() ? std::string("cpd") : s.organisation;
+  const auto organisation = issuer(s);
   return fmt::format(
     R"(<!DOCTYPE html>
 <html lang="en">

@@ -96,6 +96,9 @@ std::string statement_code(std::string_view key, std::string_view content);
 std::string encode_statement(const CpdStatement& statement);
 CpdStatement decode_statement(std::string_view content);
 
+// Who issued it: the organisation, or "cpd" when it has no name.
+std::string issuer(const CpdStatement& statement);
+
 // Where the member stands, in a sentence: "compliant: the quota of 10 points
 // was met".
 std::string standing_phrase(const CpdStatement& statement);
