@@ -213,6 +213,8 @@ $MAILBOX show-to "$box" "$third@" "CPD audit of your 2018 record" >"$TESTDIR/aga
 again=$(tr '\n' ' ' <"$TESTDIR/again.txt")
 expect_contains "$again" "You gave no response to the audit of your CPD record for 2017, so you have been drawn again this year."
 expect_contains "$again" "evidence due by 2 April 2019"
+expect_contains "$again" "This approved claim of yours for 2018 has no evidence attached:"
+expect_contains "$again" "IIMS conference (per day attended), 1 May 2018: 10 points"
 expect_contains "$again" "you will be drawn again for the audit of 2019."
 CPD_TODAY=2019-02-01 ok sec audit --year 2018
 expect_contains "$OUT" "drawn again: no response for 2017"
