@@ -1,7 +1,6 @@
 #include <cpd/audit.hpp>
 #include <cpd/database.hpp>
 #include <cpd/error.hpp>
-#include <cpd/ledger.hpp>
 #include <cpd/members.hpp>
 #include <cpd/notices.hpp>
 #include <cpd/random.hpp>

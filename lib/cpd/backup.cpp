@@ -16,7 +16,7 @@
 #include <cerrno>
 #include <charconv>
 #include <cstring>
-#include <tuple>
+#include <memory>
 
 namespace cpd {
 
