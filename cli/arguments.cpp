@@ -37,4 +37,10 @@ parse_year(const std::string& text)
   return year;
 }
 
+std::optional<int>
+parse_optional_year(const std::string& text)
+{
+  return text.empty() ? std::nullopt : std::optional(parse_year(text));
+}
+
 } // namespace cpd::cli

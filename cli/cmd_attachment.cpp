@@ -24,24 +24,6 @@ claim_id(const std::string& text)
   return parse_ids({text}).front();
 }
 
-void
-write_attachment(Json& json, const AttachmentInfo& info)
-{
-  json.begin_object()
-    .field("id", info.id)
-    .field("claim", info.claim_id)
-    .field("name", info.name)
-    .field("size", info.size)
-    .field("media_type", info.media_type)
-    .field("sha256", info.sha256)
-    .key("duplicate_of")
-    .begin_array();
-  for (const auto id : info.duplicate_of) {
-    json.value(id);
-  }
-  json.end_array().end_object();
-}
-
 std::string
 claim_list(const std::vector<std::int64_t>& ids)
 {

@@ -1,6 +1,7 @@
 #include "commands.hpp"
 #include "output.hpp"
 
+#include <cpd/audit.hpp>
 #include <cpd/remind.hpp>
 
 #include <fmt/format.h>
@@ -18,16 +19,20 @@ struct RemindOptions
 void
 run(const RemindOptions& options, Session& session)
 {
+  const auto dry_run = options.dry_run ? DryRun::yes : DryRun::no;
   const auto reminded =
     remind(session.db(),
            session.context(),
            options.below_quota ? ReminderScope::below_quota : ReminderScope::no_claims,
-           options.dry_run ? DryRun::yes : DryRun::no);
+           dry_run);
+  // Audits waiting for an answer are followed up by the same job.
+  const auto audits = remind_audits(session.db(), session.context(), dry_run);
   if (session.json()) {
     Json json;
     json.begin_array();
     for (const auto& member : reminded) {
       json.begin_object()
+        .field("reminder", "quota")
         .field("member", member.member)
         .field("name", member.name)
         .field("email", member.email)
@@ -35,25 +40,56 @@ run(const RemindOptions& options, Session& session)
         .field("remaining", member.remaining)
         .end_object();
     }
+    for (const auto& audit : audits) {
+      json.begin_object()
+        .field("reminder", "audit")
+        .field("member", audit.member)
+        .field("name", audit.name)
+        .field("email", audit.email)
+        .field("year", audit.year)
+        .field("deadline", audit.deadline)
+        .field("days_left", audit.days_left)
+        .end_object();
+    }
     json.end_array();
     print(json.str());
   } else if (options.dry_run) {
-    Table table({{"MEMBER"}, {"NAME"}, {"EMAIL"}, {"TOTAL", Table::Align::right}});
-    for (const auto& member : reminded) {
-      table.add_row({member.member, member.name, member.email, member.total.to_string()});
+    std::string out;
+    if (!reminded.empty()) {
+      Table table({{"MEMBER"}, {"NAME"}, {"EMAIL"}, {"TOTAL", Table::Align::right}});
+      for (const auto& member : reminded) {
+        table.add_row({member.member, member.name, member.email, member.total.to_string()});
+      }
+      out += table.render()
+             + fmt::format("\n{} member{} would be reminded.\n",
+                           reminded.size(),
+                           reminded.size() == 1 ? "" : "s");
     }
-    print(reminded.empty() ? "Nobody is due a reminder.\n"
-                           : table.render()
-                               + fmt::format("\n{} member{} would be reminded.\n",
-                                             reminded.size(),
-                                             reminded.size() == 1 ? "" : "s"));
+    if (!audits.empty()) {
+      Table table({{"MEMBER"}, {"NAME"}, {"AUDIT", Table::Align::right}, {"DEADLINE"}});
+      for (const auto& audit : audits) {
+        table.add_row(
+          {audit.member, audit.name, std::to_string(audit.year), audit.deadline.to_string()});
+      }
+      out += (out.empty() ? "" : "\n") + table.render()
+             + fmt::format("\n{} member{} would be reminded of their audit.\n",
+                           audits.size(),
+                           audits.size() == 1 ? "" : "s");
+    }
+    print(out.empty() ? "Nobody is due a reminder.\n" : out);
   } else {
-    print(
-      reminded.empty()
-        ? std::string("Nobody is due a reminder.\n")
-        : fmt::format("Reminded {} member{}.\n", reminded.size(), reminded.size() == 1 ? "" : "s"));
+    std::string out;
+    if (!reminded.empty()) {
+      out +=
+        fmt::format("Reminded {} member{}.\n", reminded.size(), reminded.size() == 1 ? "" : "s");
+    }
+    if (!audits.empty()) {
+      out += fmt::format(
+        "Reminded {} member{} of their audit.\n", audits.size(), audits.size() == 1 ? "" : "s");
+    }
+    print(out.empty() ? "Nobody is due a reminder.\n" : out);
   }
-  if (!options.dry_run && !reminded.empty()) {
+  if (!options.dry_run && (!reminded.empty() || !audits.empty())) {
     session.deliver();
   }
 }
@@ -64,7 +100,9 @@ void
 register_remind(Command& root)
 {
   auto options = std::make_shared<RemindOptions>();
-  auto command = root.add("remind", "remind members who have not claimed this year (secretary, cron)");
+  auto command = root.add(
+    "remind",
+    "remind members who have not claimed this year, or not answered their audit (secretary, cron)");
   command.flag("--dry-run", options->dry_run, "list who would be reminded; send nothing");
   command.flag(
     "--below-quota", options->below_quota, "remind everybody still short of the quota");

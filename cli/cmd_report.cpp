@@ -1,6 +1,7 @@
 #include "commands.hpp"
 #include "output.hpp"
 
+#include <cpd/audit.hpp>
 #include <cpd/csv.hpp>
 #include <cpd/yearend.hpp>
 
@@ -16,10 +17,22 @@ struct ReportOptions
   bool csv = false;
 };
 
-// A member's line: login, name, email, the figures and the status.
-std::vector<std::string>
-cells(const ReportLine& line)
+using Audits = std::map<std::string, AuditStatus>;
+
+// A member's audit status that year, if they were drawn.
+std::optional<AuditStatus>
+audit_of(const Audits& audits, const ReportLine& line)
 {
+  const auto found = audits.find(line.member);
+  return found == audits.end() ? std::nullopt : std::optional(found->second);
+}
+
+// A member's line: login, name, email, the figures, the status and the
+// audit's status.
+std::vector<std::string>
+cells(const ReportLine& line, const Audits& audits)
+{
+  const auto audit = audit_of(audits, line);
   return {line.member,
           line.name,
           line.email,
@@ -28,7 +41,8 @@ cells(const ReportLine& line)
           line.total.to_string(),
           line.remaining.to_string(),
           line.pending.to_string(),
-          std::string(to_string(line.status))};
+          std::string(to_string(line.status)),
+          audit ? std::string(to_string(*audit)) : std::string()};
 }
 
 void
@@ -37,6 +51,7 @@ run(const ReportOptions& options, Session& session)
   const auto& context = session.context();
   const int year = options.year.empty() ? context.today.year() : parse_year(options.year);
   const auto report = compliance_report(session.db(), context, year);
+  const auto audits = audit_statuses(session.db(), context, year);
   if (session.json()) {
     Json json;
     json.begin_object()
@@ -59,8 +74,15 @@ run(const ReportOptions& options, Session& session)
         .field("total", line.total)
         .field("remaining", line.remaining)
         .field("pending", line.pending)
-        .field("status", std::string(to_string(line.status)))
-        .end_object();
+        .field("status", std::string(to_string(line.status)));
+      const auto audit = audit_of(audits, line);
+      json.key("audit");
+      if (audit) {
+        json.value(to_string(*audit));
+      } else {
+        json.null();
+      }
+      json.end_object();
     }
     json.end_array().end_object();
     print(json.str());
@@ -75,9 +97,10 @@ run(const ReportOptions& options, Session& session)
                                "total",
                                "remaining",
                                "pending",
-                               "status"});
+                               "status",
+                               "audit"});
     for (const auto& line : report.lines) {
-      auto row = cells(line);
+      auto row = cells(line, audits);
       for (const std::size_t text : {0, 1, 2}) { // member, name, email
         row[text] = csv_text(row[text]);
       }
@@ -86,17 +109,26 @@ run(const ReportOptions& options, Session& session)
     print(out);
     return;
   }
-  Table table({{"MEMBER"},
-               {"NAME"},
-               {"EARNED", Table::Align::right},
-               {"CARRIED", Table::Align::right},
-               {"TOTAL", Table::Align::right},
-               {"NEEDED", Table::Align::right},
-               {"PENDING", Table::Align::right},
-               {"STATUS", Table::Align::left, Table::Kind::status}});
+  std::vector<Table::Column> columns{{"MEMBER"},
+                                     {"NAME"},
+                                     {"EARNED", Table::Align::right},
+                                     {"CARRIED", Table::Align::right},
+                                     {"TOTAL", Table::Align::right},
+                                     {"NEEDED", Table::Align::right},
+                                     {"PENDING", Table::Align::right},
+                                     {"STATUS", Table::Align::left, Table::Kind::status}};
+  if (!audits.empty()) {
+    columns.push_back({"AUDIT", Table::Align::left, Table::Kind::status});
+  }
+  Table table(std::move(columns));
   for (const auto& line : report.lines) {
-    auto row = cells(line);
+    auto row = cells(line, audits);
     row.erase(row.begin() + 2); // no email on the screen
+    const auto audit = audit_of(audits, line);
+    row.back() = audit ? std::string(status_words(*audit)) : std::string();
+    if (audits.empty()) {
+      row.pop_back(); // no audit column for a year without one
+    }
     table.add_row(std::move(row));
   }
   print(fmt::format("CPD year {}{}, quota {}\n\n",
@@ -110,6 +142,20 @@ run(const ReportOptions& options, Session& session)
                     report.short_of_quota,
                     report.exempt,
                     points_phrase(report.total)));
+  if (!audits.empty()) {
+    std::map<AuditStatus, int> counts;
+    for (const auto& [login, status] : audits) {
+      ++counts[status];
+    }
+    print(fmt::format("Audit: {} drawn; {} waiting, {} responded, {} passed, {} failed, {} no "
+                      "response.\n",
+                      audits.size(),
+                      counts[AuditStatus::waiting],
+                      counts[AuditStatus::responded],
+                      counts[AuditStatus::passed],
+                      counts[AuditStatus::failed],
+                      counts[AuditStatus::no_response]));
+  }
 }
 
 } // namespace

@@ -1,6 +1,7 @@
 #include "commands.hpp"
 #include "output.hpp"
 
+#include <cpd/backup.hpp>
 #include <cpd/yearend.hpp>
 
 #include <fmt/format.h>
@@ -21,11 +22,19 @@ carried(const YearClose& close)
 
 // What rollover did, for people or as JSON.
 std::string
-render(const std::vector<YearClose>& closes, bool dry_run, bool as_json, int this_year)
+render(const std::vector<YearClose>& closes,
+       bool dry_run,
+       bool as_json,
+       int this_year,
+       const std::optional<BackupResult>& backup)
 {
   if (as_json) {
     Json json;
-    json.begin_object().field("dry_run", dry_run).key("years").begin_array();
+    json.begin_object()
+      .field("dry_run", dry_run)
+      .field("backup", backup ? std::optional(backup->path.string()) : std::nullopt)
+      .key("years")
+      .begin_array();
     for (const auto& close : closes) {
       json.begin_object()
         .field("year", close.year)
@@ -81,8 +90,12 @@ void
 run(bool dry_run, Session& session)
 {
   const auto& context = session.context();
-  const auto closes = rollover(session.db(), context, dry_run ? DryRun::yes : DryRun::no);
-  print(render(closes, dry_run, session.json(), context.today.year()));
+  std::optional<BackupResult> backup;
+  const auto closes = rollover(session.db(), context, dry_run ? DryRun::yes : DryRun::no, &backup);
+  if (backup && !session.json()) {
+    print(fmt::format("Backed up the database to {} first.\n", backup->path.string()));
+  }
+  print(render(closes, dry_run, session.json(), context.today.year(), backup));
   if (!dry_run && !closes.empty()) {
     session.deliver();
   }

@@ -84,9 +84,15 @@ Command::hide()
 void
 Command::run(Handler handler, Inputs inputs)
 {
-  m_app->callback([executor = m_executor, handler = std::move(handler), inputs = std::move(inputs)] {
-    executor->execute(inputs ? inputs() : std::vector<std::string>{}, handler);
-  });
+  m_app->callback(
+    [app = m_app, executor = m_executor, handler = std::move(handler), inputs = std::move(inputs)] {
+      // A command with commands under it (`cpd audit` and `cpd audit draw`)
+      // runs only when none of them was named.
+      if (!app->get_subcommands().empty()) {
+        return;
+      }
+      executor->execute(inputs ? inputs() : std::vector<std::string>{}, handler);
+    });
 }
 
 void

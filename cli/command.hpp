@@ -87,7 +87,8 @@ public:
   Command& hide();
 
   // What the command does, on the database side; `inputs` lists the files
-  // it reads.
+  // it reads. A command with commands under it runs when none of them is
+  // named.
   void run(Handler handler, Inputs inputs = {});
 
   // What a command does in this process only, never for a client (`serve`).

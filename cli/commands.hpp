@@ -17,7 +17,10 @@ namespace cpd::cli {
 void register_activities(Command& root);
 void register_activity(Command& root);
 void register_approve(Command& root);
+void register_attach(Command& root);
+void register_audit(Command& root);
 void register_attachment(Command& root);
+void register_backup(Command& root);
 void register_balance(Command& root);
 void register_check(Command& root);
 void register_claim(Command& root);
@@ -37,6 +40,8 @@ void register_report(Command& root);
 void register_revoke(Command& root);
 void register_rollover(Command& root);
 void register_serve(Command& root);
+void register_statement(Command& root);
+void register_verify(Command& root);
 void register_withdraw(Command& root);
 
 // Prints decided claims: one sentence each, or a JSON array.
@@ -49,5 +54,8 @@ std::vector<std::int64_t> parse_ids(const std::vector<std::string>& texts,
 
 // Parses --year.
 int parse_year(const std::string& text);
+
+// Parses an optional --year: nothing when it was not given.
+std::optional<int> parse_optional_year(const std::string& text);
 
 } // namespace cpd::cli

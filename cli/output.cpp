@@ -495,6 +495,61 @@ claims_json(const std::vector<Claim>& claims)
 }
 
 void
+write_attachment(Json& json, const AttachmentInfo& info)
+{
+  json.begin_object()
+    .field("id", info.id)
+    .field("claim", info.claim_id)
+    .field("name", info.name)
+    .field("size", info.size)
+    .field("media_type", info.media_type)
+    .field("sha256", info.sha256)
+    .key("duplicate_of")
+    .begin_array();
+  for (const auto id : info.duplicate_of) {
+    json.value(id);
+  }
+  json.end_array().end_object();
+}
+
+void
+write_statement(Json& json, const CpdStatement& s)
+{
+  json.field("code", format_statement_code(s.code))
+    .field("organisation", s.organisation)
+    .field("member", s.member)
+    .field("name", s.name)
+    .field("year", s.year)
+    .field("closed", s.closed)
+    .field("quota", s.quota)
+    .field("earned", s.earned)
+    .field("carried_in", s.carried_in)
+    .field("total", s.total)
+    .field("remaining", s.remaining)
+    .field("standing", std::string(to_string(s.standing)))
+    .field("issued", s.issued)
+    .key("activities")
+    .begin_array();
+  for (const auto& activity : s.activities) {
+    json.begin_object()
+      .field("claim", activity.claim_id)
+      .field("date", activity.date)
+      .field("activity", activity.activity)
+      .field("title", activity.title)
+      .key("quantity");
+    if (activity.quantity) {
+      json.number(activity.quantity->to_string());
+    } else {
+      json.null();
+    }
+    json.field("unit", std::string(to_string(activity.unit)))
+      .field("points", activity.points)
+      .end_object();
+  }
+  json.end_array();
+}
+
+void
 write_entry(Json& json, const Entry& entry)
 {
   json.begin_object()

@@ -3,8 +3,10 @@
 #include "session.hpp"
 
 #include <cpd/claims.hpp>
+#include <cpd/evidence.hpp>
 #include <cpd/ledger.hpp>
 #include <cpd/protocol.hpp>
+#include <cpd/statement.hpp>
 
 #include <cstdint>
 #include <ostream>
@@ -148,6 +150,12 @@ void write_claim(Json& json, const Claim& claim);
 
 // Claims as a JSON array, ready to print.
 std::string claims_json(const std::vector<Claim>& claims);
+
+// A file attached to a claim as a JSON object (without its bytes).
+void write_attachment(Json& json, const AttachmentInfo& info);
+
+// A statement's fields, inside a JSON object being written.
+void write_statement(Json& json, const CpdStatement& statement);
 
 // A ledger entry as a JSON object.
 void write_entry(Json& json, const Entry& entry);

@@ -22,10 +22,14 @@ Session::input(std::string_view path) const
 }
 
 void
-Session::write_file(std::string path, std::string content, Overwrite overwrite, Folder folder)
+Session::write_file(
+  std::string path, std::string content, Overwrite overwrite, Folder folder, Access access)
 {
-  m_reply.file(protocol::OutputFile{
-    std::move(path), std::move(content), overwrite == Overwrite::yes, folder == Folder::make});
+  m_reply.file(protocol::OutputFile{std::move(path),
+                                    std::move(content),
+                                    overwrite == Overwrite::yes,
+                                    folder == Folder::make,
+                                    access == Access::owner_only});
 }
 
 void

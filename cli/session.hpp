@@ -75,11 +75,14 @@ public:
   // A file for the user side to write, with the user's rights, once the
   // database side is done: all of the command's files or none, before what
   // it prints after naming them.
+  // With Access::owner_only, only the user may read it (0600).
   enum class Folder { must_exist, make };
+  enum class Access { usual, owner_only };
   void write_file(std::string path,
                   std::string content,
                   Overwrite overwrite,
-                  Folder folder = Folder::must_exist);
+                  Folder folder = Folder::must_exist,
+                  Access access = Access::usual);
 
   // Asks the user to confirm deciding these claims; the command then runs
   // again with them as confirmed().

@@ -36,14 +36,14 @@ reason(int error)
 class TemporaryFile
 {
 public:
-  explicit TemporaryFile(const std::filesystem::path& target)
+  TemporaryFile(const std::filesystem::path& target, mode_t mode)
   {
     std::random_device random;
     for (int attempt = 0; attempt < 100; ++attempt) {
       m_path = target;
       m_path += fmt::format(".partial-{:08x}", random());
       const int fd =
-        ::open(m_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+        ::open(m_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
       if (fd >= 0) {
         m_fd = fd;
         return;
@@ -178,7 +178,7 @@ write_user_files(const std::vector<protocol::OutputFile>& files)
                     ec.message());
       }
     }
-    TemporaryFile temporary(target);
+    TemporaryFile temporary(target, file.owner_only ? 0600 : 0666);
     temporary.write(file.content, target);
     temporary.keep_as(target, file.overwrite);
   }

@@ -21,7 +21,8 @@ std::string read_user_file(const std::string& path);
 // and then none of the files is written; with it, a symbolic link at the
 // name is replaced, never followed. A name starting with a dot is refused,
 // so that no command writes a shell's start-up file or another hidden
-// file. The folder is created if missing and `make_folder` says so.
+// file. The folder is created if missing and `make_folder` says so; a file
+// marked `owner_only` is made readable by the user alone.
 void write_user_files(const std::vector<protocol::OutputFile>& files);
 
 } // namespace cpd::cli

@@ -3,7 +3,8 @@
 # year of the IIMS scheme: the secretary sets it up, a member claims an IIMS
 # training day and the secretary approves it; she claims a conference, a
 # member who claimed nothing is reminded, and on 2 January the year is
-# closed and her surplus carried forward. Mail goes to a Maildir in the same
+# closed and her surplus carried forward. She shows her statement for the
+# year to a client, who checks its code. Mail goes to a Maildir in the same
 # folder, and the tour ends with what was delivered.
 #
 #   data/demo.sh [path/to/cpd]      (default: build/cli/cpd)
@@ -63,6 +64,11 @@ export CPD_TODAY=2018-01-02
 as sec rollover --dry-run
 as sec rollover
 as ann balance
+
+step "Ann's statement for 2017, for a client; anybody can check its code"
+as ann statement --year 2017 | tee "$demo/statement.txt"
+code=$(sed -n 's/^Verification code: //p' "$demo/statement.txt")
+as client verify "$code"
 
 step "The mail cpd delivered to $demo/mail"
 /usr/bin/python3 - "$demo/mail/new" <<'PY'

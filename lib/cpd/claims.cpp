@@ -1,3 +1,4 @@
+#include <cpd/audit.hpp>
 #include <cpd/claims.hpp>
 #include <cpd/database.hpp>
 #include <cpd/error.hpp>
@@ -240,6 +241,76 @@ insert_claim(Database& db,
   return id;
 }
 
+// Refuses files offered for a claim (a new one, or `claim_id` with the files
+// it holds): an empty file, one past the size limits, or the same file
+// (by SHA-256) twice on the claim.
+void
+check_new_files(Database& db,
+                std::optional<std::int64_t> claim_id,
+                const std::vector<AttachmentFile>& files)
+{
+  const auto limits = load_attachment_limits(db);
+  std::uint64_t attached = 0;
+  // SHA-256 -> the name it has, and whether the claim holds it already.
+  std::map<std::string, std::pair<std::string, bool>> seen;
+  if (claim_id) {
+    for (const auto& info : claim_attachments(db, *claim_id)) {
+      seen.emplace(info.sha256, std::pair(info.name, true));
+      attached += static_cast<std::uint64_t>(info.size);
+    }
+  }
+  for (const auto& file : files) {
+    if (file.content.empty()) {
+      throw Error(
+        ErrorKind::bad_input, "{} is empty: attach the file with the evidence", file.name);
+    }
+    if (file.content.size() > limits.per_file) {
+      throw Error(ErrorKind::refused,
+                  "{} is larger than the {} bytes allowed per attachment",
+                  file.name,
+                  limits.per_file);
+    }
+    const auto [same, fresh] = seen.emplace(sha256_hex(file.content), std::pair(file.name, false));
+    if (!fresh) {
+      const auto& [name, held] = same->second;
+      throw Error(ErrorKind::refused,
+                  "{} is the same file as {}{}: attach each file once",
+                  file.name,
+                  name,
+                  held ? fmt::format(", already attached to claim #{}", *claim_id) : "");
+    }
+    attached += file.content.size();
+  }
+  if (attached > limits.per_claim) {
+    throw Error(ErrorKind::refused,
+                "the attachments add up to {} bytes; at most {} are allowed per claim",
+                attached,
+                limits.per_claim);
+  }
+}
+
+// Stores files with a claim; returns their ids.
+std::vector<std::int64_t>
+store_files(Database& db, std::int64_t claim_id, const std::vector<AttachmentFile>& files)
+{
+  Statement insert(db,
+                   "INSERT INTO attachment(claim_id, name, media_type, size,"
+                   " sha256, content) VALUES (?, ?, ?, ?, ?, ?)");
+  std::vector<std::int64_t> ids;
+  for (const auto& file : files) {
+    insert.reset();
+    insert.bind_all(claim_id,
+                    file.name,
+                    file.media_type,
+                    static_cast<std::int64_t>(file.content.size()),
+                    sha256_hex(file.content));
+    insert.bind_blob(6, std::as_bytes(std::span(file.content)));
+    insert.run();
+    ids.push_back(db.last_insert_id());
+  }
+  return ids;
+}
+
 // Approves a pending claim: the decision and the award in the ledger.
 void
 approve_one(Database& db,
@@ -354,23 +425,7 @@ submit_claim(Database& db, const Context& context, const ClaimRequest& request)
     throw Error(
       ErrorKind::refused, "'{}' needs evidence: attach it with --attach FILE", activity.code);
   }
-  const auto limits = load_attachment_limits(db);
-  std::uint64_t attached = 0;
-  for (const auto& file : request.attachments) {
-    if (file.content.size() > limits.per_file) {
-      throw Error(ErrorKind::refused,
-                  "{} is larger than the {} bytes allowed per attachment",
-                  file.name,
-                  limits.per_file);
-    }
-    attached += file.content.size();
-  }
-  if (attached > limits.per_claim) {
-    throw Error(ErrorKind::refused,
-                "the attachments add up to {} bytes; at most {} are allowed per claim",
-                attached,
-                limits.per_claim);
-  }
+  check_new_files(db, std::nullopt, request.attachments);
   if (request.duplicates == ClaimRequest::Duplicates::refuse) {
     if (const auto earlier = live_claim(db, member.id, activity.id, date)) {
       throw Error(ErrorKind::refused,
@@ -384,19 +439,7 @@ submit_claim(Database& db, const Context& context, const ClaimRequest& request)
 
   const auto id = insert_claim(
     db, member.id, activity, date, request.quantity, points, request.note, member.id, context.now);
-  Statement insert_attachment(db,
-                              "INSERT INTO attachment(claim_id, name, media_type, size,"
-                              " sha256, content) VALUES (?, ?, ?, ?, ?, ?)");
-  for (const auto& file : request.attachments) {
-    insert_attachment.reset();
-    insert_attachment.bind_all(id,
-                               file.name,
-                               file.media_type,
-                               static_cast<std::int64_t>(file.content.size()),
-                               sha256_hex(file.content));
-    insert_attachment.bind_blob(6, std::as_bytes(std::span(file.content)));
-    insert_attachment.run();
-  }
+  store_files(db, id, request.attachments);
   auto claim = require_claim(db, id).claim;
   notice_claim_submitted(db, context, claim, member);
   transaction.commit();
@@ -468,14 +511,13 @@ decline_claims(Database& db,
 }
 
 Claim
-revoke_claim(Database& db, const Context& context, std::int64_t id, std::string_view reason)
+revoke_approved_claim(Database& db,
+                      const Context& context,
+                      const Member& secretary,
+                      std::int64_t id,
+                      std::string_view reason,
+                      Notify notify)
 {
-  if (reason.find_first_not_of(" \t\n") == std::string_view::npos) {
-    throw Error(ErrorKind::usage, "a revocation needs a reason: --reason TEXT");
-  }
-  validate_text(reason, "reason");
-  Transaction transaction(db, Transaction::Kind::write);
-  const auto secretary = require_secretary(db, context);
   const auto stored = require_claim(db, id);
   if (stored.claim.status != ClaimStatus::approved) {
     throw Error(ErrorKind::refused,
@@ -501,9 +543,63 @@ revoke_claim(Database& db, const Context& context, std::int64_t id, std::string_
     correct_carries(db, stored.member_id, stored.claim.year(), secretary.id, context.now);
   }
   auto claim = require_claim(db, id).claim;
-  notice_claim_decided(db, context, claim, *find_member(db, claim.member));
+  if (notify == Notify::yes) {
+    notice_claim_decided(db, context, claim, *find_member(db, claim.member));
+  }
+  return claim;
+}
+
+Claim
+revoke_claim(Database& db, const Context& context, std::int64_t id, std::string_view reason)
+{
+  if (reason.find_first_not_of(" \t\n") == std::string_view::npos) {
+    throw Error(ErrorKind::usage, "a revocation needs a reason: --reason TEXT");
+  }
+  validate_text(reason, "reason");
+  Transaction transaction(db, Transaction::Kind::write);
+  const auto secretary = require_secretary(db, context);
+  auto claim = revoke_approved_claim(db, context, secretary, id, reason, Notify::yes);
   transaction.commit();
   return claim;
+}
+
+AttachResult
+attach_evidence(Database& db,
+                const Context& context,
+                std::int64_t id,
+                const std::vector<AttachmentFile>& files)
+{
+  if (files.empty()) {
+    throw Error(ErrorKind::usage, "name at least one file to attach");
+  }
+  Transaction transaction(db, Transaction::Kind::write);
+  const auto member = require_member(db, context);
+  const auto stored = require_claim(db, id);
+  if (stored.member_id != member.id) {
+    throw Error(ErrorKind::permission, "claim #{} is not yours", id);
+  }
+  AttachResult result;
+  const auto& claim = stored.claim;
+  if (claim.status == ClaimStatus::approved && audit_open(db, member.id, claim.year())) {
+    result.audit_year = claim.year();
+  } else if (claim.status != ClaimStatus::pending) {
+    throw Error(ErrorKind::refused,
+                "claim #{} is {}; evidence can be added to a pending claim, or to an approved "
+                "one while its year is under audit",
+                id,
+                to_string(claim.status));
+  }
+  check_new_files(db, id, files);
+  const auto added = store_files(db, id, files);
+  result.claim = require_claim(db, id).claim;
+  for (const auto& info : claim_attachments(db, id)) {
+    if (std::find(added.begin(), added.end(), info.id) != added.end()) {
+      result.added.push_back(info);
+    }
+  }
+  notice_evidence_added(db, context, result.claim, member, added, result.audit_year);
+  transaction.commit();
+  return result;
 }
 
 Claim

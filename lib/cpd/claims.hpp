@@ -3,6 +3,7 @@
 #include <cpd/activities.hpp>
 #include <cpd/context.hpp>
 #include <cpd/date.hpp>
+#include <cpd/evidence.hpp>
 #include <cpd/ledger.hpp>
 #include <cpd/members.hpp>
 #include <cpd/points.hpp>
@@ -102,6 +103,35 @@ std::vector<Claim> decline_claims(Database& db,
 // entry in the claim's year, carries of closed years corrected. Nobody
 // revokes their own claim.
 Claim revoke_claim(Database& db, const Context& context, std::int64_t id, std::string_view reason);
+
+// Whether a change mails the member.
+enum class Notify { no, yes };
+
+// The same, inside the caller's transaction, for a secretary the caller has
+// checked, with or without the member's mail.
+Claim revoke_approved_claim(Database& db,
+                            const Context& context,
+                            const Member& secretary,
+                            std::int64_t id,
+                            std::string_view reason,
+                            Notify notify);
+
+// What adding evidence did.
+struct AttachResult
+{
+  Claim claim;
+  std::vector<AttachmentInfo> added;
+  std::optional<int> audit_year; // the claim is approved and its year under audit
+};
+
+// The member adds files to their own claim: a pending one, or an approved
+// one while its year is under audit. Empty files, files past the size
+// limits and a file the claim holds already (by SHA-256) are refused, and
+// then nothing is stored. The secretary is mailed, with the new files.
+AttachResult attach_evidence(Database& db,
+                             const Context& context,
+                             std::int64_t id,
+                             const std::vector<AttachmentFile>& files);
 
 // One claim: the member's own, or any for a secretary.
 Claim get_claim(Database& db, const Context& context, std::int64_t id);

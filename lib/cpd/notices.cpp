@@ -1,3 +1,4 @@
+#include <cpd/audit.hpp>
 #include <cpd/database.hpp>
 #include <cpd/evidence.hpp>
 #include <cpd/notices.hpp>
@@ -6,6 +7,8 @@
 #include <cpd/yearend.hpp>
 
 #include <fmt/format.h>
+
+#include <algorithm>
 
 namespace cpd {
 
@@ -41,9 +44,13 @@ add_balance(Values& values, const Balance& balance)
 
 // The claim's files for the secretary's mail: which ones ride along (in
 // order, while they fit in mail.attach_max_bytes), how to fetch the others,
-// and other claims holding the same file.
+// and other claims holding the same file. With `fresh`, only those files
+// ride along: the others were sent before.
 std::vector<std::int64_t>
-describe_evidence(Database& db, const Claim& claim, Values& values)
+describe_evidence(Database& db,
+                  const Claim& claim,
+                  Values& values,
+                  const std::optional<std::vector<std::int64_t>>& fresh = std::nullopt)
 {
   const auto files = claim_attachments(db, claim.id);
   if (files.empty()) {
@@ -59,7 +66,9 @@ describe_evidence(Database& db, const Claim& claim, Values& values)
   for (const auto& file : files) {
     const auto size = static_cast<std::uint64_t>(file.size);
     std::string how;
-    if (used + size <= budget) {
+    if (fresh && std::find(fresh->begin(), fresh->end(), file.id) == fresh->end()) {
+      how = "sent before";
+    } else if (used + size <= budget) {
       used += size;
       attached.push_back(file.id);
       how = "attached to this mail";
@@ -122,6 +131,60 @@ to_secretary(Database& db,
                     values,
                     attachment_ids});
   }
+}
+
+// "1 claim", "2 claims".
+std::string
+count_phrase(std::size_t count, std::string_view noun)
+{
+  return fmt::format("{} {}{}", count, noun, count == 1 ? "" : "s");
+}
+
+// "today", "tomorrow", "in 7 days".
+std::string
+due_phrase(int days_left)
+{
+  if (days_left <= 0) {
+    return "today";
+  }
+  return days_left == 1 ? "tomorrow" : fmt::format("in {} days", days_left);
+}
+
+// One line per claim: "  #12  IIMS training day, 14 March 2017: 5 points".
+std::string
+claim_lines(const std::vector<Claim>& claims)
+{
+  std::string text;
+  for (const auto& claim : claims) {
+    text += fmt::format("  #{}  {}, {}: {}\n",
+                        claim.id,
+                        claim.activity_title,
+                        claim.date.to_long_string(),
+                        points_phrase(claim.points));
+  }
+  return text;
+}
+
+// What an audit's mails to its member share.
+Values
+audit_values(const Audit& audit)
+{
+  return {{"name", audit.name},
+          {"login", audit.member},
+          {"year", std::to_string(audit.year)},
+          {"next_year", std::to_string(audit.year + 1)},
+          {"deadline", audit.deadline.to_long_string()}};
+}
+
+Member
+audited_member(const Audit& audit)
+{
+  Member member;
+  member.id = audit.member_id;
+  member.login = audit.member;
+  member.name = audit.name;
+  member.email = audit.email;
+  return member;
 }
 
 } // namespace
@@ -270,6 +333,162 @@ notice_year_closed(Database& db,
                 {"carried", carried_total.to_string()},
                 {"next_year", next_year},
                 {"short_list", short_list.empty() ? "  (none)\n" : short_list}});
+}
+
+void
+notice_audit_drawn(Database& db, const Context& context, const Audit& audit, int days)
+{
+  auto values = audit_values(audit);
+  values["days"] = count_phrase(static_cast<std::size_t>(days), "day");
+  const auto missing = missing_evidence(audit);
+  if (missing.empty()) {
+    values["claims"] =
+      fmt::format("Every approved claim of yours for {} has evidence attached already; the\n"
+                  "membership secretary will review it. Please confirm that your record is\n"
+                  "complete, or add what is missing.\n\n",
+                  audit.year);
+  } else {
+    values["claims"] =
+      fmt::format("{} of yours for {} {} no evidence attached:\n\n{}\n",
+                  missing.size() == 1 ? "This approved claim"
+                                      : fmt::format("These {} approved claims", missing.size()),
+                  audit.year,
+                  missing.size() == 1 ? "has" : "have",
+                  claim_lines(missing));
+  }
+  values["redrawn"] =
+    audit.redrawn_after
+      ? fmt::format("You gave no response to the audit of your CPD record for {}, so\n"
+                    "you have been drawn again this year.\n\n",
+                    *audit.redrawn_after)
+      : "";
+  to_member(db,
+            context,
+            audited_member(audit),
+            fmt::format("audit:{}:drawn", audit.id),
+            "audit-request",
+            std::move(values));
+}
+
+void
+notice_audit_reminder(
+  Database& db, const Context& context, const Audit& audit, int point, int days_left)
+{
+  auto values = audit_values(audit);
+  values["due"] = due_phrase(days_left);
+  const auto missing = missing_evidence(audit);
+  values["claims"] =
+    missing.empty()
+      ? std::string()
+      : fmt::format("{} still {} no evidence:\n\n{}\n",
+                    missing.size() == 1 ? "This claim"
+                                        : fmt::format("These {} claims", missing.size()),
+                    missing.size() == 1 ? "has" : "have",
+                    claim_lines(missing));
+  to_member(db,
+            context,
+            audited_member(audit),
+            fmt::format("audit:{}:reminder:{}", audit.id, point),
+            "audit-reminder",
+            std::move(values));
+}
+
+void
+notice_audit_answered(Database& db, const Context& context, const Audit& audit)
+{
+  Values values{{"member_name", audit.name},
+                {"login", audit.member},
+                {"year", std::to_string(audit.year)},
+                {"note", audit.response.empty() ? "(none)" : audit.response}};
+  std::string claims;
+  for (const auto& claim : audit.requested) {
+    claims += fmt::format(
+      "  #{}  {}, {}: {}, {}\n",
+      claim.id,
+      claim.activity_title,
+      claim.date.to_long_string(),
+      points_phrase(claim.points),
+      claim.status != ClaimStatus::approved ? std::string(to_string(claim.status))
+      : claim.attachments == 0              ? std::string("still no file")
+                               : count_phrase(static_cast<std::size_t>(claim.attachments), "file"));
+  }
+  values["claims"] = claims.empty() ? "  (none: every approved claim had evidence)\n" : claims;
+  to_secretary(db,
+               context,
+               audit.member_id,
+               fmt::format("audit:{}:answered", audit.id),
+               "audit-answered",
+               values);
+}
+
+void
+notice_audit_decided(Database& db,
+                     const Context& context,
+                     const Audit& audit,
+                     const std::vector<Claim>& revoked)
+{
+  auto values = audit_values(audit);
+  values["reason"] = audit.reason.value_or("");
+  const bool passed = audit.status == AuditStatus::passed;
+  if (passed) {
+    values["remark"] =
+      audit.reason ? fmt::format("The membership secretary adds:\n\n  {}\n\n", *audit.reason) : "";
+  } else {
+    const auto balance = member_balance(db, audit.member_id, audit.year);
+    values["total"] = balance.total.to_string();
+    values["quota"] = balance.quota.to_string();
+    values["carried"] = member_balance(db, audit.member_id, audit.year + 1).carried_in.to_string();
+    values["revoked"] =
+      revoked.empty()
+        ? std::string()
+        : fmt::format("{} revoked:\n\n{}\n",
+                      revoked.size() == 1 ? "This claim was"
+                                          : fmt::format("These {} claims were", revoked.size()),
+                      claim_lines(revoked));
+  }
+  to_member(db,
+            context,
+            audited_member(audit),
+            fmt::format("audit:{}:{}", audit.id, to_string(audit.status)),
+            passed ? "audit-passed" : "audit-failed",
+            std::move(values));
+}
+
+void
+notice_evidence_added(Database& db,
+                      const Context& context,
+                      const Claim& claim,
+                      const Member& member,
+                      const std::vector<std::int64_t>& added,
+                      std::optional<int> audit_year)
+{
+  auto values = claim_values(claim);
+  values["status"] = std::string(to_string(claim.status));
+  values["added"] = count_phrase(added.size(), "file");
+  if (audit_year) {
+    values["next"] = fmt::format("{} is under audit for {}. When the audit is answered:\n"
+                                 "  cpd audit pass {} --year {}\n"
+                                 "  cpd audit fail {} --year {} --reason \"...\"\n",
+                                 claim.member_name,
+                                 *audit_year,
+                                 claim.member,
+                                 *audit_year,
+                                 claim.member,
+                                 *audit_year);
+  } else {
+    values["next"] = fmt::format("To approve it:  cpd approve {}\n"
+                                 "To decline it:  cpd decline {} --reason \"...\"\n",
+                                 claim.id,
+                                 claim.id);
+  }
+  const auto attached = describe_evidence(db, claim, values, added);
+  to_secretary(db,
+               context,
+               member.id,
+               fmt::format("claim:{}:evidence:{}", claim.id, added.empty() ? 0 : added.front()),
+               "claim-evidence",
+               values,
+               attached);
 }
 
 } // namespace cpd

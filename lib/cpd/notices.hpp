@@ -5,6 +5,8 @@
 #include <cpd/ledger.hpp>
 #include <cpd/members.hpp>
 
+#include <cstdint>
+#include <optional>
 #include <vector>
 
 namespace cpd {
@@ -51,5 +53,36 @@ void notice_year_closed(Database& db,
                         const Context& context,
                         const YearClose& close,
                         const std::vector<ReportLine>& lines);
+
+struct Audit;
+
+// To a member drawn for an audit: which year, the approved claims without
+// evidence, the deadline (`days` from today) and how to answer; to a member
+// drawn again, why.
+void notice_audit_drawn(Database& db, const Context& context, const Audit& audit, int days);
+
+// To a member whose audit waits for an answer: the deadline is near. One
+// mail for each reminder day (`point`) of an audit.
+void notice_audit_reminder(
+  Database& db, const Context& context, const Audit& audit, int point, int days_left);
+
+// To the secretary: a member answered their audit, and how its claims stand.
+void notice_audit_answered(Database& db, const Context& context, const Audit& audit);
+
+// To the member: the outcome of their audit; for a fail, the reason, the
+// claims revoked and the year's new total and carry.
+void notice_audit_decided(Database& db,
+                          const Context& context,
+                          const Audit& audit,
+                          const std::vector<Claim>& revoked);
+
+// To the secretary: a member added files to a claim (pending, or approved
+// and under audit for `audit_year`); the new files ride along.
+void notice_evidence_added(Database& db,
+                           const Context& context,
+                           const Claim& claim,
+                           const Member& member,
+                           const std::vector<std::int64_t>& added,
+                           std::optional<int> audit_year);
 
 } // namespace cpd

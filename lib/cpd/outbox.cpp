@@ -46,10 +46,11 @@ constexpr std::int64_t k_batch_attachment_bytes = 32 << 20;
 // Every placeholder some cpd mail fills in; a template may use any of them
 // where its mail provides it.
 constexpr std::string_view k_placeholders[] = {
-  "activity", "attachments", "carried", "claim_id",    "compliant", "date",   "deadline",
-  "evidence", "exempt",      "login",   "member_name", "members",   "name",   "next_year",
-  "note",     "org",         "pending", "points",      "quota",     "reason", "remaining",
-  "short",    "short_list",  "total",   "year"};
+  "activity",    "added",   "attachments", "carried", "claim_id",  "claims",    "compliant",
+  "date",        "days",    "deadline",    "due",     "evidence",  "exempt",    "login",
+  "member_name", "members", "name",        "next",    "next_year", "note",      "org",
+  "pending",     "points",  "quota",       "reason",  "redrawn",   "remaining", "remark",
+  "revoked",     "short",   "short_list",  "status",  "total",     "year"};
 
 std::string
 read_text_file(const std::filesystem::path& path)

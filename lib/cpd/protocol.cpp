@@ -30,6 +30,7 @@ constexpr std::uint8_t k_flag_colour = 4;
 constexpr std::uint8_t k_flag_err_colour = 8;
 constexpr std::uint8_t k_flag_overwrite = 1;
 constexpr std::uint8_t k_flag_make_folder = 2;
+constexpr std::uint8_t k_flag_owner_only = 4;
 
 void
 put_u32(std::string& out, std::uint32_t value)
@@ -217,7 +218,8 @@ encode(const Response& response)
   put_field(out, tag_err, response.err);
   for (const auto& file : response.files) {
     const auto flags = static_cast<char>((file.overwrite ? k_flag_overwrite : 0)
-                                         | (file.make_folder ? k_flag_make_folder : 0));
+                                         | (file.make_folder ? k_flag_make_folder : 0)
+                                         | (file.owner_only ? k_flag_owner_only : 0));
     put_field(out, tag_output_file, pair_value(file.path, flags + file.content));
   }
   if (response.confirm) {
@@ -305,13 +307,14 @@ decode_response(std::string_view payload)
     case tag_output_file: {
       const auto [path, rest] = split_pair(value);
       const auto flags = rest.empty() ? 0xff : static_cast<std::uint8_t>(rest[0]);
-      if ((flags & ~(k_flag_overwrite | k_flag_make_folder)) != 0) {
+      if ((flags & ~(k_flag_overwrite | k_flag_make_folder | k_flag_owner_only)) != 0) {
         malformed("a bad output file field");
       }
       response.files.push_back(OutputFile{std::string(path),
                                           std::string(rest.substr(1)),
                                           (flags & k_flag_overwrite) != 0,
-                                          (flags & k_flag_make_folder) != 0});
+                                          (flags & k_flag_make_folder) != 0,
+                                          (flags & k_flag_owner_only) != 0});
       break;
     }
     case tag_confirm: {

@@ -64,6 +64,7 @@ struct OutputFile
   std::string content;
   bool overwrite = false;   // replace a file of that name
   bool make_folder = false; // create the folder it goes in if missing
+  bool owner_only = false;  // readable by its owner alone (0600), e.g. a copy of the database
 };
 
 // A question the client asks the user before the command goes on: `prompt`

@@ -43,6 +43,14 @@ constexpr std::array k_settings = {
   SettingInfo{"mail.attach_max_bytes",
               "5242880",
               "most bytes of evidence sent with the secretary's mail of a claim (0: none)"},
+  SettingInfo{"audit.percent", "5", "share of eligible members an audit draws, in percent"},
+  SettingInfo{"audit.days", "60", "days a member drawn for an audit has to answer"},
+  SettingInfo{"audit.remind_days",
+              "21,7",
+              "days before an audit's deadline a member who has not answered is reminded"},
+  SettingInfo{
+    "backup.dir", "", "the folder cpd backup and rollover keep copies of the database in"},
+  SettingInfo{"backup.keep", "7", "copies of the database backup.dir keeps"},
 };
 
 const SettingInfo&
@@ -139,6 +147,28 @@ check_named_file(std::string_view key, std::string_view value)
   }
 }
 
+// "21,7" -> {21, 7}; "none" -> {}; nothing for anything else.
+std::optional<std::vector<int>>
+parse_day_list(std::string_view text)
+{
+  std::vector<int> days;
+  if (text == "none") {
+    return days;
+  }
+  while (true) {
+    const auto comma = text.find(',');
+    const auto day = parse_integer(text.substr(0, comma));
+    if (!day || *day < 1 || *day > 366) {
+      return std::nullopt;
+    }
+    days.push_back(static_cast<int>(*day));
+    if (comma == std::string_view::npos) {
+      return days;
+    }
+    text.remove_prefix(comma + 1);
+  }
+}
+
 } // namespace
 
 void
@@ -200,6 +230,30 @@ validate_setting(std::string_view key, std::string_view value)
       mail::validate_address(value);
     } catch (const Error&) {
       bad("an email address");
+    }
+  } else if (key == "audit.percent") {
+    const auto percent = Points::parse(value);
+    if (!percent || *percent <= Points() || *percent > Points::from_tenths(1000)) {
+      bad("a percentage above 0 and at most 100, with at most one decimal place");
+    }
+  } else if (key == "audit.days") {
+    const auto days = parse_integer(value);
+    if (!days || *days < 1 || *days > 366) {
+      bad("a number of days from 1 to 366");
+    }
+  } else if (key == "audit.remind_days") {
+    if (!parse_day_list(value)) {
+      bad("days before the deadline, e.g. 21,7, or none");
+    }
+  } else if (key == "backup.dir") {
+    if (!value.starts_with('/') || has_control_characters(value, AllowNewlines::no)
+        || !valid_utf8(value)) {
+      bad("an absolute path");
+    }
+  } else if (key == "backup.keep") {
+    const auto copies = parse_integer(value);
+    if (!copies || *copies < 1 || *copies > 1000) {
+      bad("a number of copies from 1 to 1000");
     }
   } else if (key == "mail.starttls") {
     if (value != "no" && value != "required") {
@@ -291,6 +345,20 @@ load_scheme(Database& db)
                 *start,
                 static_cast<int>(*interval),
                 get_setting(db, "org.name")};
+}
+
+AuditSettings
+load_audit_settings(Database& db)
+{
+  const auto percent = Points::parse(get_setting(db, "audit.percent"));
+  const auto days = parse_integer(get_setting(db, "audit.days"));
+  const auto remind_days = parse_day_list(get_setting(db, "audit.remind_days"));
+  if (!percent || !days || !remind_days) {
+    throw Error(ErrorKind::config,
+                "the settings audit.percent, audit.days or audit.remind_days are damaged;"
+                " set them again with cpd config set");
+  }
+  return AuditSettings{percent->tenths(), static_cast<int>(*days), *remind_days};
 }
 
 AttachmentLimits

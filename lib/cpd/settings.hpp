@@ -5,6 +5,7 @@
 #include <cpd/points.hpp>
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -56,6 +57,16 @@ struct Scheme
 };
 
 Scheme load_scheme(Database& db);
+
+// How audits are drawn and followed up.
+struct AuditSettings
+{
+  std::int64_t percent_tenths;  // share of the eligible members drawn, in tenths of a percent
+  int days;                     // from the draw to the deadline
+  std::vector<int> remind_days; // reminders this many days before the deadline
+};
+
+AuditSettings load_audit_settings(Database& db);
 
 // Attachment limits in bytes.
 struct AttachmentLimits

@@ -4,6 +4,7 @@
 #include <cpd/error.hpp>
 #include <cpd/settings.hpp>
 #include <cpd/setup.hpp>
+#include <cpd/statement.hpp>
 
 namespace cpd {
 
@@ -33,6 +34,7 @@ initialize(Database& db, const Context& context, const SetupRequest& request)
     result.activities = load_points_table(db, *embedded_file("activities.csv"), "activities.csv");
   }
   result.secretary = insert_member(db, context, secretary);
+  ensure_statement_key(db);
   transaction.commit();
   return result;
 }

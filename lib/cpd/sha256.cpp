@@ -140,18 +140,16 @@ Sha256::finish()
   }
   compress(m_buffer.data());
 
-  static constexpr std::string_view k_hex = "0123456789abcdef";
-  m_digest.reserve(64);
-  for (const std::uint32_t word : m_state) {
-    for (int shift = 28; shift >= 0; shift -= 4) {
-      m_digest += k_hex[(word >> shift) & 0xf];
+  for (std::size_t i = 0; i < m_state.size(); ++i) {
+    for (std::size_t j = 0; j < 4; ++j) {
+      m_digest[4 * i + j] = static_cast<std::uint8_t>(m_state[i] >> (24 - 8 * j));
     }
   }
   m_finished = true;
 }
 
-std::string
-Sha256::hex_digest()
+std::array<std::uint8_t, 32>
+Sha256::digest()
 {
   if (!m_finished) {
     finish();
@@ -160,11 +158,56 @@ Sha256::hex_digest()
 }
 
 std::string
+Sha256::hex_digest()
+{
+  static constexpr std::string_view k_hex = "0123456789abcdef";
+  std::string hex;
+  hex.reserve(64);
+  for (const std::uint8_t byte : digest()) {
+    hex += k_hex[byte >> 4];
+    hex += k_hex[byte & 0xf];
+  }
+  return hex;
+}
+
+std::string
 sha256_hex(std::string_view bytes)
 {
   Sha256 hash;
   hash.update(bytes);
   return hash.hex_digest();
+}
+
+std::array<std::uint8_t, 32>
+hmac_sha256(std::string_view key, std::string_view message)
+{
+  constexpr std::size_t k_block = 64;
+  // A key longer than a block is hashed first; a shorter one is padded with zeros.
+  std::array<std::uint8_t, k_block> block{};
+  if (key.size() > k_block) {
+    Sha256 hash;
+    hash.update(key);
+    const auto digest = hash.digest();
+    std::copy(digest.begin(), digest.end(), block.begin());
+  } else {
+    std::memcpy(block.data(), key.data(), key.size());
+  }
+  auto padded = [&](std::uint8_t pad) {
+    std::string bytes(k_block, '\0');
+    for (std::size_t i = 0; i < k_block; ++i) {
+      bytes[i] = static_cast<char>(block[i] ^ pad);
+    }
+    return bytes;
+  };
+  Sha256 inner;
+  inner.update(padded(0x36));
+  inner.update(message);
+  const auto inner_digest = inner.digest();
+  Sha256 outer;
+  outer.update(padded(0x5c));
+  outer.update(
+    std::string_view(reinterpret_cast<const char*>(inner_digest.data()), inner_digest.size()));
+  return outer.digest();
 }
 
 } // namespace cpd

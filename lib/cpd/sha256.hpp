@@ -25,6 +25,9 @@ public:
   // the hash: later calls return the same digest, later update()s throw.
   std::string hex_digest();
 
+  // The same digest as 32 bytes.
+  std::array<std::uint8_t, 32> digest();
+
 private:
   void compress(const std::uint8_t* block);
   void finish();
@@ -34,10 +37,13 @@ private:
   std::size_t m_buffered = 0;
   std::uint64_t m_length = 0; // bytes fed so far
   bool m_finished = false;
-  std::string m_digest;
+  std::array<std::uint8_t, 32> m_digest{};
 };
 
 // The SHA-256 of `bytes` as 64 lower-case hex digits.
 std::string sha256_hex(std::string_view bytes);
+
+// HMAC-SHA-256 (RFC 2104) of `message` under `key`: 32 bytes.
+std::array<std::uint8_t, 32> hmac_sha256(std::string_view key, std::string_view message);
 
 } // namespace cpd

@@ -1,9 +1,11 @@
+#include <cpd/backup.hpp>
 #include <cpd/database.hpp>
 #include <cpd/error.hpp>
 #include <cpd/ledger.hpp>
 #include <cpd/members.hpp>
 #include <cpd/notices.hpp>
 #include <cpd/settings.hpp>
+#include <cpd/statement.hpp>
 #include <cpd/text.hpp>
 #include <cpd/yearend.hpp>
 
@@ -166,7 +168,7 @@ member_id(Database& db, std::string_view login)
 } // namespace
 
 std::vector<YearClose>
-rollover(Database& db, const Context& context, DryRun dry_run)
+rollover(Database& db, const Context& context, DryRun dry_run, std::optional<BackupResult>* backup)
 {
   std::vector<YearClose> closed;
   if (dry_run == DryRun::yes) {
@@ -185,6 +187,13 @@ rollover(Database& db, const Context& context, DryRun dry_run)
     Transaction transaction(db, Transaction::Kind::read);
     require_secretary_or_system(db, context);
     years = open_years(db, load_scheme(db), context.today.year());
+  }
+  if (!years.empty()) {
+    // Before anything changes, while no transaction is open.
+    auto copy = backup_if_configured(db, context);
+    if (backup != nullptr) {
+      *backup = std::move(copy);
+    }
   }
   for (const int year : years) {
     // One transaction per year: an interrupted run leaves whole years.
@@ -410,6 +419,10 @@ verify_ledger(Database& db)
     account[static_cast<int>(sums.integer(2))] = {sums.integer(3), sums.integer(4)};
   }
   replay(login, account);
+
+  for (auto& problem : check_statements(db)) {
+    problems.push_back(std::move(problem));
+  }
   return problems;
 }
 

@@ -12,6 +12,7 @@
 namespace cpd {
 
 class Database;
+struct BackupResult;
 
 // One member's carry out of a closed year.
 struct Carry
@@ -37,8 +38,12 @@ struct YearClose
 // Closes every year before today's that is not closed yet, oldest first, one
 // transaction per year: posts the carry entries and records the close with
 // the quota and carry cap in force. Running it again does nothing. Only a
-// secretary may.
-std::vector<YearClose> rollover(Database& db, const Context& context, DryRun dry_run);
+// secretary may. When there is a year to close and backup.dir is set, a
+// copy of the database is taken there first (into `backup`, if given).
+std::vector<YearClose> rollover(Database& db,
+                                const Context& context,
+                                DryRun dry_run,
+                                std::optional<BackupResult>* backup = nullptr);
 
 // Grants a member a dispensation from the quota for a year.
 void exempt_member(

@@ -4,6 +4,8 @@
   mailbox.py list DIR            one line per message: recipient TAB subject
   mailbox.py show DIR TEXT       headers and decoded body of the first message
                                  whose subject contains TEXT
+  mailbox.py show-to DIR ADDRESS TEXT
+                                 the same, of the first message to ADDRESS
   mailbox.py attachments DIR TEXT
                                  the attachments of the first message whose
                                  subject contains TEXT, one line each: name
@@ -19,22 +21,34 @@
 """
 
 import email
+import email.parser
 import email.policy
 import hashlib
 import os
 import sys
 
 
-def messages(directory):
+def messages(directory, headers_only=False):
+    """(raw bytes, message) of each file in DIR/new, by name; with
+    headers_only, the messages hold their headers alone (much faster for
+    big mailboxes), to be parsed whole with full() when needed."""
     new = os.path.join(directory, "new")
     if not os.path.isdir(new):
         return []
+    parser = email.parser.BytesHeaderParser(policy=email.policy.default)
     result = []
     for name in sorted(os.listdir(new)):
         with open(os.path.join(new, name), "rb") as f:
             raw = f.read()
-        result.append((raw, email.message_from_bytes(raw, policy=email.policy.default)))
+        if headers_only:
+            result.append((raw, parser.parsebytes(raw)))
+        else:
+            result.append((raw, full(raw)))
     return result
+
+
+def full(raw):
+    return email.message_from_bytes(raw, policy=email.policy.default)
 
 
 def recipient(message):
@@ -44,24 +58,30 @@ def recipient(message):
 
 def main():
     command, directory = sys.argv[1], sys.argv[2]
-    found = messages(directory)
+    found = messages(directory, headers_only=command not in ("check", "check-crlf"))
     if command == "list":
         for _, message in sorted(found, key=lambda m: (recipient(m[1]), str(m[1]["Subject"]))):
             print("%s\t%s" % (recipient(message), message["Subject"]))
-    elif command == "show":
-        for _, message in found:
-            if sys.argv[3] in str(message["Subject"]):
+    elif command in ("show", "show-to"):
+        address = sys.argv[3] if command == "show-to" else None
+        text = sys.argv[4] if command == "show-to" else sys.argv[3]
+        for raw, message in found:
+            if address is not None and address not in recipient(message):
+                continue
+            if text in str(message["Subject"]):
+                message = full(raw)
                 for key, value in message.items():
                     print("%s: %s" % (key, value))
                 print()
                 body = message.get_body(("plain",)).get_content()
                 print(body.replace("\r\n", "\n"), end="")
                 return 0
-        print("no message with subject containing %r" % sys.argv[3], file=sys.stderr)
+        print("no message with subject containing %r" % text, file=sys.stderr)
         return 1
     elif command == "attachments":
-        for _, message in found:
+        for raw, message in found:
             if sys.argv[3] in str(message["Subject"]):
+                message = full(raw)
                 if message.get_content_type() != "multipart/mixed" and message.is_multipart():
                     print("not multipart/mixed", file=sys.stderr)
                     return 1

@@ -163,8 +163,9 @@ TEST_CASE("a database of each older schema version is upgraded, its data kept")
     db.exec("INSERT INTO member(login, name, email, created_at)"
             " VALUES ('ann', 'Ann', 'ann@example.org', 0);"
             // Back to version 1, as a cpd of that time left it.
-            "DROP TABLE identity; DROP INDEX entry_year_member;"
-            "DROP TABLE outbox_attachment; DROP TABLE outbox;"
+            "DROP TABLE statement; DROP TABLE statement_key; DROP TABLE audit_claim;"
+            " DROP TABLE audit; DROP TABLE audit_draw; DROP TABLE identity;"
+            "DROP INDEX entry_year_member; DROP TABLE outbox_attachment; DROP TABLE outbox;"
             "PRAGMA user_version = 1;");
   }
   auto db = Database::open(dir / "cpd.db", Database::Mode::open_existing);
@@ -178,4 +179,7 @@ TEST_CASE("a database of each older schema version is upgraded, its data kept")
   Statement identity(db, "SELECT length(token) FROM identity");
   REQUIRE(identity.step());
   CHECK(identity.integer(0) == 16);
+  CHECK(count(db, "audit_draw") == 0);
+  // The key of statement codes is made when the first statement needs it.
+  CHECK(count(db, "statement_key") == 0);
 }

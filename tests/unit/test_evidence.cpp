@@ -152,3 +152,79 @@ TEST_CASE("the secretary's mail links the files that fit in mail.attach_max_byte
   CHECK(body.text(0).find(fmt::format("fetch it with: cpd attachment get {}", id))
         != std::string::npos);
 }
+
+TEST_CASE("a member adds evidence to their own pending claim; the secretary gets the new files")
+{
+  testutil::Scheme s;
+  const auto id = claim_with(s, "ann", {{"cert.pdf", "application/pdf", "%PDF cert"}});
+  const auto result = cpd::attach_evidence(
+    s.db, s.as("ann"), id, {{"photo.jpg", "image/jpeg", "\xff\xd8\xff photo"}});
+  CHECK_FALSE(result.audit_year);
+  CHECK(result.claim.attachments == 2);
+  REQUIRE(result.added.size() == 1);
+  CHECK(result.added[0].name == "photo.jpg");
+  cpd::Statement mail(
+    s.db,
+    "SELECT count(*), group_concat(x.attachment_id) FROM outbox o"
+    " LEFT JOIN outbox_attachment x ON x.outbox_id = o.id"
+    " WHERE o.cause LIKE 'claim:%:evidence:%' AND o.to_address = 'sec@example.org'");
+  mail.step();
+  CHECK(mail.integer(0) == 1);
+  CHECK(mail.text(1) == std::to_string(result.added[0].id)); // only the new file rides along
+}
+
+TEST_CASE("evidence is refused, and nothing stored, when empty, twice, not yours or decided")
+{
+  testutil::Scheme s;
+  const auto id = claim_with(s, "ann", {{"cert.pdf", "application/pdf", "%PDF cert"}});
+  auto files = [&] { return cpd::list_attachments(s.db, s.as("ann"), id).size(); };
+  CHECK(error_kind([&] {
+          cpd::attach_evidence(s.db, s.as("ann"), id, {{"e.pdf", "application/pdf", ""}});
+        })
+        == ErrorKind::bad_input);
+  CHECK(
+    error_kind([&] {
+      cpd::attach_evidence(s.db, s.as("ann"), id, {{"copy.pdf", "application/pdf", "%PDF cert"}});
+    })
+    == ErrorKind::refused);
+  CHECK(error_kind([&] {
+          cpd::attach_evidence(
+            s.db,
+            s.as("ann"),
+            id,
+            {{"a.pdf", "application/pdf", "%PDF a"}, {"b.pdf", "application/pdf", "%PDF a"}});
+        })
+        == ErrorKind::refused);
+  CHECK(error_kind([&] {
+          cpd::attach_evidence(s.db, s.as("bob"), id, {{"b.pdf", "application/pdf", "%PDF b"}});
+        })
+        == ErrorKind::permission);
+  CHECK(error_kind([&] {
+          cpd::attach_evidence(s.db, s.as("ann"), 99, {{"b.pdf", "application/pdf", "%PDF b"}});
+        })
+        == ErrorKind::refused);
+  CHECK(files() == 1);
+  cpd::approve_claims(s.db, s.as("sec"), {id}, "");
+  CHECK(error_kind([&] {
+          cpd::attach_evidence(s.db, s.as("ann"), id, {{"b.pdf", "application/pdf", "%PDF b"}});
+        })
+        == ErrorKind::refused);
+  CHECK(files() == 1);
+}
+
+TEST_CASE("a new claim with an empty file, or the same file twice, is refused")
+{
+  testutil::Scheme s;
+  CHECK(error_kind([&] {
+          claim_with(s, "ann", {{"e.pdf", "application/pdf", ""}});
+        })
+        == ErrorKind::bad_input);
+  CHECK(error_kind([&] {
+          claim_with(
+            s, "ann", {{"a.pdf", "application/pdf", "same"}, {"b.pdf", "application/pdf", "same"}});
+        })
+        == ErrorKind::refused);
+  cpd::Statement count(s.db, "SELECT count(*) FROM claim");
+  count.step();
+  CHECK(count.integer(0) == 0);
+}

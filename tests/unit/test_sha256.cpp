@@ -150,3 +150,70 @@ TEST_CASE("SHA-256 agrees with sha256sum on a 1 MB file and at block edges")
   }
   CHECK(checked == files.size());
 }
+
+namespace {
+
+std::string
+hex(const std::array<std::uint8_t, 32>& bytes)
+{
+  static constexpr std::string_view k_hex = "0123456789abcdef";
+  std::string out;
+  for (const auto byte : bytes) {
+    out += k_hex[byte >> 4];
+    out += k_hex[byte & 0xf];
+  }
+  return out;
+}
+
+} // namespace
+
+TEST_CASE("the raw digest is the hex digest's bytes")
+{
+  Sha256 hash;
+  hash.update("abc");
+  CHECK(hex(hash.digest()) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  CHECK(hash.hex_digest() == hex(hash.digest()));
+}
+
+TEST_CASE("HMAC-SHA-256 of the RFC 4231 test vectors")
+{
+  using cpd::hmac_sha256;
+  std::string key4;
+  for (char c = 1; c <= 25; ++c) {
+    key4 += c;
+  }
+  // Test case 1: a 20-byte key.
+  CHECK(hex(hmac_sha256(std::string(20, '\x0b'), "Hi There"))
+        == "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
+  // 2: a key shorter than the digest.
+  CHECK(hex(hmac_sha256("Jefe", "what do ya want for nothing?"))
+        == "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+  // 3: combined length of key and data over 64 bytes.
+  CHECK(hex(hmac_sha256(std::string(20, '\xaa'), std::string(50, '\xdd')))
+        == "773ea91e36800e46854db8ebd09181a72959098b3ef8c122d9635514ced565fe");
+  // 4.
+  CHECK(hex(hmac_sha256(key4, std::string(50, '\xcd')))
+        == "82558a389a443c0ea4cc819899f2083a85f0faa3e578f8077a2e3ff46729665b");
+  // 5: the first 128 bits.
+  CHECK(hex(hmac_sha256(std::string(20, '\x0c'), "Test With Truncation")).substr(0, 32)
+        == "a3b6167473100ee06e0c796c2955552b");
+  // 6: a key larger than a block is hashed first.
+  CHECK(hex(hmac_sha256(std::string(131, '\xaa'),
+                        "Test Using Larger Than Block-Size Key - Hash Key First"))
+        == "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+  // 7: larger than a block, key and data.
+  CHECK(hex(hmac_sha256(std::string(131, '\xaa'),
+                        "This is a test using a larger than block-size key and a larger than "
+                        "block-size data. The key needs to be hashed before being used by the "
+                        "HMAC algorithm."))
+        == "9b09ffa71b942fcb27635fbcd5b0e944bfdc63644f0713938a7f51535c3a35e2");
+}
+
+TEST_CASE("HMAC-SHA-256 with a key of exactly one block, and an empty one")
+{
+  // Python's hmac module gives these.
+  CHECK(hex(cpd::hmac_sha256(std::string(64, 'k'), "message"))
+        == "890f3a16e0ca0aaa3bf180f70fa8e3970b3fd6505e98fde157988dcc19d1685c");
+  CHECK(hex(cpd::hmac_sha256("", ""))
+        == "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad");
+}

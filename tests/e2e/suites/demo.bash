@@ -16,6 +16,12 @@ expect_contains "$tour" "  Carried in    3"
 expect_contains "$tour" "ann       Your CPD statement for 2017: quota met"
 expect_contains "$tour" "bob       Your CPD for 2017: 0 of 10 points so far"
 expect_contains "$tour" "3 points are carried forward into 2018."
+expect_contains "$tour" "ann@2018-01-02$ cpd statement --year 2017"
+expect_contains "$tour" "Standing:    compliant: the quota of 10 points was met"
+code=$(sed -n 's/^Verification code: //p' <<<"$tour")
+[ -n "$code" ] || fail "the tour shows no verification code"
+expect_contains "$tour" "client@2018-01-02$ cpd verify $code"
+expect_contains "$tour" "$code is the code of a CPD statement issued by International Institute of Marine Surveying on 2 January 2018."
 mails=$(ls "$TESTDIR"/cpd-demo.*/mail/new | wc -l)
 expect_equal "$mails" "12" "mails in the demo's Maildir"
 expect_not_contains "$tour" $'\033'

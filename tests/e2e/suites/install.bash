@@ -16,6 +16,8 @@ for file in usr/bin/cpd \
   usr/lib/systemd/system/cpd-rollover.timer usr/lib/systemd/system/cpd-rollover.service \
   usr/lib/systemd/system/cpd-remind.timer usr/lib/systemd/system/cpd-remind.service \
   usr/lib/systemd/system/cpd-mail.timer usr/lib/systemd/system/cpd-mail.service \
+  usr/lib/systemd/system/cpd-backup.timer usr/lib/systemd/system/cpd-backup.service \
+  usr/share/cpd/templates/audit-request.txt \
   usr/lib/systemd/system/cpd.socket usr/lib/systemd/system/cpd.service \
   usr/share/doc/cpd/examples/cpd.cron usr/share/doc/cpd/README.md \
   usr/share/cpd/activities.csv usr/share/cpd/templates/reminder.txt; do

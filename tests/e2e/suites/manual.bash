@@ -93,6 +93,33 @@ ok sec mail send --json
 documented "cpd mail send"
 ok sec --db "$TESTDIR/other.db" init --name Other --email other@example.org --json
 documented "cpd init"
+ok ann claim iims-conference --days 1 --date 2017-03-13
+ok sec approve "$(sql "SELECT max(id) FROM claim")"
+CPD_TODAY=2018-01-02 ok sec rollover
+CPD_TODAY=2018-01-03 ok ann statement --json
+documented "cpd statement"
+code=$(json 'd["code"]')
+ok stranger verify "$code" --json
+documented "cpd verify"
+CPD_TODAY=2018-01-03 ok sec audit draw --year 2017 --percent 100 --seed 1 --json
+documented "cpd audit draw"
+printf 'evidence\n' >"$TESTDIR/evidence.txt"
+CPD_TODAY=2018-01-03 ok ann attach 1 "$TESTDIR/evidence.txt" --json
+documented "cpd attach"
+CPD_TODAY=2018-01-03 ok ann audit respond --json
+documented "cpd audit respond"
+CPD_TODAY=2018-01-03 ok sec audit fail ann --year 2017 --reason none --revoke 1 --json
+documented "cpd audit fail"
+CPD_TODAY=2018-01-03 ok sec audit --json
+documented "cpd audit"
+CPD_TODAY=2018-02-20 ok sec remind --dry-run --json
+documented "cpd remind"
+ok sec attachment list 1 --json
+documented "cpd attachment list"
+ok sec backup "$TESTDIR/copy.db" --json
+documented "cpd backup"
+CPD_TODAY=2018-02-20 ok sec report --year 2017 --json
+documented "cpd report"
 
 TEST "the manual renders without a warning"
 if command -v mandoc >/dev/null; then

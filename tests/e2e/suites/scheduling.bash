@@ -16,7 +16,8 @@ expect_equal "$(key "$UNITS/cpd-rollover.timer" OnCalendar)" "*-01-01 00:10"
 expect_equal "$(key "$UNITS/cpd-rollover.timer" Persistent)" "true"
 expect_equal "$(key "$UNITS/cpd-remind.timer" Persistent)" "true"
 [ -n "$(key "$UNITS/cpd-remind.timer" RandomizedDelaySec)" ] || fail "cpd-remind.timer has no RandomizedDelaySec"
-for job in rollover remind mail; do
+expect_equal "$(key "$UNITS/cpd-backup.timer" Persistent)" "true"
+for job in rollover remind mail backup; do
   [ -f "$UNITS/cpd-$job.service" ] || fail "cpd-$job.timer has no cpd-$job.service"
   expect_equal "$(key "$UNITS/cpd-$job.timer" WantedBy)" "timers.target" "cpd-$job.timer"
 done
@@ -25,14 +26,19 @@ TEST "the calendar expressions are valid and fire when intended"
 if ! command -v systemd-analyze >/dev/null; then
   cannot_check "systemd-analyze is not installed (apt-get install systemd): calendar expressions"
 else
-  for job in rollover remind mail; do
+  for job in rollover remind mail backup; do
     expr=$(key "$UNITS/cpd-$job.timer" OnCalendar)
     systemd-analyze calendar "$expr" >/dev/null 2>&1 || fail "cpd-$job.timer: OnCalendar=$expr is not valid"
   done
   next=$(systemd-analyze calendar --iterations=2 "$(key "$UNITS/cpd-rollover.timer" OnCalendar)")
   expect_contains "$next" "-01-01 00:10:00"
+  # Daily, so that an audit's reminders fall on their days.
   next=$(systemd-analyze calendar --iterations=3 "$(key "$UNITS/cpd-remind.timer" OnCalendar)")
-  [ "$(grep -cE '(elapse|Iter).*-01 09:00:00' <<<"$next")" = 3 ] || fail "cpd-remind.timer is not monthly: $next"
+  [ "$(grep -cE '(elapse|Iter).* 09:00:00' <<<"$next")" = 3 ] || fail "cpd-remind.timer is not at 09:00: $next"
+  days=$(grep -oE '[0-9]{4}-[0-9]{2}-[0-9]{2} 09:00' <<<"$next" | cut -c1-10 | sort -u | wc -l)
+  expect_equal "$days" "3" "days of three runs of cpd-remind.timer"
+  next=$(systemd-analyze calendar --iterations=2 "$(key "$UNITS/cpd-backup.timer" OnCalendar)")
+  [ "$(grep -cE '(elapse|Iter).* 03:30:00' <<<"$next")" = 2 ] || fail "cpd-backup.timer is not nightly: $next"
   next=$(systemd-analyze calendar --iterations=2 "$(key "$UNITS/cpd-mail.timer" OnCalendar)")
   minutes=$(grep -oE ':[0-9]{2}:00 ' <<<"$next" | cut -c2-3 | sed 's/^0//' | tr '\n' ' ')
   read -r first second <<<"$minutes"
@@ -40,7 +46,7 @@ else
 fi
 
 TEST "each service is a oneshot cpd command that exists, as the system user cpd, hardened"
-for job in rollover remind mail; do
+for job in rollover remind mail backup; do
   unit=$UNITS/cpd-$job.service
   expect_equal "$(key "$unit" Type)" "oneshot" "cpd-$job.service"
   expect_equal "$(key "$unit" User)" "cpd" "cpd-$job.service"
@@ -57,6 +63,7 @@ done
 expect_equal "$(key "$UNITS/cpd-rollover.service" ExecStart)" "cpd rollover"
 expect_equal "$(key "$UNITS/cpd-remind.service" ExecStart)" "cpd remind"
 expect_equal "$(key "$UNITS/cpd-mail.service" ExecStart)" "cpd mail send"
+expect_equal "$(key "$UNITS/cpd-backup.service" ExecStart)" "cpd backup"
 
 TEST "systemd accepts the units"
 if ! command -v systemd-analyze >/dev/null; then
@@ -90,7 +97,7 @@ grep -q '^RuntimeDirectory=' "$service" && fail "cpd.service has a RuntimeDirect
 
 TEST "the crontab runs the same commands as the timers, as cpd"
 jobs=$(grep -vE '^\s*(#|$)|^[A-Z]+=' "$CRONTAB")
-expect_equal "$(wc -l <<<"$jobs")" "3"
+expect_equal "$(wc -l <<<"$jobs")" "4"
 while read -r minute hour dom month dow user command; do
   expect_equal "$user" "cpd" "the crontab's user"
   [[ "$command" == "cpd "* ]] || fail "the crontab runs '$command'"
@@ -101,7 +108,8 @@ done <<<"$jobs"
 expect_contains "$jobs" "cpd rollover"
 expect_contains "$jobs" "cpd remind"
 expect_contains "$jobs" "cpd mail send"
-expect_contains "$(grep 'cpd remind' <<<"$jobs")" "0    9  1   *   *"
+expect_contains "$jobs" "cpd backup"
+expect_contains "$(grep 'cpd remind' <<<"$jobs")" "0    9  *   *   *"
 
 TEST "the scheduler user, once a secretary, runs every job"
 setup_scheme
@@ -114,4 +122,9 @@ expect_contains "$OUT" "Nothing to close"
 CPD_TODAY=2018-02-01 ok cpd-cron remind
 CPD_TODAY=2018-02-01 ok cpd-cron mail send
 expect_equal "$(sql "SELECT count(*) FROM outbox WHERE state = 'queued'")" "0"
+refused 78 "backup.dir is not set" cpd-cron backup
+ok sec config set backup.dir "$TESTDIR/backups"
+CPD_TODAY=2018-02-01 ok cpd-cron backup
+expect_equal "$(ls "$TESTDIR/backups" | grep -c '^cpd-20180201-[0-9]*\.db$')" "1"
 refused 77 "secretar" ann rollover
+refused 77 "secretar" ann backup

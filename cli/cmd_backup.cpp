@@ -1,0 +1,85 @@
+#include "commands.hpp"
+#include "output.hpp"
+
+#include <cpd/backup.hpp>
+#include <cpd/evidence.hpp>
+
+#include <fmt/format.h>
+
+namespace cpd::cli {
+
+namespace {
+
+struct BackupOptions
+{
+  std::string file;
+  bool force = false;
+};
+
+void
+run(const BackupOptions& options, Session& session)
+{
+  if (!options.file.empty()) {
+    // The copy is made on the database's side; the user's side writes it
+    // where the user asked, with the user's rights, for the user alone.
+    auto bytes = backup_bytes(session.db(), session.context());
+    const auto size = static_cast<std::int64_t>(bytes.size());
+    session.write_file(options.file,
+                       std::move(bytes),
+                       options.force ? Overwrite::yes : Overwrite::no,
+                       Session::Folder::must_exist,
+                       Session::Access::owner_only);
+    if (session.json()) {
+      Json json;
+      json.begin_object().field("file", options.file).field("bytes", size);
+      json.key("removed").begin_array().end_array().end_object();
+      print(json.str());
+    } else {
+      print(fmt::format(
+        "Backed up {} to {} ({}).\n", session.database_name(), options.file, size_phrase(size)));
+    }
+    return;
+  }
+  const auto result = backup_to_directory(session.db(), session.context());
+  if (session.json()) {
+    Json json;
+    json.begin_object()
+      .field("file", result.path.string())
+      .field("bytes", result.bytes)
+      .key("removed")
+      .begin_array();
+    for (const auto& name : result.removed) {
+      json.value(name);
+    }
+    json.end_array().end_object();
+    print(json.str());
+  } else {
+    print(fmt::format("Backed up {} to {} ({}){}.\n",
+                      session.database_name(),
+                      result.path.string(),
+                      size_phrase(result.bytes),
+                      result.removed.empty()
+                        ? std::string()
+                        : fmt::format("; removed {} older cop{}",
+                                      result.removed.size(),
+                                      result.removed.size() == 1 ? "y" : "ies")));
+  }
+}
+
+} // namespace
+
+void
+register_backup(Command& root)
+{
+  auto options = std::make_shared<BackupOptions>();
+  auto command =
+    root.add("backup",
+             "a consistent copy of the database, taken while others write: into FILE, or else into "
+             "backup.dir (secretary, cron)");
+  command.option("file", options->file, "write the copy here, readable by you alone")
+    .type_name("FILE");
+  command.flag("--force", options->force, "replace FILE if it exists");
+  command.run([options](Session& session) { run(*options, session); });
+}
+
+} // namespace cpd::cli
