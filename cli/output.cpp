@@ -2,6 +2,7 @@
 
 #include <cpd/error.hpp>
 #include <cpd/text.hpp>
+#include <cpd/utf8.hpp>
 
 #include <fmt/format.h>
 
@@ -52,22 +53,6 @@ namespace {
 
 // Terminal columns a text column keeps at least when a table is fitted.
 constexpr std::size_t k_min_fitted_width = 8;
-
-// The length of the UTF-8 sequence that starts with `lead` (1 for a stray byte).
-std::size_t
-sequence_length(unsigned char lead)
-{
-  if (lead >= 0xf0 && lead <= 0xf4) {
-    return 4;
-  }
-  if (lead >= 0xe0) {
-    return lead <= 0xef ? 3 : 1;
-  }
-  if (lead >= 0xc2) {
-    return 2;
-  }
-  return 1;
-}
 
 } // namespace
 
@@ -208,8 +193,7 @@ fit(std::string_view text, std::size_t width)
   std::string out;
   std::size_t used = 0;
   for (std::size_t i = 0; i < text.size();) {
-    const auto length =
-      std::min(sequence_length(static_cast<unsigned char>(text[i])), text.size() - i);
+    const auto length = utf8::character_length(text, i);
     const auto piece = text.substr(i, length);
     const auto columns = display_width(piece);
     if (used + columns > width - 1) {

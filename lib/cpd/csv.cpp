@@ -1,4 +1,6 @@
 #include <cpd/csv.hpp>
+
+#include <cpd/ascii.hpp>
 #include <cpd/error.hpp>
 #include <cpd/text.hpp>
 
@@ -17,19 +19,7 @@ constexpr std::string_view k_bom = "\xef\xbb\xbf";
 std::string
 normalized(std::string_view name)
 {
-  while (!name.empty() && (name.front() == ' ' || name.front() == '\t')) {
-    name.remove_prefix(1);
-  }
-  while (!name.empty() && (name.back() == ' ' || name.back() == '\t')) {
-    name.remove_suffix(1);
-  }
-  std::string key(name);
-  for (auto& c : key) {
-    if (c >= 'A' && c <= 'Z') {
-      c = static_cast<char>(c - 'A' + 'a');
-    }
-  }
-  return key;
+  return ascii::lower(ascii::trim(name));
 }
 
 std::string

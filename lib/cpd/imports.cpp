@@ -1,3 +1,4 @@
+#include <cpd/ascii.hpp>
 #include <cpd/csv.hpp>
 #include <cpd/database.hpp>
 #include <cpd/error.hpp>
@@ -16,21 +17,7 @@ namespace {
 std::string
 trimmed(std::string_view text)
 {
-  const auto first = text.find_first_not_of(" \t");
-  if (first == std::string_view::npos) {
-    return {};
-  }
-  const auto last = text.find_last_not_of(" \t");
-  return std::string(text.substr(first, last - first + 1));
-}
-
-std::string
-lower(std::string text)
-{
-  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) {
-    return static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-  });
-  return text;
+  return std::string(ascii::trim(text));
 }
 
 } // namespace
@@ -50,7 +37,7 @@ import_members(
     NewMember wanted{trimmed(row->operator[]("login")),
                      trimmed(row->operator[]("name")),
                      trimmed(row->operator[]("email"))};
-    const auto role_text = lower(trimmed(row->operator[]("role")));
+    const auto role_text = ascii::lower(trimmed(row->operator[]("role")));
     std::optional<Role> role;
     if (role_text == "member") {
       role = Role::member;
@@ -115,7 +102,7 @@ read_attendance(std::istream& in, const std::string& source)
   }
   std::optional<std::size_t> login_column;
   for (std::size_t i = 0; i < header->fields.size(); ++i) {
-    if (lower(trimmed(header->fields[i])) == "login") {
+    if (ascii::lower(trimmed(header->fields[i])) == "login") {
       if (login_column) {
         throw Error(
           ErrorKind::bad_input, "{}: the column login appears twice", reader.where(header->line));

@@ -1,5 +1,8 @@
 #include <cpd/text.hpp>
 
+#include <cpd/ascii.hpp>
+#include <cpd/utf8.hpp>
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -11,65 +14,6 @@ namespace cpd {
 
 namespace {
 
-enum class Utf8Status { ok, invalid, truncated };
-
-// One step of UTF-8 decoding (Unicode table 3-7).
-struct Decoded
-{
-  Utf8Status status;
-  char32_t code_point; // when ok
-  std::size_t length;  // bytes taken when ok; 1 otherwise
-};
-
-Decoded
-decode(std::string_view text, std::size_t pos)
-{
-  const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
-  const unsigned char lead = byte(pos);
-  if (lead < 0x80) {
-    return {Utf8Status::ok, lead, 1};
-  }
-  std::size_t length = 0;
-  unsigned char low = 0x80; // range of the second byte
-  unsigned char high = 0xbf;
-  char32_t code_point = 0;
-  if (lead >= 0xc2 && lead <= 0xdf) {
-    length = 2;
-    code_point = lead & 0x1fu;
-  } else if (lead >= 0xe0 && lead <= 0xef) {
-    length = 3;
-    code_point = lead & 0x0fu;
-    if (lead == 0xe0) {
-      low = 0xa0; // no overlongs
-    } else if (lead == 0xed) {
-      high = 0x9f; // no surrogates
-    }
-  } else if (lead >= 0xf0 && lead <= 0xf4) {
-    length = 4;
-    code_point = lead & 0x07u;
-    if (lead == 0xf0) {
-      low = 0x90; // no overlongs
-    } else if (lead == 0xf4) {
-      high = 0x8f; // nothing above U+10FFFF
-    }
-  } else {
-    return {Utf8Status::invalid, 0, 1};
-  }
-  for (std::size_t i = 1; i < length; ++i) {
-    if (pos + i >= text.size()) {
-      return {Utf8Status::truncated, 0, 1};
-    }
-    const unsigned char next = byte(pos + i);
-    const unsigned char min = i == 1 ? low : static_cast<unsigned char>(0x80);
-    const unsigned char max = i == 1 ? high : static_cast<unsigned char>(0xbf);
-    if (next < min || next > max) {
-      return {Utf8Status::invalid, 0, 1};
-    }
-    code_point = (code_point << 6) | (next & 0x3fu);
-  }
-  return {Utf8Status::ok, code_point, length};
-}
-
 // Valid UTF-8 but for an incomplete sequence at the very end (a prefix of a
 // file may cut one), without controls other than \t \n \r \f.
 bool
@@ -77,11 +21,11 @@ looks_like_utf8_text(std::string_view bytes)
 {
   std::size_t pos = 0;
   while (pos < bytes.size()) {
-    const Decoded d = decode(bytes, pos);
-    if (d.status == Utf8Status::truncated) {
+    const auto d = utf8::decode(bytes, pos);
+    if (d.status == utf8::Status::truncated) {
       return true; // only ever the last sequence
     }
-    if (d.status == Utf8Status::invalid) {
+    if (d.status == utf8::Status::invalid) {
       return false;
     }
     const char32_t c = d.code_point;
@@ -91,22 +35,6 @@ looks_like_utf8_text(std::string_view bytes)
     pos += d.length;
   }
   return true;
-}
-
-char
-ascii_lower(char c)
-{
-  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-std::string
-ascii_lower(std::string_view text)
-{
-  std::string lower(text);
-  for (auto& c : lower) {
-    c = ascii_lower(c);
-  }
-  return lower;
 }
 
 // The lower-cased extension of the last component of `name`, without the dot.
@@ -121,7 +49,7 @@ extension(std::string_view name)
   if (dot == std::string_view::npos) {
     return {};
   }
-  return ascii_lower(name.substr(dot + 1));
+  return ascii::lower(name.substr(dot + 1));
 }
 
 constexpr std::string_view k_octet_stream = "application/octet-stream";
@@ -291,8 +219,8 @@ units(std::string_view text)
   std::u32string result;
   std::size_t pos = 0;
   while (pos < text.size()) {
-    const Decoded d = decode(text, pos);
-    if (d.status == Utf8Status::ok) {
+    const auto d = utf8::decode(text, pos);
+    if (d.status == utf8::Status::ok) {
       result += d.code_point;
       pos += d.length;
     } else {
@@ -330,15 +258,7 @@ levenshtein(const std::u32string& a, const std::u32string& b)
 bool
 valid_utf8(std::string_view text)
 {
-  std::size_t pos = 0;
-  while (pos < text.size()) {
-    const Decoded d = decode(text, pos);
-    if (d.status != Utf8Status::ok) {
-      return false;
-    }
-    pos += d.length;
-  }
-  return true;
+  return utf8::valid(text);
 }
 
 bool
@@ -381,8 +301,8 @@ json_string(std::string_view text)
   out += '"';
   std::size_t pos = 0;
   while (pos < text.size()) {
-    const Decoded d = decode(text, pos);
-    if (d.status != Utf8Status::ok) {
+    const auto d = utf8::decode(text, pos);
+    if (d.status != utf8::Status::ok) {
       out += "\xef\xbf\xbd"; // U+FFFD
       ++pos;
       continue;
@@ -464,8 +384,8 @@ display_width(std::string_view text)
   std::size_t width = 0;
   std::size_t pos = 0;
   while (pos < text.size()) {
-    const Decoded d = decode(text, pos);
-    if (d.status != Utf8Status::ok) {
+    const auto d = utf8::decode(text, pos);
+    if (d.status != utf8::Status::ok) {
       ++width;
       ++pos;
       continue;
@@ -500,7 +420,7 @@ edit_distance(std::string_view a, std::string_view b)
 std::optional<std::string>
 closest_match(std::string_view word, const std::vector<std::string>& candidates)
 {
-  const std::u32string target = units(ascii_lower(word));
+  const std::u32string target = units(ascii::lower(word));
   if (target.empty()) {
     return std::nullopt;
   }
@@ -508,7 +428,7 @@ closest_match(std::string_view word, const std::vector<std::string>& candidates)
   std::optional<std::size_t> best;
   std::size_t best_distance = 0;
   for (std::size_t i = 0; i < candidates.size(); ++i) {
-    const std::u32string candidate = units(ascii_lower(candidates[i]));
+    const std::u32string candidate = units(ascii::lower(candidates[i]));
     const std::size_t gap = candidate.size() > target.size() ? candidate.size() - target.size()
                                                              : target.size() - candidate.size();
     if (gap > limit) {

@@ -2,6 +2,7 @@
 #include <cpd/error.hpp>
 #include <cpd/mail/message.hpp>
 #include <cpd/text.hpp>
+#include <cpd/utf8.hpp>
 
 #include <fmt/format.h>
 
@@ -44,62 +45,6 @@ append_hex(std::string& out, unsigned char byte)
 {
   out += k_hex[byte >> 4];
   out += k_hex[byte & 0x0f];
-}
-
-// The length of the UTF-8 sequence starting at text[i], or 0 when the bytes
-// there are not valid UTF-8 (overlong forms, surrogates, beyond U+10FFFF).
-// Stores the code point in `code_point`.
-std::size_t
-utf8_sequence(std::string_view text, std::size_t i, char32_t& code_point)
-{
-  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
-  const unsigned char lead = byte(i);
-  std::size_t length = 0;
-  char32_t value = 0;
-  char32_t minimum = 0;
-  if (lead < 0x80) {
-    code_point = lead;
-    return 1;
-  }
-  if ((lead & 0xe0) == 0xc0) {
-    length = 2;
-    value = lead & 0x1fU;
-    minimum = 0x80;
-  } else if ((lead & 0xf0) == 0xe0) {
-    length = 3;
-    value = lead & 0x0fU;
-    minimum = 0x800;
-  } else if ((lead & 0xf8) == 0xf0) {
-    length = 4;
-    value = lead & 0x07U;
-    minimum = 0x10000;
-  } else {
-    return 0;
-  }
-  if (i + length > text.size()) {
-    return 0;
-  }
-  for (std::size_t k = 1; k < length; ++k) {
-    if ((byte(i + k) & 0xc0) != 0x80) {
-      return 0;
-    }
-    value = (value << 6) | (byte(i + k) & 0x3fU);
-  }
-  if (value < minimum || value > 0x10ffff || (value >= 0xd800 && value <= 0xdfff)) {
-    return 0;
-  }
-  code_point = value;
-  return length;
-}
-
-// Byte length of the character starting at text[i]; a stray byte counts as
-// one character so that encoders never loop on bad input.
-std::size_t
-character_length(std::string_view text, std::size_t i)
-{
-  char32_t ignored = 0;
-  const std::size_t length = utf8_sequence(text, i, ignored);
-  return length == 0 ? 1 : length;
 }
 
 bool
@@ -235,7 +180,7 @@ format_parameter(std::string_view name, std::string_view value)
   };
   std::vector<std::string> sections(1);
   for (std::size_t i = 0; i < value.size();) {
-    const std::size_t length = character_length(value, i);
+    const std::size_t length = utf8::character_length(value, i);
     std::string encoded;
     for (std::size_t k = i; k < i + length; ++k) {
       const char c = value[k];
@@ -332,16 +277,15 @@ void
 validate_header_text(std::string_view text, std::string_view what)
 {
   for (std::size_t i = 0; i < text.size();) {
-    char32_t code_point = 0;
-    const std::size_t length = utf8_sequence(text, i, code_point);
-    if (length == 0) {
+    const auto d = utf8::decode(text, i);
+    if (d.status != utf8::Status::ok) {
       throw Error(ErrorKind::bad_input, "{} is not valid UTF-8 text", what);
     }
-    if (code_point < 0x20 || (code_point >= 0x7f && code_point <= 0x9f)) {
+    if (d.code_point < 0x20 || (d.code_point >= 0x7f && d.code_point <= 0x9f)) {
       throw Error(
         ErrorKind::bad_input, "{} contains a line break or another control character", what);
     }
-    i += length;
+    i += d.length;
   }
 }
 
@@ -572,8 +516,8 @@ rfc2047_encode(std::string_view text, std::size_t used, Encoding encoding)
     // characters.
     if (end == start) {
       do {
-        end += character_length(text, end);
-      } while (end < text.size() && fits(start, end + character_length(text, end)));
+        end += utf8::character_length(text, end);
+      } while (end < text.size() && fits(start, end + utf8::character_length(text, end)));
     }
     const std::string_view chunk = text.substr(start, end - start);
     if (!out.empty()) {

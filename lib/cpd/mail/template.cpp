@@ -1,4 +1,5 @@
 #include <cpd/error.hpp>
+#include <cpd/ascii.hpp>
 #include <cpd/mail/template.hpp>
 
 #include <fmt/format.h>
@@ -79,13 +80,7 @@ split(std::string_view name, std::string_view text)
   if (first.substr(0, k_subject.size()) != k_subject) {
     throw Error(ErrorKind::config, "template {}: the first line must be \"Subject: ...\"", name);
   }
-  first.remove_prefix(k_subject.size());
-  while (!first.empty() && (first.front() == ' ' || first.front() == '\t')) {
-    first.remove_prefix(1);
-  }
-  while (!first.empty() && (first.back() == ' ' || first.back() == '\t')) {
-    first.remove_suffix(1);
-  }
+  first = ascii::trim(first.substr(k_subject.size()));
   if (first_end == std::string_view::npos || first_end + 1 == text.size()) {
     return {{first, 1}, {{}, 2}};
   }
@@ -93,7 +88,7 @@ split(std::string_view name, std::string_view text)
   const std::string_view second = text.substr(
     first_end + 1,
     second_end == std::string_view::npos ? std::string_view::npos : second_end - first_end - 1);
-  if (second.find_first_not_of(" \t") != std::string_view::npos) {
+  if (!ascii::trim(second).empty()) {
     throw Error(ErrorKind::config,
                 "template {}: line 2 must be blank, between the Subject line and the body",
                 name);

@@ -1,6 +1,8 @@
 #include <cpd/error.hpp>
 #include <cpd/mail/transport.hpp>
 
+#include <cpd/ascii.hpp>
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -38,16 +40,6 @@ ipv6_char(char c)
          || c == '.';
 }
 
-std::string
-lower(std::string_view text)
-{
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(), [](char c) {
-    return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-  });
-  return out;
-}
-
 } // namespace
 
 std::string
@@ -76,7 +68,7 @@ parse_mail_url(std::string_view text)
   }
   MailUrl url;
   const std::size_t colon = text.find(':');
-  const std::string scheme = lower(text.substr(0, colon));
+  const std::string scheme = ascii::lower(text.substr(0, colon));
   if (colon == std::string_view::npos) {
     refuse(original, "names no transport");
   }
