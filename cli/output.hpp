@@ -3,6 +3,7 @@
 #include "session.hpp"
 
 #include <cpd/claims.hpp>
+#include <cpd/json.hpp>
 #include <cpd/evidence.hpp>
 #include <cpd/ledger.hpp>
 #include <cpd/protocol.hpp>
@@ -96,53 +97,6 @@ public:
 private:
   std::vector<Column> m_columns;
   std::vector<std::vector<std::string>> m_rows;
-};
-
-// A JSON document built in order: objects, arrays and values.
-class Json
-{
-public:
-  Json& begin_object();
-  Json& end_object();
-  Json& begin_array();
-  Json& end_array();
-  Json& key(std::string_view name);
-  Json& value(std::string_view text);
-  Json& value(const char* text);
-  Json& value(const std::string& text);
-  Json& value(std::int64_t number);
-  Json& value(int number);
-  Json& value(bool flag);
-  Json& value(Points points);
-  Json& value(const Date& date);
-  Json& null();
-  // A number already written as JSON, e.g. Quantity::to_string().
-  Json& number(std::string_view literal);
-
-  template<typename T>
-  Json&
-  field(std::string_view name, const T& v)
-  {
-    key(name);
-    return value(v);
-  }
-
-  template<typename T>
-  Json&
-  field(std::string_view name, const std::optional<T>& v)
-  {
-    key(name);
-    return v ? value(*v) : null();
-  }
-
-  // The document with a final newline.
-  std::string str() const;
-
-private:
-  void separate();
-
-  std::string m_text;
-  bool m_first = true;
 };
 
 // A claim as a JSON object (the fields the man page documents).

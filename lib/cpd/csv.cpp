@@ -2,6 +2,7 @@
 
 #include <cpd/ascii.hpp>
 #include <cpd/error.hpp>
+#include <cpd/json.hpp>
 #include <cpd/text.hpp>
 
 #include <fmt/format.h>

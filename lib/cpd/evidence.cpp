@@ -3,6 +3,7 @@
 #include <cpd/evidence.hpp>
 #include <cpd/members.hpp>
 #include <cpd/sha256.hpp>
+#include <cpd/json.hpp>
 #include <cpd/text.hpp>
 
 #include <set>

@@ -3,7 +3,7 @@
 #include <cpd/export.hpp>
 #include <cpd/members.hpp>
 #include <cpd/points.hpp>
-#include <cpd/text.hpp>
+#include <cpd/json.hpp>
 
 #include <fmt/format.h>
 
@@ -14,63 +14,20 @@ namespace cpd {
 namespace {
 
 // One JSON object on one line, built field by field.
-class Line
+// One record of the export: an object with its type first, on one line.
+Json
+record(std::string_view type)
 {
-public:
-  explicit Line(std::string_view type)
-  {
-    m_text = "{\"type\":" + json_string(type);
-  }
+  Json json;
+  json.begin_object().field("type", type);
+  return json;
+}
 
-  Line&
-  text(std::string_view name, std::string_view value)
-  {
-    return raw(name, json_string(value));
-  }
-
-  Line&
-  optional_text(std::string_view name, const std::optional<std::string>& value)
-  {
-    return value ? text(name, *value) : raw(name, "null");
-  }
-
-  Line&
-  number(std::string_view name, std::int64_t value)
-  {
-    return raw(name, std::to_string(value));
-  }
-
-  Line&
-  number(std::string_view name, const std::optional<std::int64_t>& value)
-  {
-    return value ? number(name, *value) : raw(name, "null");
-  }
-
-  Line&
-  raw(std::string_view name, std::string_view json)
-  {
-    m_text += ',';
-    m_text += json_string(name);
-    m_text += ':';
-    m_text += json;
-    return *this;
-  }
-
-  void
-  write(std::ostream& out)
-  {
-    m_text += "}\n";
-    out << m_text;
-  }
-
-private:
-  std::string m_text;
-};
-
-std::string
-points_json(std::int64_t tenths)
+void
+write(std::ostream& out, Json& json)
 {
-  return Points::from_tenths(tenths).to_string();
+  json.end_object();
+  out << json.str();
 }
 
 } // namespace
@@ -81,23 +38,23 @@ export_database(Database& db, const Context& context, std::ostream& out)
   Transaction transaction(db, Transaction::Kind::read);
   require_secretary(db, context);
   ExportSummary summary;
-  Line("export")
-    .number("format", 1)
-    .number("schema", db.schema_version())
-    .number("created_at", context.now)
-    .write(out);
+  auto header = record("export");
+  header.field("format", 1)
+    .field("schema", db.schema_version())
+    .field("created_at", context.now);
+  write(out, header);
 
   Statement members(db,
                     "SELECT login, name, email, role, active, created_at FROM member ORDER BY id");
   while (members.step()) {
-    Line("member")
-      .text("login", members.text(0))
-      .text("name", members.text(1))
-      .text("email", members.text(2))
-      .text("role", members.text(3))
-      .raw("active", members.integer(4) != 0 ? "true" : "false")
-      .number("created_at", members.integer(5))
-      .write(out);
+    auto member = record("member");
+    member.field("login", members.text(0))
+      .field("name", members.text(1))
+      .field("email", members.text(2))
+      .field("role", members.text(3))
+      .field("active", members.integer(4) != 0)
+      .field("created_at", members.integer(5));
+    write(out, member);
     ++summary.members;
   }
 
@@ -106,15 +63,16 @@ export_database(Database& db, const Context& context, std::ostream& out)
                        " FROM activity ORDER BY id");
   while (activities.step()) {
     const auto max = activities.optional_integer(4);
-    Line("activity")
-      .text("code", activities.text(0))
-      .text("title", activities.text(1))
-      .raw("points", points_json(activities.integer(2)))
-      .text("unit", activities.text(3))
-      .raw("max_points", max ? points_json(*max) : "null")
-      .raw("evidence_required", activities.integer(5) != 0 ? "true" : "false")
-      .raw("retired", activities.integer(6) != 0 ? "true" : "false")
-      .write(out);
+    auto activity = record("activity");
+    activity.field("code", activities.text(0))
+      .field("title", activities.text(1))
+      .field("points", Points::from_tenths(activities.integer(2)))
+      .field("unit", activities.text(3))
+      .field("max_points",
+             max ? std::optional(Points::from_tenths(*max)) : std::optional<Points>())
+      .field("evidence_required", activities.integer(5) != 0)
+      .field("retired", activities.integer(6) != 0);
+    write(out, activity);
     ++summary.activities;
   }
 
@@ -130,34 +88,39 @@ export_database(Database& db, const Context& context, std::ostream& out)
   while (claims.step()) {
     const auto id = claims.integer(0);
     const auto quantity = claims.optional_integer(5);
-    std::string attachments = "[";
+    auto claim = record("claim");
+    claim.field("id", id)
+      .field("member", claims.text(1))
+      .field("activity", claims.text(2))
+      .field("date", claims.text(3))
+      .field("year", claims.integer(4))
+      .key("quantity");
+    if (quantity) {
+      claim.number(Quantity::from_hundredths(*quantity).to_string());
+    } else {
+      claim.null();
+    }
+    claim.field("points", Points::from_tenths(claims.integer(6)))
+      .field("note", claims.optional_text(7))
+      .field("status", claims.text(8))
+      .field("submitted_at", claims.integer(9))
+      .field("decided_by", claims.optional_text(10))
+      .field("decided_at", claims.optional_integer(11))
+      .field("reason", claims.optional_text(12))
+      .key("attachments")
+      .begin_array();
     files.reset();
     files.bind(1, id);
     while (files.step()) {
-      attachments += fmt::format("{}{{\"name\":{},\"media_type\":{},\"size\":{},\"sha256\":{}}}",
-                                 attachments.size() > 1 ? "," : "",
-                                 json_string(files.text(0)),
-                                 json_string(files.text(1)),
-                                 files.integer(2),
-                                 json_string(files.text(3)));
+      claim.begin_object()
+        .field("name", files.text(0))
+        .field("media_type", files.text(1))
+        .field("size", files.integer(2))
+        .field("sha256", files.text(3))
+        .end_object();
     }
-    attachments += "]";
-    Line("claim")
-      .number("id", id)
-      .text("member", claims.text(1))
-      .text("activity", claims.text(2))
-      .text("date", claims.text(3))
-      .number("year", claims.integer(4))
-      .raw("quantity", quantity ? Quantity::from_hundredths(*quantity).to_string() : "null")
-      .raw("points", points_json(claims.integer(6)))
-      .optional_text("note", claims.optional_text(7))
-      .text("status", claims.text(8))
-      .number("submitted_at", claims.integer(9))
-      .optional_text("decided_by", claims.optional_text(10))
-      .number("decided_at", claims.optional_integer(11))
-      .optional_text("reason", claims.optional_text(12))
-      .raw("attachments", attachments)
-      .write(out);
+    claim.end_array();
+    write(out, claim);
     ++summary.claims;
   }
 
@@ -166,17 +129,17 @@ export_database(Database& db, const Context& context, std::ostream& out)
                     " e.reason FROM entry e JOIN member m ON m.id = e.member_id"
                     " LEFT JOIN member a ON a.id = e.actor_id ORDER BY e.id");
   while (entries.step()) {
-    Line("entry")
-      .number("id", entries.integer(0))
-      .text("member", entries.text(1))
-      .number("year", entries.integer(2))
-      .text("kind", entries.text(3))
-      .raw("points", points_json(entries.integer(4)))
-      .number("claim", entries.optional_integer(5))
-      .optional_text("by", entries.optional_text(6))
-      .number("at", entries.integer(7))
-      .optional_text("reason", entries.optional_text(8))
-      .write(out);
+    auto entry = record("entry");
+    entry.field("id", entries.integer(0))
+      .field("member", entries.text(1))
+      .field("year", entries.integer(2))
+      .field("kind", entries.text(3))
+      .field("points", Points::from_tenths(entries.integer(4)))
+      .field("claim", entries.optional_integer(5))
+      .field("by", entries.optional_text(6))
+      .field("at", entries.integer(7))
+      .field("reason", entries.optional_text(8));
+    write(out, entry);
     ++summary.entries;
   }
   out.flush();

@@ -293,54 +293,6 @@ has_control_characters(std::string_view text, AllowNewlines newlines)
   return false;
 }
 
-std::string
-json_string(std::string_view text)
-{
-  std::string out;
-  out.reserve(text.size() + 2);
-  out += '"';
-  std::size_t pos = 0;
-  while (pos < text.size()) {
-    const auto d = utf8::decode(text, pos);
-    if (d.status != utf8::Status::ok) {
-      out += "\xef\xbf\xbd"; // U+FFFD
-      ++pos;
-      continue;
-    }
-    switch (d.code_point) {
-    case '"':
-      out += "\\\"";
-      break;
-    case '\\':
-      out += "\\\\";
-      break;
-    case '\b':
-      out += "\\b";
-      break;
-    case '\f':
-      out += "\\f";
-      break;
-    case '\n':
-      out += "\\n";
-      break;
-    case '\r':
-      out += "\\r";
-      break;
-    case '\t':
-      out += "\\t";
-      break;
-    default:
-      if (d.code_point < 0x20 || d.code_point == 0x7f) {
-        out += fmt::format("\\u{:04x}", static_cast<unsigned>(d.code_point));
-      } else {
-        out.append(text.substr(pos, d.length));
-      }
-    }
-    pos += d.length;
-  }
-  out += '"';
-  return out;
-}
 
 std::string
 media_type(std::string_view file_name, std::string_view first_bytes)

@@ -22,11 +22,6 @@ bool valid_utf8(std::string_view text);
 enum class AllowNewlines { no, yes };
 bool has_control_characters(std::string_view text, AllowNewlines newlines);
 
-// `text` as a quoted JSON string: \" \\ \b \f \n \r \t, \u00XX for the other
-// controls and DEL; valid UTF-8 passes through, each invalid byte becomes
-// U+FFFD, so the result is always valid JSON.
-std::string json_string(std::string_view text);
-
 // The media type of an attachment, from its leading bytes (any prefix of the
 // file) and then its name's extension; "application/octet-stream" when
 // neither tells. Text is "text/plain; charset=utf-8" when it is valid UTF-8.

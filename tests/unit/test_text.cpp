@@ -1,3 +1,4 @@
+#include <cpd/json.hpp>
 #include <cpd/text.hpp>
 
 #include <doctest/doctest.h>
