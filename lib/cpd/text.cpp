@@ -4,6 +4,7 @@
 #include <cpd/utf8.hpp>
 
 #include <fmt/format.h>
+#include <utf8proc.h>
 
 #include <algorithm>
 #include <array>
@@ -155,62 +156,6 @@ type_of_content(std::string_view bytes, std::string_view ext)
   return std::nullopt;
 }
 
-bool
-zero_width(char32_t c)
-{
-  static constexpr std::array<std::pair<char32_t, char32_t>, 16> k_ranges = {{
-    {0x0000, 0x001f}, // controls
-    {0x007f, 0x009f},
-    {0x0300, 0x036f}, // combining diacritical marks
-    {0x0483, 0x0489},
-    {0x0591, 0x05bd},
-    {0x0610, 0x061a},
-    {0x064b, 0x065f},
-    {0x1160, 0x11ff}, // Hangul medial vowels and final consonants
-    {0x1ab0, 0x1aff},
-    {0x1dc0, 0x1dff},
-    {0x200b, 0x200f}, // zero-width space, joiners, direction marks
-    {0x202a, 0x202e},
-    {0x2060, 0x2064},
-    {0x20d0, 0x20ff},
-    {0xfe00, 0xfe0f}, // variation selectors
-    {0xfe20, 0xfe2f},
-  }};
-  if (c == 0xfeff || (c >= 0xe0100 && c <= 0xe01ef)) {
-    return true;
-  }
-  return std::any_of(k_ranges.begin(), k_ranges.end(), [c](const auto& range) {
-    return c >= range.first && c <= range.second;
-  });
-}
-
-bool
-wide(char32_t c)
-{
-  static constexpr std::array<std::pair<char32_t, char32_t>, 17> k_ranges = {{
-    {0x1100, 0x115f}, // Hangul Jamo initial consonants
-    {0x2329, 0x232a},
-    {0x2e80, 0x303e}, // CJK radicals, punctuation
-    {0x3041, 0x33ff}, // kana, CJK compatibility
-    {0x3400, 0x4dbf}, // CJK extension A
-    {0x4e00, 0x9fff}, // CJK unified ideographs
-    {0xa000, 0xa4cf}, // Yi
-    {0xa960, 0xa97f},
-    {0xac00, 0xd7a3}, // Hangul syllables
-    {0xf900, 0xfaff}, // CJK compatibility ideographs
-    {0xfe10, 0xfe19},
-    {0xfe30, 0xfe6f},
-    {0xff00, 0xff60}, // fullwidth forms
-    {0xffe0, 0xffe6},
-    {0x1f300, 0x1f64f}, // pictographs, emoticons
-    {0x1f900, 0x1f9ff},
-    {0x20000, 0x3fffd}, // CJK extensions B and later
-  }};
-  return std::any_of(k_ranges.begin(), k_ranges.end(), [c](const auto& range) {
-    return c >= range.first && c <= range.second;
-  });
-}
-
 // The units edit_distance counts: code points, and each invalid byte as a
 // value above U+10FFFF so that it equals no code point.
 std::u32string
@@ -342,11 +287,10 @@ display_width(std::string_view text)
       ++pos;
       continue;
     }
-    if (wide(d.code_point)) {
-      width += 2;
-    } else if (!zero_width(d.code_point)) {
-      width += 1;
-    }
+    // utf8proc's table follows Unicode's East Asian Width and marks (0 for
+    // combining marks, 2 for wide and emoji presentation), as terminals do.
+    const auto columns = utf8proc_charwidth(static_cast<utf8proc_int32_t>(d.code_point));
+    width += static_cast<std::size_t>(std::max(columns, 0));
     pos += d.length;
   }
   return width;

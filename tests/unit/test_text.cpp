@@ -385,6 +385,16 @@ TEST_CASE("display_width counts terminal columns")
   CHECK(cpd::display_width("a\tb") == 2);          // controls take none
 }
 
+TEST_CASE("display_width agrees with a maintained Unicode table where terminals do")
+{
+  CHECK(cpd::display_width("\U0001F680") == 2); // rocket, an emoji
+  CHECK(cpd::display_width("\u231A") == 2);     // watch, emoji presentation
+  CHECK(cpd::display_width("\u0915\u093F") == 1); // Devanagari KI: the vowel sign takes no column
+  CHECK(cpd::display_width("\u0E01\u0E34") == 1); // Thai KO KAI with SARA I above
+  CHECK(cpd::display_width("\u0E01\u0E48") == 1); // with a tone mark
+  CHECK(cpd::display_width("Vermessung \U0001F6A2") == 13);
+}
+
 TEST_CASE("display_width_pad pads by columns, never truncates")
 {
   CHECK(cpd::display_width_pad("ab", 5) == "ab   ");
