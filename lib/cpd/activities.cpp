@@ -2,6 +2,7 @@
 #include <cpd/csv.hpp>
 #include <cpd/database.hpp>
 #include <cpd/error.hpp>
+#include <cpd/json.hpp>
 #include <cpd/members.hpp>
 #include <cpd/text.hpp>
 
@@ -23,7 +24,15 @@ read_activity(const Statement& row)
   activity.code = row.text(1);
   activity.title = row.text(2);
   activity.points = Points::from_tenths(row.integer(3));
-  activity.unit = parse_unit(row.text(4)).value_or(Unit::claim);
+  const auto unit = parse_unit(row.text(4));
+  if (!unit) {
+    throw Error(ErrorKind::internal,
+                "activity '{}' has the unit {} in the database, which cpd never writes; run "
+                "cpd check",
+                activity.code,
+                json_string(row.text(4)));
+  }
+  activity.unit = *unit;
   if (const auto max = row.optional_integer(5)) {
     activity.max_points = Points::from_tenths(*max);
   }

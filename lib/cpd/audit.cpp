@@ -1,6 +1,7 @@
 #include <cpd/audit.hpp>
 #include <cpd/database.hpp>
 #include <cpd/error.hpp>
+#include <cpd/json.hpp>
 #include <cpd/members.hpp>
 #include <cpd/notices.hpp>
 #include <cpd/random.hpp>
@@ -28,7 +29,13 @@ constexpr std::string_view k_audit_select =
 Date
 stored_date(const std::string& text)
 {
-  return Date::parse(text).value_or(Date(1, 1, 1));
+  const auto date = Date::parse(text);
+  if (!date) {
+    throw Error(ErrorKind::internal,
+                "an audit has the date {} in the database, which cpd never writes; run cpd check",
+                json_string(text));
+  }
+  return *date;
 }
 
 AuditStatus

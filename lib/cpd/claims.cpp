@@ -2,6 +2,7 @@
 #include <cpd/claims.hpp>
 #include <cpd/database.hpp>
 #include <cpd/error.hpp>
+#include <cpd/json.hpp>
 #include <cpd/evidence.hpp>
 #include <cpd/ledger.hpp>
 #include <cpd/members.hpp>
@@ -33,6 +34,18 @@ constexpr std::string_view k_claim_select =
   " JOIN activity a ON a.id = c.activity_id"
   " LEFT JOIN member d ON d.id = c.decided_by";
 
+// A row that cannot be what the schema allows: the database was changed
+// outside cpd. Never guessed at: a guess could make a claim look approvable.
+[[noreturn]] void
+damaged(std::int64_t claim_id, std::string_view column, std::string_view value)
+{
+  throw Error(ErrorKind::internal,
+              "claim #{} has {} {} in the database, which cpd never writes; run cpd check",
+              claim_id,
+              column,
+              json_string(value));
+}
+
 Claim
 read_claim(const Statement& row)
 {
@@ -42,14 +55,26 @@ read_claim(const Statement& row)
   claim.member_name = row.text(2);
   claim.activity = row.text(3);
   claim.activity_title = row.text(4);
-  claim.date = Date::parse(row.text(5)).value_or(Date(1, 1, 1));
+  const auto date = Date::parse(row.text(5));
+  if (!date) {
+    damaged(claim.id, "activity date", row.text(5));
+  }
+  claim.date = *date;
   if (const auto quantity = row.optional_integer(6)) {
     claim.quantity = Quantity::from_hundredths(*quantity);
   }
-  claim.unit = parse_unit(row.text(7)).value_or(Unit::claim);
+  const auto unit = parse_unit(row.text(7));
+  if (!unit) {
+    damaged(claim.id, "unit", row.text(7));
+  }
+  claim.unit = *unit;
   claim.points = Points::from_tenths(row.integer(8));
   claim.note = row.optional_text(9).value_or("");
-  claim.status = parse_claim_status(row.text(10)).value_or(ClaimStatus::pending);
+  const auto status = parse_claim_status(row.text(10));
+  if (!status) {
+    damaged(claim.id, "status", row.text(10));
+  }
+  claim.status = *status;
   claim.submitted_at = row.integer(11);
   claim.decided_by = row.optional_text(12);
   claim.decided_at = row.optional_integer(13);

@@ -163,3 +163,27 @@ TEST_CASE("an approval in a closed year corrects the carries that follow")
   CHECK(cpd::member_balance(s.db, 2, 2016).total == pts("15"));
   CHECK(cpd::member_balance(s.db, 2, 2017).carried_in == pts("3"));
 }
+
+TEST_CASE("a row changed outside cpd is an internal error naming it, never a guess")
+{
+  testutil::Scheme s;
+  const auto claim = s.claim("ann", "iims-webinar", Date(2017, 3, 1));
+  cpd::Statement(s.db, "PRAGMA ignore_check_constraints = ON").run();
+  SUBCASE("an unknown status")
+  {
+    cpd::Statement(s.db, "UPDATE claim SET status = 'approvable' WHERE id = ?").bind(1, claim.id).run();
+  }
+  SUBCASE("a date that is not one")
+  {
+    cpd::Statement(s.db, "UPDATE claim SET activity_date = '2017-02-30' WHERE id = ?")
+      .bind(1, claim.id)
+      .run();
+  }
+  try {
+    cpd::history(s.db, s.as("ann"), std::nullopt, std::nullopt);
+    FAIL("a damaged claim was read");
+  } catch (const cpd::Error& e) {
+    CHECK(e.kind() == ErrorKind::internal);
+    CHECK(std::string(e.what()).find(fmt::format("claim #{}", claim.id)) != std::string::npos);
+  }
+}
