@@ -105,10 +105,9 @@ select_claims(Session& session, const BulkSelection& selection, std::string_view
                    claim.points.to_string()});
   }
   // The list is shown on standard error, where the question is asked.
-  protocol::Terminal shown = session.terminal();
-  shown.colour = shown.err_colour;
+  const auto& shown = session.terminal();
   session.confirm(fmt::format("{}{} these {}? [y/N] ",
-                              table.render(shown.columns, shown.colour),
+                              table.render(shown.err_columns, shown.err_colour),
                               verb == "approve" ? "Approve" : "Decline",
                               what),
                   ids);

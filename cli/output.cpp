@@ -87,21 +87,26 @@ local_terminal()
   const char* no_colour = std::getenv("NO_COLOR");
   const bool colour_allowed = no_colour == nullptr || *no_colour == '\0';
   terminal.colour = terminal.out_tty && colour_allowed;
-  terminal.err_colour = isatty(STDERR_FILENO) == 1 && colour_allowed;
-  if (!terminal.out_tty) {
-    return terminal;
-  }
-  winsize size{};
-  if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 0) {
-    terminal.columns = size.ws_col;
-  } else if (const char* columns = std::getenv("COLUMNS")) {
-    std::uint32_t value = 0;
-    const std::string_view text(columns);
-    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (ec == std::errc() && end == text.data() + text.size()) {
-      terminal.columns = value;
+  const bool err_tty = isatty(STDERR_FILENO) == 1;
+  terminal.err_colour = err_tty && colour_allowed;
+  // Each stream's own width: a table may go to either.
+  const auto width = [](int fd) -> std::uint32_t {
+    winsize size{};
+    if (ioctl(fd, TIOCGWINSZ, &size) == 0 && size.ws_col > 0) {
+      return size.ws_col;
     }
-  }
+    if (const char* columns = std::getenv("COLUMNS")) {
+      std::uint32_t value = 0;
+      const std::string_view text(columns);
+      const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+      if (ec == std::errc() && end == text.data() + text.size()) {
+        return value;
+      }
+    }
+    return 0;
+  };
+  terminal.columns = terminal.out_tty ? width(STDOUT_FILENO) : 0;
+  terminal.err_columns = err_tty ? width(STDERR_FILENO) : 0;
   return terminal;
 }
 

@@ -196,6 +196,7 @@ encode(const Request& request)
   }
   std::string terminal;
   put_u32(terminal, request.terminal.columns);
+  put_u32(terminal, request.terminal.err_columns);
   terminal += static_cast<char>((request.terminal.out_tty ? k_flag_out_tty : 0)
                                 | (request.terminal.in_tty ? k_flag_in_tty : 0)
                                 | (request.terminal.colour ? k_flag_colour : 0)
@@ -253,12 +254,13 @@ decode_request(std::string_view payload)
       break;
     }
     case tag_terminal: {
-      if (terminal || value.size() != 5) {
+      if (terminal || value.size() != 9) {
         malformed("a bad terminal field");
       }
       terminal = true;
       request.terminal.columns = get_u32(value);
-      const auto flags = static_cast<std::uint8_t>(value[4]);
+      request.terminal.err_columns = get_u32(value.substr(4));
+      const auto flags = static_cast<std::uint8_t>(value[8]);
       request.terminal.out_tty = (flags & k_flag_out_tty) != 0;
       request.terminal.in_tty = (flags & k_flag_in_tty) != 0;
       request.terminal.colour = (flags & k_flag_colour) != 0;

@@ -34,7 +34,8 @@ inline constexpr std::size_t k_max_files = 256;
 // terminal is.
 struct Terminal
 {
-  std::uint32_t columns = 0; // 0: not a terminal, or its width is unknown
+  std::uint32_t columns = 0;     // of standard output; 0: not a terminal, or unknown
+  std::uint32_t err_columns = 0; // of standard error, likewise
   bool out_tty = false;      // standard output is a terminal
   bool in_tty = false;       // standard input is a terminal (to confirm on)
   bool colour = false;       // colour on standard output

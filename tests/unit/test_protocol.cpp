@@ -18,6 +18,7 @@ claim_request()
   request.args = {"claim", "technical-paper", "--attach", "paper.pdf", "--note", "line\none"};
   request.files = {{"paper.pdf", std::string("%PDF\0\xff bytes", 11)}, {"empty", ""}};
   request.terminal.columns = 132;
+  request.terminal.err_columns = 80;
   request.terminal.out_tty = true;
   request.terminal.colour = true;
   return request;
@@ -36,6 +37,7 @@ TEST_CASE("a request comes through the protocol as it was sent")
   CHECK(decoded.files[0].content == request.files[0].content);
   CHECK(decoded.files[1].content.empty());
   CHECK(decoded.terminal.columns == 132);
+  CHECK(decoded.terminal.err_columns == 80);
   CHECK(decoded.terminal.out_tty);
   CHECK(decoded.terminal.colour);
   CHECK_FALSE(decoded.terminal.in_tty);
