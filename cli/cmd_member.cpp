@@ -243,15 +243,11 @@ run_import(const MemberOptions& options, Session& session)
   }
   std::string out;
   for (const auto& row : summary.rows) {
-    if (row.action == MemberImportRow::Action::unchanged) {
+    // Row by row what a dry run would change; a real import gives the counts.
+    if (!options.dry_run || row.action == MemberImportRow::Action::unchanged) {
       continue;
     }
-    const bool added = row.action == MemberImportRow::Action::add;
-    out += fmt::format("{}: {} {}",
-                       row.where,
-                       options.dry_run ? (added ? "would add" : "would update")
-                                       : (added ? "added" : "updated"),
-                       row.login);
+    out += fmt::format("{}: would {} {}", row.where, action(row.action), row.login);
     std::string changes;
     for (const auto& change : row.changes) {
       changes += fmt::format("{}{} {} -> {}", changes.empty() ? "" : ", ", change.field, change.from, change.to);

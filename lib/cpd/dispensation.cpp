@@ -12,8 +12,10 @@ namespace cpd {
 
 namespace {
 
+enum class Act { grant, lift };
+
 Member
-require_subject(Database& db, const Member& secretary, std::string_view login)
+require_subject(Database& db, const Member& secretary, std::string_view login, Act act)
 {
   auto member = find_member(db, login);
   if (!member) {
@@ -21,7 +23,8 @@ require_subject(Database& db, const Member& secretary, std::string_view login)
   }
   if (member->id == secretary.id) {
     throw Error(ErrorKind::permission,
-                "nobody grants or lifts their own dispensation; another secretary must");
+                "nobody {} a dispensation; another secretary must",
+                act == Act::grant ? "grants themself" : "lifts their own");
   }
   return *member;
 }
@@ -100,7 +103,7 @@ grant_dispensation(Database& db,
   }
   Transaction transaction(db, Transaction::Kind::write);
   const auto secretary = require_secretary(db, context);
-  const auto member = require_subject(db, secretary, login);
+  const auto member = require_subject(db, secretary, login, Act::grant);
   const int first = load_scheme(db).start.year();
   if (from < first) {
     throw Error(ErrorKind::refused,
@@ -144,7 +147,7 @@ lift_dispensation(Database& db,
 {
   Transaction transaction(db, Transaction::Kind::write);
   const auto secretary = require_secretary(db, context);
-  const auto member = require_subject(db, secretary, login);
+  const auto member = require_subject(db, secretary, login, Act::lift);
   const auto found = overlapping(db, member, from, until);
   if (found.empty()) {
     throw Error(ErrorKind::refused, "'{}' is not exempt for {}", login, years_text(from, until));

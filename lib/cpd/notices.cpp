@@ -76,6 +76,8 @@ add_balance(Values& values, const Balance& balance)
   values["total_points"] = points_phrase(balance.total);
   values["quota"] = balance.quota.to_string();
   values["quota_points"] = points_phrase(balance.quota);
+  values["quota_cpd_points"] = fmt::format(
+    "{} CPD point{}", balance.quota.to_string(), balance.quota.tenths() == 10 ? "" : "s");
   values["remaining"] = balance.remaining.to_string();
   values["remaining_points"] = points_phrase(balance.remaining);
   values["remaining_more"] = more_phrase(balance.remaining);

@@ -50,7 +50,7 @@ constexpr std::string_view k_placeholders[] = {
   "claim_id", "claimed", "claims", "compliant", "date", "days", "deadline", "due", "evidence",
   "exempt", "from_year", "knock_on", "login", "member_name", "members", "name", "next",
   "next_year", "note", "org", "pending", "pending_clause", "pending_points", "points",
-  "quantity", "quota", "quota_points", "reason", "redrawn", "remaining", "remaining_more",
+  "quantity", "quota", "quota_cpd_points", "quota_points", "reason", "redrawn", "remaining", "remaining_more",
   "remaining_points", "remark", "revoked", "short", "short_list", "signed_points", "standing",
   "standing_word", "statement", "status", "total", "total_points", "waiting", "waiting_list",
   "working", "year", "years"};
