@@ -5,6 +5,8 @@
 #include <cpd/csv.hpp>
 #include <cpd/yearend.hpp>
 
+#include <cpd/text.hpp>
+
 #include <fmt/format.h>
 
 namespace cpd::cli {
@@ -136,8 +138,8 @@ run(const ReportOptions& options, Session& session)
                     report.closed ? " (closed)" : "",
                     points_phrase(report.quota)));
   print(table.render());
-  print(fmt::format("\n{} members: {} compliant, {} short, {} exempt; {} in all.\n",
-                    report.lines.size(),
+  print(fmt::format("\n{}: {} compliant, {} short, {} exempt; {} in all.\n",
+                    count_phrase(report.lines.size(), "member"),
                     report.compliant,
                     report.short_of_quota,
                     report.exempt,

@@ -4,6 +4,7 @@
 #include <cpd/notices.hpp>
 #include <cpd/outbox.hpp>
 #include <cpd/settings.hpp>
+#include <cpd/text.hpp>
 #include <cpd/yearend.hpp>
 
 #include <fmt/format.h>
@@ -251,13 +252,6 @@ to_secretary(Database& db,
                     values,
                     attachment_ids});
   }
-}
-
-// "1 claim", "2 claims".
-std::string
-count_phrase(std::size_t count, std::string_view noun)
-{
-  return fmt::format("{} {}{}", count, noun, count == 1 ? "" : "s");
 }
 
 // "today", "tomorrow", "in 7 days".

@@ -460,4 +460,13 @@ fnv1a(std::string_view text)
   return hash;
 }
 
+std::string
+count_phrase(std::size_t count, std::string_view noun, std::string_view plural)
+{
+  if (count == 1) {
+    return fmt::format("1 {}", noun);
+  }
+  return plural.empty() ? fmt::format("{} {}s", count, noun) : fmt::format("{} {}", count, plural);
+}
+
 } // namespace cpd

@@ -367,3 +367,105 @@ TEST_CASE("reminders: members without a claim, once per interval, not the exempt
           [&] { cpd::remind(s.db, s.as("ann"), cpd::ReminderScope::no_claims, cpd::DryRun::no); })
         == cpd::ErrorKind::permission);
 }
+
+TEST_CASE("reminders follow calendar dates: from remind.after_days on, once a month")
+{
+  testutil::Scheme s;
+  const auto run = [&](Date day) {
+    s.today = day;
+    std::vector<std::string> logins;
+    for (const auto& reminded :
+         cpd::remind(s.db, s.as("sec"), cpd::ReminderScope::no_claims, cpd::DryRun::no)) {
+      logins.push_back(reminded.member);
+    }
+    return logins;
+  };
+  const std::vector<std::string> everybody{"ann", "bob", "sec", "sue"};
+  // 60 days of 2017 have passed on 2 March, not on 1 March.
+  CHECK(run(Date(2017, 1, 1)).empty());
+  CHECK(run(Date(2017, 3, 1)).empty());
+  CHECK(run(Date(2017, 3, 2)) == everybody);
+  // run daily: never twice in a month, again on the first run of the next
+  CHECK(run(Date(2017, 3, 3)).empty());
+  CHECK(run(Date(2017, 3, 31)).empty());
+  CHECK(run(Date(2017, 4, 1)) == everybody);
+  // a short month is never skipped
+  s.db.exec("DELETE FROM reminder");
+  CHECK(run(Date(2017, 2, 28)).empty()); // not yet 60 days
+  CHECK(run(Date(2017, 4, 30)) == everybody);
+  CHECK(run(Date(2017, 5, 1)) == everybody);
+  // 1 January is never a reminder day, whatever the period
+  cpd::set_setting(s.db, s.as("sec"), "remind.after_days", "1");
+  CHECK(run(Date(2018, 1, 1)).empty());
+  CHECK(run(Date(2018, 1, 2)) == everybody);
+  CHECK(error_kind([&] { cpd::set_setting(s.db, s.as("sec"), "remind.after_days", "0"); })
+        == cpd::ErrorKind::bad_input);
+  // a leap year: 1 March is the 61st day
+  cpd::set_setting(s.db, s.as("sec"), "remind.after_days", "60");
+  s.db.exec("DELETE FROM reminder");
+  CHECK(run(Date(2020, 3, 1)) == everybody);
+}
+
+TEST_CASE("remind.every: a week, a month, a quarter or a year, from the period's first day")
+{
+  using cpd::RemindEvery;
+  CHECK(cpd::period_start(RemindEvery::week, Date(2017, 3, 15)) == Date(2017, 3, 13)); // a Monday
+  CHECK(cpd::period_start(RemindEvery::week, Date(2017, 3, 13)) == Date(2017, 3, 13));
+  CHECK(cpd::period_start(RemindEvery::week, Date(2017, 3, 19)) == Date(2017, 3, 13));
+  CHECK(cpd::period_start(RemindEvery::week, Date(1969, 12, 31)) == Date(1969, 12, 29));
+  CHECK(cpd::period_start(RemindEvery::month, Date(2017, 3, 15)) == Date(2017, 3, 1));
+  CHECK(cpd::period_start(RemindEvery::quarter, Date(2017, 6, 30)) == Date(2017, 4, 1));
+  CHECK(cpd::period_start(RemindEvery::year, Date(2017, 6, 30)) == Date(2017, 1, 1));
+
+  testutil::Scheme s;
+  cpd::set_setting(s.db, s.as("sec"), "remind.every", "quarter");
+  s.today = Date(2017, 4, 3);
+  CHECK(cpd::remind(s.db, s.as("sec"), cpd::ReminderScope::no_claims, cpd::DryRun::no).size() == 4);
+  s.today = Date(2017, 6, 30);
+  CHECK(cpd::remind(s.db, s.as("sec"), cpd::ReminderScope::no_claims, cpd::DryRun::no).empty());
+  s.today = Date(2017, 7, 1);
+  CHECK(cpd::remind(s.db, s.as("sec"), cpd::ReminderScope::no_claims, cpd::DryRun::no).size() == 4);
+  CHECK(error_kind([&] { cpd::set_setting(s.db, s.as("sec"), "remind.every", "fortnight"); })
+        == cpd::ErrorKind::bad_input);
+  CHECK(error_kind([&] { cpd::get_setting(s.db, "remind.interval_days"); })
+        == cpd::ErrorKind::usage);
+}
+
+TEST_CASE("only an approved or pending claim counts as claiming; no duty, no reminder")
+{
+  testutil::Scheme s;
+  const auto declined = s.claim("ann", "iims-webinar", Date(2017, 3, 1));
+  cpd::decline_claims(s.db, s.as("sec"), {declined.id}, "not an IIMS webinar");
+  const auto withdrawn = s.claim("bob", "iims-webinar", Date(2017, 3, 1));
+  cpd::withdraw_claim(s.db, s.as("bob"), withdrawn.id);
+  s.claim("sue", "iims-webinar", Date(2017, 3, 1)); // pending: claiming
+  cpd::change_member(s.db, s.as("sue"), "sec", {.cpd_duty = false});
+  std::vector<std::string> logins;
+  for (const auto& reminded :
+       cpd::remind(s.db, s.as("sec"), cpd::ReminderScope::no_claims, cpd::DryRun::no)) {
+    logins.push_back(reminded.member);
+  }
+  CHECK(logins == std::vector<std::string>{"ann", "bob"});
+}
+
+TEST_CASE("replies go to mail.secretary, set at init; never to an account sending as cpd")
+{
+  testutil::Scheme s;
+  CHECK(cpd::get_setting(s.db, "mail.secretary") == "sec@example.org");
+  // A database set up before init set it: the first secretary added, not
+  // whoever sorts first, and never an address mail goes out from.
+  cpd::set_setting(s.db, s.as("sec"), "mail.secretary", "");
+  cpd::add_member(s.db, s.as("sec"), {"aaa-cron", "Scheduler", "cpd@iims.example", cpd::Role::secretary, false});
+  cpd::set_setting(s.db, s.as("sec"), "mail.from", "cpd@iims.example");
+  testutil::TempDir dir;
+  cpd::set_setting(s.db, s.as("sec"), "mail.url", "maildir:" + dir.path().string());
+  s.claim("ann", "iims-webinar", Date(2017, 3, 1));
+  CHECK(cpd::deliver_mail(s.db, s.as("sec"), DeliveryOptions{}).failed == 0);
+  int mails = 0;
+  for (const auto& file : std::filesystem::directory_iterator(dir / "new")) {
+    const auto text = testutil::read_file(file.path());
+    CHECK(text.find("Reply-To: Sam Secretary <sec@example.org>") != std::string::npos);
+    ++mails;
+  }
+  CHECK(mails == 4); // ann's, and each secretary's: sec, sue and the scheduler
+}
