@@ -17,6 +17,9 @@ namespace {
 
 using Values = std::map<std::string, std::string>;
 
+// Prose cpd writes into a mail is wrapped to this many columns.
+constexpr std::size_t k_width = 72;
+
 // "1 more point", "2.5 more points".
 std::string
 more_phrase(Points points)
@@ -57,7 +60,9 @@ claim_values(const Claim& claim)
           {"quantity", quantity},
           {"working",
            working.empty() ? std::string()
-                           : fmt::format("How the points were worked out: {}.\n\n", working)},
+                           : wrap(fmt::format("How the points were worked out: {}.", working),
+                                  k_width)
+                               + "\n\n"},
           {"date", claim.date.to_long_string()},
           {"points", points_phrase(claim.points)},
           {"login", claim.member},
@@ -99,28 +104,28 @@ standing_paragraph(Database& db, std::int64_t member_id, int year, Date today)
   const auto total = points_phrase(balance.total);
   if (today <= balance.deadline) {
     if (balance.exempt) {
-      return fmt::format("Your total for {} is now {}. You are exempt from the quota for {},\n"
-                         "so nothing more is required of you. Thank you for keeping your\n"
+      return wrap(fmt::format("Your total for {} is now {}. You are exempt from the quota for {}, "
+                         "so nothing more is required of you. Thank you for keeping your "
                          "record up to date.",
                          year,
                          total,
-                         year);
+                         year), k_width);
     }
     if (balance.compliant) {
-      return fmt::format("Your total for {} is now {}: you have met your quota of {}\n"
+      return wrap(fmt::format("Your total for {} is now {}: you have met your quota of {} "
                          "for {}. Thank you.",
                          year,
                          total,
                          points_phrase(balance.quota),
-                         year);
+                         year), k_width);
     }
-    return fmt::format("Your total for {} is now {}. You only require {}\n"
+    return wrap(fmt::format("Your total for {} is now {}. You only require {} "
                        "by {} to make your quota of {}.",
                        year,
                        total,
                        more_phrase(balance.remaining),
                        balance.deadline.to_long_string(),
-                       points_phrase(balance.quota));
+                       points_phrase(balance.quota)), k_width);
   }
   std::string against;
   if (balance.exempt) {
@@ -133,17 +138,17 @@ standing_paragraph(Database& db, std::int64_t member_id, int year, Date today)
                           points_phrase(balance.quota));
   }
   if (!balance.closed) {
-    return fmt::format("The CPD year {} has ended; its total is now {}{}.\n"
+    return wrap(fmt::format("The CPD year {} has ended; its total is now {}{}. "
                        "Its statement follows when the year is closed.",
                        year,
                        total,
-                       against);
+                       against), k_width);
   }
-  return fmt::format("The CPD year {} is closed; its total is now {}{}.\n{}",
+  return wrap(fmt::format("The CPD year {} is closed; its total is now {}{}. {}",
                      year,
                      total,
                      against,
-                     carry_sentence(carried_out(db, member_id, year), year + 1));
+                     carry_sentence(carried_out(db, member_id, year), year + 1)), k_width);
 }
 
 // What a change to a closed year did to the carry into the next year, as a
@@ -155,12 +160,12 @@ knock_on_paragraph(const std::vector<YearCorrection>& corrections)
     return {};
   }
   const auto& first = corrections.front();
-  return fmt::format("\nBecause {} is closed, this also {} what you carry into {}: from\n{} to {}.\n",
+  return "\n" + wrap(fmt::format("Because {} is closed, this also {} what you carry into {}: from {} to {}.",
                      first.year,
                      first.carried_after < first.carried_before ? "lowers" : "raises",
                      first.year + 1,
                      carried_phrase(first.carried_before),
-                     carried_phrase(first.carried_after));
+                     carried_phrase(first.carried_after)), k_width) + "\n";
 }
 
 // The claim's files for the secretary's mail: which ones ride along (in
@@ -392,7 +397,7 @@ notice_year_corrected(Database& db,
       continue;
     }
     const auto balance = member_balance(db, member.id, correction.year);
-    Values values{{"name", member.name}, {"login", member.login}, {"cause", std::string(why)}};
+    Values values{{"name", member.name}, {"login", member.login}, {"cause", wrap(why, k_width)}};
     add_balance(values, balance);
     values["carried"] = correction.carried_after.to_string();
     values["carried_points"] = points_phrase(correction.carried_after);
@@ -411,13 +416,13 @@ notice_year_corrected(Database& db,
                               points_phrase(balance.quota));
     } else {
       values["standing_word"] = fmt::format("{} short", points_phrase(balance.remaining));
-      statement = fmt::format("Your total for {} is now {}, which is {} short of\nthe quota of {}.",
+      statement = fmt::format("Your total for {} is now {}, which is {} short of the quota of {}.",
                               correction.year,
                               points_phrase(balance.total),
                               points_phrase(balance.remaining),
                               points_phrase(balance.quota));
     }
-    values["statement"] = std::move(statement);
+    values["statement"] = wrap(statement, k_width);
     to_member(db,
               context,
               member,
