@@ -94,7 +94,7 @@ private:
   std::int64_t m_hundredths = 0;
 };
 
-// "5 points", "1 point", "0.5 points": an amount in a sentence.
+// "5 points", "1 point", "-1 point", "0.5 points": an amount in a sentence.
 std::string points_phrase(Points points);
 
 // What a per-hour, per-day or per-item claim is worth, and how: `rate`

@@ -139,3 +139,13 @@ TEST_CASE("a product beyond 64 bits is refused")
   CHECK_FALSE(cpd::work_out_points(Points::from_tenths(std::numeric_limits<std::int64_t>::max()),
                                    *Quantity::parse("2")));
 }
+
+TEST_CASE("points_phrase: the noun agrees with the number")
+{
+  CHECK(cpd::points_phrase(Points::from_tenths(10)) == "1 point");
+  CHECK(cpd::points_phrase(Points::from_tenths(-10)) == "-1 point");
+  CHECK(cpd::points_phrase(Points::from_tenths(0)) == "0 points");
+  CHECK(cpd::points_phrase(Points::from_tenths(5)) == "0.5 points");
+  CHECK(cpd::points_phrase(Points::from_tenths(11)) == "1.1 points");
+  CHECK(cpd::points_phrase(Points::from_tenths(-25)) == "-2.5 points");
+}
