@@ -56,7 +56,7 @@ claim_values(const Claim& claim)
           {"activity", claim.activity_title},
           {"claimed",
            quantity.empty() ? claim.activity_title
-                            : fmt::format("{} ({})", claim.activity_title, quantity)},
+                            : fmt::format("{} of {}", quantity, claim.activity_title)},
           {"quantity", quantity},
           {"working",
            working.empty() ? std::string()

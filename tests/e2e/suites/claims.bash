@@ -45,11 +45,11 @@ id=$(sql "SELECT max(id) FROM claim")
 expect_equal "$OUT" "Claim #$id submitted: 0.6 points for Private study of technical literature, rules and regulations on 2017-03-04 (1.25 hours × 0.5 points an hour = 0.625 points, rounded down to 0.6), waiting for verification."
 MAILBOX="/usr/bin/python3 $E2E_DIR/mailbox.py"
 received=$($MAILBOX show-to "$TESTDIR/mail" ann@ "#$id received")
-expect_contains "$received" "Activity:  Private study of technical literature, rules and regulations (1.25 hours)"
+expect_contains "$received" "Activity:  1.25 hours of Private study of technical literature, rules and regulations"
 expect_contains "$received" "Points:    0.6 points"
 expect_contains "$(tr '\n' ' ' <<<"$received")" "How the points were worked out: 1.25 hours × 0.5 points an hour = 0.625 points, rounded down to 0.6."
 to_secretary=$($MAILBOX show-to "$TESTDIR/mail" sec@ "#$id:")
-expect_contains "$to_secretary" "claims 0.6 points for Private study of technical literature, rules and regulations (1.25 hours) on 4 March 2017."
+expect_contains "$to_secretary" "claims 0.6 points for 1.25 hours of Private study of technical literature, rules and regulations on 4 March 2017."
 expect_contains "$(tr '\n' ' ' <<<"$to_secretary")" "= 0.625 points, rounded down to 0.6."
 # 90 and 45 minutes
 ok ann claim private-study --hours 1.5 --date 2017-03-05 --json
