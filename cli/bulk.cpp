@@ -48,8 +48,8 @@ select_claims(Session& session, const BulkSelection& selection, std::string_view
     throw Error(ErrorKind::usage, "give claim ids or a filter, not both");
   }
   ClaimFilter filter;
-  filter.flagged = selection.include_flagged ? ClaimFilter::Flagged::include
-                                             : ClaimFilter::Flagged::leave_out;
+  filter.flagged =
+    selection.include_flagged ? ClaimFilter::Flagged::include : ClaimFilter::Flagged::leave_out;
   filter.activity = selection.activity;
   filter.member = selection.member;
   if (selection.before) {

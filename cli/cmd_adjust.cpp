@@ -27,8 +27,12 @@ run(const AdjustOptions& options, Session& session)
                 "'{}' is not a number of points (like 2, -1.5 or +0.5)",
                 options.points);
   }
-  const auto result = adjust_points(
-    session.db(), session.context(), options.login, *points, parse_year(options.year), options.reason);
+  const auto result = adjust_points(session.db(),
+                                    session.context(),
+                                    options.login,
+                                    *points,
+                                    parse_year(options.year),
+                                    options.reason);
   const auto& adjustment = result.adjustment;
   if (session.json()) {
     Json json;

@@ -27,9 +27,8 @@ years_phrase(const Dispensation& dispensation)
   if (dispensation.until && *dispensation.until == dispensation.from) {
     return fmt::format("for {}", dispensation.from);
   }
-  return dispensation.until
-           ? fmt::format("from {} to {}", dispensation.from, *dispensation.until)
-           : fmt::format("from {} on", dispensation.from);
+  return dispensation.until ? fmt::format("from {} to {}", dispensation.from, *dispensation.until)
+                            : fmt::format("from {} on", dispensation.from);
 }
 
 void
@@ -57,7 +56,7 @@ run(const ExemptOptions& options, Session& session)
   const auto dispensation =
     options.lift ? lift_dispensation(session.db(), session.context(), options.login, from, until)
                  : grant_dispensation(
-                     session.db(), session.context(), options.login, from, until, options.reason);
+                   session.db(), session.context(), options.login, from, until, options.reason);
   if (session.json()) {
     Json json;
     json.begin_object()
@@ -69,8 +68,9 @@ run(const ExemptOptions& options, Session& session)
       .end_object();
     print(json.str());
   } else if (options.lift) {
-    print(fmt::format(
-      "{} is no longer exempt {}; they have been told by mail.\n", options.login, years_phrase(dispensation)));
+    print(fmt::format("{} is no longer exempt {}; they have been told by mail.\n",
+                      options.login,
+                      years_phrase(dispensation)));
   } else {
     print(fmt::format("{} is exempt from the quota {}; they have been told by mail.\n",
                       options.login,

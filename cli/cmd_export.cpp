@@ -3,7 +3,6 @@
 
 #include <cpd/error.hpp>
 #include <cpd/export.hpp>
-
 #include <cpd/text.hpp>
 
 #include <fmt/format.h>

@@ -172,9 +172,8 @@ run_set(const SetOptions& options, Session& session)
     return;
   }
   if (result.changed.empty()) {
-    print(fmt::format("Nothing changed: {} ({}) is already like that.\n",
-                      result.member.name,
-                      result.member.login));
+    print(fmt::format(
+      "Nothing changed: {} ({}) is already like that.\n", result.member.name, result.member.login));
     return;
   }
   std::string out = fmt::format("Changed {}:\n", result.member.login);
@@ -250,7 +249,8 @@ run_import(const MemberOptions& options, Session& session)
     out += fmt::format("{}: would {} {}", row.where, action(row.action), row.login);
     std::string changes;
     for (const auto& change : row.changes) {
-      changes += fmt::format("{}{} {} -> {}", changes.empty() ? "" : ", ", change.field, change.from, change.to);
+      changes += fmt::format(
+        "{}{} {} -> {}", changes.empty() ? "" : ", ", change.field, change.from, change.to);
     }
     out += changes.empty() ? "\n" : fmt::format(": {}\n", changes);
   }
@@ -269,7 +269,8 @@ void
 register_member(Command& root)
 {
   auto options = std::make_shared<MemberOptions>();
-  auto member = root.add("member", "add, list, change, import, deactivate and reactivate members (secretary)");
+  auto member =
+    root.add("member", "add, list, change, import, deactivate and reactivate members (secretary)");
   member.require_command();
 
   auto add = member.add("add", "add a member");

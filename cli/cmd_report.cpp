@@ -3,9 +3,8 @@
 
 #include <cpd/audit.hpp>
 #include <cpd/csv.hpp>
-#include <cpd/yearend.hpp>
-
 #include <cpd/text.hpp>
+#include <cpd/yearend.hpp>
 
 #include <fmt/format.h>
 

@@ -2,9 +2,8 @@
 #include "output.hpp"
 
 #include <cpd/backup.hpp>
-#include <cpd/yearend.hpp>
-
 #include <cpd/text.hpp>
+#include <cpd/yearend.hpp>
 
 #include <fmt/format.h>
 

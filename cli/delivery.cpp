@@ -75,7 +75,9 @@ deliver_now(Session& session)
     stopped = summary.stopped->what();
   }
   const bool secretary = runs_the_mail(session);
-  const auto mails = [](int count) { return fmt::format("{} mail{}", count, count == 1 ? "" : "s"); };
+  const auto mails = [](int count) {
+    return fmt::format("{} mail{}", count, count == 1 ? "" : "s");
+  };
   if (!secretary) {
     // A member learns that their mail waits, and who sees to it.
     const bool waiting = (summary.no_transport || stopped) && summary.waiting > 0;

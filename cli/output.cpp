@@ -451,8 +451,7 @@ write_claim(Json& json, const Claim& claim)
   } else {
     json.value(claim.note);
   }
-  json
-    .field("submitted", local_date(claim.submitted_at))
+  json.field("submitted", local_date(claim.submitted_at))
     .field("decided_by", claim.decided_by)
     .key("decided");
   if (claim.decided_at) {
@@ -461,8 +460,8 @@ write_claim(Json& json, const Claim& claim)
     json.null();
   }
   json.field("reason", claim.reason).field("attachments", claim.attachments);
-  for (const auto& [name, ids] : {std::pair{"duplicate_of", &claim.duplicate_of},
-                                  std::pair{"same_day", &claim.same_day}}) {
+  for (const auto& [name, ids] :
+       {std::pair{"duplicate_of", &claim.duplicate_of}, std::pair{"same_day", &claim.same_day}}) {
     if (*ids) {
       json.key(name).begin_array();
       for (const auto id : **ids) {
@@ -489,7 +488,8 @@ claim_flags(const Claim& claim)
     flags = "same file as " + numbers(*claim.duplicate_of);
   }
   if (claim.same_day && !claim.same_day->empty()) {
-    flags += (flags.empty() ? "" : "; ") + std::string("also claimed as ") + numbers(*claim.same_day);
+    flags +=
+      (flags.empty() ? "" : "; ") + std::string("also claimed as ") + numbers(*claim.same_day);
   }
   return flags;
 }

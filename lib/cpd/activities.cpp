@@ -113,7 +113,10 @@ quantity_phrase(Quantity quantity, Unit unit)
 std::string
 rate_phrase(Points rate, Unit unit)
 {
-  return fmt::format("{} {} {}", points_phrase(rate), unit == Unit::hour || unit == Unit::item ? "an" : "a", to_string(unit));
+  return fmt::format("{} {} {}",
+                     points_phrase(rate),
+                     unit == Unit::hour || unit == Unit::item ? "an" : "a",
+                     to_string(unit));
 }
 
 std::vector<Activity>

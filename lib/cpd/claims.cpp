@@ -579,8 +579,7 @@ approve_claims(Database& db,
     const auto& claim = stored.claim;
     const auto corrections = approve_one(db, context, stored, secretary, note);
     approved.push_back(require_claim(db, claim.id).claim);
-    notice_claim_decided(
-      db, context, approved.back(), *find_member(db, claim.member), corrections);
+    notice_claim_decided(db, context, approved.back(), *find_member(db, claim.member), corrections);
   }
   transaction.commit();
   return approved;

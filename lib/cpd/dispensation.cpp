@@ -120,9 +120,8 @@ grant_dispensation(Database& db,
                 k_dispensation_years_ahead);
   }
   if (!member.cpd_duty) {
-    throw Error(ErrorKind::refused,
-                "'{}' has no CPD duty, so there is no quota to exempt them from",
-                login);
+    throw Error(
+      ErrorKind::refused, "'{}' has no CPD duty, so there is no quota to exempt them from", login);
   }
   if (const auto existing = overlapping(db, member, from, until); !existing.empty()) {
     throw Error(ErrorKind::refused,
@@ -139,11 +138,8 @@ grant_dispensation(Database& db,
 }
 
 Dispensation
-lift_dispensation(Database& db,
-                  const Context& context,
-                  std::string_view login,
-                  int from,
-                  std::optional<int> until)
+lift_dispensation(
+  Database& db, const Context& context, std::string_view login, int from, std::optional<int> until)
 {
   Transaction transaction(db, Transaction::Kind::write);
   const auto secretary = require_secretary(db, context);
@@ -162,8 +158,13 @@ lift_dispensation(Database& db,
         db, member.id, dispensation.from, from - 1, dispensation.reason, secretary.id, context.now);
     }
     if (until && (!dispensation.until || *dispensation.until > *until)) {
-      insert_dispensation(
-        db, member.id, *until + 1, dispensation.until, dispensation.reason, secretary.id, context.now);
+      insert_dispensation(db,
+                          member.id,
+                          *until + 1,
+                          dispensation.until,
+                          dispensation.reason,
+                          secretary.id,
+                          context.now);
     }
   }
   Dispensation lifted{found.front().id, member.login, from, until, found.front().reason};

@@ -41,10 +41,7 @@ Dispensation grant_dispensation(Database& db,
 // dispensation outside those years stay in force. Lifted dispensations stay
 // on record. The member is mailed. Refused when no dispensation covers any
 // of those years.
-Dispensation lift_dispensation(Database& db,
-                               const Context& context,
-                               std::string_view login,
-                               int from,
-                               std::optional<int> until);
+Dispensation lift_dispensation(
+  Database& db, const Context& context, std::string_view login, int from, std::optional<int> until);
 
 } // namespace cpd

@@ -88,7 +88,8 @@ export_database(Database& db, const Context& context, std::ostream& out)
     .write(out);
 
   Statement members(db,
-                    "SELECT login, name, email, role, active, created_at FROM member ORDER BY id");
+                    "SELECT login, name, email, role, active, created_at, cpd_duty FROM member"
+                    " ORDER BY id");
   while (members.step()) {
     Line("member")
       .text("login", members.text(0))
@@ -96,6 +97,7 @@ export_database(Database& db, const Context& context, std::ostream& out)
       .text("email", members.text(2))
       .text("role", members.text(3))
       .raw("active", members.integer(4) != 0 ? "true" : "false")
+      .raw("cpd_duty", members.integer(6) != 0 ? "true" : "false")
       .number("created_at", members.integer(5))
       .write(out);
     ++summary.members;

@@ -85,8 +85,11 @@ import_members(
     }
     if (const auto [other, fresh] = emails.emplace(ascii::lower(wanted.email), wanted.login);
         !fresh && other->second != wanted.login) {
-      summary.warnings.push_back(fmt::format(
-        "{}: '{}' shares the address {} with '{}'", row->where(), wanted.login, wanted.email, other->second));
+      summary.warnings.push_back(fmt::format("{}: '{}' shares the address {} with '{}'",
+                                             row->where(),
+                                             wanted.login,
+                                             wanted.email,
+                                             other->second));
     }
     MemberImportRow report{row->where(), wanted.login, MemberImportRow::Action::add, {}};
     if (!existing) {
@@ -99,9 +102,8 @@ import_members(
     for (const auto& [field, from, to] :
          {std::tuple{"name", existing->name, wanted.name},
           std::tuple{"email", existing->email, wanted.email},
-          std::tuple{"role",
-                     std::string(to_string(existing->role)),
-                     std::string(to_string(new_role))}}) {
+          std::tuple{
+            "role", std::string(to_string(existing->role)), std::string(to_string(new_role))}}) {
       if (from != to) {
         report.changes.push_back({field, from, to});
       }

@@ -105,7 +105,8 @@ correct_carries(Database& db,
     correction.quota = closed->quota;
     correction.total_after = sum_entries(db, member_id, year, std::nullopt);
     correction.total_before = correction.total_after - change;
-    const Points due = min(closed->carry_cap, max(Points(), correction.total_after - closed->quota));
+    const Points due =
+      min(closed->carry_cap, max(Points(), correction.total_after - closed->quota));
     const Points carried = sum_entries(db, member_id, year + 1, EntryKind::carry);
     correction.carried_before = carried;
     correction.carried_after = due;
@@ -161,10 +162,9 @@ member_balance(Database& db, std::int64_t member_id, int year)
   pending.step();
   balance.pending = Points::from_tenths(pending.integer(0));
 
-  Statement exempt(
-    db,
-    "SELECT 1 FROM exemption WHERE member_id = ?1 AND year <= ?2"
-    " AND coalesce(until_year, ?2) >= ?2 AND lifted_at IS NULL");
+  Statement exempt(db,
+                   "SELECT 1 FROM exemption WHERE member_id = ?1 AND year <= ?2"
+                   " AND coalesce(until_year, ?2) >= ?2 AND lifted_at IS NULL");
   exempt.bind_all(member_id, year);
   balance.exempt = exempt.step();
   balance.deadline = year_end(year);
@@ -211,8 +211,7 @@ adjust_points(Database& db,
     throw Error(ErrorKind::unknown_member, "no member with login '{}'; see cpd member list", login);
   }
   if (member->id == secretary.id) {
-    throw Error(ErrorKind::permission,
-                "nobody adjusts their own record; another secretary must");
+    throw Error(ErrorKind::permission, "nobody adjusts their own record; another secretary must");
   }
   const int first = load_scheme(db).start.year();
   if (year < first || year > context.today.year()) {
@@ -242,14 +241,13 @@ adjust_points(Database& db,
   AdjustResult result;
   result.adjustment = {db.last_insert_id(), member->login, year, points, std::string(reason)};
   if (year_closed(db, year)) {
-    result.corrections =
-      correct_carries(db,
-                      member->id,
-                      year,
-                      points,
-                      secretary.id,
-                      context.now,
-                      fmt::format("adjustment #{}", result.adjustment.id));
+    result.corrections = correct_carries(db,
+                                         member->id,
+                                         year,
+                                         points,
+                                         secretary.id,
+                                         context.now,
+                                         fmt::format("adjustment #{}", result.adjustment.id));
   }
   result.balance = member_balance(db, member->id, year);
   notice_adjustment(db, context, *member, result.adjustment, result.corrections);

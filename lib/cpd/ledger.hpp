@@ -127,7 +127,7 @@ struct Adjustment
 struct AdjustResult
 {
   Adjustment adjustment;
-  Balance balance;                          // the year's account after it
+  Balance balance;                         // the year's account after it
   std::vector<YearCorrection> corrections; // a closed year: what it did to the carries
 };
 

@@ -245,11 +245,13 @@ reactivate_member(Database& db, const Context& context, std::string_view login)
 }
 
 MemberChangeResult
-change_member(Database& db, const Context& context, std::string_view login, const MemberChange& change)
+change_member(Database& db,
+              const Context& context,
+              std::string_view login,
+              const MemberChange& change)
 {
   if (!change.name && !change.email && !change.role && !change.cpd_duty) {
-    throw Error(ErrorKind::usage,
-                "say what to change: --name, --email, --role or --cpd/--no-cpd");
+    throw Error(ErrorKind::usage, "say what to change: --name, --email, --role or --cpd/--no-cpd");
   }
   Transaction transaction(db, Transaction::Kind::write);
   const auto secretary = require_secretary(db, context);
@@ -276,7 +278,8 @@ change_member(Database& db, const Context& context, std::string_view login, cons
   compare("cpd_duty", duty(before.cpd_duty), duty(wanted.cpd_duty));
   if (!result.changed.empty()) {
     Statement(db, "UPDATE member SET name = ?, email = ?, role = ?, cpd_duty = ? WHERE id = ?")
-      .bind_all(wanted.name, wanted.email, to_string(wanted.role), wanted.cpd_duty ? 1 : 0, before.id)
+      .bind_all(
+        wanted.name, wanted.email, to_string(wanted.role), wanted.cpd_duty ? 1 : 0, before.id)
       .run();
   }
   result.member = require_login(db, login);

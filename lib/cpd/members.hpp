@@ -90,14 +90,16 @@ struct ChangedField
 
 struct MemberChangeResult
 {
-  Member member;                      // as it is now
+  Member member;                     // as it is now
   std::vector<ChangedField> changed; // empty: nothing was different
 };
 
 // Changes a member's name, email, role or CPD duty (a secretary's act).
 // Nobody changes their own role. Asking for nothing is a usage error.
-MemberChangeResult
-change_member(Database& db, const Context& context, std::string_view login, const MemberChange& change);
+MemberChangeResult change_member(Database& db,
+                                 const Context& context,
+                                 std::string_view login,
+                                 const MemberChange& change);
 
 // Every member, by login (a secretary's view).
 std::vector<Member> list_members(Database& db, const Context& context);

@@ -59,10 +59,9 @@ claim_values(const Claim& claim)
                             : fmt::format("{} of {}", quantity, claim.activity_title)},
           {"quantity", quantity},
           {"working",
-           working.empty() ? std::string()
-                           : wrap(fmt::format("How the points were worked out: {}.", working),
-                                  k_width)
-                               + "\n\n"},
+           working.empty()
+             ? std::string()
+             : wrap(fmt::format("How the points were worked out: {}.", working), k_width) + "\n\n"},
           {"date", claim.date.to_long_string()},
           {"points", points_phrase(claim.points)},
           {"login", claim.member},
@@ -105,27 +104,30 @@ standing_paragraph(Database& db, std::int64_t member_id, int year, Date today)
   if (today <= balance.deadline) {
     if (balance.exempt) {
       return wrap(fmt::format("Your total for {} is now {}. You are exempt from the quota for {}, "
-                         "so nothing more is required of you. Thank you for keeping your "
-                         "record up to date.",
-                         year,
-                         total,
-                         year), k_width);
+                              "so nothing more is required of you. Thank you for keeping your "
+                              "record up to date.",
+                              year,
+                              total,
+                              year),
+                  k_width);
     }
     if (balance.compliant) {
       return wrap(fmt::format("Your total for {} is now {}: you have met your quota of {} "
-                         "for {}. Thank you.",
-                         year,
-                         total,
-                         points_phrase(balance.quota),
-                         year), k_width);
+                              "for {}. Thank you.",
+                              year,
+                              total,
+                              points_phrase(balance.quota),
+                              year),
+                  k_width);
     }
     return wrap(fmt::format("Your total for {} is now {}. You only require {} "
-                       "by {} to make your quota of {}.",
-                       year,
-                       total,
-                       more_phrase(balance.remaining),
-                       balance.deadline.to_long_string(),
-                       points_phrase(balance.quota)), k_width);
+                            "by {} to make your quota of {}.",
+                            year,
+                            total,
+                            more_phrase(balance.remaining),
+                            balance.deadline.to_long_string(),
+                            points_phrase(balance.quota)),
+                k_width);
   }
   std::string against;
   if (balance.exempt) {
@@ -139,16 +141,18 @@ standing_paragraph(Database& db, std::int64_t member_id, int year, Date today)
   }
   if (!balance.closed) {
     return wrap(fmt::format("The CPD year {} has ended; its total is now {}{}. "
-                       "Its statement follows when the year is closed.",
-                       year,
-                       total,
-                       against), k_width);
+                            "Its statement follows when the year is closed.",
+                            year,
+                            total,
+                            against),
+                k_width);
   }
   return wrap(fmt::format("The CPD year {} is closed; its total is now {}{}. {}",
-                     year,
-                     total,
-                     against,
-                     carry_sentence(carried_out(db, member_id, year), year + 1)), k_width);
+                          year,
+                          total,
+                          against,
+                          carry_sentence(carried_out(db, member_id, year), year + 1)),
+              k_width);
 }
 
 // What a change to a closed year did to the carry into the next year, as a
@@ -160,12 +164,16 @@ knock_on_paragraph(const std::vector<YearCorrection>& corrections)
     return {};
   }
   const auto& first = corrections.front();
-  return "\n" + wrap(fmt::format("Because {} is closed, this also {} what you carry into {}: from {} to {}.",
-                     first.year,
-                     first.carried_after < first.carried_before ? "lowers" : "raises",
-                     first.year + 1,
-                     carried_phrase(first.carried_before),
-                     carried_phrase(first.carried_after)), k_width) + "\n";
+  return "\n"
+         + wrap(
+           fmt::format("Because {} is closed, this also {} what you carry into {}: from {} to {}.",
+                       first.year,
+                       first.carried_after < first.carried_before ? "lowers" : "raises",
+                       first.year + 1,
+                       carried_phrase(first.carried_before),
+                       carried_phrase(first.carried_after)),
+           k_width)
+         + "\n";
 }
 
 // The claim's files for the secretary's mail: which ones ride along (in

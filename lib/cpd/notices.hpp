@@ -2,9 +2,9 @@
 
 #include <cpd/claims.hpp>
 #include <cpd/context.hpp>
+#include <cpd/dispensation.hpp>
 #include <cpd/ledger.hpp>
 #include <cpd/members.hpp>
-#include <cpd/dispensation.hpp>
 
 #include <cstdint>
 #include <optional>

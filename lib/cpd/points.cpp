@@ -160,7 +160,8 @@ Quantity::to_string() const
 std::string
 points_phrase(Points points)
 {
-  return points.to_string() + (points.tenths() == 10 || points.tenths() == -10 ? " point" : " points");
+  return points.to_string()
+         + (points.tenths() == 10 || points.tenths() == -10 ? " point" : " points");
 }
 
 std::string

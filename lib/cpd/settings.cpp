@@ -30,7 +30,8 @@ constexpr std::array k_settings = {
               "month",
               "a member is reminded of the quota at most once a calendar week, month, quarter "
               "or year"},
-  SettingInfo{"remind.after_days", "60", "reminders start once this many days of the year have passed"},
+  SettingInfo{
+    "remind.after_days", "60", "reminders start once this many days of the year have passed"},
   SettingInfo{
     "mail.url", "", "where mail goes: smtp://HOST[:PORT], smtps://HOST[:PORT] or maildir:PATH"},
   SettingInfo{"mail.from", "", "the address cpd's mail comes from"},

@@ -1,7 +1,7 @@
 #include "fixture.hpp"
 
-#include <cpd/dispensation.hpp>
 #include <cpd/audit.hpp>
+#include <cpd/dispensation.hpp>
 #include <cpd/ledger.hpp>
 #include <cpd/settings.hpp>
 #include <cpd/yearend.hpp>

@@ -57,7 +57,8 @@ TEST_CASE("a quantity between two tenths is rounded down, and the working is kep
   // the cap is said as such
   const auto capped = s.claim("ann", "iims-conference", Date(2017, 3, 1), "4");
   CHECK(capped.points == pts("15"));
-  CHECK(cpd::working_phrase(capped) == "4 days × 5 points a day = 20 points, capped at 15 per claim");
+  CHECK(cpd::working_phrase(capped)
+        == "4 days × 5 points a day = 20 points, capped at 15 per claim");
   // an exact product says so
   CHECK(cpd::working_phrase(s.claim("ann", "iims-conference", Date(2017, 3, 2), "1"))
         == "1 day × 5 points a day = 5 points");

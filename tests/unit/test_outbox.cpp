@@ -439,7 +439,7 @@ TEST_CASE("only an approved or pending claim counts as claiming; no duty, no rem
   const auto withdrawn = s.claim("bob", "iims-webinar", Date(2017, 3, 1));
   cpd::withdraw_claim(s.db, s.as("bob"), withdrawn.id);
   s.claim("sue", "iims-webinar", Date(2017, 3, 1)); // pending: claiming
-  cpd::change_member(s.db, s.as("sue"), "sec", {.cpd_duty = false});
+  cpd::change_member(s.db, s.as("sue"), "sec", testutil::with_cpd_duty(false));
   std::vector<std::string> logins;
   for (const auto& reminded :
        cpd::remind(s.db, s.as("sec"), cpd::ReminderScope::no_claims, cpd::DryRun::no)) {
@@ -455,7 +455,8 @@ TEST_CASE("replies go to mail.secretary, set at init; never to an account sendin
   // A database set up before init set it: the first secretary added, not
   // whoever sorts first, and never an address mail goes out from.
   cpd::set_setting(s.db, s.as("sec"), "mail.secretary", "");
-  cpd::add_member(s.db, s.as("sec"), {"aaa-cron", "Scheduler", "cpd@iims.example", cpd::Role::secretary, false});
+  cpd::add_member(
+    s.db, s.as("sec"), {"aaa-cron", "Scheduler", "cpd@iims.example", cpd::Role::secretary, false});
   cpd::set_setting(s.db, s.as("sec"), "mail.from", "cpd@iims.example");
   testutil::TempDir dir;
   cpd::set_setting(s.db, s.as("sec"), "mail.url", "maildir:" + dir.path().string());

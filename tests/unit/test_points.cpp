@@ -84,9 +84,8 @@ TEST_CASE("Quantity and multiply")
   CHECK_FALSE(Quantity::parse("-1"));
 
   const auto work = [](const char* rate, const char* quantity, const char* max = nullptr) {
-    return cpd::work_out_points(*Points::parse(rate),
-                                *Quantity::parse(quantity),
-                                max ? Points::parse(max) : std::nullopt);
+    return cpd::work_out_points(
+      *Points::parse(rate), *Quantity::parse(quantity), max ? Points::parse(max) : std::nullopt);
   };
   // 1 point per hour for 1.5 hours
   CHECK(work("1", "1.5")->points.to_string() == "1.5");
@@ -99,9 +98,8 @@ TEST_CASE("Quantity and multiply")
 TEST_CASE("a product between two tenths is rounded down, and shown exactly")
 {
   const auto work = [](const char* rate, const char* quantity, const char* max = nullptr) {
-    return *cpd::work_out_points(*Points::parse(rate),
-                                 *Quantity::parse(quantity),
-                                 max ? Points::parse(max) : std::nullopt);
+    return *cpd::work_out_points(
+      *Points::parse(rate), *Quantity::parse(quantity), max ? Points::parse(max) : std::nullopt);
   };
   // 0.5 points per hour for 1.25 hours = 0.625
   const auto quarter = work("0.5", "1.25");

@@ -208,7 +208,8 @@ TEST_CASE("property: the ledger always equals a replay of the facts")
         }
       } else if (action == 7 && pick(2) == 0) { // an adjustment, in a year open or closed
         const auto* adjuster = login == "sec" ? "sue" : "sec";
-        const int year = 2017 + static_cast<int>(pick(static_cast<std::size_t>(s.today.year() - 2016)));
+        const int year =
+          2017 + static_cast<int>(pick(static_cast<std::size_t>(s.today.year() - 2016)));
         const auto points = static_cast<std::int64_t>(pick(41)) - 10;
         const auto before = cpd::member_balance(s.db, member_id(s.db, login.c_str()), year).total;
         try {
@@ -225,7 +226,8 @@ TEST_CASE("property: the ledger always equals a replay of the facts")
         // Nobody exempts themself: sue grants sec's.
         const auto* granter = login == "sec" ? "sue" : "sec";
         try {
-          cpd::grant_dispensation(s.db, s.as(granter), login, s.today.year(), s.today.year(), "ill");
+          cpd::grant_dispensation(
+            s.db, s.as(granter), login, s.today.year(), s.today.year(), "ill");
         } catch (const cpd::Error& e) {
           REQUIRE(e.kind() == ErrorKind::refused);
         }
@@ -259,7 +261,8 @@ namespace {
 std::vector<std::string>
 mails(cpd::Database& db, const std::string& pattern)
 {
-  cpd::Statement query(db, "SELECT subject || '\n' || body FROM outbox WHERE cause LIKE ? ORDER BY id");
+  cpd::Statement query(db,
+                       "SELECT subject || '\n' || body FROM outbox WHERE cause LIKE ? ORDER BY id");
   query.bind(1, pattern);
   std::vector<std::string> found;
   while (query.step()) {
@@ -339,20 +342,25 @@ TEST_CASE("a late approval corrects the closed year and its carry, and says so w
   const auto corrected = mails(s.db, "year:2017:corrected:ann:%");
   REQUIRE(corrected.size() == 1);
   CHECK(says(corrected[0], "Your corrected CPD statement for 2017: quota met"));
-  CHECK(says(corrected[0], fmt::format("claim #{} for IIMS training day on 20 December 2017 was approved", december.id)));
+  CHECK(says(
+    corrected[0],
+    fmt::format("claim #{} for IIMS training day on 20 December 2017 was approved", december.id)));
   CHECK(says(corrected[0], "3 points are carried forward into 2018."));
   cpd::Statement reason(s.db, "SELECT reason FROM entry WHERE kind = 'carry' AND member_id = ?");
   reason.bind(1, ann);
   REQUIRE(reason.step());
   CHECK(reason.text(0)
-        == fmt::format("carry from 2017 corrected: claim #{} approved after the year closed", december.id));
+        == fmt::format("carry from 2017 corrected: claim #{} approved after the year closed",
+                       december.id));
 
   // Revoked again: the mail says what it does to the carry.
   cpd::revoke_claim(s.db, s.as("sec"), december.id, "not attended");
   const auto revoked = mails(s.db, fmt::format("claim:{}:revoked", december.id));
   REQUIRE(revoked.size() == 1);
   CHECK(says(revoked[0], "it now stands at 10 of 10 points."));
-  CHECK(says(revoked[0], "Because 2017 is closed, this also lowers what you carry into 2018: from 3 points to nothing."));
+  CHECK(says(revoked[0],
+             "Because 2017 is closed, this also lowers what you carry into 2018: from 3 points to "
+             "nothing."));
   CHECK(cpd::member_balance(s.db, ann, 2018).carried_in == Points());
   CHECK(mails(s.db, "year:2017:corrected:ann:%").size() == 2);
 }
@@ -375,7 +383,8 @@ TEST_CASE("approval mails: the countdown while the year runs, thanks to the exem
   const auto bobs = s.claim("bob", "iims-webinar", Date(2017, 3, 2));
   cpd::approve_claims(s.db, s.as("sec"), {bobs.id}, "");
   const auto exempt = mails(s.db, fmt::format("claim:{}:approved", bobs.id))[0];
-  CHECK(says(exempt, "You are exempt from the quota for 2017, so nothing more is required of you."));
+  CHECK(
+    says(exempt, "You are exempt from the quota for 2017, so nothing more is required of you."));
   CHECK_FALSE(says(exempt, "require 9"));
   const auto granted = mails(s.db, "exemption:%:granted");
   REQUIRE(granted.size() == 1);
@@ -420,7 +429,7 @@ TEST_CASE("lasting dispensations: from a year on, cut by a lift, with guard rail
         == ErrorKind::permission);
   CHECK(error_kind([&] { cpd::lift_dispensation(s.db, s.as("sec"), "sue", 2017, 2017); })
         == ErrorKind::refused);
-  cpd::change_member(s.db, s.as("sec"), "sue", {.cpd_duty = false});
+  cpd::change_member(s.db, s.as("sec"), "sue", testutil::with_cpd_duty(false));
   CHECK(error_kind([&] { cpd::grant_dispensation(s.db, s.as("sec"), "sue", 2017, 2017, "x"); })
         == ErrorKind::refused); // no duty, no quota to exempt from
 }
@@ -447,7 +456,9 @@ TEST_CASE("an adjustment is a signed entry; in a closed year the carries follow"
   REQUIRE(mail.size() == 1);
   CHECK(says(mail[0], "Your CPD record for 2017: adjusted by +2.5 points"));
   CHECK(says(mail[0], "course certificate found"));
-  CHECK(says(mail[0], "Because 2017 is closed, this also raises what you carry into 2018: from nothing to 2.5 points."));
+  CHECK(says(mail[0],
+             "Because 2017 is closed, this also raises what you carry into 2018: from nothing to "
+             "2.5 points."));
   CHECK_FALSE(says(mail[0], "31 December 2017"));
 
   CHECK(error_kind([&] { cpd::adjust_points(s.db, s.as("sec"), "ann", pts("-20"), 2017, "x"); })
@@ -471,7 +482,7 @@ TEST_CASE("year end: statements name claims still waiting; no statement without 
   testutil::Scheme s;
   s.today = Date(2017, 12, 5);
   const auto waiting = s.claim("ann", "iims-training-day", Date(2017, 12, 1));
-  cpd::change_member(s.db, s.as("sec"), "sue", {.cpd_duty = false});
+  cpd::change_member(s.db, s.as("sec"), "sue", testutil::with_cpd_duty(false));
   s.today = Date(2018, 1, 1);
   const auto closes = cpd::rollover(s.db, s.as("sec"), DryRun::no);
   REQUIRE(closes.size() == 1);
@@ -481,11 +492,14 @@ TEST_CASE("year end: statements name claims still waiting; no statement without 
   REQUIRE(statement.size() == 1);
   CHECK(says(statement[0], "Your CPD statement for 2017: 10 points short"));
   CHECK(says(statement[0], "This claim of yours for 2017 is still waiting for a decision:"));
-  CHECK(says(statement[0], fmt::format("#{}  IIMS training day, 1 December 2017: 5 points", waiting.id)));
+  CHECK(says(statement[0],
+             fmt::format("#{}  IIMS training day, 1 December 2017: 5 points", waiting.id)));
   CHECK(says(statement[0], "Nothing is carried forward into 2018."));
   const auto summary = mails(s.db, "year:2017:summary%");
   REQUIRE(summary.size() == 1);
-  CHECK(says(summary[0], fmt::format("#{}  Ann Surveyor (ann): IIMS training day, 1 December 2017: 5 points", waiting.id)));
+  CHECK(says(summary[0],
+             fmt::format("#{}  Ann Surveyor (ann): IIMS training day, 1 December 2017: 5 points",
+                         waiting.id)));
   CHECK_FALSE(says(summary[0], "Sue Second"));
   const auto report = cpd::compliance_report(s.db, s.as("sec"), 2017);
   CHECK(std::none_of(report.lines.begin(), report.lines.end(), [](const auto& line) {
