@@ -431,7 +431,7 @@ TEST_CASE("remind.every: a week, a month, a quarter or a year, from the period's
         == cpd::ErrorKind::usage);
 }
 
-TEST_CASE("only an approved or pending claim counts as claiming; no duty, no reminder")
+TEST_CASE("only an approved or pending claim counts as claiming, and no duty means no reminder")
 {
   testutil::Scheme s;
   const auto declined = s.claim("ann", "iims-webinar", Date(2017, 3, 1));
@@ -448,7 +448,7 @@ TEST_CASE("only an approved or pending claim counts as claiming; no duty, no rem
   CHECK(logins == std::vector<std::string>{"ann", "bob"});
 }
 
-TEST_CASE("replies go to mail.secretary, set at init; never to an account sending as cpd")
+TEST_CASE("replies go to mail.secretary, set at init, never to an account sending as cpd")
 {
   testutil::Scheme s;
   CHECK(cpd::get_setting(s.db, "mail.secretary") == "sec@example.org");

@@ -434,7 +434,7 @@ TEST_CASE("lasting dispensations: from a year on, cut by a lift, with guard rail
         == ErrorKind::refused); // no duty, no quota to exempt from
 }
 
-TEST_CASE("an adjustment is a signed entry; in a closed year the carries follow")
+TEST_CASE("an adjustment is a signed entry, and in a closed year the carries follow")
 {
   testutil::Scheme s;
   const auto ann = member_id(s.db, "ann");
@@ -477,7 +477,7 @@ TEST_CASE("an adjustment is a signed entry; in a closed year the carries follow"
         == ErrorKind::usage);
 }
 
-TEST_CASE("year end: statements name claims still waiting; no statement without a CPD duty")
+TEST_CASE("year end: statements name claims still waiting, and none go without a CPD duty")
 {
   testutil::Scheme s;
   s.today = Date(2017, 12, 5);
