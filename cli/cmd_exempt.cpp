@@ -20,17 +20,6 @@ struct ExemptOptions
   bool lift = false;
 };
 
-// "for 2018", "from 2018 to 2020", "from 2018 on".
-std::string
-years_phrase(const Dispensation& dispensation)
-{
-  if (dispensation.until && *dispensation.until == dispensation.from) {
-    return fmt::format("for {}", dispensation.from);
-  }
-  return dispensation.until ? fmt::format("from {} to {}", dispensation.from, *dispensation.until)
-                            : fmt::format("from {} on", dispensation.from);
-}
-
 void
 run(const ExemptOptions& options, Session& session)
 {
@@ -70,11 +59,11 @@ run(const ExemptOptions& options, Session& session)
   } else if (options.lift) {
     print(fmt::format("{} is no longer exempt {}; they have been told by mail.\n",
                       options.login,
-                      years_phrase(dispensation)));
+                      years_phrase(dispensation.from, dispensation.until)));
   } else {
     print(fmt::format("{} is exempt from the quota {}; they have been told by mail.\n",
                       options.login,
-                      years_phrase(dispensation)));
+                      years_phrase(dispensation.from, dispensation.until)));
   }
   session.deliver();
 }

@@ -48,6 +48,21 @@ write_member(Json& json, const Member& member)
     .end_object();
 }
 
+// What a change changed, as a JSON array of field, from and to.
+void
+write_changes(Json& json, const std::vector<ChangedField>& changes)
+{
+  json.begin_array();
+  for (const auto& change : changes) {
+    json.begin_object()
+      .field("field", change.field)
+      .field("from", change.from)
+      .field("to", change.to)
+      .end_object();
+  }
+  json.end_array();
+}
+
 // "a member", "a membership secretary without a CPD duty".
 std::string
 describe(const Member& member)
@@ -159,15 +174,9 @@ run_set(const SetOptions& options, Session& session)
     Json json;
     json.begin_object().key("member");
     write_member(json, result.member);
-    json.key("changed").begin_array();
-    for (const auto& field : result.changed) {
-      json.begin_object()
-        .field("field", field.field)
-        .field("from", field.from)
-        .field("to", field.to)
-        .end_object();
-    }
-    json.end_array().end_object();
+    json.key("changed");
+    write_changes(json, result.changed);
+    json.end_object();
     print(json.str());
     return;
   }
@@ -218,16 +227,9 @@ run_import(const MemberOptions& options, Session& session)
         .field("where", row.where)
         .field("login", row.login)
         .field("action", action(row.action))
-        .key("changes")
-        .begin_array();
-      for (const auto& change : row.changes) {
-        json.begin_object()
-          .field("field", change.field)
-          .field("from", change.from)
-          .field("to", change.to)
-          .end_object();
-      }
-      json.end_array().end_object();
+        .key("changes");
+      write_changes(json, row.changes);
+      json.end_object();
     }
     json.end_array().key("warnings").begin_array();
     for (const auto& warning : summary.warnings) {

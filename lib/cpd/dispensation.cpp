@@ -29,16 +29,6 @@ require_subject(Database& db, const Member& secretary, std::string_view login, A
   return *member;
 }
 
-// "2018", "2018 to 2020", "2018 on".
-std::string
-years_text(int from, std::optional<int> until)
-{
-  if (until && *until == from) {
-    return std::to_string(from);
-  }
-  return until ? fmt::format("{} to {}", from, *until) : fmt::format("{} on", from);
-}
-
 // The dispensations in force that cover any year from `from` to `until`.
 std::vector<Dispensation>
 overlapping(Database& db, const Member& member, int from, std::optional<int> until)
@@ -83,6 +73,15 @@ insert_dispensation(Database& db,
 
 } // namespace
 
+std::string
+years_phrase(int from, std::optional<int> until)
+{
+  if (until && *until == from) {
+    return fmt::format("for {}", from);
+  }
+  return until ? fmt::format("from {} to {}", from, *until) : fmt::format("from {} on", from);
+}
+
 Dispensation
 grant_dispensation(Database& db,
                    const Context& context,
@@ -125,9 +124,9 @@ grant_dispensation(Database& db,
   }
   if (const auto existing = overlapping(db, member, from, until); !existing.empty()) {
     throw Error(ErrorKind::refused,
-                "'{}' is already exempt for {}; lift that first (cpd exempt {} --lift ...)",
+                "'{}' is already exempt {}; lift that first (cpd exempt {} --lift ...)",
                 login,
-                years_text(existing.front().from, existing.front().until),
+                years_phrase(existing.front().from, existing.front().until),
                 login);
   }
   Dispensation granted{0, member.login, from, until, std::string(reason)};
@@ -146,7 +145,7 @@ lift_dispensation(
   const auto member = require_subject(db, secretary, login, Act::lift);
   const auto found = overlapping(db, member, from, until);
   if (found.empty()) {
-    throw Error(ErrorKind::refused, "'{}' is not exempt for {}", login, years_text(from, until));
+    throw Error(ErrorKind::refused, "'{}' is not exempt {}", login, years_phrase(from, until));
   }
   Statement lift(db, "UPDATE exemption SET lifted_by = ?, lifted_at = ? WHERE id = ?");
   for (const auto& dispensation : found) {

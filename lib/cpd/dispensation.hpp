@@ -22,6 +22,10 @@ struct Dispensation
   std::string reason;
 };
 
+// The years it covers, for a sentence: "for 2018", "from 2018 to 2020",
+// "from 2018 on".
+std::string years_phrase(int from, std::optional<int> until);
+
 // The furthest a dispensation may reach beyond this year.
 inline constexpr int k_dispensation_years_ahead = 5;
 

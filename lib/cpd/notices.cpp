@@ -510,13 +510,8 @@ notice_dispensation(Database& db,
                 {"reason", dispensation.reason},
                 {"from_year", std::to_string(dispensation.from)}};
   if (change == DispensationChange::granted) {
-    if (dispensation.until && *dispensation.until == dispensation.from) {
-      values["years"] = fmt::format("for {}", dispensation.from);
-    } else if (dispensation.until) {
-      values["years"] = fmt::format("from {} to {}", dispensation.from, *dispensation.until);
-    } else {
-      values["years"] = fmt::format("from {} on, until it is lifted", dispensation.from);
-    }
+    values["years"] = years_phrase(dispensation.from, dispensation.until)
+                      + (dispensation.until ? "" : ", until it is lifted");
     to_member(db,
               context,
               member,

@@ -62,7 +62,7 @@ refused 77 "nobody grants themself" sec exempt sec --year 2017 --reason busy
 ok sec exempt bob --from 2017 --reason "Retired in February" --json
 expect_equal "$(json 'd["member"], d["from"], d["until"], d["lifted"], d["reason"]')" "('bob', 2017, None, False, 'Retired in February')"
 expect_contains "$(body bob@ "exempt from the quota")" "from 2017 on, until it is lifted, for this reason: Retired in February"
-refused 1 "already exempt for 2017 on" sec exempt bob --year 2019 --reason again
+refused 1 "already exempt from 2017 on" sec exempt bob --year 2019 --reason again
 CPD_TODAY=2019-06-01 ok sec balance bob --json
 expect_equal "$(json 'd["exempt"]')" "True"
 ok sec exempt bob --from 2018 --lift
