@@ -325,10 +325,7 @@ try {
         const std::int64_t units =
           activity.unit == cpd::Unit::hour ? 1 + random.below(6) : 1 + random.below(3);
         quantity = cpd::Quantity::from_hundredths(units * 100);
-        points = *cpd::multiply(activity.points, *quantity);
-        if (activity.max_points && points > *activity.max_points) {
-          points = *activity.max_points;
-        }
+        points = cpd::work_out_points(activity.points, *quantity, activity.max_points)->points;
       }
       const auto status = pick_status(random, current);
       const std::int64_t submitted = (date.days() + 1) * 86400 + 3600 * random.below(12);

@@ -3,6 +3,7 @@
 #include "commands.hpp"
 
 #include <cpd/error.hpp>
+#include <cpd/text.hpp>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -75,6 +76,7 @@ constexpr std::pair<std::string_view, Register> k_commands[] = {
   {"verify", register_verify},
   {"revoke", register_revoke},
   {"exempt", register_exempt},
+  {"adjust", register_adjust},
   {"rollover", register_rollover},
   {"remind", register_remind},
   {"report", register_report},
@@ -101,6 +103,66 @@ help_hint(const CLI::App& app)
     }
   }
   return fmt::format("see cpd {}{}--help", fmt::join(names, " "), names.empty() ? "" : " ");
+}
+
+// The words of a command line that are not options: the command, the
+// command under it, their arguments. Values of options cannot be told from
+// arguments here; only the first two words are looked at.
+std::vector<std::string_view>
+command_words(const std::vector<std::string>& args)
+{
+  std::vector<std::string_view> words;
+  for (std::size_t i = 0; i < args.size() && words.size() < 2; ++i) {
+    const std::string_view word = args[i];
+    if (word == "--") {
+      break;
+    }
+    if (word == "--db" || word == "--socket") {
+      ++i; // its value
+    } else if (!word.starts_with('-')) {
+      words.push_back(word);
+    } else if (!words.empty()) {
+      break; // an option of the command: what follows may be its value
+    }
+  }
+  return words;
+}
+
+// Refuses a command (or a command under a group, `member ad`) that does not
+// exist, with the nearest one: "did you mean balance?".
+void
+check_command_names(const CLI::App& app, const std::vector<std::string>& args)
+{
+  const auto words = command_words(args);
+  const CLI::App* parent = &app;
+  std::string path; // the commands named so far: "member"
+  for (const auto word : words) {
+    const auto subcommands = parent->get_subcommands([](const CLI::App*) { return true; });
+    if (subcommands.empty()) {
+      return;
+    }
+    std::vector<std::string> names; // the ones --help shows
+    const CLI::App* found = nullptr;
+    for (const auto* sub : subcommands) {
+      if (!sub->get_group().empty()) {
+        names.push_back(sub->get_name());
+      }
+      if (sub->get_name() == word) {
+        found = sub;
+      }
+    }
+    if (found == nullptr) {
+      const auto suggestion = closest_match(word, names);
+      throw Error(ErrorKind::usage,
+                  "unknown command '{}{}'{}; see cpd {}--help",
+                  path,
+                  word,
+                  suggestion ? fmt::format(" (did you mean '{}{}'?)", path, *suggestion) : "",
+                  path);
+    }
+    parent = found;
+    path += std::string(word) + " ";
+  }
 }
 
 } // namespace
@@ -139,6 +201,7 @@ run_command_line(const std::vector<std::string>& args,
   }
 
   try {
+    check_command_names(app, args);
     // CLI11 takes the words last first.
     std::vector<std::string> reversed(args.rbegin(), args.rend());
     app.parse(reversed);

@@ -26,6 +26,45 @@ parse_ids(const std::vector<std::string>& texts, std::string_view what)
   return ids;
 }
 
+void
+add_quantity_options(Command& command, QuantityOptions& options)
+{
+  command.option("--hours", options.hours, "how many hours, for activities scored per hour")
+    .type_name("N");
+  command.option("--days", options.days, "how many days, for activities scored per day")
+    .type_name("N");
+  command.option("--items", options.items, "how many, for activities scored per item")
+    .type_name("N");
+}
+
+GivenQuantity
+parse_quantity(const QuantityOptions& options)
+{
+  GivenQuantity given;
+  const std::pair<const std::optional<std::string>&, Unit> all[] = {
+    {options.hours, Unit::hour}, {options.days, Unit::day}, {options.items, Unit::item}};
+  for (const auto& [text, unit] : all) {
+    if (!text) {
+      continue;
+    }
+    if (given.unit) {
+      throw Error(ErrorKind::usage,
+                  "give one of {} and {}, not both",
+                  quantity_option(*given.unit),
+                  quantity_option(unit));
+    }
+    given.unit = unit;
+    given.quantity = Quantity::parse(*text);
+    if (!given.quantity) {
+      throw Error(ErrorKind::bad_input,
+                  "'{}' is not a positive number of {}s with at most two decimals (e.g. 1.5)",
+                  *text,
+                  to_string(unit));
+    }
+  }
+  return given;
+}
+
 int
 parse_year(const std::string& text)
 {

@@ -24,6 +24,10 @@ add_bulk_options(Command& command, BulkSelection& selection)
   command.option("--before", selection.before, "pending claims of activities before this day")
     .type_name("YYYY-MM-DD");
   command.flag("--yes,-y", selection.yes, "decide the filtered claims without asking");
+  command.flag("--include-flagged",
+               selection.include_flagged,
+               "with a filter, also decide flagged claims (a file of another claim, the same "
+               "activity claimed twice that day)");
 }
 
 std::vector<std::int64_t>
@@ -44,6 +48,8 @@ select_claims(Session& session, const BulkSelection& selection, std::string_view
     throw Error(ErrorKind::usage, "give claim ids or a filter, not both");
   }
   ClaimFilter filter;
+  filter.flagged =
+    selection.include_flagged ? ClaimFilter::Flagged::include : ClaimFilter::Flagged::leave_out;
   filter.activity = selection.activity;
   filter.member = selection.member;
   if (selection.before) {
@@ -61,6 +67,12 @@ select_claims(Session& session, const BulkSelection& selection, std::string_view
                        found.own_left_out,
                        found.own_left_out == 1 ? "" : "s",
                        found.own_left_out == 1 ? "it" : "them"));
+    }
+    for (const auto& claim : found.flagged_left_out) {
+      note(fmt::format("claim #{} left out ({}); decide it by its id after a look, or add "
+                       "--include-flagged",
+                       claim.id,
+                       claim_flags(claim)));
     }
   };
   if (found.claims.empty()) {
@@ -96,13 +108,19 @@ select_claims(Session& session, const BulkSelection& selection, std::string_view
                {"MEMBER"},
                {"ACTIVITY"},
                {"DATE"},
-               {"POINTS", Table::Align::right}});
+               {"QUANTITY"},
+               {"POINTS", Table::Align::right},
+               {"FLAGS"},
+               {"NOTE"}});
   for (const auto& claim : found.claims) {
     table.add_row({std::to_string(claim.id),
                    claim.member,
                    claim.activity,
                    claim.date.to_string(),
-                   claim.points.to_string()});
+                   claim_quantity(claim),
+                   claim.points.to_string(),
+                   claim_flags(claim),
+                   claim.note});
   }
   // The list is shown on standard error, where the question is asked.
   const auto& shown = session.terminal();

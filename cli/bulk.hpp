@@ -3,8 +3,6 @@
 #include "command.hpp"
 #include "session.hpp"
 
-#include "session.hpp"
-
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -23,6 +21,7 @@ struct BulkSelection
   std::optional<std::string> member;
   std::optional<std::string> before;
   bool yes = false;
+  bool include_flagged = false;
 };
 
 // Adds the ids argument and the filter options to a decision command.

@@ -18,15 +18,7 @@ run(bool all, Session& session)
     Json json;
     json.begin_array();
     for (const auto& activity : activities) {
-      json.begin_object()
-        .field("code", activity.code)
-        .field("title", activity.title)
-        .field("points", activity.points)
-        .field("per", std::string(to_string(activity.unit)))
-        .field("max_points", activity.max_points)
-        .field("evidence_required", activity.evidence_required)
-        .field("retired", activity.retired)
-        .end_object();
+      write_activity(json, activity);
     }
     json.end_array();
     print(json.str());

@@ -72,6 +72,12 @@ run_save(const ActivityOptions& options, Change change, Session& session)
     activity.evidence_required = *options.evidence == "yes";
   }
   const auto saved = save_activity(db, session.context(), activity);
+  if (session.json()) {
+    Json json;
+    write_activity(json, saved);
+    print(json.str());
+    return;
+  }
   print(fmt::format("{} '{}': {} per {}{}.\n",
                     change == Change::add ? "Added" : "Changed",
                     saved.code,
@@ -117,6 +123,12 @@ register_activity(Command& root)
   retire.option("code", *code, "the activity's code").required();
   retire.run([code](Session& session) {
     const auto retired = retire_activity(session.db(), session.context(), *code);
+    if (session.json()) {
+      Json json;
+      write_activity(json, retired);
+      print(json.str());
+      return;
+    }
     print(fmt::format("Retired '{}'; claims already made are kept.\n", retired.code));
   });
 }

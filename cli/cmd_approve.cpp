@@ -16,12 +16,14 @@ print_decisions(Session& session, const std::vector<Claim>& claims, std::string_
     return;
   }
   for (const auto& claim : claims) {
-    print(fmt::format("Claim #{} {}: {} for {} ({}), {} on {}.\n",
+    const auto quantity = claim_quantity(claim);
+    print(fmt::format("Claim #{} {}: {} for {} ({}), {}{} on {}.\n",
                       claim.id,
                       verb,
                       points_phrase(claim.points),
                       claim.member_name,
                       claim.member,
+                      quantity.empty() ? "" : quantity + " of ",
                       claim.activity_title,
                       claim.date.to_string()));
   }

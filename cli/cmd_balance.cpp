@@ -44,7 +44,7 @@ bar(Points total, Points quota)
 
 // "5 of 10 points ▕█████     ▏ 5 more by 31 December 2017", for a terminal.
 std::string
-bar_line(const Balance& balance)
+bar_line(const Balance& balance, bool over)
 {
   const bool done = balance.compliant || balance.exempt;
   std::string outcome;
@@ -52,7 +52,7 @@ bar_line(const Balance& balance)
     outcome = "exempt";
   } else if (balance.compliant) {
     outcome = "quota met";
-  } else if (balance.closed) {
+  } else if (over) {
     outcome = fmt::format("{} short", balance.remaining.to_string());
   } else {
     outcome = fmt::format(
@@ -66,8 +66,10 @@ bar_line(const Balance& balance)
 }
 
 std::string
-render(const Balance& balance)
+render(const Balance& balance, Date today)
 {
+  // Never a deadline that has passed, whether or not the year is closed yet.
+  const bool over = balance.closed || balance.deadline < today;
   std::string out = fmt::format("{} ({}), CPD year {}{}\n",
                                 balance.name,
                                 balance.member,
@@ -75,7 +77,7 @@ render(const Balance& balance)
                                 balance.closed ? " (closed)" : "");
   // The bar is for people at a terminal; piped, the lines below say it all.
   if (stdout_is_terminal()) {
-    out += bar_line(balance);
+    out += bar_line(balance, over);
   }
   auto line = [&](std::string_view label, const std::string& value) {
     out += fmt::format("  {:<14}{}\n", label, value);
@@ -86,11 +88,14 @@ render(const Balance& balance)
   if (balance.pending > Points()) {
     line("Pending", fmt::format("{} awaiting verification", balance.pending.to_string()));
   }
+  if (!balance.active) {
+    out += "Membership deactivated: no new claims, no reminders.\n";
+  }
   if (balance.exempt) {
     out += fmt::format("Exempt from the quota for {}.\n", balance.year);
   } else if (balance.compliant) {
     out += fmt::format("Quota met for {}.\n", balance.year);
-  } else if (balance.closed) {
+  } else if (over) {
     out += fmt::format("The quota was not met: {} short.\n", points_phrase(balance.remaining));
   } else {
     out += fmt::format("You need {} more by {}.\n",
@@ -123,12 +128,13 @@ run(const BalanceOptions& options, Session& session)
       .field("compliant", result.compliant)
       .field("exempt", result.exempt)
       .field("closed", result.closed)
+      .field("active", result.active)
       .field("deadline", result.deadline)
       .end_object();
     print(json.str());
     return;
   }
-  print(render(result));
+  print(render(result, session.context().today));
 }
 
 } // namespace

@@ -15,7 +15,7 @@ struct ClaimOptions
 {
   std::string activity;
   std::optional<std::string> date;
-  std::optional<std::string> hours;
+  QuantityOptions quantity;
   std::string note;
   std::vector<std::string> attach;
   bool force = false;
@@ -34,14 +34,9 @@ run(const ClaimOptions& options, Session& session)
                   *options.date);
     }
   }
-  if (options.hours) {
-    request.quantity = Quantity::parse(*options.hours);
-    if (!request.quantity) {
-      throw Error(ErrorKind::bad_input,
-                  "'{}' is not a positive number of hours or units (e.g. 1.5)",
-                  *options.hours);
-    }
-  }
+  const auto given = parse_quantity(options.quantity);
+  request.quantity = given.quantity;
+  request.unit = given.unit;
   request.note = options.note;
   request.duplicates =
     options.force ? ClaimRequest::Duplicates::allow : ClaimRequest::Duplicates::refuse;
@@ -54,11 +49,13 @@ run(const ClaimOptions& options, Session& session)
     write_claim(json, claim);
     print(json.str());
   } else {
-    print(fmt::format("Claim #{} submitted: {} for {} on {}, waiting for verification.\n",
+    const auto working = working_phrase(claim);
+    print(fmt::format("Claim #{} submitted: {} for {} on {}{}, waiting for verification.\n",
                       claim.id,
                       points_phrase(claim.points),
                       claim.activity_title,
-                      claim.date.to_string()));
+                      claim.date.to_string(),
+                      working.empty() ? "" : fmt::format(" ({})", working)));
   }
   session.deliver();
 }
@@ -74,10 +71,7 @@ register_claim(Command& root)
     .required();
   command.option("--date", options->date, "when it took place (default: today)")
     .type_name("YYYY-MM-DD");
-  command.option("--hours,--days,--units",
-                 options->hours,
-                 "how many, for activities scored per hour, day or item")
-    .type_name("N");
+  add_quantity_options(command, options->quantity);
   command.option("--note", options->note, "what it was, for the secretary").type_name("TEXT");
   command.option("--attach", options->attach, "evidence to attach (repeatable)")
     .type_name("FILE")

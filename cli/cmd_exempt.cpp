@@ -1,8 +1,8 @@
 #include "commands.hpp"
 #include "output.hpp"
 
+#include <cpd/dispensation.hpp>
 #include <cpd/error.hpp>
-#include <cpd/yearend.hpp>
 
 #include <fmt/format.h>
 
@@ -14,6 +14,8 @@ struct ExemptOptions
 {
   std::string login;
   std::string year;
+  std::string from;
+  std::string until;
   std::string reason;
   bool lift = false;
 };
@@ -21,14 +23,49 @@ struct ExemptOptions
 void
 run(const ExemptOptions& options, Session& session)
 {
-  const int year = parse_year(options.year);
-  if (options.lift) {
-    lift_exemption(session.db(), session.context(), options.login, year);
-    print(fmt::format("{} is no longer exempt for {}.\n", options.login, year));
-    return;
+  if (options.year.empty() == options.from.empty()) {
+    throw Error(ErrorKind::usage,
+                "give the years: --year YYYY for one, or --from YYYY [--until YYYY]");
   }
-  exempt_member(session.db(), session.context(), options.login, year, options.reason);
-  print(fmt::format("{} is exempt from the quota for {}.\n", options.login, year));
+  if (!options.year.empty() && !options.until.empty()) {
+    throw Error(ErrorKind::usage, "--until goes with --from, not with --year");
+  }
+  int from = 0;
+  std::optional<int> until;
+  if (!options.year.empty()) {
+    from = parse_year(options.year);
+    until = from;
+  } else {
+    from = parse_year(options.from);
+    until = parse_optional_year(options.until);
+  }
+  if (options.lift && !options.reason.empty()) {
+    throw Error(ErrorKind::usage, "lifting a dispensation takes no --reason");
+  }
+  const auto dispensation =
+    options.lift ? lift_dispensation(session.db(), session.context(), options.login, from, until)
+                 : grant_dispensation(
+                   session.db(), session.context(), options.login, from, until, options.reason);
+  if (session.json()) {
+    Json json;
+    json.begin_object()
+      .field("member", dispensation.member)
+      .field("from", dispensation.from)
+      .field("until", dispensation.until)
+      .field("lifted", options.lift)
+      .field("reason", dispensation.reason)
+      .end_object();
+    print(json.str());
+  } else if (options.lift) {
+    print(fmt::format("{} is no longer exempt {}; they have been told by mail.\n",
+                      options.login,
+                      years_phrase(dispensation.from, dispensation.until)));
+  } else {
+    print(fmt::format("{} is exempt from the quota {}; they have been told by mail.\n",
+                      options.login,
+                      years_phrase(dispensation.from, dispensation.until)));
+  }
+  session.deliver();
 }
 
 } // namespace
@@ -38,11 +75,16 @@ register_exempt(Command& root)
 {
   auto options = std::make_shared<ExemptOptions>();
   auto command = root.add(
-    "exempt", "grant (or --lift) a dispensation from a year's quota (secretary)");
+    "exempt", "grant (or --lift) a dispensation from the quota for some years (secretary)");
   command.option("login", options->login, "the member's login").required();
-  command.option("--year", options->year, "the CPD year").type_name("YYYY").required();
-  command.option("--reason", options->reason, "why: retired, ill, ...").type_name("TEXT");
-  command.flag("--lift", options->lift, "lift the dispensation instead");
+  command.option("--year", options->year, "one CPD year").type_name("YYYY");
+  command.option("--from", options->from, "the first year of a dispensation over several years")
+    .type_name("YYYY");
+  command.option("--until", options->until, "its last year (default: until lifted)")
+    .type_name("YYYY");
+  command.option("--reason", options->reason, "why: retired, ill, career break (required)")
+    .type_name("TEXT");
+  command.flag("--lift", options->lift, "lift the dispensation for those years instead");
   command.run([options](Session& session) { run(*options, session); });
 }
 

@@ -3,6 +3,7 @@
 
 #include <cpd/error.hpp>
 #include <cpd/export.hpp>
+#include <cpd/text.hpp>
 
 #include <fmt/format.h>
 
@@ -30,11 +31,11 @@ run(const ExportOptions& options, Session& session)
   std::ostringstream out;
   const auto summary = export_database(session.db(), session.context(), out);
   session.write_file(options.out, std::move(out).str(), options.force ? Overwrite::yes : Overwrite::no);
-  print(fmt::format("Exported {} members, {} activities, {} claims and {} ledger entries to {}.\n",
-                    summary.members,
-                    summary.activities,
-                    summary.claims,
-                    summary.entries,
+  print(fmt::format("Exported {}, {}, {} and {} to {}.\n",
+                    count_phrase(summary.members, "member"),
+                    count_phrase(summary.activities, "activity", "activities"),
+                    count_phrase(summary.claims, "claim"),
+                    count_phrase(summary.entries, "ledger entry", "ledger entries"),
                     options.out));
 }
 

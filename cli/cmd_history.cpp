@@ -45,6 +45,7 @@ history_csv(const History& record, bool ledger)
                   "activity",
                   "title",
                   "quantity",
+                  "per",
                   "points",
                   "status",
                   "submitted",
@@ -61,6 +62,7 @@ history_csv(const History& record, bool ledger)
                     csv_text(claim.activity),
                     csv_text(claim.activity_title),
                     claim.quantity ? claim.quantity->to_string() : "",
+                    std::string(to_string(claim.unit)),
                     claim.points.to_string(),
                     std::string(to_string(claim.status)),
                     local_date(claim.submitted_at),
@@ -109,16 +111,20 @@ run(const HistoryOptions& options, Session& session)
     Table claims({{"ID", Table::Align::right},
                   {"DATE"},
                   {"ACTIVITY"},
+                  {"QUANTITY"},
                   {"POINTS", Table::Align::right},
                   {"STATUS", Table::Align::left, Table::Kind::status},
-                  {"REMARK"}});
+                  {"NOTE"},
+                  {"SECRETARY'S REMARK"}});
     for (const auto& claim : record.claims) {
       claims.add_row({std::to_string(claim.id),
                       claim.date.to_string(),
                       claim.activity,
+                      claim_quantity(claim),
                       claim.points.to_string(),
                       std::string(to_string(claim.status)),
-                      claim.reason.value_or(claim.note)});
+                      claim.note,
+                      claim.reason.value_or("")});
     }
     out += claims.empty() ? "No claims.\n" : claims.render();
     out += '\n';

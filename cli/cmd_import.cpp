@@ -18,7 +18,7 @@ struct AttendanceOptions
   std::string file;
   std::string activity;
   std::string date;
-  std::optional<std::string> hours;
+  QuantityOptions quantity;
   std::string note;
   bool dry_run = false;
 };
@@ -35,14 +35,9 @@ run_attendance(const AttendanceOptions& options, Session& session)
                 options.date);
   }
   request.date = *date;
-  if (options.hours) {
-    request.quantity = Quantity::parse(*options.hours);
-    if (!request.quantity) {
-      throw Error(ErrorKind::bad_input,
-                  "'{}' is not a positive number of hours or units (e.g. 1.5)",
-                  *options.hours);
-    }
-  }
+  const auto given = parse_quantity(options.quantity);
+  request.quantity = given.quantity;
+  request.unit = given.unit;
   request.note = options.note;
   request.dry_run = options.dry_run ? DryRun::yes : DryRun::no;
   std::istringstream in(session.input(options.file));
@@ -120,10 +115,7 @@ register_import(Command& root)
   attendance.option("--date", options->date, "the day it took place")
     .type_name("YYYY-MM-DD")
     .required();
-  attendance.option("--hours,--days,--units",
-                 options->hours,
-                 "how many, for activities scored per hour, day or item")
-    .type_name("N");
+  add_quantity_options(attendance, options->quantity);
   attendance.option("--note", options->note, "kept with each claim").type_name("TEXT");
   attendance.flag("--dry-run", options->dry_run, "report what would happen; change nothing");
   attendance.run([options](Session& session) { run_attendance(*options, session); },

@@ -1,6 +1,7 @@
 #include "commands.hpp"
 #include "output.hpp"
 
+#include <cpd/error.hpp>
 #include <cpd/imports.hpp>
 #include <cpd/members.hpp>
 #include <cpd/text.hpp>
@@ -19,8 +20,19 @@ struct MemberOptions
   std::string name;
   std::string email;
   bool secretary = false;
+  bool no_cpd = false;
   std::string file;
   bool dry_run = false;
+};
+
+struct SetOptions
+{
+  std::string login;
+  std::optional<std::string> name;
+  std::optional<std::string> email;
+  std::optional<std::string> role;
+  bool cpd = false;
+  bool no_cpd = false;
 };
 
 void
@@ -32,7 +44,32 @@ write_member(Json& json, const Member& member)
     .field("email", member.email)
     .field("role", std::string(to_string(member.role)))
     .field("active", member.active)
+    .field("cpd_duty", member.cpd_duty)
     .end_object();
+}
+
+// What a change changed, as a JSON array of field, from and to.
+void
+write_changes(Json& json, const std::vector<ChangedField>& changes)
+{
+  json.begin_array();
+  for (const auto& change : changes) {
+    json.begin_object()
+      .field("field", change.field)
+      .field("from", change.from)
+      .field("to", change.to)
+      .end_object();
+  }
+  json.end_array();
+}
+
+// "a member", "a membership secretary without a CPD duty".
+std::string
+describe(const Member& member)
+{
+  return fmt::format("{}{}",
+                     member.role == Role::secretary ? "a membership secretary" : "a member",
+                     member.cpd_duty ? "" : " without a CPD duty");
 }
 
 void
@@ -43,14 +80,15 @@ run_add(const MemberOptions& options, Session& session)
                                  NewMember{options.login,
                                            options.name,
                                            options.email,
-                                           options.secretary ? Role::secretary : Role::member});
+                                           options.secretary ? Role::secretary : Role::member,
+                                           !options.no_cpd});
   if (session.json()) {
     Json json;
     write_member(json, member);
     print(json.str());
     return;
   }
-  print(fmt::format("Added {} ({}) as a {}.\n", member.name, member.login, to_string(member.role)));
+  print(fmt::format("Added {} ({}) as {}.\n", member.name, member.login, describe(member)));
 }
 
 void
@@ -71,12 +109,14 @@ run_list(Session& session)
                {"NAME"},
                {"EMAIL"},
                {"ROLE"},
+               {"CPD"},
                {"STATUS", Table::Align::left, Table::Kind::status}});
   for (const auto& member : members) {
     table.add_row({member.login,
                    member.name,
                    member.email,
                    std::string(to_string(member.role)),
+                   member.cpd_duty ? "yes" : "no",
                    member.active ? "active" : "deactivated"});
   }
   print(table.render());
@@ -96,12 +136,83 @@ run_deactivate(const MemberOptions& options, Session& session)
 }
 
 void
+run_reactivate(const MemberOptions& options, Session& session)
+{
+  const auto member = reactivate_member(session.db(), session.context(), options.login);
+  if (session.json()) {
+    Json json;
+    write_member(json, member);
+    print(json.str());
+    return;
+  }
+  print(fmt::format("Reactivated {} ({}): they can claim again.\n", member.name, member.login));
+}
+
+void
+run_set(const SetOptions& options, Session& session)
+{
+  MemberChange change;
+  change.name = options.name;
+  change.email = options.email;
+  if (options.role) {
+    if (*options.role == "member") {
+      change.role = Role::member;
+    } else if (*options.role == "secretary") {
+      change.role = Role::secretary;
+    } else {
+      throw Error(ErrorKind::usage, "--role takes member or secretary, not '{}'", *options.role);
+    }
+  }
+  if (options.cpd && options.no_cpd) {
+    throw Error(ErrorKind::usage, "give --cpd or --no-cpd, not both");
+  }
+  if (options.cpd || options.no_cpd) {
+    change.cpd_duty = options.cpd;
+  }
+  const auto result = change_member(session.db(), session.context(), options.login, change);
+  if (session.json()) {
+    Json json;
+    json.begin_object().key("member");
+    write_member(json, result.member);
+    json.key("changed");
+    write_changes(json, result.changed);
+    json.end_object();
+    print(json.str());
+    return;
+  }
+  if (result.changed.empty()) {
+    print(fmt::format(
+      "Nothing changed: {} ({}) is already like that.\n", result.member.name, result.member.login));
+    return;
+  }
+  std::string out = fmt::format("Changed {}:\n", result.member.login);
+  for (const auto& field : result.changed) {
+    out += fmt::format("  {:<9} {} -> {}\n",
+                       field.field == "cpd_duty" ? "CPD duty" : field.field,
+                       field.from,
+                       field.to);
+  }
+  print(out);
+}
+
+void
 run_import(const MemberOptions& options, Session& session)
 {
   const auto dry_run = options.dry_run ? DryRun::yes : DryRun::no;
   std::istringstream in(session.input(options.file));
   const auto summary = import_members(
     session.db(), session.context(), in, base_name(options.file).value_or(options.file), dry_run);
+  auto action = [](MemberImportRow::Action a) {
+    switch (a) {
+    case MemberImportRow::Action::add:
+      return "add";
+    case MemberImportRow::Action::update:
+      return "update";
+    case MemberImportRow::Action::unchanged:
+      return "unchanged";
+    }
+    return "unchanged";
+  };
   if (session.json()) {
     Json json;
     json.begin_object()
@@ -109,16 +220,49 @@ run_import(const MemberOptions& options, Session& session)
       .field("updated", summary.updated)
       .field("unchanged", summary.unchanged)
       .field("dry_run", options.dry_run)
-      .end_object();
+      .key("rows")
+      .begin_array();
+    for (const auto& row : summary.rows) {
+      json.begin_object()
+        .field("where", row.where)
+        .field("login", row.login)
+        .field("action", action(row.action))
+        .key("changes");
+      write_changes(json, row.changes);
+      json.end_object();
+    }
+    json.end_array().key("warnings").begin_array();
+    for (const auto& warning : summary.warnings) {
+      json.value(warning);
+    }
+    json.end_array().end_object();
     print(json.str());
     return;
   }
-  print(fmt::format("{}{} added, {} updated, {} unchanged{}.\n",
-                    options.dry_run ? "Dry run: " : "",
-                    summary.added,
-                    summary.updated,
-                    summary.unchanged,
-                    options.dry_run ? "; nothing was changed" : ""));
+  for (const auto& warning : summary.warnings) {
+    note("warning: " + warning);
+  }
+  std::string out;
+  for (const auto& row : summary.rows) {
+    // Row by row what a dry run would change; a real import gives the counts.
+    if (!options.dry_run || row.action == MemberImportRow::Action::unchanged) {
+      continue;
+    }
+    out += fmt::format("{}: would {} {}", row.where, action(row.action), row.login);
+    std::string changes;
+    for (const auto& change : row.changes) {
+      changes += fmt::format(
+        "{}{} {} -> {}", changes.empty() ? "" : ", ", change.field, change.from, change.to);
+    }
+    out += changes.empty() ? "\n" : fmt::format(": {}\n", changes);
+  }
+  out += fmt::format("{}{} added, {} updated, {} unchanged{}.\n",
+                     options.dry_run ? "Dry run: " : "",
+                     summary.added,
+                     summary.updated,
+                     summary.unchanged,
+                     options.dry_run ? "; nothing was changed" : "");
+  print(out);
 }
 
 } // namespace
@@ -127,7 +271,8 @@ void
 register_member(Command& root)
 {
   auto options = std::make_shared<MemberOptions>();
-  auto member = root.add("member", "add, list, import and deactivate members (secretary)");
+  auto member =
+    root.add("member", "add, list, change, import, deactivate and reactivate members (secretary)");
   member.require_command();
 
   auto add = member.add("add", "add a member");
@@ -135,6 +280,9 @@ register_member(Command& root)
   add.option("--name", options->name, "full name").required();
   add.option("--email", options->email, "email address").required();
   add.flag("--secretary", options->secretary, "make them a membership secretary");
+  add.flag("--no-cpd",
+           options->no_cpd,
+           "a staff or system account: no CPD duty, so no reminders or statements");
   add.run([options](Session& session) { run_add(*options, session); });
 
   auto list = member.add("list", "list every member");
@@ -150,6 +298,20 @@ register_member(Command& root)
   auto deactivate = member.add("deactivate", "stop a member from claiming; keep their record");
   deactivate.option("login", options->login, "their login").required();
   deactivate.run([options](Session& session) { run_deactivate(*options, session); });
+
+  auto reactivate = member.add("reactivate", "let a deactivated member claim again");
+  reactivate.option("login", options->login, "their login").required();
+  reactivate.run([options](Session& session) { run_reactivate(*options, session); });
+
+  auto setting = std::make_shared<SetOptions>();
+  auto set = member.add("set", "change a member's name, email, role or CPD duty");
+  set.option("login", setting->login, "their login").required();
+  set.option("--name", setting->name, "full name").type_name("NAME");
+  set.option("--email", setting->email, "email address").type_name("EMAIL");
+  set.option("--role", setting->role, "member or secretary").type_name("ROLE");
+  set.flag("--cpd", setting->cpd, "they have a CPD duty (the usual)");
+  set.flag("--no-cpd", setting->no_cpd, "a staff or system account: no CPD duty");
+  set.run([setting](Session& session) { run_set(*setting, session); });
 }
 
 } // namespace cpd::cli

@@ -40,18 +40,20 @@ register_pending(Command& root)
                  {"MEMBER"},
                  {"ACTIVITY"},
                  {"DATE"},
+                 {"QUANTITY"},
                  {"POINTS", Table::Align::right},
                  {"FILES", Table::Align::right},
-                 {"SAME FILE AS"},
+                 {"FLAGS"},
                  {"NOTE"}});
     for (const auto& claim : claims) {
       table.add_row({std::to_string(claim.id),
                      claim.member,
                      claim.activity,
                      claim.date.to_string(),
+                     claim_quantity(claim),
                      claim.points.to_string(),
                      claim.attachments > 0 ? std::to_string(claim.attachments) : "",
-                     claim_numbers(claim.duplicate_of.value_or(std::vector<std::int64_t>())),
+                     claim_flags(claim),
                      claim.note});
     }
     print(table.render());
@@ -68,9 +70,10 @@ register_pending(Command& root)
     if (!duplicates.empty()) {
       print("\n" + duplicates);
     }
-    print(fmt::format("\n{} waiting. Decide with `cpd approve ID...` or "
+    print(fmt::format("\n{} claim{} waiting. Decide with `cpd approve ID...` or "
                       "`cpd decline ID... --reason TEXT`.\n",
-                      claims.size()));
+                      claims.size(),
+                      claims.size() == 1 ? "" : "s"));
   });
 }
 

@@ -3,6 +3,7 @@
 
 #include <cpd/audit.hpp>
 #include <cpd/remind.hpp>
+#include <cpd/settings.hpp>
 
 #include <fmt/format.h>
 
@@ -15,6 +16,21 @@ struct RemindOptions
   bool dry_run = false;
   bool below_quota = false;
 };
+
+// "Nobody is due a reminder.", and when the year's reminders start if they
+// have not yet.
+std::string
+nobody_due(Session& session)
+{
+  const auto& today = session.context().today;
+  const auto scheme = load_scheme(session.db());
+  if (reminders_started(scheme, today)) {
+    return "Nobody is due a reminder.\n";
+  }
+  return fmt::format("Nobody is due a reminder: reminders of the quota start on {} "
+                     "(remind.after_days).\n",
+                     Date(today.year(), 1, 1).plus_days(scheme.remind_after_days).to_long_string());
+}
 
 void
 run(const RemindOptions& options, Session& session)
@@ -76,7 +92,7 @@ run(const RemindOptions& options, Session& session)
                            audits.size(),
                            audits.size() == 1 ? "" : "s");
     }
-    print(out.empty() ? "Nobody is due a reminder.\n" : out);
+    print(out.empty() ? nobody_due(session) : out);
   } else {
     std::string out;
     if (!reminded.empty()) {
@@ -87,7 +103,7 @@ run(const RemindOptions& options, Session& session)
       out += fmt::format(
         "Reminded {} member{} of their audit.\n", audits.size(), audits.size() == 1 ? "" : "s");
     }
-    print(out.empty() ? "Nobody is due a reminder.\n" : out);
+    print(out.empty() ? nobody_due(session) : out);
   }
   if (!options.dry_run && (!reminded.empty() || !audits.empty())) {
     session.deliver();

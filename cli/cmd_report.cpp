@@ -3,6 +3,7 @@
 
 #include <cpd/audit.hpp>
 #include <cpd/csv.hpp>
+#include <cpd/text.hpp>
 #include <cpd/yearend.hpp>
 
 #include <fmt/format.h>
@@ -136,8 +137,8 @@ run(const ReportOptions& options, Session& session)
                     report.closed ? " (closed)" : "",
                     points_phrase(report.quota)));
   print(table.render());
-  print(fmt::format("\n{} members: {} compliant, {} short, {} exempt; {} in all.\n",
-                    report.lines.size(),
+  print(fmt::format("\n{}: {} compliant, {} short, {} exempt; {} in all.\n",
+                    count_phrase(report.lines.size(), "member"),
                     report.compliant,
                     report.short_of_quota,
                     report.exempt,

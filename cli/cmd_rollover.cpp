@@ -2,6 +2,7 @@
 #include "output.hpp"
 
 #include <cpd/backup.hpp>
+#include <cpd/text.hpp>
 #include <cpd/yearend.hpp>
 
 #include <fmt/format.h>
@@ -64,17 +65,17 @@ render(const std::vector<YearClose>& closes,
   }
   std::string out;
   for (const auto& close : closes) {
-    out += fmt::format("{} {}: {} members, {} compliant, {} short, {} exempt; {} carried "
-                       "into {} by {} members.\n",
+    out += fmt::format("{} {}: {}, {} compliant, {} short, {} exempt; {} carried "
+                       "into {} by {}.\n",
                        dry_run ? "Would close" : "Closed",
                        close.year,
-                       close.members,
+                       count_phrase(static_cast<std::size_t>(close.members), "member"),
                        close.compliant,
                        close.short_of_quota,
                        close.exempt,
                        points_phrase(carried(close)),
                        close.year + 1,
-                       close.carries.size());
+                       count_phrase(close.carries.size(), "member"));
     if (dry_run && !close.carries.empty()) {
       Table table({{"MEMBER"}, {"TOTAL", Table::Align::right}, {"CARRIED", Table::Align::right}});
       for (const auto& carry : close.carries) {

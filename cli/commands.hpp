@@ -15,6 +15,7 @@ namespace cpd::cli {
 // Each subcommand lives in its own cmd_<name>.cpp: options, help and handler
 // together. main() only assembles them.
 void register_activities(Command& root);
+void register_adjust(Command& root);
 void register_activity(Command& root);
 void register_approve(Command& root);
 void register_attach(Command& root);
@@ -51,6 +52,25 @@ void print_decisions(Session& session, const std::vector<Claim>& claims, std::st
 // in the error.
 std::vector<std::int64_t> parse_ids(const std::vector<std::string>& texts,
                                     std::string_view what = "claim");
+
+// --hours, --days and --items: how many of an activity's unit a claim counts.
+struct QuantityOptions
+{
+  std::optional<std::string> hours;
+  std::optional<std::string> days;
+  std::optional<std::string> items;
+};
+
+void add_quantity_options(Command& command, QuantityOptions& options);
+
+// The quantity given and the unit it was given in; nothing when none was.
+// Two of them, or a number that is no quantity, are refused.
+struct GivenQuantity
+{
+  std::optional<Quantity> quantity;
+  std::optional<Unit> unit;
+};
+GivenQuantity parse_quantity(const QuantityOptions& options);
 
 // Parses --year.
 int parse_year(const std::string& text);

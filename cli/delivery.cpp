@@ -3,6 +3,7 @@
 #include "output.hpp"
 
 #include <cpd/error.hpp>
+#include <cpd/members.hpp>
 #include <cpd/outbox.hpp>
 
 #include <fmt/format.h>
@@ -38,6 +39,23 @@ host_name()
   return name;
 }
 
+namespace {
+
+// Whether the caller runs the mail: a secretary or the system. Anybody else
+// is never told to run a secretary's command.
+bool
+runs_the_mail(Session& session)
+{
+  const auto& context = session.context();
+  if (context.actor == Actor::system) {
+    return true;
+  }
+  const auto member = find_member(session.db(), context.login);
+  return member && member->role == Role::secretary;
+}
+
+} // namespace
+
 void
 deliver_now(Session& session)
 {
@@ -47,30 +65,42 @@ deliver_now(Session& session)
   options.response_timeout = std::chrono::seconds(30);
   options.total_timeout = std::chrono::seconds(60);
   DeliverySummary summary;
+  std::optional<std::string> stopped;
   try {
     summary = deliver_mail(session.db(), session.context(), options);
   } catch (const Error& e) {
-    note(fmt::format("mail was not delivered ({}); it stays queued for `cpd mail send`", e.what()));
+    stopped = e.what();
+  }
+  if (!stopped && summary.stopped) {
+    stopped = summary.stopped->what();
+  }
+  const bool secretary = runs_the_mail(session);
+  const auto mails = [](int count) {
+    return fmt::format("{} mail{}", count, count == 1 ? "" : "s");
+  };
+  if (!secretary) {
+    // A member learns that their mail waits, and who sees to it.
+    const bool waiting = (summary.no_transport || stopped) && summary.waiting > 0;
+    if (waiting || summary.retry > 0 || summary.failed > 0) {
+      note("mail about this could not be sent yet; it waits in the queue and the membership "
+           "secretary sees to it");
+    }
     return;
   }
   if (summary.no_transport && summary.waiting > 0) {
-    note(fmt::format("{} mail{} queued; no mail transport is set (cpd config set "
+    note(fmt::format("{} queued; no mail transport is set (cpd config set "
                      "mail.url smtp://HOST or maildir:PATH)",
-                     summary.waiting,
-                     summary.waiting == 1 ? "" : "s"));
-  } else if (summary.stopped) {
-    note(fmt::format("mail was not delivered ({}); it stays queued for `cpd mail send`",
-                     summary.stopped->what()));
+                     mails(summary.waiting)));
+  } else if (stopped) {
+    note(fmt::format("mail was not delivered ({}); it stays queued for `cpd mail send`", *stopped));
   } else if (summary.retry > 0) {
-    note(fmt::format("{} mail{} not delivered yet ({}); retried by `cpd mail send`",
-                     summary.retry,
-                     summary.retry == 1 ? "" : "s",
+    note(fmt::format("{} not delivered yet ({}); retried by `cpd mail send`",
+                     mails(summary.retry),
                      summary.last_error));
   }
   if (summary.failed > 0) {
-    note(fmt::format("{} mail{} refused by the mail server ({}); see cpd mail list --failed",
-                     summary.failed,
-                     summary.failed == 1 ? " was" : "s were",
+    note(fmt::format("{} refused by the mail server ({}); see cpd mail list --failed",
+                     summary.failed == 1 ? "1 mail was" : mails(summary.failed) + " were",
                      summary.last_error));
   }
 }

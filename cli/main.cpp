@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -53,6 +54,10 @@ int
 main(int argc, char** argv)
 {
   open_standard_descriptors();
+  // A reader that goes away (`cpd history | head`) must not kill a command
+  // between its commit and the delivery of its mail: the write fails
+  // instead, and what is left to print is dropped.
+  std::signal(SIGPIPE, SIG_IGN);
   std::vector<std::string> args(argv + 1, argv + argc);
   cpd::cli::GlobalOptions options;
   cpd::cli::ClientExecutor executor(options, args);

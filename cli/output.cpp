@@ -319,9 +319,13 @@ write_claim(Json& json, const Claim& claim)
   } else {
     json.null();
   }
-  json.field("unit", std::string(to_string(claim.unit)))
-    .field("note", claim.note)
-    .field("submitted", local_date(claim.submitted_at))
+  json.field("per", std::string(to_string(claim.unit))).key("note");
+  if (claim.note.empty()) {
+    json.null();
+  } else {
+    json.value(claim.note);
+  }
+  json.field("submitted", local_date(claim.submitted_at))
     .field("decided_by", claim.decided_by)
     .key("decided");
   if (claim.decided_at) {
@@ -330,14 +334,38 @@ write_claim(Json& json, const Claim& claim)
     json.null();
   }
   json.field("reason", claim.reason).field("attachments", claim.attachments);
-  if (claim.duplicate_of) {
-    json.key("duplicate_of").begin_array();
-    for (const auto id : *claim.duplicate_of) {
-      json.value(id);
+  for (const auto& [name, ids] :
+       {std::pair{"duplicate_of", &claim.duplicate_of}, std::pair{"same_day", &claim.same_day}}) {
+    if (*ids) {
+      json.key(name).begin_array();
+      for (const auto id : **ids) {
+        json.value(id);
+      }
+      json.end_array();
     }
-    json.end_array();
   }
   json.end_object();
+}
+
+std::string
+claim_flags(const Claim& claim)
+{
+  auto numbers = [](const std::vector<std::int64_t>& ids) {
+    std::string text;
+    for (const auto id : ids) {
+      text += fmt::format("{}#{}", text.empty() ? "" : ", ", id);
+    }
+    return text;
+  };
+  std::string flags;
+  if (claim.duplicate_of && !claim.duplicate_of->empty()) {
+    flags = "same file as " + numbers(*claim.duplicate_of);
+  }
+  if (claim.same_day && !claim.same_day->empty()) {
+    flags +=
+      (flags.empty() ? "" : "; ") + std::string("also claimed as ") + numbers(*claim.same_day);
+  }
+  return flags;
 }
 
 std::string
@@ -405,6 +433,20 @@ write_statement(Json& json, const CpdStatement& s)
       .end_object();
   }
   json.end_array();
+}
+
+void
+write_activity(Json& json, const Activity& activity)
+{
+  json.begin_object()
+    .field("code", activity.code)
+    .field("title", activity.title)
+    .field("points", activity.points)
+    .field("per", std::string(to_string(activity.unit)))
+    .field("max_points", activity.max_points)
+    .field("evidence_required", activity.evidence_required)
+    .field("retired", activity.retired)
+    .end_object();
 }
 
 void
@@ -515,6 +557,9 @@ void
 write_stdout(std::string_view text)
 {
   if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size()) {
+    if (errno == EPIPE) {
+      return; // the reader is gone; close_stdout() in main says nothing of it either
+    }
     throw Error(ErrorKind::io, "cannot write to standard output: {}", std::strerror(errno));
   }
 }

@@ -102,6 +102,10 @@ private:
 // A claim as a JSON object (the fields the man page documents).
 void write_claim(Json& json, const Claim& claim);
 
+// What a secretary should look at twice: "same file as #2; also claimed as
+// #5" ("" for none).
+std::string claim_flags(const Claim& claim);
+
 // Claims as a JSON array, ready to print.
 std::string claims_json(const std::vector<Claim>& claims);
 
@@ -110,6 +114,9 @@ void write_attachment(Json& json, const AttachmentInfo& info);
 
 // A statement's fields, inside a JSON object being written.
 void write_statement(Json& json, const CpdStatement& statement);
+
+// An activity of the points table as a JSON object.
+void write_activity(Json& json, const Activity& activity);
 
 // A ledger entry as a JSON object.
 void write_entry(Json& json, const Entry& entry);

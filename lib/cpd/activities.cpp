@@ -96,6 +96,38 @@ parse_unit(std::string_view text)
   return std::nullopt;
 }
 
+std::string_view
+quantity_option(Unit unit)
+{
+  switch (unit) {
+  case Unit::claim:
+    return "";
+  case Unit::hour:
+    return "--hours";
+  case Unit::day:
+    return "--days";
+  case Unit::item:
+    return "--items";
+  }
+  return "";
+}
+
+std::string
+quantity_phrase(Quantity quantity, Unit unit)
+{
+  return fmt::format(
+    "{} {}{}", quantity.to_string(), to_string(unit), quantity.hundredths() == 100 ? "" : "s");
+}
+
+std::string
+rate_phrase(Points rate, Unit unit)
+{
+  return fmt::format("{} {} {}",
+                     points_phrase(rate),
+                     unit == Unit::hour || unit == Unit::item ? "an" : "a",
+                     to_string(unit));
+}
+
 std::vector<Activity>
 list_activities(Database& db, IncludeRetired include_retired)
 {

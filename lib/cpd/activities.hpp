@@ -19,6 +19,16 @@ enum class Unit { claim, hour, day, item };
 std::string_view to_string(Unit unit);
 std::optional<Unit> parse_unit(std::string_view text);
 
+// The option a member gives a quantity of this unit with: "--hours",
+// "--days", "--items" ("" for a claim).
+std::string_view quantity_option(Unit unit);
+
+// "1 hour", "1.5 hours", "2 days", "1 item".
+std::string quantity_phrase(Quantity quantity, Unit unit);
+
+// "0.5 points an hour", "5 points a day", "1 point an item", "5 points a claim".
+std::string rate_phrase(Points rate, Unit unit);
+
 // One line of the points table.
 struct Activity
 {

@@ -164,16 +164,17 @@ struct Candidate
 std::vector<Candidate>
 eligible_members(Database& db, int year, Points quota)
 {
-  Statement query(db,
-                  "SELECT m.id, m.login FROM member m"
-                  " WHERE m.active = 1 AND m.created_at < ?2"
-                  " AND NOT EXISTS (SELECT 1 FROM exemption x WHERE x.member_id = m.id"
-                  "   AND x.year = ?1 AND x.lifted_at IS NULL)"
-                  " AND (SELECT coalesce(sum(e.points), 0) FROM entry e"
-                  "   WHERE e.member_id = m.id AND e.year = ?1) >= ?3"
-                  " AND NOT EXISTS (SELECT 1 FROM audit a WHERE a.member_id = m.id"
-                  "   AND a.year = ?1)"
-                  " ORDER BY m.login");
+  Statement query(
+    db,
+    "SELECT m.id, m.login FROM member m"
+    " WHERE m.active = 1 AND m.cpd_duty = 1 AND m.created_at < ?2"
+    " AND NOT EXISTS (SELECT 1 FROM exemption x WHERE x.member_id = m.id"
+    "   AND x.year <= ?1 AND coalesce(x.until_year, ?1) >= ?1 AND x.lifted_at IS NULL)"
+    " AND (SELECT coalesce(sum(e.points), 0) FROM entry e"
+    "   WHERE e.member_id = m.id AND e.year = ?1) >= ?3"
+    " AND NOT EXISTS (SELECT 1 FROM audit a WHERE a.member_id = m.id"
+    "   AND a.year = ?1)"
+    " ORDER BY m.login");
   query.bind_all(year, Date(year + 1, 1, 1).days() * 86400, quota.tenths());
   std::vector<Candidate> members;
   while (query.step()) {
@@ -186,16 +187,17 @@ eligible_members(Database& db, int year, Points quota)
 std::vector<Candidate>
 nonresponders(Database& db, int year, Date today)
 {
-  Statement query(db,
-                  "SELECT m.id, m.login, a.year FROM member m JOIN audit a ON a.member_id = m.id"
-                  " WHERE m.active = 1 AND a.status = 'waiting' AND a.deadline < ?2"
-                  " AND a.year = (SELECT max(b.year) FROM audit b WHERE b.member_id = m.id"
-                  "   AND b.year < ?1)"
-                  " AND NOT EXISTS (SELECT 1 FROM exemption x WHERE x.member_id = m.id"
-                  "   AND x.year = ?1 AND x.lifted_at IS NULL)"
-                  " AND NOT EXISTS (SELECT 1 FROM audit c WHERE c.member_id = m.id"
-                  "   AND c.year = ?1)"
-                  " ORDER BY m.login");
+  Statement query(
+    db,
+    "SELECT m.id, m.login, a.year FROM member m JOIN audit a ON a.member_id = m.id"
+    " WHERE m.active = 1 AND m.cpd_duty = 1 AND a.status = 'waiting' AND a.deadline < ?2"
+    " AND a.year = (SELECT max(b.year) FROM audit b WHERE b.member_id = m.id"
+    "   AND b.year < ?1)"
+    " AND NOT EXISTS (SELECT 1 FROM exemption x WHERE x.member_id = m.id"
+    "   AND x.year <= ?1 AND coalesce(x.until_year, ?1) >= ?1 AND x.lifted_at IS NULL)"
+    " AND NOT EXISTS (SELECT 1 FROM audit c WHERE c.member_id = m.id"
+    "   AND c.year = ?1)"
+    " ORDER BY m.login");
   query.bind_all(year, today.to_string());
   std::vector<Candidate> members;
   while (query.step()) {
@@ -572,7 +574,8 @@ remind_audits(Database& db, const Context& context, DryRun dry_run)
   std::sort(points.begin(), points.end());
   const auto audits = load_audits(db,
                                   context.today,
-                                  "a.status = 'waiting' AND a.deadline >= ?1 AND m.active = 1",
+                                  "a.status = 'waiting' AND a.deadline >= ?1 AND m.active = 1"
+                                  " AND m.cpd_duty = 1",
                                   [&](Statement& q) { q.bind(1, context.today.to_string()); });
   Statement sent(db, "SELECT 1 FROM outbox WHERE cause = ?");
   std::vector<AuditReminder> reminded;

@@ -157,45 +157,76 @@ set_status(Database& db,
   record_event(db, claim_id, status, actor_id, at, reason);
 }
 
-Points
-claim_points(const Activity& activity, const std::optional<Quantity>& quantity)
+// The largest quantity one claim can count.
+constexpr std::int64_t k_max_quantity_hundredths = 10000 * 100;
+
+// What a claim of `activity` is worth for the quantity given, in the unit
+// the member gave it in (none: the activity's own).
+struct Valued
+{
+  Points points;
+  std::optional<PointsWorking> working;
+};
+
+Valued
+value_claim(const Activity& activity,
+            const std::optional<Quantity>& quantity,
+            std::optional<Unit> given_unit)
 {
   if (activity.unit == Unit::claim) {
     if (quantity) {
       throw Error(ErrorKind::usage,
-                  "'{}' is worth {} points per claim; --hours does not apply",
+                  "'{}' is worth {} per claim; {} does not apply",
                   activity.code,
-                  activity.points.to_string());
+                  points_phrase(activity.points),
+                  given_unit ? quantity_option(*given_unit) : "a quantity");
     }
-    return activity.points;
+    return {activity.points, std::nullopt};
   }
+  const auto option = quantity_option(activity.unit);
   if (!quantity) {
     throw Error(ErrorKind::usage,
-                "'{}' is worth {} points per {}; say how many with --hours",
+                "'{}' is worth {}; say how many {}s with {} N",
                 activity.code,
-                activity.points.to_string(),
-                to_string(activity.unit));
-  }
-  if (quantity->hundredths() > 10000 * 100) {
-    throw Error(ErrorKind::bad_input,
-                "{} {}s is more than one claim can count (at most 10000)",
-                quantity->to_string(),
-                to_string(activity.unit));
-  }
-  const auto points = multiply(activity.points, *quantity);
-  if (!points) {
-    throw Error(ErrorKind::bad_input,
-                "{} {}s at {} points each is not a whole number of tenths of a point",
-                quantity->to_string(),
+                rate_phrase(activity.points, activity.unit),
                 to_string(activity.unit),
-                activity.points.to_string());
+                option);
   }
-  return activity.max_points ? min(*points, *activity.max_points) : *points;
+  if (given_unit && *given_unit != activity.unit) {
+    throw Error(ErrorKind::usage,
+                "'{}' is counted in {}s, not {}s: use {} {}",
+                activity.code,
+                to_string(activity.unit),
+                to_string(*given_unit),
+                option,
+                quantity->to_string());
+  }
+  if (quantity->hundredths() > k_max_quantity_hundredths) {
+    throw Error(ErrorKind::bad_input,
+                "{} is more than one claim can count (at most 10000)",
+                quantity_phrase(*quantity, activity.unit));
+  }
+  const auto working = work_out_points(activity.points, *quantity, activity.max_points);
+  if (!working) {
+    throw Error(ErrorKind::bad_input, "points out of range");
+  }
+  if (working->points <= Points()) {
+    throw Error(ErrorKind::refused,
+                "{} at {} is {} of a point, less than the 0.1 a claim must be worth",
+                quantity_phrase(*quantity, activity.unit),
+                rate_phrase(activity.points, activity.unit),
+                working->exact_text());
+  }
+  return {working->points, working};
 }
 
-// Refuses a retired activity and a date the scheme does not accept.
+// Refuses a retired activity and a date the scheme does not accept: in the
+// future, before the scheme, or in a year that ended more than
+// scheme.grace_days ago. `actor` makes the claim: a member, or a secretary
+// recording attendance.
 void
-check_claimable(Database& db, const Context& context, const Activity& activity, Date date)
+check_claimable(
+  Database& db, const Context& context, const Member& actor, const Activity& activity, Date date)
 {
   if (activity.retired) {
     throw Error(ErrorKind::refused,
@@ -214,10 +245,17 @@ check_claimable(Database& db, const Context& context, const Activity& activity, 
                 date.to_string(),
                 scheme.start.to_string());
   }
-  if (year_closed(db, date.year())) {
+  const auto last_day = year_end(date.year()).plus_days(scheme.grace_days);
+  if (context.today > last_day) {
     throw Error(ErrorKind::refused,
-                "the CPD year {} is closed; claims for it are no longer accepted",
-                date.year());
+                "the CPD year {} is closed: claims for it were taken until {}; {}",
+                date.year(),
+                last_day.to_long_string(),
+                actor.role == Role::secretary
+                  ? fmt::format("add the points with cpd adjust LOGIN POINTS --year {} "
+                                "--reason TEXT",
+                                date.year())
+                  : std::string("ask the membership secretary to adjust your record"));
   }
 }
 
@@ -337,7 +375,7 @@ store_files(Database& db, std::int64_t claim_id, const std::vector<AttachmentFil
 }
 
 // Approves a pending claim: the decision and the award in the ledger.
-void
+std::vector<YearCorrection>
 approve_one(Database& db,
             const Context& context,
             const StoredClaim& stored,
@@ -355,8 +393,33 @@ approve_one(Database& db,
              secretary.id,
              context.now,
              fmt::format("claim #{} approved", claim.id));
-  if (year_closed(db, claim.year())) {
-    correct_carries(db, stored.member_id, claim.year(), secretary.id, context.now);
+  if (!year_closed(db, claim.year())) {
+    return {};
+  }
+  return correct_carries(db,
+                         stored.member_id,
+                         claim.year(),
+                         claim.points,
+                         secretary.id,
+                         context.now,
+                         fmt::format("claim #{} approved after the year closed", claim.id));
+}
+
+// Fills in what a secretary should look at twice before deciding a claim.
+void
+add_flags(Database& db, Claim& claim)
+{
+  claim.duplicate_of =
+    claim.attachments > 0 ? duplicate_claims(db, claim.id) : std::vector<std::int64_t>();
+  Statement same_day(db,
+                     "SELECT o.id FROM claim c JOIN claim o ON o.member_id = c.member_id"
+                     " AND o.activity_id = c.activity_id AND o.activity_date = c.activity_date"
+                     " AND o.id <> c.id AND o.status IN ('pending', 'approved')"
+                     " WHERE c.id = ? ORDER BY o.id");
+  same_day.bind(1, claim.id);
+  claim.same_day.emplace();
+  while (same_day.step()) {
+    claim.same_day->push_back(same_day.integer(0));
   }
 }
 
@@ -436,6 +499,32 @@ attachment_file(std::string_view path, std::string content)
   return AttachmentFile{std::string(*name), std::move(type), std::move(content)};
 }
 
+std::string
+claim_quantity(const Claim& claim)
+{
+  return claim.quantity ? quantity_phrase(*claim.quantity, claim.unit) : std::string();
+}
+
+std::string
+working_phrase(const Claim& claim)
+{
+  if (!claim.working) {
+    return {};
+  }
+  const auto& working = *claim.working;
+  auto text = fmt::format("{} × {} = {} point{}",
+                          quantity_phrase(working.quantity, claim.unit),
+                          rate_phrase(working.rate, claim.unit),
+                          working.exact_text(),
+                          working.exact_thousandths == 1000 ? "" : "s");
+  if (working.cap) {
+    text += fmt::format(", capped at {} per claim", working.cap->to_string());
+  } else if (working.rounded_down()) {
+    text += fmt::format(", rounded down to {}", working.points.to_string());
+  }
+  return text;
+}
+
 Claim
 submit_claim(Database& db, const Context& context, const ClaimRequest& request)
 {
@@ -444,8 +533,8 @@ submit_claim(Database& db, const Context& context, const ClaimRequest& request)
   const auto member = require_member(db, context);
   const auto activity = require_activity(db, request.activity);
   const Date date = request.date.value_or(context.today);
-  check_claimable(db, context, activity, date);
-  const Points points = claim_points(activity, request.quantity);
+  check_claimable(db, context, member, activity, date);
+  const auto valued = value_claim(activity, request.quantity, request.unit);
   if (activity.evidence_required && request.attachments.empty()) {
     throw Error(
       ErrorKind::refused, "'{}' needs evidence: attach it with --attach FILE", activity.code);
@@ -462,10 +551,18 @@ submit_claim(Database& db, const Context& context, const ClaimRequest& request)
     }
   }
 
-  const auto id = insert_claim(
-    db, member.id, activity, date, request.quantity, points, request.note, member.id, context.now);
+  const auto id = insert_claim(db,
+                               member.id,
+                               activity,
+                               date,
+                               request.quantity,
+                               valued.points,
+                               request.note,
+                               member.id,
+                               context.now);
   store_files(db, id, request.attachments);
   auto claim = require_claim(db, id).claim;
+  claim.working = valued.working;
   notice_claim_submitted(db, context, claim, member);
   transaction.commit();
   return claim;
@@ -505,9 +602,9 @@ approve_claims(Database& db,
   std::vector<Claim> approved;
   for (const auto& stored : claims_to_decide(db, secretary, ids)) {
     const auto& claim = stored.claim;
-    approve_one(db, context, stored, secretary, note);
+    const auto corrections = approve_one(db, context, stored, secretary, note);
     approved.push_back(require_claim(db, claim.id).claim);
-    notice_claim_decided(db, context, approved.back(), *find_member(db, claim.member));
+    notice_claim_decided(db, context, approved.back(), *find_member(db, claim.member), corrections);
   }
   transaction.commit();
   return approved;
@@ -564,12 +661,19 @@ revoke_approved_claim(Database& db,
              secretary.id,
              context.now,
              fmt::format("claim #{} revoked", id));
+  std::vector<YearCorrection> corrections;
   if (year_closed(db, stored.claim.year())) {
-    correct_carries(db, stored.member_id, stored.claim.year(), secretary.id, context.now);
+    corrections = correct_carries(db,
+                                  stored.member_id,
+                                  stored.claim.year(),
+                                  -stored.claim.points,
+                                  secretary.id,
+                                  context.now,
+                                  fmt::format("claim #{} revoked", id));
   }
   auto claim = require_claim(db, id).claim;
   if (notify == Notify::yes) {
-    notice_claim_decided(db, context, claim, *find_member(db, claim.member));
+    notice_claim_decided(db, context, claim, *find_member(db, claim.member), corrections);
   }
   return claim;
 }
@@ -651,8 +755,22 @@ pending_claims(Database& db, const Context& context)
     claims.push_back(read_claim(query));
   }
   for (auto& claim : claims) {
-    claim.duplicate_of =
-      claim.attachments > 0 ? duplicate_claims(db, claim.id) : std::vector<std::int64_t>();
+    add_flags(db, claim);
+  }
+  return claims;
+}
+
+std::vector<Claim>
+pending_claims_of_year(Database& db, int year)
+{
+  Statement query(db,
+                  fmt::format("{} WHERE c.status = 'pending' AND c.year = ?"
+                              " ORDER BY m.login, c.activity_date, c.id",
+                              k_claim_select));
+  query.bind(1, year);
+  std::vector<Claim> claims;
+  while (query.step()) {
+    claims.push_back(read_claim(query));
   }
   return claims;
 }
@@ -680,8 +798,8 @@ record_attendance(Database& db, const Context& context, const AttendanceRequest&
   Transaction transaction(db, Transaction::Kind::write);
   const auto secretary = require_secretary(db, context);
   const auto activity = require_activity(db, request.activity);
-  check_claimable(db, context, activity, request.date);
-  const Points points = claim_points(activity, request.quantity);
+  check_claimable(db, context, secretary, activity, request.date);
+  const auto valued = value_claim(activity, request.quantity, request.unit);
 
   // Every login must be known before anything is recorded.
   std::vector<std::optional<Member>> members;
@@ -695,7 +813,7 @@ record_attendance(Database& db, const Context& context, const AttendanceRequest&
       }
     }
   }
-  if (unknown_count > 0) {
+  if (unknown_count > 0 && request.dry_run == DryRun::no) {
     std::string list;
     for (const auto& item : unknown) {
       list += (list.empty() ? "" : ", ") + item;
@@ -715,6 +833,14 @@ record_attendance(Database& db, const Context& context, const AttendanceRequest&
   std::map<std::string, std::string> listed; // login -> where first listed
   for (std::size_t i = 0; i < request.attendees.size(); ++i) {
     const auto& attendee = request.attendees[i];
+    if (!members[i]) {
+      // Only on a dry run: a real one refused the list above.
+      result.skipped.push_back({attendee.where,
+                                attendee.login,
+                                "not a member: add them (cpd member add or cpd member import) "
+                                "or correct the list; the list would be refused as it is"});
+      continue;
+    }
     const auto& member = *members[i];
     auto skip = [&](std::string why) {
       result.skipped.push_back({attendee.where, member.login, std::move(why)});
@@ -740,14 +866,23 @@ record_attendance(Database& db, const Context& context, const AttendanceRequest&
                                  activity,
                                  request.date,
                                  request.quantity,
-                                 points,
+                                 valued.points,
                                  request.note,
                                  secretary.id,
                                  context.now);
-    approve_one(db, context, require_claim(db, id), secretary, "");
+    const auto corrections = approve_one(db, context, require_claim(db, id), secretary, "");
     auto claim = require_claim(db, id).claim;
-    notice_claim_received(db, context, claim, member);
-    notice_claim_decided(db, context, claim, member);
+    claim.working = valued.working;
+    // One mail: the member made no claim to be told was received.
+    notice_attendance_recorded(db, context, claim, member);
+    notice_year_corrected(db,
+                          context,
+                          member,
+                          corrections,
+                          fmt::format("your attendance at {} on {} was recorded",
+                                      claim.activity_title,
+                                      claim.date.to_long_string()),
+                          fmt::format("claim:{}:approved", claim.id));
     result.approved.push_back(std::move(claim));
   }
   if (request.dry_run == DryRun::no) {
@@ -792,6 +927,16 @@ find_pending(Database& db, const Context& context, const ClaimFilter& filter)
       continue;
     }
     result.claims.push_back(read_claim(query));
+  }
+  query.reset();
+  for (auto& claim : result.claims) {
+    add_flags(db, claim);
+  }
+  if (filter.flagged == ClaimFilter::Flagged::leave_out) {
+    const auto flagged = std::stable_partition(
+      result.claims.begin(), result.claims.end(), [](const Claim& c) { return !c.flagged(); });
+    result.flagged_left_out.assign(flagged, result.claims.end());
+    result.claims.erase(flagged, result.claims.end());
   }
   return result;
 }

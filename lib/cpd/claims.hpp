@@ -44,6 +44,8 @@ struct ClaimRequest
   std::string activity;             // activity code
   std::optional<Date> date;         // default: today
   std::optional<Quantity> quantity; // hours, days or items for per-unit activities
+  std::optional<Unit> unit;         // what the quantity counts (--days: days); empty: the
+                                    // activity's own unit
   std::string note;
   std::vector<AttachmentFile> attachments;
   enum class Duplicates { refuse, allow } duplicates = Duplicates::refuse;
@@ -68,9 +70,24 @@ struct Claim
   std::optional<std::int64_t> decided_at;
   std::optional<std::string> reason; // approval note, decline or revocation reason
   int attachments = 0;
+  // How its points were worked out from the activity's rate, cap and the
+  // quantity: filled in when the claim is made, for the reply and its mail.
+  std::optional<PointsWorking> working;
   // Other claims holding one of this claim's files (same SHA-256); filled in
   // for the secretary's views only.
   std::optional<std::vector<std::int64_t>> duplicate_of;
+  // The member's other live (pending or approved) claims of the same
+  // activity on the same day: one of them was made with --force. Filled in
+  // with duplicate_of.
+  std::optional<std::vector<std::int64_t>> same_day;
+
+  // Whether a secretary should look twice: a file of another claim, or the
+  // same activity claimed twice that day.
+  bool
+  flagged() const
+  {
+    return (duplicate_of && !duplicate_of->empty()) || (same_day && !same_day->empty());
+  }
 
   int
   year() const
@@ -78,6 +95,15 @@ struct Claim
     return date.year();
   }
 };
+
+// "1.5 hours" for a per-unit claim; "" for one scored per claim.
+std::string claim_quantity(const Claim& claim);
+
+// How the claim's points were worked out, when the claim is made:
+// "1.25 hours × 0.5 points an hour = 0.625 points, rounded down to 0.6",
+// "4 days × 5 points a day = 20 points, capped at 15 per claim", "2 days × 5
+// points a day = 10 points"; "" for a claim scored per claim.
+std::string working_phrase(const Claim& claim);
 
 // Submits a claim for the acting member after checking every rule of the
 // scheme; nothing is stored if any fails.
@@ -137,8 +163,12 @@ AttachResult attach_evidence(Database& db,
 Claim get_claim(Database& db, const Context& context, std::int64_t id);
 
 // Claims waiting for a decision, oldest first (a secretary's view), each
-// with the other claims that hold one of its files.
+// with its flags: the other claims that hold one of its files, and the
+// member's other claims of the activity that day.
 std::vector<Claim> pending_claims(Database& db, const Context& context);
+
+// Every claim of a CPD year still waiting for a decision, by member login.
+std::vector<Claim> pending_claims_of_year(Database& db, int year);
 
 // A member's claims, by date (all years when `year` is empty).
 std::vector<Claim> member_claims(Database& db, std::int64_t member_id, std::optional<int> year);
@@ -156,6 +186,7 @@ struct AttendanceRequest
   std::string activity; // activity code
   Date date{2017, 1, 1};
   std::optional<Quantity> quantity; // for per-unit activities
+  std::optional<Unit> unit;         // what the quantity counts; empty: the activity's own
   std::string note;                 // kept with each claim
   std::vector<Attendee> attendees;
   DryRun dry_run = DryRun::no;
@@ -175,28 +206,32 @@ struct AttendanceResult
 };
 
 // Records an attendance list in one transaction: one approved claim per
-// listed member (decided by the secretary, awarded in the ledger, with the
-// received and approved mails to the member). Skipped and reported: members
-// who already claimed the activity that day, deactivated members, logins
-// listed twice, and the secretary's own login (nobody decides their own
-// claim). Any unknown login refuses the whole list (unknown member), naming
-// each with its line. With DryRun::yes nothing is stored.
+// listed member (decided by the secretary, awarded in the ledger, with one
+// mail to the member saying so). Skipped and reported: members who already
+// claimed the activity that day, deactivated members, logins listed twice,
+// and the secretary's own login (nobody decides their own claim). Any
+// unknown login refuses the whole list (unknown member), naming each with
+// its line; with DryRun::yes they are listed as skipped instead. With
+// DryRun::yes nothing is stored.
 AttendanceResult
 record_attendance(Database& db, const Context& context, const AttendanceRequest& request);
 
 // Pending claims matching a filter, oldest first, for a bulk decision by
 // the acting secretary; the secretary's own claims are left out and
-// counted.
+// counted, and flagged claims (see Claim::flagged) are left out and listed
+// unless the filter includes them.
 struct ClaimFilter
 {
   std::optional<std::string> activity; // code
   std::optional<std::string> member;   // login
   std::optional<Date> before;          // activity date strictly before
+  enum class Flagged { leave_out, include } flagged = Flagged::leave_out;
 };
 struct FilteredClaims
 {
-  std::vector<Claim> claims;
+  std::vector<Claim> claims; // each with its flags
   int own_left_out = 0;
+  std::vector<Claim> flagged_left_out; // flagged claims the filter matched, left out
 };
 FilteredClaims find_pending(Database& db, const Context& context, const ClaimFilter& filter);
 

@@ -152,7 +152,7 @@ load_attachments(Database& db, const Context& context, std::int64_t claim_id)
     if (sha256_hex(bytes) != info.sha256) {
       throw Error(ErrorKind::bad_input,
                   "attachment {} of claim #{} does not match its recorded SHA-256; "
-                  "the database is damaged (run cpd check)",
+                  "the database is damaged: tell the membership secretary",
                   info.name,
                   claim_id);
     }

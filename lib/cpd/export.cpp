@@ -45,7 +45,8 @@ export_database(Database& db, const Context& context, std::ostream& out)
   write(out, header);
 
   Statement members(db,
-                    "SELECT login, name, email, role, active, created_at FROM member ORDER BY id");
+                    "SELECT login, name, email, role, active, created_at, cpd_duty FROM member"
+                    " ORDER BY id");
   while (members.step()) {
     auto member = record("member");
     member.field("login", members.text(0))
@@ -53,6 +54,7 @@ export_database(Database& db, const Context& context, std::ostream& out)
       .field("email", members.text(2))
       .field("role", members.text(3))
       .field("active", members.integer(4) != 0)
+      .field("cpd_duty", members.integer(6) != 0)
       .field("created_at", members.integer(5));
     write(out, member);
     ++summary.members;

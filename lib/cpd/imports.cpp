@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 #include <map>
+#include <tuple>
 
 namespace cpd {
 
@@ -32,6 +33,17 @@ import_members(
   CsvTable table(reader, {"login", "name", "email"}, {"role"});
   MemberImportSummary summary;
   std::map<std::string, std::size_t> seen; // login -> line
+  // Every member's login and address, folded to lower case: what a row
+  // may clash with.
+  std::map<std::string, std::string> logins; // folded login -> login, as written
+  std::map<std::string, std::string> emails; // folded address -> login
+  {
+    Statement all(db, "SELECT login, email FROM member");
+    while (all.step()) {
+      logins.emplace(ascii::lower(all.text(0)), all.text(0));
+      emails.emplace(ascii::lower(all.text(1)), all.text(0));
+    }
+  }
   Statement update(db, "UPDATE member SET name = ?, email = ?, role = ? WHERE id = ?");
   while (auto row = table.next()) {
     NewMember wanted{trimmed(row->operator[]("login")),
@@ -63,17 +75,47 @@ import_members(
                   first->second);
     }
     const auto existing = find_member(db, wanted.login);
+    if (const auto [other, fresh] = logins.emplace(ascii::lower(wanted.login), wanted.login);
+        !fresh && other->second != wanted.login) {
+      summary.warnings.push_back(fmt::format("{}: '{}' differs from the login '{}' only in "
+                                             "case: two members, or one written two ways?",
+                                             row->where(),
+                                             wanted.login,
+                                             other->second));
+    }
+    if (const auto [other, fresh] = emails.emplace(ascii::lower(wanted.email), wanted.login);
+        !fresh && other->second != wanted.login) {
+      summary.warnings.push_back(fmt::format("{}: '{}' shares the address {} with '{}'",
+                                             row->where(),
+                                             wanted.login,
+                                             wanted.email,
+                                             other->second));
+    }
+    MemberImportRow report{row->where(), wanted.login, MemberImportRow::Action::add, {}};
     if (!existing) {
       insert_member(db, context, wanted);
       ++summary.added;
+      summary.rows.push_back(std::move(report));
       continue;
     }
     const auto new_role = role.value_or(existing->role);
-    if (existing->name == wanted.name && existing->email == wanted.email
-        && existing->role == new_role) {
+    for (const auto& [field, from, to] :
+         {std::tuple{"name", existing->name, wanted.name},
+          std::tuple{"email", existing->email, wanted.email},
+          std::tuple{
+            "role", std::string(to_string(existing->role)), std::string(to_string(new_role))}}) {
+      if (from != to) {
+        report.changes.push_back({field, from, to});
+      }
+    }
+    if (report.changes.empty()) {
       ++summary.unchanged;
+      report.action = MemberImportRow::Action::unchanged;
+      summary.rows.push_back(std::move(report));
       continue;
     }
+    report.action = MemberImportRow::Action::update;
+    summary.rows.push_back(std::move(report));
     if (existing->id == secretary.id && new_role != existing->role) {
       throw Error(ErrorKind::refused,
                   "{}: you cannot change your own role; ask another secretary (nothing was "

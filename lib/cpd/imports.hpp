@@ -11,12 +11,25 @@ namespace cpd {
 
 class Database;
 
+// One row of a member import, and what it did (or would do).
+struct MemberImportRow
+{
+  std::string where; // "members.csv line 3"
+  std::string login;
+  enum class Action { add, update, unchanged } action = Action::add;
+  std::vector<ChangedField> changes; // for an update
+};
+
 // What a member import did (or, with DryRun::yes, would do).
 struct MemberImportSummary
 {
   int added = 0;
   int updated = 0; // name, email or role changed
   int unchanged = 0;
+  std::vector<MemberImportRow> rows;
+  // Likely mistakes that are not errors: logins that differ only in case,
+  // an address two members share.
+  std::vector<std::string> warnings;
 };
 
 // Adds and updates members from CSV with a header row: columns login, name,

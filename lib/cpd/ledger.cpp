@@ -2,7 +2,9 @@
 #include <cpd/error.hpp>
 #include <cpd/ledger.hpp>
 #include <cpd/members.hpp>
+#include <cpd/notices.hpp>
 #include <cpd/settings.hpp>
+#include <cpd/text.hpp>
 
 namespace cpd {
 
@@ -82,22 +84,32 @@ year_closed(Database& db, int year)
   return closed_year(db, year).has_value();
 }
 
-void
+std::vector<YearCorrection>
 correct_carries(Database& db,
                 std::int64_t member_id,
                 int from_year,
+                Points change,
                 std::optional<std::int64_t> actor_id,
-                std::int64_t at)
+                std::int64_t at,
+                std::string_view cause)
 {
+  std::vector<YearCorrection> corrections;
   // Later closed years depend on the carry out of earlier ones: go forward.
   for (int year = from_year;; ++year) {
     const auto closed = closed_year(db, year);
     if (!closed) {
       break;
     }
-    const Points total = sum_entries(db, member_id, year, std::nullopt);
-    const Points due = min(closed->carry_cap, max(Points(), total - closed->quota));
+    YearCorrection correction;
+    correction.year = year;
+    correction.quota = closed->quota;
+    correction.total_after = sum_entries(db, member_id, year, std::nullopt);
+    correction.total_before = correction.total_after - change;
+    const Points due =
+      min(closed->carry_cap, max(Points(), correction.total_after - closed->quota));
     const Points carried = sum_entries(db, member_id, year + 1, EntryKind::carry);
+    correction.carried_before = carried;
+    correction.carried_after = due;
     if (due != carried) {
       post_entry(db,
                  member_id,
@@ -107,15 +119,24 @@ correct_carries(Database& db,
                  std::nullopt,
                  actor_id,
                  at,
-                 fmt::format("carry from {} corrected", year));
+                 fmt::format("carry from {} corrected: {}", year, cause));
     }
+    corrections.push_back(correction);
+    change = due - carried; // what the next year's total changed by
   }
+  return corrections;
+}
+
+Points
+carried_out(Database& db, std::int64_t member_id, int year)
+{
+  return sum_entries(db, member_id, year + 1, EntryKind::carry);
 }
 
 Balance
 member_balance(Database& db, std::int64_t member_id, int year)
 {
-  Statement who(db, "SELECT login, name FROM member WHERE id = ?");
+  Statement who(db, "SELECT login, name, active FROM member WHERE id = ?");
   who.bind(1, member_id);
   if (!who.step()) {
     throw Error(ErrorKind::unknown_member, "no member #{}", member_id);
@@ -123,6 +144,7 @@ member_balance(Database& db, std::int64_t member_id, int year)
   Balance balance;
   balance.member = who.text(0);
   balance.name = who.text(1);
+  balance.active = who.integer(2) != 0;
   balance.year = year;
   balance.carried_in = sum_entries(db, member_id, year, EntryKind::carry);
   balance.total = sum_entries(db, member_id, year, std::nullopt);
@@ -140,8 +162,9 @@ member_balance(Database& db, std::int64_t member_id, int year)
   pending.step();
   balance.pending = Points::from_tenths(pending.integer(0));
 
-  Statement exempt(
-    db, "SELECT 1 FROM exemption WHERE member_id = ? AND year = ? AND lifted_at IS NULL");
+  Statement exempt(db,
+                   "SELECT 1 FROM exemption WHERE member_id = ?1 AND year <= ?2"
+                   " AND coalesce(until_year, ?2) >= ?2 AND lifted_at IS NULL");
   exempt.bind_all(member_id, year);
   balance.exempt = exempt.step();
   balance.deadline = year_end(year);
@@ -161,6 +184,75 @@ balance(Database& db,
     throw Error(ErrorKind::bad_input, "{} is not a year", the_year);
   }
   return member_balance(db, subject.id, the_year);
+}
+
+AdjustResult
+adjust_points(Database& db,
+              const Context& context,
+              std::string_view login,
+              Points points,
+              int year,
+              std::string_view reason)
+{
+  if (reason.find_first_not_of(" \t") == std::string_view::npos) {
+    throw Error(ErrorKind::usage, "an adjustment needs a reason: --reason TEXT");
+  }
+  if (reason.size() > 2000 || !valid_utf8(reason)
+      || has_control_characters(reason, AllowNewlines::no)) {
+    throw Error(ErrorKind::bad_input, "the reason must be one line of UTF-8 text");
+  }
+  if (points == Points()) {
+    throw Error(ErrorKind::usage, "an adjustment of 0 points changes nothing");
+  }
+  Transaction transaction(db, Transaction::Kind::write);
+  const auto secretary = require_secretary(db, context);
+  const auto member = find_member(db, login);
+  if (!member) {
+    throw Error(ErrorKind::unknown_member, "no member with login '{}'; see cpd member list", login);
+  }
+  if (member->id == secretary.id) {
+    throw Error(ErrorKind::permission, "nobody adjusts their own record; another secretary must");
+  }
+  const int first = load_scheme(db).start.year();
+  if (year < first || year > context.today.year()) {
+    throw Error(ErrorKind::refused,
+                "{} is not a CPD year that can be adjusted: from {} to {}",
+                year,
+                first,
+                context.today.year());
+  }
+  const auto before = sum_entries(db, member->id, year, std::nullopt);
+  if (before + points < Points()) {
+    throw Error(ErrorKind::refused,
+                "{} has {} in {}; an adjustment cannot take the total below 0",
+                login,
+                points_phrase(before),
+                year);
+  }
+  post_entry(db,
+             member->id,
+             year,
+             EntryKind::adjustment,
+             points,
+             std::nullopt,
+             secretary.id,
+             context.now,
+             reason);
+  AdjustResult result;
+  result.adjustment = {db.last_insert_id(), member->login, year, points, std::string(reason)};
+  if (year_closed(db, year)) {
+    result.corrections = correct_carries(db,
+                                         member->id,
+                                         year,
+                                         points,
+                                         secretary.id,
+                                         context.now,
+                                         fmt::format("adjustment #{}", result.adjustment.id));
+  }
+  result.balance = member_balance(db, member->id, year);
+  notice_adjustment(db, context, *member, result.adjustment, result.corrections);
+  transaction.commit();
+  return result;
 }
 
 std::vector<Entry>

@@ -46,6 +46,7 @@ struct Balance
   bool compliant = false;
   bool exempt = false;
   bool closed = false;
+  bool active = true; // false once the membership is deactivated
   Date deadline{2017, 12, 31};
 };
 
@@ -76,13 +77,73 @@ void post_entry(Database& db,
 // True once `year` has been closed by rollover.
 bool year_closed(Database& db, int year);
 
-// After a change to a closed year `from_year`, brings the carries out of it
-// and out of every later closed year back in line with the scheme's rule,
-// with new entries. Inside the caller's transaction.
-void correct_carries(Database& db,
-                     std::int64_t member_id,
-                     int from_year,
-                     std::optional<std::int64_t> actor_id,
-                     std::int64_t at);
+// How a change to a closed year carried through one closed year: its total
+// and what it carries into the next year, before and after.
+struct YearCorrection
+{
+  int year = 0;
+  Points quota; // the quota the year was closed with
+  Points total_before;
+  Points total_after;
+  Points carried_before;
+  Points carried_after;
+
+  bool
+  compliance_changed() const
+  {
+    return (total_before >= quota) != (total_after >= quota);
+  }
+  bool
+  carry_changed() const
+  {
+    return carried_before != carried_after;
+  }
+};
+
+// After a change of `change` points to the total of a closed year
+// `from_year` (already posted), brings the carries out of it and out of
+// every later closed year back in line with the scheme's rule, with new
+// entries whose reason names `cause` ("claim #12 approved late"). Returns
+// each closed year from `from_year` on, as it was and is. Inside the
+// caller's transaction.
+std::vector<YearCorrection> correct_carries(Database& db,
+                                            std::int64_t member_id,
+                                            int from_year,
+                                            Points change,
+                                            std::optional<std::int64_t> actor_id,
+                                            std::int64_t at,
+                                            std::string_view cause);
+
+// A secretary's signed manual entry in a member's year.
+struct Adjustment
+{
+  std::int64_t id = 0; // the ledger entry
+  std::string member;  // login
+  int year = 0;
+  Points points; // signed
+  std::string reason;
+};
+
+struct AdjustResult
+{
+  Adjustment adjustment;
+  Balance balance;                         // the year's account after it
+  std::vector<YearCorrection> corrections; // a closed year: what it did to the carries
+};
+
+// A secretary adds or takes `points` to a member's year with a reason: an
+// adjustment entry in the ledger, the carries of a closed year corrected as
+// for a late approval, the member mailed. Refused: no reason, 0 points, a
+// year before the scheme or after this one, a total that would go below 0,
+// and one's own record.
+AdjustResult adjust_points(Database& db,
+                           const Context& context,
+                           std::string_view login,
+                           Points points,
+                           int year,
+                           std::string_view reason);
+
+// The points carried out of a year into the next.
+Points carried_out(Database& db, std::int64_t member_id, int year);
 
 } // namespace cpd

@@ -9,7 +9,7 @@ namespace cpd {
 
 namespace {
 
-constexpr std::string_view k_member_columns = "id, login, name, email, role, active";
+constexpr std::string_view k_member_columns = "id, login, name, email, role, active, cpd_duty";
 
 Member
 read_member(const Statement& row)
@@ -19,7 +19,8 @@ read_member(const Statement& row)
                 row.text(2),
                 row.text(3),
                 row.text(4) == "secretary" ? Role::secretary : Role::member,
-                row.integer(5) != 0};
+                row.integer(5) != 0,
+                row.integer(6) != 0};
 }
 
 bool
@@ -172,9 +173,14 @@ insert_member(Database& db, const Context& context, const NewMember& member)
     throw Error(ErrorKind::refused, "'{}' is already a member", member.login);
   }
   Statement(db,
-            "INSERT INTO member(login, name, email, role, created_at)"
-            " VALUES (?, ?, ?, ?, ?)")
-    .bind_all(member.login, member.name, member.email, to_string(member.role), context.now)
+            "INSERT INTO member(login, name, email, role, cpd_duty, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)")
+    .bind_all(member.login,
+              member.name,
+              member.email,
+              to_string(member.role),
+              member.cpd_duty ? 1 : 0,
+              context.now)
     .run();
   return *find_member(db, member.login);
 }
@@ -190,26 +196,95 @@ add_member(Database& db, const Context& context, const NewMember& member)
   return added;
 }
 
+namespace {
+
+Member
+require_login(Database& db, std::string_view login)
+{
+  auto member = find_member(db, login);
+  if (!member) {
+    throw Error(ErrorKind::unknown_member, "no member with login '{}'; see cpd member list", login);
+  }
+  return *member;
+}
+
+} // namespace
+
 Member
 deactivate_member(Database& db, const Context& context, std::string_view login)
 {
   Transaction transaction(db, Transaction::Kind::write);
   const auto secretary = require_secretary(db, context);
-  auto member = find_member(db, login);
-  if (!member) {
-    throw Error(ErrorKind::unknown_member, "no member with login '{}'", login);
-  }
-  if (!member->active) {
+  auto member = require_login(db, login);
+  if (!member.active) {
     throw Error(ErrorKind::refused, "'{}' is already deactivated", login);
   }
-  if (member->id == secretary.id) {
+  if (member.id == secretary.id) {
     throw Error(ErrorKind::refused,
                 "a secretary cannot deactivate themself; ask another secretary");
   }
-  Statement(db, "UPDATE member SET active = 0 WHERE id = ?").bind(1, member->id).run();
+  Statement(db, "UPDATE member SET active = 0 WHERE id = ?").bind(1, member.id).run();
   transaction.commit();
-  member->active = false;
-  return *member;
+  member.active = false;
+  return member;
+}
+
+Member
+reactivate_member(Database& db, const Context& context, std::string_view login)
+{
+  Transaction transaction(db, Transaction::Kind::write);
+  require_secretary(db, context);
+  auto member = require_login(db, login);
+  if (member.active) {
+    throw Error(ErrorKind::refused, "'{}' is active already", login);
+  }
+  Statement(db, "UPDATE member SET active = 1 WHERE id = ?").bind(1, member.id).run();
+  transaction.commit();
+  member.active = true;
+  return member;
+}
+
+MemberChangeResult
+change_member(Database& db,
+              const Context& context,
+              std::string_view login,
+              const MemberChange& change)
+{
+  if (!change.name && !change.email && !change.role && !change.cpd_duty) {
+    throw Error(ErrorKind::usage, "say what to change: --name, --email, --role or --cpd/--no-cpd");
+  }
+  Transaction transaction(db, Transaction::Kind::write);
+  const auto secretary = require_secretary(db, context);
+  const auto before = require_login(db, login);
+  NewMember wanted{before.login,
+                   change.name.value_or(before.name),
+                   change.email.value_or(before.email),
+                   change.role.value_or(before.role),
+                   change.cpd_duty.value_or(before.cpd_duty)};
+  validate_member(wanted);
+  if (before.id == secretary.id && wanted.role != before.role) {
+    throw Error(ErrorKind::refused, "nobody changes their own role; ask another secretary");
+  }
+  MemberChangeResult result;
+  auto compare = [&](std::string field, const std::string& from, const std::string& to) {
+    if (from != to) {
+      result.changed.push_back({std::move(field), from, to});
+    }
+  };
+  auto duty = [](bool has) { return std::string(has ? "yes" : "no"); };
+  compare("name", before.name, wanted.name);
+  compare("email", before.email, wanted.email);
+  compare("role", std::string(to_string(before.role)), std::string(to_string(wanted.role)));
+  compare("cpd_duty", duty(before.cpd_duty), duty(wanted.cpd_duty));
+  if (!result.changed.empty()) {
+    Statement(db, "UPDATE member SET name = ?, email = ?, role = ?, cpd_duty = ? WHERE id = ?")
+      .bind_all(
+        wanted.name, wanted.email, to_string(wanted.role), wanted.cpd_duty ? 1 : 0, before.id)
+      .run();
+  }
+  result.member = require_login(db, login);
+  transaction.commit();
+  return result;
 }
 
 std::vector<Member>

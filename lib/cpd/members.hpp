@@ -25,6 +25,7 @@ struct Member
   std::string email;
   Role role = Role::member;
   bool active = true;
+  bool cpd_duty = true; // false for staff and system accounts: no reminders or statements
 };
 
 // The member with this login, active or not.
@@ -55,6 +56,7 @@ struct NewMember
   std::string name;
   std::string email;
   Role role = Role::member;
+  bool cpd_duty = true;
 };
 
 // Checks a new member's fields; throws bad_input naming the field.
@@ -65,6 +67,39 @@ Member add_member(Database& db, const Context& context, const NewMember& member)
 
 // Stops a member from claiming; their record stays.
 Member deactivate_member(Database& db, const Context& context, std::string_view login);
+
+// Lets a deactivated member claim again.
+Member reactivate_member(Database& db, const Context& context, std::string_view login);
+
+// What a secretary changes of a member; what is empty stays.
+struct MemberChange
+{
+  std::optional<std::string> name;
+  std::optional<std::string> email;
+  std::optional<Role> role;
+  std::optional<bool> cpd_duty;
+};
+
+// One field a change changed, as people read it.
+struct ChangedField
+{
+  std::string field; // "name", "email", "role", "cpd_duty"
+  std::string from;
+  std::string to;
+};
+
+struct MemberChangeResult
+{
+  Member member;                     // as it is now
+  std::vector<ChangedField> changed; // empty: nothing was different
+};
+
+// Changes a member's name, email, role or CPD duty (a secretary's act).
+// Nobody changes their own role. Asking for nothing is a usage error.
+MemberChangeResult change_member(Database& db,
+                                 const Context& context,
+                                 std::string_view login,
+                                 const MemberChange& change);
 
 // Every member, by login (a secretary's view).
 std::vector<Member> list_members(Database& db, const Context& context);

@@ -4,6 +4,7 @@
 #include <cpd/notices.hpp>
 #include <cpd/outbox.hpp>
 #include <cpd/settings.hpp>
+#include <cpd/text.hpp>
 #include <cpd/yearend.hpp>
 
 #include <fmt/format.h>
@@ -16,11 +17,51 @@ namespace {
 
 using Values = std::map<std::string, std::string>;
 
+// Prose cpd writes into a mail is wrapped to this many columns.
+constexpr std::size_t k_width = 72;
+
+// "1 more point", "2.5 more points".
+std::string
+more_phrase(Points points)
+{
+  return fmt::format("{} more point{}", points.to_string(), points.tenths() == 10 ? "" : "s");
+}
+
+// "3 points are carried forward into 2018." "Nothing is carried forward..."
+std::string
+carry_sentence(Points carried, int next_year)
+{
+  if (carried <= Points()) {
+    return fmt::format("Nothing is carried forward into {}.", next_year);
+  }
+  return fmt::format("{} {} carried forward into {}.",
+                     points_phrase(carried),
+                     carried.tenths() == 10 ? "is" : "are",
+                     next_year);
+}
+
+// "3 points", "1 point", "nothing": an amount carried.
+std::string
+carried_phrase(Points carried)
+{
+  return carried <= Points() ? std::string("nothing") : points_phrase(carried);
+}
+
 Values
 claim_values(const Claim& claim)
 {
+  const auto quantity = claim_quantity(claim);
+  const auto working = working_phrase(claim);
   return {{"claim_id", std::to_string(claim.id)},
           {"activity", claim.activity_title},
+          {"claimed",
+           quantity.empty() ? claim.activity_title
+                            : fmt::format("{} of {}", quantity, claim.activity_title)},
+          {"quantity", quantity},
+          {"working",
+           working.empty()
+             ? std::string()
+             : wrap(fmt::format("How the points were worked out: {}.", working), k_width) + "\n\n"},
           {"date", claim.date.to_long_string()},
           {"points", points_phrase(claim.points)},
           {"login", claim.member},
@@ -35,11 +76,104 @@ void
 add_balance(Values& values, const Balance& balance)
 {
   values["year"] = std::to_string(balance.year);
+  values["next_year"] = std::to_string(balance.year + 1);
   values["total"] = balance.total.to_string();
+  values["total_points"] = points_phrase(balance.total);
   values["quota"] = balance.quota.to_string();
+  values["quota_points"] = points_phrase(balance.quota);
+  values["quota_cpd_points"] = fmt::format(
+    "{} CPD point{}", balance.quota.to_string(), balance.quota.tenths() == 10 ? "" : "s");
   values["remaining"] = balance.remaining.to_string();
+  values["remaining_points"] = points_phrase(balance.remaining);
+  values["remaining_more"] = more_phrase(balance.remaining);
   values["pending"] = balance.pending.to_string();
+  values["pending_points"] = points_phrase(balance.pending);
   values["deadline"] = balance.deadline.to_long_string();
+}
+
+// Where a member's year stands after a change to it, for the mail that
+// tells them of the change. While the year runs: what is still needed by
+// its last day, that the quota is met, or (exempt) that nothing is needed.
+// Once it is over: its total and, for a closed year, what is carried;
+// never a deadline that has passed.
+std::string
+standing_paragraph(Database& db, std::int64_t member_id, int year, Date today)
+{
+  const auto balance = member_balance(db, member_id, year);
+  const auto total = points_phrase(balance.total);
+  if (today <= balance.deadline) {
+    if (balance.exempt) {
+      return wrap(fmt::format("Your total for {} is now {}. You are exempt from the quota for {}, "
+                              "so nothing more is required of you. Thank you for keeping your "
+                              "record up to date.",
+                              year,
+                              total,
+                              year),
+                  k_width);
+    }
+    if (balance.compliant) {
+      return wrap(fmt::format("Your total for {} is now {}: you have met your quota of {} "
+                              "for {}. Thank you.",
+                              year,
+                              total,
+                              points_phrase(balance.quota),
+                              year),
+                  k_width);
+    }
+    return wrap(fmt::format("Your total for {} is now {}. You only require {} "
+                            "by {} to make your quota of {}.",
+                            year,
+                            total,
+                            more_phrase(balance.remaining),
+                            balance.deadline.to_long_string(),
+                            points_phrase(balance.quota)),
+                k_width);
+  }
+  std::string against;
+  if (balance.exempt) {
+    against = fmt::format(" (you were exempt from the quota)");
+  } else if (balance.compliant) {
+    against = fmt::format(", which meets the quota of {}", points_phrase(balance.quota));
+  } else {
+    against = fmt::format(", {} short of the quota of {}",
+                          points_phrase(balance.remaining),
+                          points_phrase(balance.quota));
+  }
+  if (!balance.closed) {
+    return wrap(fmt::format("The CPD year {} has ended; its total is now {}{}. "
+                            "Its statement follows when the year is closed.",
+                            year,
+                            total,
+                            against),
+                k_width);
+  }
+  return wrap(fmt::format("The CPD year {} is closed; its total is now {}{}. {}",
+                          year,
+                          total,
+                          against,
+                          carry_sentence(carried_out(db, member_id, year), year + 1)),
+              k_width);
+}
+
+// What a change to a closed year did to the carry into the next year, as a
+// paragraph between blank lines; "" when it did not change it.
+std::string
+knock_on_paragraph(const std::vector<YearCorrection>& corrections)
+{
+  if (corrections.empty() || !corrections.front().carry_changed()) {
+    return {};
+  }
+  const auto& first = corrections.front();
+  return "\n"
+         + wrap(
+           fmt::format("Because {} is closed, this also {} what you carry into {}: from {} to {}.",
+                       first.year,
+                       first.carried_after < first.carried_before ? "lowers" : "raises",
+                       first.year + 1,
+                       carried_phrase(first.carried_before),
+                       carried_phrase(first.carried_after)),
+           k_width)
+         + "\n";
 }
 
 // The claim's files for the secretary's mail: which ones ride along (in
@@ -133,13 +267,6 @@ to_secretary(Database& db,
   }
 }
 
-// "1 claim", "2 claims".
-std::string
-count_phrase(std::size_t count, std::string_view noun)
-{
-  return fmt::format("{} {}{}", count, noun, count == 1 ? "" : "s");
-}
-
 // "today", "tomorrow", "in 7 days".
 std::string
 due_phrase(int days_left)
@@ -203,29 +330,37 @@ notice_claim_submitted(Database& db,
 }
 
 void
-notice_claim_received(Database& db,
-                      const Context& context,
-                      const Claim& claim,
-                      const Member& member)
+notice_attendance_recorded(Database& db,
+                           const Context& context,
+                           const Claim& claim,
+                           const Member& member)
 {
+  auto values = claim_values(claim);
+  add_balance(values, member_balance(db, member.id, claim.year()));
+  values["standing"] = standing_paragraph(db, member.id, claim.year(), context.today);
   to_member(db,
             context,
             member,
-            fmt::format("claim:{}:submitted", claim.id),
-            "claim-received",
-            claim_values(claim));
+            fmt::format("claim:{}:approved", claim.id),
+            "attendance-recorded",
+            std::move(values));
 }
 
 void
-notice_claim_decided(Database& db, const Context& context, const Claim& claim, const Member& member)
+notice_claim_decided(Database& db,
+                     const Context& context,
+                     const Claim& claim,
+                     const Member& member,
+                     const std::vector<YearCorrection>& corrections)
 {
   auto values = claim_values(claim);
-  const auto balance = member_balance(db, member.id, claim.year());
-  add_balance(values, balance);
+  add_balance(values, member_balance(db, member.id, claim.year()));
+  values["standing"] = standing_paragraph(db, member.id, claim.year(), context.today);
+  values["knock_on"] = knock_on_paragraph(corrections);
   std::string template_name;
   switch (claim.status) {
   case ClaimStatus::approved:
-    template_name = balance.compliant ? "claim-approved-quota-met" : "claim-approved";
+    template_name = "claim-approved";
     break;
   case ClaimStatus::declined:
     template_name = "claim-declined";
@@ -242,6 +377,67 @@ notice_claim_decided(Database& db, const Context& context, const Claim& claim, c
             fmt::format("claim:{}:{}", claim.id, to_string(claim.status)),
             template_name,
             std::move(values));
+  notice_year_corrected(db,
+                        context,
+                        member,
+                        corrections,
+                        fmt::format("claim #{} for {} on {} was {}",
+                                    claim.id,
+                                    claim.activity_title,
+                                    claim.date.to_long_string(),
+                                    to_string(claim.status)),
+                        fmt::format("claim:{}:{}", claim.id, to_string(claim.status)));
+}
+
+void
+notice_year_corrected(Database& db,
+                      const Context& context,
+                      const Member& member,
+                      const std::vector<YearCorrection>& corrections,
+                      std::string_view why,
+                      std::string_view cause)
+{
+  if (!member.cpd_duty) {
+    return;
+  }
+  for (const auto& correction : corrections) {
+    if (!correction.compliance_changed() && !correction.carry_changed()) {
+      continue;
+    }
+    const auto balance = member_balance(db, member.id, correction.year);
+    Values values{{"name", member.name}, {"login", member.login}, {"cause", wrap(why, k_width)}};
+    add_balance(values, balance);
+    values["carried"] = correction.carried_after.to_string();
+    values["carried_points"] = points_phrase(correction.carried_after);
+    values["carry_sentence"] = carry_sentence(correction.carried_after, correction.year + 1);
+    std::string statement;
+    if (balance.exempt) {
+      values["standing_word"] = "exempt";
+      statement = fmt::format("You were exempt from the quota for {}. Your total is now {}.",
+                              correction.year,
+                              points_phrase(balance.total));
+    } else if (balance.compliant) {
+      values["standing_word"] = "quota met";
+      statement = fmt::format("Your total for {} is now {}, which meets the quota of {}.",
+                              correction.year,
+                              points_phrase(balance.total),
+                              points_phrase(balance.quota));
+    } else {
+      values["standing_word"] = fmt::format("{} short", points_phrase(balance.remaining));
+      statement = fmt::format("Your total for {} is now {}, which is {} short of the quota of {}.",
+                              correction.year,
+                              points_phrase(balance.total),
+                              points_phrase(balance.remaining),
+                              points_phrase(balance.quota));
+    }
+    values["statement"] = wrap(statement, k_width);
+    to_member(db,
+              context,
+              member,
+              fmt::format("year:{}:corrected:{}:{}", correction.year, member.login, cause),
+              "year-statement-corrected",
+              std::move(values));
+  }
 }
 
 void
@@ -263,11 +459,74 @@ notice_reminder(Database& db, const Context& context, const Member& member, cons
 {
   Values values{{"name", member.name}, {"login", member.login}};
   add_balance(values, balance);
+  values["pending_clause"] =
+    balance.pending > Points()
+      ? fmt::format(", with {} waiting for verification", points_phrase(balance.pending))
+      : std::string();
   to_member(db,
             context,
             member,
             fmt::format("reminder:{}:{}", member.login, context.today.to_string()),
             "reminder",
+            std::move(values));
+}
+
+void
+notice_adjustment(Database& db,
+                  const Context& context,
+                  const Member& member,
+                  const Adjustment& adjustment,
+                  const std::vector<YearCorrection>& corrections)
+{
+  Values values{{"name", member.name},
+                {"login", member.login},
+                {"reason", adjustment.reason},
+                {"signed_points",
+                 (adjustment.points > Points() ? "+" : "") + points_phrase(adjustment.points)}};
+  add_balance(values, member_balance(db, member.id, adjustment.year));
+  values["standing"] = standing_paragraph(db, member.id, adjustment.year, context.today);
+  values["knock_on"] = knock_on_paragraph(corrections);
+  const auto cause = fmt::format("adjustment:{}", adjustment.id);
+  to_member(db, context, member, cause, "adjustment", std::move(values));
+  notice_year_corrected(db,
+                        context,
+                        member,
+                        corrections,
+                        fmt::format("the membership secretary adjusted it by {}{}",
+                                    adjustment.points > Points() ? "+" : "",
+                                    points_phrase(adjustment.points)),
+                        cause);
+}
+
+void
+notice_dispensation(Database& db,
+                    const Context& context,
+                    const Member& member,
+                    const Dispensation& dispensation,
+                    DispensationChange change)
+{
+  Values values{{"name", member.name},
+                {"login", member.login},
+                {"reason", dispensation.reason},
+                {"from_year", std::to_string(dispensation.from)}};
+  if (change == DispensationChange::granted) {
+    values["years"] = years_phrase(dispensation.from, dispensation.until)
+                      + (dispensation.until ? "" : ", until it is lifted");
+    to_member(db,
+              context,
+              member,
+              fmt::format("exemption:{}:granted", dispensation.id),
+              "dispensation-granted",
+              std::move(values));
+    return;
+  }
+  const int year = std::max(dispensation.from, context.today.year());
+  values["standing"] = standing_paragraph(db, member.id, year, context.today);
+  to_member(db,
+            context,
+            member,
+            fmt::format("exemption:{}:lifted:{}", dispensation.id, dispensation.from),
+            "dispensation-lifted",
             std::move(values));
 }
 
@@ -283,6 +542,18 @@ notice_year_closed(Database& db,
     carried[carry.member] = carry.carried;
     carried_total += carry.carried;
   }
+  std::map<std::string, std::vector<Claim>> waiting;
+  std::string waiting_list;
+  for (auto& claim : pending_claims_of_year(db, close.year)) {
+    waiting_list += fmt::format("  #{}  {} ({}): {}, {}: {}\n",
+                                claim.id,
+                                claim.member_name,
+                                claim.member,
+                                claim.activity_title,
+                                claim.date.to_long_string(),
+                                points_phrase(claim.points));
+    waiting[claim.member].push_back(std::move(claim));
+  }
   std::string short_list;
   const auto next_year = std::to_string(close.year + 1);
   for (const auto& line : lines) {
@@ -292,21 +563,39 @@ notice_year_closed(Database& db,
                   {"login", line.member},
                   {"year", std::to_string(close.year)},
                   {"total", line.total.to_string()},
+                  {"total_points", points_phrase(line.total)},
                   {"quota", close.quota.to_string()},
+                  {"quota_points", points_phrase(close.quota)},
                   {"remaining", line.remaining.to_string()},
+                  {"remaining_points", points_phrase(line.remaining)},
                   {"carried", carry.to_string()},
-                  {"next_year", next_year}};
+                  {"carried_points", points_phrase(carry)},
+                  {"carry_sentence", carry_sentence(carry, close.year + 1)},
+                  {"next_year", next_year},
+                  {"waiting", ""}};
+    if (const auto mine = waiting.find(line.member); mine != waiting.end()) {
+      const auto count = mine->second.size();
+      values["waiting"] =
+        fmt::format("{} of yours for {} {} still waiting for a decision:\n\n{}\n"
+                    "You will hear when {} decided; if that changes whether you met the\n"
+                    "quota or what you carry, a corrected statement follows.\n\n",
+                    count == 1 ? "This claim" : fmt::format("These {} claims", count),
+                    close.year,
+                    count == 1 ? "is" : "are",
+                    claim_lines(mine->second),
+                    count == 1 ? "it is" : "each is");
+    }
     std::string template_name = "year-statement-short";
     if (line.status == ReportLine::Status::exempt) {
       template_name = "year-statement-exempt";
     } else if (line.status == ReportLine::Status::compliant) {
       template_name = "year-statement-met";
     } else {
-      short_list += fmt::format("  {} ({}): {} of {} points\n",
+      short_list += fmt::format("  {} ({}): {} of {}\n",
                                 line.name,
                                 line.member,
                                 line.total.to_string(),
-                                close.quota.to_string());
+                                points_phrase(close.quota));
     }
     const auto member = find_member(db, line.member);
     queue_mail(db,
@@ -326,13 +615,21 @@ notice_year_closed(Database& db,
                "year-summary",
                {{"year", std::to_string(close.year)},
                 {"quota", close.quota.to_string()},
+                {"quota_points", points_phrase(close.quota)},
                 {"members", std::to_string(close.members)},
                 {"compliant", std::to_string(close.compliant)},
                 {"short", std::to_string(close.short_of_quota)},
                 {"exempt", std::to_string(close.exempt)},
                 {"carried", carried_total.to_string()},
+                {"carried_points", points_phrase(carried_total)},
                 {"next_year", next_year},
-                {"short_list", short_list.empty() ? "  (none)\n" : short_list}});
+                {"short_list", short_list.empty() ? "  (none)\n" : short_list},
+                {"waiting_list",
+                 waiting_list.empty() ? "  (none)\n"
+                                      : waiting_list
+                                          + fmt::format("Decide them with cpd pending: each "
+                                                        "decision corrects {} and its carry.\n",
+                                                        close.year)}});
 }
 
 void
@@ -437,7 +734,10 @@ notice_audit_decided(Database& db,
     const auto balance = member_balance(db, audit.member_id, audit.year);
     values["total"] = balance.total.to_string();
     values["quota"] = balance.quota.to_string();
-    values["carried"] = member_balance(db, audit.member_id, audit.year + 1).carried_in.to_string();
+    values["quota_points"] = points_phrase(balance.quota);
+    const auto carried = carried_out(db, audit.member_id, audit.year);
+    values["carried"] = carried.to_string();
+    values["carry_sentence"] = carry_sentence(carried, audit.year + 1);
     values["revoked"] =
       revoked.empty()
         ? std::string()

@@ -2,6 +2,7 @@
 
 #include <cpd/claims.hpp>
 #include <cpd/context.hpp>
+#include <cpd/dispensation.hpp>
 #include <cpd/ledger.hpp>
 #include <cpd/members.hpp>
 
@@ -23,19 +24,51 @@ void notice_claim_submitted(Database& db,
                             const Claim& claim,
                             const Member& member);
 
-// To the member only: a claim recorded for them (from an attendance list)
-// was received.
-void notice_claim_received(Database& db,
-                           const Context& context,
-                           const Claim& claim,
-                           const Member& member);
+// To the member only, one mail: the secretary recorded their attendance
+// (an approved claim they did not make), with the new standing of the year.
+void notice_attendance_recorded(Database& db,
+                                const Context& context,
+                                const Claim& claim,
+                                const Member& member);
 
-// To the member: approved (with the new total and what is still needed),
-// declined (with the reason) or revoked (with the reason and new total).
+// To the member: approved (with where the year stands: what is still
+// needed while it runs, its corrected total and carry once it is over),
+// declined (with the reason) or revoked (with the reason, the new total and
+// what that does to the carry). `corrections` is what the decision did to
+// closed years; a corrected statement follows for each whose compliance or
+// carry changed.
 void notice_claim_decided(Database& db,
                           const Context& context,
                           const Claim& claim,
-                          const Member& member);
+                          const Member& member,
+                          const std::vector<YearCorrection>& corrections = {});
+
+// To a member with a CPD duty: a corrected statement for each closed year
+// in `corrections` whose compliance or carry changed, saying `why`; `cause`
+// tells one change's mails from another's.
+void notice_year_corrected(Database& db,
+                           const Context& context,
+                           const Member& member,
+                           const std::vector<YearCorrection>& corrections,
+                           std::string_view why,
+                           std::string_view cause);
+
+// To the member: the secretary adjusted their record, why, where the year
+// stands now and what it did to the carry.
+void notice_adjustment(Database& db,
+                       const Context& context,
+                       const Member& member,
+                       const Adjustment& adjustment,
+                       const std::vector<YearCorrection>& corrections);
+
+// To the member: a dispensation was granted (for which years, why) or
+// lifted (from which year on, and what they need now).
+enum class DispensationChange { granted, lifted };
+void notice_dispensation(Database& db,
+                         const Context& context,
+                         const Member& member,
+                         const Dispensation& dispensation,
+                         DispensationChange change);
 
 // To the secretary: a pending claim was withdrawn.
 void notice_claim_withdrawn(Database& db,
@@ -47,8 +80,9 @@ void notice_claim_withdrawn(Database& db,
 void
 notice_reminder(Database& db, const Context& context, const Member& member, const Balance& balance);
 
-// To every member with an account in the closed year, and a summary to the
-// secretary.
+// To every member with a CPD duty who was a member in the closed year, with
+// the claims of theirs still waiting for a decision, and a summary to the
+// secretary naming every claim still waiting.
 void notice_year_closed(Database& db,
                         const Context& context,
                         const YearClose& close,

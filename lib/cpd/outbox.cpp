@@ -45,12 +45,62 @@ constexpr std::int64_t k_batch_attachment_bytes = 32 << 20;
 
 // Every placeholder some cpd mail fills in; a template may use any of them
 // where its mail provides it.
-constexpr std::string_view k_placeholders[] = {
-  "activity",    "added",   "attachments", "carried", "claim_id",  "claims",    "compliant",
-  "date",        "days",    "deadline",    "due",     "evidence",  "exempt",    "login",
-  "member_name", "members", "name",        "next",    "next_year", "note",      "org",
-  "pending",     "points",  "quota",       "reason",  "redrawn",   "remaining", "remark",
-  "revoked",     "short",   "short_list",  "status",  "total",     "year"};
+constexpr std::string_view k_placeholders[] = {"activity",
+                                               "added",
+                                               "attachments",
+                                               "carried",
+                                               "carried_points",
+                                               "carry_sentence",
+                                               "cause",
+                                               "claim_id",
+                                               "claimed",
+                                               "claims",
+                                               "compliant",
+                                               "date",
+                                               "days",
+                                               "deadline",
+                                               "due",
+                                               "evidence",
+                                               "exempt",
+                                               "from_year",
+                                               "knock_on",
+                                               "login",
+                                               "member_name",
+                                               "members",
+                                               "name",
+                                               "next",
+                                               "next_year",
+                                               "note",
+                                               "org",
+                                               "pending",
+                                               "pending_clause",
+                                               "pending_points",
+                                               "points",
+                                               "quantity",
+                                               "quota",
+                                               "quota_cpd_points",
+                                               "quota_points",
+                                               "reason",
+                                               "redrawn",
+                                               "remaining",
+                                               "remaining_more",
+                                               "remaining_points",
+                                               "remark",
+                                               "revoked",
+                                               "short",
+                                               "short_list",
+                                               "signed_points",
+                                               "standing",
+                                               "standing_word",
+                                               "statement",
+                                               "status",
+                                               "total",
+                                               "total_points",
+                                               "waiting",
+                                               "waiting_list",
+                                               "working",
+                                               "year",
+                                               "years"};
 
 std::string
 read_text_file(const std::filesystem::path& path)
@@ -146,6 +196,26 @@ files_dropped_note(Database& db, std::int64_t outbox_id)
          + commands + "\n";
 }
 
+// Where replies go: mail.secretary, or (a database set up before init set
+// it) the first secretary added who is still active, never an account that
+// sends as cpd itself (mail.from).
+std::optional<Recipient>
+reply_address(Database& db, std::string_view from)
+{
+  const auto secretaries = secretary_recipients(db, std::nullopt);
+  if (!secretaries.empty() && !secretaries.front().member_id) {
+    return secretaries.front();
+  }
+  Statement first(db,
+                  "SELECT id, name, email, login FROM member WHERE role = 'secretary'"
+                  " AND active = 1 AND lower(email) != lower(?) ORDER BY id LIMIT 1");
+  first.bind(1, from);
+  if (!first.step()) {
+    return std::nullopt;
+  }
+  return Recipient{first.text(1), first.text(2), first.text(3), first.integer(0)};
+}
+
 // Takes up to a batch of due mail for this run. The recipient is read now,
 // so that mail to a member goes to their current address; a Message-ID
 // made before any domain was known gets one before its first attempt.
@@ -164,8 +234,7 @@ lease_batch(Database& db,
   std::vector<Leased> batch;
   std::vector<std::optional<std::int64_t>> members;
   std::vector<bool> dropped;
-  // Replies go to the secretary.
-  const auto secretaries = secretary_recipients(db, std::nullopt);
+  const auto reply_to = reply_address(db, from);
   while (lease.step()) {
     Leased leased;
     leased.id = lease.integer(0);
@@ -181,9 +250,9 @@ lease_batch(Database& db,
     message.message_id = lease.text(7);
     message.date_unix = leased.created_at;
     message.utc_offset_minutes = context.utc_offset_minutes;
-    if (!secretaries.empty()) {
-      message.reply_to = secretaries.front().address;
-      message.reply_to_name = secretaries.front().name;
+    if (reply_to) {
+      message.reply_to = reply_to->address;
+      message.reply_to_name = reply_to->name;
     }
     members.push_back(lease.optional_integer(8));
     dropped.push_back(lease.integer(9) != 0);

@@ -160,22 +160,38 @@ Quantity::to_string() const
 std::string
 points_phrase(Points points)
 {
-  return points.to_string() + (points.tenths() == 10 ? " point" : " points");
+  return points.to_string()
+         + (points.tenths() == 10 || points.tenths() == -10 ? " point" : " points");
 }
 
-std::optional<Points>
-multiply(Points rate, Quantity quantity)
+std::string
+PointsWorking::exact_text() const
 {
-  // tenths * hundredths = thousandths of a point; exact only if divisible by
-  // 100. Wide enough that only a result beyond 64 bits overflows.
+  return format_scaled(exact_thousandths, 3);
+}
+
+std::optional<PointsWorking>
+work_out_points(Points rate, Quantity quantity, std::optional<Points> max)
+{
+  // tenths × hundredths = thousandths of a point. Wide enough that only a
+  // result beyond 64 bits overflows.
   __extension__ using Wide = __int128;
   const Wide product = static_cast<Wide>(rate.tenths()) * quantity.hundredths();
-  const Wide tenths = product / 100;
-  if (product % 100 != 0 || tenths > std::numeric_limits<std::int64_t>::max()
-      || tenths < std::numeric_limits<std::int64_t>::min()) {
+  if (product > std::numeric_limits<std::int64_t>::max()
+      || product < std::numeric_limits<std::int64_t>::min()) {
     return std::nullopt;
   }
-  return Points::from_tenths(static_cast<std::int64_t>(tenths));
+  PointsWorking working;
+  working.rate = rate;
+  working.quantity = quantity;
+  working.exact_thousandths = static_cast<std::int64_t>(product);
+  // Rounded down, towards zero: rates and quantities are positive.
+  working.points = Points::from_tenths(static_cast<std::int64_t>(product / 100));
+  if (max && working.points > *max) {
+    working.cap = *max;
+    working.points = *max;
+  }
+  return working;
 }
 
 } // namespace cpd

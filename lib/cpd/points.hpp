@@ -94,11 +94,34 @@ private:
   std::int64_t m_hundredths = 0;
 };
 
-// "5 points", "1 point", "0.5 points": an amount in a sentence.
+// "5 points", "1 point", "-1 point", "0.5 points": an amount in a sentence.
 std::string points_phrase(Points points);
 
-// `rate` points per unit times `quantity` units, or nothing when the result is
-// not a whole number of tenths (0.5 points/hour for 1.25 hours) or overflows.
-std::optional<Points> multiply(Points rate, Quantity quantity);
+// What a per-hour, per-day or per-item claim is worth, and how: `rate`
+// points per unit times `quantity` units, exactly, then rounded down to a
+// tenth of a point, then capped at the activity's maximum.
+struct PointsWorking
+{
+  Points rate;
+  Quantity quantity = Quantity::from_hundredths(0);
+  std::int64_t exact_thousandths = 0; // rate × quantity, exactly, in thousandths of a point
+  std::optional<Points> cap;          // the maximum per claim, when it applied
+  Points points;                      // what the claim is worth
+
+  // True when the exact product was not a whole number of tenths.
+  bool
+  rounded_down() const
+  {
+    return !cap && exact_thousandths % 100 != 0;
+  }
+
+  // The exact product as a decimal, "0.625", "20".
+  std::string exact_text() const;
+};
+
+// `rate` points per unit times `quantity` units, rounded down to 0.1 and
+// capped at `max`; nothing when the product overflows.
+std::optional<PointsWorking>
+work_out_points(Points rate, Quantity quantity, std::optional<Points> max = std::nullopt);
 
 } // namespace cpd

@@ -2,6 +2,7 @@
 
 #include <cpd/context.hpp>
 #include <cpd/points.hpp>
+#include <cpd/settings.hpp>
 
 #include <string>
 #include <vector>
@@ -12,7 +13,7 @@ class Database;
 
 // Who a reminder goes to.
 enum class ReminderScope {
-  no_claims,   // members with no claim in the current year
+  no_claims,   // members with no approved or pending claim in the current year
   below_quota, // every member still short of the quota
 };
 
@@ -29,9 +30,20 @@ struct Reminded
 // the query plan of the statement cpd really runs.
 extern const char* const k_due_reminders_sql;
 
-// Queues a reminder for every active, non-exempt member in scope who has not
-// been reminded within remind.interval_days; running it twice in a row
-// queues nothing new. Only a secretary may.
+// The first day of the remind.every period `day` is in: the Monday of its
+// week, the first of its month or quarter, 1 January.
+Date period_start(RemindEvery every, Date day);
+
+// Whether remind.after_days of `day`'s year have passed by `day`.
+bool reminders_started(const Scheme& scheme, Date day);
+
+// Queues a quota reminder for every active member with a CPD duty, not
+// exempt, in scope (for no_claims: without an approved or pending claim in
+// the year; a declined or withdrawn one is no claim), once
+// remind.after_days of the year have passed and if not reminded yet in this
+// remind.every period, counted in calendar dates: run daily or monthly, a
+// member due is reminded on the first run of each period. Running it twice
+// queues nothing new. Only a secretary or the system may.
 std::vector<Reminded>
 remind(Database& db, const Context& context, ReminderScope scope, DryRun dry_run);
 

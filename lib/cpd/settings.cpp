@@ -23,7 +23,15 @@ constexpr std::array k_settings = {
   SettingInfo{"scheme.quota", "10", "points required per year"},
   SettingInfo{"scheme.carry_cap", "3", "points carried into the next year at most"},
   SettingInfo{"scheme.start", "2017-01-01", "the scheme's first day; nothing earlier counts"},
-  SettingInfo{"remind.interval_days", "30", "days between two reminders to one member"},
+  SettingInfo{"scheme.grace_days",
+              "31",
+              "days after 31 December that claims for the year before are still taken"},
+  SettingInfo{"remind.every",
+              "month",
+              "a member is reminded of the quota at most once a calendar week, month, quarter "
+              "or year"},
+  SettingInfo{
+    "remind.after_days", "60", "reminders start once this many days of the year have passed"},
   SettingInfo{
     "mail.url", "", "where mail goes: smtp://HOST[:PORT], smtps://HOST[:PORT] or maildir:PATH"},
   SettingInfo{"mail.from", "", "the address cpd's mail comes from"},
@@ -60,6 +68,11 @@ find_info(std::string_view key)
     if (info.key == key) {
       return info;
     }
+  }
+  if (key == "remind.interval_days") {
+    throw Error(ErrorKind::usage,
+                "remind.interval_days was replaced by remind.every (week, month, quarter or "
+                "year) and remind.after_days; see cpd config list");
   }
   std::vector<std::string> keys;
   for (const auto& info : k_settings) {
@@ -169,7 +182,35 @@ parse_day_list(std::string_view text)
   }
 }
 
+std::optional<RemindEvery>
+parse_remind_every(std::string_view text)
+{
+  for (const auto every :
+       {RemindEvery::week, RemindEvery::month, RemindEvery::quarter, RemindEvery::year}) {
+    if (text == to_string(every)) {
+      return every;
+    }
+  }
+  return std::nullopt;
+}
+
 } // namespace
+
+std::string_view
+to_string(RemindEvery every)
+{
+  switch (every) {
+  case RemindEvery::week:
+    return "week";
+  case RemindEvery::month:
+    return "month";
+  case RemindEvery::quarter:
+    return "quarter";
+  case RemindEvery::year:
+    return "year";
+  }
+  return "month";
+}
 
 void
 validate_setting(std::string_view key, std::string_view value)
@@ -192,10 +233,20 @@ validate_setting(std::string_view key, std::string_view value)
     if (!date || date->month() != 1 || date->day() != 1) {
       bad("the first day of a year, YYYY-01-01");
     }
-  } else if (key == "remind.interval_days") {
+  } else if (key == "remind.every") {
+    if (!parse_remind_every(value)) {
+      bad("week, month, quarter or year");
+    }
+  } else if (key == "remind.after_days") {
+    // Never on 1 January, hours after the year's statement.
     const auto days = parse_integer(value);
-    if (!days || *days < 1 || *days > 3660) {
-      bad("a number of days from 1 to 3660");
+    if (!days || *days < 1 || *days > 364) {
+      bad("a number of days from 1 to 364");
+    }
+  } else if (key == "scheme.grace_days") {
+    const auto days = parse_integer(value);
+    if (!days || *days > 365) {
+      bad("a number of days from 0 to 365");
     }
   } else if (key.starts_with("attach.")) {
     const auto bytes = parse_integer(value);
@@ -334,16 +385,20 @@ load_scheme(Database& db)
     return *value;
   };
   const auto start = Date::parse(get_setting(db, "scheme.start"));
-  const auto interval = parse_integer(get_setting(db, "remind.interval_days"));
-  if (!start || !interval) {
+  const auto every = parse_remind_every(get_setting(db, "remind.every"));
+  const auto after = parse_integer(get_setting(db, "remind.after_days"));
+  const auto grace = parse_integer(get_setting(db, "scheme.grace_days"));
+  if (!start || !every || !after || !grace) {
     throw Error(ErrorKind::config,
-                "the settings scheme.start or remind.interval_days are damaged;"
-                " set them again with cpd config set");
+                "the settings scheme.start, scheme.grace_days, remind.every or "
+                "remind.after_days are damaged; set them again with cpd config set");
   }
   return Scheme{points("scheme.quota"),
                 points("scheme.carry_cap"),
                 *start,
-                static_cast<int>(*interval),
+                *every,
+                static_cast<int>(*after),
+                static_cast<int>(*grace),
                 get_setting(db, "org.name")};
 }
 

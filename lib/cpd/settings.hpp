@@ -46,13 +46,20 @@ std::string read_setting(Database& db, const Context& context, std::string_view 
 std::vector<std::pair<std::string, std::string>> list_settings(Database& db,
                                                                const Context& context);
 
+// The calendar period a member is reminded of the quota at most once in.
+enum class RemindEvery { week, month, quarter, year };
+
+std::string_view to_string(RemindEvery every);
+
 // The scheme's rules as currently set.
 struct Scheme
 {
   Points quota;
   Points carry_cap;
   Date start;
-  int remind_interval_days;
+  RemindEvery remind_every = RemindEvery::month;
+  int remind_after_days = 60; // reminders start once this many days of the year have passed
+  int grace_days = 31;        // claims for the year before are taken this long after it
   std::string organisation;
 };
 

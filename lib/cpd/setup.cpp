@@ -34,6 +34,11 @@ initialize(Database& db, const Context& context, const SetupRequest& request)
     result.activities = load_points_table(db, *embedded_file("activities.csv"), "activities.csv");
   }
   result.secretary = insert_member(db, context, secretary);
+  // Replies and the secretary's mail go to the first secretary's address
+  // until a secretary sets another: never to whichever account sorts first.
+  Statement(db, "INSERT OR IGNORE INTO setting(key, value) VALUES ('mail.secretary', ?)")
+    .bind(1, request.email)
+    .run();
   ensure_statement_key(db);
   transaction.commit();
   return result;

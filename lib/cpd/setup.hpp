@@ -19,8 +19,9 @@ struct SetupRequest
   std::optional<std::string> points_table; // CSV text; default: the shipped IIMS table
 };
 
-// Sets up a new database: loads the points table and makes the caller its
-// first secretary. Refused once anybody is a member.
+// Sets up a new database: loads the points table, makes the caller its
+// first secretary and their address mail.secretary (where the secretary's
+// mail and every reply go). Refused once anybody is a member.
 struct SetupResult
 {
   Member secretary;

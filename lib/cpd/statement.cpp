@@ -466,7 +466,7 @@ verify_statement(Database& db, std::string_view code)
   if (statement_code(statement_key(db), content) != *canonical) {
     throw Error(ErrorKind::bad_input,
                 "the stored statement {} does not match its code: the record was altered "
-                "(run cpd check)",
+                "(tell the organisation that issued it)",
                 format_statement_code(*canonical));
   }
   auto statement = decode_statement(content);

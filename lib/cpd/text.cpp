@@ -356,4 +356,51 @@ fnv1a(std::string_view text)
   return hash;
 }
 
+std::string
+wrap(std::string_view text, std::size_t width)
+{
+  std::string out;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    const auto end = std::min(text.find('\n', start), text.size());
+    const auto line = text.substr(start, end - start);
+    std::size_t column = 0;
+    std::size_t at = 0;
+    while (at < line.size()) {
+      const auto word_start = line.find_first_not_of(' ', at);
+      if (word_start == std::string_view::npos) {
+        break;
+      }
+      const auto word_end = std::min(line.find(' ', word_start), line.size());
+      const auto word = line.substr(word_start, word_end - word_start);
+      const auto word_width = display_width(word);
+      if (column > 0 && column + 1 + word_width > width) {
+        out += '\n';
+        column = 0;
+      } else if (column > 0) {
+        out += ' ';
+        ++column;
+      }
+      out += word;
+      column += word_width;
+      at = word_end;
+    }
+    if (end == text.size()) {
+      break;
+    }
+    out += '\n';
+    start = end + 1;
+  }
+  return out;
+}
+
+std::string
+count_phrase(std::size_t count, std::string_view noun, std::string_view plural)
+{
+  if (count == 1) {
+    return fmt::format("1 {}", noun);
+  }
+  return plural.empty() ? fmt::format("{} {}s", count, noun) : fmt::format("{} {}", count, plural);
+}
+
 } // namespace cpd

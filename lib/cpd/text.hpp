@@ -52,6 +52,15 @@ std::size_t edit_distance(std::string_view a, std::string_view b);
 std::optional<std::string> closest_match(std::string_view word,
                                          const std::vector<std::string>& candidates);
 
+// `text` as lines of at most `width` columns, broken between words (a word
+// longer than the width gets a line of its own); its own line breaks are
+// kept.
+std::string wrap(std::string_view text, std::size_t width);
+
+// "1 member", "2 members", "0 members"; `plural` for nouns that do not
+// just take an s ("activity", "activities").
+std::string count_phrase(std::size_t count, std::string_view noun, std::string_view plural = {});
+
 // A stable 64-bit FNV-1a hash: the same on every run and machine, for names
 // and identifiers derived from content (not for security).
 std::uint64_t fnv1a(std::string_view text);

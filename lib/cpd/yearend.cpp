@@ -41,13 +41,14 @@ report_lines(Database& db, int year, Points quota)
                   " (SELECT coalesce(sum(c.points), 0) FROM claim c"
                   "   WHERE c.member_id = m.id AND c.year = ?1 AND c.status = 'pending'),"
                   " EXISTS (SELECT 1 FROM exemption x WHERE x.member_id = m.id"
-                  "   AND x.year = ?1 AND x.lifted_at IS NULL)"
+                  "   AND x.year <= ?1 AND coalesce(x.until_year, ?1) >= ?1"
+                  "   AND x.lifted_at IS NULL)"
                   " FROM member m LEFT JOIN ("
                   "   SELECT member_id,"
                   "     sum(CASE WHEN kind != 'carry' THEN points ELSE 0 END) AS earned,"
                   "     sum(CASE WHEN kind = 'carry' THEN points ELSE 0 END) AS carried"
                   "   FROM entry WHERE year = ?1 GROUP BY member_id) t ON t.member_id = m.id"
-                  " WHERE m.active = 1 AND m.created_at < ?2");
+                  " WHERE m.active = 1 AND m.cpd_duty = 1 AND m.created_at < ?2");
   query.bind_all(year, year_start_instant(year + 1));
   std::vector<ReportLine> lines;
   while (query.step()) {
@@ -155,16 +156,6 @@ open_years(Database& db, const Scheme& scheme, int current_year)
   return years;
 }
 
-std::int64_t
-member_id(Database& db, std::string_view login)
-{
-  const auto member = find_member(db, login);
-  if (!member) {
-    throw Error(ErrorKind::unknown_member, "no member with login '{}'", login);
-  }
-  return member->id;
-}
-
 } // namespace
 
 std::vector<YearClose>
@@ -206,52 +197,6 @@ rollover(Database& db, const Context& context, DryRun dry_run, std::optional<Bac
     transaction.commit();
   }
   return closed;
-}
-
-void
-exempt_member(
-  Database& db, const Context& context, std::string_view login, int year, std::string_view reason)
-{
-  if (reason.find_first_not_of(" \t") == std::string_view::npos) {
-    throw Error(ErrorKind::usage, "a dispensation needs a reason: --reason TEXT");
-  }
-  if (reason.size() > 2000 || !valid_utf8(reason)
-      || has_control_characters(reason, AllowNewlines::no)) {
-    throw Error(ErrorKind::bad_input, "the reason must be one line of UTF-8 text");
-  }
-  Transaction transaction(db, Transaction::Kind::write);
-  const auto secretary = require_secretary(db, context);
-  if (login == secretary.login) {
-    throw Error(ErrorKind::permission,
-                "nobody grants themself a dispensation; another secretary must");
-  }
-  const auto id = member_id(db, login);
-  if (member_balance(db, id, year).exempt) {
-    throw Error(ErrorKind::refused, "'{}' is already exempt for {}", login, year);
-  }
-  Statement(db,
-            "INSERT INTO exemption(member_id, year, reason, actor_id, at)"
-            " VALUES (?, ?, ?, ?, ?)")
-    .bind_all(id, year, reason, secretary.id, context.now)
-    .run();
-  transaction.commit();
-}
-
-void
-lift_exemption(Database& db, const Context& context, std::string_view login, int year)
-{
-  Transaction transaction(db, Transaction::Kind::write);
-  const auto secretary = require_secretary(db, context);
-  const auto id = member_id(db, login);
-  Statement(db,
-            "UPDATE exemption SET lifted_by = ?, lifted_at = ?"
-            " WHERE member_id = ? AND year = ? AND lifted_at IS NULL")
-    .bind_all(secretary.id, context.now, id, year)
-    .run();
-  if (db.changes() == 0) {
-    throw Error(ErrorKind::refused, "'{}' is not exempt for {}", login, year);
-  }
-  transaction.commit();
 }
 
 std::string_view

@@ -45,13 +45,6 @@ std::vector<YearClose> rollover(Database& db,
                                 DryRun dry_run,
                                 std::optional<BackupResult>* backup = nullptr);
 
-// Grants a member a dispensation from the quota for a year.
-void exempt_member(
-  Database& db, const Context& context, std::string_view login, int year, std::string_view reason);
-
-// Lifts a dispensation; it stays on record.
-void lift_exemption(Database& db, const Context& context, std::string_view login, int year);
-
 // One line of the compliance report.
 struct ReportLine
 {

@@ -1,5 +1,5 @@
 // libFuzzer target for exact points and quantities: Points::parse,
-// Quantity::parse and multiply(). Input: "RATE\0QUANTITY" (or one field).
+// Quantity::parse and work_out_points(). Input: "RATE\0QUANTITY" (or one field).
 // Whatever parses prints back to text that parses to the same value, and
 // arithmetic is exact or refused, never wrong.
 
@@ -53,14 +53,17 @@ LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
   const auto rate = cpd::Points::parse(first);
   const auto quantity = cpd::Quantity::parse(second);
   if (rate && quantity) {
-    const auto product = cpd::multiply(*rate, *quantity);
+    const auto working = cpd::work_out_points(*rate, *quantity);
     const __int128 exact = static_cast<__int128>(rate->tenths()) * quantity->hundredths();
-    if (product) {
-      check(exact % 100 == 0);
-      check(static_cast<__int128>(product->tenths()) == exact / 100);
+    if (working) {
+      check(static_cast<__int128>(working->exact_thousandths) == exact);
+      // Rounded down to a tenth: never more than the product, less by under 0.1.
+      check(static_cast<__int128>(working->points.tenths()) * 100 <= exact);
+      check(exact - static_cast<__int128>(working->points.tenths()) * 100 < 100);
+      check(working->rounded_down() == (exact % 100 != 0));
     } else {
-      // Refused only when not a whole number of tenths or out of range.
-      check(exact % 100 != 0 || exact / 100 > INT64_MAX);
+      // Refused only out of range.
+      check(exact > INT64_MAX);
     }
   }
   return 0;

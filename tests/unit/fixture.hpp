@@ -50,6 +50,15 @@ struct Scheme
   }
 };
 
+// `change` with a CPD duty (or none) and nothing else.
+inline cpd::MemberChange
+with_cpd_duty(bool duty)
+{
+  cpd::MemberChange change;
+  change.cpd_duty = duty;
+  return change;
+}
+
 // The kind of cpd::Error an expression throws.
 template<typename F>
 cpd::ErrorKind

@@ -40,9 +40,68 @@ TEST_CASE("per-unit activities multiply exactly and respect their maximum")
   CHECK(s.claim("ann", "private-study", Date(2017, 3, 1), "3").points == pts("1.5"));
   CHECK(s.claim("ann", "mentoring", Date(2017, 3, 1), "7.5").points == pts("5"));
   CHECK(s.claim("ann", "iims-conference", Date(2017, 3, 1), "2").points == pts("10"));
-  CHECK(error_kind([&] { s.claim("ann", "private-study", Date(2017, 3, 1), "1.25"); })
-        == ErrorKind::bad_input);
   CHECK(error_kind([&] { s.claim("ann", "private-study", Date(2017, 3, 1)); }) == ErrorKind::usage);
+}
+
+TEST_CASE("a quantity between two tenths is rounded down, and the working is kept to show")
+{
+  testutil::Scheme s;
+  // 90 minutes and 45 minutes of private study at 0.5 points an hour
+  const auto ninety = s.claim("ann", "private-study", Date(2017, 3, 1), "1.5");
+  CHECK(ninety.points == pts("0.7"));
+  REQUIRE(ninety.working);
+  CHECK(cpd::working_phrase(ninety)
+        == "1.5 hours × 0.5 points an hour = 0.75 points, rounded down to 0.7");
+  CHECK(cpd::claim_quantity(ninety) == "1.5 hours");
+  CHECK(s.claim("ann", "private-study", Date(2017, 3, 2), "0.75").points == pts("0.3"));
+  // the cap is said as such
+  const auto capped = s.claim("ann", "iims-conference", Date(2017, 3, 1), "4");
+  CHECK(capped.points == pts("15"));
+  CHECK(cpd::working_phrase(capped)
+        == "4 days × 5 points a day = 20 points, capped at 15 per claim");
+  // an exact product says so
+  CHECK(cpd::working_phrase(s.claim("ann", "iims-conference", Date(2017, 3, 2), "1"))
+        == "1 day × 5 points a day = 5 points");
+  // a flat claim has no working and no quantity
+  const auto flat = s.claim("ann", "iims-webinar", Date(2017, 3, 1));
+  CHECK(cpd::working_phrase(flat).empty());
+  CHECK(cpd::claim_quantity(flat).empty());
+  // less than a tenth is refused, and nothing is stored
+  CHECK(error_kind([&] { s.claim("ann", "private-study", Date(2017, 3, 1), "0.1"); })
+        == ErrorKind::refused);
+}
+
+TEST_CASE("a quantity in another unit than the activity's is refused, naming the right option")
+{
+  testutil::Scheme s;
+  cpd::ClaimRequest request;
+  request.activity = "iims-conference";
+  request.date = Date(2017, 3, 1);
+  request.quantity = cpd::Quantity::parse("3");
+  request.unit = cpd::Unit::hour;
+  try {
+    cpd::submit_claim(s.db, s.as("ann"), request);
+    FAIL("a quantity in hours was taken for a per-day activity");
+  } catch (const cpd::Error& e) {
+    CHECK(e.kind() == ErrorKind::usage);
+    CHECK(std::string(e.what()) == "'iims-conference' is counted in days, not hours: use --days 3");
+  }
+  request.activity = "private-study";
+  request.unit = cpd::Unit::day;
+  CHECK(error_kind([&] { cpd::submit_claim(s.db, s.as("ann"), request); }) == ErrorKind::usage);
+  request.unit = cpd::Unit::hour;
+  CHECK(cpd::submit_claim(s.db, s.as("ann"), request).points == pts("1.5"));
+  // a missing quantity names the option too
+  request.quantity.reset();
+  request.unit.reset();
+  try {
+    cpd::submit_claim(s.db, s.as("ann"), request);
+    FAIL("a per-hour claim without hours was taken");
+  } catch (const cpd::Error& e) {
+    CHECK(e.kind() == ErrorKind::usage);
+    CHECK(std::string(e.what()).find("with --hours N") != std::string::npos);
+  }
+  CHECK(cpd::member_claims(s.db, 2, 2017).size() == 1);
 }
 
 TEST_CASE("the scheme's refusals")
@@ -152,6 +211,7 @@ TEST_CASE("an approval in a closed year corrects the carries that follow")
   testutil::Scheme s;
   // Ann earned 10 in 2016 with 5 more pending when 2016 closed, carrying 0.
   cpd::set_setting(s.db, s.as("sec"), "scheme.start", "2016-01-01");
+  cpd::set_setting(s.db, s.as("sec"), "scheme.grace_days", "365"); // claims of 2016 still taken
   const auto a = s.claim("ann", "iims-training-day", Date(2016, 5, 1));
   const auto b = s.claim("ann", "iims-conference", Date(2016, 6, 1), "2");
   cpd::approve_claims(s.db, s.as("sec"), {b.id}, "");

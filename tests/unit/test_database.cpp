@@ -163,6 +163,8 @@ TEST_CASE("a database of each older schema version is upgraded, its data kept")
     db.exec("INSERT INTO member(login, name, email, created_at)"
             " VALUES ('ann', 'Ann', 'ann@example.org', 0);"
             // Back to version 1, as a cpd of that time left it.
+            "DROP TABLE reminder; ALTER TABLE member DROP COLUMN cpd_duty;"
+            " ALTER TABLE exemption DROP COLUMN until_year;"
             "DROP TABLE statement; DROP TABLE statement_key; DROP TABLE audit_claim;"
             " DROP TABLE audit; DROP TABLE audit_draw; DROP TABLE identity;"
             "DROP INDEX entry_year_member; DROP TABLE outbox_attachment; DROP TABLE outbox;"
@@ -182,4 +184,39 @@ TEST_CASE("a database of each older schema version is upgraded, its data kept")
   CHECK(count(db, "audit_draw") == 0);
   // The key of statement codes is made when the first statement needs it.
   CHECK(count(db, "statement_key") == 0);
+}
+
+TEST_CASE("version 7: reminder intervals become calendar periods, dispensations get an end")
+{
+  testutil::TempDir dir;
+  {
+    auto db = Database::open(dir / "cpd.db", Database::Mode::create);
+    db.exec("INSERT INTO member(login, name, email, created_at)"
+            " VALUES ('ann', 'Ann', 'ann@example.org', 0);"
+            "INSERT INTO exemption(member_id, year, reason, actor_id, at)"
+            " VALUES (1, 2017, 'ill', 1, 0);"
+            "INSERT INTO outbox(cause, template, member_id, to_name, to_address, subject, body,"
+            " message_id, created_at, next_attempt_at)"
+            " VALUES ('reminder:ann:2017-03-01', 'reminder', 1, 'Ann', 'ann@example.org', 's',"
+            " 'b', '<1@x>', 0, 0);"
+            // Back to version 6, with the setting it had.
+            "DROP TABLE reminder; ALTER TABLE member DROP COLUMN cpd_duty;"
+            " ALTER TABLE exemption DROP COLUMN until_year;"
+            "INSERT INTO setting(key, value) VALUES ('remind.interval_days', '14');"
+            "PRAGMA user_version = 6;");
+  }
+  auto db = Database::open(dir / "cpd.db", Database::Mode::open_existing);
+  CHECK(db.schema_version() == Database::current_schema_version());
+  Statement every(db, "SELECT group_concat(key || '=' || value) FROM setting");
+  REQUIRE(every.step());
+  CHECK(every.text(0) == "remind.every=month"); // no shorter than 14 days
+  Statement reminded(db, "SELECT member_id, day FROM reminder");
+  REQUIRE(reminded.step());
+  CHECK(reminded.text(1) == "2017-03-01");
+  Statement exempt(db, "SELECT year, until_year FROM exemption");
+  REQUIRE(exempt.step());
+  CHECK(exempt.integer(1) == 2017); // one year, as it was granted
+  Statement duty(db, "SELECT cpd_duty FROM member");
+  REQUIRE(duty.step());
+  CHECK(duty.integer(0) == 1);
 }

@@ -128,6 +128,7 @@ TEST_CASE("sizes for people")
 TEST_CASE("the secretary's mail links the files that fit in mail.attach_max_bytes")
 {
   testutil::Scheme s;
+  cpd::set_setting(s.db, s.as("sec"), "mail.secretary", ""); // each secretary's own copy
   cpd::set_setting(s.db, s.as("sec"), "mail.attach_max_bytes", "10");
   const auto id = claim_with(s,
                              "ann",

@@ -1,6 +1,7 @@
 #include "fixture.hpp"
 #include "testutil.hpp"
 
+#include <cpd/dispensation.hpp>
 #include <cpd/outbox.hpp>
 #include <cpd/remind.hpp>
 #include <cpd/settings.hpp>
@@ -35,11 +36,21 @@ files_in(const std::filesystem::path& directory)
   return n;
 }
 
+// These cases count the secretary's mail to each secretary: with
+// mail.secretary unset (a database set up before init set it), it goes to
+// every one of them.
+void
+every_secretary(testutil::Scheme& s)
+{
+  cpd::set_setting(s.db, s.as("sec"), "mail.secretary", "");
+}
+
 } // namespace
 
 TEST_CASE("a claim queues its mail in the same transaction; a cause is queued once")
 {
   testutil::Scheme s;
+  every_secretary(s);
   const auto claim = s.claim("ann", "iims-training-day", Date(2017, 3, 14));
   // ann hears it was received; both secretaries are asked to decide.
   CHECK(count(s.db, "cause LIKE 'claim:" + std::to_string(claim.id) + ":submitted%'") == 3);
@@ -77,6 +88,7 @@ TEST_CASE("a template that cannot render refuses the change that needed it")
 TEST_CASE("delivery to a Maildir: sent once, never twice")
 {
   testutil::Scheme s;
+  every_secretary(s);
   testutil::TempDir dir;
   cpd::set_setting(s.db, s.as("sec"), "mail.url", "maildir:" + (dir / "mail").string());
   cpd::set_setting(s.db, s.as("sec"), "mail.from", "cpd@iims.example");
@@ -94,6 +106,7 @@ TEST_CASE("delivery to a Maildir: sent once, never twice")
 TEST_CASE("no transport: mail stays queued and says so")
 {
   testutil::Scheme s;
+  every_secretary(s);
   s.claim("ann", "iims-training-day", Date(2017, 3, 14));
   const auto summary = cpd::deliver_mail(s.db, s.as("sec"), DeliveryOptions{});
   CHECK(summary.no_transport);
@@ -104,6 +117,7 @@ TEST_CASE("no transport: mail stays queued and says so")
 TEST_CASE("a server that cannot be reached: retried with growing backoff, then given up")
 {
   testutil::Scheme s;
+  every_secretary(s);
   // Nothing listens on port 1 of the loopback address.
   cpd::set_setting(s.db, s.as("sec"), "mail.url", "smtp://127.0.0.1:1");
   cpd::set_setting(s.db, s.as("sec"), "mail.from", "cpd@iims.example");
@@ -161,6 +175,7 @@ TEST_CASE("a server that cannot be reached: retried with growing backoff, then g
 TEST_CASE("retry makes failed and waiting mail due now; unknown and sent mail are refused")
 {
   testutil::Scheme s;
+  every_secretary(s);
   s.claim("ann", "iims-training-day", Date(2017, 3, 14));
   const auto context = s.as("sec");
   s.db.exec(
@@ -188,6 +203,8 @@ TEST_CASE("Message-IDs hold the database's identity and the mail.from domain")
 {
   testutil::Scheme first;
   testutil::Scheme second;
+  every_secretary(first);
+  every_secretary(second);
   const auto identity = cpd::database_identity(first.db);
   CHECK(identity.size() == 16);
   CHECK(identity.find_first_not_of("0123456789abcdef") == std::string::npos);
@@ -225,6 +242,7 @@ TEST_CASE("Message-IDs hold the database's identity and the mail.from domain")
 TEST_CASE("mail queued before any domain was known gets one before its first try")
 {
   testutil::Scheme s;
+  every_secretary(s);
   testutil::TempDir dir;
   s.claim("ann", "iims-webinar", Date(2017, 3, 14));
   cpd::Statement query(s.db, "SELECT message_id FROM outbox WHERE id = 1");
@@ -268,6 +286,7 @@ TEST_CASE("the EHLO name: mail.helo, else a fully qualified host name, else the 
 TEST_CASE("mail to a member goes to the address they have when it is sent")
 {
   testutil::Scheme s;
+  every_secretary(s);
   testutil::TempDir dir;
   const auto claim = s.claim("ann", "iims-webinar", Date(2017, 3, 14));
   s.db.exec("UPDATE member SET email = 'ann.new@example.org', name = 'Ann Harbour'"
@@ -325,7 +344,7 @@ TEST_CASE("reminders: members without a claim, once per interval, not the exempt
 {
   testutil::Scheme s;
   s.claim("ann", "iims-webinar", Date(2017, 3, 1));
-  cpd::exempt_member(s.db, s.as("sec"), "sue", 2017, "on leave");
+  cpd::grant_dispensation(s.db, s.as("sec"), "sue", 2017, 2017, "on leave");
   auto due = cpd::remind(s.db, s.as("sec"), cpd::ReminderScope::no_claims, cpd::DryRun::yes);
   REQUIRE(due.size() == 2);
   CHECK(due[0].member == "bob");
@@ -347,4 +366,107 @@ TEST_CASE("reminders: members without a claim, once per interval, not the exempt
   CHECK(error_kind(
           [&] { cpd::remind(s.db, s.as("ann"), cpd::ReminderScope::no_claims, cpd::DryRun::no); })
         == cpd::ErrorKind::permission);
+}
+
+TEST_CASE("reminders follow calendar dates: from remind.after_days on, once a month")
+{
+  testutil::Scheme s;
+  const auto run = [&](Date day) {
+    s.today = day;
+    std::vector<std::string> logins;
+    for (const auto& reminded :
+         cpd::remind(s.db, s.as("sec"), cpd::ReminderScope::no_claims, cpd::DryRun::no)) {
+      logins.push_back(reminded.member);
+    }
+    return logins;
+  };
+  const std::vector<std::string> everybody{"ann", "bob", "sec", "sue"};
+  // 60 days of 2017 have passed on 2 March, not on 1 March.
+  CHECK(run(Date(2017, 1, 1)).empty());
+  CHECK(run(Date(2017, 3, 1)).empty());
+  CHECK(run(Date(2017, 3, 2)) == everybody);
+  // run daily: never twice in a month, again on the first run of the next
+  CHECK(run(Date(2017, 3, 3)).empty());
+  CHECK(run(Date(2017, 3, 31)).empty());
+  CHECK(run(Date(2017, 4, 1)) == everybody);
+  // a short month is never skipped
+  s.db.exec("DELETE FROM reminder");
+  CHECK(run(Date(2017, 2, 28)).empty()); // not yet 60 days
+  CHECK(run(Date(2017, 4, 30)) == everybody);
+  CHECK(run(Date(2017, 5, 1)) == everybody);
+  // 1 January is never a reminder day, whatever the period
+  cpd::set_setting(s.db, s.as("sec"), "remind.after_days", "1");
+  CHECK(run(Date(2018, 1, 1)).empty());
+  CHECK(run(Date(2018, 1, 2)) == everybody);
+  CHECK(error_kind([&] { cpd::set_setting(s.db, s.as("sec"), "remind.after_days", "0"); })
+        == cpd::ErrorKind::bad_input);
+  // a leap year: 1 March is the 61st day
+  cpd::set_setting(s.db, s.as("sec"), "remind.after_days", "60");
+  s.db.exec("DELETE FROM reminder");
+  CHECK(run(Date(2020, 3, 1)) == everybody);
+}
+
+TEST_CASE("remind.every: a week, a month, a quarter or a year, from the period's first day")
+{
+  using cpd::RemindEvery;
+  CHECK(cpd::period_start(RemindEvery::week, Date(2017, 3, 15)) == Date(2017, 3, 13)); // a Monday
+  CHECK(cpd::period_start(RemindEvery::week, Date(2017, 3, 13)) == Date(2017, 3, 13));
+  CHECK(cpd::period_start(RemindEvery::week, Date(2017, 3, 19)) == Date(2017, 3, 13));
+  CHECK(cpd::period_start(RemindEvery::week, Date(1969, 12, 31)) == Date(1969, 12, 29));
+  CHECK(cpd::period_start(RemindEvery::month, Date(2017, 3, 15)) == Date(2017, 3, 1));
+  CHECK(cpd::period_start(RemindEvery::quarter, Date(2017, 6, 30)) == Date(2017, 4, 1));
+  CHECK(cpd::period_start(RemindEvery::year, Date(2017, 6, 30)) == Date(2017, 1, 1));
+
+  testutil::Scheme s;
+  cpd::set_setting(s.db, s.as("sec"), "remind.every", "quarter");
+  s.today = Date(2017, 4, 3);
+  CHECK(cpd::remind(s.db, s.as("sec"), cpd::ReminderScope::no_claims, cpd::DryRun::no).size() == 4);
+  s.today = Date(2017, 6, 30);
+  CHECK(cpd::remind(s.db, s.as("sec"), cpd::ReminderScope::no_claims, cpd::DryRun::no).empty());
+  s.today = Date(2017, 7, 1);
+  CHECK(cpd::remind(s.db, s.as("sec"), cpd::ReminderScope::no_claims, cpd::DryRun::no).size() == 4);
+  CHECK(error_kind([&] { cpd::set_setting(s.db, s.as("sec"), "remind.every", "fortnight"); })
+        == cpd::ErrorKind::bad_input);
+  CHECK(error_kind([&] { cpd::get_setting(s.db, "remind.interval_days"); })
+        == cpd::ErrorKind::usage);
+}
+
+TEST_CASE("only an approved or pending claim counts as claiming, and no duty means no reminder")
+{
+  testutil::Scheme s;
+  const auto declined = s.claim("ann", "iims-webinar", Date(2017, 3, 1));
+  cpd::decline_claims(s.db, s.as("sec"), {declined.id}, "not an IIMS webinar");
+  const auto withdrawn = s.claim("bob", "iims-webinar", Date(2017, 3, 1));
+  cpd::withdraw_claim(s.db, s.as("bob"), withdrawn.id);
+  s.claim("sue", "iims-webinar", Date(2017, 3, 1)); // pending: claiming
+  cpd::change_member(s.db, s.as("sue"), "sec", testutil::with_cpd_duty(false));
+  std::vector<std::string> logins;
+  for (const auto& reminded :
+       cpd::remind(s.db, s.as("sec"), cpd::ReminderScope::no_claims, cpd::DryRun::no)) {
+    logins.push_back(reminded.member);
+  }
+  CHECK(logins == std::vector<std::string>{"ann", "bob"});
+}
+
+TEST_CASE("replies go to mail.secretary, set at init, never to an account sending as cpd")
+{
+  testutil::Scheme s;
+  CHECK(cpd::get_setting(s.db, "mail.secretary") == "sec@example.org");
+  // A database set up before init set it: the first secretary added, not
+  // whoever sorts first, and never an address mail goes out from.
+  cpd::set_setting(s.db, s.as("sec"), "mail.secretary", "");
+  cpd::add_member(
+    s.db, s.as("sec"), {"aaa-cron", "Scheduler", "cpd@iims.example", cpd::Role::secretary, false});
+  cpd::set_setting(s.db, s.as("sec"), "mail.from", "cpd@iims.example");
+  testutil::TempDir dir;
+  cpd::set_setting(s.db, s.as("sec"), "mail.url", "maildir:" + dir.path().string());
+  s.claim("ann", "iims-webinar", Date(2017, 3, 1));
+  CHECK(cpd::deliver_mail(s.db, s.as("sec"), DeliveryOptions{}).failed == 0);
+  int mails = 0;
+  for (const auto& file : std::filesystem::directory_iterator(dir / "new")) {
+    const auto text = testutil::read_file(file.path());
+    CHECK(text.find("Reply-To: Sam Secretary <sec@example.org>") != std::string::npos);
+    ++mails;
+  }
+  CHECK(mails == 4); // ann's, and each secretary's: sec, sue and the scheduler
 }

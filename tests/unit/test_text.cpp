@@ -493,3 +493,11 @@ TEST_CASE("bidirectional overrides and isolates count as control characters")
   CHECK_FALSE(cpd::has_control_characters("\u2029 \u202f \u2065 \u206a \u2010", AllowNewlines::no));
   CHECK_FALSE(cpd::has_control_characters("Prüfung – Vermessung", AllowNewlines::no));
 }
+
+TEST_CASE("count_phrase: numbers agree with their nouns")
+{
+  CHECK(cpd::count_phrase(1, "member") == "1 member");
+  CHECK(cpd::count_phrase(0, "member") == "0 members");
+  CHECK(cpd::count_phrase(2, "activity", "activities") == "2 activities");
+  CHECK(cpd::count_phrase(1, "activity", "activities") == "1 activity");
+}

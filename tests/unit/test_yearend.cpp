@@ -1,9 +1,11 @@
 #include "fixture.hpp"
 
+#include <cpd/dispensation.hpp>
 #include <cpd/ledger.hpp>
 #include <cpd/settings.hpp>
 #include <cpd/yearend.hpp>
 
+#include <algorithm>
 #include <map>
 #include <random>
 
@@ -130,13 +132,14 @@ TEST_CASE("property: the ledger always equals a replay of the facts")
     std::int64_t cap = 30;
     cpd::set_setting(s.db, s.as("sec"), "scheme.quota", "5");
     int late_decisions = 0; // decisions on claims of closed years
+    std::map<std::pair<std::string, int>, std::int64_t> adjusted; // (login, year) -> tenths
 
     auto replay_check = [&] {
       REQUIRE(cpd::verify_ledger(s.db).empty());
       for (const auto& login : members) {
         std::int64_t carry_in = 0;
         for (int year = 2017; year <= s.today.year(); ++year) {
-          std::int64_t earned = 0;
+          std::int64_t earned = adjusted[{login, year}];
           for (const auto& [id, claim] : claims) {
             if (claim.member == login && claim.year == year && claim.status == "approved") {
               earned += claim.points;
@@ -164,7 +167,9 @@ TEST_CASE("property: the ledger always equals a replay of the facts")
       if (action <= 3) { // claim
         const auto& [code, points] = activities[pick(activities.size())];
         const Date date = s.today.plus_days(-static_cast<int>(pick(500)));
-        const bool allowed = date.year() >= 2017 && !closes.contains(date.year());
+        // Claims of a year are taken until scheme.grace_days after it.
+        const bool allowed =
+          date.year() >= 2017 && s.today <= cpd::year_end(date.year()).plus_days(31);
         try {
           const auto claim = s.claim(login, code, date);
           REQUIRE(allowed);
@@ -201,11 +206,28 @@ TEST_CASE("property: the ledger always equals a replay of the facts")
           REQUIRE((!decidable || own));
           REQUIRE((e.kind() == ErrorKind::refused || e.kind() == ErrorKind::permission));
         }
+      } else if (action == 7 && pick(2) == 0) { // an adjustment, in a year open or closed
+        const auto* adjuster = login == "sec" ? "sue" : "sec";
+        const int year =
+          2017 + static_cast<int>(pick(static_cast<std::size_t>(s.today.year() - 2016)));
+        const auto points = static_cast<std::int64_t>(pick(41)) - 10;
+        const auto before = cpd::member_balance(s.db, member_id(s.db, login.c_str()), year).total;
+        try {
+          cpd::adjust_points(
+            s.db, s.as(adjuster), login, Points::from_tenths(points), year, "correction");
+          REQUIRE(points != 0);
+          REQUIRE(before.tenths() + points >= 0);
+          adjusted[{login, year}] += points;
+          late_decisions += closes.contains(year) ? 1 : 0;
+        } catch (const cpd::Error& e) {
+          REQUIRE((points == 0 || before.tenths() + points < 0));
+        }
       } else if (action == 7) { // a dispensation: changes nothing in the ledger
         // Nobody exempts themself: sue grants sec's.
         const auto* granter = login == "sec" ? "sue" : "sec";
         try {
-          cpd::exempt_member(s.db, s.as(granter), login, s.today.year(), "ill");
+          cpd::grant_dispensation(
+            s.db, s.as(granter), login, s.today.year(), s.today.year(), "ill");
         } catch (const cpd::Error& e) {
           REQUIRE(e.kind() == ErrorKind::refused);
         }
@@ -231,4 +253,256 @@ TEST_CASE("property: the ledger always equals a replay of the facts")
     total_late_decisions += late_decisions;
   }
   CHECK(total_late_decisions >= 10);
+}
+
+namespace {
+
+// The bodies of the mails queued with a cause like `pattern`, in order.
+std::vector<std::string>
+mails(cpd::Database& db, const std::string& pattern)
+{
+  cpd::Statement query(db,
+                       "SELECT subject || '\n' || body FROM outbox WHERE cause LIKE ? ORDER BY id");
+  query.bind(1, pattern);
+  std::vector<std::string> found;
+  while (query.step()) {
+    found.push_back(query.text(0));
+  }
+  return found;
+}
+
+// `text` with its line breaks as spaces, to find a sentence a template wraps.
+std::string
+flat(std::string text)
+{
+  std::replace(text.begin(), text.end(), '\n', ' ');
+  return text;
+}
+
+bool
+says(const std::string& text, const std::string& what)
+{
+  return flat(text).find(what) != std::string::npos;
+}
+
+} // namespace
+
+TEST_CASE("claims of the year before are taken for scheme.grace_days, then refused")
+{
+  testutil::Scheme s;
+  s.claim("ann", "iims-conference", Date(2017, 2, 1), "3");
+  s.today = Date(2018, 1, 1);
+  cpd::rollover(s.db, s.as("sec"), DryRun::no);
+  s.today = Date(2018, 1, 10);
+  const auto late = s.claim("bob", "iims-training-day", Date(2017, 12, 20));
+  CHECK(late.status == cpd::ClaimStatus::pending);
+  s.today = Date(2018, 1, 31);
+  CHECK_NOTHROW(s.claim("bob", "iims-webinar", Date(2017, 12, 21)));
+  s.today = Date(2018, 2, 1);
+  try {
+    s.claim("bob", "iims-webinar", Date(2017, 12, 22));
+    FAIL("a claim of 2017 was taken on 1 February 2018");
+  } catch (const cpd::Error& e) {
+    CHECK(e.kind() == ErrorKind::refused);
+    CHECK(std::string(e.what())
+          == "the CPD year 2017 is closed: claims for it were taken until 31 January 2018; ask "
+             "the membership secretary to adjust your record");
+  }
+  cpd::set_setting(s.db, s.as("sec"), "scheme.grace_days", "0");
+  s.today = Date(2018, 1, 1);
+  CHECK(error_kind([&] { s.claim("bob", "iims-webinar", Date(2017, 12, 31)); })
+        == ErrorKind::refused);
+}
+
+TEST_CASE("a late approval corrects the closed year and its carry, and says so without a deadline")
+{
+  testutil::Scheme s;
+  const auto ann = member_id(s.db, "ann");
+  const auto first = s.claim("ann", "iims-conference", Date(2017, 2, 1), "2"); // 10
+  cpd::approve_claims(s.db, s.as("sec"), {first.id}, "");
+  s.today = Date(2018, 1, 1);
+  cpd::rollover(s.db, s.as("sec"), DryRun::no);
+  CHECK(cpd::member_balance(s.db, ann, 2018).carried_in == Points());
+  s.today = Date(2018, 1, 10);
+  const auto december = s.claim("ann", "iims-training-day", Date(2017, 12, 20));
+  s.today = Date(2018, 1, 12);
+  cpd::approve_claims(s.db, s.as("sec"), {december.id}, "");
+  CHECK(cpd::member_balance(s.db, ann, 2017).total == pts("15"));
+  CHECK(cpd::member_balance(s.db, ann, 2018).carried_in == pts("3"));
+  CHECK(cpd::verify_ledger(s.db).empty());
+
+  const auto approved = mails(s.db, fmt::format("claim:{}:approved", december.id));
+  REQUIRE(approved.size() == 1);
+  CHECK(says(approved[0],
+             "The CPD year 2017 is closed; its total is now 15 points, which meets the quota of "
+             "10 points. 3 points are carried forward into 2018."));
+  CHECK_FALSE(says(approved[0], "require"));
+  CHECK_FALSE(says(approved[0], "31 December"));
+  // The carry changed: a corrected statement, naming the claim.
+  const auto corrected = mails(s.db, "year:2017:corrected:ann:%");
+  REQUIRE(corrected.size() == 1);
+  CHECK(says(corrected[0], "Your corrected CPD statement for 2017: quota met"));
+  CHECK(says(
+    corrected[0],
+    fmt::format("claim #{} for IIMS training day on 20 December 2017 was approved", december.id)));
+  CHECK(says(corrected[0], "3 points are carried forward into 2018."));
+  cpd::Statement reason(s.db, "SELECT reason FROM entry WHERE kind = 'carry' AND member_id = ?");
+  reason.bind(1, ann);
+  REQUIRE(reason.step());
+  CHECK(reason.text(0)
+        == fmt::format("carry from 2017 corrected: claim #{} approved after the year closed",
+                       december.id));
+
+  // Revoked again: the mail says what it does to the carry.
+  cpd::revoke_claim(s.db, s.as("sec"), december.id, "not attended");
+  const auto revoked = mails(s.db, fmt::format("claim:{}:revoked", december.id));
+  REQUIRE(revoked.size() == 1);
+  CHECK(says(revoked[0], "it now stands at 10 of 10 points."));
+  CHECK(says(revoked[0],
+             "Because 2017 is closed, this also lowers what you carry into 2018: from 3 points to "
+             "nothing."));
+  CHECK(cpd::member_balance(s.db, ann, 2018).carried_in == Points());
+  CHECK(mails(s.db, "year:2017:corrected:ann:%").size() == 2);
+}
+
+TEST_CASE("approval mails: the countdown while the year runs, thanks to the exempt, 1 point")
+{
+  testutil::Scheme s;
+  const auto nine = s.claim("ann", "iims-conference", Date(2017, 3, 1), "1.8"); // 9
+  cpd::approve_claims(s.db, s.as("sec"), {nine.id}, "");
+  CHECK(says(mails(s.db, fmt::format("claim:{}:approved", nine.id))[0],
+             "Your total for 2017 is now 9 points. You only require 1 more point by 31 December "
+             "2017 to make your quota of 10 points."));
+  const auto one = s.claim("ann", "iims-webinar", Date(2017, 3, 2));
+  cpd::approve_claims(s.db, s.as("sec"), {one.id}, "");
+  const auto met = mails(s.db, fmt::format("claim:{}:approved", one.id))[0];
+  CHECK(says(met, "CPD claim #" + std::to_string(one.id) + " approved: 1 point added"));
+  CHECK(says(met, "you have met your quota of 10 points for 2017. Thank you."));
+
+  cpd::grant_dispensation(s.db, s.as("sec"), "bob", 2017, std::nullopt, "retired");
+  const auto bobs = s.claim("bob", "iims-webinar", Date(2017, 3, 2));
+  cpd::approve_claims(s.db, s.as("sec"), {bobs.id}, "");
+  const auto exempt = mails(s.db, fmt::format("claim:{}:approved", bobs.id))[0];
+  CHECK(
+    says(exempt, "You are exempt from the quota for 2017, so nothing more is required of you."));
+  CHECK_FALSE(says(exempt, "require 9"));
+  const auto granted = mails(s.db, "exemption:%:granted");
+  REQUIRE(granted.size() == 1);
+  CHECK(says(granted[0], "Your CPD: exempt from the quota from 2017 on, until it is lifted"));
+  CHECK(says(granted[0], "retired"));
+}
+
+TEST_CASE("lasting dispensations: from a year on, cut by a lift, with guard rails")
+{
+  testutil::Scheme s;
+  const auto bob = member_id(s.db, "bob");
+  cpd::grant_dispensation(s.db, s.as("sec"), "bob", 2017, std::nullopt, "retired");
+  CHECK(cpd::member_balance(s.db, bob, 2017).exempt);
+  CHECK(cpd::member_balance(s.db, bob, 2030).exempt);
+  CHECK(error_kind([&] { cpd::grant_dispensation(s.db, s.as("sec"), "bob", 2019, 2019, "again"); })
+        == ErrorKind::refused);
+  // Back at work in 2019: 2017 and 2018 stay exempt, 2019 on is not.
+  cpd::lift_dispensation(s.db, s.as("sec"), "bob", 2019, std::nullopt);
+  CHECK(cpd::member_balance(s.db, bob, 2018).exempt);
+  CHECK_FALSE(cpd::member_balance(s.db, bob, 2019).exempt);
+  CHECK_FALSE(cpd::member_balance(s.db, bob, 2025).exempt);
+  // One year out of three lifted.
+  cpd::grant_dispensation(s.db, s.as("sec"), "ann", 2017, 2019, "career break");
+  cpd::lift_dispensation(s.db, s.as("sec"), "ann", 2018, 2018);
+  const auto ann = member_id(s.db, "ann");
+  CHECK(cpd::member_balance(s.db, ann, 2017).exempt);
+  CHECK_FALSE(cpd::member_balance(s.db, ann, 2018).exempt);
+  CHECK(cpd::member_balance(s.db, ann, 2019).exempt);
+  CHECK(mails(s.db, "exemption:%:lifted:%").size() == 2);
+  // Guard rails
+  CHECK(error_kind([&] { cpd::grant_dispensation(s.db, s.as("sec"), "sue", 2016, 2016, "x"); })
+        == ErrorKind::refused); // before the scheme
+  CHECK(error_kind([&] { cpd::grant_dispensation(s.db, s.as("sec"), "sue", 2030, 2030, "x"); })
+        == ErrorKind::refused); // far ahead
+  CHECK(error_kind([&] { cpd::grant_dispensation(s.db, s.as("sec"), "sue", 2017, 2099, "x"); })
+        == ErrorKind::refused);
+  CHECK(error_kind([&] { cpd::grant_dispensation(s.db, s.as("sec"), "sue", 2018, 2017, "x"); })
+        == ErrorKind::usage);
+  CHECK(error_kind([&] { cpd::grant_dispensation(s.db, s.as("sec"), "sue", 2017, 2017, " "); })
+        == ErrorKind::usage);
+  CHECK(error_kind([&] { cpd::grant_dispensation(s.db, s.as("sec"), "sec", 2017, 2017, "x"); })
+        == ErrorKind::permission);
+  CHECK(error_kind([&] { cpd::lift_dispensation(s.db, s.as("sec"), "sue", 2017, 2017); })
+        == ErrorKind::refused);
+  cpd::change_member(s.db, s.as("sec"), "sue", testutil::with_cpd_duty(false));
+  CHECK(error_kind([&] { cpd::grant_dispensation(s.db, s.as("sec"), "sue", 2017, 2017, "x"); })
+        == ErrorKind::refused); // no duty, no quota to exempt from
+}
+
+TEST_CASE("an adjustment is a signed entry, and in a closed year the carries follow")
+{
+  testutil::Scheme s;
+  const auto ann = member_id(s.db, "ann");
+  const auto claim = s.claim("ann", "iims-conference", Date(2017, 2, 1), "2"); // 10
+  cpd::approve_claims(s.db, s.as("sec"), {claim.id}, "");
+  s.today = Date(2018, 2, 15);
+  cpd::rollover(s.db, s.as("sec"), DryRun::no);
+  const auto result =
+    cpd::adjust_points(s.db, s.as("sec"), "ann", pts("2.5"), 2017, "course certificate found");
+  CHECK(result.balance.total == pts("12.5"));
+  CHECK(cpd::member_balance(s.db, ann, 2018).carried_in == pts("2.5"));
+  REQUIRE(!result.corrections.empty());
+  CHECK(result.corrections.front().carry_changed());
+  CHECK(cpd::verify_ledger(s.db).empty());
+  const auto entries = cpd::member_entries(s.db, ann, 2017);
+  CHECK(entries.back().kind == cpd::EntryKind::adjustment);
+  CHECK(entries.back().reason == "course certificate found");
+  const auto mail = mails(s.db, fmt::format("adjustment:{}", result.adjustment.id));
+  REQUIRE(mail.size() == 1);
+  CHECK(says(mail[0], "Your CPD record for 2017: adjusted by +2.5 points"));
+  CHECK(says(mail[0], "course certificate found"));
+  CHECK(says(mail[0],
+             "Because 2017 is closed, this also raises what you carry into 2018: from nothing to "
+             "2.5 points."));
+  CHECK_FALSE(says(mail[0], "31 December 2017"));
+
+  CHECK(error_kind([&] { cpd::adjust_points(s.db, s.as("sec"), "ann", pts("-20"), 2017, "x"); })
+        == ErrorKind::refused); // below 0
+  CHECK(error_kind([&] { cpd::adjust_points(s.db, s.as("sec"), "ann", pts("0"), 2017, "x"); })
+        == ErrorKind::usage);
+  CHECK(error_kind([&] { cpd::adjust_points(s.db, s.as("sec"), "ann", pts("1"), 2019, "x"); })
+        == ErrorKind::refused); // a year to come
+  CHECK(error_kind([&] { cpd::adjust_points(s.db, s.as("sec"), "ann", pts("1"), 2016, "x"); })
+        == ErrorKind::refused); // before the scheme
+  CHECK(error_kind([&] { cpd::adjust_points(s.db, s.as("sec"), "sec", pts("1"), 2017, "x"); })
+        == ErrorKind::permission);
+  CHECK(error_kind([&] { cpd::adjust_points(s.db, s.as("ann"), "bob", pts("1"), 2017, "x"); })
+        == ErrorKind::permission);
+  CHECK(error_kind([&] { cpd::adjust_points(s.db, s.as("sec"), "ann", pts("1"), 2017, ""); })
+        == ErrorKind::usage);
+}
+
+TEST_CASE("year end: statements name claims still waiting, and none go without a CPD duty")
+{
+  testutil::Scheme s;
+  s.today = Date(2017, 12, 5);
+  const auto waiting = s.claim("ann", "iims-training-day", Date(2017, 12, 1));
+  cpd::change_member(s.db, s.as("sec"), "sue", testutil::with_cpd_duty(false));
+  s.today = Date(2018, 1, 1);
+  const auto closes = cpd::rollover(s.db, s.as("sec"), DryRun::no);
+  REQUIRE(closes.size() == 1);
+  CHECK(closes[0].members == 3); // ann, bob, sec: not sue
+  CHECK(mails(s.db, "year:2017:statement:sue").empty());
+  const auto statement = mails(s.db, "year:2017:statement:ann");
+  REQUIRE(statement.size() == 1);
+  CHECK(says(statement[0], "Your CPD statement for 2017: 10 points short"));
+  CHECK(says(statement[0], "This claim of yours for 2017 is still waiting for a decision:"));
+  CHECK(says(statement[0],
+             fmt::format("#{}  IIMS training day, 1 December 2017: 5 points", waiting.id)));
+  CHECK(says(statement[0], "Nothing is carried forward into 2018."));
+  const auto summary = mails(s.db, "year:2017:summary%");
+  REQUIRE(summary.size() == 1);
+  CHECK(says(summary[0],
+             fmt::format("#{}  Ann Surveyor (ann): IIMS training day, 1 December 2017: 5 points",
+                         waiting.id)));
+  CHECK_FALSE(says(summary[0], "Sue Second"));
+  const auto report = cpd::compliance_report(s.db, s.as("sec"), 2017);
+  CHECK(std::none_of(report.lines.begin(), report.lines.end(), [](const auto& line) {
+    return line.member == "sue";
+  }));
 }

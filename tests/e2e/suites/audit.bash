@@ -176,7 +176,7 @@ passed it, for this reason:
 expect_contains "$failed" "This claim was revoked:
 
   #$c2  IIMS training day, 2 March 2017: 5 points"
-expect_contains "$(tr '\n' ' ' <"$TESTDIR/failed.txt")" "now stands at 5 of 10 points, and 0 points are carried into 2018."
+expect_contains "$(tr '\n' ' ' <"$TESTDIR/failed.txt")" "now stands at 5 of 10 points. Nothing is carried forward into 2018."
 expect_equal "$($MAILBOX list "$box" | grep -c "CPD claim #$c2 revoked")" "0"
 ok sec history "$second" --json
 expect_equal "$(json "[c['status'] for c in d if c['id'] == $c2]")" "['revoked']"

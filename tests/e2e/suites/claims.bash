@@ -39,16 +39,47 @@ for bad in 2017-02-30 2017-1-5 0000-01-01 yesterday "" 2017-03-14T10:00; do
   refused 65 "not a date" ann claim iims-webinar --date "$bad"
 done
 
-TEST "refused: points that are not a multiple of 0.1"
-refused 65 "not a whole number of tenths" ann claim private-study --hours 1.25
+TEST "a quantity between two tenths is rounded down; the reply and both mails show how"
+ok ann claim private-study --hours 1.25 --date 2017-03-04
+id=$(sql "SELECT max(id) FROM claim")
+expect_equal "$OUT" "Claim #$id submitted: 0.6 points for Private study of technical literature, rules and regulations on 2017-03-04 (1.25 hours × 0.5 points an hour = 0.625 points, rounded down to 0.6), waiting for verification."
+MAILBOX="/usr/bin/python3 $E2E_DIR/mailbox.py"
+received=$($MAILBOX show-to "$TESTDIR/mail" ann@ "#$id received")
+expect_contains "$received" "Activity:  1.25 hours of Private study of technical literature, rules and regulations"
+expect_contains "$received" "Points:    0.6 points"
+expect_contains "$(tr '\n' ' ' <<<"$received")" "How the points were worked out: 1.25 hours × 0.5 points an hour = 0.625 points, rounded down to 0.6."
+to_secretary=$($MAILBOX show-to "$TESTDIR/mail" sec@ "#$id:")
+expect_contains "$to_secretary" "claims 0.6 points for 1.25 hours of Private study of technical literature, rules and regulations on 4 March 2017."
+expect_contains "$(tr '\n' ' ' <<<"$to_secretary")" "= 0.625 points, rounded down to 0.6."
+# 90 and 45 minutes
+ok ann claim private-study --hours 1.5 --date 2017-03-05 --json
+expect_equal "$(json 'd["points"], d["quantity"], d["per"]')" "(0.7, 1.5, 'hour')"
+ok ann claim private-study --hours 0.75 --date 2017-03-06 --json
+expect_equal "$(json 'd["points"]')" "0.3"
+ok ann claim iims-conference --days 4 --date 2017-03-07
+expect_contains "$OUT" "15 points for IIMS conference (per day attended) on 2017-03-07 (4 days × 5 points a day = 20 points, capped at 15 per claim)"
+ok ann history --json
+expect_equal "$(json '[(c["quantity"], c["per"]) for c in d if c["activity"] in ("iims-webinar", "iims-conference")][-2:]')" "[(2, 'day'), (4, 'day')]"
+ok ann claim iims-webinar --date 2017-03-08 --json
+expect_equal "$(json 'd["quantity"], d["per"], d["note"]')" "(None, 'claim', None)"
+refused 1 "0.05 of a point, less than the 0.1" ann claim private-study --hours 0.1 --date 2017-03-09
+
+TEST "refused: quantities that are no number of hours"
 refused 65 "not a positive number" ann claim private-study --hours 0.001
 refused 65 "not a positive number" ann claim private-study --hours -2
 refused 65 "not a positive number" ann claim private-study --hours 1e3
 refused 65 "not a positive number" ann claim private-study --hours 99999999999999999999
 
-TEST "refused: hours where they do not apply, or missing"
+TEST "refused: a quantity in the wrong unit, or missing, names the right option"
+refused 64 "'iims-conference' is counted in days, not hours: use --days 3$" ann claim iims-conference --hours 3
+refused 64 "'private-study' is counted in hours, not days: use --hours 1$" ann claim private-study --days 1
+refused 64 "counted in hours, not items: use --hours 2" ann claim private-study --items 2
 refused 64 "per claim; --hours does not apply" ann claim iims-training-day --hours 2
-refused 64 "say how many with --hours" ann claim private-study
+refused 64 "per claim; --days does not apply" ann claim iims-training-day --days 1
+refused 64 "say how many hours with --hours N" ann claim private-study
+refused 64 "say how many days with --days N" ann claim iims-conference
+refused 64 "one of --hours and --days, not both" ann claim iims-conference --days 1 --hours 8
+refused 64 "units" ann claim iims-conference --units 1
 
 TEST "refused: evidence required but none attached"
 refused 1 "needs evidence.*--attach" ann claim technical-paper

@@ -8,7 +8,7 @@ ok sec claim iims-branch-meeting --date 2017-03-01
 
 TEST "pending lists waiting claims oldest first"
 ok sec pending
-expect_contains "$OUT" "4 waiting"
+expect_contains "$OUT" "4 claims waiting"
 expect_equal "$(sed -n 2p <<<"$OUT" | awk '{print $1, $2, $3}')" "1 ann iims-training-day"
 ok sec pending --json
 expect_equal "$(json '[c["id"] for c in d]')" "[1, 2, 3, 4]"

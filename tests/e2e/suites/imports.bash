@@ -16,8 +16,33 @@ TEST "--dry-run reports and changes nothing"
 printf 'login,name,email\neve,Eve Early,eve@example.org\nann,Ann Renamed,ann@example.org\n' >"$TESTDIR/dry.csv"
 before=$(db_snapshot)
 ok sec member import "$TESTDIR/dry.csv" --dry-run
-expect_equal "$OUT" "Dry run: 1 added, 1 updated, 0 unchanged; nothing was changed."
+expect_equal "$OUT" "$(printf '%s\n' \
+  "dry.csv line 2: would add eve" \
+  "dry.csv line 3: would update ann: name Ann Surveyor -> Ann Renamed" \
+  "Dry run: 1 added, 1 updated, 0 unchanged; nothing was changed.")"
 expect_equal "$(db_snapshot)" "$before" "a dry run changed the database"
+ok sec --json member import "$TESTDIR/dry.csv" --dry-run
+expect_equal "$(json '[(r["where"], r["login"], r["action"], r["changes"]) for r in d["rows"]]')" \
+  "[('dry.csv line 2', 'eve', 'add', []), ('dry.csv line 3', 'ann', 'update', [{'field': 'name', 'from': 'Ann Surveyor', 'to': 'Ann Renamed'}])]"
+
+TEST "member import warns of logins that differ only in case, and of shared addresses"
+printf 'login,name,email
+Ann,Ann Again,ann2@example.org
+fay,Fay Ferry,bob@new.example
+gus,Gus,gus@example.org
+hal,Hal,GUS@example.org
+' >"$TESTDIR/clash.csv"
+before=$(db_snapshot)
+run sec member import "$TESTDIR/clash.csv" --dry-run
+expect_equal "$STATUS" 0
+expect_equal "$ERR" "$(printf '%s\n' \
+  "cpd: note: warning: clash.csv line 2: 'Ann' differs from the login 'ann' only in case: two members, or one written two ways?" \
+  "cpd: note: warning: clash.csv line 3: 'fay' shares the address bob@new.example with 'bob'" \
+  "cpd: note: warning: clash.csv line 5: 'hal' shares the address GUS@example.org with 'gus'")"
+expect_contains "$OUT" "clash.csv line 2: would add Ann"
+expect_equal "$(db_snapshot)" "$before" "a dry run changed the database"
+ok sec --json member import "$TESTDIR/clash.csv" --dry-run
+expect_equal "$(json 'len(d["warnings"])')" "3"
 
 TEST "a malformed row names its line and changes nothing"
 printf 'login,name,email\neve,Eve Early,eve@example.org\nfay,Fay,not-an-address\n' >"$TESTDIR/bad-email.csv"
@@ -68,7 +93,7 @@ with open(sys.argv[1], "w", newline="") as f:
 PY
 refused 65 "big-bad.csv line 10002" sec member import "$TESTDIR/big-bad.csv"
 
-TEST "an attendance list approves one claim per member, with the usual mails and ledger"
+TEST "an attendance list approves one claim per member, with one mail each and the ledger"
 printf 'Name,Login,Signed\nAnn Surveyor,ann,yes\n"Marine, Bob",bob,yes\nCid,cid,yes\n' >"$TESTDIR/day.csv"
 ok cid claim iims-training-day --date 2017-03-14 # cid claimed it already
 ok sec import attendance "$TESTDIR/day.csv" --activity iims-training-day --date 2017-03-14
@@ -78,9 +103,14 @@ expect_equal "$(sql "SELECT m.login, c.status, c.points, d.login FROM claim c JO
   "$(printf 'ann|approved|50|sec\nbob|approved|50|sec')"
 expect_equal "$(sql "SELECT m.login, e.kind, e.points FROM entry e JOIN member m ON m.id = e.member_id ORDER BY e.id")" \
   "$(printf 'ann|award|50\nbob|award|50')"
-expect_contains "$($MAILBOX list "$TESTDIR/mail")" "ann@example.org	CPD claim #2 received"
-expect_contains "$($MAILBOX list "$TESTDIR/mail")" "ann@example.org	CPD claim #2 approved"
-expect_contains "$($MAILBOX list "$TESTDIR/mail")" "bob@new.example	CPD claim #3 approved"
+# One mail each: no "received" for a claim the member did not make.
+expect_equal "$($MAILBOX list "$TESTDIR/mail" | grep -c '^ann@')" "1"
+expect_contains "$($MAILBOX list "$TESTDIR/mail")" "ann@example.org	CPD: 5 points added for IIMS training day on 14 March 2017"
+expect_contains "$($MAILBOX list "$TESTDIR/mail")" "bob@new.example	CPD: 5 points added for IIMS training day on 14 March 2017"
+recorded=$($MAILBOX show-to "$TESTDIR/mail" ann@ "5 points added" | tr '\n' ' ')
+expect_contains "$recorded" "has recorded your attendance at IIMS training day on 14 March 2017: your CPD record for 2017 is credited with 5 points (claim #2)."
+expect_contains "$recorded" "Your total for 2017 is now 5 points. You only require 5 more points by 31 December 2017 to make your quota of 10 points."
+expect_not_contains "$recorded" "received"
 expect_equal "$(sql "SELECT count(*) FROM outbox WHERE cause LIKE 'claim:2:%' AND to_address LIKE 'sec%'")" "0"
 ok ann balance --json
 expect_equal "$(json 'd["total"]')" "5"
@@ -117,8 +147,13 @@ refused 65 "short.csv line 3: 1 field where the header has 2" sec import attenda
 printf 'login,name\nann,Ann\n,Nobody\n' >"$TESTDIR/blank.csv"
 refused 65 "blank.csv line 3: no login" sec import attendance "$TESTDIR/blank.csv" --activity iims-webinar --date 2017-03-11
 
-TEST "attendance --dry-run reports and changes nothing"
+TEST "attendance --dry-run reports and changes nothing, unknown logins too"
 before=$(db_snapshot)
 ok sec import attendance "$TESTDIR/day.csv" --activity iims-webinar --date 2017-03-11 --dry-run
 expect_contains "$OUT" "Dry run: 3 claims of IIMS webinar"
+expect_equal "$(db_snapshot)" "$before" "a dry run changed the database"
+ok sec import attendance "$TESTDIR/unknown.csv" --activity iims-webinar --date 2017-03-11 --dry-run
+expect_contains "$OUT" "Dry run: 2 claims of IIMS webinar on 2017-03-11 would be approved"
+expect_contains "$OUT" "unknown.csv line 3: zed: not a member"
+expect_contains "$OUT" "unknown.csv line 5: yan: not a member"
 expect_equal "$(db_snapshot)" "$before" "a dry run changed the database"

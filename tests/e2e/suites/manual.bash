@@ -87,6 +87,19 @@ for command in activities pending "history ann" "history --ledger ann" "balance 
 done
 ok sec approve 1 --json
 documented "cpd approve"
+ok sec member add cron --name Scheduler --email cpd@example.org --secretary --no-cpd --json
+documented "cpd member add"
+ok sec member set bob --email bob@new.example --json
+documented "cpd member set"
+printf 'login,name,email\nBob,Bob Again,bob@new.example\n' >"$TESTDIR/members.csv"
+ok sec member import "$TESTDIR/members.csv" --dry-run --json
+documented "cpd member import"
+ok sec exempt bob --from 2017 --reason retired --json
+documented "cpd exempt"
+ok sec adjust ann 1 --year 2017 --reason "claimed late" --json
+documented "cpd adjust"
+ok sec activity add iims-quiz --title Quiz --points 1 --json
+documented "cpd activity add"
 CPD_TODAY=2018-01-02 ok sec rollover --dry-run --json
 documented "cpd rollover"
 ok sec mail send --json

@@ -287,7 +287,7 @@ stop_postfix
 before=$(delivered)
 CPD_TODAY=2018-01-04 run ann claim iims-webinar --date 2018-01-03
 expect_equal "$STATUS" 0
-expect_contains "$ERR" "not delivered yet"
+expect_contains "$ERR" "the membership secretary sees to it"
 CPD_TODAY=2018-01-04 run sec mail send
 expect_equal "$STATUS" 0
 expect_contains "$OUT" "Nothing is due yet: 2 mails queued"
@@ -310,7 +310,7 @@ TEST "a refused address is retried to the member's corrected one"
 ok sec member add dee --name "Dee Deputy" --email dee.typo@example.org
 run dee claim iims-webinar --date 2018-01-02
 expect_equal "$STATUS" 0
-expect_contains "$ERR" "refused by the mail server"
+expect_contains "$ERR" "the membership secretary sees to it"
 ok sec --json mail list --failed
 expect_equal "$(json '[(m["to"], m["last_code"]) for m in d]')" "[('dee.typo@example.org', 550)]"
 expect_contains "$(json 'd[0]["last_error"]')" "(server: 550 5.1.1 <dee.typo@example.org>: Recipient address rejected: User unknown in virtual mailbox table)"
@@ -332,7 +332,7 @@ run ann claim iims-half-day --date 2018-01-02 --attach "$TESTDIR/survey.pdf"
 expect_equal "$STATUS" 0
 expect_equal "$ERR" ""
 claim=$(sql "SELECT max(id) FROM claim")
-expect_equal "$(sql "SELECT state, files_dropped, attempts FROM outbox WHERE cause = 'claim:$claim:submitted:sec'")" "sent|1|2"
+expect_equal "$(sql "SELECT state, files_dropped, attempts FROM outbox WHERE cause = 'claim:$claim:submitted:secretary'")" "sent|1|2"
 wait_delivered
 $MAILBOX show "$BOX" "#$claim: Ann Surveyor claims" >"$TESTDIR/big.txt"
 expect_contains "$(tr '\n' ' ' <"$TESTDIR/big.txt")" "The mail server refused this mail as too large"
@@ -348,7 +348,7 @@ run sec member add kim --name "Kim Keel" --email kim@example.org
 expect_equal "$STATUS" 0
 run kim claim iims-webinar --date 2018-01-02
 expect_equal "$STATUS" 0
-expect_contains "$ERR" "not trusted"
+expect_contains "$ERR" "the membership secretary sees to it"
 run sec mail send --now
 expect_equal "$STATUS" 78
 expect_contains "$ERR" "not trusted"

@@ -59,8 +59,8 @@ CPD_TODAY=2018-01-02 ok sec rollover
 expect_equal "$OUT" "Nothing to close: every CPD year before 2018 is closed."
 expect_equal "$(db_snapshot)" "$before"
 
-TEST "claims into a closed year are refused"
-CPD_TODAY=2018-01-02 refused 1 "2017 is closed" ann claim iims-webinar --date 2017-12-30
+TEST "claims into a closed year are refused once its grace period is over"
+CPD_TODAY=2018-02-01 refused 1 "2017 is closed: claims for it were taken until 31 January 2018; ask the membership secretary to adjust your record" ann claim iims-webinar --date 2017-12-30
 
 TEST "a claim pending at year end can still be approved: the carry is corrected"
 CPD_TODAY=2018-01-05 ok sec approve "$bob_pending"
@@ -68,7 +68,7 @@ CPD_TODAY=2018-01-05 ok bob balance --year 2017 --json
 expect_equal "$(json 'd["total"], d["compliant"], d["closed"]')" "(14, True, True)"
 CPD_TODAY=2018-01-05 ok bob balance --json
 expect_equal "$(json 'd["carried_in"]')" "3"
-expect_equal "$(sql "SELECT points, reason FROM entry WHERE kind = 'carry' AND member_id = (SELECT id FROM member WHERE login = 'bob')")" "30|carry from 2017 corrected"
+expect_equal "$(sql "SELECT points, reason FROM entry WHERE kind = 'carry' AND member_id = (SELECT id FROM member WHERE login = 'bob')")" "30|carry from 2017 corrected: claim #$bob_pending approved after the year closed"
 
 TEST "a revocation in a closed year reverses the award and the carry"
 refused 64 "reason" sec revoke "$ann_conference"
