@@ -13,10 +13,12 @@
 // claim its award in the ledger. The setup and the members go through the
 // library (initialize, insert_member); the claims, which the library only
 // takes one by one with permission checks and mail, are written with direct
-// SQL matching data/schema in one transaction, then cpd::verify_ledger
-// checks the result. Phase timings go to stderr as "phase NAME ROWS SECONDS".
+// SQL matching data/schema in one transaction, then the checks of `cpd check`
+// (cpd::verify_storage, cpd::verify_ledger) verify the result. Phase timings
+// go to stderr as "phase NAME ROWS SECONDS".
 
 #include <cpd/activities.hpp>
+#include <cpd/check.hpp>
 #include <cpd/context.hpp>
 #include <cpd/database.hpp>
 #include <cpd/date.hpp>
@@ -404,18 +406,12 @@ try {
       }
     }
 
-    // Close every year before the last, oldest first, with the same carry
-    // rule as cpd rollover (lib/cpd/yearend.cpp, close_year), but no mail.
+    // Close every year before the last, oldest first, with the statement
+    // cpd rollover runs, but no mail.
     const auto scheme = cpd::load_scheme(db);
     for (int year = options.first_year; year < options.last_year; ++year) {
       const std::int64_t at = cpd::Date(year + 1, 1, 1).days() * 86400 + 7200;
-      cpd::Statement(db,
-                     "INSERT INTO entry(member_id, year, kind, points, actor_id, at, reason)"
-                     " SELECT member_id, ?1 + 1, 'carry', min(?3, total - ?2), ?4, ?5,"
-                     "   'carried from ' || ?1"
-                     " FROM (SELECT member_id, sum(points) AS total FROM entry"
-                     "       WHERE year = ?1 GROUP BY member_id)"
-                     " WHERE total > ?2 AND ?3 > 0")
+      cpd::Statement(db, cpd::k_carry_sql)
         .bind_all(year, scheme.quota.tenths(), scheme.carry_cap.tenths(), secretary_id, at)
         .run();
       cpd::Statement(db,
@@ -431,8 +427,13 @@ try {
   }
   watch.report("claims", options.claims);
 
-  const auto problems = cpd::verify_ledger(db);
-  watch.report("verify", static_cast<std::int64_t>(problems.size()));
+  // Both halves of cpd check, timed apart.
+  auto problems = cpd::verify_storage(db);
+  watch.report("verify_storage", static_cast<std::int64_t>(problems.size()));
+  for (auto& problem : cpd::verify_ledger(db)) {
+    problems.push_back(std::move(problem));
+  }
+  watch.report("verify_ledger", static_cast<std::int64_t>(problems.size()));
   for (const auto& problem : problems) {
     fmt::print(stderr, "cpd_bench_generate: {}\n", problem);
   }

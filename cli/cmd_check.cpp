@@ -2,7 +2,7 @@
 #include "output.hpp"
 
 #include <cpd/error.hpp>
-#include <cpd/yearend.hpp>
+#include <cpd/check.hpp>
 
 #include <fmt/format.h>
 

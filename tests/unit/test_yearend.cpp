@@ -1,5 +1,7 @@
 #include "fixture.hpp"
+#include "testutil.hpp"
 
+#include <cpd/check.hpp>
 #include <cpd/ledger.hpp>
 #include <cpd/settings.hpp>
 #include <cpd/yearend.hpp>
@@ -132,7 +134,9 @@ TEST_CASE("property: the ledger always equals a replay of the facts")
     int late_decisions = 0; // decisions on claims of closed years
 
     auto replay_check = [&] {
-      REQUIRE(cpd::verify_ledger(s.db).empty());
+      const auto problems = cpd::verify_ledger(s.db);
+      INFO("cpd check reports: ", testutil::lines(problems));
+      REQUIRE(problems.empty());
       for (const auto& login : members) {
         std::int64_t carry_in = 0;
         for (int year = 2017; year <= s.today.year(); ++year) {
