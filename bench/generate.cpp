@@ -30,7 +30,6 @@
 #include <cpd/yearend.hpp>
 
 #include <fmt/format.h>
-#include <fmt/os.h>
 
 #include <chrono>
 #include <cstdint>
@@ -40,6 +39,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace {
@@ -168,6 +168,49 @@ private:
   std::chrono::steady_clock::time_point m_start = std::chrono::steady_clock::now();
 };
 
+// A file written through stdio's buffer (fmt::output_file would need the
+// shared libfmt, which cpd does not link).
+class OutputFile
+{
+public:
+  explicit OutputFile(const std::string& path)
+    : m_path(path)
+    , m_file(std::fopen(path.c_str(), "w"))
+  {
+    if (m_file == nullptr) {
+      throw cpd::Error(cpd::ErrorKind::io, "cannot write {}", path);
+    }
+  }
+  OutputFile(const OutputFile&) = delete;
+  OutputFile& operator=(const OutputFile&) = delete;
+
+  ~OutputFile()
+  {
+    if (m_file != nullptr) {
+      std::fclose(m_file);
+    }
+  }
+
+  template<typename... Args>
+  void
+  print(fmt::format_string<Args...> format, Args&&... args)
+  {
+    fmt::print(m_file, format, std::forward<Args>(args)...);
+  }
+
+  void
+  close()
+  {
+    if (std::fclose(std::exchange(m_file, nullptr)) != 0) {
+      throw cpd::Error(cpd::ErrorKind::io, "cannot write {}", m_path);
+    }
+  }
+
+private:
+  std::string m_path;
+  std::FILE* m_file;
+};
+
 std::string
 csv_field(std::string_view text)
 {
@@ -252,9 +295,9 @@ try {
   watch.report("setup", static_cast<std::int64_t>(activities.size()));
 
   // Members, through the library, in one transaction.
-  std::optional<fmt::ostream> members_csv;
+  std::optional<OutputFile> members_csv;
   if (!options.members_csv.empty()) {
-    members_csv.emplace(fmt::output_file(options.members_csv));
+    members_csv.emplace(options.members_csv);
     members_csv->print("login,name,email\n");
   }
   std::vector<std::int64_t> member_ids;
@@ -288,9 +331,9 @@ try {
   watch.report("members", options.members);
 
   // Claims, their events and awards: direct SQL in one transaction.
-  std::optional<fmt::ostream> claims_csv;
+  std::optional<OutputFile> claims_csv;
   if (!options.claims_csv.empty()) {
-    claims_csv.emplace(fmt::output_file(options.claims_csv));
+    claims_csv.emplace(options.claims_csv);
     claims_csv->print("login,activity,date,quantity,points,status,note\n");
   }
   const std::int64_t secretary_id = cpd::find_member(db, "secretary")->id;
