@@ -109,22 +109,23 @@ verify_ledger(Database& db)
     const auto award = credited ? entries.integer(4) : 0;
     const auto revocation = status == "revoked" ? -entries.integer(4) : 0;
     if (entries.integer(5) != award || entries.integer(6) != revocation) {
-      problems.push_back(fmt::format(
-        "{}: claim #{} of {} is {} but its ledger entries are award {}, revocation {} (expected {}, {})",
-        login,
-        entries.integer(0),
-        year,
-        status,
-        points(entries.integer(5)),
-        points(entries.integer(6)),
-        points(award),
-        points(revocation)));
-    }
-    if (entries.integer(7) != 0) {
-      problems.push_back(fmt::format("{}: claim #{} of {} has entries of another kind, year or member",
+      problems.push_back(fmt::format("{}: claim #{} of {} is {} but its ledger entries are award "
+                                     "{}, revocation {} (expected {}, {})",
                                      login,
                                      entries.integer(0),
-                                     year));
+                                     year,
+                                     status,
+                                     points(entries.integer(5)),
+                                     points(entries.integer(6)),
+                                     points(award),
+                                     points(revocation)));
+    }
+    if (entries.integer(7) != 0) {
+      problems.push_back(
+        fmt::format("{}: claim #{} of {} has entries of another kind, year or member",
+                    login,
+                    entries.integer(0),
+                    year));
     }
   }
 

@@ -70,11 +70,8 @@ struct Ledger : testutil::Scheme
     cpd::Statement(db,
                    "INSERT INTO entry(member_id, year, kind, points, claim_id, at)"
                    " VALUES (?, ?, ?, ?, ?, 0)")
-      .bind_all(member,
-                year,
-                kind,
-                cpd::Points::parse(points, cpd::Points::Sign::allowed)->tenths(),
-                claim)
+      .bind_all(
+        member, year, kind, cpd::Points::parse(points, cpd::Points::Sign::allowed)->tenths(), claim)
       .run();
   }
 
@@ -134,9 +131,10 @@ TEST_CASE("cpd check: an extra award")
   SUBCASE("an award for no claim")
   {
     l.post(l.bob, 2016, "award", "1");
-    CHECK(cpd::verify_ledger(l.db)
-          == Problems{fmt::format(
-            "bob: ledger entry #{} (award) of 2016 does not match its claim link", l.last_entry())});
+    CHECK(
+      cpd::verify_ledger(l.db)
+      == Problems{fmt::format("bob: ledger entry #{} (award) of 2016 does not match its claim link",
+                              l.last_entry())});
   }
   SUBCASE("an award in another member's account")
   {
@@ -217,26 +215,28 @@ TEST_CASE("cpd check: a claim that disagrees with its events or its date")
   SUBCASE("approved without an event or an award")
   {
     l.db.exec(fmt::format("UPDATE claim SET status = 'approved' WHERE id = {}", l.bob_pending));
-    CHECK(cpd::verify_ledger(l.db)
-          == Problems{fmt::format("bob: claim #{} of 2017 is approved but its ledger entries are"
-                                  " award 0, revocation 0 (expected 5, 0)",
-                                  l.bob_pending),
-                      fmt::format("bob: claim #{} of 2017 is approved but its last event says pending",
-                                  l.bob_pending)});
+    CHECK(
+      cpd::verify_ledger(l.db)
+      == Problems{fmt::format("bob: claim #{} of 2017 is approved but its ledger entries are"
+                              " award 0, revocation 0 (expected 5, 0)",
+                              l.bob_pending),
+                  fmt::format("bob: claim #{} of 2017 is approved but its last event says pending",
+                              l.bob_pending)});
   }
   SUBCASE("filed under another year")
   {
     l.db.exec(fmt::format("UPDATE claim SET year = 2016 WHERE id = {}", l.bob_pending));
-    CHECK(cpd::verify_ledger(l.db)
-          == Problems{fmt::format(
-            "bob: claim #{} is filed under 2016 but its activity was on 2017-03-01", l.bob_pending)});
+    CHECK(
+      cpd::verify_ledger(l.db)
+      == Problems{fmt::format(
+        "bob: claim #{} is filed under 2016 but its activity was on 2017-03-01", l.bob_pending)});
   }
   SUBCASE("no events at all")
   {
     l.db.exec(fmt::format("DELETE FROM claim_event WHERE claim_id = {}", l.bob_pending));
     CHECK(cpd::verify_ledger(l.db)
-          == Problems{fmt::format("bob: claim #{} of 2017 is pending but its last event says nothing",
-                                  l.bob_pending)});
+          == Problems{fmt::format(
+            "bob: claim #{} of 2017 is pending but its last event says nothing", l.bob_pending)});
   }
 }
 
@@ -268,6 +268,6 @@ TEST_CASE("cpd check reports a foreign key that leads nowhere")
   l.post(999, 2017, "adjustment", "1");
   const auto problems = cpd::verify_storage(l.db);
   CHECK(problems
-        == Problems{fmt::format("foreign key: entry row {} refers to a missing member",
-                                l.last_entry())});
+        == Problems{
+          fmt::format("foreign key: entry row {} refers to a missing member", l.last_entry())});
 }
