@@ -225,8 +225,9 @@ TEST_CASE("a year's totals for every member are read through entry_year_member")
 }
 
 // cpd check reads every claim and entry once, in the order of a table or an
-// index, and reaches other rows by their key: no lookup through an index
-// that is not covering for each row, no sort of a whole table.
+// index, and reaches the rows that go with each through an index or their
+// key: no scan inside a loop, and nothing sorted but the problems found and
+// the carries.
 
 TEST_CASE("check: claims and their entries, grouped through entry_claim")
 {
