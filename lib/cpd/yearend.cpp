@@ -10,9 +10,16 @@
 #include <cpd/yearend.hpp>
 
 #include <algorithm>
-#include <map>
 
 namespace cpd {
+
+const char* const k_carry_sql =
+  "INSERT INTO entry(member_id, year, kind, points, actor_id, at, reason)"
+  " SELECT member_id, ?1 + 1, 'carry', min(?3, total - ?2), ?4, ?5,"
+  "   'carried from ' || ?1"
+  " FROM (SELECT member_id, sum(points) AS total FROM entry"
+  "       WHERE year = ?1 GROUP BY member_id)"
+  " WHERE total > ?2 AND ?3 > 0";
 
 namespace {
 
@@ -119,13 +126,7 @@ close_year(
   count_statuses(result, lines);
 
   // One statement for every member: the carry rule in SQL.
-  Statement(db,
-            "INSERT INTO entry(member_id, year, kind, points, actor_id, at, reason)"
-            " SELECT member_id, ?1 + 1, 'carry', min(?3, total - ?2), ?4, ?5,"
-            "   'carried from ' || ?1"
-            " FROM (SELECT member_id, sum(points) AS total FROM entry"
-            "       WHERE year = ?1 GROUP BY member_id)"
-            " WHERE total > ?2 AND ?3 > 0")
+  Statement(db, k_carry_sql)
     .bind_all(year, scheme.quota.tenths(), scheme.carry_cap.tenths(), actor_id, at)
     .run();
   Statement(db,
@@ -239,144 +240,6 @@ compliance_report(Database& db, const Context& context, int year)
     report.total += line.total;
   }
   return report;
-}
-
-std::vector<std::string>
-verify_ledger(Database& db)
-{
-  std::vector<std::string> problems;
-
-  Statement integrity(db, "PRAGMA integrity_check");
-  while (integrity.step()) {
-    if (integrity.text(0) != "ok") {
-      problems.push_back("integrity: " + integrity.text(0));
-    }
-  }
-  Statement keys(db, "PRAGMA foreign_key_check");
-  while (keys.step()) {
-    problems.push_back(fmt::format("foreign key: {} row {} refers to a missing {}",
-                                   keys.text(0),
-                                   keys.integer(1),
-                                   keys.text(2)));
-  }
-
-  // Each claim's entries follow from its status.
-  Statement claims(db,
-                   "SELECT c.id, c.status, c.points,"
-                   " coalesce(sum(CASE WHEN e.kind = 'award' THEN e.points END), 0),"
-                   " coalesce(sum(CASE WHEN e.kind = 'revocation' THEN e.points END), 0),"
-                   " coalesce(sum(e.kind NOT IN ('award', 'revocation')), 0),"
-                   " coalesce(sum(e.year != c.year OR e.member_id != c.member_id), 0),"
-                   " c.year = CAST(substr(c.activity_date, 1, 4) AS INTEGER),"
-                   " (SELECT status FROM claim_event v WHERE v.claim_id = c.id"
-                   "  ORDER BY v.id DESC LIMIT 1)"
-                   " FROM claim c LEFT JOIN entry e ON e.claim_id = c.id GROUP BY c.id");
-  while (claims.step()) {
-    const auto id = claims.integer(0);
-    const auto status = claims.text(1);
-    const auto points = claims.integer(2);
-    const bool credited = status == "approved" || status == "revoked";
-    const auto award = credited ? points : 0;
-    const auto revocation = status == "revoked" ? -points : 0;
-    if (claims.integer(3) != award || claims.integer(4) != revocation) {
-      problems.push_back(fmt::format(
-        "claim #{} is {} but its ledger entries are award {}, revocation {} (expected {}, {})",
-        id,
-        status,
-        Points::from_tenths(claims.integer(3)).to_string(),
-        Points::from_tenths(claims.integer(4)).to_string(),
-        Points::from_tenths(award).to_string(),
-        Points::from_tenths(revocation).to_string()));
-    }
-    if (claims.integer(5) != 0 || claims.integer(6) != 0) {
-      problems.push_back(fmt::format("claim #{} has entries of another kind, year or member", id));
-    }
-    if (claims.integer(7) == 0) {
-      problems.push_back(fmt::format("claim #{} is filed under the wrong year", id));
-    }
-    if (claims.optional_text(8) != status) {
-      problems.push_back(fmt::format("claim #{} is {} but its last event says {}",
-                                     id,
-                                     status,
-                                     claims.optional_text(8).value_or("nothing")));
-    }
-  }
-  Statement orphans(db,
-                    "SELECT id, kind FROM entry WHERE (kind IN ('award', 'revocation'))"
-                    " != (claim_id IS NOT NULL)");
-  while (orphans.step()) {
-    problems.push_back(fmt::format(
-      "ledger entry #{} ({}) does not match its claim link", orphans.integer(0), orphans.text(1)));
-  }
-
-  // Carries: replay every member's years through the rule of each close.
-  std::map<int, std::pair<std::int64_t, std::int64_t>> closes; // year → quota, cap
-  Statement years(db, "SELECT year, quota, carry_cap FROM year_close");
-  while (years.step()) {
-    closes[static_cast<int>(years.integer(0))] = {years.integer(1), years.integer(2)};
-  }
-  Statement sums(db,
-                 "SELECT e.member_id, m.login, e.year,"
-                 " sum(CASE WHEN e.kind != 'carry' THEN e.points ELSE 0 END),"
-                 " sum(CASE WHEN e.kind = 'carry' THEN e.points ELSE 0 END)"
-                 " FROM entry e JOIN member m ON m.id = e.member_id"
-                 " GROUP BY e.member_id, e.year ORDER BY e.member_id, e.year");
-  struct YearSums
-  {
-    std::int64_t earned;
-    std::int64_t carried;
-  };
-  auto replay = [&](const std::string& login, const std::map<int, YearSums>& account) {
-    if (account.empty()) {
-      return;
-    }
-    std::int64_t carry_in = 0;
-    for (int year = account.begin()->first; year <= account.rbegin()->first + 1; ++year) {
-      const auto found = account.find(year);
-      const auto sums_of_year = found == account.end() ? YearSums{0, 0} : found->second;
-      if (sums_of_year.carried != carry_in) {
-        problems.push_back(fmt::format("{}: carried into {} is {}, the rules give {}",
-                                       login,
-                                       year,
-                                       Points::from_tenths(sums_of_year.carried).to_string(),
-                                       Points::from_tenths(carry_in).to_string()));
-      }
-      const auto close = closes.find(year);
-      if (close == closes.end()) {
-        carry_in = 0;
-      } else {
-        const auto total = sums_of_year.earned + carry_in;
-        carry_in =
-          std::min(close->second.second, std::max<std::int64_t>(0, total - close->second.first));
-      }
-    }
-  };
-  std::int64_t current = -1;
-  std::string login;
-  std::map<int, YearSums> account;
-  while (sums.step()) {
-    if (sums.integer(0) != current) {
-      replay(login, account);
-      account.clear();
-      current = sums.integer(0);
-      login = sums.text(1);
-    }
-    account[static_cast<int>(sums.integer(2))] = {sums.integer(3), sums.integer(4)};
-  }
-  replay(login, account);
-
-  for (auto& problem : check_statements(db)) {
-    problems.push_back(std::move(problem));
-  }
-  return problems;
-}
-
-std::vector<std::string>
-check_database(Database& db, const Context& context)
-{
-  Transaction transaction(db, Transaction::Kind::read);
-  require_secretary_or_system(db, context);
-  return verify_ledger(db);
 }
 
 } // namespace cpd

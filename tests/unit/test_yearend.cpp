@@ -1,5 +1,7 @@
 #include "fixture.hpp"
+#include "testutil.hpp"
 
+#include <cpd/check.hpp>
 #include <cpd/dispensation.hpp>
 #include <cpd/ledger.hpp>
 #include <cpd/settings.hpp>
@@ -135,7 +137,9 @@ TEST_CASE("property: the ledger always equals a replay of the facts")
     std::map<std::pair<std::string, int>, std::int64_t> adjusted; // (login, year) -> tenths
 
     auto replay_check = [&] {
-      REQUIRE(cpd::verify_ledger(s.db).empty());
+      const auto problems = cpd::verify_ledger(s.db);
+      INFO("cpd check reports: ", testutil::lines(problems));
+      REQUIRE(problems.empty());
       for (const auto& login : members) {
         std::int64_t carry_in = 0;
         for (int year = 2017; year <= s.today.year(); ++year) {
