@@ -51,40 +51,50 @@ run(const ReportOptions& options, Session& session)
 {
   const auto& context = session.context();
   const int year = options.year.empty() ? context.today.year() : parse_year(options.year);
-  const auto report = compliance_report(session.db(), context, year);
   const auto audits = audit_statuses(session.db(), context, year);
   if (session.json()) {
+    // The members are printed while they are read.
     Json json;
-    json.begin_object()
-      .field("year", report.year)
-      .field("quota", report.quota)
-      .field("closed", report.closed)
-      .field("compliant", report.compliant)
-      .field("short", report.short_of_quota)
-      .field("exempt", report.exempt)
-      .field("total", report.total)
-      .key("members")
-      .begin_array();
-    for (const auto& line : report.lines) {
-      json.begin_object()
-        .field("member", line.member)
-        .field("name", line.name)
-        .field("email", line.email)
-        .field("earned", line.earned)
-        .field("carried_in", line.carried_in)
-        .field("total", line.total)
-        .field("remaining", line.remaining)
-        .field("pending", line.pending)
-        .field("status", std::string(to_string(line.status)));
-      const auto audit = audit_of(audits, line);
-      json.key("audit");
-      if (audit) {
-        json.value(to_string(*audit));
-      } else {
-        json.null();
-      }
-      json.end_object();
-    }
+    std::size_t count = 0;
+    compliance_report(
+      session.db(),
+      context,
+      year,
+      [&](const Report& report) {
+        json.begin_object()
+          .field("year", report.year)
+          .field("quota", report.quota)
+          .field("closed", report.closed)
+          .field("compliant", report.compliant)
+          .field("short", report.short_of_quota)
+          .field("exempt", report.exempt)
+          .field("total", report.total)
+          .key("members")
+          .begin_array();
+      },
+      [&](const ReportLine& line) {
+        json.begin_object()
+          .field("member", line.member)
+          .field("name", line.name)
+          .field("email", line.email)
+          .field("earned", line.earned)
+          .field("carried_in", line.carried_in)
+          .field("total", line.total)
+          .field("remaining", line.remaining)
+          .field("pending", line.pending)
+          .field("status", std::string(to_string(line.status)));
+        const auto audit = audit_of(audits, line);
+        json.key("audit");
+        if (audit) {
+          json.value(to_string(*audit));
+        } else {
+          json.null();
+        }
+        json.end_object();
+        if (++count % 1024 == 0) {
+          print(json.take());
+        }
+      });
     json.end_array().end_object();
     print(json.str());
     return;
@@ -100,13 +110,17 @@ run(const ReportOptions& options, Session& session)
                                "pending",
                                "status",
                                "audit"});
-    for (const auto& line : report.lines) {
+    compliance_report(session.db(), context, year, {}, [&](const ReportLine& line) {
       auto row = cells(line, audits);
       for (const std::size_t text : {0, 1, 2}) { // member, name, email
         row[text] = csv_text(row[text]);
       }
       out += csv_row(row);
-    }
+      if (out.size() >= 65536) {
+        print(out);
+        out.clear();
+      }
+    });
     print(out);
     return;
   }
@@ -122,7 +136,7 @@ run(const ReportOptions& options, Session& session)
     columns.push_back({"AUDIT", Table::Align::left, Table::Kind::status});
   }
   Table table(std::move(columns));
-  for (const auto& line : report.lines) {
+  const auto report = compliance_report(session.db(), context, year, {}, [&](const ReportLine& line) {
     auto row = cells(line, audits);
     row.erase(row.begin() + 2); // no email on the screen
     const auto audit = audit_of(audits, line);
@@ -131,14 +145,14 @@ run(const ReportOptions& options, Session& session)
       row.pop_back(); // no audit column for a year without one
     }
     table.add_row(std::move(row));
-  }
+  });
   print(fmt::format("CPD year {}{}, quota {}\n\n",
                     report.year,
                     report.closed ? " (closed)" : "",
                     points_phrase(report.quota)));
   print(table.render());
   print(fmt::format("\n{}: {} compliant, {} short, {} exempt; {} in all.\n",
-                    count_phrase(report.lines.size(), "member"),
+                    count_phrase(static_cast<std::size_t>(report.members), "member"),
                     report.compliant,
                     report.short_of_quota,
                     report.exempt,

@@ -2,6 +2,7 @@
 #include <cpd/ledger.hpp>
 #include <cpd/members.hpp>
 #include <cpd/notices.hpp>
+#include <cpd/outbox.hpp>
 #include <cpd/remind.hpp>
 #include <cpd/settings.hpp>
 #include <cpd/yearend.hpp>
@@ -9,9 +10,10 @@
 namespace cpd {
 
 const char* const k_due_reminders_sql =
-  "SELECT m.id, m.login, m.name, m.email, coalesce(t.total, 0),"
+  "SELECT m.id AS id, m.login AS login, m.name AS name, m.email AS email,"
+  " coalesce(t.total, 0) AS total,"
   " (SELECT coalesce(sum(c.points), 0) FROM claim c WHERE c.member_id = m.id"
-  "   AND c.year = ?1 AND c.status = 'pending')"
+  "   AND c.year = ?1 AND c.status = 'pending') AS pending"
   " FROM member m LEFT JOIN (SELECT member_id, sum(points) AS total"
   "   FROM entry WHERE year = ?1 GROUP BY member_id) t ON t.member_id = m.id"
   " WHERE m.active = 1 AND m.cpd_duty = 1 AND m.created_at < ?2"
@@ -46,55 +48,69 @@ reminders_started(const Scheme& scheme, Date day)
   return day >= Date(day.year(), 1, 1).plus_days(scheme.remind_after_days);
 }
 
-std::vector<Reminded>
-remind(Database& db, const Context& context, ReminderScope scope, DryRun dry_run)
+int
+remind(Database& db,
+       const Context& context,
+       ReminderScope scope,
+       DryRun dry_run,
+       const std::function<void(const Reminded&)>& each)
 {
-  Transaction transaction(db, Transaction::Kind::write);
+  // A dry run only reads: nothing it prints holds up a writer.
+  Transaction transaction(db,
+                          dry_run == DryRun::yes ? Transaction::Kind::read
+                                                 : Transaction::Kind::write);
   require_secretary_or_system(db, context);
   const auto scheme = load_scheme(db);
   if (!reminders_started(scheme, context.today)) {
-    return {};
+    return 0;
   }
+  // Everybody due: members of the year with a CPD duty, not exempt, in
+  // scope, not reminded yet in this period.
   const int year = context.today.year();
-  // One query for everybody due: members of the year with a CPD duty, not
-  // exempt, in scope, not reminded yet in this period.
-  Statement due(db, k_due_reminders_sql);
-  due.bind_all(year,
-               Date(year + 1, 1, 1).days() * 86400,
-               scope == ReminderScope::below_quota ? 1 : 0,
-               scheme.quota.tenths(),
-               period_start(scheme.remind_every, context.today).to_string());
-  std::vector<Reminded> reminded;
-  std::vector<std::pair<Member, Balance>> due_members;
-  while (due.step()) {
-    Member member;
-    member.id = due.integer(0);
-    member.login = due.text(1);
-    member.name = due.text(2);
-    member.email = due.text(3);
-    Balance balance;
-    balance.member = member.login;
-    balance.name = member.name;
-    balance.year = year;
-    balance.total = Points::from_tenths(due.integer(4));
-    balance.quota = scheme.quota;
-    balance.remaining = max(Points(), scheme.quota - balance.total);
-    balance.pending = Points::from_tenths(due.integer(5));
-    balance.deadline = year_end(year);
-    reminded.push_back({member.login, member.name, member.email, balance.total, balance.remaining});
-    due_members.emplace_back(std::move(member), balance);
-  }
-  due.reset();
-  if (dry_run == DryRun::no) {
-    Statement record(db, "INSERT OR IGNORE INTO reminder(member_id, day) VALUES (?, ?)");
-    for (const auto& [member, balance] : due_members) {
-      notice_reminder(db, context, member, balance);
-      record.reset();
-      record.bind_all(member.id, context.today.to_string()).run();
+  DueReminders due{year,
+                   year_start_instant(year + 1),
+                   scope == ReminderScope::below_quota,
+                   scheme.quota,
+                   period_start(scheme.remind_every, context.today)};
+  if (dry_run == DryRun::yes) {
+    Statement query(db, k_due_reminders_sql);
+    query.bind_all(due.year,
+                   due.joined_before,
+                   due.below_quota ? 1 : 0,
+                   due.quota.tenths(),
+                   due.period_start.to_string());
+    int count = 0;
+    while (query.step()) {
+      ++count;
+      if (each) {
+        const auto total = Points::from_tenths(query.integer(4));
+        each({query.text(1), query.text(2), query.text(3), total, max(Points(), scheme.quota - total)});
+      }
     }
-    transaction.commit();
+    return count;
   }
-  return reminded;
+  const auto queued = notice_reminders(db, context, due);
+  Statement(db,
+            "INSERT OR IGNORE INTO reminder(member_id, day)"
+            " SELECT member_id, ?3 FROM outbox WHERE id BETWEEN ?1 AND ?2")
+    .bind_all(queued.first, queued.last(), context.today.to_string())
+    .run();
+  transaction.commit();
+  if (each) {
+    // Listed once they are committed, from what was queued: nothing printed
+    // holds the write lock.
+    Transaction read(db, Transaction::Kind::read);
+    Statement mail(db,
+                   "SELECT json_extract(facts, '$.login'), json_extract(facts, '$.name'),"
+                   " to_address, json_extract(facts, '$.total')"
+                   " FROM outbox WHERE id BETWEEN ?1 AND ?2 ORDER BY id");
+    mail.bind_all(queued.first, queued.last());
+    while (mail.step()) {
+      const auto total = Points::from_tenths(mail.integer(3));
+      each({mail.text(0), mail.text(1), mail.text(2), total, max(Points(), scheme.quota - total)});
+    }
+  }
+  return queued.count;
 }
 
 } // namespace cpd

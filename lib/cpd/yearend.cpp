@@ -21,6 +21,23 @@ const char* const k_carry_sql =
   "       WHERE year = ?1 GROUP BY member_id)"
   " WHERE total > ?2 AND ?3 > 0";
 
+const char* const k_year_accounts_sql =
+  "SELECT m.id AS id, m.login AS login, m.name AS name, m.email AS email,"
+  " coalesce(t.earned, 0) AS earned, coalesce(t.carried, 0) AS carried_in,"
+  " (SELECT coalesce(sum(c.points), 0) FROM claim c"
+  "   WHERE c.member_id = m.id AND c.year = ?1 AND c.status = 'pending') AS pending,"
+  " CASE WHEN EXISTS (SELECT 1 FROM exemption x WHERE x.member_id = m.id"
+  "     AND x.year <= ?1 AND coalesce(x.until_year, ?1) >= ?1 AND x.lifted_at IS NULL)"
+  "   THEN 'exempt'"
+  "   WHEN coalesce(t.earned, 0) + coalesce(t.carried, 0) >= ?3 THEN 'compliant'"
+  "   ELSE 'short' END AS status"
+  " FROM member m LEFT JOIN ("
+  "   SELECT member_id,"
+  "     sum(CASE WHEN kind != 'carry' THEN points ELSE 0 END) AS earned,"
+  "     sum(CASE WHEN kind = 'carry' THEN points ELSE 0 END) AS carried"
+  "   FROM entry WHERE year = ?1 GROUP BY member_id) t ON t.member_id = m.id"
+  " WHERE m.active = 1 AND m.cpd_duty = 1 AND m.created_at < ?2";
+
 namespace {
 
 // The ledger's actor for a secretary's act; none when the system acts.
@@ -30,73 +47,12 @@ actor_id(const std::optional<Member>& secretary)
   return secretary ? std::optional(secretary->id) : std::nullopt;
 }
 
-// Seconds since 1970 at the start of a year, to tell who was a member then.
 std::int64_t
-year_start_instant(int year)
+last_entry_id(Database& db)
 {
-  return Date(year, 1, 1).days() * 86400;
-}
-
-// Every member active now who had joined by the end of `year`, with the
-// year's account: one query for all of them.
-std::vector<ReportLine>
-report_lines(Database& db, int year, Points quota)
-{
-  Statement query(db,
-                  "SELECT m.login, m.name, m.email,"
-                  " coalesce(t.earned, 0), coalesce(t.carried, 0),"
-                  " (SELECT coalesce(sum(c.points), 0) FROM claim c"
-                  "   WHERE c.member_id = m.id AND c.year = ?1 AND c.status = 'pending'),"
-                  " EXISTS (SELECT 1 FROM exemption x WHERE x.member_id = m.id"
-                  "   AND x.year <= ?1 AND coalesce(x.until_year, ?1) >= ?1"
-                  "   AND x.lifted_at IS NULL)"
-                  " FROM member m LEFT JOIN ("
-                  "   SELECT member_id,"
-                  "     sum(CASE WHEN kind != 'carry' THEN points ELSE 0 END) AS earned,"
-                  "     sum(CASE WHEN kind = 'carry' THEN points ELSE 0 END) AS carried"
-                  "   FROM entry WHERE year = ?1 GROUP BY member_id) t ON t.member_id = m.id"
-                  " WHERE m.active = 1 AND m.cpd_duty = 1 AND m.created_at < ?2");
-  query.bind_all(year, year_start_instant(year + 1));
-  std::vector<ReportLine> lines;
-  while (query.step()) {
-    ReportLine line;
-    line.member = query.text(0);
-    line.name = query.text(1);
-    line.email = query.text(2);
-    line.earned = Points::from_tenths(query.integer(3));
-    line.carried_in = Points::from_tenths(query.integer(4));
-    line.total = line.earned + line.carried_in;
-    line.remaining = max(Points(), quota - line.total);
-    line.pending = Points::from_tenths(query.integer(5));
-    if (query.integer(6) != 0) {
-      line.status = ReportLine::Status::exempt;
-    } else if (line.total >= quota) {
-      line.status = ReportLine::Status::compliant;
-    } else {
-      line.status = ReportLine::Status::short_of_quota;
-    }
-    lines.push_back(std::move(line));
-  }
-  return lines;
-}
-
-template<typename Summary>
-void
-count_statuses(Summary& summary, const std::vector<ReportLine>& lines)
-{
-  for (const auto& line : lines) {
-    switch (line.status) {
-    case ReportLine::Status::compliant:
-      ++summary.compliant;
-      break;
-    case ReportLine::Status::short_of_quota:
-      ++summary.short_of_quota;
-      break;
-    case ReportLine::Status::exempt:
-      ++summary.exempt;
-      break;
-    }
-  }
+  Statement last(db, "SELECT coalesce(max(id), 0) FROM entry");
+  last.step();
+  return last.integer(0);
 }
 
 // Closes one year inside the caller's transaction.
@@ -109,32 +65,27 @@ close_year(
   result.year = year;
   result.quota = scheme.quota;
   result.carry_cap = scheme.carry_cap;
-
-  Statement carries(db,
-                    "SELECT m.login, t.total FROM ("
-                    "  SELECT member_id, sum(points) AS total FROM entry"
-                    "  WHERE year = ?1 GROUP BY member_id) t"
-                    " JOIN member m ON m.id = t.member_id"
-                    " WHERE t.total > ?2 ORDER BY m.login");
-  carries.bind_all(year, scheme.quota.tenths());
-  while (carries.step()) {
-    const auto total = Points::from_tenths(carries.integer(1));
-    result.carries.push_back({carries.text(0), total, min(scheme.carry_cap, total - scheme.quota)});
-  }
-  const auto lines = report_lines(db, year, scheme.quota);
-  result.members = static_cast<int>(lines.size());
-  count_statuses(result, lines);
+  result.entries_before = last_entry_id(db);
 
   // One statement for every member: the carry rule in SQL.
   Statement(db, k_carry_sql)
     .bind_all(year, scheme.quota.tenths(), scheme.carry_cap.tenths(), actor_id, at)
     .run();
+  Statement carried(db,
+                    "SELECT count(*), coalesce(sum(points), 0), coalesce(max(id), ?1)"
+                    " FROM entry WHERE id > ?1");
+  carried.bind(1, result.entries_before);
+  carried.step();
+  result.carried_members = static_cast<int>(carried.integer(0));
+  result.carried = Points::from_tenths(carried.integer(1));
+  result.last_entry = carried.integer(2);
+  carried.reset();
   Statement(db,
             "INSERT INTO year_close(year, quota, carry_cap, actor_id, at)"
             " VALUES (?, ?, ?, ?, ?)")
     .bind_all(year, scheme.quota.tenths(), scheme.carry_cap.tenths(), actor_id, at)
     .run();
-  notice_year_closed(db, context, result, lines);
+  notice_year_closed(db, context, result);
   return result;
 }
 
@@ -157,10 +108,29 @@ open_years(Database& db, const Scheme& scheme, int current_year)
   return years;
 }
 
+ReportLine::Status
+parse_status(std::string_view text)
+{
+  if (text == "exempt") {
+    return ReportLine::Status::exempt;
+  }
+  return text == "compliant" ? ReportLine::Status::compliant : ReportLine::Status::short_of_quota;
+}
+
 } // namespace
 
+std::int64_t
+year_start_instant(int year)
+{
+  return Date(year, 1, 1).days() * 86400;
+}
+
 std::vector<YearClose>
-rollover(Database& db, const Context& context, DryRun dry_run, std::optional<BackupResult>* backup)
+rollover(Database& db,
+         const Context& context,
+         DryRun dry_run,
+         std::optional<BackupResult>* backup,
+         const OnYearClosed& on_closed)
 {
   std::vector<YearClose> closed;
   if (dry_run == DryRun::yes) {
@@ -171,6 +141,9 @@ rollover(Database& db, const Context& context, DryRun dry_run, std::optional<Bac
     const auto scheme = load_scheme(db);
     for (const int year : open_years(db, scheme, context.today.year())) {
       closed.push_back(close_year(db, context, year, scheme, actor));
+      if (on_closed) {
+        on_closed(closed.back());
+      }
     }
     return closed;
   }
@@ -188,16 +161,39 @@ rollover(Database& db, const Context& context, DryRun dry_run, std::optional<Bac
     }
   }
   for (const int year : years) {
-    // One transaction per year: an interrupted run leaves whole years.
-    Transaction transaction(db, Transaction::Kind::write);
-    const auto actor = actor_id(require_secretary_or_system(db, context));
-    if (year_closed(db, year)) {
-      continue; // closed by a concurrent run
+    {
+      // One transaction per year: an interrupted run leaves whole years.
+      Transaction transaction(db, Transaction::Kind::write);
+      const auto actor = actor_id(require_secretary_or_system(db, context));
+      if (year_closed(db, year)) {
+        continue; // closed by a concurrent run
+      }
+      closed.push_back(close_year(db, context, year, load_scheme(db), actor));
+      transaction.commit();
     }
-    closed.push_back(close_year(db, context, year, load_scheme(db), actor));
-    transaction.commit();
+    // Told after the commit, so that whatever it prints holds no lock.
+    if (on_closed) {
+      Transaction transaction(db, Transaction::Kind::read);
+      on_closed(closed.back());
+    }
   }
   return closed;
+}
+
+void
+for_each_carry(Database& db, const YearClose& close, const std::function<void(const Carry&)>& each)
+{
+  Statement carries(db,
+                    "SELECT m.login, e.points, (SELECT sum(t.points) FROM entry t"
+                    "   WHERE t.year = ?3 AND t.member_id = e.member_id)"
+                    " FROM entry e JOIN member m ON m.id = e.member_id"
+                    " WHERE e.id > ?1 AND e.id <= ?2 ORDER BY m.login");
+  carries.bind_all(close.entries_before, close.last_entry, close.year);
+  while (carries.step()) {
+    each(Carry{carries.text(0),
+               Points::from_tenths(carries.integer(2)),
+               Points::from_tenths(carries.integer(1))});
+  }
 }
 
 std::string_view
@@ -215,7 +211,11 @@ to_string(ReportLine::Status status)
 }
 
 Report
-compliance_report(Database& db, const Context& context, int year)
+compliance_report(Database& db,
+                  const Context& context,
+                  int year,
+                  const std::function<void(const Report&)>& on_report,
+                  const std::function<void(const ReportLine&)>& on_line)
 {
   Transaction transaction(db, Transaction::Kind::read);
   require_secretary(db, context);
@@ -225,19 +225,46 @@ compliance_report(Database& db, const Context& context, int year)
   report.year = year;
   report.closed = closed.step();
   report.quota = report.closed ? Points::from_tenths(closed.integer(0)) : load_scheme(db).quota;
-  report.lines = report_lines(db, year, report.quota);
-  std::sort(report.lines.begin(), report.lines.end(), [](const auto& a, const auto& b) {
-    if (a.status != b.status) {
-      return a.status < b.status;
-    }
-    if (a.remaining != b.remaining) {
-      return a.remaining > b.remaining;
-    }
-    return a.member < b.member;
-  });
-  count_statuses(report, report.lines);
-  for (const auto& line : report.lines) {
-    report.total += line.total;
+  closed.reset();
+  Statement counts(db,
+                   fmt::format("SELECT count(*), coalesce(sum(status = 'compliant'), 0),"
+                               " coalesce(sum(status = 'short'), 0),"
+                               " coalesce(sum(status = 'exempt'), 0),"
+                               " coalesce(sum(earned + carried_in), 0) FROM ({})",
+                               k_year_accounts_sql));
+  counts.bind_all(year, year_start_instant(year + 1), report.quota.tenths());
+  counts.step();
+  report.members = static_cast<int>(counts.integer(0));
+  report.compliant = static_cast<int>(counts.integer(1));
+  report.short_of_quota = static_cast<int>(counts.integer(2));
+  report.exempt = static_cast<int>(counts.integer(3));
+  report.total = Points::from_tenths(counts.integer(4));
+  counts.reset();
+  if (on_report) {
+    on_report(report);
+  }
+  if (!on_line) {
+    return report;
+  }
+  Statement lines(db,
+                  fmt::format("SELECT login, name, email, earned, carried_in, pending, status"
+                              " FROM ({}) ORDER BY"
+                              " CASE status WHEN 'short' THEN 0 WHEN 'compliant' THEN 1 ELSE 2 END,"
+                              " max(0, ?3 - earned - carried_in) DESC, login",
+                              k_year_accounts_sql));
+  lines.bind_all(year, year_start_instant(year + 1), report.quota.tenths());
+  while (lines.step()) {
+    ReportLine line;
+    line.member = lines.text(0);
+    line.name = lines.text(1);
+    line.email = lines.text(2);
+    line.earned = Points::from_tenths(lines.integer(3));
+    line.carried_in = Points::from_tenths(lines.integer(4));
+    line.total = line.earned + line.carried_in;
+    line.remaining = max(Points(), report.quota - line.total);
+    line.pending = Points::from_tenths(lines.integer(5));
+    line.status = parse_status(lines.text(6));
+    on_line(line);
   }
   return report;
 }

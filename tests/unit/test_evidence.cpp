@@ -2,6 +2,7 @@
 #include "testutil.hpp"
 
 #include <cpd/evidence.hpp>
+#include <cpd/outbox.hpp>
 #include <cpd/settings.hpp>
 #include <cpd/sha256.hpp>
 
@@ -147,10 +148,11 @@ TEST_CASE("the secretary's mail links the files that fit in mail.attach_max_byte
   }
   // Not to ann, who sent them; each secretary gets the one that fits.
   CHECK(rows == std::vector<std::string>{"sec@example.org small.pdf", "sue@example.org small.pdf"});
-  cpd::Statement body(s.db, "SELECT body FROM outbox WHERE cause = ?");
-  body.bind(1, fmt::format("claim:{}:submitted:sec", id));
-  REQUIRE(body.step());
-  CHECK(body.text(0).find(fmt::format("fetch it with: cpd attachment get {}", id))
+  cpd::Statement mail(s.db, "SELECT id FROM outbox WHERE cause = ?");
+  mail.bind(1, fmt::format("claim:{}:submitted:sec", id));
+  REQUIRE(mail.step());
+  CHECK(cpd::outbox_text(s.db, mail.integer(0))
+          .body.find(fmt::format("fetch it with: cpd attachment get {}", id))
         != std::string::npos);
 }
 
