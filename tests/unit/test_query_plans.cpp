@@ -7,6 +7,7 @@
 
 #include <cpd/check.hpp>
 #include <cpd/database.hpp>
+#include <cpd/notices.hpp>
 #include <cpd/outbox.hpp>
 #include <cpd/remind.hpp>
 #include <cpd/yearend.hpp>
@@ -281,4 +282,28 @@ TEST_CASE("check: carries from the totals of each closed year, through entry_yea
   CHECK(reads_through(steps, "entry", "entry_year_member"));
   CHECK_FALSE(scans_table(steps, "entry"));
   CHECK(by_key(steps, "m"));
+}
+
+TEST_CASE("year-end statements: one pass over the members, each account's rows through indexes")
+{
+  auto db = cpd::Database::open_memory();
+  const auto steps = plan(db, cpd::year_statements_sql());
+  INFO("plan:", show(steps));
+  CHECK(reads_through(steps, "entry", "entry_year_member"));
+  CHECK_FALSE(scans_table(steps, "entry"));
+  CHECK(searches(steps, "c", "claim_member_year"));
+  CHECK(searches(steps, "x", "exemption_in_force"));
+  CHECK(searches(steps, "o", "sqlite_autoindex_outbox_1")); // a cause queued already
+}
+
+TEST_CASE("reminders: one pass over the members, each cause looked up by its key")
+{
+  auto db = cpd::Database::open_memory();
+  const auto steps = plan(db, cpd::reminders_sql());
+  INFO("plan:", show(steps));
+  CHECK(reads_through(steps, "entry", "entry_year_member"));
+  CHECK_FALSE(scans_table(steps, "entry"));
+  CHECK(searches(steps, "c", "claim_member_year"));
+  CHECK(searches(steps, "x", "exemption_in_force"));
+  CHECK(searches(steps, "o", "sqlite_autoindex_outbox_1")); // a cause queued already
 }
