@@ -83,8 +83,9 @@ run(const RemindOptions& options, Session& session)
         table.add_row({member.member, member.name, member.email, member.total.to_string()});
       });
     if (reminded > 0) {
-      out += table.render()
-             + fmt::format("\n{} member{} would be reminded.\n", reminded, reminded == 1 ? "" : "s");
+      out +=
+        table.render()
+        + fmt::format("\n{} member{} would be reminded.\n", reminded, reminded == 1 ? "" : "s");
     }
     const auto audits = remind_audits(session.db(), session.context(), dry_run);
     if (!audits.empty()) {
@@ -128,8 +129,7 @@ register_remind(Command& root)
     "remind",
     "remind members who have not claimed this year, or not answered their audit (secretary, cron)");
   command.flag("--dry-run", options->dry_run, "list who would be reminded; send nothing");
-  command.flag(
-    "--below-quota", options->below_quota, "remind everybody still short of the quota");
+  command.flag("--below-quota", options->below_quota, "remind everybody still short of the quota");
   command.run([options](Session& session) { run(*options, session); });
 }
 

@@ -136,16 +136,17 @@ run(const ReportOptions& options, Session& session)
     columns.push_back({"AUDIT", Table::Align::left, Table::Kind::status});
   }
   Table table(std::move(columns));
-  const auto report = compliance_report(session.db(), context, year, {}, [&](const ReportLine& line) {
-    auto row = cells(line, audits);
-    row.erase(row.begin() + 2); // no email on the screen
-    const auto audit = audit_of(audits, line);
-    row.back() = audit ? std::string(status_words(*audit)) : std::string();
-    if (audits.empty()) {
-      row.pop_back(); // no audit column for a year without one
-    }
-    table.add_row(std::move(row));
-  });
+  const auto report =
+    compliance_report(session.db(), context, year, {}, [&](const ReportLine& line) {
+      auto row = cells(line, audits);
+      row.erase(row.begin() + 2); // no email on the screen
+      const auto audit = audit_of(audits, line);
+      row.back() = audit ? std::string(status_words(*audit)) : std::string();
+      if (audits.empty()) {
+        row.pop_back(); // no audit column for a year without one
+      }
+      table.add_row(std::move(row));
+    });
   print(fmt::format("CPD year {}{}, quota {}\n\n",
                     report.year,
                     report.closed ? " (closed)" : "",
@@ -180,8 +181,7 @@ register_report(Command& root)
 {
   auto options = std::make_shared<ReportOptions>();
   auto command = root.add("report", "every active member's compliance in a year (secretary)");
-  command.option("--year", options->year, "the CPD year (default: this year)")
-    .type_name("YYYY");
+  command.option("--year", options->year, "the CPD year (default: this year)").type_name("YYYY");
   command.flag("--csv", options->csv, "CSV for spreadsheets");
   command.run([options](Session& session) { run(*options, session); });
 }

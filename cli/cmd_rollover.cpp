@@ -129,12 +129,11 @@ run(bool dry_run, Session& session)
   const auto& context = session.context();
   std::optional<BackupResult> backup;
   Printer printer(session, dry_run, backup);
-  const auto closes =
-    rollover(session.db(),
-             context,
-             dry_run ? DryRun::yes : DryRun::no,
-             &backup,
-             [&](const YearClose& close) { printer.closed(close); });
+  const auto closes = rollover(session.db(),
+                               context,
+                               dry_run ? DryRun::yes : DryRun::no,
+                               &backup,
+                               [&](const YearClose& close) { printer.closed(close); });
   printer.end(context.today.year());
   if (!dry_run && !closes.empty()) {
     session.deliver();

@@ -282,7 +282,8 @@ due_phrase(int days_left)
 std::string
 claim_line(std::int64_t id, std::string_view title, Date date, Points points)
 {
-  return fmt::format("  #{}  {}, {}: {}\n", id, title, date.to_long_string(), points_phrase(points));
+  return fmt::format(
+    "  #{}  {}, {}: {}\n", id, title, date.to_long_string(), points_phrase(points));
 }
 
 // One line per claim.
@@ -955,7 +956,8 @@ reminder_values(const Facts& facts)
   balance.remaining = max(Points(), balance.quota - balance.total);
   balance.pending = fact_points(facts, "pending");
   balance.deadline = year_end(balance.year);
-  Values values{{"name", facts.text("name")}, {"login", facts.text("login")}, {"org", facts.text("org")}};
+  Values values{
+    {"name", facts.text("name")}, {"login", facts.text("login")}, {"org", facts.text("org")}};
   add_balance(values, balance);
   values["pending_clause"] =
     balance.pending > Points()

@@ -1,9 +1,9 @@
 #include <cpd/database.hpp>
 #include <cpd/embedded.hpp>
+#include <cpd/json.hpp>
 #include <cpd/mail/message.hpp>
 #include <cpd/mail/template.hpp>
 #include <cpd/mail/transport.hpp>
-#include <cpd/json.hpp>
 #include <cpd/members.hpp>
 #include <cpd/notices.hpp>
 #include <cpd/outbox.hpp>
@@ -178,10 +178,10 @@ struct Leased
   std::int64_t id;
   int attempts;
   std::int64_t created_at;
-  mail::Message message;           // without subject and body while they are to be rendered
-  std::string template_name;       // the template and facts of a mail rendered when sent
+  mail::Message message;     // without subject and body while they are to be rendered
+  std::string template_name; // the template and facts of a mail rendered when sent
   std::optional<std::string> facts;
-  std::string files_note;          // goes before the body: its files were refused
+  std::string files_note; // goes before the body: its files were refused
 };
 
 // What a secretary reads first in a mail whose files a server refused.

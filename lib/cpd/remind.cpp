@@ -56,9 +56,8 @@ remind(Database& db,
        const std::function<void(const Reminded&)>& each)
 {
   // A dry run only reads: nothing it prints holds up a writer.
-  Transaction transaction(db,
-                          dry_run == DryRun::yes ? Transaction::Kind::read
-                                                 : Transaction::Kind::write);
+  Transaction transaction(
+    db, dry_run == DryRun::yes ? Transaction::Kind::read : Transaction::Kind::write);
   require_secretary_or_system(db, context);
   const auto scheme = load_scheme(db);
   if (!reminders_started(scheme, context.today)) {
@@ -84,7 +83,11 @@ remind(Database& db,
       ++count;
       if (each) {
         const auto total = Points::from_tenths(query.integer(4));
-        each({query.text(1), query.text(2), query.text(3), total, max(Points(), scheme.quota - total)});
+        each({query.text(1),
+              query.text(2),
+              query.text(3),
+              total,
+              max(Points(), scheme.quota - total)});
       }
     }
     return count;

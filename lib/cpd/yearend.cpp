@@ -57,8 +57,11 @@ last_entry_id(Database& db)
 
 // Closes one year inside the caller's transaction.
 YearClose
-close_year(
-  Database& db, const Context& context, int year, const Scheme& scheme, std::optional<std::int64_t> actor_id)
+close_year(Database& db,
+           const Context& context,
+           int year,
+           const Scheme& scheme,
+           std::optional<std::int64_t> actor_id)
 {
   const auto at = context.now;
   YearClose result;

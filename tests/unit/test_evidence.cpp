@@ -6,7 +6,6 @@
 #include <cpd/settings.hpp>
 #include <cpd/sha256.hpp>
 
-
 using cpd::Date;
 using cpd::ErrorKind;
 using testutil::error_kind;
@@ -79,17 +78,16 @@ TEST_CASE("a claim's files come byte-exact, under names unique within the claim"
   CHECK(loaded[0].content == binary);
   CHECK(loaded[1].content == "second scan");
   CHECK(cpd::load_attachments(s.db, s.as("ann"), id).size() == 3);
-  CHECK(error_kind([&] { cpd::load_attachments(s.db, s.as("bob"), id); })
-        == ErrorKind::permission);
+  CHECK(error_kind([&] { cpd::load_attachments(s.db, s.as("bob"), id); }) == ErrorKind::permission);
 }
 
 TEST_CASE("a member's hidden file is never saved under a hidden name")
 {
   testutil::Scheme s;
-  const auto id = claim_with(s,
-                             "ann",
-                             {{".bash_aliases", "text/plain", "alias ls='rm -rf ~'"},
-                              {"..profile", "text/plain", "x"}});
+  const auto id = claim_with(
+    s,
+    "ann",
+    {{".bash_aliases", "text/plain", "alias ls='rm -rf ~'"}, {"..profile", "text/plain", "x"}});
   const auto loaded = cpd::load_attachments(s.db, s.as("sec"), id);
   REQUIRE(loaded.size() == 2);
   CHECK(loaded[0].file_name == "_bash_aliases");

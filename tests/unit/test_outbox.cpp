@@ -371,8 +371,7 @@ TEST_CASE("reminders: members without a claim, once per interval, not the exempt
   CHECK(remind(s, "sec", cpd::ReminderScope::no_claims, cpd::DryRun::no).empty());
 
   // Below quota widens it to ann, who claimed but has no points yet.
-  const auto below =
-    remind(s, "sec", cpd::ReminderScope::below_quota, cpd::DryRun::no);
+  const auto below = remind(s, "sec", cpd::ReminderScope::below_quota, cpd::DryRun::no);
   REQUIRE(below.size() == 1);
   CHECK(below[0].member == "ann");
 
@@ -389,8 +388,7 @@ TEST_CASE("reminders follow calendar dates: from remind.after_days on, once a mo
   const auto run = [&](Date day) {
     s.today = day;
     std::vector<std::string> logins;
-    for (const auto& reminded :
-         remind(s, "sec", cpd::ReminderScope::no_claims, cpd::DryRun::no)) {
+    for (const auto& reminded : remind(s, "sec", cpd::ReminderScope::no_claims, cpd::DryRun::no)) {
       logins.push_back(reminded.member);
     }
     return logins;
@@ -456,8 +454,7 @@ TEST_CASE("only an approved or pending claim counts as claiming, and no duty mea
   s.claim("sue", "iims-webinar", Date(2017, 3, 1)); // pending: claiming
   cpd::change_member(s.db, s.as("sue"), "sec", testutil::with_cpd_duty(false));
   std::vector<std::string> logins;
-  for (const auto& reminded :
-       remind(s, "sec", cpd::ReminderScope::no_claims, cpd::DryRun::no)) {
+  for (const auto& reminded : remind(s, "sec", cpd::ReminderScope::no_claims, cpd::DryRun::no)) {
     logins.push_back(reminded.member);
   }
   CHECK(logins == std::vector<std::string>{"ann", "bob"});

@@ -46,10 +46,10 @@ add_members(testutil::Scheme& s, int count)
 std::uint64_t
 total(const cpd::Database::StatementCounts& counts)
 {
-  return std::accumulate(
-    counts.begin(), counts.end(), std::uint64_t{0}, [](auto sum, const auto& statement) {
-      return sum + statement.second;
-    });
+  return std::accumulate(counts.begin(),
+                         counts.end(),
+                         std::uint64_t{0},
+                         [](auto sum, const auto& statement) { return sum + statement.second; });
 }
 
 // The statements a job runs on a scheme of `members` more members, and how
