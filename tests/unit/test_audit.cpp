@@ -1,5 +1,6 @@
 #include "fixture.hpp"
 
+#include <cpd/attendance.hpp>
 #include <cpd/audit.hpp>
 #include <cpd/check.hpp>
 #include <cpd/dispensation.hpp>
