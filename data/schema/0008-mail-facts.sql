@@ -48,3 +48,10 @@ DROP TABLE outbox;
 ALTER TABLE outbox_new RENAME TO outbox;
 CREATE INDEX outbox_due ON outbox(next_attempt_at) WHERE state = 'queued';
 CREATE INDEX outbox_member ON outbox(member_id, template, created_at);
+
+-- The points each member has waiting for a decision, read for every member
+-- at once by a year end, a round of reminders and the compliance report:
+-- a small index of the pending claims alone, so that none of them reads
+-- the claims themselves (status is in it so that SQLite reads nothing else).
+CREATE INDEX claim_pending_member ON claim(member_id, year, status, points)
+  WHERE status = 'pending';

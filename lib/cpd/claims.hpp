@@ -154,9 +154,6 @@ Claim get_claim(Database& db, const Context& context, std::int64_t id);
 // member's other claims of the activity that day.
 std::vector<Claim> pending_claims(Database& db, const Context& context);
 
-// Every claim of a CPD year still waiting for a decision, by member login.
-std::vector<Claim> pending_claims_of_year(Database& db, int year);
-
 // A member's claims, by date (all years when `year` is empty).
 std::vector<Claim> member_claims(Database& db, std::int64_t member_id, std::optional<int> year);
 

@@ -487,9 +487,13 @@ reminders_sql()
 {
   // The rows of k_due_reminders_sql, in its order (by login), then:
   // ?6 the first id, ?7 the database's identity, ?8 the Message-ID's
-  // domain, ?9 org.name, ?10 now, ?11 today.
+  // domain, ?9 org.name, ?10 now, ?11 today. The statement never reads the
+  // outbox, so that SQLite inserts each row as it is made instead of
+  // collecting them all first: a cause queued already (the member reminded
+  // today) is left alone by OR IGNORE.
   static const std::string sql = fmt::format(
-    "INSERT INTO outbox(id, cause, template, member_id, to_name, to_address, facts, message_id,"
+    "INSERT OR IGNORE INTO outbox(id, cause, template, member_id, to_name, to_address, facts, "
+    "message_id,"
     " created_at, next_attempt_at)"
     " SELECT ?6 - 1 + n, 'reminder:' || login || ':' || ?11, 'reminder', id, name, email,"
     "   json_object('name', name, 'login', login, 'year', ?1, 'quota', ?4, 'total', total,"
@@ -497,9 +501,7 @@ reminders_sql()
     "   '<cpd.' || (?6 - 1 + n) || '.' || ?7 || '.' || lower(hex(randomblob(4))) || '@' || ?8"
     "     || '>',"
     "   ?10, ?10"
-    " FROM (SELECT d.*, row_number() OVER (ORDER BY d.login) AS n FROM ({}) d"
-    "   WHERE NOT EXISTS (SELECT 1 FROM outbox o"
-    "     WHERE o.cause = 'reminder:' || d.login || ':' || ?11))",
+    " FROM (SELECT d.*, row_number() OVER (ORDER BY d.login) AS n FROM ({}) d)",
     k_due_reminders_sql);
   return sql;
 }
@@ -590,7 +592,10 @@ year_statements_sql()
   // quota), by member id, then: ?4 the first id, ?5 the database's identity,
   // ?6 the Message-ID's domain, ?7 org.name, ?8 now. What each carries is
   // read from the entry the close has just posted into the next year; the
-  // claims still waiting are listed as they are now.
+  // claims still waiting are listed as they are now. The statement never
+  // reads the outbox, so that SQLite inserts each row as it is made instead
+  // of collecting them all first: a year is closed once (its close is
+  // checked in the same transaction), so its causes are new.
   static const std::string sql = fmt::format(
     "INSERT INTO outbox(id, cause, template, member_id, to_name, to_address, facts, message_id,"
     " created_at, next_attempt_at)"
@@ -612,9 +617,7 @@ year_statements_sql()
     "   '<cpd.' || (?4 - 1 + n) || '.' || ?5 || '.' || lower(hex(randomblob(4))) || '@' || ?6"
     "     || '>',"
     "   ?8, ?8"
-    " FROM (SELECT y.*, row_number() OVER (ORDER BY y.id) AS n FROM ({}) y"
-    "   WHERE NOT EXISTS (SELECT 1 FROM outbox o"
-    "     WHERE o.cause = 'year:' || ?1 || ':statement:' || y.login)) a",
+    " FROM (SELECT y.*, row_number() OVER (ORDER BY y.id) AS n FROM ({}) y) a",
     k_year_accounts_sql);
   return sql;
 }

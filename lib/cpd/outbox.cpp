@@ -561,12 +561,6 @@ Facts::parse(Database& db, std::string_view json)
   return facts;
 }
 
-bool
-Facts::has(std::string_view key) const
-{
-  return m_values.find(key) != m_values.end();
-}
-
 const std::string&
 Facts::text(std::string_view key) const
 {

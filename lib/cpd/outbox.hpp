@@ -50,7 +50,6 @@ public:
   // Reads a JSON object with SQLite's JSON functions.
   static Facts parse(Database& db, std::string_view json);
 
-  bool has(std::string_view key) const;
   // The value at `key`; a missing one is an internal error that names it.
   const std::string& text(std::string_view key) const;
   std::int64_t integer(std::string_view key) const;
