@@ -47,7 +47,7 @@ Claim read_claim(const Statement& row);
 struct StoredClaim
 {
   Claim claim;
-  std::int64_t member_id;
+  std::int64_t member_id = 0;
 };
 
 std::optional<StoredClaim> find_claim(Database& db, std::int64_t id);
