@@ -11,6 +11,7 @@
 #include <cpd/text.hpp>
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <filesystem>
 #include <fstream>
@@ -40,70 +41,70 @@ namespace {
 
 constexpr std::int64_t k_lease_seconds = 900;
 constexpr std::int64_t k_first_retry_seconds = 300;
-constexpr std::int64_t k_longest_retry_seconds = 4 * 3600;
-constexpr std::int64_t k_give_up_seconds = 5 * 86400;
+constexpr std::int64_t k_longest_retry_seconds = std::int64_t{4} * 3600;
+constexpr std::int64_t k_give_up_seconds = std::int64_t{5} * 86400;
 constexpr int k_batch = 100;
 // A batch holds at most this many bytes of attachments (but always one mail).
 constexpr std::int64_t k_batch_attachment_bytes = 32 << 20;
 
 // Every placeholder some cpd mail fills in; a template may use any of them
 // where its mail provides it.
-constexpr std::string_view k_placeholders[] = {"activity",
-                                               "added",
-                                               "attachments",
-                                               "carried",
-                                               "carried_points",
-                                               "carry_sentence",
-                                               "cause",
-                                               "claim_id",
-                                               "claimed",
-                                               "claims",
-                                               "compliant",
-                                               "date",
-                                               "days",
-                                               "deadline",
-                                               "due",
-                                               "evidence",
-                                               "exempt",
-                                               "from_year",
-                                               "knock_on",
-                                               "login",
-                                               "member_name",
-                                               "members",
-                                               "name",
-                                               "next",
-                                               "next_year",
-                                               "note",
-                                               "org",
-                                               "pending",
-                                               "pending_clause",
-                                               "pending_points",
-                                               "points",
-                                               "quantity",
-                                               "quota",
-                                               "quota_cpd_points",
-                                               "quota_points",
-                                               "reason",
-                                               "redrawn",
-                                               "remaining",
-                                               "remaining_more",
-                                               "remaining_points",
-                                               "remark",
-                                               "revoked",
-                                               "short",
-                                               "short_list",
-                                               "signed_points",
-                                               "standing",
-                                               "standing_word",
-                                               "statement",
-                                               "status",
-                                               "total",
-                                               "total_points",
-                                               "waiting",
-                                               "waiting_list",
-                                               "working",
-                                               "year",
-                                               "years"};
+constexpr auto k_placeholders = std::to_array<std::string_view>({"activity",
+                                                                 "added",
+                                                                 "attachments",
+                                                                 "carried",
+                                                                 "carried_points",
+                                                                 "carry_sentence",
+                                                                 "cause",
+                                                                 "claim_id",
+                                                                 "claimed",
+                                                                 "claims",
+                                                                 "compliant",
+                                                                 "date",
+                                                                 "days",
+                                                                 "deadline",
+                                                                 "due",
+                                                                 "evidence",
+                                                                 "exempt",
+                                                                 "from_year",
+                                                                 "knock_on",
+                                                                 "login",
+                                                                 "member_name",
+                                                                 "members",
+                                                                 "name",
+                                                                 "next",
+                                                                 "next_year",
+                                                                 "note",
+                                                                 "org",
+                                                                 "pending",
+                                                                 "pending_clause",
+                                                                 "pending_points",
+                                                                 "points",
+                                                                 "quantity",
+                                                                 "quota",
+                                                                 "quota_cpd_points",
+                                                                 "quota_points",
+                                                                 "reason",
+                                                                 "redrawn",
+                                                                 "remaining",
+                                                                 "remaining_more",
+                                                                 "remaining_points",
+                                                                 "remark",
+                                                                 "revoked",
+                                                                 "short",
+                                                                 "short_list",
+                                                                 "signed_points",
+                                                                 "standing",
+                                                                 "standing_word",
+                                                                 "statement",
+                                                                 "status",
+                                                                 "total",
+                                                                 "total_points",
+                                                                 "waiting",
+                                                                 "waiting_list",
+                                                                 "working",
+                                                                 "year",
+                                                                 "years"});
 
 std::string
 read_text_file(const std::filesystem::path& path)
@@ -175,9 +176,9 @@ transport_options(Database& db, const DeliveryOptions& options)
 
 struct Leased
 {
-  std::int64_t id;
-  int attempts;
-  std::int64_t created_at;
+  std::int64_t id = 0;
+  int attempts = 0;
+  std::int64_t created_at = 0;
   mail::Message message;     // without subject and body while they are to be rendered
   std::string template_name; // the template and facts of a mail rendered when sent
   std::optional<std::string> facts;
@@ -767,7 +768,7 @@ deliver_mail(Database& db, const Context& context, const DeliveryOptions& option
     mail::DeliveryReport report;
     try {
       if (summary.stopped) {
-        throw *summary.stopped;
+        throw *summary.stopped; // NOLINT(cert-err09-cpp): the error kept from the batch
       }
       report = transport->deliver(outgoing);
     } catch (const Error& e) {
