@@ -80,6 +80,7 @@ constexpr std::pair<std::string_view, Register> k_commands[] = {
   {"rollover", register_rollover},
   {"remind", register_remind},
   {"report", register_report},
+  {"scheme", register_scheme},
   {"audit", register_audit},
   {"export", register_export},
   {"mail", register_mail},

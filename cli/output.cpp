@@ -309,6 +309,7 @@ write_claim(Json& json, const Claim& claim)
     .field("member_name", claim.member_name)
     .field("activity", claim.activity)
     .field("title", claim.activity_title)
+    .field("category", claim.category)
     .field("points", claim.points)
     .field("date", claim.date)
     .field("year", claim.year())
@@ -413,6 +414,8 @@ write_statement(Json& json, const CpdStatement& s)
     .field("total", s.total)
     .field("remaining", s.remaining)
     .field("standing", std::string(to_string(s.standing)))
+    .field("requirement", s.requirement.empty() ? std::nullopt : std::optional(s.requirement))
+    .field("short_by", s.short_by.empty() ? std::nullopt : std::optional(s.short_by))
     .field("issued", s.issued)
     .key("activities")
     .begin_array();
@@ -446,6 +449,7 @@ write_activity(Json& json, const Activity& activity)
     .field("max_points", activity.max_points)
     .field("evidence_required", activity.evidence_required)
     .field("retired", activity.retired)
+    .field("category", activity.category)
     .end_object();
 }
 
@@ -461,6 +465,7 @@ write_entry(Json& json, const Entry& entry)
     .field("by", entry.actor)
     .field("date", local_date(entry.at))
     .field("reason", entry.reason)
+    .field("category", entry.category)
     .end_object();
 }
 

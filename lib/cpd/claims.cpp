@@ -29,7 +29,7 @@ constexpr std::string_view k_claim_select =
   "SELECT c.id, m.login, m.name, a.code, a.title, c.activity_date, c.quantity,"
   " a.unit, c.points, c.note, c.status, c.submitted_at, d.login, c.decided_at,"
   " c.reason, (SELECT count(*) FROM attachment t WHERE t.claim_id = c.id),"
-  " c.member_id"
+  " c.member_id, c.category"
   " FROM claim c JOIN member m ON m.id = c.member_id"
   " JOIN activity a ON a.id = c.activity_id"
   " LEFT JOIN member d ON d.id = c.decided_by";
@@ -80,6 +80,7 @@ read_claim(const Statement& row)
   claim.decided_at = row.optional_integer(13);
   claim.reason = row.optional_text(14);
   claim.attachments = static_cast<int>(row.integer(15));
+  claim.category = row.text(17);
   return claim;
 }
 
@@ -289,7 +290,7 @@ insert_claim(Database& db,
 {
   Statement(db,
             "INSERT INTO claim(member_id, activity_id, activity_date, year, quantity,"
-            " points, note, submitted_at) VALUES (?, ?, ?, ?, ?, ?, NULLIF(?, ''), ?)")
+            " points, note, submitted_at, category) VALUES (?, ?, ?, ?, ?, ?, NULLIF(?, ''), ?, ?)")
     .bind_all(member_id,
               activity.id,
               date.to_string(),
@@ -297,7 +298,8 @@ insert_claim(Database& db,
               quantity ? std::optional(quantity->hundredths()) : std::nullopt,
               points.tenths(),
               note,
-              now)
+              now,
+              activity.category)
     .run();
   const auto id = db.last_insert_id();
   record_event(db, id, ClaimStatus::pending, actor_id, now, "");
@@ -383,6 +385,7 @@ approve_one(Database& db,
             std::string_view note)
 {
   const auto& claim = stored.claim;
+  const auto mark = ledger_mark(db, stored.member_id);
   set_status(db, claim.id, ClaimStatus::approved, secretary.id, context.now, note);
   post_entry(db,
              stored.member_id,
@@ -399,7 +402,7 @@ approve_one(Database& db,
   return correct_carries(db,
                          stored.member_id,
                          claim.year(),
-                         claim.points,
+                         mark,
                          secretary.id,
                          context.now,
                          fmt::format("claim #{} approved after the year closed", claim.id));
@@ -651,6 +654,7 @@ revoke_approved_claim(Database& db,
     throw Error(
       ErrorKind::permission, "claim #{} is your own: another secretary must revoke it", id);
   }
+  const auto mark = ledger_mark(db, stored.member_id);
   set_status(db, id, ClaimStatus::revoked, secretary.id, context.now, reason);
   post_entry(db,
              stored.member_id,
@@ -666,7 +670,7 @@ revoke_approved_claim(Database& db,
     corrections = correct_carries(db,
                                   stored.member_id,
                                   stored.claim.year(),
-                                  -stored.claim.points,
+                                  mark,
                                   secretary.id,
                                   context.now,
                                   fmt::format("claim #{} revoked", id));

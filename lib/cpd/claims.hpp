@@ -59,6 +59,7 @@ struct Claim
   std::string member_name;
   std::string activity; // code
   std::string activity_title;
+  std::string category; // the activity's when the claim was made
   Date date{2017, 1, 1};
   std::optional<Quantity> quantity;
   Unit unit = Unit::claim;

@@ -30,7 +30,7 @@ import_members(
   Transaction transaction(db, Transaction::Kind::write);
   const auto secretary = require_secretary(db, context);
   CsvReader reader(in, source);
-  CsvTable table(reader, {"login", "name", "email"}, {"role"});
+  CsvTable table(reader, {"login", "name", "email"}, {"role", "joined"});
   MemberImportSummary summary;
   std::map<std::string, std::size_t> seen; // login -> line
   // Every member's login and address, folded to lower case: what a row
@@ -62,6 +62,15 @@ import_members(
                   row->operator[]("role"));
     }
     wanted.role = role.value_or(Role::member);
+    if (const auto joined = trimmed(row->operator[]("joined")); !joined.empty()) {
+      wanted.joined = Date::parse(joined);
+      if (!wanted.joined) {
+        throw Error(ErrorKind::bad_input,
+                    "{}: the join date must be YYYY-MM-DD, not '{}'; nothing was imported",
+                    row->where(),
+                    joined);
+      }
+    }
     try {
       validate_member(wanted);
     } catch (const Error& e) {
@@ -108,6 +117,12 @@ import_members(
         report.changes.push_back({field, from, to});
       }
     }
+    const bool new_joined = wanted.joined && wanted.joined != existing->joined;
+    if (new_joined) {
+      report.changes.push_back({"joined",
+                                existing->joined ? existing->joined->to_string() : "none",
+                                wanted.joined->to_string()});
+    }
     if (report.changes.empty()) {
       ++summary.unchanged;
       report.action = MemberImportRow::Action::unchanged;
@@ -124,6 +139,9 @@ import_members(
     }
     update.reset();
     update.bind_all(wanted.name, wanted.email, to_string(new_role), existing->id).run();
+    if (new_joined) {
+      change_joined(db, context, *existing, wanted.joined, secretary.id);
+    }
     ++summary.updated;
   }
   if (dry_run == DryRun::no) {

@@ -33,8 +33,9 @@ struct MemberImportSummary
 };
 
 // Adds and updates members from CSV with a header row: columns login, name,
-// email and optionally role (member or secretary), in any order and case.
-// An empty role keeps an existing member's role (member for a new one).
+// email and optionally role (member or secretary) and joined (YYYY-MM-DD),
+// in any order and case. An empty role keeps an existing member's role
+// (member for a new one); an empty join date keeps theirs.
 // One transaction: a malformed row (naming its line), a login listed twice
 // or a secretary changing their own role refuses the whole file. With
 // DryRun::yes nothing is stored. Only a secretary may.

@@ -20,13 +20,6 @@ using Values = std::map<std::string, std::string>;
 // Prose cpd writes into a mail is wrapped to this many columns.
 constexpr std::size_t k_width = 72;
 
-// "1 more point", "2.5 more points".
-std::string
-more_phrase(Points points)
-{
-  return fmt::format("{} more point{}", points.to_string(), points.tenths() == 10 ? "" : "s");
-}
-
 // "3 points are carried forward into 2018." "Nothing is carried forward..."
 std::string
 carry_sentence(Points carried, int next_year)
@@ -72,20 +65,72 @@ claim_values(const Claim& claim)
           {"reason", claim.reason.value_or("")}};
 }
 
+// "Your total for 2017 is now 8 points" and, in a cycle of several years,
+// ", and 95 points over 2015 to 2017".
+std::string
+total_clause(const Judgement& judgement)
+{
+  auto text =
+    fmt::format("Your total for {} is now {}", judgement.year, points_phrase(judgement.total));
+  if (judgement.cycle_from < judgement.year) {
+    text += fmt::format(", and {} over {} to {}",
+                        points_phrase(judgement.cycle_total),
+                        judgement.cycle_from,
+                        judgement.year);
+  }
+  return text;
+}
+
+// How a year ended against its requirement, after "Your total was 8
+// points, ": "which meets the quota of 10 points", "which is 2 points short
+// of the quota of 10 points", "which falls short of the quota of 20 points,
+// of which at least 10 formal, by 2 formal points". With `Cycle::say`, a
+// cycle of several years says its total first.
+enum class Cycle { say, said };
+std::string
+outcome_clause(const Judgement& judgement, std::optional<Date> joined, Cycle cycle)
+{
+  std::string text;
+  if (cycle == Cycle::say && judgement.cycle_from < judgement.year) {
+    text = fmt::format("and {} over {} to {}, ",
+                       points_phrase(judgement.cycle_total),
+                       judgement.cycle_from,
+                       judgement.year);
+  }
+  const auto quota = requirement_phrase(judgement, joined);
+  if (judgement.compliant) {
+    return text + fmt::format("which meets the quota of {}", quota);
+  }
+  if (short_of_total_only(judgement)) {
+    return text + fmt::format("which is {} short of the quota of {}",
+                              points_phrase(judgement.remaining),
+                              quota);
+  }
+  return text + fmt::format(
+                  "which falls short of the quota of {} by {}", quota, needs_phrase(judgement, false));
+}
+
 void
 add_balance(Values& values, const Balance& balance)
 {
+  const auto& judged = balance.judgement;
   values["year"] = std::to_string(balance.year);
   values["next_year"] = std::to_string(balance.year + 1);
   values["total"] = balance.total.to_string();
   values["total_points"] = points_phrase(balance.total);
   values["quota"] = balance.quota.to_string();
   values["quota_points"] = points_phrase(balance.quota);
-  values["quota_cpd_points"] = fmt::format(
-    "{} CPD point{}", balance.quota.to_string(), balance.quota.tenths() == 10 ? "" : "s");
+  values["quota_cpd_points"] = requirement_phrase(judged, balance.joined, "CPD");
+  values["progress"] = progress_phrase(judged);
+  values["cycle_clause"] = judged.cycle_from < judged.year
+                             ? fmt::format(" and {} over {} to {}",
+                                           points_phrase(judged.cycle_total),
+                                           judged.cycle_from,
+                                           judged.year)
+                             : std::string();
   values["remaining"] = balance.remaining.to_string();
   values["remaining_points"] = points_phrase(balance.remaining);
-  values["remaining_more"] = more_phrase(balance.remaining);
+  values["remaining_more"] = needs_phrase(judged);
   values["pending"] = balance.pending.to_string();
   values["pending_points"] = points_phrase(balance.pending);
   values["deadline"] = balance.deadline.to_long_string();
@@ -93,52 +138,50 @@ add_balance(Values& values, const Balance& balance)
 
 // Where a member's year stands after a change to it, for the mail that
 // tells them of the change. While the year runs: what is still needed by
-// its last day, that the quota is met, or (exempt) that nothing is needed.
-// Once it is over: its total and, for a closed year, what is carried;
-// never a deadline that has passed.
+// its last day, and of what, that every requirement is met, or (exempt)
+// that nothing is needed. Once it is over: its total and, for a closed
+// year, what is carried; never a deadline that has passed.
 std::string
 standing_paragraph(Database& db, std::int64_t member_id, int year, Date today)
 {
   const auto balance = member_balance(db, member_id, year);
-  const auto total = points_phrase(balance.total);
+  const auto& judged = balance.judgement;
+  const auto quota = requirement_phrase(judged, balance.joined);
   if (today <= balance.deadline) {
     if (balance.exempt) {
-      return wrap(fmt::format("Your total for {} is now {}. You are exempt from the quota for {}, "
+      return wrap(fmt::format("{}. You are exempt from the quota for {}, "
                               "so nothing more is required of you. Thank you for keeping your "
                               "record up to date.",
-                              year,
-                              total,
+                              total_clause(judged),
                               year),
                   k_width);
     }
     if (balance.compliant) {
-      return wrap(fmt::format("Your total for {} is now {}: you have met your quota of {} "
-                              "for {}. Thank you.",
-                              year,
-                              total,
-                              points_phrase(balance.quota),
+      return wrap(fmt::format("{}: you have met your quota of {} for {}. Thank you.",
+                              total_clause(judged),
+                              quota,
                               year),
                   k_width);
     }
-    return wrap(fmt::format("Your total for {} is now {}. You only require {} "
-                            "by {} to make your quota of {}.",
-                            year,
-                            total,
-                            more_phrase(balance.remaining),
+    return wrap(fmt::format("{}. You only require {} by {} to make your quota of {}.",
+                            total_clause(judged),
+                            needs_phrase(judged),
                             balance.deadline.to_long_string(),
-                            points_phrase(balance.quota)),
+                            quota),
                 k_width);
   }
   std::string against;
   if (balance.exempt) {
     against = fmt::format(" (you were exempt from the quota)");
   } else if (balance.compliant) {
-    against = fmt::format(", which meets the quota of {}", points_phrase(balance.quota));
+    against = fmt::format(", which meets the quota of {}", quota);
+  } else if (short_of_total_only(judged)) {
+    against =
+      fmt::format(", {} short of the quota of {}", points_phrase(balance.remaining), quota);
   } else {
-    against = fmt::format(", {} short of the quota of {}",
-                          points_phrase(balance.remaining),
-                          points_phrase(balance.quota));
+    against = fmt::format(", short of the quota of {} by {}", quota, needs_phrase(judged, false));
   }
+  const auto total = points_phrase(balance.total);
   if (!balance.closed) {
     return wrap(fmt::format("The CPD year {} has ended; its total is now {}{}. "
                             "Its statement follows when the year is closed.",
@@ -416,19 +459,13 @@ notice_year_corrected(Database& db,
       statement = fmt::format("You were exempt from the quota for {}. Your total is now {}.",
                               correction.year,
                               points_phrase(balance.total));
-    } else if (balance.compliant) {
-      values["standing_word"] = "quota met";
-      statement = fmt::format("Your total for {} is now {}, which meets the quota of {}.",
-                              correction.year,
-                              points_phrase(balance.total),
-                              points_phrase(balance.quota));
     } else {
-      values["standing_word"] = fmt::format("{} short", points_phrase(balance.remaining));
-      statement = fmt::format("Your total for {} is now {}, which is {} short of the quota of {}.",
-                              correction.year,
-                              points_phrase(balance.total),
-                              points_phrase(balance.remaining),
-                              points_phrase(balance.quota));
+      values["standing_word"] = balance.compliant
+                                  ? std::string("quota met")
+                                  : fmt::format("{} short", points_phrase(balance.remaining));
+      statement = fmt::format("{}, {}.",
+                              total_clause(balance.judgement),
+                              outcome_clause(balance.judgement, balance.joined, Cycle::said));
     }
     values["statement"] = wrap(statement, k_width);
     to_member(db,
@@ -508,14 +545,29 @@ notice_dispensation(Database& db,
   Values values{{"name", member.name},
                 {"login", member.login},
                 {"reason", dispensation.reason},
-                {"from_year", std::to_string(dispensation.from)}};
+                {"from_year",
+                 dispensation.from_day ? dispensation.from_day->to_long_string()
+                                       : std::to_string(dispensation.from)}};
   if (change == DispensationChange::granted) {
-    values["years"] = years_phrase(dispensation.from, dispensation.until)
-                      + (dispensation.until ? "" : ", until it is lifted");
+    const bool open = dispensation.from_day ? !dispensation.until_day : !dispensation.until;
+    values["years"] = span_phrase(dispensation) + (open ? ", until it is lifted" : "");
+    if (dispensation.from_day) {
+      // Part of a year: what the member still owes, pro rata.
+      const int year = std::clamp(
+        context.today.year(), dispensation.from, dispensation.until.value_or(dispensation.from));
+      values["effect"] =
+        "The months it touches are taken off your CPD requirement, pro rata.\n\n"
+        + standing_paragraph(db, member.id, year, context.today);
+    } else {
+      values["effect"] = "While you are exempt you need not earn any CPD points and you will not "
+                         "be\nreminded; any activities you claim are still recorded.";
+    }
     to_member(db,
               context,
               member,
-              fmt::format("exemption:{}:granted", dispensation.id),
+              fmt::format("{}:{}:granted",
+                          dispensation.from_day ? "dispensation" : "exemption",
+                          dispensation.id),
               "dispensation-granted",
               std::move(values));
     return;
@@ -525,7 +577,11 @@ notice_dispensation(Database& db,
   to_member(db,
             context,
             member,
-            fmt::format("exemption:{}:lifted:{}", dispensation.id, dispensation.from),
+            fmt::format("{}:{}:lifted:{}",
+                        dispensation.from_day ? "dispensation" : "exemption",
+                        dispensation.id,
+                        dispensation.from_day ? dispensation.from_day->to_string()
+                                              : std::to_string(dispensation.from)),
             "dispensation-lifted",
             std::move(values));
 }
@@ -564,8 +620,12 @@ notice_year_closed(Database& db,
                   {"year", std::to_string(close.year)},
                   {"total", line.total.to_string()},
                   {"total_points", points_phrase(line.total)},
-                  {"quota", close.quota.to_string()},
-                  {"quota_points", points_phrase(close.quota)},
+                  {"quota", line.quota.to_string()},
+                  {"quota_points", points_phrase(line.quota)},
+                  {"outcome",
+                   wrap(outcome_clause(line.judgement, line.joined, Cycle::say)
+                          + (line.judgement.compliant ? ". Thank you." : "."),
+                        k_width)},
                   {"remaining", line.remaining.to_string()},
                   {"remaining_points", points_phrase(line.remaining)},
                   {"carried", carry.to_string()},
@@ -591,11 +651,8 @@ notice_year_closed(Database& db,
     } else if (line.status == ReportLine::Status::compliant) {
       template_name = "year-statement-met";
     } else {
-      short_list += fmt::format("  {} ({}): {} of {}\n",
-                                line.name,
-                                line.member,
-                                line.total.to_string(),
-                                points_phrase(close.quota));
+      short_list += fmt::format(
+        "  {} ({}): {}\n", line.name, line.member, progress_phrase(line.judgement));
     }
     const auto member = find_member(db, line.member);
     queue_mail(db,
@@ -735,6 +792,7 @@ notice_audit_decided(Database& db,
     values["total"] = balance.total.to_string();
     values["quota"] = balance.quota.to_string();
     values["quota_points"] = points_phrase(balance.quota);
+    values["progress"] = progress_phrase(balance.judgement);
     const auto carried = carried_out(db, audit.member_id, audit.year);
     values["carried"] = carried.to_string();
     values["carry_sentence"] = carry_sentence(carried, audit.year + 1);

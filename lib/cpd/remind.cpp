@@ -3,24 +3,22 @@
 #include <cpd/members.hpp>
 #include <cpd/notices.hpp>
 #include <cpd/remind.hpp>
+#include <cpd/rules.hpp>
 #include <cpd/settings.hpp>
 #include <cpd/yearend.hpp>
+
+#include <map>
 
 namespace cpd {
 
 const char* const k_due_reminders_sql =
-  "SELECT m.id, m.login, m.name, m.email, coalesce(t.total, 0),"
-  " (SELECT coalesce(sum(c.points), 0) FROM claim c WHERE c.member_id = m.id"
-  "   AND c.year = ?1 AND c.status = 'pending')"
-  " FROM member m LEFT JOIN (SELECT member_id, sum(points) AS total"
-  "   FROM entry WHERE year = ?1 GROUP BY member_id) t ON t.member_id = m.id"
+  "SELECT m.id, m.login, m.name, m.email FROM member m"
   " WHERE m.active = 1 AND m.cpd_duty = 1 AND m.created_at < ?2"
   " AND NOT EXISTS (SELECT 1 FROM exemption x WHERE x.member_id = m.id"
   "   AND x.year <= ?1 AND coalesce(x.until_year, ?1) >= ?1 AND x.lifted_at IS NULL)"
-  " AND CASE WHEN ?3 THEN coalesce(t.total, 0) < ?4"
-  "   ELSE NOT EXISTS (SELECT 1 FROM claim c WHERE c.member_id = m.id"
-  "     AND c.year = ?1 AND c.status IN ('pending', 'approved')) END"
-  " AND NOT EXISTS (SELECT 1 FROM reminder r WHERE r.member_id = m.id AND r.day >= ?5)"
+  " AND (?3 OR NOT EXISTS (SELECT 1 FROM claim c WHERE c.member_id = m.id"
+  "     AND c.year = ?1 AND c.status IN ('pending', 'approved')))"
+  " AND NOT EXISTS (SELECT 1 FROM reminder r WHERE r.member_id = m.id AND r.day >= ?4)"
   " ORDER BY m.login";
 
 Date
@@ -56,13 +54,19 @@ remind(Database& db, const Context& context, ReminderScope scope, DryRun dry_run
     return {};
   }
   const int year = context.today.year();
+  // Where every member of the year stands by its rules: who is short of
+  // what (a quota pro-rated for a joiner, a category's minimum, a cycle).
+  std::map<std::int64_t, MemberYear> judged;
+  for (auto& member : judge_members(db, year, current_rules(db))) {
+    judged.emplace(member.member_id, std::move(member));
+  }
   // One query for everybody due: members of the year with a CPD duty, not
-  // exempt, in scope, not reminded yet in this period.
+  // exempt for the year, in scope, not reminded yet in this period; those
+  // who are short of nothing are left out below.
   Statement due(db, k_due_reminders_sql);
   due.bind_all(year,
                Date(year + 1, 1, 1).days() * 86400,
                scope == ReminderScope::below_quota ? 1 : 0,
-               scheme.quota.tenths(),
                period_start(scheme.remind_every, context.today).to_string());
   std::vector<Reminded> reminded;
   std::vector<std::pair<Member, Balance>> due_members;
@@ -72,15 +76,12 @@ remind(Database& db, const Context& context, ReminderScope scope, DryRun dry_run
     member.login = due.text(1);
     member.name = due.text(2);
     member.email = due.text(3);
-    Balance balance;
-    balance.member = member.login;
-    balance.name = member.name;
-    balance.year = year;
-    balance.total = Points::from_tenths(due.integer(4));
-    balance.quota = scheme.quota;
-    balance.remaining = max(Points(), scheme.quota - balance.total);
-    balance.pending = Points::from_tenths(due.integer(5));
-    balance.deadline = year_end(year);
+    const auto found = judged.find(member.id);
+    if (found == judged.end() || found->second.judgement.exempt
+        || found->second.judgement.compliant) {
+      continue; // joins later this year, exempt for all of it, or short of nothing
+    }
+    const auto balance = year_balance(found->second, year);
     reminded.push_back({member.login, member.name, member.email, balance.total, balance.remaining});
     due_members.emplace_back(std::move(member), balance);
   }

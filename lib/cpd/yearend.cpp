@@ -4,13 +4,16 @@
 #include <cpd/ledger.hpp>
 #include <cpd/members.hpp>
 #include <cpd/notices.hpp>
+#include <cpd/rules.hpp>
 #include <cpd/settings.hpp>
 #include <cpd/statement.hpp>
 #include <cpd/text.hpp>
 #include <cpd/yearend.hpp>
 
 #include <algorithm>
+#include <limits>
 #include <map>
+#include <set>
 
 namespace cpd {
 
@@ -23,51 +26,48 @@ actor_id(const std::optional<Member>& secretary)
   return secretary ? std::optional(secretary->id) : std::nullopt;
 }
 
-// Seconds since 1970 at the start of a year, to tell who was a member then.
-std::int64_t
-year_start_instant(int year)
+Points
+year_total(const Account& account, int year)
 {
-  return Date(year, 1, 1).days() * 86400;
+  Points total;
+  for (const auto* by_year : {&account.earned, &account.carried}) {
+    if (const auto found = by_year->find(year); found != by_year->end()) {
+      for (const auto& [category, points] : found->second) {
+        total += points;
+      }
+    }
+  }
+  return total;
 }
 
-// Every member active now who had joined by the end of `year`, with the
-// year's account: one query for all of them.
+// Every member of the year judged by its rules, as lines of a report.
 std::vector<ReportLine>
-report_lines(Database& db, int year, Points quota)
+report_lines(Database& db, int year, const Rules& rules)
 {
-  Statement query(db,
-                  "SELECT m.login, m.name, m.email,"
-                  " coalesce(t.earned, 0), coalesce(t.carried, 0),"
-                  " (SELECT coalesce(sum(c.points), 0) FROM claim c"
-                  "   WHERE c.member_id = m.id AND c.year = ?1 AND c.status = 'pending'),"
-                  " EXISTS (SELECT 1 FROM exemption x WHERE x.member_id = m.id"
-                  "   AND x.year <= ?1 AND coalesce(x.until_year, ?1) >= ?1"
-                  "   AND x.lifted_at IS NULL)"
-                  " FROM member m LEFT JOIN ("
-                  "   SELECT member_id,"
-                  "     sum(CASE WHEN kind != 'carry' THEN points ELSE 0 END) AS earned,"
-                  "     sum(CASE WHEN kind = 'carry' THEN points ELSE 0 END) AS carried"
-                  "   FROM entry WHERE year = ?1 GROUP BY member_id) t ON t.member_id = m.id"
-                  " WHERE m.active = 1 AND m.cpd_duty = 1 AND m.created_at < ?2");
-  query.bind_all(year, year_start_instant(year + 1));
   std::vector<ReportLine> lines;
-  while (query.step()) {
+  for (auto& member : judge_members(db, year, rules)) {
     ReportLine line;
-    line.member = query.text(0);
-    line.name = query.text(1);
-    line.email = query.text(2);
-    line.earned = Points::from_tenths(query.integer(3));
-    line.carried_in = Points::from_tenths(query.integer(4));
-    line.total = line.earned + line.carried_in;
-    line.remaining = max(Points(), quota - line.total);
-    line.pending = Points::from_tenths(query.integer(5));
-    if (query.integer(6) != 0) {
+    line.member = std::move(member.login);
+    line.name = std::move(member.name);
+    line.email = std::move(member.email);
+    line.earned = member.judgement.earned;
+    line.carried_in = member.judgement.carried_in;
+    line.total = member.judgement.total;
+    line.remaining = member.judgement.remaining;
+    line.pending = member.pending;
+    line.quota = member.judgement.quota;
+    if (member.judgement.exempt) {
       line.status = ReportLine::Status::exempt;
-    } else if (line.total >= quota) {
+      // What a member owes without the dispensation, as the report has
+      // always shown it.
+      line.remaining = max(Points(), member.judgement.full_quota - line.total);
+    } else if (member.judgement.compliant) {
       line.status = ReportLine::Status::compliant;
     } else {
       line.status = ReportLine::Status::short_of_quota;
     }
+    line.joined = member.joined;
+    line.judgement = std::move(member.judgement);
     lines.push_back(std::move(line));
   }
   return lines;
@@ -98,40 +98,46 @@ close_year(
   Database& db, const Context& context, int year, const Scheme& scheme, std::optional<std::int64_t> actor_id)
 {
   const auto at = context.now;
+  const auto rules = current_rules(db);
   YearClose result;
   result.year = year;
-  result.quota = scheme.quota;
-  result.carry_cap = scheme.carry_cap;
+  result.quota = rules.quota;
+  result.carry_cap = rules.carry_cap;
 
-  Statement carries(db,
-                    "SELECT m.login, t.total FROM ("
-                    "  SELECT member_id, sum(points) AS total FROM entry"
-                    "  WHERE year = ?1 GROUP BY member_id) t"
-                    " JOIN member m ON m.id = t.member_id"
-                    " WHERE t.total > ?2 ORDER BY m.login");
-  carries.bind_all(year, scheme.quota.tenths());
-  while (carries.step()) {
-    const auto total = Points::from_tenths(carries.integer(1));
-    result.carries.push_back({carries.text(0), total, min(scheme.carry_cap, total - scheme.quota)});
+  // Every member with an account that year, whatever their membership now,
+  // carries by the rules; by login.
+  std::map<std::string, const Account*> by_login;
+  const auto accounts = load_accounts(db, year, year);
+  for (const auto& [member_id, account] : accounts) {
+    by_login[account.login] = &account.account;
   }
-  const auto lines = report_lines(db, year, scheme.quota);
+  std::map<std::string, std::int64_t> ids;
+  for (const auto& [member_id, account] : accounts) {
+    ids[account.login] = member_id;
+  }
+  Statement carry(db,
+                  "INSERT INTO entry(member_id, year, kind, points, actor_id, at, reason, category)"
+                  " VALUES (?, ?, 'carry', ?, ?, ?, ?, NULLIF(?, ''))");
+  const auto reason = fmt::format("carried from {}", year);
+  for (const auto& [login, account] : by_login) {
+    const auto out = carry_out(*account, rules, year, scheme.start);
+    if (out.surplus <= Points()) {
+      continue;
+    }
+    result.carries.push_back({login, year_total(*account, year), out.total()});
+    for (const auto& [category, points] : out.carried) {
+      carry.reset();
+      carry.bind_all(ids[login], year + 1, points.tenths(), actor_id, at, reason, category).run();
+    }
+  }
+  const auto lines = report_lines(db, year, rules);
   result.members = static_cast<int>(lines.size());
   count_statuses(result, lines);
 
-  // One statement for every member: the carry rule in SQL.
   Statement(db,
-            "INSERT INTO entry(member_id, year, kind, points, actor_id, at, reason)"
-            " SELECT member_id, ?1 + 1, 'carry', min(?3, total - ?2), ?4, ?5,"
-            "   'carried from ' || ?1"
-            " FROM (SELECT member_id, sum(points) AS total FROM entry"
-            "       WHERE year = ?1 GROUP BY member_id)"
-            " WHERE total > ?2 AND ?3 > 0")
-    .bind_all(year, scheme.quota.tenths(), scheme.carry_cap.tenths(), actor_id, at)
-    .run();
-  Statement(db,
-            "INSERT INTO year_close(year, quota, carry_cap, actor_id, at)"
-            " VALUES (?, ?, ?, ?, ?)")
-    .bind_all(year, scheme.quota.tenths(), scheme.carry_cap.tenths(), actor_id, at)
+            "INSERT INTO year_close(year, quota, carry_cap, rules, actor_id, at)"
+            " VALUES (?, ?, ?, ?, ?, ?)")
+    .bind_all(year, rules.quota.tenths(), rules.carry_cap.tenths(), encode_rules(rules), actor_id, at)
     .run();
   notice_year_closed(db, context, result, lines);
   return result;
@@ -218,13 +224,12 @@ compliance_report(Database& db, const Context& context, int year)
 {
   Transaction transaction(db, Transaction::Kind::read);
   require_secretary(db, context);
-  Statement closed(db, "SELECT quota FROM year_close WHERE year = ?");
-  closed.bind(1, year);
   Report report;
   report.year = year;
-  report.closed = closed.step();
-  report.quota = report.closed ? Points::from_tenths(closed.integer(0)) : load_scheme(db).quota;
-  report.lines = report_lines(db, year, report.quota);
+  report.closed = year_closed(db, year);
+  report.rules = rules_of_year(db, year);
+  report.quota = report.rules.quota;
+  report.lines = report_lines(db, year, report.rules);
   std::sort(report.lines.begin(), report.lines.end(), [](const auto& a, const auto& b) {
     if (a.status != b.status) {
       return a.status < b.status;
@@ -309,61 +314,63 @@ verify_ledger(Database& db)
       "ledger entry #{} ({}) does not match its claim link", orphans.integer(0), orphans.text(1)));
   }
 
-  // Carries: replay every member's years through the rule of each close.
-  std::map<int, std::pair<std::int64_t, std::int64_t>> closes; // year → quota, cap
-  Statement years(db, "SELECT year, quota, carry_cap FROM year_close");
+  // Carries: replay every member's years through the rules of each close.
+  std::map<int, Rules> closes;
+  Statement years(db, "SELECT year FROM year_close ORDER BY year");
   while (years.step()) {
-    closes[static_cast<int>(years.integer(0))] = {years.integer(1), years.integer(2)};
-  }
-  Statement sums(db,
-                 "SELECT e.member_id, m.login, e.year,"
-                 " sum(CASE WHEN e.kind != 'carry' THEN e.points ELSE 0 END),"
-                 " sum(CASE WHEN e.kind = 'carry' THEN e.points ELSE 0 END)"
-                 " FROM entry e JOIN member m ON m.id = e.member_id"
-                 " GROUP BY e.member_id, e.year ORDER BY e.member_id, e.year");
-  struct YearSums
-  {
-    std::int64_t earned;
-    std::int64_t carried;
-  };
-  auto replay = [&](const std::string& login, const std::map<int, YearSums>& account) {
-    if (account.empty()) {
-      return;
+    const int year = static_cast<int>(years.integer(0));
+    try {
+      closes.emplace(year, rules_of_year(db, year));
+    } catch (const Error& e) {
+      problems.push_back(e.what());
     }
-    std::int64_t carry_in = 0;
-    for (int year = account.begin()->first; year <= account.rbegin()->first + 1; ++year) {
-      const auto found = account.find(year);
-      const auto sums_of_year = found == account.end() ? YearSums{0, 0} : found->second;
-      if (sums_of_year.carried != carry_in) {
-        problems.push_back(fmt::format("{}: carried into {} is {}, the rules give {}",
-                                       login,
-                                       year,
-                                       Points::from_tenths(sums_of_year.carried).to_string(),
-                                       Points::from_tenths(carry_in).to_string()));
-      }
-      const auto close = closes.find(year);
-      if (close == closes.end()) {
-        carry_in = 0;
-      } else {
-        const auto total = sums_of_year.earned + carry_in;
-        carry_in =
-          std::min(close->second.second, std::max<std::int64_t>(0, total - close->second.first));
+  }
+  const auto start = load_scheme(db).start;
+  Statement span(db, "SELECT min(year), max(year) FROM entry");
+  span.step();
+  const auto first = span.optional_integer(0);
+  const auto last = span.optional_integer(1);
+  const auto accounts = first ? load_accounts(db, static_cast<int>(*first), static_cast<int>(*last))
+                              : std::map<std::int64_t, MemberAccount>();
+  for (const auto& [member_id, member] : accounts) {
+    const auto& account = member.account;
+    int from = std::numeric_limits<int>::max();
+    int to = std::numeric_limits<int>::min();
+    for (const auto* years_of : {&account.earned, &account.carried}) {
+      if (!years_of->empty()) {
+        from = std::min(from, years_of->begin()->first);
+        to = std::max(to, years_of->rbegin()->first);
       }
     }
-  };
-  std::int64_t current = -1;
-  std::string login;
-  std::map<int, YearSums> account;
-  while (sums.step()) {
-    if (sums.integer(0) != current) {
-      replay(login, account);
-      account.clear();
-      current = sums.integer(0);
-      login = sums.text(1);
+    for (int year = from; year <= to + 1; ++year) {
+      std::map<std::string, Points> due;
+      if (const auto close = closes.find(year - 1); close != closes.end()) {
+        due = carry_out(account, close->second, year - 1, start).carried;
+      }
+      std::map<std::string, Points> carried;
+      if (const auto found = account.carried.find(year); found != account.carried.end()) {
+        carried = found->second;
+      }
+      std::set<std::string> categories;
+      for (const auto* amounts : {&due, &carried}) {
+        for (const auto& [category, points] : *amounts) {
+          categories.insert(category);
+        }
+      }
+      for (const auto& category : categories) {
+        const auto expected = due.contains(category) ? due.at(category) : Points();
+        const auto actual = carried.contains(category) ? carried.at(category) : Points();
+        if (expected != actual) {
+          problems.push_back(fmt::format("{}: carried into {}{} is {}, the rules give {}",
+                                         member.login,
+                                         year,
+                                         category.empty() ? "" : fmt::format(" ({})", category),
+                                         actual.to_string(),
+                                         expected.to_string()));
+        }
+      }
     }
-    account[static_cast<int>(sums.integer(2))] = {sums.integer(3), sums.integer(4)};
   }
-  replay(login, account);
 
   for (auto& problem : check_statements(db)) {
     problems.push_back(std::move(problem));

@@ -2,6 +2,7 @@
 
 #include <cpd/context.hpp>
 #include <cpd/points.hpp>
+#include <cpd/rules.hpp>
 
 #include <cstdint>
 #include <optional>
@@ -28,7 +29,7 @@ struct YearClose
   int year = 0;
   Points quota;
   Points carry_cap;
-  std::vector<Carry> carries; // members with a total above the quota
+  std::vector<Carry> carries; // members with a surplus over their requirement
   int members = 0;            // members with an account that year
   int compliant = 0;
   int short_of_quota = 0;
@@ -37,7 +38,7 @@ struct YearClose
 
 // Closes every year before today's that is not closed yet, oldest first, one
 // transaction per year: posts the carry entries and records the close with
-// the quota and carry cap in force. Running it again does nothing. Only a
+// every rule in force. Running it again does nothing. Only a
 // secretary may. When there is a year to close and backup.dir is set, a
 // copy of the database is taken there first (into `backup`, if given).
 std::vector<YearClose> rollover(Database& db,
@@ -54,9 +55,12 @@ struct ReportLine
   Points earned;
   Points carried_in;
   Points total;
-  Points remaining;
+  Points remaining; // the fewest points that meet every requirement
   Points pending;
+  Points quota; // the member's requirement: the cycle's, pro-rated
   enum class Status { short_of_quota, compliant, exempt } status = Status::short_of_quota;
+  std::optional<Date> joined;
+  Judgement judgement; // each requirement and where the member stands
 };
 
 std::string_view to_string(ReportLine::Status status);
@@ -64,6 +68,7 @@ std::string_view to_string(ReportLine::Status status);
 struct Report
 {
   int year = 0;
+  Rules rules; // the year's: recorded at its close, else the settings
   Points quota;
   bool closed = false;
   std::vector<ReportLine> lines; // short first (most needed first), then compliant, exempt
@@ -78,7 +83,8 @@ Report compliance_report(Database& db, const Context& context, int year);
 
 // Verifies the database: SQLite's integrity and foreign keys, and that the
 // ledger equals a replay of approved claims, adjustments and year closes
-// through the scheme's rules. Returns what differs (empty: all is well).
+// through the rules each year was closed under, category by category.
+// Returns what differs (empty: all is well).
 std::vector<std::string> check_database(Database& db, const Context& context);
 
 // The same checks without the permission check, for tests and tools.
