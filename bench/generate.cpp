@@ -13,10 +13,12 @@
 // claim its award in the ledger. The setup and the members go through the
 // library (initialize, insert_member); the claims, which the library only
 // takes one by one with permission checks and mail, are written with direct
-// SQL matching data/schema in one transaction, then cpd::verify_ledger
-// checks the result. Phase timings go to stderr as "phase NAME ROWS SECONDS".
+// SQL matching data/schema in one transaction, then the checks of `cpd check`
+// (cpd::verify_storage, cpd::verify_ledger) verify the result. Phase timings
+// go to stderr as "phase NAME ROWS SECONDS".
 
 #include <cpd/activities.hpp>
+#include <cpd/check.hpp>
 #include <cpd/context.hpp>
 #include <cpd/database.hpp>
 #include <cpd/date.hpp>
@@ -28,7 +30,6 @@
 #include <cpd/yearend.hpp>
 
 #include <fmt/format.h>
-#include <fmt/os.h>
 
 #include <chrono>
 #include <cstdint>
@@ -38,6 +39,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace {
@@ -166,6 +168,49 @@ private:
   std::chrono::steady_clock::time_point m_start = std::chrono::steady_clock::now();
 };
 
+// A file written through stdio's buffer (fmt::output_file would need the
+// shared libfmt, which cpd does not link).
+class OutputFile
+{
+public:
+  explicit OutputFile(const std::string& path)
+    : m_path(path)
+    , m_file(std::fopen(path.c_str(), "w"))
+  {
+    if (m_file == nullptr) {
+      throw cpd::Error(cpd::ErrorKind::io, "cannot write {}", path);
+    }
+  }
+  OutputFile(const OutputFile&) = delete;
+  OutputFile& operator=(const OutputFile&) = delete;
+
+  ~OutputFile()
+  {
+    if (m_file != nullptr) {
+      std::fclose(m_file);
+    }
+  }
+
+  template<typename... Args>
+  void
+  print(fmt::format_string<Args...> format, Args&&... args)
+  {
+    fmt::print(m_file, format, std::forward<Args>(args)...);
+  }
+
+  void
+  close()
+  {
+    if (std::fclose(std::exchange(m_file, nullptr)) != 0) {
+      throw cpd::Error(cpd::ErrorKind::io, "cannot write {}", m_path);
+    }
+  }
+
+private:
+  std::string m_path;
+  std::FILE* m_file;
+};
+
 std::string
 csv_field(std::string_view text)
 {
@@ -250,9 +295,9 @@ try {
   watch.report("setup", static_cast<std::int64_t>(activities.size()));
 
   // Members, through the library, in one transaction.
-  std::optional<fmt::ostream> members_csv;
+  std::optional<OutputFile> members_csv;
   if (!options.members_csv.empty()) {
-    members_csv.emplace(fmt::output_file(options.members_csv));
+    members_csv.emplace(options.members_csv);
     members_csv->print("login,name,email\n");
   }
   std::vector<std::int64_t> member_ids;
@@ -286,9 +331,9 @@ try {
   watch.report("members", options.members);
 
   // Claims, their events and awards: direct SQL in one transaction.
-  std::optional<fmt::ostream> claims_csv;
+  std::optional<OutputFile> claims_csv;
   if (!options.claims_csv.empty()) {
-    claims_csv.emplace(fmt::output_file(options.claims_csv));
+    claims_csv.emplace(options.claims_csv);
     claims_csv->print("login,activity,date,quantity,points,status,note\n");
   }
   const std::int64_t secretary_id = cpd::find_member(db, "secretary")->id;
@@ -401,18 +446,12 @@ try {
       }
     }
 
-    // Close every year before the last, oldest first, with the same carry
-    // rule as cpd rollover (lib/cpd/yearend.cpp, close_year), but no mail.
+    // Close every year before the last, oldest first, with the statement
+    // cpd rollover runs, but no mail.
     const auto scheme = cpd::load_scheme(db);
     for (int year = options.first_year; year < options.last_year; ++year) {
       const std::int64_t at = cpd::Date(year + 1, 1, 1).days() * 86400 + 7200;
-      cpd::Statement(db,
-                     "INSERT INTO entry(member_id, year, kind, points, actor_id, at, reason)"
-                     " SELECT member_id, ?1 + 1, 'carry', min(?3, total - ?2), ?4, ?5,"
-                     "   'carried from ' || ?1"
-                     " FROM (SELECT member_id, sum(points) AS total FROM entry"
-                     "       WHERE year = ?1 GROUP BY member_id)"
-                     " WHERE total > ?2 AND ?3 > 0")
+      cpd::Statement(db, cpd::k_carry_sql)
         .bind_all(year, scheme.quota.tenths(), scheme.carry_cap.tenths(), secretary_id, at)
         .run();
       cpd::Statement(db,
@@ -428,8 +467,13 @@ try {
   }
   watch.report("claims", options.claims);
 
-  const auto problems = cpd::verify_ledger(db);
-  watch.report("verify", static_cast<std::int64_t>(problems.size()));
+  // Both halves of cpd check, timed apart.
+  auto problems = cpd::verify_storage(db);
+  watch.report("verify_storage", static_cast<std::int64_t>(problems.size()));
+  for (auto& problem : cpd::verify_ledger(db)) {
+    problems.push_back(std::move(problem));
+  }
+  watch.report("verify_ledger", static_cast<std::int64_t>(problems.size()));
   for (const auto& problem : problems) {
     fmt::print(stderr, "cpd_bench_generate: {}\n", problem);
   }

@@ -1,8 +1,8 @@
 #include "commands.hpp"
 #include "output.hpp"
 
+#include <cpd/check.hpp>
 #include <cpd/error.hpp>
-#include <cpd/yearend.hpp>
 
 #include <fmt/format.h>
 

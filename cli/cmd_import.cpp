@@ -1,6 +1,7 @@
 #include "commands.hpp"
 #include "output.hpp"
 
+#include <cpd/attendance.hpp>
 #include <cpd/error.hpp>
 #include <cpd/imports.hpp>
 #include <cpd/text.hpp>

@@ -46,6 +46,7 @@ run(const InitOptions& options, Session& session)
   if (!options.points_table.empty()) {
     request.points_table = session.input(options.points_table);
   }
+  find_preset(options.scheme); // an unknown scheme makes no database
   auto& db = session.create_db();
   const auto result = initialize(db, context, request);
   if (session.json()) {

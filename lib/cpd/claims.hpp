@@ -18,25 +18,11 @@
 namespace cpd {
 
 class Database;
-struct AttachmentLimits;
 
 enum class ClaimStatus { pending, approved, declined, withdrawn, revoked };
 
 std::string_view to_string(ClaimStatus status);
 std::optional<ClaimStatus> parse_claim_status(std::string_view text);
-
-// A file offered as evidence, already read.
-struct AttachmentFile
-{
-  std::string name;       // base name, e.g. "certificate.pdf"
-  std::string media_type; // e.g. "application/pdf"
-  std::string content;    // the bytes
-};
-
-// A file offered as evidence: `path` as the member named it (its base name
-// is kept), `content` as the member's side read it; the media type comes
-// from the name and the first bytes. A path without a file name is refused.
-AttachmentFile attachment_file(std::string_view path, std::string content);
 
 // What a member submits.
 struct ClaimRequest
@@ -173,49 +159,6 @@ std::vector<Claim> pending_claims_of_year(Database& db, int year);
 
 // A member's claims, by date (all years when `year` is empty).
 std::vector<Claim> member_claims(Database& db, std::int64_t member_id, std::optional<int> year);
-
-// One attendee on an attendance list.
-struct Attendee
-{
-  std::string where; // "list.csv line 4", for messages
-  std::string login;
-};
-
-// A secretary's attendance list of one activity on one day.
-struct AttendanceRequest
-{
-  std::string activity; // activity code
-  Date date{2017, 1, 1};
-  std::optional<Quantity> quantity; // for per-unit activities
-  std::optional<Unit> unit;         // what the quantity counts; empty: the activity's own
-  std::string note;                 // kept with each claim
-  std::vector<Attendee> attendees;
-  DryRun dry_run = DryRun::no;
-};
-
-// What an attendance list did.
-struct AttendanceResult
-{
-  std::vector<Claim> approved;
-  struct Skipped
-  {
-    std::string where;
-    std::string login;
-    std::string why;
-  };
-  std::vector<Skipped> skipped;
-};
-
-// Records an attendance list in one transaction: one approved claim per
-// listed member (decided by the secretary, awarded in the ledger, with one
-// mail to the member saying so). Skipped and reported: members who already
-// claimed the activity that day, deactivated members, logins listed twice,
-// and the secretary's own login (nobody decides their own claim). Any
-// unknown login refuses the whole list (unknown member), naming each with
-// its line; with DryRun::yes they are listed as skipped instead. With
-// DryRun::yes nothing is stored.
-AttendanceResult
-record_attendance(Database& db, const Context& context, const AttendanceRequest& request);
 
 // Pending claims matching a filter, oldest first, for a bulk decision by
 // the acting secretary; the secretary's own claims are left out and

@@ -2,11 +2,14 @@
 #include <cpd/error.hpp>
 #include <cpd/evidence.hpp>
 #include <cpd/members.hpp>
+#include <cpd/settings.hpp>
 #include <cpd/sha256.hpp>
 #include <cpd/json.hpp>
 #include <cpd/text.hpp>
 
+#include <map>
 #include <set>
+#include <span>
 
 namespace cpd {
 
@@ -164,6 +167,83 @@ load_attachments(Database& db, const Context& context, std::int64_t claim_id)
     loaded.push_back({info, unique_name(name, taken), std::move(bytes)});
   }
   return loaded;
+}
+
+AttachmentFile
+attachment_file(std::string_view path, std::string content)
+{
+  const auto name = base_name(path);
+  if (!name) {
+    throw Error(ErrorKind::no_input, "'{}' does not name a file to attach", path);
+  }
+  auto type = media_type(*name, std::string_view(content).substr(0, 512));
+  return AttachmentFile{std::string(*name), std::move(type), std::move(content)};
+}
+
+void
+check_new_files(Database& db,
+                std::optional<std::int64_t> claim_id,
+                const std::vector<AttachmentFile>& files)
+{
+  const auto limits = load_attachment_limits(db);
+  std::uint64_t attached = 0;
+  // SHA-256 -> the name it has, and whether the claim holds it already.
+  std::map<std::string, std::pair<std::string, bool>> seen;
+  if (claim_id) {
+    for (const auto& info : claim_attachments(db, *claim_id)) {
+      seen.emplace(info.sha256, std::pair(info.name, true));
+      attached += static_cast<std::uint64_t>(info.size);
+    }
+  }
+  for (const auto& file : files) {
+    if (file.content.empty()) {
+      throw Error(
+        ErrorKind::bad_input, "{} is empty: attach the file with the evidence", file.name);
+    }
+    if (file.content.size() > limits.per_file) {
+      throw Error(ErrorKind::refused,
+                  "{} is larger than the {} bytes allowed per attachment",
+                  file.name,
+                  limits.per_file);
+    }
+    const auto [same, fresh] = seen.emplace(sha256_hex(file.content), std::pair(file.name, false));
+    if (!fresh) {
+      const auto& [name, held] = same->second;
+      throw Error(ErrorKind::refused,
+                  "{} is the same file as {}{}: attach each file once",
+                  file.name,
+                  name,
+                  held ? fmt::format(", already attached to claim #{}", *claim_id) : "");
+    }
+    attached += file.content.size();
+  }
+  if (attached > limits.per_claim) {
+    throw Error(ErrorKind::refused,
+                "the attachments add up to {} bytes; at most {} are allowed per claim",
+                attached,
+                limits.per_claim);
+  }
+}
+
+std::vector<std::int64_t>
+store_files(Database& db, std::int64_t claim_id, const std::vector<AttachmentFile>& files)
+{
+  Statement insert(db,
+                   "INSERT INTO attachment(claim_id, name, media_type, size,"
+                   " sha256, content) VALUES (?, ?, ?, ?, ?, ?)");
+  std::vector<std::int64_t> ids;
+  for (const auto& file : files) {
+    insert.reset();
+    insert.bind_all(claim_id,
+                    file.name,
+                    file.media_type,
+                    static_cast<std::int64_t>(file.content.size()),
+                    sha256_hex(file.content));
+    insert.bind_blob(6, std::as_bytes(std::span(file.content)));
+    insert.run();
+    ids.push_back(db.last_insert_id());
+  }
+  return ids;
 }
 
 } // namespace cpd

@@ -3,6 +3,7 @@
 #include <cpd/context.hpp>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -61,5 +62,30 @@ struct AttachmentContent
 // stored name that is not a plain file name, is refused.
 std::vector<AttachmentContent>
 load_attachments(Database& db, const Context& context, std::int64_t claim_id);
+
+// A file offered as evidence, already read.
+struct AttachmentFile
+{
+  std::string name;       // base name, e.g. "certificate.pdf"
+  std::string media_type; // e.g. "application/pdf"
+  std::string content;    // the bytes
+};
+
+// A file offered as evidence: `path` as the member named it (its base name
+// is kept), `content` as the member's side read it; the media type comes
+// from the name and the first bytes. A path without a file name is refused.
+AttachmentFile attachment_file(std::string_view path, std::string content);
+
+// Refuses files offered for a claim (a new one, or `claim_id` with the files
+// it holds), inside the caller's transaction: an empty file, one past the
+// size limits, or the same file (by SHA-256) twice on the claim.
+void check_new_files(Database& db,
+                     std::optional<std::int64_t> claim_id,
+                     const std::vector<AttachmentFile>& files);
+
+// Stores files with a claim, inside the caller's transaction; returns their
+// ids.
+std::vector<std::int64_t>
+store_files(Database& db, std::int64_t claim_id, const std::vector<AttachmentFile>& files);
 
 } // namespace cpd

@@ -1,6 +1,6 @@
 #pragma once
 
-#include <cpd/claims.hpp>
+#include <cpd/attendance.hpp>
 #include <cpd/context.hpp>
 
 #include <iosfwd>

@@ -177,6 +177,12 @@ load_account(Database& db,
   return account;
 }
 
+std::string
+every_account_points_sql()
+{
+  return points_by_category(Whose::all);
+}
+
 std::map<std::int64_t, MemberAccount>
 load_accounts(Database& db, int from, int to)
 {

@@ -96,6 +96,10 @@ Account load_account(Database& db,
                      int to,
                      const std::optional<LedgerMark>& before = std::nullopt);
 
+// The statement load_accounts reads everybody's points with, by year and
+// category (?2 to ?3); here so that the query-plan tests check it.
+std::string every_account_points_sql();
+
 // Every member with ledger entries in the years `from` to `to`, by id:
 // their login and account, with join dates but not dispensations (which
 // change no carry).

@@ -594,6 +594,21 @@ CarryOut::total() const
   return sum(carried);
 }
 
+bool
+plain_carry(const Rules& rules)
+{
+  return rules.cycle_years == 1 && rules.maximums.empty() && rules.carry_categories.empty();
+}
+
+bool
+joined_since(Database& db, int year)
+{
+  Statement query(db, "SELECT EXISTS (SELECT 1 FROM member WHERE joined >= ?)");
+  query.bind(1, Date(year, 1, 1).to_string());
+  query.step();
+  return query.integer(0) != 0;
+}
+
 CarryOut
 carry_out(const Account& account, const Rules& rules, int year, Date start)
 {
@@ -687,7 +702,7 @@ requirement_phrase(const Judgement& judgement,
   }
   for (const auto& requirement : judgement.requirements) {
     if (requirement.kind == Requirement::Kind::year) {
-      text += fmt::format(" and at least {} in {}", phrase(requirement.required), judgement.year);
+      text += fmt::format(" and at least {} a year", phrase(requirement.required));
     }
   }
   if (reasons == Reasons::omit) {

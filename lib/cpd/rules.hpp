@@ -158,6 +158,16 @@ struct CarryOut
 };
 CarryOut carry_out(const Account& account, const Rules& rules, int year, Date start);
 
+// Whether the carry under `rules` is the one rule min(cap, max(0, total −
+// quota)) for every member who did not join in the year: one total a year,
+// no maximums, the surplus of every category. Then one statement applies it
+// to every member at once.
+bool plain_carry(const Rules& rules);
+
+// Whether some member joined on or after 1 January of `year` (their carry
+// out of it may be pro rata).
+bool joined_since(Database& db, int year);
+
 // `value` × `months` / `full`, rounded as the rules say; exactly `value`
 // when nothing is taken off.
 Points prorate(Points value, int months, int full, Rounding rounding);
@@ -171,7 +181,7 @@ bool short_of_total_only(const Judgement& judgement);
 std::string needs_phrase(const Judgement& judgement, bool more = true);
 
 // What the year requires: "10 points", "20 points, of which at least 10
-// formal", "120 points over 2015 to 2017 and at least 20 points in 2017",
+// formal", "120 points over 2015 to 2017 and at least 20 points a year",
 // with " (pro rata from your joining on 15 October 2017)" when it was
 // pro-rated. `adjective` goes before "points" ("10 CPD points").
 enum class Reasons { say, omit }; // why it was pro-rated

@@ -11,11 +11,17 @@
 #include <cpd/yearend.hpp>
 
 #include <algorithm>
-#include <limits>
 #include <map>
-#include <set>
 
 namespace cpd {
+
+const char* const k_carry_sql =
+  "INSERT INTO entry(member_id, year, kind, points, actor_id, at, reason)"
+  " SELECT member_id, ?1 + 1, 'carry', min(?3, total - ?2), ?4, ?5,"
+  "   'carried from ' || ?1"
+  " FROM (SELECT member_id, sum(points) AS total FROM entry"
+  "       WHERE year = ?1 GROUP BY member_id)"
+  " WHERE total > ?2 AND ?3 > 0";
 
 namespace {
 
@@ -92,6 +98,42 @@ count_statuses(Summary& summary, const std::vector<ReportLine>& lines)
   }
 }
 
+// Each member's carry out of `year` by the rules, one entry per category
+// carried: for rules the carry statement cannot follow.
+void
+carry_by_member(Database& db,
+                const Rules& rules,
+                int year,
+                Date start,
+                std::optional<std::int64_t> actor_id,
+                std::int64_t at,
+                YearClose& result)
+{
+  // Every member with an account that year, whatever their membership now;
+  // by login.
+  std::map<std::string, std::pair<std::int64_t, const Account*>> by_login;
+  const auto accounts = load_accounts(db, year, year);
+  for (const auto& [member_id, account] : accounts) {
+    by_login[account.login] = {member_id, &account.account};
+  }
+  Statement carry(db,
+                  "INSERT INTO entry(member_id, year, kind, points, actor_id, at, reason, category)"
+                  " VALUES (?, ?, 'carry', ?, ?, ?, ?, NULLIF(?, ''))");
+  const auto reason = fmt::format("carried from {}", year);
+  for (const auto& [login, member] : by_login) {
+    const auto& [member_id, account] = member;
+    const auto out = carry_out(*account, rules, year, start);
+    if (out.surplus <= Points()) {
+      continue;
+    }
+    result.carries.push_back({login, year_total(*account, year), out.total()});
+    for (const auto& [category, points] : out.carried) {
+      carry.reset();
+      carry.bind_all(member_id, year + 1, points.tenths(), actor_id, at, reason, category).run();
+    }
+  }
+}
+
 // Closes one year inside the caller's transaction.
 YearClose
 close_year(
@@ -104,31 +146,24 @@ close_year(
   result.quota = rules.quota;
   result.carry_cap = rules.carry_cap;
 
-  // Every member with an account that year, whatever their membership now,
-  // carries by the rules; by login.
-  std::map<std::string, const Account*> by_login;
-  const auto accounts = load_accounts(db, year, year);
-  for (const auto& [member_id, account] : accounts) {
-    by_login[account.login] = &account.account;
-  }
-  std::map<std::string, std::int64_t> ids;
-  for (const auto& [member_id, account] : accounts) {
-    ids[account.login] = member_id;
-  }
-  Statement carry(db,
-                  "INSERT INTO entry(member_id, year, kind, points, actor_id, at, reason, category)"
-                  " VALUES (?, ?, 'carry', ?, ?, ?, ?, NULLIF(?, ''))");
-  const auto reason = fmt::format("carried from {}", year);
-  for (const auto& [login, account] : by_login) {
-    const auto out = carry_out(*account, rules, year, scheme.start);
-    if (out.surplus <= Points()) {
-      continue;
+  if (plain_carry(rules) && !joined_since(db, year)) {
+    Statement carries(db,
+                      "SELECT m.login, t.total FROM ("
+                      "  SELECT member_id, sum(points) AS total FROM entry"
+                      "  WHERE year = ?1 GROUP BY member_id) t"
+                      " JOIN member m ON m.id = t.member_id"
+                      " WHERE t.total > ?2 ORDER BY m.login");
+    carries.bind_all(year, rules.quota.tenths());
+    while (carries.step()) {
+      const auto total = Points::from_tenths(carries.integer(1));
+      result.carries.push_back({carries.text(0), total, min(rules.carry_cap, total - rules.quota)});
     }
-    result.carries.push_back({login, year_total(*account, year), out.total()});
-    for (const auto& [category, points] : out.carried) {
-      carry.reset();
-      carry.bind_all(ids[login], year + 1, points.tenths(), actor_id, at, reason, category).run();
-    }
+    // One statement for every member: the carry rule in SQL.
+    Statement(db, k_carry_sql)
+      .bind_all(year, rules.quota.tenths(), rules.carry_cap.tenths(), actor_id, at)
+      .run();
+  } else {
+    carry_by_member(db, rules, year, scheme.start, actor_id, at, result);
   }
   const auto lines = report_lines(db, year, rules);
   result.members = static_cast<int>(lines.size());
@@ -244,146 +279,6 @@ compliance_report(Database& db, const Context& context, int year)
     report.total += line.total;
   }
   return report;
-}
-
-std::vector<std::string>
-verify_ledger(Database& db)
-{
-  std::vector<std::string> problems;
-
-  Statement integrity(db, "PRAGMA integrity_check");
-  while (integrity.step()) {
-    if (integrity.text(0) != "ok") {
-      problems.push_back("integrity: " + integrity.text(0));
-    }
-  }
-  Statement keys(db, "PRAGMA foreign_key_check");
-  while (keys.step()) {
-    problems.push_back(fmt::format("foreign key: {} row {} refers to a missing {}",
-                                   keys.text(0),
-                                   keys.integer(1),
-                                   keys.text(2)));
-  }
-
-  // Each claim's entries follow from its status.
-  Statement claims(db,
-                   "SELECT c.id, c.status, c.points,"
-                   " coalesce(sum(CASE WHEN e.kind = 'award' THEN e.points END), 0),"
-                   " coalesce(sum(CASE WHEN e.kind = 'revocation' THEN e.points END), 0),"
-                   " coalesce(sum(e.kind NOT IN ('award', 'revocation')), 0),"
-                   " coalesce(sum(e.year != c.year OR e.member_id != c.member_id), 0),"
-                   " c.year = CAST(substr(c.activity_date, 1, 4) AS INTEGER),"
-                   " (SELECT status FROM claim_event v WHERE v.claim_id = c.id"
-                   "  ORDER BY v.id DESC LIMIT 1)"
-                   " FROM claim c LEFT JOIN entry e ON e.claim_id = c.id GROUP BY c.id");
-  while (claims.step()) {
-    const auto id = claims.integer(0);
-    const auto status = claims.text(1);
-    const auto points = claims.integer(2);
-    const bool credited = status == "approved" || status == "revoked";
-    const auto award = credited ? points : 0;
-    const auto revocation = status == "revoked" ? -points : 0;
-    if (claims.integer(3) != award || claims.integer(4) != revocation) {
-      problems.push_back(fmt::format(
-        "claim #{} is {} but its ledger entries are award {}, revocation {} (expected {}, {})",
-        id,
-        status,
-        Points::from_tenths(claims.integer(3)).to_string(),
-        Points::from_tenths(claims.integer(4)).to_string(),
-        Points::from_tenths(award).to_string(),
-        Points::from_tenths(revocation).to_string()));
-    }
-    if (claims.integer(5) != 0 || claims.integer(6) != 0) {
-      problems.push_back(fmt::format("claim #{} has entries of another kind, year or member", id));
-    }
-    if (claims.integer(7) == 0) {
-      problems.push_back(fmt::format("claim #{} is filed under the wrong year", id));
-    }
-    if (claims.optional_text(8) != status) {
-      problems.push_back(fmt::format("claim #{} is {} but its last event says {}",
-                                     id,
-                                     status,
-                                     claims.optional_text(8).value_or("nothing")));
-    }
-  }
-  Statement orphans(db,
-                    "SELECT id, kind FROM entry WHERE (kind IN ('award', 'revocation'))"
-                    " != (claim_id IS NOT NULL)");
-  while (orphans.step()) {
-    problems.push_back(fmt::format(
-      "ledger entry #{} ({}) does not match its claim link", orphans.integer(0), orphans.text(1)));
-  }
-
-  // Carries: replay every member's years through the rules of each close.
-  std::map<int, Rules> closes;
-  Statement years(db, "SELECT year FROM year_close ORDER BY year");
-  while (years.step()) {
-    const int year = static_cast<int>(years.integer(0));
-    try {
-      closes.emplace(year, rules_of_year(db, year));
-    } catch (const Error& e) {
-      problems.push_back(e.what());
-    }
-  }
-  const auto start = load_scheme(db).start;
-  Statement span(db, "SELECT min(year), max(year) FROM entry");
-  span.step();
-  const auto first = span.optional_integer(0);
-  const auto last = span.optional_integer(1);
-  const auto accounts = first ? load_accounts(db, static_cast<int>(*first), static_cast<int>(*last))
-                              : std::map<std::int64_t, MemberAccount>();
-  for (const auto& [member_id, member] : accounts) {
-    const auto& account = member.account;
-    int from = std::numeric_limits<int>::max();
-    int to = std::numeric_limits<int>::min();
-    for (const auto* years_of : {&account.earned, &account.carried}) {
-      if (!years_of->empty()) {
-        from = std::min(from, years_of->begin()->first);
-        to = std::max(to, years_of->rbegin()->first);
-      }
-    }
-    for (int year = from; year <= to + 1; ++year) {
-      std::map<std::string, Points> due;
-      if (const auto close = closes.find(year - 1); close != closes.end()) {
-        due = carry_out(account, close->second, year - 1, start).carried;
-      }
-      std::map<std::string, Points> carried;
-      if (const auto found = account.carried.find(year); found != account.carried.end()) {
-        carried = found->second;
-      }
-      std::set<std::string> categories;
-      for (const auto* amounts : {&due, &carried}) {
-        for (const auto& [category, points] : *amounts) {
-          categories.insert(category);
-        }
-      }
-      for (const auto& category : categories) {
-        const auto expected = due.contains(category) ? due.at(category) : Points();
-        const auto actual = carried.contains(category) ? carried.at(category) : Points();
-        if (expected != actual) {
-          problems.push_back(fmt::format("{}: carried into {}{} is {}, the rules give {}",
-                                         member.login,
-                                         year,
-                                         category.empty() ? "" : fmt::format(" ({})", category),
-                                         actual.to_string(),
-                                         expected.to_string()));
-        }
-      }
-    }
-  }
-
-  for (auto& problem : check_statements(db)) {
-    problems.push_back(std::move(problem));
-  }
-  return problems;
-}
-
-std::vector<std::string>
-check_database(Database& db, const Context& context)
-{
-  Transaction transaction(db, Transaction::Kind::read);
-  require_secretary_or_system(db, context);
-  return verify_ledger(db);
 }
 
 } // namespace cpd

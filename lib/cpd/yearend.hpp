@@ -36,6 +36,12 @@ struct YearClose
   int exempt = 0;
 };
 
+// The carry rule as one statement: posts the carry of every member whose
+// total of year ?1 is above the quota ?2 into the next year, at most the cap
+// ?3, by actor ?4 at instant ?5. Here so that the query-plan tests and the
+// benchmark's generator run the statement rollover runs.
+extern const char* const k_carry_sql;
+
 // Closes every year before today's that is not closed yet, oldest first, one
 // transaction per year: posts the carry entries and records the close with
 // every rule in force. Running it again does nothing. Only a
@@ -80,14 +86,5 @@ struct Report
 
 // Compliance of every active member for a year (a secretary's view).
 Report compliance_report(Database& db, const Context& context, int year);
-
-// Verifies the database: SQLite's integrity and foreign keys, and that the
-// ledger equals a replay of approved claims, adjustments and year closes
-// through the rules each year was closed under, category by category.
-// Returns what differs (empty: all is well).
-std::vector<std::string> check_database(Database& db, const Context& context);
-
-// The same checks without the permission check, for tests and tools.
-std::vector<std::string> verify_ledger(Database& db);
 
 } // namespace cpd

@@ -1,6 +1,8 @@
 #include "fixture.hpp"
 
+#include <cpd/attendance.hpp>
 #include <cpd/audit.hpp>
+#include <cpd/check.hpp>
 #include <cpd/dispensation.hpp>
 #include <cpd/ledger.hpp>
 #include <cpd/settings.hpp>

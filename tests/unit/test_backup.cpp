@@ -2,6 +2,7 @@
 #include "testutil.hpp"
 
 #include <cpd/backup.hpp>
+#include <cpd/check.hpp>
 #include <cpd/settings.hpp>
 #include <cpd/yearend.hpp>
 

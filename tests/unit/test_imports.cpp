@@ -1,5 +1,6 @@
 #include "fixture.hpp"
 
+#include <cpd/attendance.hpp>
 #include <cpd/imports.hpp>
 #include <cpd/ledger.hpp>
 

@@ -1,5 +1,7 @@
 #include "fixture.hpp"
 
+#include <cpd/check.hpp>
+
 #include <cpd/ledger.hpp>
 #include <cpd/statement.hpp>
 #include <cpd/yearend.hpp>
@@ -163,7 +165,7 @@ TEST_CASE("an altered stored statement no longer verifies, and cpd check says so
                  "UPDATE statement SET content = replace(content, 'total 4\n12.5', 'total 2\n99')")
     .run();
   CHECK(error_kind([&] { cpd::verify_statement(s.db, issued.code); }) == ErrorKind::bad_input);
-  const auto problems = cpd::verify_ledger(s.db);
+  const auto problems = cpd::check_database(s.db, s.as("sec"));
   REQUIRE(problems.size() == 1);
   CHECK(problems[0].find("does not match its verification code") != std::string::npos);
 }

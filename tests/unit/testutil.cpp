@@ -67,4 +67,14 @@ read_file(const std::filesystem::path& path)
   return content.str();
 }
 
+std::string
+lines(const std::vector<std::string>& texts)
+{
+  std::string text;
+  for (const auto& line : texts) {
+    text += "\n  " + line;
+  }
+  return text;
+}
+
 } // namespace testutil

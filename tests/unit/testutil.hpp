@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace testutil {
 
@@ -48,5 +49,8 @@ void write_file(const std::filesystem::path& path, const std::string& content);
 
 // The bytes of a file ("" if it cannot be read).
 std::string read_file(const std::filesystem::path& path);
+
+// Each text on a line of its own, for a test's message.
+std::string lines(const std::vector<std::string>& texts);
 
 } // namespace testutil
