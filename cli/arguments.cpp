@@ -3,6 +3,7 @@
 
 #include <cpd/error.hpp>
 
+#include <array>
 #include <charconv>
 
 namespace cpd::cli {
@@ -41,8 +42,8 @@ GivenQuantity
 parse_quantity(const QuantityOptions& options)
 {
   GivenQuantity given;
-  const std::pair<const std::optional<std::string>&, Unit> all[] = {
-    {options.hours, Unit::hour}, {options.days, Unit::day}, {options.items, Unit::item}};
+  const std::array<std::pair<const std::optional<std::string>&, Unit>, 3> all{
+    {{options.hours, Unit::hour}, {options.days, Unit::day}, {options.items, Unit::item}}};
   for (const auto& [text, unit] : all) {
     if (!text) {
       continue;

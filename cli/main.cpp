@@ -57,7 +57,7 @@ main(int argc, char** argv)
   // A reader that goes away (`cpd history | head`) must not kill a command
   // between its commit and the delivery of its mail: the write fails
   // instead, and what is left to print is dropped.
-  std::signal(SIGPIPE, SIG_IGN);
+  [[maybe_unused]] const auto previous = std::signal(SIGPIPE, SIG_IGN);
   std::vector<std::string> args(argv + 1, argv + argc);
   cpd::cli::GlobalOptions options;
   cpd::cli::ClientExecutor executor(options, args);

@@ -59,7 +59,9 @@ constexpr std::size_t k_min_fitted_width = 8;
 namespace {
 
 // The answer being given on this thread, and the terminal it is for.
+// NOLINTNEXTLINE(cppcoreguidelines-avoid-non-const-global-variables): one per thread
 thread_local Reply* t_reply = nullptr;
+// NOLINTNEXTLINE(cppcoreguidelines-avoid-non-const-global-variables): one per thread
 thread_local protocol::Terminal t_terminal;
 
 } // namespace
@@ -572,10 +574,11 @@ write_stdout(std::string_view text)
 void
 write_stderr(std::string_view text)
 {
-  std::fflush(stdout);
+  // Standard output's own failure is found when it is closed (close_stdout).
+  static_cast<void>(std::fflush(stdout));
   // Nothing is left to say where a failure could be said.
   [[maybe_unused]] const auto written = std::fwrite(text.data(), 1, text.size(), stderr);
-  std::fflush(stderr);
+  static_cast<void>(std::fflush(stderr));
 }
 
 void

@@ -20,15 +20,16 @@
 
 #include <fcntl.h>
 #include <poll.h>
-#include <signal.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <array>
 #include <atomic>
 #include <cerrno>
 #include <condition_variable>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -61,8 +62,9 @@ void
 log(std::string_view line)
 {
   const auto text = fmt::format("cpd serve: {}\n", line);
-  std::fwrite(text.data(), 1, text.size(), stderr);
-  std::fflush(stderr);
+  // A log that cannot be written stops no request.
+  [[maybe_unused]] const auto written = std::fwrite(text.data(), 1, text.size(), stderr);
+  static_cast<void>(std::fflush(stderr));
 }
 
 // Idle database connections, one taken per request under way.
@@ -566,7 +568,8 @@ listen_at(const std::string& path)
 }
 
 // Written by the signal handler, read by the accept loop.
-int g_stop_pipe[2] = {-1, -1};
+// NOLINTNEXTLINE(cppcoreguidelines-avoid-non-const-global-variables): a handler's only way in
+std::array<int, 2> g_stop_pipe = {-1, -1};
 
 extern "C" void
 on_stop_signal(int /*signal*/)
@@ -583,7 +586,7 @@ serve(const ServeOptions& options)
   }
   // Every file of the database is the server user's alone.
   ::umask(077);
-  ::signal(SIGPIPE, SIG_IGN);
+  [[maybe_unused]] const auto previous = std::signal(SIGPIPE, SIG_IGN);
   const auto clock = clock_from_environment();
   const auto own_login = login_of(::geteuid()).value_or("cpd");
 
@@ -599,7 +602,7 @@ serve(const ServeOptions& options)
     ::stat(options.socket.c_str(), &made);
   }
 
-  if (::pipe2(g_stop_pipe, O_CLOEXEC | O_NONBLOCK) != 0) {
+  if (::pipe2(g_stop_pipe.data(), O_CLOEXEC | O_NONBLOCK) != 0) {
     throw Error(ErrorKind::internal, "cannot make a pipe: {}", std::strerror(errno));
   }
   struct sigaction action
@@ -616,8 +619,8 @@ serve(const ServeOptions& options)
                   inherited ? std::string("the socket systemd passed") : options.socket,
                   own_login));
   for (;;) {
-    pollfd fds[2] = {{listener, POLLIN, 0}, {g_stop_pipe[0], POLLIN, 0}};
-    if (::poll(fds, 2, -1) < 0) {
+    std::array<pollfd, 2> fds{{{listener, POLLIN, 0}, {g_stop_pipe[0], POLLIN, 0}}};
+    if (::poll(fds.data(), fds.size(), -1) < 0) {
       if (errno == EINTR) {
         continue;
       }

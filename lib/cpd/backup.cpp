@@ -257,6 +257,7 @@ backup_names(const std::vector<std::string>& names)
   }
   std::sort(copies.begin(), copies.end());
   std::vector<std::string> sorted;
+  sorted.reserve(copies.size());
   for (auto& [key, name] : copies) {
     sorted.push_back(std::move(name));
   }

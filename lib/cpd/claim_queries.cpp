@@ -49,8 +49,7 @@ pending_claims(Database& db, const Context& context)
 {
   Transaction transaction(db, Transaction::Kind::read);
   require_secretary(db, context);
-  Statement query(
-    db, fmt::format("{} WHERE c.status = 'pending' ORDER BY c.submitted_at, c.id", k_claim_select));
+  Statement query(db, fmt::format("{}{}", k_claim_select, k_pending_claims_where));
   std::vector<Claim> claims;
   while (query.step()) {
     claims.push_back(read_claim(query));
@@ -79,10 +78,7 @@ pending_claims_of_year(Database& db, int year)
 std::vector<Claim>
 member_claims(Database& db, std::int64_t member_id, std::optional<int> year)
 {
-  Statement query(db,
-                  fmt::format("{} WHERE c.member_id = ?1 AND (?2 IS NULL OR c.year = ?2)"
-                              " ORDER BY c.activity_date, c.id",
-                              k_claim_select));
+  Statement query(db, fmt::format("{}{}", k_claim_select, k_member_claims_where));
   query.bind(1, member_id);
   query.bind(2, year);
   std::vector<Claim> claims;

@@ -224,10 +224,7 @@ check_claimable(
 std::optional<std::pair<std::int64_t, std::string>>
 live_claim(Database& db, std::int64_t member_id, std::int64_t activity_id, Date date)
 {
-  Statement duplicate(db,
-                      "SELECT id, status FROM claim WHERE member_id = ? AND activity_id = ?"
-                      " AND activity_date = ? AND status IN ('pending', 'approved')"
-                      " ORDER BY id");
+  Statement duplicate(db, k_live_claim_sql);
   duplicate.bind_all(member_id, activity_id, date.to_string());
   if (!duplicate.step()) {
     return std::nullopt;

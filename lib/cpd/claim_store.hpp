@@ -27,6 +27,17 @@ inline constexpr std::string_view k_claim_select =
   " JOIN activity a ON a.id = c.activity_id"
   " LEFT JOIN member d ON d.id = c.decided_by";
 inline constexpr int k_claim_member_column = 16;
+// What follows k_claim_select for the claims waiting for a decision, oldest
+// first, and for a member's claims of a year (?2; NULL: all years) by date.
+inline constexpr std::string_view k_pending_claims_where =
+  " WHERE c.status = 'pending' ORDER BY c.submitted_at, c.id";
+inline constexpr std::string_view k_member_claims_where =
+  " WHERE c.member_id = ?1 AND (?2 IS NULL OR c.year = ?2) ORDER BY c.activity_date, c.id";
+
+// The member's live claims of an activity on a day: id, status.
+inline constexpr const char* k_live_claim_sql =
+  "SELECT id, status FROM claim WHERE member_id = ? AND activity_id = ?"
+  " AND activity_date = ? AND status IN ('pending', 'approved') ORDER BY id";
 
 // A row of k_claim_select. A row that cannot be what the schema allows (an
 // unknown status, a bad date) is an internal error that names the claim:
@@ -36,7 +47,7 @@ Claim read_claim(const Statement& row);
 struct StoredClaim
 {
   Claim claim;
-  std::int64_t member_id;
+  std::int64_t member_id = 0;
 };
 
 std::optional<StoredClaim> find_claim(Database& db, std::int64_t id);

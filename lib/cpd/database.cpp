@@ -169,7 +169,7 @@ Statement::text(int column) const
 {
   const auto* data = sqlite3_column_text(m_statement, column);
   const auto size = sqlite3_column_bytes(m_statement, column);
-  return data ? std::string(reinterpret_cast<const char*>(data), static_cast<std::size_t>(size))
+  return data != nullptr ? std::string(reinterpret_cast<const char*>(data), static_cast<std::size_t>(size))
               : std::string();
 }
 
@@ -196,7 +196,7 @@ Statement::blob(int column) const
 {
   const auto* data = sqlite3_column_blob(m_statement, column);
   const auto size = sqlite3_column_bytes(m_statement, column);
-  return data ? std::string(static_cast<const char*>(data), static_cast<std::size_t>(size))
+  return data != nullptr ? std::string(static_cast<const char*>(data), static_cast<std::size_t>(size))
               : std::string();
 }
 

@@ -104,7 +104,7 @@ Date::from_days(std::int64_t days)
   const auto day = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
   const auto month = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
   const auto year = static_cast<int>(yoe + era * 400 + (month <= 2 ? 1 : 0));
-  return Date(year, month, day);
+  return {year, month, day};
 }
 
 Date
@@ -129,7 +129,7 @@ Date::to_long_string() const
 Date
 year_end(int year)
 {
-  return Date(year, 12, 31);
+  return {year, 12, 31};
 }
 
 } // namespace cpd

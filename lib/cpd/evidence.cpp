@@ -61,11 +61,12 @@ size_phrase(std::int64_t bytes)
   }
   // Tenths, rounded half up, in integers.
   const auto tenths = [&](std::int64_t unit) { return (bytes * 10 + unit / 2) / unit; };
-  if (bytes < 1024 * 1024) {
-    const auto t = tenths(1024);
+  constexpr std::int64_t k_kib = 1024;
+  if (bytes < k_kib * k_kib) {
+    const auto t = tenths(k_kib);
     return fmt::format("{}.{} KiB", t / 10, t % 10);
   }
-  const auto t = tenths(1024 * 1024);
+  const auto t = tenths(k_kib * k_kib);
   return fmt::format("{}.{} MiB", t / 10, t % 10);
 }
 

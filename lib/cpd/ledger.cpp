@@ -9,15 +9,21 @@
 
 namespace cpd {
 
+const char* const k_sum_entries_sql =
+  "SELECT coalesce(sum(points), 0) FROM entry"
+  " WHERE member_id = ?1 AND year = ?2 AND (?3 IS NULL OR kind = ?3)";
+
+const char* const k_pending_points_sql =
+  "SELECT coalesce(sum(points), 0) FROM claim"
+  " WHERE member_id = ? AND year = ? AND status = 'pending'";
+
 namespace {
 
 // The sum of a member's entries in a year, of one kind or all.
 Points
 sum_entries(Database& db, std::int64_t member_id, int year, std::optional<EntryKind> kind)
 {
-  Statement query(db,
-                  "SELECT coalesce(sum(points), 0) FROM entry"
-                  " WHERE member_id = ?1 AND year = ?2 AND (?3 IS NULL OR kind = ?3)");
+  Statement query(db, k_sum_entries_sql);
   query.bind_all(member_id, year);
   query.bind(3, kind ? std::optional(std::string(to_string(*kind))) : std::nullopt);
   query.step();
@@ -382,9 +388,7 @@ member_balance(Database& db, std::int64_t member_id, int year)
   fill_balance(balance, judge(account, rules, year, load_scheme(db).start));
   balance.closed = year_closed(db, year);
 
-  Statement pending(db,
-                    "SELECT coalesce(sum(points), 0) FROM claim"
-                    " WHERE member_id = ? AND year = ? AND status = 'pending'");
+  Statement pending(db, k_pending_points_sql);
   pending.bind_all(member_id, year);
   pending.step();
   balance.pending = Points::from_tenths(pending.integer(0));

@@ -16,6 +16,12 @@ namespace cpd {
 
 class Database;
 
+// A member's entries in a year (?1, ?2), of one kind (?3; NULL: all):
+// their sum, read from the covering index entry_year_member.
+extern const char* const k_sum_entries_sql;
+// A member's pending points in a year (member, year): their sum.
+extern const char* const k_pending_points_sql;
+
 enum class EntryKind { award, carry, revocation, adjustment };
 
 std::string_view to_string(EntryKind kind);

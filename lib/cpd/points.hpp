@@ -41,6 +41,7 @@ public:
   Points& operator+=(Points other);
   Points& operator-=(Points other);
 
+  // NOLINTNEXTLINE(modernize-use-nullptr): clang-tidy 14 misreads a defaulted <=>
   constexpr auto operator<=>(const Points&) const = default;
 
 private:

@@ -127,7 +127,7 @@ type_of_content(std::string_view bytes, std::string_view ext)
     return "image/tiff";
   }
   if (starts("PK\x03\x04"sv) || starts("PK\x05\x06"sv)) {
-    for (const auto office : {"docx", "xlsx", "pptx", "odt", "ods", "odp"}) {
+    for (const auto* const office : {"docx", "xlsx", "pptx", "odt", "ods", "odp"}) {
       if (ext == office) {
         return std::string(*type_of_extension(ext));
       }
@@ -135,7 +135,7 @@ type_of_content(std::string_view bytes, std::string_view ext)
     return "application/zip";
   }
   if (starts("\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"sv)) {
-    for (const auto office : {"doc", "xls", "ppt"}) {
+    for (const auto* const office : {"doc", "xls", "ppt"}) {
       if (ext == office) {
         return std::string(*type_of_extension(ext));
       }
@@ -144,7 +144,7 @@ type_of_content(std::string_view bytes, std::string_view ext)
   }
   if (starts("ftyp", 4) && bytes.size() >= 12) {
     const std::string_view brand = bytes.substr(8, 4);
-    for (const auto heic : {"heic", "heix", "heim", "heis", "hevc", "hevx"}) {
+    for (const auto* const heic : {"heic", "heix", "heim", "heis", "hevc", "hevx"}) {
       if (brand == heic) {
         return "image/heic";
       }

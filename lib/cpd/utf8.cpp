@@ -16,10 +16,10 @@ decode(std::string_view text, std::size_t pos)
   char32_t code_point = 0;
   if (lead >= 0xc2 && lead <= 0xdf) {
     length = 2;
-    code_point = lead & 0x1fu;
+    code_point = lead & 0x1FU;
   } else if (lead >= 0xe0 && lead <= 0xef) {
     length = 3;
-    code_point = lead & 0x0fu;
+    code_point = lead & 0x0FU;
     if (lead == 0xe0) {
       low = 0xa0; // no overlongs
     } else if (lead == 0xed) {
@@ -27,7 +27,7 @@ decode(std::string_view text, std::size_t pos)
     }
   } else if (lead >= 0xf0 && lead <= 0xf4) {
     length = 4;
-    code_point = lead & 0x07u;
+    code_point = lead & 0x07U;
     if (lead == 0xf0) {
       low = 0x90; // no overlongs
     } else if (lead == 0xf4) {
@@ -46,7 +46,7 @@ decode(std::string_view text, std::size_t pos)
     if (next < min || next > max) {
       return {Status::invalid, 0, 1};
     }
-    code_point = (code_point << 6) | (next & 0x3fu);
+    code_point = (code_point << 6) | (next & 0x3FU);
   }
   return {Status::ok, code_point, length};
 }

@@ -1,11 +1,10 @@
 // The hot queries use their indexes: checked with EXPLAIN QUERY PLAN on the
 // real schema, so that a change to a query or an index cannot silently turn
-// a lookup into a scan of a table that grows with every claim. Where lib/cpd
-// exports a statement (k_..._sql) the test plans that very text; the others
-// are copies of the SQL in lib/cpd (named beside each): when that SQL
-// changes, copy it again.
+// a lookup into a scan of a table that grows with every claim. Each plans
+// the very text lib/cpd runs (its k_..._sql constants).
 
 #include <cpd/check.hpp>
+#include <cpd/claim_store.hpp>
 #include <cpd/database.hpp>
 #include <cpd/ledger.hpp>
 #include <cpd/outbox.hpp>
@@ -114,25 +113,12 @@ show(const std::vector<std::string>& steps)
   return text;
 }
 
-// From lib/cpd/claims.cpp, k_claim_select.
-const std::string k_claim_select =
-  "SELECT c.id, m.login, m.name, a.code, a.title, c.activity_date, c.quantity,"
-  " a.unit, c.points, c.note, c.status, c.submitted_at, d.login, c.decided_at,"
-  " c.reason, (SELECT count(*) FROM attachment t WHERE t.claim_id = c.id),"
-  " c.member_id"
-  " FROM claim c JOIN member m ON m.id = c.member_id"
-  " JOIN activity a ON a.id = c.activity_id"
-  " LEFT JOIN member d ON d.id = c.decided_by";
-
 } // namespace
 
 TEST_CASE("a member's balance sums their entries of the year through entry_year_member")
 {
   auto db = cpd::Database::open_memory();
-  // lib/cpd/ledger.cpp, sum_entries()
-  const auto steps = plan(db,
-                          "SELECT coalesce(sum(points), 0) FROM entry"
-                          " WHERE member_id = ?1 AND year = ?2 AND (?3 IS NULL OR kind = ?3)");
+  const auto steps = plan(db, cpd::k_sum_entries_sql);
   INFO("plan:", show(steps));
   // Covering: the balance never reads the table itself.
   CHECK(searches(steps, "entry", "entry_year_member"));
@@ -141,10 +127,7 @@ TEST_CASE("a member's balance sums their entries of the year through entry_year_
 TEST_CASE("a member's pending points come through claim_member_year")
 {
   auto db = cpd::Database::open_memory();
-  // lib/cpd/ledger.cpp, member_balance()
-  const auto steps = plan(db,
-                          "SELECT coalesce(sum(points), 0) FROM claim"
-                          " WHERE member_id = ? AND year = ? AND status = 'pending'");
+  const auto steps = plan(db, cpd::k_pending_points_sql);
   INFO("plan:", show(steps));
   CHECK(searches(steps, "claim", "claim_member_year"));
 }
@@ -152,9 +135,8 @@ TEST_CASE("a member's pending points come through claim_member_year")
 TEST_CASE("pending claims are found through claim_pending")
 {
   auto db = cpd::Database::open_memory();
-  // lib/cpd/claims.cpp, pending_claims()
   const auto steps =
-    plan(db, k_claim_select + " WHERE c.status = 'pending' ORDER BY c.submitted_at, c.id");
+    plan(db, std::string(cpd::k_claim_select) + std::string(cpd::k_pending_claims_where));
   INFO("plan:", show(steps));
   CHECK(searches(steps, "c", "claim_pending"));
   CHECK(searches(steps, "t", "attachment_claim"));
@@ -163,11 +145,8 @@ TEST_CASE("pending claims are found through claim_pending")
 TEST_CASE("a member's claims by year are found through claim_member_year")
 {
   auto db = cpd::Database::open_memory();
-  // lib/cpd/claims.cpp, member_claims()
-  const auto steps = plan(db,
-                          k_claim_select
-                            + " WHERE c.member_id = ?1 AND (?2 IS NULL OR c.year = ?2)"
-                              " ORDER BY c.activity_date, c.id");
+  const auto steps =
+    plan(db, std::string(cpd::k_claim_select) + std::string(cpd::k_member_claims_where));
   INFO("plan:", show(steps));
   CHECK(searches(steps, "c", "claim_member_year"));
 }
@@ -175,10 +154,7 @@ TEST_CASE("a member's claims by year are found through claim_member_year")
 TEST_CASE("the duplicate-claim check goes through claim_duplicate")
 {
   auto db = cpd::Database::open_memory();
-  // lib/cpd/claims.cpp, submit_claim()
-  const auto steps = plan(db,
-                          "SELECT id FROM claim WHERE member_id = ? AND activity_id = ?"
-                          " AND activity_date = ? AND status IN ('pending', 'approved')");
+  const auto steps = plan(db, cpd::k_live_claim_sql);
   INFO("plan:", show(steps));
   CHECK(searches(steps, "claim", "claim_duplicate"));
 }
@@ -209,8 +185,7 @@ TEST_CASE("the plan check fails on a full scan")
 {
   auto db = cpd::Database::open_memory();
   db.exec("DROP INDEX entry_member_year; DROP INDEX entry_year_member");
-  const auto steps =
-    plan(db, "SELECT coalesce(sum(points), 0) FROM entry WHERE member_id = ?1 AND year = ?2");
+  const auto steps = plan(db, cpd::k_sum_entries_sql);
   INFO("plan:", show(steps));
   CHECK(steps == std::vector<std::string>{"SCAN entry"});
   CHECK_FALSE(searches(steps, "entry", "entry_member_year"));

@@ -11,6 +11,7 @@
 #include <dlfcn.h>
 
 #include <algorithm>
+#include <array>
 #include <concepts>
 #include <cstring>
 #include <map>
@@ -151,7 +152,7 @@ struct Dialogue
 };
 
 int
-watch_dialogue(CURL*, curl_infotype type, char* data, std::size_t size, void* user)
+watch_dialogue(CURL* /*handle*/, curl_infotype type, char* data, std::size_t size, void* user)
 {
   if (type != CURLINFO_HEADER_IN) {
     return 0;
@@ -297,7 +298,7 @@ public:
     // The URL path is the name libcurl gives in EHLO.
     const std::string address = fmt::format("{}/{}", url.to_string(), options.local_hostname);
     set(CURLOPT_URL, address.c_str(), "URL");
-    set(CURLOPT_ERRORBUFFER, m_error, "ERRORBUFFER");
+    set(CURLOPT_ERRORBUFFER, m_error.data(), "ERRORBUFFER");
     set(CURLOPT_NOSIGNAL, 1L, "NOSIGNAL");
     // No proxy, whatever the environment says: a setgid cpd must not let a
     // user redirect its connection.
@@ -372,7 +373,7 @@ public:
     }
     // Only a refusal is quoted: the last line before a failure may be one
     // that says nothing about it (a capability, a greeting).
-    std::string detail = m_error[0] != '\0' ? m_error : m_curl.easy_strerror(result);
+    std::string detail = m_error[0] != '\0' ? m_error.data() : m_curl.easy_strerror(result);
     if (!m_dialogue.error_reply.empty()) {
       detail += fmt::format(" (server: {})", m_dialogue.error_reply);
     }
@@ -384,7 +385,7 @@ private:
   const CurlApi& m_curl;
   const std::string& m_soname;
   CURL* m_handle;
-  char m_error[CURL_ERROR_SIZE] = {};
+  std::array<char, CURL_ERROR_SIZE> m_error{};
   Upload m_upload;
   Dialogue m_dialogue;
 };
