@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <sstream>
 
 #ifndef CPD_VERSION
@@ -57,7 +58,7 @@ command_word(const std::vector<std::string>& args)
 using Register = void (*)(Command&);
 
 // The commands, in the order --help lists them.
-constexpr std::pair<std::string_view, Register> k_commands[] = {
+constexpr std::array<std::pair<std::string_view, Register>, 31> k_commands{{
   {"init", register_init},
   {"member", register_member},
   {"import", register_import},
@@ -89,7 +90,7 @@ constexpr std::pair<std::string_view, Register> k_commands[] = {
   {"backup", register_backup},
   {"serve", register_serve},
   {"__complete", register_complete},
-};
+}};
 
 // "see cpd claim --help" for a mistake in a command's line.
 std::string

@@ -69,6 +69,7 @@ run_get(const AttachmentOptions& options, Session& session)
 {
   const auto files = load_attachments(session.db(), session.context(), claim_id(options.id));
   std::vector<std::string> paths;
+  paths.reserve(files.size());
   for (const auto& file : files) {
     paths.push_back((std::filesystem::path(options.out) / file.file_name).string());
   }

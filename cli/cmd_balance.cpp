@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 
 namespace cpd::cli {
 
@@ -26,7 +27,7 @@ constexpr std::int64_t k_bar_cells = 10;
 std::string
 bar(Points total, Points quota)
 {
-  static constexpr const char* k_eighths[] = {
+  static constexpr std::array<const char*, 8> k_eighths = {
     "", "\u258f", "\u258e", "\u258d", "\u258c", "\u258b", "\u258a", "\u2589"};
   const std::int64_t all = k_bar_cells * 8;
   std::int64_t filled = all;

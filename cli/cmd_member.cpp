@@ -237,8 +237,16 @@ run_import(const MemberOptions& options, Session& session)
 {
   const auto dry_run = options.dry_run ? DryRun::yes : DryRun::no;
   std::istringstream in(session.input(options.file));
-  const auto summary = import_members(
-    session.db(), session.context(), in, base_name(options.file).value_or(options.file), dry_run);
+  std::optional<Date> joined;
+  if (!options.joined.empty()) {
+    joined = parse_date(options.joined, "--joined");
+  }
+  const auto summary = import_members(session.db(),
+                                      session.context(),
+                                      in,
+                                      base_name(options.file).value_or(options.file),
+                                      dry_run,
+                                      joined);
   if (!options.dry_run && std::any_of(summary.rows.begin(), summary.rows.end(), [](const auto& row) {
         return moved_join_date(row.changes);
       })) {
@@ -339,6 +347,11 @@ register_member(Command& root)
     "add and update members from CSV: login,name,email[,role][,joined]; all or nothing");
   import.option("file", options->file, "the CSV file, with a header row").required();
   import.flag("--dry-run", options->dry_run, "report what would change; change nothing");
+  import
+    .option("--joined",
+            options->joined,
+            "the day the members it adds were admitted, for rows without a join date")
+    .type_name("YYYY-MM-DD");
   import.run([options](Session& session) { run_import(*options, session); },
              [options] { return std::vector{options->file}; });
 

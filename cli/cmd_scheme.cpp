@@ -65,7 +65,7 @@ describe(const Rules& rules)
   }
   line("Carried", carry);
   line("Joiners",
-       rules.prorata == ProRata::month ? fmt::format("by whole months left, rounded {}",
+       rules.prorata == ProRata::month  ? fmt::format("by whole months left, rounded {}",
                                                      rule_value(rules, "scheme.prorata_rounding"))
        : rules.prorata == ProRata::year ? std::string("owe nothing until the next 1 January")
                                         : std::string("owe their first year whole"));

@@ -30,7 +30,7 @@ Option::one_value_each()
 Command
 Command::add(std::string_view name, std::string_view description)
 {
-  return Command(m_app->add_subcommand(std::string(name), std::string(description)), m_executor);
+  return {m_app->add_subcommand(std::string(name), std::string(description)), m_executor};
 }
 
 Option

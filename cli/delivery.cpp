@@ -12,23 +12,25 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <array>
+
 namespace cpd::cli {
 
 const std::string&
 host_name()
 {
   static const std::string name = [] {
-    char buffer[256] = {};
-    if (::gethostname(buffer, sizeof buffer - 1) != 0) {
+    std::array<char, 256> buffer{};
+    if (::gethostname(buffer.data(), buffer.size() - 1) != 0) {
       return std::string();
     }
-    std::string found = buffer;
+    std::string found = buffer.data();
     addrinfo hints{};
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;
     hints.ai_flags = AI_CANONNAME;
     addrinfo* result = nullptr;
-    if (::getaddrinfo(buffer, nullptr, &hints, &result) == 0) {
+    if (::getaddrinfo(buffer.data(), nullptr, &hints, &result) == 0) {
       if (result != nullptr && result->ai_canonname != nullptr) {
         found = result->ai_canonname;
       }

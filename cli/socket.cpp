@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <sys/socket.h>
 
+#include <array>
 #include <cerrno>
 #include <cstring>
 
@@ -41,10 +42,10 @@ wait_for(int fd, short events, std::optional<Clock::time_point> deadline)
 void
 read_exactly(int fd, std::string& out, std::size_t size, std::optional<Clock::time_point> deadline)
 {
-  char buffer[65536];
+  std::array<char, 65536> buffer; // NOLINT(cppcoreguidelines-pro-type-member-init): filled by read
   while (size > 0) {
     wait_for(fd, POLLIN, deadline);
-    const auto got = ::recv(fd, buffer, std::min(size, sizeof buffer), MSG_DONTWAIT);
+    const auto got = ::recv(fd, buffer.data(), std::min(size, buffer.size()), MSG_DONTWAIT);
     if (got < 0) {
       if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK) {
         continue;
@@ -54,7 +55,7 @@ read_exactly(int fd, std::string& out, std::size_t size, std::optional<Clock::ti
     if (got == 0) {
       throw Error(ErrorKind::io, "the other side closed the connection");
     }
-    out.append(buffer, static_cast<std::size_t>(got));
+    out.append(buffer.data(), static_cast<std::size_t>(got));
     size -= static_cast<std::size_t>(got);
   }
 }

@@ -157,7 +157,7 @@ load_draws(Database& db, const std::vector<std::int64_t>& ids, std::vector<Audit
 
 struct Candidate
 {
-  std::int64_t id;
+  std::int64_t id = 0;
   std::string login;
   std::optional<int> redrawn_after;
 };

@@ -25,7 +25,7 @@ damaged(std::int64_t claim_id, std::string_view column, std::string_view value)
 }
 
 // The largest quantity one claim can count.
-constexpr std::int64_t k_max_quantity_hundredths = 10000 * 100;
+constexpr std::int64_t k_max_quantity_hundredths = std::int64_t{10000} * 100;
 
 } // namespace
 

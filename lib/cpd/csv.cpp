@@ -14,7 +14,7 @@ namespace cpd {
 
 namespace {
 
-constexpr std::size_t k_chunk_bytes = 64 * 1024;
+constexpr std::size_t k_chunk_bytes = std::size_t{64} * 1024;
 constexpr std::string_view k_bom = "\xef\xbb\xbf";
 
 std::string

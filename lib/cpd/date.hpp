@@ -51,6 +51,7 @@ public:
   // "14 March 2017"
   std::string to_long_string() const;
 
+  // NOLINTNEXTLINE(modernize-use-nullptr): clang-tidy 14 misreads a defaulted <=>
   auto operator<=>(const Date&) const = default;
 
 private:

@@ -24,8 +24,12 @@ trimmed(std::string_view text)
 } // namespace
 
 MemberImportSummary
-import_members(
-  Database& db, const Context& context, std::istream& in, const std::string& source, DryRun dry_run)
+import_members(Database& db,
+               const Context& context,
+               std::istream& in,
+               const std::string& source,
+               DryRun dry_run,
+               std::optional<Date> joined)
 {
   Transaction transaction(db, Transaction::Kind::write);
   const auto secretary = require_secretary(db, context);
@@ -62,13 +66,13 @@ import_members(
                   row->operator[]("role"));
     }
     wanted.role = role.value_or(Role::member);
-    if (const auto joined = trimmed(row->operator[]("joined")); !joined.empty()) {
-      wanted.joined = Date::parse(joined);
+    if (const auto text = trimmed(row->operator[]("joined")); !text.empty()) {
+      wanted.joined = Date::parse(text);
       if (!wanted.joined) {
         throw Error(ErrorKind::bad_input,
                     "{}: the join date must be YYYY-MM-DD, not '{}'; nothing was imported",
                     row->where(),
-                    joined);
+                    text);
       }
     }
     try {
@@ -102,6 +106,7 @@ import_members(
     }
     MemberImportRow report{row->where(), wanted.login, MemberImportRow::Action::add, {}};
     if (!existing) {
+      wanted.joined = wanted.joined ? wanted.joined : joined;
       insert_member(db, context, wanted);
       ++summary.added;
       summary.rows.push_back(std::move(report));

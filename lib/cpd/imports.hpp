@@ -38,12 +38,15 @@ struct MemberImportSummary
 // (member for a new one); an empty join date keeps theirs.
 // One transaction: a malformed row (naming its line), a login listed twice
 // or a secretary changing their own role refuses the whole file. With
-// DryRun::yes nothing is stored. Only a secretary may.
+// DryRun::yes nothing is stored. Only a secretary may. `joined` is the
+// join date of the members the file adds whose row gives none (an intake
+// admitted on one day).
 MemberImportSummary import_members(Database& db,
                                    const Context& context,
                                    std::istream& in,
                                    const std::string& source,
-                                   DryRun dry_run);
+                                   DryRun dry_run,
+                                   std::optional<Date> joined = std::nullopt);
 
 // The attendees of an attendance list: CSV with a header row holding a
 // `login` column (any case); other columns (name, email, anything a

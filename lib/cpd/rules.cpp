@@ -315,8 +315,10 @@ set_rule(Rules& rules, std::string_view key, std::string_view value)
     }
   } else if (key == "scheme.prorata_rounding") {
     bool found = false;
-    for (const auto rounding :
-         {Rounding::whole_down, Rounding::whole_nearest, Rounding::whole_up, Rounding::tenth_down}) {
+    for (const auto rounding : {Rounding::whole_down,
+                                Rounding::whole_nearest,
+                                Rounding::whole_up,
+                                Rounding::tenth_down}) {
       if (value == to_string(rounding)) {
         rules.rounding = rounding;
         found = true;
@@ -423,9 +425,8 @@ current_rules(Database& db)
     try {
       set_rule(rules, key, get_setting(db, key));
     } catch (const Error&) {
-      throw Error(ErrorKind::config,
-                  "the setting {} is damaged; set it again with cpd config set",
-                  key);
+      throw Error(
+        ErrorKind::config, "the setting {} is damaged; set it again with cpd config set", key);
     }
   }
   return rules;
@@ -532,10 +533,9 @@ judge(const Account& account, const Rules& rules, int year, Date start)
   int year_without_dispensations = 0;
   for (int y = judgement.cycle_from; y <= year; ++y) {
     for (int month = 1; month <= 12; ++month) {
-      const bool base =
-        owes_month(account, rules, y, month, year, start, Dispensations::ignore);
-      const bool owed = base && owes_month(account, rules, y, month, year, start,
-                                           Dispensations::count);
+      const bool base = owes_month(account, rules, y, month, year, start, Dispensations::ignore);
+      const bool owed =
+        base && owes_month(account, rules, y, month, year, start, Dispensations::count);
       judgement.months += owed ? 1 : 0;
       if (y == year) {
         year_owed += owed ? 1 : 0;
@@ -556,8 +556,7 @@ judge(const Account& account, const Rules& rules, int year, Date start)
   judgement.total = judgement.earned + judgement.carried_in;
   judgement.cycle_total = sum(counts);
   judgement.full_quota = rules.quota;
-  judgement.quota =
-    prorate(rules.quota, judgement.months, judgement.full_months, rules.rounding);
+  judgement.quota = prorate(rules.quota, judgement.months, judgement.full_months, rules.rounding);
 
   auto add = [&](Requirement::Kind kind, std::string category, Points required, Points has) {
     judgement.requirements.push_back(
@@ -666,7 +665,8 @@ needs_phrase(const Judgement& judgement, bool more)
     if (requirement.kind == Requirement::Kind::category && requirement.remaining > Points()) {
       each.push_back(phrase(requirement.remaining,
                             more ? "more " + requirement.category : requirement.category));
-      least.push_back(fmt::format("{} {}", requirement.remaining.to_string(), requirement.category));
+      least.push_back(
+        fmt::format("{} {}", requirement.remaining.to_string(), requirement.category));
       categories_short += requirement.remaining;
     }
   }

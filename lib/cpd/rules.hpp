@@ -28,11 +28,11 @@ enum class Rounding { whole_down, whole_nearest, whole_up, tenth_down };
 // The scheme's rules for one CPD year. The defaults are IIMS's.
 struct Rules
 {
-  int cycle_years = 1;                    // the quota is due over this many years, rolling
+  int cycle_years = 1;                     // the quota is due over this many years, rolling
   Points quota = Points::from_tenths(100); // per cycle
-  Points year_minimum;                    // due every year as well (0: none)
-  std::map<std::string, Points> minimums; // category -> least points per cycle
-  std::map<std::string, Points> maximums; // category -> most points that count per cycle
+  Points year_minimum;                     // due every year as well (0: none)
+  std::map<std::string, Points> minimums;  // category -> least points per cycle
+  std::map<std::string, Points> maximums;  // category -> most points that count per cycle
   Points carry_cap = Points::from_tenths(30);
   std::vector<std::string> carry_categories; // whose surplus carries, in order; empty: all
   bool carry_first_year = true;              // surplus carries out of the year a member joined
@@ -121,21 +121,21 @@ std::string_view to_string(Requirement::Kind kind);
 struct Judgement
 {
   int year = 0;
-  int cycle_from = 0;     // the first year of the cycle ending this year, or the scheme's
-                          // first if later
-  Points earned;          // this year, other than carries
-  Points carried_in;      // into this year
-  Points total;           // earned + carried_in
-  Points cycle_total;     // what counts over the cycle, maximums applied
-  Points quota;           // the cycle's total requirement, pro-rated
-  Points full_quota;      // before pro-rata
+  int cycle_from = 0; // the first year of the cycle ending this year, or the scheme's
+                      // first if later
+  Points earned;      // this year, other than carries
+  Points carried_in;  // into this year
+  Points total;       // earned + carried_in
+  Points cycle_total; // what counts over the cycle, maximums applied
+  Points quota;       // the cycle's total requirement, pro-rated
+  Points full_quota;  // before pro-rata
   std::vector<Requirement> requirements; // total, then the yearly minimum, then categories
-  Points remaining;       // the fewest points that would meet every requirement
-  bool compliant = false; // every requirement is met
-  bool exempt = false;    // dispensations cover every month the member owes this year
-  int months = 0;         // months of the cycle the member owes CPD for
-  int full_months = 0;    // months of the cycle
-  bool joined_in_cycle = false; // the cycle's requirement is pro-rated from joining
+  Points remaining;                      // the fewest points that would meet every requirement
+  bool compliant = false;                // every requirement is met
+  bool exempt = false;             // dispensations cover every month the member owes this year
+  int months = 0;                  // months of the cycle the member owes CPD for
+  int full_months = 0;             // months of the cycle
+  bool joined_in_cycle = false;    // the cycle's requirement is pro-rated from joining
   bool dispensed_in_cycle = false; // ... or for a dispensation of part of it
   bool started_in_cycle = false;   // ... or the scheme started within it
 };

@@ -107,6 +107,7 @@ find_info(std::string_view key)
                 "year) and remind.after_days; see cpd config list");
   }
   std::vector<std::string> keys;
+  keys.reserve(k_settings.size());
   for (const auto& info : k_settings) {
     keys.emplace_back(info.key);
   }
@@ -404,6 +405,7 @@ std::vector<std::pair<std::string, std::string>>
 list_settings(Database& db, const Context& context)
 {
   std::vector<std::pair<std::string, std::string>> result;
+  result.reserve(k_settings.size());
   for (const auto& info : k_settings) {
     result.emplace_back(info.key, read_setting(db, context, info.key));
   }

@@ -51,9 +51,9 @@ public:
   struct Transition
   {
     enum class Kind { julian_no_leap, zero_based, month_week_day } kind = Kind::month_week_day;
-    int day = 0;   // Jn: 1..365; n: 0..365; Mm.w.d: the weekday, 0 (Sunday) to 6
-    int month = 0; // Mm.w.d only
-    int week = 0;  // Mm.w.d only: 1..5, 5 meaning the last
+    int day = 0;              // Jn: 1..365; n: 0..365; Mm.w.d: the weekday, 0 (Sunday) to 6
+    int month = 0;            // Mm.w.d only
+    int week = 0;             // Mm.w.d only: 1..5, 5 meaning the last
     std::int64_t time = 7200; // local seconds after midnight, -167 h to +167 h
   };
 

@@ -54,7 +54,9 @@ sum_of(const std::map<std::string, Points>& points)
 }
 
 Points
-at(const std::map<int, std::map<std::string, Points>>& by_year, int year, const std::string& category)
+at(const std::map<int, std::map<std::string, Points>>& by_year,
+   int year,
+   const std::string& category)
 {
   const auto found = by_year.find(year);
   if (found == by_year.end()) {
@@ -112,8 +114,7 @@ TEST_CASE("property: IIMS's defaults judge and carry exactly as one quota a year
     const auto account = random_account(random, {"general"});
     for (int year = 2017; year <= 2021; ++year) {
       CAPTURE(year);
-      const auto total =
-        at(account.earned, year, "general") + at(account.carried, year, "");
+      const auto total = at(account.earned, year, "general") + at(account.carried, year, "");
       const auto judged = cpd::judge(account, rules, year, k_start);
       CHECK(judged.quota == tenths(100));
       CHECK(judged.total == total);
@@ -138,12 +139,12 @@ TEST_CASE("property: compliance is every minimum and the total; maximums cap wha
     const auto account = random_account(random, {"formal", "informal", "reading", "risk"});
     const int year = 2017 + static_cast<int>(random() % 5);
     CAPTURE(year);
-    auto counted = account.earned.count(year) ? account.earned.at(year)
-                                              : std::map<std::string, Points>();
+    auto counted =
+      account.earned.count(year) ? account.earned.at(year) : std::map<std::string, Points>();
     counted["reading"] = min(counted["reading"], tenths(60));
     const auto total = sum_of(counted) + at(account.carried, year, "");
-    const bool met = total >= tenths(200) && counted["formal"] >= tenths(100)
-                     && counted["risk"] >= tenths(20);
+    const bool met =
+      total >= tenths(200) && counted["formal"] >= tenths(100) && counted["risk"] >= tenths(20);
     const auto judged = cpd::judge(account, rules, year, k_start);
     CHECK(judged.cycle_total == total);
     CHECK(judged.compliant == met);
@@ -153,8 +154,7 @@ TEST_CASE("property: compliance is every minimum and the total; maximums cap wha
     const auto risk_short = max(Points(), tenths(20) - counted["risk"]);
     CHECK(judged.remaining >= formal_short + risk_short);
     CHECK(judged.remaining >= max(Points(), tenths(200) - total));
-    CHECK(judged.remaining
-          == max(formal_short + risk_short, max(Points(), tenths(200) - total)));
+    CHECK(judged.remaining == max(formal_short + risk_short, max(Points(), tenths(200) - total)));
     CHECK((judged.remaining == Points()) == met);
   }
 }
@@ -265,16 +265,16 @@ TEST_CASE("the rules as settings: every value read back, nonsense refused")
   cpd::set_rule(rules, "scheme.prorata_rounding", "tenth-down");
   CHECK(cpd::rule_value(rules, "scheme.minimums") == "formal:10,risk:2.5");
   CHECK(cpd::decode_rules(cpd::encode_rules(rules)) == rules);
-  for (const auto& [key, bad] : std::vector<std::pair<const char*, const char*>>{
-         {"scheme.minimums", "formal"},
-         {"scheme.minimums", "formal:0"},
-         {"scheme.minimums", "formal:1,formal:2"},
-         {"scheme.minimums", "Formal Hours:1"},
-         {"scheme.cycle_years", "11"},
-         {"scheme.cycle_years", "1.5"},
-         {"scheme.carry_first_year", "maybe"},
-         {"scheme.prorata", "day"},
-         {"scheme.carry_categories", ""}}) {
+  for (const auto& [key, bad] :
+       std::vector<std::pair<const char*, const char*>>{{"scheme.minimums", "formal"},
+                                                        {"scheme.minimums", "formal:0"},
+                                                        {"scheme.minimums", "formal:1,formal:2"},
+                                                        {"scheme.minimums", "Formal Hours:1"},
+                                                        {"scheme.cycle_years", "11"},
+                                                        {"scheme.cycle_years", "1.5"},
+                                                        {"scheme.carry_first_year", "maybe"},
+                                                        {"scheme.prorata", "day"},
+                                                        {"scheme.carry_categories", ""}}) {
     CAPTURE(key);
     CAPTURE(bad);
     CHECK(testutil::error_kind([&] { cpd::set_rule(rules, key, bad); })

@@ -96,7 +96,7 @@ TEST_CASE("time zones agree with the C library's reading of the same files, 1900
                          "America/St_Johns"};
   std::mt19937_64 random(2017);
   std::uniform_int_distribution<std::int64_t> when(instant(1900, 1, 1, 0, 0),
-                                                    instant(2400, 1, 1, 0, 0));
+                                                   instant(2400, 1, 1, 0, 0));
   for (const char* name : names) {
     CAPTURE(name);
     const auto zone = cpd::load_time_zone(name);
@@ -132,7 +132,7 @@ TEST_CASE("a POSIX rule alone: the footer's syntax, checked against the C librar
                          "<+14>-14"};
   std::mt19937_64 random(7);
   std::uniform_int_distribution<std::int64_t> when(instant(1971, 1, 1, 0, 0),
-                                                    instant(2200, 1, 1, 0, 0));
+                                                   instant(2200, 1, 1, 0, 0));
   for (const char* text : rules) {
     CAPTURE(text);
     const auto zone = TimeZone::from_posix(text);
@@ -260,7 +260,7 @@ TEST_CASE("malformed zone files are refused, never read past their end")
                        static_cast<char>(v)};
   };
   v1 += be32(0) + be32(0) + be32(0) + be32(1) + be32(2) + be32(4); // 1 transition, 2 types
-  v1 += be32(1000000000);                                           // 2001-09-09
+  v1 += be32(1000000000);                                          // 2001-09-09
   v1 += std::string(1, '\1');
   v1 += be32(3600) + std::string(1, '\0') + std::string(1, '\0');
   v1 += be32(7200) + std::string(1, '\0') + std::string(1, '\0');

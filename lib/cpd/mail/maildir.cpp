@@ -21,6 +21,7 @@ namespace {
 namespace fs = std::filesystem;
 
 // Deliveries by this process, so that names stay unique within a second.
+// NOLINTNEXTLINE(cppcoreguidelines-avoid-non-const-global-variables): a process-wide counter
 std::atomic<std::uint64_t> g_deliveries{0};
 
 // The host part of a Maildir file name: '/' and ':' are escaped as the

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <functional>
 
 namespace cpd::mail {
@@ -28,12 +29,7 @@ valid_name(std::string_view name)
   if (name.empty() || !is_name_start(name.front())) {
     return false;
   }
-  for (const char c : name) {
-    if (!is_name_char(c)) {
-      return false;
-    }
-  }
-  return true;
+  return std::all_of(name.begin(), name.end(), is_name_char);
 }
 
 // Text with CRLF line ends (a template edited on Windows) read as \n.

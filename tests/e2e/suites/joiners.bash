@@ -66,6 +66,17 @@ printf 'login,name,email,joined\nfay,Fay July,fay@example.org,2017-07-01\n' >"$T
 ok sec member import "$TESTDIR/members.csv"
 ok fay balance --json
 expect_equal "$(json 'd["quota"], d["joined"]')" "(5, '2017-07-01')"
+# An intake admitted on one day: --joined for the rows without a date;
+# members already known keep theirs.
+printf 'login,name,email\nhal,Hal Intake,hal@example.org\nfay,Fay July,fay@example.org\n' \
+  >"$TESTDIR/intake.csv"
+ok sec member import "$TESTDIR/intake.csv" --joined 2017-09-01
+ok sec member list --json
+expect_equal "$(json '{m["login"]: m["joined"] for m in d if m["login"] in ("fay", "hal")}')" \
+  "{'fay': '2017-07-01', 'hal': '2017-09-01'}"
+ok hal balance --json
+expect_equal "$(json 'd["quota"]')" "3"
+ok sec member set hal --no-cpd
 printf 'login,name,email,joined\ngus,Gus,gus@example.org,1 July\n' >"$TESTDIR/bad.csv"
 refused 65 "join date must be YYYY-MM-DD" sec member import "$TESTDIR/bad.csv"
 
