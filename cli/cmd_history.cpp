@@ -18,61 +18,103 @@ struct HistoryOptions
   bool csv = false;
 };
 
-// The record as CSV for spreadsheets: claims, or with --ledger the entries.
-std::string
-history_csv(const History& record, bool ledger)
+// Prints CSV rows in pieces while they are read.
+class CsvPrinter
 {
-  std::string out;
-  if (ledger) {
-    out += csv_row({"id", "member", "year", "date", "kind", "points", "claim", "by", "reason"});
-    for (const auto& entry : record.entries) {
-      out += csv_row({std::to_string(entry.id),
-                      csv_text(record.member.login),
-                      std::to_string(entry.year),
-                      local_date(entry.at),
-                      std::string(to_string(entry.kind)),
-                      entry.points.to_string(),
-                      entry.claim_id ? std::to_string(*entry.claim_id) : "",
-                      csv_text(entry.actor.value_or("")),
-                      csv_text(entry.reason)});
+public:
+  void
+  row(const std::vector<std::string>& cells)
+  {
+    m_text += csv_row(cells);
+    if (m_text.size() >= 65536) {
+      flush();
     }
-    return out;
   }
-  out += csv_row({"id",
-                  "member",
-                  "date",
-                  "year",
-                  "activity",
-                  "title",
-                  "quantity",
-                  "per",
-                  "points",
-                  "status",
-                  "submitted",
-                  "decided_by",
-                  "decided",
-                  "note",
-                  "reason",
-                  "attachments"});
-  for (const auto& claim : record.claims) {
-    out += csv_row({std::to_string(claim.id),
-                    csv_text(claim.member),
-                    claim.date.to_string(),
-                    std::to_string(claim.year()),
-                    csv_text(claim.activity),
-                    csv_text(claim.activity_title),
-                    claim.quantity ? claim.quantity->to_string() : "",
-                    std::string(to_string(claim.unit)),
-                    claim.points.to_string(),
-                    std::string(to_string(claim.status)),
-                    local_date(claim.submitted_at),
-                    csv_text(claim.decided_by.value_or("")),
-                    claim.decided_at ? local_date(*claim.decided_at) : "",
-                    csv_text(claim.note),
-                    csv_text(claim.reason.value_or("")),
-                    std::to_string(claim.attachments)});
+
+  void
+  flush()
+  {
+    print(m_text);
+    m_text.clear();
   }
-  return out;
+
+private:
+  std::string m_text;
+};
+
+// The record as CSV for spreadsheets, printed as it is read: claims, or
+// with --ledger the entries.
+void
+print_history_csv(Session& session,
+                  const std::optional<std::string>& login,
+                  std::optional<int> year,
+                  bool ledger)
+{
+  CsvPrinter out;
+  if (ledger) {
+    out.row({"id", "member", "year", "date", "kind", "points", "claim", "by", "reason"});
+    std::string member;
+    read_history(session.db(),
+                 session.context(),
+                 login,
+                 year,
+                 {[&](const Member& whose) { member = csv_text(whose.login); },
+                  {},
+                  [&](const Entry& entry) {
+                    out.row({std::to_string(entry.id),
+                             member,
+                             std::to_string(entry.year),
+                             local_date(entry.at),
+                             std::string(to_string(entry.kind)),
+                             entry.points.to_string(),
+                             entry.claim_id ? std::to_string(*entry.claim_id) : "",
+                             csv_text(entry.actor.value_or("")),
+                             csv_text(entry.reason)});
+                  }});
+    out.flush();
+    return;
+  }
+  out.row({"id",
+           "member",
+           "date",
+           "year",
+           "activity",
+           "title",
+           "quantity",
+           "per",
+           "points",
+           "status",
+           "submitted",
+           "decided_by",
+           "decided",
+           "note",
+           "reason",
+           "attachments"});
+  read_history(session.db(),
+               session.context(),
+               login,
+               year,
+               {{},
+                [&](const Claim& claim) {
+                  out.row({std::to_string(claim.id),
+                           csv_text(claim.member),
+                           claim.date.to_string(),
+                           std::to_string(claim.year()),
+                           csv_text(claim.activity),
+                           csv_text(claim.activity_title),
+                           claim.quantity ? claim.quantity->to_string() : "",
+                           std::string(to_string(claim.unit)),
+                           claim.points.to_string(),
+                           std::string(to_string(claim.status)),
+                           local_date(claim.submitted_at),
+                           csv_text(claim.decided_by.value_or("")),
+                           claim.decided_at ? local_date(*claim.decided_at) : "",
+                           csv_text(claim.note),
+                           csv_text(claim.reason.value_or("")),
+                           std::to_string(claim.attachments)});
+                },
+                {}});
+  out.flush();
 }
 
 void
@@ -82,11 +124,11 @@ run(const HistoryOptions& options, Session& session)
   if (!options.year.empty()) {
     year = parse_year(options.year);
   }
-  const auto record = history(session.db(), session.context(), options.login, year);
   if (options.csv) {
-    print(history_csv(record, options.ledger));
+    print_history_csv(session, options.login, year, options.ledger);
     return;
   }
+  const auto record = history(session.db(), session.context(), options.login, year);
   if (session.json()) {
     Json json;
     json.begin_array();

@@ -36,17 +36,13 @@ void
 run(const RemindOptions& options, Session& session)
 {
   const auto dry_run = options.dry_run ? DryRun::yes : DryRun::no;
-  const auto reminded =
-    remind(session.db(),
-           session.context(),
-           options.below_quota ? ReminderScope::below_quota : ReminderScope::no_claims,
-           dry_run);
-  // Audits waiting for an answer are followed up by the same job.
-  const auto audits = remind_audits(session.db(), session.context(), dry_run);
+  const auto scope = options.below_quota ? ReminderScope::below_quota : ReminderScope::no_claims;
   if (session.json()) {
+    // The array is printed while the reminders are read.
     Json json;
     json.begin_array();
-    for (const auto& member : reminded) {
+    std::size_t count = 0;
+    remind(session.db(), session.context(), scope, dry_run, [&](const Reminded& member) {
       json.begin_object()
         .field("reminder", "quota")
         .field("member", member.member)
@@ -55,7 +51,12 @@ run(const RemindOptions& options, Session& session)
         .field("total", member.total)
         .field("remaining", member.remaining)
         .end_object();
-    }
+      if (++count % 1024 == 0) {
+        print(json.take());
+      }
+    });
+    // Audits waiting for an answer are followed up by the same job.
+    const auto audits = remind_audits(session.db(), session.context(), dry_run);
     for (const auto& audit : audits) {
       json.begin_object()
         .field("reminder", "audit")
@@ -69,43 +70,51 @@ run(const RemindOptions& options, Session& session)
     }
     json.end_array();
     print(json.str());
-  } else if (options.dry_run) {
-    std::string out;
-    if (!reminded.empty()) {
-      Table table({{"MEMBER"}, {"NAME"}, {"EMAIL"}, {"TOTAL", Table::Align::right}});
-      for (const auto& member : reminded) {
-        table.add_row({member.member, member.name, member.email, member.total.to_string()});
-      }
-      out += table.render()
-             + fmt::format("\n{} member{} would be reminded.\n",
-                           reminded.size(),
-                           reminded.size() == 1 ? "" : "s");
+    if (!options.dry_run && (count > 0 || !audits.empty())) {
+      session.deliver();
     }
+    return;
+  }
+  if (options.dry_run) {
+    std::string out;
+    Table table({{"MEMBER"}, {"NAME"}, {"EMAIL"}, {"TOTAL", Table::Align::right}});
+    const auto reminded =
+      remind(session.db(), session.context(), scope, dry_run, [&](const Reminded& member) {
+        table.add_row({member.member, member.name, member.email, member.total.to_string()});
+      });
+    if (reminded > 0) {
+      out +=
+        table.render()
+        + fmt::format("\n{} member{} would be reminded.\n", reminded, reminded == 1 ? "" : "s");
+    }
+    const auto audits = remind_audits(session.db(), session.context(), dry_run);
     if (!audits.empty()) {
-      Table table({{"MEMBER"}, {"NAME"}, {"AUDIT", Table::Align::right}, {"DEADLINE"}});
+      Table audit_table({{"MEMBER"}, {"NAME"}, {"AUDIT", Table::Align::right}, {"DEADLINE"}});
       for (const auto& audit : audits) {
-        table.add_row(
+        audit_table.add_row(
           {audit.member, audit.name, std::to_string(audit.year), audit.deadline.to_string()});
       }
-      out += (out.empty() ? "" : "\n") + table.render()
+      out += (out.empty() ? "" : "\n") + audit_table.render()
              + fmt::format("\n{} member{} would be reminded of their audit.\n",
                            audits.size(),
                            audits.size() == 1 ? "" : "s");
     }
     print(out.empty() ? nobody_due(session) : out);
-  } else {
-    std::string out;
-    if (!reminded.empty()) {
-      out +=
-        fmt::format("Reminded {} member{}.\n", reminded.size(), reminded.size() == 1 ? "" : "s");
-    }
-    if (!audits.empty()) {
-      out += fmt::format(
-        "Reminded {} member{} of their audit.\n", audits.size(), audits.size() == 1 ? "" : "s");
-    }
-    print(out.empty() ? nobody_due(session) : out);
+    return;
   }
-  if (!options.dry_run && (!reminded.empty() || !audits.empty())) {
+  // For people, the counts: who was reminded is in the outbox (cpd mail list).
+  const auto reminded = remind(session.db(), session.context(), scope, dry_run);
+  const auto audits = remind_audits(session.db(), session.context(), dry_run);
+  std::string out;
+  if (reminded > 0) {
+    out += fmt::format("Reminded {} member{}.\n", reminded, reminded == 1 ? "" : "s");
+  }
+  if (!audits.empty()) {
+    out += fmt::format(
+      "Reminded {} member{} of their audit.\n", audits.size(), audits.size() == 1 ? "" : "s");
+  }
+  print(out.empty() ? nobody_due(session) : out);
+  if (reminded > 0 || !audits.empty()) {
     session.deliver();
   }
 }
@@ -120,8 +129,7 @@ register_remind(Command& root)
     "remind",
     "remind members who have not claimed this year, or not answered their audit (secretary, cron)");
   command.flag("--dry-run", options->dry_run, "list who would be reminded; send nothing");
-  command.flag(
-    "--below-quota", options->below_quota, "remind everybody still short of the quota");
+  command.flag("--below-quota", options->below_quota, "remind everybody still short of the quota");
   command.run([options](Session& session) { run(*options, session); });
 }
 

@@ -83,43 +83,53 @@ run(const ReportOptions& options, Session& session)
 {
   const auto& context = session.context();
   const int year = options.year.empty() ? context.today.year() : parse_year(options.year);
-  const auto report = compliance_report(session.db(), context, year);
   const auto audits = audit_statuses(session.db(), context, year);
   if (session.json()) {
+    // The members are printed while they are read.
     Json json;
-    json.begin_object()
-      .field("year", report.year)
-      .field("quota", report.quota)
-      .field("closed", report.closed)
-      .field("compliant", report.compliant)
-      .field("short", report.short_of_quota)
-      .field("exempt", report.exempt)
-      .field("total", report.total)
-      .key("members")
-      .begin_array();
-    for (const auto& line : report.lines) {
-      json.begin_object()
-        .field("member", line.member)
-        .field("name", line.name)
-        .field("email", line.email)
-        .field("earned", line.earned)
-        .field("carried_in", line.carried_in)
-        .field("total", line.total)
-        .field("remaining", line.remaining)
-        .field("pending", line.pending)
-        .field("required", line.quota)
-        .field("joined", line.joined)
-        .field("short_of", short_of(line))
-        .field("status", std::string(to_string(line.status)));
-      const auto audit = audit_of(audits, line);
-      json.key("audit");
-      if (audit) {
-        json.value(to_string(*audit));
-      } else {
-        json.null();
-      }
-      json.end_object();
-    }
+    std::size_t count = 0;
+    compliance_report(
+      session.db(),
+      context,
+      year,
+      [&](const Report& report) {
+        json.begin_object()
+          .field("year", report.year)
+          .field("quota", report.quota)
+          .field("closed", report.closed)
+          .field("compliant", report.compliant)
+          .field("short", report.short_of_quota)
+          .field("exempt", report.exempt)
+          .field("total", report.total)
+          .key("members")
+          .begin_array();
+      },
+      [&](const ReportLine& line) {
+        json.begin_object()
+          .field("member", line.member)
+          .field("name", line.name)
+          .field("email", line.email)
+          .field("earned", line.earned)
+          .field("carried_in", line.carried_in)
+          .field("total", line.total)
+          .field("remaining", line.remaining)
+          .field("pending", line.pending)
+          .field("required", line.quota)
+          .field("joined", line.joined)
+          .field("short_of", short_of(line))
+          .field("status", std::string(to_string(line.status)));
+        const auto audit = audit_of(audits, line);
+        json.key("audit");
+        if (audit) {
+          json.value(to_string(*audit));
+        } else {
+          json.null();
+        }
+        json.end_object();
+        if (++count % 1024 == 0) {
+          print(json.take());
+        }
+      });
     json.end_array().end_object();
     print(json.str());
     return;
@@ -135,13 +145,17 @@ run(const ReportOptions& options, Session& session)
                                "pending",
                                "status",
                                "audit"});
-    for (const auto& line : report.lines) {
+    compliance_report(session.db(), context, year, {}, [&](const ReportLine& line) {
       auto row = cells(line, audits);
       for (const std::size_t text : {0, 1, 2}) { // member, name, email
         row[text] = csv_text(row[text]);
       }
       out += csv_row(row);
-    }
+      if (out.size() >= 65536) {
+        print(out);
+        out.clear();
+      }
+    });
     print(out);
     return;
   }
@@ -153,11 +167,20 @@ run(const ReportOptions& options, Session& session)
                                      {"NEEDED", Table::Align::right},
                                      {"PENDING", Table::Align::right},
                                      {"STATUS", Table::Align::left, Table::Kind::status}};
-  // Which requirement a member falls short of, once some falls short of
-  // more than the total (a category's minimum, a yearly one).
-  const bool why = std::any_of(report.lines.begin(), report.lines.end(), [](const auto& line) {
-    return !short_of(line).empty();
-  });
+  // The rows are kept for the table's widths; which requirement a member
+  // falls short of gets a column once some falls short of more than the
+  // total (a category's minimum, a yearly one).
+  std::vector<std::pair<std::vector<std::string>, std::string>> rows;
+  const auto report =
+    compliance_report(session.db(), context, year, {}, [&](const ReportLine& line) {
+      auto row = cells(line, audits);
+      row.erase(row.begin() + 2); // no email on the screen
+      const auto audit = audit_of(audits, line);
+      row.back() = audit ? std::string(status_words(*audit)) : std::string();
+      rows.emplace_back(std::move(row), short_of(line));
+    });
+  const bool why =
+    std::any_of(rows.begin(), rows.end(), [](const auto& row) { return !row.second.empty(); });
   if (why) {
     columns.push_back({"SHORT OF"});
   }
@@ -165,13 +188,9 @@ run(const ReportOptions& options, Session& session)
     columns.push_back({"AUDIT", Table::Align::left, Table::Kind::status});
   }
   Table table(std::move(columns));
-  for (const auto& line : report.lines) {
-    auto row = cells(line, audits);
-    row.erase(row.begin() + 2); // no email on the screen
-    const auto audit = audit_of(audits, line);
-    row.back() = audit ? std::string(status_words(*audit)) : std::string();
+  for (auto& [row, lacks] : rows) {
     if (why) {
-      row.insert(row.end() - 1, short_of(line));
+      row.insert(row.end() - 1, lacks);
     }
     if (audits.empty()) {
       row.pop_back(); // no audit column for a year without one
@@ -187,7 +206,7 @@ run(const ReportOptions& options, Session& session)
                       : fmt::format(" ({})", rules_summary(report.rules))));
   print(table.render());
   print(fmt::format("\n{}: {} compliant, {} short, {} exempt; {} in all.\n",
-                    count_phrase(report.lines.size(), "member"),
+                    count_phrase(static_cast<std::size_t>(report.members), "member"),
                     report.compliant,
                     report.short_of_quota,
                     report.exempt,
@@ -215,8 +234,7 @@ register_report(Command& root)
 {
   auto options = std::make_shared<ReportOptions>();
   auto command = root.add("report", "every active member's compliance in a year (secretary)");
-  command.option("--year", options->year, "the CPD year (default: this year)")
-    .type_name("YYYY");
+  command.option("--year", options->year, "the CPD year (default: this year)").type_name("YYYY");
   command.flag("--csv", options->csv, "CSV for spreadsheets");
   command.run([options](Session& session) { run(*options, session); });
 }

@@ -11,92 +11,130 @@ namespace cpd::cli {
 
 namespace {
 
-Points
-carried(const YearClose& close)
+// "Closed 2024: 3 members, 1 compliant, 1 short, 1 exempt; 5 points carried
+// into 2025 by 1 member."
+std::string
+summary_line(const YearClose& close, bool dry_run)
 {
-  Points sum;
-  for (const auto& carry : close.carries) {
-    sum += carry.carried;
-  }
-  return sum;
+  return fmt::format("{} {}: {}, {} compliant, {} short, {} exempt; {} carried "
+                     "into {} by {}.\n",
+                     dry_run ? "Would close" : "Closed",
+                     close.year,
+                     count_phrase(static_cast<std::size_t>(close.members), "member"),
+                     close.compliant,
+                     close.short_of_quota,
+                     close.exempt,
+                     points_phrase(close.carried),
+                     close.year + 1,
+                     count_phrase(static_cast<std::size_t>(close.carried_members), "member"));
 }
 
-// What rollover did, for people or as JSON.
-std::string
-render(const std::vector<YearClose>& closes,
-       bool dry_run,
-       bool as_json,
-       int this_year,
-       const std::optional<BackupResult>& backup)
+// What rollover did, printed year by year as each is closed: for people,
+// the counts (on a dry run with the carries); as JSON, an object whose
+// years and carries are printed while they are read.
+class Printer
 {
-  if (as_json) {
-    Json json;
-    json.begin_object()
-      .field("dry_run", dry_run)
-      .field("backup", backup ? std::optional(backup->path.string()) : std::nullopt)
+public:
+  Printer(Session& session, bool dry_run, const std::optional<BackupResult>& backup)
+    : m_session(session)
+    , m_dry_run(dry_run)
+    , m_backup(backup)
+  {}
+
+  void
+  closed(const YearClose& close)
+  {
+    begin();
+    if (!m_session.json()) {
+      print(summary_line(close, m_dry_run));
+      if (m_dry_run && close.carried_members > 0) {
+        Table table({{"MEMBER"}, {"TOTAL", Table::Align::right}, {"CARRIED", Table::Align::right}});
+        for_each_carry(m_session.db(), close, [&](const Carry& carry) {
+          table.add_row({carry.member, carry.total.to_string(), carry.carried.to_string()});
+        });
+        print(table.render());
+      }
+      return;
+    }
+    m_json.begin_object()
+      .field("year", close.year)
+      .field("quota", close.quota)
+      .field("carry_cap", close.carry_cap)
+      .field("members", close.members)
+      .field("compliant", close.compliant)
+      .field("short", close.short_of_quota)
+      .field("exempt", close.exempt)
+      .field("carried", close.carried)
+      .key("carries")
+      .begin_array();
+    std::size_t count = 0;
+    for_each_carry(m_session.db(), close, [&](const Carry& carry) {
+      m_json.begin_object()
+        .field("member", carry.member)
+        .field("total", carry.total)
+        .field("carried", carry.carried)
+        .end_object();
+      if (++count % 1024 == 0) {
+        print(m_json.take());
+      }
+    });
+    m_json.end_array().end_object();
+    print(m_json.take());
+  }
+
+  void
+  end(int this_year)
+  {
+    if (m_session.json()) {
+      begin();
+      m_json.end_array().end_object();
+      print(m_json.str());
+    } else if (!m_begun) {
+      print(fmt::format("Nothing to close: every CPD year before {} is closed.\n", this_year));
+    }
+  }
+
+private:
+  // The head, once: the backup is taken before the first year is closed.
+  void
+  begin()
+  {
+    if (m_begun) {
+      return;
+    }
+    m_begun = true;
+    if (!m_session.json()) {
+      if (m_backup) {
+        print(fmt::format("Backed up the database to {} first.\n", m_backup->path.string()));
+      }
+      return;
+    }
+    m_json.begin_object()
+      .field("dry_run", m_dry_run)
+      .field("backup", m_backup ? std::optional(m_backup->path.string()) : std::nullopt)
       .key("years")
       .begin_array();
-    for (const auto& close : closes) {
-      json.begin_object()
-        .field("year", close.year)
-        .field("quota", close.quota)
-        .field("carry_cap", close.carry_cap)
-        .field("members", close.members)
-        .field("compliant", close.compliant)
-        .field("short", close.short_of_quota)
-        .field("exempt", close.exempt)
-        .field("carried", carried(close))
-        .key("carries")
-        .begin_array();
-      for (const auto& carry : close.carries) {
-        json.begin_object()
-          .field("member", carry.member)
-          .field("total", carry.total)
-          .field("carried", carry.carried)
-          .end_object();
-      }
-      json.end_array().end_object();
-    }
-    json.end_array().end_object();
-    return json.str();
   }
-  if (closes.empty()) {
-    return fmt::format("Nothing to close: every CPD year before {} is closed.\n", this_year);
-  }
-  std::string out;
-  for (const auto& close : closes) {
-    out += fmt::format("{} {}: {}, {} compliant, {} short, {} exempt; {} carried "
-                       "into {} by {}.\n",
-                       dry_run ? "Would close" : "Closed",
-                       close.year,
-                       count_phrase(static_cast<std::size_t>(close.members), "member"),
-                       close.compliant,
-                       close.short_of_quota,
-                       close.exempt,
-                       points_phrase(carried(close)),
-                       close.year + 1,
-                       count_phrase(close.carries.size(), "member"));
-    if (dry_run && !close.carries.empty()) {
-      Table table({{"MEMBER"}, {"TOTAL", Table::Align::right}, {"CARRIED", Table::Align::right}});
-      for (const auto& carry : close.carries) {
-        table.add_row({carry.member, carry.total.to_string(), carry.carried.to_string()});
-      }
-      out += table.render();
-    }
-  }
-  return out;
-}
+
+  Session& m_session;
+  bool m_dry_run;
+  const std::optional<BackupResult>& m_backup;
+  Json m_json;
+  bool m_begun = false;
+};
 
 void
 run(bool dry_run, Session& session)
 {
   const auto& context = session.context();
   std::optional<BackupResult> backup;
-  const auto closes = rollover(session.db(), context, dry_run ? DryRun::yes : DryRun::no, &backup);
-  if (backup && !session.json()) {
-    print(fmt::format("Backed up the database to {} first.\n", backup->path.string()));
-  }
-  print(render(closes, dry_run, session.json(), context.today.year(), backup));
+  Printer printer(session, dry_run, backup);
+  const auto closes = rollover(session.db(),
+                               context,
+                               dry_run ? DryRun::yes : DryRun::no,
+                               &backup,
+                               [&](const YearClose& close) { printer.closed(close); });
+  printer.end(context.today.year());
   if (!dry_run && !closes.empty()) {
     session.deliver();
   }

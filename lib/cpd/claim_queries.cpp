@@ -75,16 +75,25 @@ pending_claims_of_year(Database& db, int year)
   return claims;
 }
 
-std::vector<Claim>
-member_claims(Database& db, std::int64_t member_id, std::optional<int> year)
+void
+for_each_member_claim(Database& db,
+                      std::int64_t member_id,
+                      std::optional<int> year,
+                      const std::function<void(const Claim&)>& each)
 {
   Statement query(db, fmt::format("{}{}", k_claim_select, k_member_claims_where));
   query.bind(1, member_id);
   query.bind(2, year);
-  std::vector<Claim> claims;
   while (query.step()) {
-    claims.push_back(read_claim(query));
+    each(read_claim(query));
   }
+}
+
+std::vector<Claim>
+member_claims(Database& db, std::int64_t member_id, std::optional<int> year)
+{
+  std::vector<Claim> claims;
+  for_each_member_claim(db, member_id, year, [&](const Claim& claim) { claims.push_back(claim); });
   return claims;
 }
 
@@ -144,12 +153,35 @@ history(Database& db,
         const std::optional<std::string>& login,
         std::optional<int> year)
 {
-  Transaction transaction(db, Transaction::Kind::read);
   History result;
-  result.member = resolve_subject(db, context, login);
-  result.claims = member_claims(db, result.member.id, year);
-  result.entries = member_entries(db, result.member.id, year);
+  read_history(db,
+               context,
+               login,
+               year,
+               {[&](const Member& member) { result.member = member; },
+                [&](const Claim& claim) { result.claims.push_back(claim); },
+                [&](const Entry& entry) { result.entries.push_back(entry); }});
   return result;
+}
+
+void
+read_history(Database& db,
+             const Context& context,
+             const std::optional<std::string>& login,
+             std::optional<int> year,
+             const HistoryReader& reader)
+{
+  Transaction transaction(db, Transaction::Kind::read);
+  const auto member = resolve_subject(db, context, login);
+  if (reader.member) {
+    reader.member(member);
+  }
+  if (reader.claim) {
+    for_each_member_claim(db, member.id, year, reader.claim);
+  }
+  if (reader.entry) {
+    for_each_member_entry(db, member.id, year, reader.entry);
+  }
 }
 
 } // namespace cpd

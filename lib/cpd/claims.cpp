@@ -4,6 +4,7 @@
 #include <cpd/database.hpp>
 #include <cpd/error.hpp>
 #include <cpd/evidence.hpp>
+#include <cpd/json.hpp>
 #include <cpd/ledger.hpp>
 #include <cpd/members.hpp>
 #include <cpd/notices.hpp>

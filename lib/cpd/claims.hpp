@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -160,6 +161,12 @@ std::vector<Claim> pending_claims_of_year(Database& db, int year);
 // A member's claims, by date (all years when `year` is empty).
 std::vector<Claim> member_claims(Database& db, std::int64_t member_id, std::optional<int> year);
 
+// The same, each told to `each` as it is read.
+void for_each_member_claim(Database& db,
+                           std::int64_t member_id,
+                           std::optional<int> year,
+                           const std::function<void(const Claim&)>& each);
+
 // Pending claims matching a filter, oldest first, for a bulk decision by
 // the acting secretary; the secretary's own claims are left out and
 // counted, and flagged claims (see Claim::flagged) are left out and listed
@@ -193,5 +200,20 @@ History history(Database& db,
                 const Context& context,
                 const std::optional<std::string>& login,
                 std::optional<int> year);
+
+// The same record read row by row: whose it is to `member`, then each claim
+// to `claim` and each ledger entry to `entry` as they are read (a part
+// without a function is not read).
+struct HistoryReader
+{
+  std::function<void(const Member&)> member;
+  std::function<void(const Claim&)> claim;
+  std::function<void(const Entry&)> entry;
+};
+void read_history(Database& db,
+                  const Context& context,
+                  const std::optional<std::string>& login,
+                  std::optional<int> year,
+                  const HistoryReader& reader);
 
 } // namespace cpd

@@ -363,6 +363,28 @@ Database::changes() const
   return sqlite3_changes(m_db.get());
 }
 
+void
+Database::count_statements(StatementCounts* counts)
+{
+  if (counts == nullptr) {
+    sqlite3_trace_v2(m_db.get(), 0, nullptr, nullptr);
+    return;
+  }
+  sqlite3_trace_v2(
+    m_db.get(),
+    SQLITE_TRACE_STMT,
+    [](unsigned, void* context, void*, void* sql) {
+      const std::string_view text(static_cast<const char*>(sql));
+      // A trigger's program is reported as "-- TRIGGER name": part of the
+      // statement that fired it.
+      if (!text.starts_with("--")) {
+        ++(*static_cast<StatementCounts*>(context))[std::string(text)];
+      }
+      return 0;
+    },
+    counts);
+}
+
 int
 Database::schema_version()
 {

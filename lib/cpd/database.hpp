@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <optional>
 #include <span>
@@ -120,6 +121,14 @@ public:
   {
     return m_path;
   }
+
+  // From now on, counts each statement this connection runs (each time it
+  // starts running, by its SQL text; not the programs of triggers) into
+  // `counts`, which must outlive the counting; nullptr stops it. For tests
+  // that check how many statements a job issues rather than how long it
+  // takes.
+  using StatementCounts = std::map<std::string, std::uint64_t>;
+  void count_statements(StatementCounts* counts);
 
 private:
   struct Close

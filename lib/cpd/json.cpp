@@ -1,8 +1,9 @@
 #include <cpd/json.hpp>
-
 #include <cpd/utf8.hpp>
 
 #include <fmt/format.h>
+
+#include <utility>
 
 namespace cpd {
 
@@ -184,6 +185,12 @@ std::string
 Json::str() const
 {
   return m_text + '\n';
+}
+
+std::string
+Json::take()
+{
+  return std::exchange(m_text, std::string());
 }
 
 } // namespace cpd

@@ -56,6 +56,11 @@ public:
   // The document with a final newline: one line of JSON.
   std::string str() const;
 
+  // The text written since the last take(), which then starts afresh: a
+  // long array is printed while it is written. After the last take(),
+  // str() gives the rest with the final newline.
+  std::string take();
+
 private:
   void separate();
 

@@ -489,8 +489,11 @@ adjust_points(Database& db,
   return result;
 }
 
-std::vector<Entry>
-member_entries(Database& db, std::int64_t member_id, std::optional<int> year)
+void
+for_each_member_entry(Database& db,
+                      std::int64_t member_id,
+                      std::optional<int> year,
+                      const std::function<void(const Entry&)>& each)
 {
   Statement query(db,
                   "SELECT e.id, e.year, e.kind, e.points, e.claim_id, m.login, e.at,"
@@ -500,7 +503,6 @@ member_entries(Database& db, std::int64_t member_id, std::optional<int> year)
                   " ORDER BY e.year, e.id");
   query.bind(1, member_id);
   query.bind(2, year);
-  std::vector<Entry> entries;
   while (query.step()) {
     Entry entry;
     entry.id = query.integer(0);
@@ -518,8 +520,15 @@ member_entries(Database& db, std::int64_t member_id, std::optional<int> year)
     entry.at = query.integer(6);
     entry.reason = query.text(7);
     entry.category = query.optional_text(8);
-    entries.push_back(std::move(entry));
+    each(entry);
   }
+}
+
+std::vector<Entry>
+member_entries(Database& db, std::int64_t member_id, std::optional<int> year)
+{
+  std::vector<Entry> entries;
+  for_each_member_entry(db, member_id, year, [&](const Entry& entry) { entries.push_back(entry); });
   return entries;
 }
 

@@ -6,6 +6,7 @@
 #include <cpd/rules.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -73,6 +74,12 @@ Balance member_balance(Database& db, std::int64_t member_id, int year);
 
 // A member's ledger entries in order (all years when `year` is empty).
 std::vector<Entry> member_entries(Database& db, std::int64_t member_id, std::optional<int> year);
+
+// The same, each told to `each` as it is read.
+void for_each_member_entry(Database& db,
+                           std::int64_t member_id,
+                           std::optional<int> year,
+                           const std::function<void(const Entry&)>& each);
 
 // Appends an entry; inside the caller's transaction. `category` is for a
 // carry or an adjustment (an award counts in its claim's category).

@@ -3,6 +3,7 @@
 #include <cpd/evidence.hpp>
 #include <cpd/notices.hpp>
 #include <cpd/outbox.hpp>
+#include <cpd/remind.hpp>
 #include <cpd/settings.hpp>
 #include <cpd/text.hpp>
 #include <cpd/yearend.hpp>
@@ -320,19 +321,46 @@ due_phrase(int days_left)
   return days_left == 1 ? "tomorrow" : fmt::format("in {} days", days_left);
 }
 
-// One line per claim: "  #12  IIMS training day, 14 March 2017: 5 points".
+// "  #12  IIMS training day, 14 March 2017: 5 points"
+std::string
+claim_line(std::int64_t id, std::string_view title, Date date, Points points)
+{
+  return fmt::format(
+    "  #{}  {}, {}: {}\n", id, title, date.to_long_string(), points_phrase(points));
+}
+
+// One line per claim.
 std::string
 claim_lines(const std::vector<Claim>& claims)
 {
   std::string text;
   for (const auto& claim : claims) {
-    text += fmt::format("  #{}  {}, {}: {}\n",
-                        claim.id,
-                        claim.activity_title,
-                        claim.date.to_long_string(),
-                        points_phrase(claim.points));
+    text += claim_line(claim.id, claim.activity_title, claim.date, claim.points);
   }
   return text;
+}
+
+// A date a queued mail's facts hold (YYYY-MM-DD).
+Date
+stored_date(const std::string& text)
+{
+  const auto date = Date::parse(text);
+  if (!date) {
+    throw Error(ErrorKind::internal, "a queued mail holds {:?} for a date", text);
+  }
+  return *date;
+}
+
+Date
+fact_date(const Facts& facts, std::string_view key)
+{
+  return stored_date(facts.text(key));
+}
+
+Points
+fact_points(const Facts& facts, std::string_view key)
+{
+  return Points::from_tenths(facts.integer(key));
 }
 
 // What an audit's mails to its member share.
@@ -491,21 +519,48 @@ notice_claim_withdrawn(Database& db,
                claim_values(claim));
 }
 
-void
-notice_reminder(Database& db, const Context& context, const Member& member, const Balance& balance)
+const std::string&
+reminders_sql()
 {
-  Values values{{"name", member.name}, {"login", member.login}};
-  add_balance(values, balance);
-  values["pending_clause"] =
-    balance.pending > Points()
-      ? fmt::format(", with {} waiting for verification", points_phrase(balance.pending))
-      : std::string();
-  to_member(db,
-            context,
-            member,
-            fmt::format("reminder:{}:{}", member.login, context.today.to_string()),
-            "reminder",
-            std::move(values));
+  // The rows of k_due_reminders_sql, in its order (by login), then:
+  // ?6 the first id, ?7 the database's identity, ?8 the Message-ID's
+  // domain, ?9 org.name, ?10 now, ?11 today. The statement never reads the
+  // outbox, so that SQLite inserts each row as it is made instead of
+  // collecting them all first: a cause queued already (the member reminded
+  // today) is left alone by OR IGNORE.
+  static const std::string sql = fmt::format(
+    "INSERT OR IGNORE INTO outbox(id, cause, template, member_id, to_name, to_address, facts, "
+    "message_id,"
+    " created_at, next_attempt_at)"
+    " SELECT ?6 - 1 + n, 'reminder:' || login || ':' || ?11, 'reminder', id, name, email,"
+    "   json_object('name', name, 'login', login, 'year', ?1, 'quota', ?4, 'total', total,"
+    "     'pending', pending, 'org', ?9),"
+    "   '<cpd.' || (?6 - 1 + n) || '.' || ?7 || '.' || lower(hex(randomblob(4))) || '@' || ?8"
+    "     || '>',"
+    "   ?10, ?10"
+    " FROM (SELECT d.*, row_number() OVER (ORDER BY d.login) AS n FROM ({}) d)",
+    k_due_reminders_sql);
+  return sql;
+}
+
+MailRange
+notice_reminders(Database& db, const Context& context, const DueReminders& due)
+{
+  const auto batch = start_mail_batch(db);
+  Statement(db, reminders_sql())
+    .bind_all(due.year,
+              due.joined_before,
+              due.below_quota ? 1 : 0,
+              due.quota.tenths(),
+              due.period_start.to_string(),
+              batch.first_id,
+              batch.identity,
+              batch.domain,
+              batch.org,
+              context.now,
+              context.today.to_string())
+    .run();
+  return finish_mail_batch(db, batch);
 }
 
 void
@@ -586,18 +641,122 @@ notice_dispensation(Database& db,
             std::move(values));
 }
 
+const std::string&
+year_statements_sql()
+{
+  // The rows of k_year_accounts_sql (?1 the year, ?2 joined before, ?3 the
+  // quota), by member id, then: ?4 the first id, ?5 the database's identity,
+  // ?6 the Message-ID's domain, ?7 org.name, ?8 now. What each carries is
+  // read from the entry the close has just posted into the next year; the
+  // claims still waiting are listed as they are now. The statement never
+  // reads the outbox, so that SQLite inserts each row as it is made instead
+  // of collecting them all first: a year is closed once (its close is
+  // checked in the same transaction), so its causes are new.
+  static const std::string sql = fmt::format(
+    "INSERT INTO outbox(id, cause, template, member_id, to_name, to_address, facts, message_id,"
+    " created_at, next_attempt_at)"
+    " SELECT ?4 - 1 + n, 'year:' || ?1 || ':statement:' || login,"
+    "   CASE status WHEN 'exempt' THEN 'year-statement-exempt'"
+    "     WHEN 'compliant' THEN 'year-statement-met' ELSE 'year-statement-short' END,"
+    "   id, name, email,"
+    "   json_object('name', name, 'login', login, 'year', ?1, 'quota', ?3,"
+    "     'total', earned + carried_in,"
+    "     'carried', (SELECT coalesce(sum(e.points), 0) FROM entry e"
+    "       WHERE e.year = ?1 + 1 AND e.member_id = a.id AND e.kind = 'carry'),"
+    "     'waiting', CASE WHEN pending > 0 THEN json((SELECT json_group_array(json_object("
+    "         'id', w.id, 'title', w.title, 'date', w.activity_date, 'points', w.points))"
+    "       FROM (SELECT c.id, t.title, c.activity_date, c.points FROM claim c"
+    "         JOIN activity t ON t.id = c.activity_id"
+    "         WHERE c.member_id = a.id AND c.year = ?1 AND c.status = 'pending'"
+    "         ORDER BY c.activity_date, c.id) w)) ELSE json('[]') END,"
+    "     'org', ?7),"
+    "   '<cpd.' || (?4 - 1 + n) || '.' || ?5 || '.' || lower(hex(randomblob(4))) || '@' || ?6"
+    "     || '>',"
+    "   ?8, ?8"
+    " FROM (SELECT y.*, row_number() OVER (ORDER BY y.id) AS n FROM ({}) y) a",
+    k_year_accounts_sql);
+  return sql;
+}
+
+void
+notice_year_closed(Database& db, const Context& context, YearClose& close)
+{
+  const auto batch = start_mail_batch(db);
+  Statement(db, year_statements_sql())
+    .bind_all(close.year,
+              year_start_instant(close.year + 1),
+              close.quota.tenths(),
+              batch.first_id,
+              batch.identity,
+              batch.domain,
+              batch.org,
+              context.now)
+    .run();
+  const auto statements = finish_mail_batch(db, batch);
+  Statement counts(db,
+                   "SELECT count(*), coalesce(sum(template = 'year-statement-met'), 0),"
+                   " coalesce(sum(template = 'year-statement-short'), 0),"
+                   " coalesce(sum(template = 'year-statement-exempt'), 0)"
+                   " FROM outbox WHERE id BETWEEN ? AND ?");
+  counts.bind_all(statements.first, statements.last());
+  counts.step();
+  close.members = static_cast<int>(counts.integer(0));
+  close.compliant = static_cast<int>(counts.integer(1));
+  close.short_of_quota = static_cast<int>(counts.integer(2));
+  close.exempt = static_cast<int>(counts.integer(3));
+  counts.reset();
+
+  // The summary names the members short of the quota from the statements
+  // just queued (their facts never change), and lists every claim of the
+  // year still waiting, as it is now.
+  Statement waiting(db,
+                    "SELECT json_group_array(json_object('id', w.id, 'name', w.name,"
+                    " 'login', w.login, 'title', w.title, 'date', w.activity_date,"
+                    " 'points', w.points)) FROM ("
+                    "   SELECT c.id, m.name, m.login, t.title, c.activity_date, c.points"
+                    "   FROM claim c JOIN member m ON m.id = c.member_id"
+                    "   JOIN activity t ON t.id = c.activity_id"
+                    "   WHERE c.status = 'pending' AND c.year = ?"
+                    "   ORDER BY m.login, c.activity_date, c.id) w");
+  waiting.bind(1, close.year);
+  waiting.step();
+  to_secretary(db,
+               context,
+               std::nullopt,
+               fmt::format("year:{}:summary", close.year),
+               "year-summary",
+               {{"year", std::to_string(close.year)},
+                {"quota", std::to_string(close.quota.tenths())},
+                {"members", std::to_string(close.members)},
+                {"compliant", std::to_string(close.compliant)},
+                {"short", std::to_string(close.short_of_quota)},
+                {"exempt", std::to_string(close.exempt)},
+                {"carried", std::to_string(close.carried.tenths())},
+                {"statements_from", std::to_string(statements.first)},
+                {"statements_to", std::to_string(statements.last())},
+                {"waiting", waiting.text(0)}});
+}
+
 void
 notice_year_closed(Database& db,
                    const Context& context,
                    const YearClose& close,
                    const std::vector<ReportLine>& lines)
 {
+  // What each member carries: the entries the close has just posted (one
+  // per category carried).
   std::map<std::string, Points> carried;
-  Points carried_total;
-  for (const auto& carry : close.carries) {
-    carried[carry.member] = carry.carried;
-    carried_total += carry.carried;
+  {
+    Statement carries(
+      db,
+      "SELECT m.login, sum(e.points) FROM entry e JOIN member m ON m.id = e.member_id"
+      " WHERE e.id > ?1 AND e.id <= ?2 GROUP BY e.member_id");
+    carries.bind_all(close.entries_before, close.last_entry);
+    while (carries.step()) {
+      carried[carries.text(0)] = Points::from_tenths(carries.integer(1));
+    }
   }
+  const Points carried_total = close.carried;
   std::map<std::string, std::vector<Claim>> waiting;
   std::string waiting_list;
   for (auto& claim : pending_claims_of_year(db, close.year)) {
@@ -651,8 +810,8 @@ notice_year_closed(Database& db,
     } else if (line.status == ReportLine::Status::compliant) {
       template_name = "year-statement-met";
     } else {
-      short_list += fmt::format(
-        "  {} ({}): {}\n", line.name, line.member, progress_phrase(line.judgement));
+      short_list +=
+        fmt::format("  {} ({}): {}\n", line.name, line.member, progress_phrase(line.judgement));
     }
     const auto member = find_member(db, line.member);
     queue_mail(db,
@@ -687,6 +846,23 @@ notice_year_closed(Database& db,
                                           + fmt::format("Decide them with cpd pending: each "
                                                         "decision corrects {} and its carry.\n",
                                                         close.year)}});
+}
+
+void
+notice_reminder(Database& db, const Context& context, const Member& member, const Balance& balance)
+{
+  Values values{{"name", member.name}, {"login", member.login}};
+  add_balance(values, balance);
+  values["pending_clause"] =
+    balance.pending > Points()
+      ? fmt::format(", with {} waiting for verification", points_phrase(balance.pending))
+      : std::string();
+  to_member(db,
+            context,
+            member,
+            fmt::format("reminder:{}:{}", member.login, context.today.to_string()),
+            "reminder",
+            std::move(values));
 }
 
 void
@@ -847,6 +1023,163 @@ notice_evidence_added(Database& db,
                "claim-evidence",
                values,
                attached);
+}
+
+namespace {
+
+// A year-end statement: the year's total against the quota, what is carried
+// and the claims still waiting.
+Values
+year_statement_values(const Facts& facts)
+{
+  const int year = static_cast<int>(facts.integer("year"));
+  const auto quota = fact_points(facts, "quota");
+  const auto total = fact_points(facts, "total");
+  const auto remaining = max(Points(), quota - total);
+  const auto carry = fact_points(facts, "carried");
+  const auto judgement = judge_one_quota(year, quota, total, Points());
+  Values values{{"name", facts.text("name")},
+                {"login", facts.text("login")},
+                {"year", std::to_string(year)},
+                {"total", total.to_string()},
+                {"total_points", points_phrase(total)},
+                {"quota", quota.to_string()},
+                {"quota_points", points_phrase(quota)},
+                {"outcome",
+                 wrap(outcome_clause(judgement, std::nullopt, Cycle::say)
+                        + (judgement.compliant ? ". Thank you." : "."),
+                      k_width)},
+                {"remaining", remaining.to_string()},
+                {"remaining_points", points_phrase(remaining)},
+                {"carried", carry.to_string()},
+                {"carried_points", points_phrase(carry)},
+                {"carry_sentence", carry_sentence(carry, year + 1)},
+                {"next_year", std::to_string(year + 1)},
+                {"waiting", ""},
+                {"org", facts.text("org")}};
+  const auto count = static_cast<std::size_t>(facts.integer("waiting"));
+  if (count > 0) {
+    std::string lines;
+    for (std::size_t i = 0; i < count; ++i) {
+      const auto claim = fmt::format("waiting[{}].", i);
+      lines += claim_line(facts.integer(claim + "id"),
+                          facts.text(claim + "title"),
+                          fact_date(facts, claim + "date"),
+                          fact_points(facts, claim + "points"));
+    }
+    values["waiting"] =
+      fmt::format("{} of yours for {} {} still waiting for a decision:\n\n{}\n"
+                  "You will hear when {} decided; if that changes whether you met the\n"
+                  "quota or what you carry, a corrected statement follows.\n\n",
+                  count == 1 ? "This claim" : fmt::format("These {} claims", count),
+                  year,
+                  count == 1 ? "is" : "are",
+                  lines,
+                  count == 1 ? "it is" : "each is");
+  }
+  return values;
+}
+
+// The secretary's summary of a year end: the counts, the members short of
+// the quota (from the year's statements) and the claims still waiting.
+Values
+year_summary_values(Database& db, const Facts& facts)
+{
+  const int year = static_cast<int>(facts.integer("year"));
+  const auto quota = fact_points(facts, "quota");
+  const auto carried = fact_points(facts, "carried");
+  std::string short_list;
+  Statement short_of(db,
+                     "SELECT json_extract(facts, '$.name'), json_extract(facts, '$.login'),"
+                     " json_extract(facts, '$.total') FROM outbox"
+                     " WHERE id BETWEEN ? AND ? AND template = 'year-statement-short' ORDER BY id");
+  short_of.bind_all(facts.integer("statements_from"), facts.integer("statements_to"));
+  while (short_of.step()) {
+    short_list += fmt::format("  {} ({}): {} of {}\n",
+                              short_of.text(0),
+                              short_of.text(1),
+                              Points::from_tenths(short_of.integer(2)).to_string(),
+                              points_phrase(quota));
+  }
+  short_of.reset();
+  std::string waiting_list;
+  Statement waiting(db,
+                    "SELECT json_extract(value, '$.id'), json_extract(value, '$.name'),"
+                    " json_extract(value, '$.login'), json_extract(value, '$.title'),"
+                    " json_extract(value, '$.date'), json_extract(value, '$.points')"
+                    " FROM json_each(?) ORDER BY key");
+  waiting.bind(1, facts.text("waiting"));
+  while (waiting.step()) {
+    waiting_list += fmt::format("  #{}  {} ({}): {}, {}: {}\n",
+                                waiting.integer(0),
+                                waiting.text(1),
+                                waiting.text(2),
+                                waiting.text(3),
+                                stored_date(waiting.text(4)).to_long_string(),
+                                points_phrase(Points::from_tenths(waiting.integer(5))));
+  }
+  return {{"year", std::to_string(year)},
+          {"quota", quota.to_string()},
+          {"quota_points", points_phrase(quota)},
+          {"members", facts.text("members")},
+          {"compliant", facts.text("compliant")},
+          {"short", facts.text("short")},
+          {"exempt", facts.text("exempt")},
+          {"carried", carried.to_string()},
+          {"carried_points", points_phrase(carried)},
+          {"next_year", std::to_string(year + 1)},
+          {"short_list", short_list.empty() ? "  (none)\n" : short_list},
+          {"waiting_list",
+           waiting_list.empty() ? "  (none)\n"
+                                : waiting_list
+                                    + fmt::format("Decide them with cpd pending: each "
+                                                  "decision corrects {} and its carry.\n",
+                                                  year)},
+          {"org", facts.text("org")}};
+}
+
+// A reminder of the quota: where the member stands in the year.
+Values
+reminder_values(const Facts& facts)
+{
+  Balance balance;
+  balance.year = static_cast<int>(facts.integer("year"));
+  balance.total = fact_points(facts, "total");
+  balance.quota = fact_points(facts, "quota");
+  balance.remaining = max(Points(), balance.quota - balance.total);
+  balance.pending = fact_points(facts, "pending");
+  balance.deadline = year_end(balance.year);
+  balance.judgement = judge_one_quota(balance.year, balance.quota, balance.total, Points());
+  Values values{
+    {"name", facts.text("name")}, {"login", facts.text("login")}, {"org", facts.text("org")}};
+  add_balance(values, balance);
+  values["pending_clause"] =
+    balance.pending > Points()
+      ? fmt::format(", with {} waiting for verification", points_phrase(balance.pending))
+      : std::string();
+  return values;
+}
+
+} // namespace
+
+std::map<std::string, std::string>
+mail_values(Database& db, std::string_view template_name, const Facts& facts)
+{
+  // Mail queued member by member, for rules one statement cannot follow,
+  // holds its values, phrases and all ("outcome", "short_list",
+  // "progress"): only the mail queued by one statement is made here.
+  if ((template_name == "year-statement-met" || template_name == "year-statement-short"
+       || template_name == "year-statement-exempt")
+      && !facts.has("outcome")) {
+    return year_statement_values(facts);
+  }
+  if (template_name == "year-summary" && !facts.has("short_list")) {
+    return year_summary_values(db, facts);
+  }
+  if (template_name == "reminder" && !facts.has("progress")) {
+    return reminder_values(facts);
+  }
+  return facts.top_level();
 }
 
 } // namespace cpd

@@ -7,13 +7,17 @@
 #include <cpd/members.hpp>
 
 #include <cstdint>
+#include <map>
 #include <optional>
+#include <string>
+#include <string_view>
 #include <vector>
 
 namespace cpd {
 
 class Database;
 struct YearClose;
+struct MailRange;
 struct ReportLine;
 
 // The scheme's mails, queued in the outbox inside the caller's transaction.
@@ -76,17 +80,60 @@ void notice_claim_withdrawn(Database& db,
                             const Claim& claim,
                             const Member& member);
 
-// To a member short of the quota.
+// Who is due a reminder: the parameters of k_due_reminders_sql.
+struct DueReminders
+{
+  int year = 0;
+  std::int64_t joined_before = 0; // members who joined before this instant
+  bool below_quota = false;       // everybody short, not only those without a claim
+  Points quota;
+  Date period_start; // not reminded since this day
+};
+
+// To every member due a reminder of the quota, with where they stand: one
+// INSERT ... SELECT of reminders_sql(). Returns the mail it queued.
+MailRange notice_reminders(Database& db, const Context& context, const DueReminders& due);
+
+// To one member short of a requirement, judged by rules one statement
+// cannot follow (a cycle, category minimums, a quota pro rata): the
+// requirement's phrases go into the mail's facts as they are now.
 void
 notice_reminder(Database& db, const Context& context, const Member& member, const Balance& balance);
 
-// To every member with a CPD duty who was a member in the closed year, with
-// the claims of theirs still waiting for a decision, and a summary to the
-// secretary naming every claim still waiting.
+// The statement that queues the reminders: here so that the tests check the
+// query plan of the statement cpd really runs.
+const std::string& reminders_sql();
+
+// To every member with a CPD duty who was a member in the closed year (the
+// rows of k_year_accounts_sql): a statement of the year with the claims of
+// theirs still waiting for a decision, all queued by one INSERT ... SELECT
+// of year_statements_sql(). Their counts go into `close` (members,
+// compliant, short, exempt). Then a summary to the secretary naming every
+// member short of the quota and every claim of the year still waiting.
+void notice_year_closed(Database& db, const Context& context, YearClose& close);
+
+// The same for a year whose rules one statement cannot follow: each member
+// of `lines` (judged by the year's rules) is sent a statement with the
+// phrases of their requirement in its facts; the counts are read from
+// `close`, the carries from its entries.
 void notice_year_closed(Database& db,
                         const Context& context,
                         const YearClose& close,
                         const std::vector<ReportLine>& lines);
+
+// The statement that queues the year-end statements: here so that the tests
+// check the query plan of the statement cpd really runs.
+const std::string& year_statements_sql();
+
+class Facts;
+
+// The values of a queued mail's template, from its facts: for the mail
+// queued for many members by one statement (year-end statements and
+// summaries, reminders) they are made here from the numbers and names the
+// facts hold, when the mail is sent; every other mail's facts are its
+// values.
+std::map<std::string, std::string>
+mail_values(Database& db, std::string_view template_name, const Facts& facts);
 
 struct Audit;
 

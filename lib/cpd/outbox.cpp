@@ -1,14 +1,17 @@
 #include <cpd/database.hpp>
 #include <cpd/embedded.hpp>
+#include <cpd/json.hpp>
 #include <cpd/mail/message.hpp>
 #include <cpd/mail/template.hpp>
 #include <cpd/mail/transport.hpp>
 #include <cpd/members.hpp>
+#include <cpd/notices.hpp>
 #include <cpd/outbox.hpp>
 #include <cpd/settings.hpp>
 #include <cpd/text.hpp>
 
 #include <algorithm>
+#include <charconv>
 #include <filesystem>
 #include <fstream>
 #include <limits>
@@ -31,7 +34,7 @@ const char* const k_lease_mail_sql =
   "   WINDOW w AS (ORDER BY q.next_attempt_at, q.id))"
   "   WHERE n = 1 OR bytes <= ?4)"
   " RETURNING id, attempts, created_at, to_name, to_address, subject, body,"
-  " message_id, member_id, files_dropped";
+  " message_id, member_id, files_dropped, template, facts";
 
 namespace {
 
@@ -179,7 +182,10 @@ struct Leased
   std::int64_t id;
   int attempts;
   std::int64_t created_at;
-  mail::Message message;
+  mail::Message message;     // without subject and body while they are to be rendered
+  std::string template_name; // the template and facts of a mail rendered when sent
+  std::optional<std::string> facts;
+  std::string files_note; // goes before the body: its files were refused
 };
 
 // What a secretary reads first in a mail whose files a server refused.
@@ -252,6 +258,8 @@ lease_batch(Database& db,
     message.subject = lease.text(5);
     message.body = lease.text(6);
     message.message_id = lease.text(7);
+    leased.template_name = lease.text(10);
+    leased.facts = lease.optional_text(11);
     message.date_unix = leased.created_at;
     message.utc_offset_minutes = context.utc_offset_minutes;
     if (reply_to) {
@@ -309,7 +317,7 @@ lease_batch(Database& db,
       message.attachments.push_back({files.text(0), type, files.blob(2)});
     }
     if (dropped[i] && has_files) {
-      message.body = files_dropped_note(db, leased.id) + message.body;
+      leased.files_note = files_dropped_note(db, leased.id);
     }
   }
   transaction.commit();
@@ -410,6 +418,22 @@ parsed_template(Database& db, const std::string& name)
   return found->second;
 }
 
+// A mail from its template and facts: the values are made from the facts
+// (see mail_values()), then filled in.
+mail::Rendered
+render_facts(Database& db, const std::string& template_name, std::string_view facts)
+{
+  return parsed_template(db, template_name)
+    .render(mail_values(db, template_name, Facts::parse(db, facts)));
+}
+
+// Refuses a rendered mail whose subject could not go into a header.
+void
+validate_rendered(const std::string& template_name, const mail::Rendered& rendered)
+{
+  mail::validate_header_text(rendered.subject, "subject of " + template_name);
+}
+
 } // namespace
 
 std::string
@@ -464,12 +488,20 @@ queue_mail(Database& db, const Context& context, const Mail& mail)
   if (exists.step()) {
     return;
   }
-  auto values = mail.values;
-  values.emplace("org", get_setting(db, "org.name"));
-  const auto rendered = parsed_template(db, mail.template_name).render(values);
+  Json facts;
+  facts.begin_object();
+  for (const auto& [name, value] : mail.values) {
+    facts.field(name, value);
+  }
+  if (!mail.values.contains("org")) {
+    facts.field("org", get_setting(db, "org.name"));
+  }
+  facts.end_object();
+  auto facts_text = facts.str();
+  facts_text.pop_back(); // the final newline
+  validate_rendered(mail.template_name, render_facts(db, mail.template_name, facts_text));
   mail::validate_header_text(mail.to_name, "recipient name");
   mail::validate_address(mail.to_address);
-  mail::validate_header_text(rendered.subject, "subject of " + mail.template_name);
 
   // The id is known before the insert (this runs inside the caller's write
   // transaction), so that the row is written once with its Message-ID.
@@ -484,17 +516,16 @@ queue_mail(Database& db, const Context& context, const Mail& mail)
   const auto message_id =
     mail::make_message_id(id, database_identity(db) + "." + random.text(0), message_id_domain(db));
   Statement(db,
-            "INSERT INTO outbox(id, cause, template, member_id, to_name, to_address, subject,"
-            " body, message_id, created_at, next_attempt_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+            "INSERT INTO outbox(id, cause, template, member_id, to_name, to_address, facts,"
+            " message_id, created_at, next_attempt_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
     .bind_all(id,
               mail.cause,
               mail.template_name,
               mail.member_id,
               mail.to_name,
               mail.to_address,
-              rendered.subject,
-              rendered.body,
+              facts_text,
               message_id,
               context.now,
               context.now)
@@ -506,6 +537,132 @@ queue_mail(Database& db, const Context& context, const Mail& mail)
     attach.reset();
     attach.bind_all(id, attachment_id).run();
   }
+}
+
+Facts
+Facts::parse(Database& db, std::string_view json)
+{
+  // The top level, an array by its length, then the members of the objects
+  // in arrays: one level of nesting is all a mail's facts have.
+  Statement tree(db,
+                 "SELECT t.key, NULL, NULL,"
+                 "   CASE t.type WHEN 'array' THEN json_array_length(t.value) ELSE t.atom END"
+                 " FROM json_each(?1) t WHERE t.type NOT IN ('object', 'null')"
+                 " UNION ALL"
+                 " SELECT t.key, e.key, o.key, o.atom"
+                 " FROM json_each(?1) t, json_each(t.value) e, json_each(e.value) o"
+                 " WHERE t.type = 'array' AND e.type = 'object'"
+                 "   AND o.type NOT IN ('object', 'array', 'null')");
+  tree.bind(1, json);
+  Facts facts;
+  while (tree.step()) {
+    auto key = tree.text(0);
+    if (!tree.is_null(1)) {
+      key += fmt::format("[{}].{}", tree.integer(1), tree.text(2));
+    }
+    facts.m_values.emplace(std::move(key), tree.text(3));
+  }
+  return facts;
+}
+
+const std::string&
+Facts::text(std::string_view key) const
+{
+  const auto found = m_values.find(key);
+  if (found == m_values.end()) {
+    throw Error(ErrorKind::internal, "a queued mail has no '{}'", key);
+  }
+  return found->second;
+}
+
+bool
+Facts::has(std::string_view key) const
+{
+  return m_values.find(key) != m_values.end();
+}
+
+std::int64_t
+Facts::integer(std::string_view key) const
+{
+  const auto& value = text(key);
+  std::int64_t number = 0;
+  const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), number);
+  if (error != std::errc() || end != value.data() + value.size()) {
+    throw Error(ErrorKind::internal, "a queued mail's '{}' is not a number: {}", key, value);
+  }
+  return number;
+}
+
+std::map<std::string, std::string>
+Facts::top_level() const
+{
+  std::map<std::string, std::string> values;
+  for (const auto& [key, value] : m_values) {
+    if (key.find_first_of(".[") == std::string::npos) {
+      values.emplace(key, value);
+    }
+  }
+  return values;
+}
+
+MailBatch
+start_mail_batch(Database& db)
+{
+  MailBatch batch;
+  Statement next_id(db, "SELECT coalesce(max(id), 0) + 1 FROM outbox");
+  next_id.step();
+  batch.first_id = next_id.integer(0);
+  batch.identity = database_identity(db);
+  batch.domain = message_id_domain(db);
+  batch.org = get_setting(db, "org.name");
+  // Refuses what could not go into a Message-ID, as make_message_id() would.
+  mail::make_message_id(batch.first_id, batch.identity + ".00000000", batch.domain);
+  return batch;
+}
+
+MailRange
+finish_mail_batch(Database& db, const MailBatch& batch)
+{
+  Statement queued(db, "SELECT count(*) FROM outbox WHERE id >= ?");
+  queued.bind(1, batch.first_id);
+  queued.step();
+  const MailRange range{batch.first_id, static_cast<int>(queued.integer(0))};
+  queued.reset();
+  // One mail of each template: the rest differ only in the facts the
+  // statement selected, of the same kinds.
+  std::vector<std::int64_t> samples;
+  Statement first(db, "SELECT min(id) FROM outbox WHERE id >= ? GROUP BY template");
+  first.bind(1, batch.first_id);
+  while (first.step()) {
+    samples.push_back(first.integer(0));
+  }
+  first.reset();
+  for (const auto id : samples) {
+    Statement mail(db, "SELECT template, to_name, to_address FROM outbox WHERE id = ?");
+    mail.bind(1, id);
+    mail.step();
+    validate_rendered(mail.text(0), outbox_text(db, id));
+    mail::validate_header_text(mail.text(1), "recipient name");
+    mail::validate_address(mail.text(2));
+  }
+  return range;
+}
+
+mail::Rendered
+outbox_text(Database& db, std::int64_t id)
+{
+  Statement mail(db, "SELECT template, facts, subject, body FROM outbox WHERE id = ?");
+  mail.bind(1, id);
+  if (!mail.step()) {
+    throw Error(ErrorKind::internal, "there is no mail #{}", id);
+  }
+  if (mail.is_null(1)) {
+    return {mail.text(2), mail.text(3)};
+  }
+  const auto template_name = mail.text(0);
+  const auto facts = mail.text(1);
+  mail.reset();
+  return render_facts(db, template_name, facts);
 }
 
 std::vector<Recipient>
@@ -593,24 +750,39 @@ deliver_mail(Database& db, const Context& context, const DeliveryOptions& option
       transport =
         mail::make_transport(mail::parse_mail_url(url_text), transport_options(db, options));
     }
-    // A message that cannot be composed fails alone; the rest go out.
+    // A message that cannot be composed fails alone; the rest go out. A
+    // template that cannot render stops delivery, the mail kept queued,
+    // until the templates are mended.
     std::vector<mail::OutgoingMessage> outgoing;
     std::vector<std::size_t> sendable;
     std::vector<mail::DeliveryResult> results(batch.size());
-    for (std::size_t i = 0; i < batch.size(); ++i) {
+    for (std::size_t i = 0; i < batch.size() && !summary.stopped; ++i) {
+      auto& leased = batch[i];
       try {
-        outgoing.push_back(mail::make_outgoing(batch[i].message));
+        if (leased.facts) {
+          auto rendered = render_facts(db, leased.template_name, *leased.facts);
+          leased.message.subject = std::move(rendered.subject);
+          leased.message.body = std::move(rendered.body);
+        }
+        leased.message.body.insert(0, leased.files_note);
+        outgoing.push_back(mail::make_outgoing(leased.message));
         sendable.push_back(i);
       } catch (const Error& e) {
+        if (e.kind() == ErrorKind::config) {
+          summary.stopped = e;
+        }
         results[i] = {mail::Outcome::failed, 0, e.what()};
       }
     }
     mail::DeliveryReport report;
     try {
+      if (summary.stopped) {
+        throw *summary.stopped;
+      }
       report = transport->deliver(outgoing);
     } catch (const Error& e) {
       summary.stopped = e;
-      for (const auto i : sendable) {
+      for (std::size_t i = 0; i < batch.size(); ++i) {
         results[i] = {mail::Outcome::retry, 0, e.what(), mail::Attempt::not_made};
       }
     }
@@ -644,7 +816,7 @@ list_outbox(Database& db, const Context& context, OutboxFilter filter, std::size
   require_secretary_or_system(db, context);
   Statement query(db,
                   "SELECT id, cause, to_address, subject, state, attempts, created_at,"
-                  " next_attempt_at, sent_at, last_code, last_error FROM outbox"
+                  " next_attempt_at, sent_at, last_code, last_error, template, facts FROM outbox"
                   " WHERE ?1 = 'all' OR state = ?1 ORDER BY id DESC LIMIT ?2");
   query.bind(1,
              filter == OutboxFilter::all      ? "all"
@@ -657,7 +829,15 @@ list_outbox(Database& db, const Context& context, OutboxFilter filter, std::size
     message.id = query.integer(0);
     message.cause = query.text(1);
     message.to_address = query.text(2);
-    message.subject = query.text(3);
+    if (query.is_null(12)) {
+      message.subject = query.text(3);
+    } else {
+      try {
+        message.subject = render_facts(db, query.text(11), query.text(12)).subject;
+      } catch (const Error& e) {
+        message.subject = fmt::format("({})", e.what());
+      }
+    }
     message.state = query.text(4);
     message.attempts = static_cast<int>(query.integer(5));
     message.created_at = query.integer(6);

@@ -2,9 +2,11 @@
 
 #include <cpd/context.hpp>
 #include <cpd/error.hpp>
+#include <cpd/mail/template.hpp>
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -24,14 +26,76 @@ struct Mail
                                          // address is read again when it is sent
   std::string to_name;
   std::string to_address;
-  std::map<std::string, std::string> values; // the template's placeholders
+  std::map<std::string, std::string> values; // the template's placeholders (or, for a
+                                             // template mail_values() makes the values of,
+                                             // the facts they are made from)
   std::vector<std::int64_t> attachment_ids;  // files it carries (attachment ids)
 };
 
-// Renders the mail and stores it in the outbox, inside the caller's
-// transaction, with links to the files it carries (read at delivery). A cause already in the outbox
-// is left alone, so a job run twice queues nothing twice. A bad template is a configuration error.
+// Stores the mail in the outbox as its template and its values (its facts,
+// with org.name), inside the caller's transaction, with links to the files
+// it carries (read at delivery); it is rendered when it is sent. A cause
+// already in the outbox is left alone, so a job run twice queues nothing
+// twice. The mail is rendered once here too, so that a template that cannot
+// render refuses the change (ErrorKind::config).
 void queue_mail(Database& db, const Context& context, const Mail& mail);
+
+// What a queued mail says, read back from its facts (a JSON object): a
+// value by its name ("name"), an array's member by its index
+// ("waiting[0].title"); an array's own name gives its length. Null values
+// are left out.
+class Facts
+{
+public:
+  // Reads a JSON object with SQLite's JSON functions.
+  static Facts parse(Database& db, std::string_view json);
+
+  // The value at `key`; a missing one is an internal error that names it.
+  const std::string& text(std::string_view key) const;
+  bool has(std::string_view key) const;
+  std::int64_t integer(std::string_view key) const;
+  // The values at the top level: the values of a mail whose facts are its
+  // template's values.
+  std::map<std::string, std::string> top_level() const;
+
+private:
+  std::map<std::string, std::string, std::less<>> m_values;
+};
+
+// For one statement that queues mail for many members at once (INSERT ...
+// SELECT): what its rows are made with. Ids follow on from `first_id`, in
+// the order the statement selects them; the Message-ID of each is
+//   '<cpd.' || id || '.' || identity || '.' || lower(hex(randomblob(4))) || '@' || domain || '>'
+// the form make_message_id() gives queue_mail's.
+struct MailBatch
+{
+  std::int64_t first_id = 0; // the id of the first mail the statement queues
+  std::string identity;      // the database's identity
+  std::string domain;        // the domain of the Message-IDs
+  std::string org;           // org.name, which every mail's facts hold
+};
+MailBatch start_mail_batch(Database& db);
+
+// The mail one statement queued: ids `first` to last().
+struct MailRange
+{
+  std::int64_t first = 0;
+  int count = 0;
+
+  std::int64_t
+  last() const
+  {
+    return first + count - 1;
+  }
+};
+
+// After a statement queued mail from batch.first_id on: renders one mail of
+// each template among them, so that a template that cannot render refuses
+// the change (ErrorKind::config), as queue_mail() does for one mail.
+MailRange finish_mail_batch(Database& db, const MailBatch& batch);
+
+// The subject and body of a mail in the outbox, as it is (or was) sent.
+mail::Rendered outbox_text(Database& db, std::int64_t id);
 
 // Who gets the secretary's mail: the address in mail.secretary, or else
 // every active secretary but `except` (unless nobody else is left).

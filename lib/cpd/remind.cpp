@@ -2,23 +2,31 @@
 #include <cpd/ledger.hpp>
 #include <cpd/members.hpp>
 #include <cpd/notices.hpp>
+#include <cpd/outbox.hpp>
 #include <cpd/remind.hpp>
 #include <cpd/rules.hpp>
 #include <cpd/settings.hpp>
 #include <cpd/yearend.hpp>
 
+#include <limits>
 #include <map>
 
 namespace cpd {
 
 const char* const k_due_reminders_sql =
-  "SELECT m.id, m.login, m.name, m.email FROM member m"
+  "SELECT m.id AS id, m.login AS login, m.name AS name, m.email AS email,"
+  " coalesce(t.total, 0) AS total,"
+  " (SELECT coalesce(sum(c.points), 0) FROM claim c WHERE c.member_id = m.id"
+  "   AND c.year = ?1 AND c.status = 'pending') AS pending"
+  " FROM member m LEFT JOIN (SELECT member_id, sum(points) AS total"
+  "   FROM entry WHERE year = ?1 GROUP BY member_id) t ON t.member_id = m.id"
   " WHERE m.active = 1 AND m.cpd_duty = 1 AND m.created_at < ?2"
   " AND NOT EXISTS (SELECT 1 FROM exemption x WHERE x.member_id = m.id"
   "   AND x.year <= ?1 AND coalesce(x.until_year, ?1) >= ?1 AND x.lifted_at IS NULL)"
-  " AND (?3 OR NOT EXISTS (SELECT 1 FROM claim c WHERE c.member_id = m.id"
-  "     AND c.year = ?1 AND c.status IN ('pending', 'approved')))"
-  " AND NOT EXISTS (SELECT 1 FROM reminder r WHERE r.member_id = m.id AND r.day >= ?4)"
+  " AND CASE WHEN ?3 THEN coalesce(t.total, 0) < ?4"
+  "   ELSE NOT EXISTS (SELECT 1 FROM claim c WHERE c.member_id = m.id"
+  "     AND c.year = ?1 AND c.status IN ('pending', 'approved')) END"
+  " AND NOT EXISTS (SELECT 1 FROM reminder r WHERE r.member_id = m.id AND r.day >= ?5)"
   " ORDER BY m.login";
 
 Date
@@ -44,30 +52,33 @@ reminders_started(const Scheme& scheme, Date day)
   return day >= Date(day.year(), 1, 1).plus_days(scheme.remind_after_days);
 }
 
-std::vector<Reminded>
-remind(Database& db, const Context& context, ReminderScope scope, DryRun dry_run)
+namespace {
+
+// Reminders for a year whose rules one statement cannot follow: every
+// member of the year judged by them (a quota pro-rated for a joiner, a
+// category's minimum, a cycle), and those due and short of something
+// reminded one by one, with the phrases of their requirement.
+int
+remind_by_member(Database& db,
+                 const Context& context,
+                 Transaction& transaction,
+                 const DueReminders& due_reminders,
+                 DryRun dry_run,
+                 const std::function<void(const Reminded&)>& each)
 {
-  Transaction transaction(db, Transaction::Kind::write);
-  require_secretary_or_system(db, context);
-  const auto scheme = load_scheme(db);
-  if (!reminders_started(scheme, context.today)) {
-    return {};
-  }
-  const int year = context.today.year();
-  // Where every member of the year stands by its rules: who is short of
-  // what (a quota pro-rated for a joiner, a category's minimum, a cycle).
+  const int year = due_reminders.year;
   std::map<std::int64_t, MemberYear> judged;
   for (auto& member : judge_members(db, year, current_rules(db))) {
     judged.emplace(member.member_id, std::move(member));
   }
-  // One query for everybody due: members of the year with a CPD duty, not
-  // exempt for the year, in scope, not reminded yet in this period; those
-  // who are short of nothing are left out below.
+  // Every member due whatever their total (the quota bound is above any):
+  // the judgement says who is short.
   Statement due(db, k_due_reminders_sql);
   due.bind_all(year,
-               Date(year + 1, 1, 1).days() * 86400,
-               scope == ReminderScope::below_quota ? 1 : 0,
-               period_start(scheme.remind_every, context.today).to_string());
+               due_reminders.joined_before,
+               due_reminders.below_quota ? 1 : 0,
+               std::numeric_limits<std::int64_t>::max(),
+               due_reminders.period_start.to_string());
   std::vector<Reminded> reminded;
   std::vector<std::pair<Member, Balance>> due_members;
   while (due.step()) {
@@ -93,9 +104,86 @@ remind(Database& db, const Context& context, ReminderScope scope, DryRun dry_run
       record.reset();
       record.bind_all(member.id, context.today.to_string()).run();
     }
+    record.reset();
     transaction.commit();
   }
-  return reminded;
+  if (each) {
+    for (const auto& one : reminded) {
+      each(one);
+    }
+  }
+  return static_cast<int>(reminded.size());
+}
+
+} // namespace
+
+int
+remind(Database& db,
+       const Context& context,
+       ReminderScope scope,
+       DryRun dry_run,
+       const std::function<void(const Reminded&)>& each)
+{
+  // A dry run only reads: nothing it prints holds up a writer.
+  Transaction transaction(
+    db, dry_run == DryRun::yes ? Transaction::Kind::read : Transaction::Kind::write);
+  require_secretary_or_system(db, context);
+  const auto scheme = load_scheme(db);
+  if (!reminders_started(scheme, context.today)) {
+    return 0;
+  }
+  // Everybody due: members of the year with a CPD duty, not exempt, in
+  // scope, not reminded yet in this period.
+  const int year = context.today.year();
+  const auto rules = current_rules(db);
+  DueReminders due{year,
+                   year_start_instant(year + 1),
+                   scope == ReminderScope::below_quota,
+                   rules.quota,
+                   period_start(scheme.remind_every, context.today)};
+  if (!one_statement_year(db, rules, year, scheme.start)) {
+    return remind_by_member(db, context, transaction, due, dry_run, each);
+  }
+  if (dry_run == DryRun::yes) {
+    Statement query(db, k_due_reminders_sql);
+    query.bind_all(due.year,
+                   due.joined_before,
+                   due.below_quota ? 1 : 0,
+                   due.quota.tenths(),
+                   due.period_start.to_string());
+    int count = 0;
+    while (query.step()) {
+      ++count;
+      if (each) {
+        const auto total = Points::from_tenths(query.integer(4));
+        each(
+          {query.text(1), query.text(2), query.text(3), total, max(Points(), rules.quota - total)});
+      }
+    }
+    return count;
+  }
+  const auto queued = notice_reminders(db, context, due);
+  Statement(db,
+            "INSERT OR IGNORE INTO reminder(member_id, day)"
+            " SELECT member_id, ?3 FROM outbox WHERE id BETWEEN ?1 AND ?2")
+    .bind_all(queued.first, queued.last(), context.today.to_string())
+    .run();
+  transaction.commit();
+  if (each) {
+    // Listed once they are committed, from what was queued: nothing printed
+    // holds the write lock.
+    Transaction read(db, Transaction::Kind::read);
+    Statement mail(db,
+                   "SELECT json_extract(facts, '$.login'), json_extract(facts, '$.name'),"
+                   " to_address, json_extract(facts, '$.total')"
+                   " FROM outbox WHERE id BETWEEN ?1 AND ?2 ORDER BY id");
+    mail.bind_all(queued.first, queued.last());
+    while (mail.step()) {
+      const auto total = Points::from_tenths(mail.integer(3));
+      each({mail.text(0), mail.text(1), mail.text(2), total, max(Points(), rules.quota - total)});
+    }
+  }
+  return queued.count;
 }
 
 } // namespace cpd

@@ -4,8 +4,8 @@
 #include <cpd/points.hpp>
 #include <cpd/settings.hpp>
 
+#include <functional>
 #include <string>
-#include <vector>
 
 namespace cpd {
 
@@ -43,8 +43,14 @@ bool reminders_started(const Scheme& scheme, Date day);
 // remind.after_days of the year have passed and if not reminded yet in this
 // remind.every period, counted in calendar dates: run daily or monthly, a
 // member due is reminded on the first run of each period. Running it twice
-// queues nothing new. Only a secretary or the system may.
-std::vector<Reminded>
-remind(Database& db, const Context& context, ReminderScope scope, DryRun dry_run);
+// queues nothing new. Only a secretary or the system may. Returns how many
+// were reminded (on a dry run: are due); `each` is told of each of them, by
+// login, as they are read: on a dry run while the query steps, else once
+// the reminders are committed.
+int remind(Database& db,
+           const Context& context,
+           ReminderScope scope,
+           DryRun dry_run,
+           const std::function<void(const Reminded&)>& each = {});
 
 } // namespace cpd

@@ -593,6 +593,17 @@ CarryOut::total() const
   return sum(carried);
 }
 
+Judgement
+judge_one_quota(int year, Points quota, Points earned, Points carried_in)
+{
+  Rules rules;
+  rules.quota = quota;
+  Account account;
+  account.earned[year][std::string()] = earned;
+  account.carried[year][std::string()] = carried_in;
+  return judge(account, rules, year, Date(year, 1, 1));
+}
+
 bool
 plain_carry(const Rules& rules)
 {

@@ -144,6 +144,11 @@ struct Judgement
 // day: nothing before it is owed.
 Judgement judge(const Account& account, const Rules& rules, int year, Date start);
 
+// How a member stands in a year of one quota with nothing pro rata (as
+// one_statement_year() allows): what judge() says of `earned` and
+// `carried_in` under those rules.
+Judgement judge_one_quota(int year, Points quota, Points earned, Points carried_in);
+
 // What the member carries out of `year` into the next: category -> points
 // ("" for a carry towards the total only), none when nothing carries; and
 // the surplus it came from. Dispensations do not change a carry; a join

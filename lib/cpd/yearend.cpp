@@ -23,6 +23,23 @@ const char* const k_carry_sql =
   "       WHERE year = ?1 GROUP BY member_id)"
   " WHERE total > ?2 AND ?3 > 0";
 
+const char* const k_year_accounts_sql =
+  "SELECT m.id AS id, m.login AS login, m.name AS name, m.email AS email,"
+  " coalesce(t.earned, 0) AS earned, coalesce(t.carried, 0) AS carried_in,"
+  " (SELECT coalesce(sum(c.points), 0) FROM claim c"
+  "   WHERE c.member_id = m.id AND c.year = ?1 AND c.status = 'pending') AS pending,"
+  " CASE WHEN EXISTS (SELECT 1 FROM exemption x WHERE x.member_id = m.id"
+  "     AND x.year <= ?1 AND coalesce(x.until_year, ?1) >= ?1 AND x.lifted_at IS NULL)"
+  "   THEN 'exempt'"
+  "   WHEN coalesce(t.earned, 0) + coalesce(t.carried, 0) >= ?3 THEN 'compliant'"
+  "   ELSE 'short' END AS status"
+  " FROM member m LEFT JOIN ("
+  "   SELECT member_id,"
+  "     sum(CASE WHEN kind != 'carry' THEN points ELSE 0 END) AS earned,"
+  "     sum(CASE WHEN kind = 'carry' THEN points ELSE 0 END) AS carried"
+  "   FROM entry WHERE year = ?1 GROUP BY member_id) t ON t.member_id = m.id"
+  " WHERE m.active = 1 AND m.cpd_duty = 1 AND m.created_at < ?2";
+
 namespace {
 
 // The ledger's actor for a secretary's act; none when the system acts.
@@ -30,6 +47,14 @@ std::optional<std::int64_t>
 actor_id(const std::optional<Member>& secretary)
 {
   return secretary ? std::optional(secretary->id) : std::nullopt;
+}
+
+std::int64_t
+last_entry_id(Database& db)
+{
+  Statement last(db, "SELECT coalesce(max(id), 0) FROM entry");
+  last.step();
+  return last.integer(0);
 }
 
 Points
@@ -106,8 +131,7 @@ carry_by_member(Database& db,
                 int year,
                 Date start,
                 std::optional<std::int64_t> actor_id,
-                std::int64_t at,
-                YearClose& result)
+                std::int64_t at)
 {
   // Every member with an account that year, whatever their membership now;
   // by login.
@@ -126,7 +150,6 @@ carry_by_member(Database& db,
     if (out.surplus <= Points()) {
       continue;
     }
-    result.carries.push_back({login, year_total(*account, year), out.total()});
     for (const auto& [category, points] : out.carried) {
       carry.reset();
       carry.bind_all(member_id, year + 1, points.tenths(), actor_id, at, reason, category).run();
@@ -136,8 +159,11 @@ carry_by_member(Database& db,
 
 // Closes one year inside the caller's transaction.
 YearClose
-close_year(
-  Database& db, const Context& context, int year, const Scheme& scheme, std::optional<std::int64_t> actor_id)
+close_year(Database& db,
+           const Context& context,
+           int year,
+           const Scheme& scheme,
+           std::optional<std::int64_t> actor_id)
 {
   const auto at = context.now;
   const auto rules = current_rules(db);
@@ -145,36 +171,42 @@ close_year(
   result.year = year;
   result.quota = rules.quota;
   result.carry_cap = rules.carry_cap;
+  result.entries_before = last_entry_id(db);
 
-  if (plain_carry(rules) && !joined_since(db, year)) {
-    Statement carries(db,
-                      "SELECT m.login, t.total FROM ("
-                      "  SELECT member_id, sum(points) AS total FROM entry"
-                      "  WHERE year = ?1 GROUP BY member_id) t"
-                      " JOIN member m ON m.id = t.member_id"
-                      " WHERE t.total > ?2 ORDER BY m.login");
-    carries.bind_all(year, rules.quota.tenths());
-    while (carries.step()) {
-      const auto total = Points::from_tenths(carries.integer(1));
-      result.carries.push_back({carries.text(0), total, min(rules.carry_cap, total - rules.quota)});
-    }
+  const bool one_statement = one_statement_year(db, rules, year, scheme.start);
+  result.by_member = !one_statement;
+  if (one_statement) {
     // One statement for every member: the carry rule in SQL.
     Statement(db, k_carry_sql)
       .bind_all(year, rules.quota.tenths(), rules.carry_cap.tenths(), actor_id, at)
       .run();
   } else {
-    carry_by_member(db, rules, year, scheme.start, actor_id, at, result);
+    carry_by_member(db, rules, year, scheme.start, actor_id, at);
   }
-  const auto lines = report_lines(db, year, rules);
-  result.members = static_cast<int>(lines.size());
-  count_statuses(result, lines);
-
+  Statement carried(
+    db,
+    "SELECT count(DISTINCT member_id), coalesce(sum(points), 0), coalesce(max(id), ?1)"
+    " FROM entry WHERE id > ?1");
+  carried.bind(1, result.entries_before);
+  carried.step();
+  result.carried_members = static_cast<int>(carried.integer(0));
+  result.carried = Points::from_tenths(carried.integer(1));
+  result.last_entry = carried.integer(2);
+  carried.reset();
   Statement(db,
             "INSERT INTO year_close(year, quota, carry_cap, rules, actor_id, at)"
             " VALUES (?, ?, ?, ?, ?, ?)")
-    .bind_all(year, rules.quota.tenths(), rules.carry_cap.tenths(), encode_rules(rules), actor_id, at)
+    .bind_all(
+      year, rules.quota.tenths(), rules.carry_cap.tenths(), encode_rules(rules), actor_id, at)
     .run();
-  notice_year_closed(db, context, result, lines);
+  if (one_statement) {
+    notice_year_closed(db, context, result);
+  } else {
+    const auto lines = report_lines(db, year, rules);
+    result.members = static_cast<int>(lines.size());
+    count_statuses(result, lines);
+    notice_year_closed(db, context, result, lines);
+  }
   return result;
 }
 
@@ -197,10 +229,45 @@ open_years(Database& db, const Scheme& scheme, int current_year)
   return years;
 }
 
+ReportLine::Status
+parse_status(std::string_view text)
+{
+  if (text == "exempt") {
+    return ReportLine::Status::exempt;
+  }
+  return text == "compliant" ? ReportLine::Status::compliant : ReportLine::Status::short_of_quota;
+}
+
 } // namespace
 
+bool
+one_statement_year(Database& db, const Rules& rules, int year, Date start)
+{
+  if (rules.cycle_years != 1 || rules.year_minimum > Points() || !rules.minimums.empty()
+      || !rules.maximums.empty() || !rules.carry_categories.empty() || start > Date(year, 1, 1)
+      || joined_since(db, year)) {
+    return false;
+  }
+  Statement dispensed(db,
+                      "SELECT EXISTS (SELECT 1 FROM dispensation_period WHERE lifted_at IS NULL"
+                      " AND from_date <= ?2 AND (until_date IS NULL OR until_date >= ?1))");
+  dispensed.bind_all(Date(year, 1, 1).to_string(), year_end(year).to_string());
+  dispensed.step();
+  return dispensed.integer(0) == 0;
+}
+
+std::int64_t
+year_start_instant(int year)
+{
+  return Date(year, 1, 1).days() * 86400;
+}
+
 std::vector<YearClose>
-rollover(Database& db, const Context& context, DryRun dry_run, std::optional<BackupResult>* backup)
+rollover(Database& db,
+         const Context& context,
+         DryRun dry_run,
+         std::optional<BackupResult>* backup,
+         const OnYearClosed& on_closed)
 {
   std::vector<YearClose> closed;
   if (dry_run == DryRun::yes) {
@@ -211,6 +278,9 @@ rollover(Database& db, const Context& context, DryRun dry_run, std::optional<Bac
     const auto scheme = load_scheme(db);
     for (const int year : open_years(db, scheme, context.today.year())) {
       closed.push_back(close_year(db, context, year, scheme, actor));
+      if (on_closed) {
+        on_closed(closed.back());
+      }
     }
     return closed;
   }
@@ -228,16 +298,58 @@ rollover(Database& db, const Context& context, DryRun dry_run, std::optional<Bac
     }
   }
   for (const int year : years) {
-    // One transaction per year: an interrupted run leaves whole years.
-    Transaction transaction(db, Transaction::Kind::write);
-    const auto actor = actor_id(require_secretary_or_system(db, context));
-    if (year_closed(db, year)) {
-      continue; // closed by a concurrent run
+    {
+      // One transaction per year: an interrupted run leaves whole years.
+      Transaction transaction(db, Transaction::Kind::write);
+      const auto actor = actor_id(require_secretary_or_system(db, context));
+      if (year_closed(db, year)) {
+        continue; // closed by a concurrent run
+      }
+      closed.push_back(close_year(db, context, year, load_scheme(db), actor));
+      transaction.commit();
     }
-    closed.push_back(close_year(db, context, year, load_scheme(db), actor));
-    transaction.commit();
+    // Told after the commit, so that whatever it prints holds no lock.
+    if (on_closed) {
+      Transaction transaction(db, Transaction::Kind::read);
+      on_closed(closed.back());
+    }
   }
   return closed;
+}
+
+void
+for_each_carry(Database& db, const YearClose& close, const std::function<void(const Carry&)>& each)
+{
+  if (close.by_member) {
+    // Every member with a surplus over their requirement, as the year's
+    // rules judge it: some carry nothing (a first year, a category that
+    // does not carry), and a carry by category is several entries.
+    const auto rules = rules_of_year(db, close.year);
+    const auto start = load_scheme(db).start;
+    const auto accounts = load_accounts(db, close.year, close.year);
+    std::map<std::string, const Account*> by_login;
+    for (const auto& [member_id, account] : accounts) {
+      by_login[account.login] = &account.account;
+    }
+    for (const auto& [login, account] : by_login) {
+      const auto out = carry_out(*account, rules, close.year, start);
+      if (out.surplus > Points()) {
+        each(Carry{login, year_total(*account, close.year), out.total()});
+      }
+    }
+    return;
+  }
+  Statement carries(db,
+                    "SELECT m.login, e.points, (SELECT sum(t.points) FROM entry t"
+                    "   WHERE t.year = ?3 AND t.member_id = e.member_id)"
+                    " FROM entry e JOIN member m ON m.id = e.member_id"
+                    " WHERE e.id > ?1 AND e.id <= ?2 ORDER BY m.login");
+  carries.bind_all(close.entries_before, close.last_entry, close.year);
+  while (carries.step()) {
+    each(Carry{carries.text(0),
+               Points::from_tenths(carries.integer(2)),
+               Points::from_tenths(carries.integer(1))});
+  }
 }
 
 std::string_view
@@ -255,7 +367,11 @@ to_string(ReportLine::Status status)
 }
 
 Report
-compliance_report(Database& db, const Context& context, int year)
+compliance_report(Database& db,
+                  const Context& context,
+                  int year,
+                  const std::function<void(const Report&)>& on_report,
+                  const std::function<void(const ReportLine&)>& on_line)
 {
   Transaction transaction(db, Transaction::Kind::read);
   require_secretary(db, context);
@@ -264,19 +380,74 @@ compliance_report(Database& db, const Context& context, int year)
   report.closed = year_closed(db, year);
   report.rules = rules_of_year(db, year);
   report.quota = report.rules.quota;
-  report.lines = report_lines(db, year, report.rules);
-  std::sort(report.lines.begin(), report.lines.end(), [](const auto& a, const auto& b) {
-    if (a.status != b.status) {
-      return a.status < b.status;
+  if (!one_statement_year(db, report.rules, year, load_scheme(db).start)) {
+    // Rules one statement cannot follow: every member judged, then told.
+    auto judged = report_lines(db, year, report.rules);
+    std::sort(judged.begin(), judged.end(), [](const auto& a, const auto& b) {
+      if (a.status != b.status) {
+        return a.status < b.status;
+      }
+      if (a.remaining != b.remaining) {
+        return a.remaining > b.remaining;
+      }
+      return a.member < b.member;
+    });
+    report.members = static_cast<int>(judged.size());
+    count_statuses(report, judged);
+    for (const auto& line : judged) {
+      report.total += line.total;
     }
-    if (a.remaining != b.remaining) {
-      return a.remaining > b.remaining;
+    if (on_report) {
+      on_report(report);
     }
-    return a.member < b.member;
-  });
-  count_statuses(report, report.lines);
-  for (const auto& line : report.lines) {
-    report.total += line.total;
+    if (on_line) {
+      for (const auto& line : judged) {
+        on_line(line);
+      }
+    }
+    return report;
+  }
+  Statement counts(db,
+                   fmt::format("SELECT count(*), coalesce(sum(status = 'compliant'), 0),"
+                               " coalesce(sum(status = 'short'), 0),"
+                               " coalesce(sum(status = 'exempt'), 0),"
+                               " coalesce(sum(earned + carried_in), 0) FROM ({})",
+                               k_year_accounts_sql));
+  counts.bind_all(year, year_start_instant(year + 1), report.quota.tenths());
+  counts.step();
+  report.members = static_cast<int>(counts.integer(0));
+  report.compliant = static_cast<int>(counts.integer(1));
+  report.short_of_quota = static_cast<int>(counts.integer(2));
+  report.exempt = static_cast<int>(counts.integer(3));
+  report.total = Points::from_tenths(counts.integer(4));
+  counts.reset();
+  if (on_report) {
+    on_report(report);
+  }
+  if (!on_line) {
+    return report;
+  }
+  Statement lines(db,
+                  fmt::format("SELECT login, name, email, earned, carried_in, pending, status"
+                              " FROM ({}) ORDER BY"
+                              " CASE status WHEN 'short' THEN 0 WHEN 'compliant' THEN 1 ELSE 2 END,"
+                              " max(0, ?3 - earned - carried_in) DESC, login",
+                              k_year_accounts_sql));
+  lines.bind_all(year, year_start_instant(year + 1), report.quota.tenths());
+  while (lines.step()) {
+    ReportLine line;
+    line.member = lines.text(0);
+    line.name = lines.text(1);
+    line.email = lines.text(2);
+    line.earned = Points::from_tenths(lines.integer(3));
+    line.carried_in = Points::from_tenths(lines.integer(4));
+    line.total = line.earned + line.carried_in;
+    line.remaining = max(Points(), report.quota - line.total);
+    line.pending = Points::from_tenths(lines.integer(5));
+    line.status = parse_status(lines.text(6));
+    line.quota = report.quota;
+    line.judgement = judge_one_quota(year, report.quota, line.earned, line.carried_in);
+    on_line(line);
   }
   return report;
 }

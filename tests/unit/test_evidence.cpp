@@ -2,9 +2,9 @@
 #include "testutil.hpp"
 
 #include <cpd/evidence.hpp>
+#include <cpd/outbox.hpp>
 #include <cpd/settings.hpp>
 #include <cpd/sha256.hpp>
-
 
 using cpd::Date;
 using cpd::ErrorKind;
@@ -78,17 +78,16 @@ TEST_CASE("a claim's files come byte-exact, under names unique within the claim"
   CHECK(loaded[0].content == binary);
   CHECK(loaded[1].content == "second scan");
   CHECK(cpd::load_attachments(s.db, s.as("ann"), id).size() == 3);
-  CHECK(error_kind([&] { cpd::load_attachments(s.db, s.as("bob"), id); })
-        == ErrorKind::permission);
+  CHECK(error_kind([&] { cpd::load_attachments(s.db, s.as("bob"), id); }) == ErrorKind::permission);
 }
 
 TEST_CASE("a member's hidden file is never saved under a hidden name")
 {
   testutil::Scheme s;
-  const auto id = claim_with(s,
-                             "ann",
-                             {{".bash_aliases", "text/plain", "alias ls='rm -rf ~'"},
-                              {"..profile", "text/plain", "x"}});
+  const auto id = claim_with(
+    s,
+    "ann",
+    {{".bash_aliases", "text/plain", "alias ls='rm -rf ~'"}, {"..profile", "text/plain", "x"}});
   const auto loaded = cpd::load_attachments(s.db, s.as("sec"), id);
   REQUIRE(loaded.size() == 2);
   CHECK(loaded[0].file_name == "_bash_aliases");
@@ -147,10 +146,11 @@ TEST_CASE("the secretary's mail links the files that fit in mail.attach_max_byte
   }
   // Not to ann, who sent them; each secretary gets the one that fits.
   CHECK(rows == std::vector<std::string>{"sec@example.org small.pdf", "sue@example.org small.pdf"});
-  cpd::Statement body(s.db, "SELECT body FROM outbox WHERE cause = ?");
-  body.bind(1, fmt::format("claim:{}:submitted:sec", id));
-  REQUIRE(body.step());
-  CHECK(body.text(0).find(fmt::format("fetch it with: cpd attachment get {}", id))
+  cpd::Statement mail(s.db, "SELECT id FROM outbox WHERE cause = ?");
+  mail.bind(1, fmt::format("claim:{}:submitted:sec", id));
+  REQUIRE(mail.step());
+  CHECK(cpd::outbox_text(s.db, mail.integer(0))
+          .body.find(fmt::format("fetch it with: cpd attachment get {}", id))
         != std::string::npos);
 }
 

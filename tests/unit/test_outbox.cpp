@@ -340,29 +340,43 @@ TEST_CASE("settings that name files are checked when set")
   CHECK(cpd::get_setting(s.db, "mail.templates") == dir.path().string());
 }
 
+namespace {
+
+// Who cpd::remind() reminded (or, on a dry run, would remind), by login.
+std::vector<cpd::Reminded>
+remind(testutil::Scheme& s, const std::string& as, cpd::ReminderScope scope, cpd::DryRun dry_run)
+{
+  std::vector<cpd::Reminded> reminded;
+  const auto count = cpd::remind(
+    s.db, s.as(as), scope, dry_run, [&](const cpd::Reminded& r) { reminded.push_back(r); });
+  CHECK(count == static_cast<int>(reminded.size()));
+  return reminded;
+}
+
+} // namespace
+
 TEST_CASE("reminders: members without a claim, once per interval, not the exempt")
 {
   testutil::Scheme s;
   s.claim("ann", "iims-webinar", Date(2017, 3, 1));
   cpd::grant_dispensation(s.db, s.as("sec"), "sue", 2017, 2017, "on leave");
-  auto due = cpd::remind(s.db, s.as("sec"), cpd::ReminderScope::no_claims, cpd::DryRun::yes);
+  auto due = remind(s, "sec", cpd::ReminderScope::no_claims, cpd::DryRun::yes);
   REQUIRE(due.size() == 2);
   CHECK(due[0].member == "bob");
   CHECK(due[1].member == "sec");
   CHECK(count(s.db, "template = 'reminder'") == 0); // a dry run queues nothing
 
-  CHECK(cpd::remind(s.db, s.as("sec"), cpd::ReminderScope::no_claims, cpd::DryRun::no).size() == 2);
+  CHECK(remind(s, "sec", cpd::ReminderScope::no_claims, cpd::DryRun::no).size() == 2);
   CHECK(count(s.db, "template = 'reminder'") == 2);
-  CHECK(cpd::remind(s.db, s.as("sec"), cpd::ReminderScope::no_claims, cpd::DryRun::no).empty());
+  CHECK(remind(s, "sec", cpd::ReminderScope::no_claims, cpd::DryRun::no).empty());
 
   // Below quota widens it to ann, who claimed but has no points yet.
-  const auto below =
-    cpd::remind(s.db, s.as("sec"), cpd::ReminderScope::below_quota, cpd::DryRun::no);
+  const auto below = remind(s, "sec", cpd::ReminderScope::below_quota, cpd::DryRun::no);
   REQUIRE(below.size() == 1);
   CHECK(below[0].member == "ann");
 
   s.today = s.today.plus_days(31);
-  CHECK(cpd::remind(s.db, s.as("sec"), cpd::ReminderScope::no_claims, cpd::DryRun::no).size() == 2);
+  CHECK(remind(s, "sec", cpd::ReminderScope::no_claims, cpd::DryRun::no).size() == 2);
   CHECK(error_kind(
           [&] { cpd::remind(s.db, s.as("ann"), cpd::ReminderScope::no_claims, cpd::DryRun::no); })
         == cpd::ErrorKind::permission);
@@ -374,8 +388,7 @@ TEST_CASE("reminders follow calendar dates: from remind.after_days on, once a mo
   const auto run = [&](Date day) {
     s.today = day;
     std::vector<std::string> logins;
-    for (const auto& reminded :
-         cpd::remind(s.db, s.as("sec"), cpd::ReminderScope::no_claims, cpd::DryRun::no)) {
+    for (const auto& reminded : remind(s, "sec", cpd::ReminderScope::no_claims, cpd::DryRun::no)) {
       logins.push_back(reminded.member);
     }
     return logins;
@@ -420,11 +433,11 @@ TEST_CASE("remind.every: a week, a month, a quarter or a year, from the period's
   testutil::Scheme s;
   cpd::set_setting(s.db, s.as("sec"), "remind.every", "quarter");
   s.today = Date(2017, 4, 3);
-  CHECK(cpd::remind(s.db, s.as("sec"), cpd::ReminderScope::no_claims, cpd::DryRun::no).size() == 4);
+  CHECK(remind(s, "sec", cpd::ReminderScope::no_claims, cpd::DryRun::no).size() == 4);
   s.today = Date(2017, 6, 30);
-  CHECK(cpd::remind(s.db, s.as("sec"), cpd::ReminderScope::no_claims, cpd::DryRun::no).empty());
+  CHECK(remind(s, "sec", cpd::ReminderScope::no_claims, cpd::DryRun::no).empty());
   s.today = Date(2017, 7, 1);
-  CHECK(cpd::remind(s.db, s.as("sec"), cpd::ReminderScope::no_claims, cpd::DryRun::no).size() == 4);
+  CHECK(remind(s, "sec", cpd::ReminderScope::no_claims, cpd::DryRun::no).size() == 4);
   CHECK(error_kind([&] { cpd::set_setting(s.db, s.as("sec"), "remind.every", "fortnight"); })
         == cpd::ErrorKind::bad_input);
   CHECK(error_kind([&] { cpd::get_setting(s.db, "remind.interval_days"); })
@@ -441,8 +454,7 @@ TEST_CASE("only an approved or pending claim counts as claiming, and no duty mea
   s.claim("sue", "iims-webinar", Date(2017, 3, 1)); // pending: claiming
   cpd::change_member(s.db, s.as("sue"), "sec", testutil::with_cpd_duty(false));
   std::vector<std::string> logins;
-  for (const auto& reminded :
-       cpd::remind(s.db, s.as("sec"), cpd::ReminderScope::no_claims, cpd::DryRun::no)) {
+  for (const auto& reminded : remind(s, "sec", cpd::ReminderScope::no_claims, cpd::DryRun::no)) {
     logins.push_back(reminded.member);
   }
   CHECK(logins == std::vector<std::string>{"ann", "bob"});

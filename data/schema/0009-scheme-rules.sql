@@ -1,4 +1,4 @@
--- cpd schema, version 8: schemes beyond one quota a year — categories of
+-- cpd schema, version 9: schemes beyond one quota a year — categories of
 -- the points table, join dates, dispensations of part of a year, and every
 -- rule a closed year was closed under.
 
