@@ -58,7 +58,7 @@ command_word(const std::vector<std::string>& args)
 using Register = void (*)(Command&);
 
 // The commands, in the order --help lists them.
-constexpr std::array<std::pair<std::string_view, Register>, 30> k_commands{{
+constexpr std::array<std::pair<std::string_view, Register>, 31> k_commands{{
   {"init", register_init},
   {"member", register_member},
   {"import", register_import},
@@ -81,6 +81,7 @@ constexpr std::array<std::pair<std::string_view, Register>, 30> k_commands{{
   {"rollover", register_rollover},
   {"remind", register_remind},
   {"report", register_report},
+  {"scheme", register_scheme},
   {"audit", register_audit},
   {"export", register_export},
   {"mail", register_mail},

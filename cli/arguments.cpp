@@ -83,4 +83,14 @@ parse_optional_year(const std::string& text)
   return text.empty() ? std::nullopt : std::optional(parse_year(text));
 }
 
+Date
+parse_date(const std::string& text, std::string_view option)
+{
+  const auto date = Date::parse(text);
+  if (!date) {
+    throw Error(ErrorKind::bad_input, "{} '{}' is not a date (YYYY-MM-DD)", option, text);
+  }
+  return *date;
+}
+
 } // namespace cpd::cli

@@ -121,21 +121,26 @@ public:
     return *m_db;
   }
 
-  const Context&
-  context() override
+  Caller
+  caller() override
   {
-    if (!m_context) {
-      std::string login;
-      if (const char* user = std::getenv("CPD_USER"); user != nullptr && *user != '\0') {
-        login = user;
-      } else if (auto name = login_of(getuid())) {
-        login = std::move(*name);
-      } else {
-        throw Error(ErrorKind::unknown_member, "user id {} has no login name", getuid());
-      }
-      m_context = make_context(std::move(login), Actor::person, today_from_environment());
+    std::string login;
+    if (const char* user = std::getenv("CPD_USER"); user != nullptr && *user != '\0') {
+      login = user;
+    } else if (auto name = login_of(getuid())) {
+      login = std::move(*name);
+    } else {
+      throw Error(ErrorKind::unknown_member, "user id {} has no login name", getuid());
     }
-    return *m_context;
+    return {std::move(login), Actor::person, clock_from_environment()};
+  }
+
+  bool
+  database_exists() override
+  {
+    struct stat status
+    {};
+    return m_db || ::stat(m_path.c_str(), &status) == 0;
   }
 
   void
@@ -159,7 +164,6 @@ public:
 private:
   std::string m_path;
   std::optional<Database> m_db;
-  std::optional<Context> m_context;
 };
 
 std::string

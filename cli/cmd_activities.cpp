@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace cpd::cli {
 
 namespace {
@@ -24,19 +26,31 @@ run(bool all, Session& session)
     print(json.str());
     return;
   }
-  Table table({{"CODE"},
-               {"POINTS", Table::Align::right},
-               {"PER"},
-               {"MAX", Table::Align::right},
-               {"EVIDENCE"},
-               {"TITLE"}});
+  // A category column once the table has more than one category.
+  const bool categories = std::any_of(activities.begin(), activities.end(), [&](const Activity& a) {
+    return a.category != activities.front().category;
+  });
+  std::vector<Table::Column> columns{{"CODE"},
+                                     {"POINTS", Table::Align::right},
+                                     {"PER"},
+                                     {"MAX", Table::Align::right},
+                                     {"EVIDENCE"}};
+  if (categories) {
+    columns.push_back({"CATEGORY"});
+  }
+  columns.push_back({"TITLE"});
+  Table table(std::move(columns));
   for (const auto& activity : activities) {
-    table.add_row({activity.code,
-                   activity.points.to_string(),
-                   std::string(to_string(activity.unit)),
-                   activity.max_points ? activity.max_points->to_string() : "",
-                   activity.evidence_required ? "required" : "",
-                   activity.retired ? activity.title + " (retired)" : activity.title});
+    std::vector<std::string> row{activity.code,
+                                 activity.points.to_string(),
+                                 std::string(to_string(activity.unit)),
+                                 activity.max_points ? activity.max_points->to_string() : "",
+                                 activity.evidence_required ? "required" : ""};
+    if (categories) {
+      row.push_back(activity.category);
+    }
+    row.push_back(activity.retired ? activity.title + " (retired)" : activity.title);
+    table.add_row(std::move(row));
   }
   print(table.render());
 }

@@ -18,6 +18,7 @@ struct ActivityOptions
   std::optional<std::string> per;
   std::optional<std::string> max;
   std::optional<std::string> evidence;
+  std::optional<std::string> category;
 };
 
 enum class Change { add, update };
@@ -71,6 +72,9 @@ run_save(const ActivityOptions& options, Change change, Session& session)
     }
     activity.evidence_required = *options.evidence == "yes";
   }
+  if (options.category) {
+    activity.category = *options.category;
+  }
   const auto saved = save_activity(db, session.context(), activity);
   if (session.json()) {
     Json json;
@@ -105,6 +109,9 @@ register_activity(Command& root)
     command.option("--per", options.per, "claim (default), hour, day or item");
     command.option("--max", options.max, "most points one claim can give ('none': no cap)");
     command.option("--evidence", options.evidence, "yes if a claim needs an attachment");
+    command.option("--category",
+                   options.category,
+                   "the category it counts in, for the scheme's minimums (default: general)");
   };
 
   auto adding = std::make_shared<ActivityOptions>();

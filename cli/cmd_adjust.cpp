@@ -16,6 +16,7 @@ struct AdjustOptions
   std::string points;
   std::string year;
   std::string reason;
+  std::string category;
 };
 
 void
@@ -32,7 +33,10 @@ run(const AdjustOptions& options, Session& session)
                                     options.login,
                                     *points,
                                     parse_year(options.year),
-                                    options.reason);
+                                    options.reason,
+                                    options.category.empty()
+                                      ? std::nullopt
+                                      : std::optional(options.category));
   const auto& adjustment = result.adjustment;
   if (session.json()) {
     Json json;
@@ -42,6 +46,7 @@ run(const AdjustOptions& options, Session& session)
       .field("year", adjustment.year)
       .field("points", adjustment.points)
       .field("reason", adjustment.reason)
+      .field("category", adjustment.category)
       .field("total", result.balance.total)
       .key("carries")
       .begin_array();
@@ -91,6 +96,10 @@ register_adjust(Command& root)
   command.option("--reason", options->reason, "why, for the record and the member's mail")
     .type_name("TEXT")
     .required();
+  command.option("--category",
+                 options->category,
+                 "the category the points count in, for its minimum (default: the total only)")
+    .type_name("CATEGORY");
   command.run([options](Session& session) { run(*options, session); });
 }
 

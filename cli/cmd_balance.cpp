@@ -2,6 +2,7 @@
 #include "output.hpp"
 
 #include <cpd/ledger.hpp>
+#include <cpd/rules.hpp>
 
 #include <fmt/format.h>
 
@@ -59,10 +60,11 @@ bar_line(const Balance& balance, bool over)
     outcome = fmt::format(
       "{} more by {}", balance.remaining.to_string(), balance.deadline.to_long_string());
   }
+  const auto counted = balance.judgement.cycle_total;
   return fmt::format("  {} of {} {} {}\n",
-                     balance.total.to_string(),
+                     counted.to_string(),
                      points_phrase(balance.quota),
-                     paint(bar(balance.total, balance.quota), done ? Style::good : Style::warning),
+                     paint(bar(counted, balance.quota), done ? Style::good : Style::warning),
                      outcome);
 }
 
@@ -83,9 +85,57 @@ render(const Balance& balance, Date today)
   auto line = [&](std::string_view label, const std::string& value) {
     out += fmt::format("  {:<14}{}\n", label, value);
   };
+  const auto& judged = balance.judgement;
+  const bool cycle = judged.cycle_from < judged.year;
   line("Earned", balance.earned.to_string());
   line("Carried in", balance.carried_in.to_string());
-  line("Total", fmt::format("{} of {}", balance.total.to_string(), points_phrase(balance.quota)));
+  if (cycle) {
+    line("Total", balance.total.to_string());
+  } else {
+    line("Total", fmt::format("{} of {}", balance.total.to_string(), points_phrase(balance.quota)));
+  }
+  // Each requirement beyond the one quota of a year, as the rules have them.
+  for (const auto& requirement : judged.requirements) {
+    switch (requirement.kind) {
+    case Requirement::Kind::total:
+      if (cycle) {
+        line(fmt::format("{} to {}", judged.cycle_from, judged.year),
+             fmt::format("{} of {}", requirement.has.to_string(), points_phrase(requirement.required)));
+      }
+      break;
+    case Requirement::Kind::year:
+      line("In " + std::to_string(judged.year),
+           fmt::format("{} of at least {}",
+                       requirement.has.to_string(),
+                       points_phrase(requirement.required)));
+      break;
+    case Requirement::Kind::category:
+      line(requirement.category,
+           fmt::format("{} of at least {}",
+                       requirement.has.to_string(),
+                       points_phrase(requirement.required)));
+      break;
+    }
+  }
+  if (judged.quota != judged.full_quota) {
+    std::string why;
+    if (judged.joined_in_cycle && balance.joined) {
+      why = fmt::format(": joined on {}", balance.joined->to_long_string());
+    }
+    if (judged.dispensed_in_cycle) {
+      why += why.empty() ? ": a dispensation" : ", and a dispensation";
+    }
+    if (judged.started_in_cycle && why.empty()) {
+      why = fmt::format(": the scheme started in {}", judged.cycle_from);
+    }
+    line("Pro rata",
+         fmt::format("{} of {} months{}, so {} of {}",
+                     judged.months,
+                     judged.full_months,
+                     why,
+                     balance.quota.to_string(),
+                     points_phrase(judged.full_quota)));
+  }
   if (balance.pending > Points()) {
     line("Pending", fmt::format("{} awaiting verification", balance.pending.to_string()));
   }
@@ -97,11 +147,13 @@ render(const Balance& balance, Date today)
   } else if (balance.compliant) {
     out += fmt::format("Quota met for {}.\n", balance.year);
   } else if (over) {
-    out += fmt::format("The quota was not met: {} short.\n", points_phrase(balance.remaining));
-  } else {
+    out += fmt::format("The quota was not met: {} short.\n", needs_phrase(judged, false));
+  } else if (short_of_total_only(judged)) {
     out += fmt::format("You need {} more by {}.\n",
                        points_phrase(balance.remaining),
                        balance.deadline.to_long_string());
+  } else {
+    out += fmt::format("You need {} by {}.\n", needs_phrase(judged), balance.deadline.to_long_string());
   }
   return out;
 }
@@ -131,7 +183,24 @@ run(const BalanceOptions& options, Session& session)
       .field("closed", result.closed)
       .field("active", result.active)
       .field("deadline", result.deadline)
-      .end_object();
+      .field("joined", result.joined)
+      .field("cycle_from", result.judgement.cycle_from)
+      .field("cycle_total", result.judgement.cycle_total)
+      .key("requirements")
+      .begin_array();
+    for (const auto& requirement : result.judgement.requirements) {
+      json.begin_object()
+        .field("kind", std::string(to_string(requirement.kind)))
+        .field("category",
+               requirement.kind == Requirement::Kind::category
+                 ? std::optional(requirement.category)
+                 : std::nullopt)
+        .field("required", requirement.required)
+        .field("has", requirement.has)
+        .field("remaining", requirement.remaining)
+        .end_object();
+    }
+    json.end_array().end_object();
     print(json.str());
     return;
   }

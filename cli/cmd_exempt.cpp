@@ -16,16 +16,45 @@ struct ExemptOptions
   std::string year;
   std::string from;
   std::string until;
+  std::string from_date;
+  std::string until_date;
   std::string reason;
   bool lift = false;
 };
 
-void
-run(const ExemptOptions& options, Session& session)
+// A dispensation of part of a year: --from-date [--until-date].
+Dispensation
+run_days(const ExemptOptions& options, Session& session)
+{
+  if (!options.year.empty() || !options.from.empty() || !options.until.empty()) {
+    throw Error(ErrorKind::usage,
+                "give whole years (--year, or --from and --until) or days (--from-date and "
+                "--until-date), not both");
+  }
+  if (options.from_date.empty()) {
+    throw Error(ErrorKind::usage, "--until-date goes with --from-date");
+  }
+  const auto from = parse_date(options.from_date, "--from-date");
+  const auto until = options.until_date.empty()
+                       ? std::nullopt
+                       : std::optional(parse_date(options.until_date, "--until-date"));
+  if (options.lift && !options.reason.empty()) {
+    throw Error(ErrorKind::usage, "lifting a dispensation takes no --reason");
+  }
+  return options.lift
+           ? lift_dispensation_days(session.db(), session.context(), options.login, from, until)
+           : grant_dispensation_days(
+             session.db(), session.context(), options.login, from, until, options.reason);
+}
+
+// A dispensation of whole years: --year, or --from [--until].
+Dispensation
+run_years(const ExemptOptions& options, Session& session)
 {
   if (options.year.empty() == options.from.empty()) {
     throw Error(ErrorKind::usage,
-                "give the years: --year YYYY for one, or --from YYYY [--until YYYY]");
+                "give the years: --year YYYY for one, or --from YYYY [--until YYYY]; or the "
+                "days of part of a year: --from-date YYYY-MM-DD [--until-date YYYY-MM-DD]");
   }
   if (!options.year.empty() && !options.until.empty()) {
     throw Error(ErrorKind::usage, "--until goes with --from, not with --year");
@@ -42,16 +71,25 @@ run(const ExemptOptions& options, Session& session)
   if (options.lift && !options.reason.empty()) {
     throw Error(ErrorKind::usage, "lifting a dispensation takes no --reason");
   }
-  const auto dispensation =
-    options.lift ? lift_dispensation(session.db(), session.context(), options.login, from, until)
-                 : grant_dispensation(
-                   session.db(), session.context(), options.login, from, until, options.reason);
+  return options.lift
+           ? lift_dispensation(session.db(), session.context(), options.login, from, until)
+           : grant_dispensation(
+             session.db(), session.context(), options.login, from, until, options.reason);
+}
+
+void
+run(const ExemptOptions& options, Session& session)
+{
+  const bool days = !options.from_date.empty() || !options.until_date.empty();
+  const auto dispensation = days ? run_days(options, session) : run_years(options, session);
   if (session.json()) {
     Json json;
     json.begin_object()
       .field("member", dispensation.member)
       .field("from", dispensation.from)
       .field("until", dispensation.until)
+      .field("from_date", dispensation.from_day)
+      .field("until_date", dispensation.until_day)
       .field("lifted", options.lift)
       .field("reason", dispensation.reason)
       .end_object();
@@ -59,11 +97,12 @@ run(const ExemptOptions& options, Session& session)
   } else if (options.lift) {
     print(fmt::format("{} is no longer exempt {}; they have been told by mail.\n",
                       options.login,
-                      years_phrase(dispensation.from, dispensation.until)));
+                      span_phrase(dispensation)));
   } else {
-    print(fmt::format("{} is exempt from the quota {}; they have been told by mail.\n",
+    print(fmt::format("{} is exempt from the quota {}{}; they have been told by mail.\n",
                       options.login,
-                      years_phrase(dispensation.from, dispensation.until)));
+                      span_phrase(dispensation),
+                      dispensation.from_day ? ", pro rata" : ""));
   }
   session.deliver();
 }
@@ -82,6 +121,13 @@ register_exempt(Command& root)
     .type_name("YYYY");
   command.option("--until", options->until, "its last year (default: until lifted)")
     .type_name("YYYY");
+  command.option("--from-date",
+                 options->from_date,
+                 "the first day of a dispensation of part of a year: the months it touches are "
+                 "taken off the requirement, pro rata")
+    .type_name("YYYY-MM-DD");
+  command.option("--until-date", options->until_date, "its last day (default: until lifted)")
+    .type_name("YYYY-MM-DD");
   command.option("--reason", options->reason, "why: retired, ill, career break (required)")
     .type_name("TEXT");
   command.flag("--lift", options->lift, "lift the dispensation for those years instead");

@@ -18,13 +18,15 @@ struct InitOptions
   std::string org;
   std::string points_table;
   std::string login;
+  std::string scheme = std::string(k_default_preset);
 };
 
 void
 run(const InitOptions& options, Session& session)
 {
-  SetupRequest request{options.name, options.email, options.org, std::nullopt};
-  auto context = session.context();
+  SetupRequest request{options.name, options.email, options.org, std::nullopt, options.scheme};
+  // Before there is a scheme there is no zone of its own.
+  auto context = session.context(Session::Zone::host);
   if (context.actor == Actor::system) {
     // Root or the server's own user sets up a shared host for a secretary.
     if (options.login.empty()) {
@@ -44,6 +46,7 @@ run(const InitOptions& options, Session& session)
   if (!options.points_table.empty()) {
     request.points_table = session.input(options.points_table);
   }
+  find_preset(options.scheme); // an unknown scheme makes no database
   auto& db = session.create_db();
   const auto result = initialize(db, context, request);
   if (session.json()) {
@@ -52,14 +55,18 @@ run(const InitOptions& options, Session& session)
       .field("database", session.database_name())
       .field("secretary", result.secretary.login)
       .field("activities", static_cast<std::int64_t>(result.activities))
+      .field("scheme", result.scheme.name)
       .end_object();
     print(json.str());
     return;
   }
-  print(fmt::format("Set up {} with {} activities in the points table; {} is the "
+  print(fmt::format("Set up {}{} with {} activities in the points table; {} is the "
                     "membership secretary.\nNext: add members with `cpd member add "
                     "LOGIN --name NAME --email ADDRESS`.\n",
                     session.database_name(),
+                    result.scheme.name == k_default_preset
+                      ? std::string()
+                      : fmt::format(" under the rules of the {}", result.scheme.title),
                     result.activities,
                     result.secretary.login));
 }
@@ -77,10 +84,14 @@ register_init(Command& root)
   command.option("--org", options->org, "the professional body's name");
   command.option("--points-table",
                  options->points_table,
-                 "a CSV points table to load instead of the shipped IIMS one")
+                 "a CSV points table to load instead of the scheme's own")
     .type_name("FILE");
   command.option("--login", options->login, "the first secretary's login (default: yours)")
     .type_name("LOGIN");
+  command.option("--scheme",
+                 options->scheme,
+                 "a shipped scheme's rules and points table: iims (the default), rics or acca")
+    .type_name("NAME");
   command.run([options](Session& session) { run(*options, session); },
               [options] {
                 return options->points_table.empty() ? std::vector<std::string>{}

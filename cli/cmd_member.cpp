@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <sstream>
 
 namespace cpd::cli {
@@ -21,6 +22,7 @@ struct MemberOptions
   std::string email;
   bool secretary = false;
   bool no_cpd = false;
+  std::string joined;
   std::string file;
   bool dry_run = false;
 };
@@ -33,6 +35,7 @@ struct SetOptions
   std::optional<std::string> role;
   bool cpd = false;
   bool no_cpd = false;
+  std::string joined;
 };
 
 void
@@ -45,6 +48,7 @@ write_member(Json& json, const Member& member)
     .field("role", std::string(to_string(member.role)))
     .field("active", member.active)
     .field("cpd_duty", member.cpd_duty)
+    .field("joined", member.joined)
     .end_object();
 }
 
@@ -63,6 +67,16 @@ write_changes(Json& json, const std::vector<ChangedField>& changes)
   json.end_array();
 }
 
+// Whether a change gave a member another join date, which may correct
+// closed years and mail the member.
+bool
+moved_join_date(const std::vector<ChangedField>& changes)
+{
+  return std::any_of(changes.begin(), changes.end(), [](const ChangedField& change) {
+    return change.field == "joined";
+  });
+}
+
 // "a member", "a membership secretary without a CPD duty".
 std::string
 describe(const Member& member)
@@ -75,20 +89,28 @@ describe(const Member& member)
 void
 run_add(const MemberOptions& options, Session& session)
 {
-  const auto member = add_member(session.db(),
-                                 session.context(),
-                                 NewMember{options.login,
-                                           options.name,
-                                           options.email,
-                                           options.secretary ? Role::secretary : Role::member,
-                                           !options.no_cpd});
+  NewMember wanted{options.login,
+                   options.name,
+                   options.email,
+                   options.secretary ? Role::secretary : Role::member,
+                   !options.no_cpd};
+  if (!options.joined.empty()) {
+    wanted.joined = parse_date(options.joined, "--joined");
+  }
+  const auto member = add_member(session.db(), session.context(), wanted);
   if (session.json()) {
     Json json;
     write_member(json, member);
     print(json.str());
     return;
   }
-  print(fmt::format("Added {} ({}) as {}.\n", member.name, member.login, describe(member)));
+  print(fmt::format("Added {} ({}) as {}{}.\n",
+                    member.name,
+                    member.login,
+                    describe(member),
+                    member.joined
+                      ? fmt::format(", joined on {}", member.joined->to_long_string())
+                      : std::string()));
 }
 
 void
@@ -105,19 +127,26 @@ run_list(Session& session)
     print(json.str());
     return;
   }
-  Table table({{"LOGIN"},
-               {"NAME"},
-               {"EMAIL"},
-               {"ROLE"},
-               {"CPD"},
-               {"STATUS", Table::Align::left, Table::Kind::status}});
+  // Join dates only once some member has one.
+  const bool joined = std::any_of(
+    members.begin(), members.end(), [](const Member& member) { return member.joined.has_value(); });
+  std::vector<Table::Column> columns{{"LOGIN"}, {"NAME"}, {"EMAIL"}, {"ROLE"}, {"CPD"}};
+  if (joined) {
+    columns.push_back({"JOINED"});
+  }
+  columns.push_back({"STATUS", Table::Align::left, Table::Kind::status});
+  Table table(std::move(columns));
   for (const auto& member : members) {
-    table.add_row({member.login,
-                   member.name,
-                   member.email,
-                   std::string(to_string(member.role)),
-                   member.cpd_duty ? "yes" : "no",
-                   member.active ? "active" : "deactivated"});
+    std::vector<std::string> row{member.login,
+                                 member.name,
+                                 member.email,
+                                 std::string(to_string(member.role)),
+                                 member.cpd_duty ? "yes" : "no"};
+    if (joined) {
+      row.push_back(member.joined ? member.joined->to_string() : "");
+    }
+    row.push_back(member.active ? "active" : "deactivated");
+    table.add_row(std::move(row));
   }
   print(table.render());
 }
@@ -169,7 +198,13 @@ run_set(const SetOptions& options, Session& session)
   if (options.cpd || options.no_cpd) {
     change.cpd_duty = options.cpd;
   }
+  if (!options.joined.empty()) {
+    change.joined = parse_date(options.joined, "--joined");
+  }
   const auto result = change_member(session.db(), session.context(), options.login, change);
+  if (moved_join_date(result.changed)) {
+    session.deliver(); // corrected statements of closed years
+  }
   if (session.json()) {
     Json json;
     json.begin_object().key("member");
@@ -188,7 +223,9 @@ run_set(const SetOptions& options, Session& session)
   std::string out = fmt::format("Changed {}:\n", result.member.login);
   for (const auto& field : result.changed) {
     out += fmt::format("  {:<9} {} -> {}\n",
-                       field.field == "cpd_duty" ? "CPD duty" : field.field,
+                       field.field == "cpd_duty" ? "CPD duty"
+                       : field.field == "joined" ? "joined on"
+                                                 : field.field,
                        field.from,
                        field.to);
   }
@@ -200,8 +237,21 @@ run_import(const MemberOptions& options, Session& session)
 {
   const auto dry_run = options.dry_run ? DryRun::yes : DryRun::no;
   std::istringstream in(session.input(options.file));
-  const auto summary = import_members(
-    session.db(), session.context(), in, base_name(options.file).value_or(options.file), dry_run);
+  std::optional<Date> joined;
+  if (!options.joined.empty()) {
+    joined = parse_date(options.joined, "--joined");
+  }
+  const auto summary = import_members(session.db(),
+                                      session.context(),
+                                      in,
+                                      base_name(options.file).value_or(options.file),
+                                      dry_run,
+                                      joined);
+  if (!options.dry_run && std::any_of(summary.rows.begin(), summary.rows.end(), [](const auto& row) {
+        return moved_join_date(row.changes);
+      })) {
+    session.deliver(); // corrected statements of closed years
+  }
   auto action = [](MemberImportRow::Action a) {
     switch (a) {
     case MemberImportRow::Action::add:
@@ -283,15 +333,25 @@ register_member(Command& root)
   add.flag("--no-cpd",
            options->no_cpd,
            "a staff or system account: no CPD duty, so no reminders or statements");
+  add.option("--joined",
+             options->joined,
+             "the day they were admitted: their first year's requirement is pro-rated")
+    .type_name("YYYY-MM-DD");
   add.run([options](Session& session) { run_add(*options, session); });
 
   auto list = member.add("list", "list every member");
   list.run([](Session& session) { run_list(session); });
 
   auto import = member.add(
-    "import", "add and update members from CSV: login,name,email[,role]; all or nothing");
+    "import",
+    "add and update members from CSV: login,name,email[,role][,joined]; all or nothing");
   import.option("file", options->file, "the CSV file, with a header row").required();
   import.flag("--dry-run", options->dry_run, "report what would change; change nothing");
+  import
+    .option("--joined",
+            options->joined,
+            "the day the members it adds were admitted, for rows without a join date")
+    .type_name("YYYY-MM-DD");
   import.run([options](Session& session) { run_import(*options, session); },
              [options] { return std::vector{options->file}; });
 
@@ -304,13 +364,17 @@ register_member(Command& root)
   reactivate.run([options](Session& session) { run_reactivate(*options, session); });
 
   auto setting = std::make_shared<SetOptions>();
-  auto set = member.add("set", "change a member's name, email, role or CPD duty");
+  auto set = member.add("set", "change a member's name, email, role, CPD duty or join date");
   set.option("login", setting->login, "their login").required();
   set.option("--name", setting->name, "full name").type_name("NAME");
   set.option("--email", setting->email, "email address").type_name("EMAIL");
   set.option("--role", setting->role, "member or secretary").type_name("ROLE");
   set.flag("--cpd", setting->cpd, "they have a CPD duty (the usual)");
   set.flag("--no-cpd", setting->no_cpd, "a staff or system account: no CPD duty");
+  set.option("--joined",
+             setting->joined,
+             "the day they were admitted; closed years' carries follow it")
+    .type_name("YYYY-MM-DD");
   set.run([setting](Session& session) { run_set(*setting, session); });
 }
 

@@ -3,10 +3,13 @@
 
 #include <cpd/audit.hpp>
 #include <cpd/csv.hpp>
+#include <cpd/rules.hpp>
 #include <cpd/text.hpp>
 #include <cpd/yearend.hpp>
 
 #include <fmt/format.h>
+
+#include <algorithm>
 
 namespace cpd::cli {
 
@@ -26,6 +29,35 @@ audit_of(const Audits& audits, const ReportLine& line)
 {
   const auto found = audits.find(line.member);
   return found == audits.end() ? std::nullopt : std::optional(found->second);
+}
+
+// What a member short of their requirement lacks, beyond a number of
+// points: "2 formal", "4 in 2017"; "" when only the total falls short.
+std::string
+short_of(const ReportLine& line)
+{
+  if (line.status != ReportLine::Status::short_of_quota || short_of_total_only(line.judgement)) {
+    return {};
+  }
+  std::string text;
+  for (const auto& requirement : line.judgement.requirements) {
+    if (requirement.remaining == Points()) {
+      continue;
+    }
+    text += text.empty() ? "" : ", ";
+    switch (requirement.kind) {
+    case Requirement::Kind::total:
+      text += fmt::format("{} in all", requirement.remaining.to_string());
+      break;
+    case Requirement::Kind::year:
+      text += fmt::format("{} in {}", requirement.remaining.to_string(), line.judgement.year);
+      break;
+    case Requirement::Kind::category:
+      text += fmt::format("{} {}", requirement.remaining.to_string(), requirement.category);
+      break;
+    }
+  }
+  return text;
 }
 
 // A member's line: login, name, email, the figures, the status and the
@@ -82,6 +114,9 @@ run(const ReportOptions& options, Session& session)
           .field("total", line.total)
           .field("remaining", line.remaining)
           .field("pending", line.pending)
+          .field("required", line.quota)
+          .field("joined", line.joined)
+          .field("short_of", short_of(line))
           .field("status", std::string(to_string(line.status)));
         const auto audit = audit_of(audits, line);
         json.key("audit");
@@ -132,25 +167,43 @@ run(const ReportOptions& options, Session& session)
                                      {"NEEDED", Table::Align::right},
                                      {"PENDING", Table::Align::right},
                                      {"STATUS", Table::Align::left, Table::Kind::status}};
-  if (!audits.empty()) {
-    columns.push_back({"AUDIT", Table::Align::left, Table::Kind::status});
-  }
-  Table table(std::move(columns));
+  // The rows are kept for the table's widths; which requirement a member
+  // falls short of gets a column once some falls short of more than the
+  // total (a category's minimum, a yearly one).
+  std::vector<std::pair<std::vector<std::string>, std::string>> rows;
   const auto report =
     compliance_report(session.db(), context, year, {}, [&](const ReportLine& line) {
       auto row = cells(line, audits);
       row.erase(row.begin() + 2); // no email on the screen
       const auto audit = audit_of(audits, line);
       row.back() = audit ? std::string(status_words(*audit)) : std::string();
-      if (audits.empty()) {
-        row.pop_back(); // no audit column for a year without one
-      }
-      table.add_row(std::move(row));
+      rows.emplace_back(std::move(row), short_of(line));
     });
-  print(fmt::format("CPD year {}{}, quota {}\n\n",
+  const bool why =
+    std::any_of(rows.begin(), rows.end(), [](const auto& row) { return !row.second.empty(); });
+  if (why) {
+    columns.push_back({"SHORT OF"});
+  }
+  if (!audits.empty()) {
+    columns.push_back({"AUDIT", Table::Align::left, Table::Kind::status});
+  }
+  Table table(std::move(columns));
+  for (auto& [row, lacks] : rows) {
+    if (why) {
+      row.insert(row.end() - 1, lacks);
+    }
+    if (audits.empty()) {
+      row.pop_back(); // no audit column for a year without one
+    }
+    table.add_row(std::move(row));
+  }
+  print(fmt::format("CPD year {}{}, quota {}{}\n\n",
                     report.year,
                     report.closed ? " (closed)" : "",
-                    points_phrase(report.quota)));
+                    points_phrase(report.quota),
+                    rules_summary(report.rules).empty()
+                      ? std::string()
+                      : fmt::format(" ({})", rules_summary(report.rules))));
   print(table.render());
   print(fmt::format("\n{}: {} compliant, {} short, {} exempt; {} in all.\n",
                     count_phrase(static_cast<std::size_t>(report.members), "member"),

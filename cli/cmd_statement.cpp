@@ -23,7 +23,7 @@ text(const CpdStatement& s)
   std::string out = fmt::format("CPD statement {}\n{}\n\n", s.year, organisation);
   out += fmt::format("  Member:      {} ({})\n", s.name, s.member);
   out += fmt::format("  CPD year:    {} ({})\n", s.year, s.closed ? "closed" : "in progress");
-  out += fmt::format("  Quota:       {}\n", points_phrase(s.quota));
+  out += fmt::format("  Quota:       {}\n", quota_of(s));
   out += fmt::format("  Earned:      {}\n", points_phrase(s.earned));
   out += fmt::format("  Carried in:  {}\n", points_phrase(s.carried_in));
   out += fmt::format("  Total:       {}\n", points_phrase(s.total));

@@ -44,7 +44,7 @@ register_verify(Command& root)
                         statement.year,
                         statement.closed ? "" : " (in progress when issued)",
                         points_phrase(statement.total),
-                        points_phrase(statement.quota),
+                        quota_of(statement),
                         statement.activities.size(),
                         statement.activities.size() == 1 ? "y" : "ies",
                         standing_phrase(statement)));

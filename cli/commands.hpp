@@ -40,6 +40,7 @@ void register_remind(Command& root);
 void register_report(Command& root);
 void register_revoke(Command& root);
 void register_rollover(Command& root);
+void register_scheme(Command& root);
 void register_serve(Command& root);
 void register_statement(Command& root);
 void register_verify(Command& root);
@@ -77,5 +78,8 @@ int parse_year(const std::string& text);
 
 // Parses an optional --year: nothing when it was not given.
 std::optional<int> parse_optional_year(const std::string& text);
+
+// Parses a date given with `option` (YYYY-MM-DD), refusing anything else.
+Date parse_date(const std::string& text, std::string_view option);
 
 } // namespace cpd::cli

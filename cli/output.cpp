@@ -311,6 +311,7 @@ write_claim(Json& json, const Claim& claim)
     .field("member_name", claim.member_name)
     .field("activity", claim.activity)
     .field("title", claim.activity_title)
+    .field("category", claim.category)
     .field("points", claim.points)
     .field("date", claim.date)
     .field("year", claim.year())
@@ -415,6 +416,8 @@ write_statement(Json& json, const CpdStatement& s)
     .field("total", s.total)
     .field("remaining", s.remaining)
     .field("standing", std::string(to_string(s.standing)))
+    .field("requirement", s.requirement.empty() ? std::nullopt : std::optional(s.requirement))
+    .field("short_by", s.short_by.empty() ? std::nullopt : std::optional(s.short_by))
     .field("issued", s.issued)
     .key("activities")
     .begin_array();
@@ -448,6 +451,7 @@ write_activity(Json& json, const Activity& activity)
     .field("max_points", activity.max_points)
     .field("evidence_required", activity.evidence_required)
     .field("retired", activity.retired)
+    .field("category", activity.category)
     .end_object();
 }
 
@@ -463,6 +467,7 @@ write_entry(Json& json, const Entry& entry)
     .field("by", entry.actor)
     .field("date", local_date(entry.at))
     .field("reason", entry.reason)
+    .field("category", entry.category)
     .end_object();
 }
 

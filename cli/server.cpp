@@ -120,9 +120,9 @@ private:
 class Courier
 {
 public:
-  Courier(std::string path, Context context)
+  Courier(std::string path, std::string login)
     : m_path(std::move(path))
-    , m_context(std::move(context))
+    , m_login(std::move(login))
     , m_thread([this] { loop(); })
   {}
   Courier(const Courier&) = delete;
@@ -171,9 +171,14 @@ private:
         if (!db) {
           db = std::make_unique<Database>(Database::open(m_path, Database::Mode::open_existing));
         }
-        auto context = m_context;
-        const auto fresh = make_context(context.login, Actor::system, std::nullopt);
-        context.now = fresh.now;
+        // Now, for the record and the Date headers in the scheme's zone.
+        std::shared_ptr<const TimeZone> zone;
+        try {
+          zone = scheme_zone(*db);
+        } catch (const Error&) {
+          // Every command says so; delivery goes on in the host's zone.
+        }
+        const auto context = make_context(m_login, Actor::system, {}, zone.get());
         DeliveryOptions options;
         options.local_hostname = host_name();
         const auto summary = deliver_mail(*db, context, options);
@@ -193,7 +198,7 @@ private:
   }
 
   std::string m_path;
-  Context m_context;
+  std::string m_login;
   std::mutex m_mutex;
   std::condition_variable m_wake;
   bool m_wanted = true; // deliver what was queued before the server started
@@ -203,15 +208,17 @@ private:
 
 struct Server
 {
-  Server(const std::string& path, std::optional<Date> fixed_today, const std::string& login)
+  Server(const std::string& path, ClockOverride fixed_clock, const std::string& login)
     : pool(path)
-    , today(fixed_today)
+    , clock(std::move(fixed_clock))
     , own_login(login)
-    , courier(path, make_context(login, Actor::system, fixed_today))
+    , courier(path, login)
   {}
 
   Pool pool;
-  std::optional<Date> today;
+  // CPD_NOW and CPD_TODAY of the server's own environment, for tests;
+  // never what a client sends.
+  ClockOverride clock;
   std::string own_login;
   Courier courier;
 
@@ -266,10 +273,10 @@ public:
                 Reply& reply,
                 const protocol::Request& request,
                 Server& server,
-                Context context)
+                Caller caller)
     : Session(options, reply, request)
     , m_server(server)
-    , m_context(std::move(context))
+    , m_caller(std::move(caller))
   {}
   ServerSession(const ServerSession&) = delete;
   ServerSession& operator=(const ServerSession&) = delete;
@@ -299,12 +306,6 @@ public:
     return *m_db;
   }
 
-  const Context&
-  context() override
-  {
-    return m_context;
-  }
-
   void
   deliver() override
   {
@@ -323,9 +324,24 @@ public:
     return false;
   }
 
+protected:
+  Caller
+  caller() override
+  {
+    return m_caller;
+  }
+
+  bool
+  database_exists() override
+  {
+    struct stat status
+    {};
+    return m_db || ::stat(m_server.pool.path().c_str(), &status) == 0;
+  }
+
 private:
   Server& m_server;
-  Context m_context;
+  Caller m_caller;
   std::unique_ptr<Database> m_db;
 };
 
@@ -337,19 +353,22 @@ public:
                  const GlobalOptions& options,
                  const protocol::Request& request,
                  BufferReply& reply,
-                 const Context& context)
+                 std::string login,
+                 Actor actor)
     : m_server(server)
     , m_options(options)
     , m_request(request)
     , m_reply(reply)
-    , m_context(context)
+    , m_login(std::move(login))
+    , m_actor(actor)
   {}
 
   void
   execute(const std::vector<std::string>& /*inputs: already in the request*/,
           const Handler& handler) override
   {
-    ServerSession session(m_options, m_reply, m_request, m_server, m_context);
+    ServerSession session(
+      m_options, m_reply, m_request, m_server, {m_login, m_actor, m_server.clock});
     const ReplyScope scope(m_reply, m_request.terminal);
     handler(session);
   }
@@ -365,7 +384,8 @@ private:
   const GlobalOptions& m_options;
   const protocol::Request& m_request;
   BufferReply& m_reply;
-  const Context& m_context;
+  std::string m_login;
+  Actor m_actor;
 };
 
 protocol::Response
@@ -402,10 +422,9 @@ answer(Server& server, const protocol::Request& request, unsigned uid)
     return refusal(ErrorKind::unknown_member, fmt::format("user id {} has no login name", uid));
   }
   const auto actor = uid == 0 || uid == ::geteuid() ? Actor::system : Actor::person;
-  const auto context = make_context(*login, actor, server.today);
   BufferReply reply;
   GlobalOptions options;
-  ServerExecutor executor(server, options, request, reply, context);
+  ServerExecutor executor(server, options, request, reply, *login, actor);
   const int status = run_command_line(
     request.args,
     options,
@@ -568,7 +587,7 @@ serve(const ServeOptions& options)
   // Every file of the database is the server user's alone.
   ::umask(077);
   [[maybe_unused]] const auto previous = std::signal(SIGPIPE, SIG_IGN);
-  const auto today = today_from_environment();
+  const auto clock = clock_from_environment();
   const auto own_login = login_of(::geteuid()).value_or("cpd");
 
   std::optional<int> inherited = inherited_listener();
@@ -594,7 +613,7 @@ serve(const ServeOptions& options)
     ::sigaction(signal, &action, nullptr);
   }
 
-  Server server(options.db, today, own_login);
+  Server server(options.db, clock, own_login);
   log(fmt::format("serving {} at {} as {}",
                   options.db,
                   inherited ? std::string("the socket systemd passed") : options.socket,

@@ -10,6 +10,26 @@ Session::Session(const GlobalOptions& options, Reply& reply, const protocol::Req
   , m_request(request)
 {}
 
+const Context&
+Session::context(Zone zone_from)
+{
+  if (!m_context) {
+    auto who = caller();
+    std::shared_ptr<const TimeZone> zone;
+    if (zone_from != Zone::host && database_exists()) {
+      try {
+        zone = scheme_zone(db());
+      } catch (const Error& e) {
+        if (zone_from == Zone::scheme || e.kind() != ErrorKind::config) {
+          throw;
+        }
+      }
+    }
+    m_context = make_context(std::move(who.login), who.actor, who.clock, zone.get());
+  }
+  return *m_context;
+}
+
 const std::string&
 Session::input(std::string_view path) const
 {

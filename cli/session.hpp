@@ -1,5 +1,7 @@
 #pragma once
 
+#include "identity.hpp"
+
 #include <cpd/context.hpp>
 #include <cpd/protocol.hpp>
 
@@ -53,8 +55,14 @@ public:
   virtual Database& db() = 0;
   // The database, created if missing (for `cpd init`).
   virtual Database& create_db() = 0;
-  // Who is asking, and today's date.
-  virtual const Context& context() = 0;
+  // Who is asking, the instant, and today's date in the scheme's time zone
+  // (scheme.timezone, else the host's). `zone` says where the zone comes
+  // from: `scheme`, where a zone that no longer loads is a configuration
+  // error; `scheme_or_host`, where the host's stands in for it (for `cpd
+  // config`, which mends it); `host`, without opening the database (for
+  // `cpd init`, before there is a scheme).
+  enum class Zone { scheme, scheme_or_host, host };
+  const Context& context(Zone zone = Zone::scheme);
   // Delivers the mail a command queued, after its commit: here and now on a
   // private file, by the server's delivery thread on a server.
   virtual void deliver() = 0;
@@ -107,10 +115,24 @@ public:
     return m_reply;
   }
 
+protected:
+  // Who is asking and what stands in for the clock; the zone is read from
+  // the database.
+  struct Caller
+  {
+    std::string login;
+    Actor actor = Actor::person;
+    ClockOverride clock;
+  };
+  virtual Caller caller() = 0;
+  // Whether a database exists to read the zone from (not before `cpd init`).
+  virtual bool database_exists() = 0;
+
 private:
   const GlobalOptions& m_options;
   Reply& m_reply;
   const protocol::Request& m_request;
+  std::optional<Context> m_context;
 };
 
 } // namespace cpd::cli

@@ -14,7 +14,7 @@ namespace cpd {
 namespace {
 
 constexpr std::string_view k_activity_columns =
-  "id, code, title, points, unit, max_points, evidence_required, retired";
+  "id, code, title, points, unit, max_points, evidence_required, retired, category";
 
 Activity
 read_activity(const Statement& row)
@@ -38,6 +38,7 @@ read_activity(const Statement& row)
   }
   activity.evidence_required = row.integer(6) != 0;
   activity.retired = row.integer(7) != 0;
+  activity.category = row.text(8);
   return activity;
 }
 
@@ -54,20 +55,27 @@ void
 write_activity(Database& db, const Activity& activity)
 {
   Statement(db,
-            "INSERT INTO activity(code, title, points, unit, max_points, evidence_required)"
-            " VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+            "INSERT INTO activity(code, title, points, unit, max_points, evidence_required,"
+            " category) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
             " ON CONFLICT(code) DO UPDATE SET title = ?2, points = ?3, unit = ?4,"
-            " max_points = ?5, evidence_required = ?6, retired = 0")
+            " max_points = ?5, evidence_required = ?6, category = ?7, retired = 0")
     .bind_all(activity.code,
               activity.title,
               activity.points.tenths(),
               to_string(activity.unit),
               activity.max_points ? std::optional(activity.max_points->tenths()) : std::nullopt,
-              activity.evidence_required ? 1 : 0)
+              activity.evidence_required ? 1 : 0,
+              activity.category)
     .run();
 }
 
 } // namespace
+
+bool
+valid_category(std::string_view category)
+{
+  return valid_code(category);
+}
 
 std::string_view
 to_string(Unit unit)
@@ -185,6 +193,12 @@ validate_activity(const Activity& activity)
                 "the title of '{}' must be one line of text (at most 200 bytes)",
                 activity.code);
   }
+  if (!valid_category(activity.category)) {
+    throw Error(ErrorKind::bad_input,
+                "'{}' is not a valid category for '{}': use a-z, 0-9 and '-' (at most 40)",
+                activity.category,
+                activity.code);
+  }
   if (activity.points <= Points()) {
     throw Error(ErrorKind::bad_input, "the points of '{}' must be above 0", activity.code);
   }
@@ -233,7 +247,8 @@ std::size_t
 load_points_table(Database& db, std::string_view csv, std::string_view source)
 {
   CsvReader reader(csv, std::string(source));
-  CsvTable table(reader, {"code", "title", "points", "unit", "max_points", "evidence"});
+  CsvTable table(
+    reader, {"code", "title", "points", "unit", "max_points", "evidence"}, {"category"});
   std::size_t count = 0;
   while (const auto row = table.next()) {
     auto field_error = [&](std::string_view field) {
@@ -264,6 +279,9 @@ load_points_table(Database& db, std::string_view csv, std::string_view source)
       throw field_error("evidence (yes or no)");
     }
     activity.evidence_required = evidence == "yes";
+    if (const auto category = (*row)["category"]; !category.empty()) {
+      activity.category = category;
+    }
     validate_activity(activity);
     write_activity(db, activity);
     ++count;

@@ -29,6 +29,13 @@ std::string quantity_phrase(Quantity quantity, Unit unit);
 // "0.5 points an hour", "5 points a day", "1 point an item", "5 points a claim".
 std::string rate_phrase(Points rate, Unit unit);
 
+// The category of an activity that names none: a scheme with one category.
+inline constexpr std::string_view k_default_category = "general";
+
+// Whether `category` can name a category: a-z, 0-9 and '-', at most 40,
+// like "formal" or "area-of-practice".
+bool valid_category(std::string_view category);
+
 // One line of the points table.
 struct Activity
 {
@@ -40,6 +47,7 @@ struct Activity
   std::optional<Points> max_points; // cap per claim for per-unit activities
   bool evidence_required = false;
   bool retired = false;
+  std::string category = std::string(k_default_category); // what the scheme's minimums count
 };
 
 enum class IncludeRetired { no, yes };
@@ -64,8 +72,9 @@ Activity save_activity(Database& db, const Context& context, const Activity& act
 // Stops new claims for an activity; existing claims stay.
 Activity retire_activity(Database& db, const Context& context, std::string_view code);
 
-// Loads a points table in CSV (code,title,points,unit,max_points,evidence),
-// inside the caller's transaction. Returns how many activities it loaded.
+// Loads a points table in CSV (code,title,points,unit,max_points,evidence
+// and optionally category), inside the caller's transaction. Returns how
+// many activities it loaded.
 std::size_t load_points_table(Database& db, std::string_view csv, std::string_view source);
 
 } // namespace cpd

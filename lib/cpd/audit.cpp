@@ -2,6 +2,7 @@
 #include <cpd/database.hpp>
 #include <cpd/error.hpp>
 #include <cpd/json.hpp>
+#include <cpd/ledger.hpp>
 #include <cpd/members.hpp>
 #include <cpd/notices.hpp>
 #include <cpd/random.hpp>
@@ -10,6 +11,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <set>
 
 namespace cpd {
 
@@ -160,25 +162,23 @@ struct Candidate
   std::optional<int> redrawn_after;
 };
 
-// Members who may be drawn at random for `year`, by login.
+// Members who may be drawn at random for `year`, by login: active, with a
+// CPD duty, not exempt, compliant by every rule of the year, not drawn yet.
 std::vector<Candidate>
-eligible_members(Database& db, int year, Points quota)
+eligible_members(Database& db, int year)
 {
-  Statement query(
-    db,
-    "SELECT m.id, m.login FROM member m"
-    " WHERE m.active = 1 AND m.cpd_duty = 1 AND m.created_at < ?2"
-    " AND NOT EXISTS (SELECT 1 FROM exemption x WHERE x.member_id = m.id"
-    "   AND x.year <= ?1 AND coalesce(x.until_year, ?1) >= ?1 AND x.lifted_at IS NULL)"
-    " AND (SELECT coalesce(sum(e.points), 0) FROM entry e"
-    "   WHERE e.member_id = m.id AND e.year = ?1) >= ?3"
-    " AND NOT EXISTS (SELECT 1 FROM audit a WHERE a.member_id = m.id"
-    "   AND a.year = ?1)"
-    " ORDER BY m.login");
-  query.bind_all(year, Date(year + 1, 1, 1).days() * 86400, quota.tenths());
+  std::set<std::int64_t> drawn;
+  Statement audited(db, "SELECT member_id FROM audit WHERE year = ?");
+  audited.bind(1, year);
+  while (audited.step()) {
+    drawn.insert(audited.integer(0));
+  }
   std::vector<Candidate> members;
-  while (query.step()) {
-    members.push_back({query.integer(0), query.text(1), std::nullopt});
+  for (const auto& member : judge_members(db, year, rules_of_year(db, year))) {
+    if (member.judgement.compliant && !member.judgement.exempt
+        && !drawn.contains(member.member_id)) {
+      members.push_back({member.member_id, member.login, std::nullopt});
+    }
   }
   return members;
 }
@@ -318,15 +318,11 @@ draw_audit(Database& db, const Context& context, const DrawRequest& request)
   const auto secretary = require_secretary_or_system(db, context);
   const auto settings = load_audit_settings(db);
   const int year = request.year;
-  Statement closed(db, "SELECT quota FROM year_close WHERE year = ?");
-  closed.bind(1, year);
-  if (!closed.step()) {
+  if (!year_closed(db, year)) {
     throw Error(ErrorKind::refused,
                 "the CPD year {} is not closed: audit a year once cpd rollover has closed it",
                 year);
   }
-  const auto quota = Points::from_tenths(closed.integer(0));
-  closed.reset();
   Statement earlier(db, "SELECT min(drawn_on) FROM audit_draw WHERE year = ?");
   earlier.bind(1, year);
   if (earlier.step() && !earlier.is_null(0) && request.repeat == DrawRequest::Repeat::refuse) {
@@ -347,7 +343,7 @@ draw_audit(Database& db, const Context& context, const DrawRequest& request)
     seed = static_cast<std::uint64_t>(random.integer(0));
   }
   auto again = nonresponders(db, year, context.today);
-  auto pool = eligible_members(db, year, quota);
+  auto pool = eligible_members(db, year);
   std::erase_if(pool, [&](const Candidate& candidate) {
     return std::any_of(
       again.begin(), again.end(), [&](const Candidate& other) { return other.id == candidate.id; });

@@ -60,6 +60,21 @@ pending_claims(Database& db, const Context& context)
   return claims;
 }
 
+std::vector<Claim>
+pending_claims_of_year(Database& db, int year)
+{
+  Statement query(db,
+                  fmt::format("{} WHERE c.status = 'pending' AND c.year = ?"
+                              " ORDER BY m.login, c.activity_date, c.id",
+                              k_claim_select));
+  query.bind(1, year);
+  std::vector<Claim> claims;
+  while (query.step()) {
+    claims.push_back(read_claim(query));
+  }
+  return claims;
+}
+
 void
 for_each_member_claim(Database& db,
                       std::int64_t member_id,

@@ -63,6 +63,7 @@ read_claim(const Statement& row)
   claim.decided_at = row.optional_integer(13);
   claim.reason = row.optional_text(14);
   claim.attachments = static_cast<int>(row.integer(15));
+  claim.category = row.text(17);
   return claim;
 }
 
@@ -244,7 +245,7 @@ insert_claim(Database& db,
 {
   Statement(db,
             "INSERT INTO claim(member_id, activity_id, activity_date, year, quantity,"
-            " points, note, submitted_at) VALUES (?, ?, ?, ?, ?, ?, NULLIF(?, ''), ?)")
+            " points, note, submitted_at, category) VALUES (?, ?, ?, ?, ?, ?, NULLIF(?, ''), ?, ?)")
     .bind_all(member_id,
               activity.id,
               date.to_string(),
@@ -252,7 +253,8 @@ insert_claim(Database& db,
               quantity ? std::optional(quantity->hundredths()) : std::nullopt,
               points.tenths(),
               note,
-              now)
+              now,
+              activity.category)
     .run();
   const auto id = db.last_insert_id();
   record_event(db, id, ClaimStatus::pending, actor_id, now, "");
@@ -267,6 +269,7 @@ approve_one(Database& db,
             std::string_view note)
 {
   const auto& claim = stored.claim;
+  const auto mark = ledger_mark(db, stored.member_id);
   set_status(db, claim.id, ClaimStatus::approved, secretary.id, context.now, note);
   post_entry(db,
              stored.member_id,
@@ -283,7 +286,7 @@ approve_one(Database& db,
   return correct_carries(db,
                          stored.member_id,
                          claim.year(),
-                         claim.points,
+                         mark,
                          secretary.id,
                          context.now,
                          fmt::format("claim #{} approved after the year closed", claim.id));

@@ -22,7 +22,7 @@ inline constexpr std::string_view k_claim_select =
   "SELECT c.id, m.login, m.name, a.code, a.title, c.activity_date, c.quantity,"
   " a.unit, c.points, c.note, c.status, c.submitted_at, d.login, c.decided_at,"
   " c.reason, (SELECT count(*) FROM attachment t WHERE t.claim_id = c.id),"
-  " c.member_id"
+  " c.member_id, c.category"
   " FROM claim c JOIN member m ON m.id = c.member_id"
   " JOIN activity a ON a.id = c.activity_id"
   " LEFT JOIN member d ON d.id = c.decided_by";

@@ -233,6 +233,7 @@ revoke_approved_claim(Database& db,
     throw Error(
       ErrorKind::permission, "claim #{} is your own: another secretary must revoke it", id);
   }
+  const auto mark = ledger_mark(db, stored.member_id);
   set_status(db, id, ClaimStatus::revoked, secretary.id, context.now, reason);
   post_entry(db,
              stored.member_id,
@@ -248,7 +249,7 @@ revoke_approved_claim(Database& db,
     corrections = correct_carries(db,
                                   stored.member_id,
                                   stored.claim.year(),
-                                  -stored.claim.points,
+                                  mark,
                                   secretary.id,
                                   context.now,
                                   fmt::format("claim #{} revoked", id));

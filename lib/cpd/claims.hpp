@@ -46,6 +46,7 @@ struct Claim
   std::string member_name;
   std::string activity; // code
   std::string activity_title;
+  std::string category; // the activity's when the claim was made
   Date date{2017, 1, 1};
   std::optional<Quantity> quantity;
   Unit unit = Unit::claim;
@@ -153,6 +154,9 @@ Claim get_claim(Database& db, const Context& context, std::int64_t id);
 // with its flags: the other claims that hold one of its files, and the
 // member's other claims of the activity that day.
 std::vector<Claim> pending_claims(Database& db, const Context& context);
+
+// Every claim of a CPD year still waiting for a decision, by member login.
+std::vector<Claim> pending_claims_of_year(Database& db, int year);
 
 // A member's claims, by date (all years when `year` is empty).
 std::vector<Claim> member_claims(Database& db, std::int64_t member_id, std::optional<int> year);

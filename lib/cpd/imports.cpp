@@ -24,13 +24,17 @@ trimmed(std::string_view text)
 } // namespace
 
 MemberImportSummary
-import_members(
-  Database& db, const Context& context, std::istream& in, const std::string& source, DryRun dry_run)
+import_members(Database& db,
+               const Context& context,
+               std::istream& in,
+               const std::string& source,
+               DryRun dry_run,
+               std::optional<Date> joined)
 {
   Transaction transaction(db, Transaction::Kind::write);
   const auto secretary = require_secretary(db, context);
   CsvReader reader(in, source);
-  CsvTable table(reader, {"login", "name", "email"}, {"role"});
+  CsvTable table(reader, {"login", "name", "email"}, {"role", "joined"});
   MemberImportSummary summary;
   std::map<std::string, std::size_t> seen; // login -> line
   // Every member's login and address, folded to lower case: what a row
@@ -62,6 +66,15 @@ import_members(
                   row->operator[]("role"));
     }
     wanted.role = role.value_or(Role::member);
+    if (const auto text = trimmed(row->operator[]("joined")); !text.empty()) {
+      wanted.joined = Date::parse(text);
+      if (!wanted.joined) {
+        throw Error(ErrorKind::bad_input,
+                    "{}: the join date must be YYYY-MM-DD, not '{}'; nothing was imported",
+                    row->where(),
+                    text);
+      }
+    }
     try {
       validate_member(wanted);
     } catch (const Error& e) {
@@ -93,6 +106,7 @@ import_members(
     }
     MemberImportRow report{row->where(), wanted.login, MemberImportRow::Action::add, {}};
     if (!existing) {
+      wanted.joined = wanted.joined ? wanted.joined : joined;
       insert_member(db, context, wanted);
       ++summary.added;
       summary.rows.push_back(std::move(report));
@@ -107,6 +121,12 @@ import_members(
       if (from != to) {
         report.changes.push_back({field, from, to});
       }
+    }
+    const bool new_joined = wanted.joined && wanted.joined != existing->joined;
+    if (new_joined) {
+      report.changes.push_back({"joined",
+                                existing->joined ? existing->joined->to_string() : "none",
+                                wanted.joined->to_string()});
     }
     if (report.changes.empty()) {
       ++summary.unchanged;
@@ -124,6 +144,9 @@ import_members(
     }
     update.reset();
     update.bind_all(wanted.name, wanted.email, to_string(new_role), existing->id).run();
+    if (new_joined) {
+      change_joined(db, context, *existing, wanted.joined, secretary.id);
+    }
     ++summary.updated;
   }
   if (dry_run == DryRun::no) {

@@ -33,16 +33,20 @@ struct MemberImportSummary
 };
 
 // Adds and updates members from CSV with a header row: columns login, name,
-// email and optionally role (member or secretary), in any order and case.
-// An empty role keeps an existing member's role (member for a new one).
+// email and optionally role (member or secretary) and joined (YYYY-MM-DD),
+// in any order and case. An empty role keeps an existing member's role
+// (member for a new one); an empty join date keeps theirs.
 // One transaction: a malformed row (naming its line), a login listed twice
 // or a secretary changing their own role refuses the whole file. With
-// DryRun::yes nothing is stored. Only a secretary may.
+// DryRun::yes nothing is stored. Only a secretary may. `joined` is the
+// join date of the members the file adds whose row gives none (an intake
+// admitted on one day).
 MemberImportSummary import_members(Database& db,
                                    const Context& context,
                                    std::istream& in,
                                    const std::string& source,
-                                   DryRun dry_run);
+                                   DryRun dry_run,
+                                   std::optional<Date> joined = std::nullopt);
 
 // The attendees of an attendance list: CSV with a header row holding a
 // `login` column (any case); other columns (name, email, anything a

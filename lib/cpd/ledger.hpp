@@ -3,9 +3,11 @@
 #include <cpd/context.hpp>
 #include <cpd/date.hpp>
 #include <cpd/points.hpp>
+#include <cpd/rules.hpp>
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -36,6 +38,7 @@ struct Entry
   std::optional<std::string> actor; // login; empty for an unattended run
   std::int64_t at = 0;
   std::string reason;
+  std::optional<std::string> category{}; // of a carry or an adjustment that has one
 };
 
 // A member's account for one CPD year.
@@ -47,14 +50,16 @@ struct Balance
   Points earned;     // approved claims and adjustments in the year
   Points carried_in; // carried from the year before
   Points total;      // earned + carried_in
-  Points quota;
-  Points remaining; // still needed, never below 0
+  Points quota;     // the cycle's requirement, pro-rated for a joiner or a dispensation
+  Points remaining; // the fewest points that meet every requirement, never below 0
   Points pending;   // submitted, not yet decided
-  bool compliant = false;
+  bool compliant = false; // every requirement of the year's rules is met
   bool exempt = false;
   bool closed = false;
   bool active = true; // false once the membership is deactivated
   Date deadline{2017, 12, 31};
+  std::optional<Date> joined;
+  Judgement judgement; // each requirement, the cycle and the pro-rata behind the figures
 };
 
 // The balance of `login` (default: the caller; others only for a secretary)
@@ -76,7 +81,8 @@ void for_each_member_entry(Database& db,
                            std::optional<int> year,
                            const std::function<void(const Entry&)>& each);
 
-// Appends an entry; inside the caller's transaction.
+// Appends an entry; inside the caller's transaction. `category` is for a
+// carry or an adjustment (an award counts in its claim's category).
 void post_entry(Database& db,
                 std::int64_t member_id,
                 int year,
@@ -85,7 +91,59 @@ void post_entry(Database& db,
                 std::optional<std::int64_t> claim_id,
                 std::optional<std::int64_t> actor_id,
                 std::int64_t at,
-                std::string_view reason);
+                std::string_view reason,
+                const std::optional<std::string>& category = std::nullopt);
+
+// A member's account from the ledger for the years `from` to `to` (and the
+// carry into `to` + 1), with their join date and dispensations. `before`
+// gives it as it was: entries up to that id and that join date.
+struct LedgerMark
+{
+  std::int64_t last_entry = 0;
+  std::optional<Date> joined;
+};
+LedgerMark ledger_mark(Database& db, std::int64_t member_id);
+Account load_account(Database& db,
+                     std::int64_t member_id,
+                     int from,
+                     int to,
+                     const std::optional<LedgerMark>& before = std::nullopt);
+
+// The statement load_accounts reads everybody's points with, by year and
+// category (?2 to ?3); here so that the query-plan tests check it.
+std::string every_account_points_sql();
+
+// Every member with ledger entries in the years `from` to `to`, by id:
+// their login and account, with join dates but not dispensations (which
+// change no carry).
+struct MemberAccount
+{
+  std::string login;
+  Account account;
+};
+std::map<std::int64_t, MemberAccount> load_accounts(Database& db, int from, int to);
+
+// One member judged in a year, for the year's report, its close and its
+// reminders.
+struct MemberYear
+{
+  std::int64_t member_id = 0;
+  std::string login;
+  std::string name;
+  std::string email;
+  std::optional<Date> joined;
+  Points pending;
+  Account account;
+  Judgement judgement;
+};
+
+// Every active member with a CPD duty who was a member in `year` (added
+// before it ended, and joined by its end when they have a join date),
+// judged by `rules`, by login. A few queries for all of them.
+std::vector<MemberYear> judge_members(Database& db, int year, const Rules& rules);
+
+// The balance of a member judged in an open year.
+Balance year_balance(const MemberYear& member, int year);
 
 // True once `year` has been closed by rollover.
 bool year_closed(Database& db, int year);
@@ -95,16 +153,18 @@ bool year_closed(Database& db, int year);
 struct YearCorrection
 {
   int year = 0;
-  Points quota; // the quota the year was closed with
+  Points quota; // the requirement under the rules the year was closed with
   Points total_before;
   Points total_after;
   Points carried_before;
   Points carried_after;
+  bool compliant_before = false;
+  bool compliant_after = false;
 
   bool
   compliance_changed() const
   {
-    return (total_before >= quota) != (total_after >= quota);
+    return compliant_before != compliant_after;
   }
   bool
   carry_changed() const
@@ -113,16 +173,16 @@ struct YearCorrection
   }
 };
 
-// After a change of `change` points to the total of a closed year
-// `from_year` (already posted), brings the carries out of it and out of
-// every later closed year back in line with the scheme's rule, with new
-// entries whose reason names `cause` ("claim #12 approved late"). Returns
-// each closed year from `from_year` on, as it was and is. Inside the
-// caller's transaction.
+// After a change to a closed year `from_year` (already made; `before` is
+// the ledger as it was), brings the carries out of it and out of every
+// later closed year back in line with the rules each was closed under,
+// with new entries whose reason names `cause` ("claim #12 approved late").
+// Returns each closed year from `from_year` on, as it was and is. Inside
+// the caller's transaction.
 std::vector<YearCorrection> correct_carries(Database& db,
                                             std::int64_t member_id,
                                             int from_year,
-                                            Points change,
+                                            const LedgerMark& before,
                                             std::optional<std::int64_t> actor_id,
                                             std::int64_t at,
                                             std::string_view cause);
@@ -135,6 +195,7 @@ struct Adjustment
   int year = 0;
   Points points; // signed
   std::string reason;
+  std::optional<std::string> category{}; // the category it counts in; none: the total only
 };
 
 struct AdjustResult
@@ -154,7 +215,8 @@ AdjustResult adjust_points(Database& db,
                            std::string_view login,
                            Points points,
                            int year,
-                           std::string_view reason);
+                           std::string_view reason,
+                           const std::optional<std::string>& category = std::nullopt);
 
 // The points carried out of a year into the next.
 Points carried_out(Database& db, std::int64_t member_id, int year);

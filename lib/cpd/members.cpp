@@ -1,6 +1,9 @@
 #include <cpd/database.hpp>
 #include <cpd/error.hpp>
+#include <cpd/ledger.hpp>
 #include <cpd/members.hpp>
+#include <cpd/notices.hpp>
+#include <cpd/settings.hpp>
 #include <cpd/text.hpp>
 
 #include <algorithm>
@@ -9,18 +12,30 @@ namespace cpd {
 
 namespace {
 
-constexpr std::string_view k_member_columns = "id, login, name, email, role, active, cpd_duty";
+constexpr std::string_view k_member_columns =
+  "id, login, name, email, role, active, cpd_duty, joined";
 
 Member
 read_member(const Statement& row)
 {
-  return Member{row.integer(0),
+  Member member{row.integer(0),
                 row.text(1),
                 row.text(2),
                 row.text(3),
                 row.text(4) == "secretary" ? Role::secretary : Role::member,
                 row.integer(5) != 0,
-                row.integer(6) != 0};
+                row.integer(6) != 0,
+                std::nullopt};
+  if (const auto joined = row.optional_text(7)) {
+    member.joined = Date::parse(*joined);
+    if (!member.joined) {
+      throw Error(ErrorKind::internal,
+                  "member '{}' has the join date '{}', which cpd never writes; run cpd check",
+                  member.login,
+                  *joined);
+    }
+  }
+  return member;
 }
 
 bool
@@ -173,14 +188,15 @@ insert_member(Database& db, const Context& context, const NewMember& member)
     throw Error(ErrorKind::refused, "'{}' is already a member", member.login);
   }
   Statement(db,
-            "INSERT INTO member(login, name, email, role, cpd_duty, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?)")
+            "INSERT INTO member(login, name, email, role, cpd_duty, created_at, joined)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)")
     .bind_all(member.login,
               member.name,
               member.email,
               to_string(member.role),
               member.cpd_duty ? 1 : 0,
-              context.now)
+              context.now,
+              member.joined ? std::optional(member.joined->to_string()) : std::nullopt)
     .run();
   return *find_member(db, member.login);
 }
@@ -250,8 +266,9 @@ change_member(Database& db,
               std::string_view login,
               const MemberChange& change)
 {
-  if (!change.name && !change.email && !change.role && !change.cpd_duty) {
-    throw Error(ErrorKind::usage, "say what to change: --name, --email, --role or --cpd/--no-cpd");
+  if (!change.name && !change.email && !change.role && !change.cpd_duty && !change.joined) {
+    throw Error(ErrorKind::usage,
+                "say what to change: --name, --email, --role, --cpd/--no-cpd or --joined");
   }
   Transaction transaction(db, Transaction::Kind::write);
   const auto secretary = require_secretary(db, context);
@@ -282,9 +299,58 @@ change_member(Database& db,
         wanted.name, wanted.email, to_string(wanted.role), wanted.cpd_duty ? 1 : 0, before.id)
       .run();
   }
+  if (change.joined && change.joined != before.joined) {
+    result.changed.push_back({"joined",
+                              before.joined ? before.joined->to_string() : "none",
+                              change.joined->to_string()});
+    change_joined(db, context, require_login(db, login), change.joined, secretary.id);
+  }
   result.member = require_login(db, login);
   transaction.commit();
   return result;
+}
+
+std::string
+joined_text(const std::optional<Date>& joined)
+{
+  return joined ? joined->to_long_string() : std::string("none");
+}
+
+void
+change_joined(Database& db,
+              const Context& context,
+              const Member& member,
+              std::optional<Date> joined,
+              std::int64_t secretary_id)
+{
+  const auto mark = ledger_mark(db, member.id);
+  Statement(db, "UPDATE member SET joined = ? WHERE id = ?")
+    .bind_all(joined ? std::optional(joined->to_string()) : std::nullopt, member.id)
+    .run();
+  // Each year from the earlier of the two join dates may carry otherwise.
+  int first = context.today.year();
+  for (const auto& date : {mark.joined, joined}) {
+    first = date ? std::min(first, date->year()) : std::min(first, load_scheme(db).start.year());
+  }
+  for (int year = first; year < context.today.year(); ++year) {
+    if (year_closed(db, year)) {
+      const auto corrections = correct_carries(
+        db,
+        member.id,
+        year,
+        mark,
+        secretary_id,
+        context.now,
+        fmt::format("join date {} instead of {}", joined_text(joined), joined_text(mark.joined)));
+      notice_year_corrected(db,
+                            context,
+                            member,
+                            corrections,
+                            fmt::format("your join date was corrected to {}", joined_text(joined)),
+                            fmt::format("joined:{}", joined ? joined->to_string() : "none"));
+      break;
+    }
+  }
 }
 
 std::vector<Member>

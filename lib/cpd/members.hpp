@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cpd/context.hpp>
+#include <cpd/date.hpp>
 
 #include <cstdint>
 #include <optional>
@@ -26,6 +27,7 @@ struct Member
   Role role = Role::member;
   bool active = true;
   bool cpd_duty = true; // false for staff and system accounts: no reminders or statements
+  std::optional<Date> joined{}; // admitted on; their first year is pro-rated from it
 };
 
 // The member with this login, active or not.
@@ -57,6 +59,7 @@ struct NewMember
   std::string email;
   Role role = Role::member;
   bool cpd_duty = true;
+  std::optional<Date> joined{}; // none: a member from before the records, owing whole years
 };
 
 // Checks a new member's fields; throws bad_input naming the field.
@@ -78,12 +81,13 @@ struct MemberChange
   std::optional<std::string> email;
   std::optional<Role> role;
   std::optional<bool> cpd_duty;
+  std::optional<Date> joined;
 };
 
 // One field a change changed, as people read it.
 struct ChangedField
 {
-  std::string field; // "name", "email", "role", "cpd_duty"
+  std::string field; // "name", "email", "role", "cpd_duty", "joined"
   std::string from;
   std::string to;
 };
@@ -94,8 +98,11 @@ struct MemberChangeResult
   std::vector<ChangedField> changed; // empty: nothing was different
 };
 
-// Changes a member's name, email, role or CPD duty (a secretary's act).
-// Nobody changes their own role. Asking for nothing is a usage error.
+// Changes a member's name, email, role, CPD duty or join date (a
+// secretary's act). A new join date corrects the carries of closed years
+// it changes, and the member is sent a corrected statement for each whose
+// standing or carry changed. Nobody changes their own role. Asking for
+// nothing is a usage error.
 MemberChangeResult change_member(Database& db,
                                  const Context& context,
                                  std::string_view login,
@@ -107,5 +114,17 @@ std::vector<Member> list_members(Database& db, const Context& context);
 // Inserts a member without permission checks: for init and imports, inside
 // the caller's transaction.
 Member insert_member(Database& db, const Context& context, const NewMember& member);
+
+// Gives a member a new join date inside the caller's transaction, for a
+// secretary the caller has checked: the carries of closed years follow,
+// and corrected statements are queued.
+void change_joined(Database& db,
+                   const Context& context,
+                   const Member& member,
+                   std::optional<Date> joined,
+                   std::int64_t secretary_id);
+
+// "15 October 2017", or "none".
+std::string joined_text(const std::optional<Date>& joined);
 
 } // namespace cpd

@@ -21,13 +21,6 @@ using Values = std::map<std::string, std::string>;
 // Prose cpd writes into a mail is wrapped to this many columns.
 constexpr std::size_t k_width = 72;
 
-// "1 more point", "2.5 more points".
-std::string
-more_phrase(Points points)
-{
-  return fmt::format("{} more point{}", points.to_string(), points.tenths() == 10 ? "" : "s");
-}
-
 // "3 points are carried forward into 2018." "Nothing is carried forward..."
 std::string
 carry_sentence(Points carried, int next_year)
@@ -73,20 +66,72 @@ claim_values(const Claim& claim)
           {"reason", claim.reason.value_or("")}};
 }
 
+// "Your total for 2017 is now 8 points" and, in a cycle of several years,
+// ", and 95 points over 2015 to 2017".
+std::string
+total_clause(const Judgement& judgement)
+{
+  auto text =
+    fmt::format("Your total for {} is now {}", judgement.year, points_phrase(judgement.total));
+  if (judgement.cycle_from < judgement.year) {
+    text += fmt::format(", and {} over {} to {}",
+                        points_phrase(judgement.cycle_total),
+                        judgement.cycle_from,
+                        judgement.year);
+  }
+  return text;
+}
+
+// How a year ended against its requirement, after "Your total was 8
+// points, ": "which meets the quota of 10 points", "which is 2 points short
+// of the quota of 10 points", "which falls short of the quota of 20 points,
+// of which at least 10 formal, by 2 formal points". With `Cycle::say`, a
+// cycle of several years says its total first.
+enum class Cycle { say, said };
+std::string
+outcome_clause(const Judgement& judgement, std::optional<Date> joined, Cycle cycle)
+{
+  std::string text;
+  if (cycle == Cycle::say && judgement.cycle_from < judgement.year) {
+    text = fmt::format("and {} over {} to {}, ",
+                       points_phrase(judgement.cycle_total),
+                       judgement.cycle_from,
+                       judgement.year);
+  }
+  const auto quota = requirement_phrase(judgement, joined);
+  if (judgement.compliant) {
+    return text + fmt::format("which meets the quota of {}", quota);
+  }
+  if (short_of_total_only(judgement)) {
+    return text + fmt::format("which is {} short of the quota of {}",
+                              points_phrase(judgement.remaining),
+                              quota);
+  }
+  return text + fmt::format(
+                  "which falls short of the quota of {} by {}", quota, needs_phrase(judgement, false));
+}
+
 void
 add_balance(Values& values, const Balance& balance)
 {
+  const auto& judged = balance.judgement;
   values["year"] = std::to_string(balance.year);
   values["next_year"] = std::to_string(balance.year + 1);
   values["total"] = balance.total.to_string();
   values["total_points"] = points_phrase(balance.total);
   values["quota"] = balance.quota.to_string();
   values["quota_points"] = points_phrase(balance.quota);
-  values["quota_cpd_points"] = fmt::format(
-    "{} CPD point{}", balance.quota.to_string(), balance.quota.tenths() == 10 ? "" : "s");
+  values["quota_cpd_points"] = requirement_phrase(judged, balance.joined, "CPD");
+  values["progress"] = progress_phrase(judged);
+  values["cycle_clause"] = judged.cycle_from < judged.year
+                             ? fmt::format(" and {} over {} to {}",
+                                           points_phrase(judged.cycle_total),
+                                           judged.cycle_from,
+                                           judged.year)
+                             : std::string();
   values["remaining"] = balance.remaining.to_string();
   values["remaining_points"] = points_phrase(balance.remaining);
-  values["remaining_more"] = more_phrase(balance.remaining);
+  values["remaining_more"] = needs_phrase(judged);
   values["pending"] = balance.pending.to_string();
   values["pending_points"] = points_phrase(balance.pending);
   values["deadline"] = balance.deadline.to_long_string();
@@ -94,52 +139,50 @@ add_balance(Values& values, const Balance& balance)
 
 // Where a member's year stands after a change to it, for the mail that
 // tells them of the change. While the year runs: what is still needed by
-// its last day, that the quota is met, or (exempt) that nothing is needed.
-// Once it is over: its total and, for a closed year, what is carried;
-// never a deadline that has passed.
+// its last day, and of what, that every requirement is met, or (exempt)
+// that nothing is needed. Once it is over: its total and, for a closed
+// year, what is carried; never a deadline that has passed.
 std::string
 standing_paragraph(Database& db, std::int64_t member_id, int year, Date today)
 {
   const auto balance = member_balance(db, member_id, year);
-  const auto total = points_phrase(balance.total);
+  const auto& judged = balance.judgement;
+  const auto quota = requirement_phrase(judged, balance.joined);
   if (today <= balance.deadline) {
     if (balance.exempt) {
-      return wrap(fmt::format("Your total for {} is now {}. You are exempt from the quota for {}, "
+      return wrap(fmt::format("{}. You are exempt from the quota for {}, "
                               "so nothing more is required of you. Thank you for keeping your "
                               "record up to date.",
-                              year,
-                              total,
+                              total_clause(judged),
                               year),
                   k_width);
     }
     if (balance.compliant) {
-      return wrap(fmt::format("Your total for {} is now {}: you have met your quota of {} "
-                              "for {}. Thank you.",
-                              year,
-                              total,
-                              points_phrase(balance.quota),
+      return wrap(fmt::format("{}: you have met your quota of {} for {}. Thank you.",
+                              total_clause(judged),
+                              quota,
                               year),
                   k_width);
     }
-    return wrap(fmt::format("Your total for {} is now {}. You only require {} "
-                            "by {} to make your quota of {}.",
-                            year,
-                            total,
-                            more_phrase(balance.remaining),
+    return wrap(fmt::format("{}. You only require {} by {} to make your quota of {}.",
+                            total_clause(judged),
+                            needs_phrase(judged),
                             balance.deadline.to_long_string(),
-                            points_phrase(balance.quota)),
+                            quota),
                 k_width);
   }
   std::string against;
   if (balance.exempt) {
     against = fmt::format(" (you were exempt from the quota)");
   } else if (balance.compliant) {
-    against = fmt::format(", which meets the quota of {}", points_phrase(balance.quota));
+    against = fmt::format(", which meets the quota of {}", quota);
+  } else if (short_of_total_only(judged)) {
+    against =
+      fmt::format(", {} short of the quota of {}", points_phrase(balance.remaining), quota);
   } else {
-    against = fmt::format(", {} short of the quota of {}",
-                          points_phrase(balance.remaining),
-                          points_phrase(balance.quota));
+    against = fmt::format(", short of the quota of {} by {}", quota, needs_phrase(judged, false));
   }
+  const auto total = points_phrase(balance.total);
   if (!balance.closed) {
     return wrap(fmt::format("The CPD year {} has ended; its total is now {}{}. "
                             "Its statement follows when the year is closed.",
@@ -444,19 +487,13 @@ notice_year_corrected(Database& db,
       statement = fmt::format("You were exempt from the quota for {}. Your total is now {}.",
                               correction.year,
                               points_phrase(balance.total));
-    } else if (balance.compliant) {
-      values["standing_word"] = "quota met";
-      statement = fmt::format("Your total for {} is now {}, which meets the quota of {}.",
-                              correction.year,
-                              points_phrase(balance.total),
-                              points_phrase(balance.quota));
     } else {
-      values["standing_word"] = fmt::format("{} short", points_phrase(balance.remaining));
-      statement = fmt::format("Your total for {} is now {}, which is {} short of the quota of {}.",
-                              correction.year,
-                              points_phrase(balance.total),
-                              points_phrase(balance.remaining),
-                              points_phrase(balance.quota));
+      values["standing_word"] = balance.compliant
+                                  ? std::string("quota met")
+                                  : fmt::format("{} short", points_phrase(balance.remaining));
+      statement = fmt::format("{}, {}.",
+                              total_clause(balance.judgement),
+                              outcome_clause(balance.judgement, balance.joined, Cycle::said));
     }
     values["statement"] = wrap(statement, k_width);
     to_member(db,
@@ -563,14 +600,29 @@ notice_dispensation(Database& db,
   Values values{{"name", member.name},
                 {"login", member.login},
                 {"reason", dispensation.reason},
-                {"from_year", std::to_string(dispensation.from)}};
+                {"from_year",
+                 dispensation.from_day ? dispensation.from_day->to_long_string()
+                                       : std::to_string(dispensation.from)}};
   if (change == DispensationChange::granted) {
-    values["years"] = years_phrase(dispensation.from, dispensation.until)
-                      + (dispensation.until ? "" : ", until it is lifted");
+    const bool open = dispensation.from_day ? !dispensation.until_day : !dispensation.until;
+    values["years"] = span_phrase(dispensation) + (open ? ", until it is lifted" : "");
+    if (dispensation.from_day) {
+      // Part of a year: what the member still owes, pro rata.
+      const int year = std::clamp(
+        context.today.year(), dispensation.from, dispensation.until.value_or(dispensation.from));
+      values["effect"] =
+        "The months it touches are taken off your CPD requirement, pro rata.\n\n"
+        + standing_paragraph(db, member.id, year, context.today);
+    } else {
+      values["effect"] = "While you are exempt you need not earn any CPD points and you will not "
+                         "be\nreminded; any activities you claim are still recorded.";
+    }
     to_member(db,
               context,
               member,
-              fmt::format("exemption:{}:granted", dispensation.id),
+              fmt::format("{}:{}:granted",
+                          dispensation.from_day ? "dispensation" : "exemption",
+                          dispensation.id),
               "dispensation-granted",
               std::move(values));
     return;
@@ -580,7 +632,11 @@ notice_dispensation(Database& db,
   to_member(db,
             context,
             member,
-            fmt::format("exemption:{}:lifted:{}", dispensation.id, dispensation.from),
+            fmt::format("{}:{}:lifted:{}",
+                        dispensation.from_day ? "dispensation" : "exemption",
+                        dispensation.id,
+                        dispensation.from_day ? dispensation.from_day->to_string()
+                                              : std::to_string(dispensation.from)),
             "dispensation-lifted",
             std::move(values));
 }
@@ -679,6 +735,134 @@ notice_year_closed(Database& db, const Context& context, YearClose& close)
                 {"statements_from", std::to_string(statements.first)},
                 {"statements_to", std::to_string(statements.last())},
                 {"waiting", waiting.text(0)}});
+}
+
+void
+notice_year_closed(Database& db,
+                   const Context& context,
+                   const YearClose& close,
+                   const std::vector<ReportLine>& lines)
+{
+  // What each member carries: the entries the close has just posted (one
+  // per category carried).
+  std::map<std::string, Points> carried;
+  {
+    Statement carries(
+      db,
+      "SELECT m.login, sum(e.points) FROM entry e JOIN member m ON m.id = e.member_id"
+      " WHERE e.id > ?1 AND e.id <= ?2 GROUP BY e.member_id");
+    carries.bind_all(close.entries_before, close.last_entry);
+    while (carries.step()) {
+      carried[carries.text(0)] = Points::from_tenths(carries.integer(1));
+    }
+  }
+  const Points carried_total = close.carried;
+  std::map<std::string, std::vector<Claim>> waiting;
+  std::string waiting_list;
+  for (auto& claim : pending_claims_of_year(db, close.year)) {
+    waiting_list += fmt::format("  #{}  {} ({}): {}, {}: {}\n",
+                                claim.id,
+                                claim.member_name,
+                                claim.member,
+                                claim.activity_title,
+                                claim.date.to_long_string(),
+                                points_phrase(claim.points));
+    waiting[claim.member].push_back(std::move(claim));
+  }
+  std::string short_list;
+  const auto next_year = std::to_string(close.year + 1);
+  for (const auto& line : lines) {
+    const auto found = carried.find(line.member);
+    const Points carry = found == carried.end() ? Points() : found->second;
+    Values values{{"name", line.name},
+                  {"login", line.member},
+                  {"year", std::to_string(close.year)},
+                  {"total", line.total.to_string()},
+                  {"total_points", points_phrase(line.total)},
+                  {"quota", line.quota.to_string()},
+                  {"quota_points", points_phrase(line.quota)},
+                  {"outcome",
+                   wrap(outcome_clause(line.judgement, line.joined, Cycle::say)
+                          + (line.judgement.compliant ? ". Thank you." : "."),
+                        k_width)},
+                  {"remaining", line.remaining.to_string()},
+                  {"remaining_points", points_phrase(line.remaining)},
+                  {"carried", carry.to_string()},
+                  {"carried_points", points_phrase(carry)},
+                  {"carry_sentence", carry_sentence(carry, close.year + 1)},
+                  {"next_year", next_year},
+                  {"waiting", ""}};
+    if (const auto mine = waiting.find(line.member); mine != waiting.end()) {
+      const auto count = mine->second.size();
+      values["waiting"] =
+        fmt::format("{} of yours for {} {} still waiting for a decision:\n\n{}\n"
+                    "You will hear when {} decided; if that changes whether you met the\n"
+                    "quota or what you carry, a corrected statement follows.\n\n",
+                    count == 1 ? "This claim" : fmt::format("These {} claims", count),
+                    close.year,
+                    count == 1 ? "is" : "are",
+                    claim_lines(mine->second),
+                    count == 1 ? "it is" : "each is");
+    }
+    std::string template_name = "year-statement-short";
+    if (line.status == ReportLine::Status::exempt) {
+      template_name = "year-statement-exempt";
+    } else if (line.status == ReportLine::Status::compliant) {
+      template_name = "year-statement-met";
+    } else {
+      short_list +=
+        fmt::format("  {} ({}): {}\n", line.name, line.member, progress_phrase(line.judgement));
+    }
+    const auto member = find_member(db, line.member);
+    queue_mail(db,
+               context,
+               Mail{fmt::format("year:{}:statement:{}", close.year, line.member),
+                    template_name,
+                    member ? std::optional(member->id) : std::nullopt,
+                    line.name,
+                    line.email,
+                    std::move(values),
+                    {}});
+  }
+  to_secretary(db,
+               context,
+               std::nullopt,
+               fmt::format("year:{}:summary", close.year),
+               "year-summary",
+               {{"year", std::to_string(close.year)},
+                {"quota", close.quota.to_string()},
+                {"quota_points", points_phrase(close.quota)},
+                {"members", std::to_string(close.members)},
+                {"compliant", std::to_string(close.compliant)},
+                {"short", std::to_string(close.short_of_quota)},
+                {"exempt", std::to_string(close.exempt)},
+                {"carried", carried_total.to_string()},
+                {"carried_points", points_phrase(carried_total)},
+                {"next_year", next_year},
+                {"short_list", short_list.empty() ? "  (none)\n" : short_list},
+                {"waiting_list",
+                 waiting_list.empty() ? "  (none)\n"
+                                      : waiting_list
+                                          + fmt::format("Decide them with cpd pending: each "
+                                                        "decision corrects {} and its carry.\n",
+                                                        close.year)}});
+}
+
+void
+notice_reminder(Database& db, const Context& context, const Member& member, const Balance& balance)
+{
+  Values values{{"name", member.name}, {"login", member.login}};
+  add_balance(values, balance);
+  values["pending_clause"] =
+    balance.pending > Points()
+      ? fmt::format(", with {} waiting for verification", points_phrase(balance.pending))
+      : std::string();
+  to_member(db,
+            context,
+            member,
+            fmt::format("reminder:{}:{}", member.login, context.today.to_string()),
+            "reminder",
+            std::move(values));
 }
 
 void
@@ -784,6 +968,7 @@ notice_audit_decided(Database& db,
     values["total"] = balance.total.to_string();
     values["quota"] = balance.quota.to_string();
     values["quota_points"] = points_phrase(balance.quota);
+    values["progress"] = progress_phrase(balance.judgement);
     const auto carried = carried_out(db, audit.member_id, audit.year);
     values["carried"] = carried.to_string();
     values["carry_sentence"] = carry_sentence(carried, audit.year + 1);
@@ -852,6 +1037,7 @@ year_statement_values(const Facts& facts)
   const auto total = fact_points(facts, "total");
   const auto remaining = max(Points(), quota - total);
   const auto carry = fact_points(facts, "carried");
+  const auto judgement = judge_one_quota(year, quota, total, Points());
   Values values{{"name", facts.text("name")},
                 {"login", facts.text("login")},
                 {"year", std::to_string(year)},
@@ -859,6 +1045,10 @@ year_statement_values(const Facts& facts)
                 {"total_points", points_phrase(total)},
                 {"quota", quota.to_string()},
                 {"quota_points", points_phrase(quota)},
+                {"outcome",
+                 wrap(outcome_clause(judgement, std::nullopt, Cycle::say)
+                        + (judgement.compliant ? ". Thank you." : "."),
+                      k_width)},
                 {"remaining", remaining.to_string()},
                 {"remaining_points", points_phrase(remaining)},
                 {"carried", carry.to_string()},
@@ -959,6 +1149,7 @@ reminder_values(const Facts& facts)
   balance.remaining = max(Points(), balance.quota - balance.total);
   balance.pending = fact_points(facts, "pending");
   balance.deadline = year_end(balance.year);
+  balance.judgement = judge_one_quota(balance.year, balance.quota, balance.total, Points());
   Values values{
     {"name", facts.text("name")}, {"login", facts.text("login")}, {"org", facts.text("org")}};
   add_balance(values, balance);
@@ -974,14 +1165,18 @@ reminder_values(const Facts& facts)
 std::map<std::string, std::string>
 mail_values(Database& db, std::string_view template_name, const Facts& facts)
 {
-  if (template_name == "year-statement-met" || template_name == "year-statement-short"
-      || template_name == "year-statement-exempt") {
+  // Mail queued member by member, for rules one statement cannot follow,
+  // holds its values, phrases and all ("outcome", "short_list",
+  // "progress"): only the mail queued by one statement is made here.
+  if ((template_name == "year-statement-met" || template_name == "year-statement-short"
+       || template_name == "year-statement-exempt")
+      && !facts.has("outcome")) {
     return year_statement_values(facts);
   }
-  if (template_name == "year-summary") {
+  if (template_name == "year-summary" && !facts.has("short_list")) {
     return year_summary_values(db, facts);
   }
-  if (template_name == "reminder") {
+  if (template_name == "reminder" && !facts.has("progress")) {
     return reminder_values(facts);
   }
   return facts.top_level();

@@ -18,6 +18,7 @@ namespace cpd {
 class Database;
 struct YearClose;
 struct MailRange;
+struct ReportLine;
 
 // The scheme's mails, queued in the outbox inside the caller's transaction.
 
@@ -93,6 +94,12 @@ struct DueReminders
 // INSERT ... SELECT of reminders_sql(). Returns the mail it queued.
 MailRange notice_reminders(Database& db, const Context& context, const DueReminders& due);
 
+// To one member short of a requirement, judged by rules one statement
+// cannot follow (a cycle, category minimums, a quota pro rata): the
+// requirement's phrases go into the mail's facts as they are now.
+void
+notice_reminder(Database& db, const Context& context, const Member& member, const Balance& balance);
+
 // The statement that queues the reminders: here so that the tests check the
 // query plan of the statement cpd really runs.
 const std::string& reminders_sql();
@@ -104,6 +111,15 @@ const std::string& reminders_sql();
 // compliant, short, exempt). Then a summary to the secretary naming every
 // member short of the quota and every claim of the year still waiting.
 void notice_year_closed(Database& db, const Context& context, YearClose& close);
+
+// The same for a year whose rules one statement cannot follow: each member
+// of `lines` (judged by the year's rules) is sent a statement with the
+// phrases of their requirement in its facts; the counts are read from
+// `close`, the carries from its entries.
+void notice_year_closed(Database& db,
+                        const Context& context,
+                        const YearClose& close,
+                        const std::vector<ReportLine>& lines);
 
 // The statement that queues the year-end statements: here so that the tests
 // check the query plan of the statement cpd really runs.

@@ -60,10 +60,12 @@ constexpr auto k_placeholders = std::to_array<std::string_view>({"activity",
                                                                  "claimed",
                                                                  "claims",
                                                                  "compliant",
+                                                                 "cycle_clause",
                                                                  "date",
                                                                  "days",
                                                                  "deadline",
                                                                  "due",
+                                                                 "effect",
                                                                  "evidence",
                                                                  "exempt",
                                                                  "from_year",
@@ -76,10 +78,12 @@ constexpr auto k_placeholders = std::to_array<std::string_view>({"activity",
                                                                  "next_year",
                                                                  "note",
                                                                  "org",
+                                                                 "outcome",
                                                                  "pending",
                                                                  "pending_clause",
                                                                  "pending_points",
                                                                  "points",
+                                                                 "progress",
                                                                  "quantity",
                                                                  "quota",
                                                                  "quota_cpd_points",
@@ -570,6 +574,12 @@ Facts::text(std::string_view key) const
     throw Error(ErrorKind::internal, "a queued mail has no '{}'", key);
   }
   return found->second;
+}
+
+bool
+Facts::has(std::string_view key) const
+{
+  return m_values.find(key) != m_values.end();
 }
 
 std::int64_t

@@ -52,6 +52,7 @@ public:
 
   // The value at `key`; a missing one is an internal error that names it.
   const std::string& text(std::string_view key) const;
+  bool has(std::string_view key) const;
   std::int64_t integer(std::string_view key) const;
   // The values at the top level: the values of a mail whose facts are its
   // template's values.

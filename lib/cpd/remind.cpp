@@ -4,8 +4,12 @@
 #include <cpd/notices.hpp>
 #include <cpd/outbox.hpp>
 #include <cpd/remind.hpp>
+#include <cpd/rules.hpp>
 #include <cpd/settings.hpp>
 #include <cpd/yearend.hpp>
+
+#include <limits>
+#include <map>
 
 namespace cpd {
 
@@ -48,6 +52,71 @@ reminders_started(const Scheme& scheme, Date day)
   return day >= Date(day.year(), 1, 1).plus_days(scheme.remind_after_days);
 }
 
+namespace {
+
+// Reminders for a year whose rules one statement cannot follow: every
+// member of the year judged by them (a quota pro-rated for a joiner, a
+// category's minimum, a cycle), and those due and short of something
+// reminded one by one, with the phrases of their requirement.
+int
+remind_by_member(Database& db,
+                 const Context& context,
+                 Transaction& transaction,
+                 const DueReminders& due_reminders,
+                 DryRun dry_run,
+                 const std::function<void(const Reminded&)>& each)
+{
+  const int year = due_reminders.year;
+  std::map<std::int64_t, MemberYear> judged;
+  for (auto& member : judge_members(db, year, current_rules(db))) {
+    judged.emplace(member.member_id, std::move(member));
+  }
+  // Every member due whatever their total (the quota bound is above any):
+  // the judgement says who is short.
+  Statement due(db, k_due_reminders_sql);
+  due.bind_all(year,
+               due_reminders.joined_before,
+               due_reminders.below_quota ? 1 : 0,
+               std::numeric_limits<std::int64_t>::max(),
+               due_reminders.period_start.to_string());
+  std::vector<Reminded> reminded;
+  std::vector<std::pair<Member, Balance>> due_members;
+  while (due.step()) {
+    Member member;
+    member.id = due.integer(0);
+    member.login = due.text(1);
+    member.name = due.text(2);
+    member.email = due.text(3);
+    const auto found = judged.find(member.id);
+    if (found == judged.end() || found->second.judgement.exempt
+        || found->second.judgement.compliant) {
+      continue; // joins later this year, exempt for all of it, or short of nothing
+    }
+    const auto balance = year_balance(found->second, year);
+    reminded.push_back({member.login, member.name, member.email, balance.total, balance.remaining});
+    due_members.emplace_back(std::move(member), balance);
+  }
+  due.reset();
+  if (dry_run == DryRun::no) {
+    Statement record(db, "INSERT OR IGNORE INTO reminder(member_id, day) VALUES (?, ?)");
+    for (const auto& [member, balance] : due_members) {
+      notice_reminder(db, context, member, balance);
+      record.reset();
+      record.bind_all(member.id, context.today.to_string()).run();
+    }
+    record.reset();
+    transaction.commit();
+  }
+  if (each) {
+    for (const auto& one : reminded) {
+      each(one);
+    }
+  }
+  return static_cast<int>(reminded.size());
+}
+
+} // namespace
+
 int
 remind(Database& db,
        const Context& context,
@@ -66,11 +135,15 @@ remind(Database& db,
   // Everybody due: members of the year with a CPD duty, not exempt, in
   // scope, not reminded yet in this period.
   const int year = context.today.year();
+  const auto rules = current_rules(db);
   DueReminders due{year,
                    year_start_instant(year + 1),
                    scope == ReminderScope::below_quota,
-                   scheme.quota,
+                   rules.quota,
                    period_start(scheme.remind_every, context.today)};
+  if (!one_statement_year(db, rules, year, scheme.start)) {
+    return remind_by_member(db, context, transaction, due, dry_run, each);
+  }
   if (dry_run == DryRun::yes) {
     Statement query(db, k_due_reminders_sql);
     query.bind_all(due.year,
@@ -83,11 +156,8 @@ remind(Database& db,
       ++count;
       if (each) {
         const auto total = Points::from_tenths(query.integer(4));
-        each({query.text(1),
-              query.text(2),
-              query.text(3),
-              total,
-              max(Points(), scheme.quota - total)});
+        each(
+          {query.text(1), query.text(2), query.text(3), total, max(Points(), rules.quota - total)});
       }
     }
     return count;
@@ -110,7 +180,7 @@ remind(Database& db,
     mail.bind_all(queued.first, queued.last());
     while (mail.step()) {
       const auto total = Points::from_tenths(mail.integer(3));
-      each({mail.text(0), mail.text(1), mail.text(2), total, max(Points(), scheme.quota - total)});
+      each({mail.text(0), mail.text(1), mail.text(2), total, max(Points(), rules.quota - total)});
     }
   }
   return queued.count;

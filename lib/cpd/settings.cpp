@@ -4,9 +4,12 @@
 #include <cpd/mail/transport.hpp>
 #include <cpd/members.hpp>
 #include <cpd/outbox.hpp>
+#include <cpd/rules.hpp>
 #include <cpd/settings.hpp>
 #include <cpd/text.hpp>
+#include <cpd/timezone.hpp>
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <filesystem>
@@ -20,12 +23,41 @@ namespace {
 constexpr std::array k_settings = {
   SettingInfo{"org.name", "", "the professional body, as named in mail"},
   SettingInfo{"scheme.cycle", "calendar", "a CPD year: 1 January to 31 December"},
-  SettingInfo{"scheme.quota", "10", "points required per year"},
+  SettingInfo{"scheme.cycle_years",
+              "1",
+              "years the quota is due over, in a cycle that rolls on a year at a time"},
+  SettingInfo{"scheme.quota", "10", "points required per cycle (per year in a 1-year cycle)"},
+  SettingInfo{"scheme.year_minimum", "0", "points required every year, within a longer cycle too"},
+  SettingInfo{"scheme.minimums",
+              "none",
+              "least points of a category per cycle, e.g. formal:10,risk:5"},
+  SettingInfo{"scheme.maximums",
+              "none",
+              "most points of a category that count per cycle, e.g. reading:60"},
   SettingInfo{"scheme.carry_cap", "3", "points carried into the next year at most"},
+  SettingInfo{"scheme.carry_categories",
+              "all",
+              "the categories whose surplus carries: all, or e.g. verifiable"},
+  SettingInfo{"scheme.carry_first_year",
+              "yes",
+              "whether surplus carries out of the year a member joined: yes or no"},
+  SettingInfo{"scheme.prorata",
+              "month",
+              "how a joiner's first year is reduced: month (by whole months), year (nothing "
+              "owed until the next 1 January) or none; dispensations of part of a year count "
+              "whole months unless none"},
+  SettingInfo{"scheme.prorata_rounding",
+              "whole-down",
+              "how a pro-rated requirement is rounded: whole-down, whole-nearest, whole-up or "
+              "tenth-down"},
   SettingInfo{"scheme.start", "2017-01-01", "the scheme's first day; nothing earlier counts"},
   SettingInfo{"scheme.grace_days",
               "31",
               "days after 31 December that claims for the year before are still taken"},
+  SettingInfo{"scheme.timezone",
+              "",
+              "the time zone today, deadlines and year end are reckoned in, e.g. Europe/London "
+              "(default: the host's)"},
   SettingInfo{"remind.every",
               "month",
               "a member is reminded of the quota at most once a calendar week, month, quarter "
@@ -225,15 +257,16 @@ validate_setting(std::string_view key, std::string_view value)
     if (value != "calendar") {
       bad("calendar");
     }
-  } else if (key == "scheme.quota" || key == "scheme.carry_cap") {
-    if (!Points::parse(value)) {
-      bad("points, a number with at most one decimal place");
-    }
+  } else if (std::find(rule_keys().begin(), rule_keys().end(), key) != rule_keys().end()) {
+    Rules rules;
+    set_rule(rules, key, value);
   } else if (key == "scheme.start") {
     const auto date = Date::parse(value);
     if (!date || date->month() != 1 || date->day() != 1) {
       bad("the first day of a year, YYYY-01-01");
     }
+  } else if (key == "scheme.timezone") {
+    load_time_zone(value);
   } else if (key == "remind.every") {
     if (!parse_remind_every(value)) {
       bad("week, month, quarter or year");
@@ -348,6 +381,10 @@ set_setting(Database& db, const Context& context, std::string_view key, std::str
               " ON CONFLICT(key) DO UPDATE SET value = ?2")
       .bind_all(key, value)
       .run();
+  }
+  if (std::find(rule_keys().begin(), rule_keys().end(), key) != rule_keys().end()) {
+    // Each rule alone was checked above; together they must make sense too.
+    check_rules(current_rules(db));
   }
   transaction.commit();
 }

@@ -3,6 +3,7 @@
 #include <cpd/error.hpp>
 #include <cpd/ledger.hpp>
 #include <cpd/members.hpp>
+#include <cpd/rules.hpp>
 #include <cpd/settings.hpp>
 #include <cpd/sha256.hpp>
 #include <cpd/statement.hpp>
@@ -52,6 +53,22 @@ public:
       malformed();
     }
     return value;
+  }
+
+  // The next field if it is called `name`; else nothing, and it stays next.
+  std::optional<std::string_view>
+  take_if(std::string_view name)
+  {
+    const auto rest = m_rest;
+    if (done()) {
+      return std::nullopt;
+    }
+    const auto [found, value] = next();
+    if (found == name) {
+      return value;
+    }
+    m_rest = rest;
+    return std::nullopt;
   }
 
   std::pair<std::string_view, std::string_view>
@@ -173,6 +190,16 @@ compose(Database& db, const Member& member, int year)
   } else {
     statement.standing = balance.closed ? Standing::short_of_quota : Standing::in_progress;
   }
+  const auto& judged = balance.judgement;
+  if (judged.requirements.size() > 1 || judged.cycle_from < judged.year) {
+    statement.requirement = requirement_phrase(judged, std::nullopt, {}, Reasons::omit);
+    if (judged.quota != judged.full_quota) {
+      statement.requirement += " (pro rata)";
+    }
+    if (!balance.compliant && !balance.exempt && !short_of_total_only(judged)) {
+      statement.short_by = needs_phrase(judged, false);
+    }
+  }
   for (const auto& claim : member_claims(db, member.id, year)) {
     if (claim.status == ClaimStatus::approved) {
       statement.activities.push_back({claim.id,
@@ -249,6 +276,14 @@ encode_statement(const CpdStatement& statement)
   put(out, "total", statement.total.to_string());
   put(out, "remaining", statement.remaining.to_string());
   put(out, "standing", to_string(statement.standing));
+  // Only for schemes of more than one total a year, so that the statements
+  // of those there are keep their content, and their codes.
+  if (!statement.requirement.empty()) {
+    put(out, "requirement", statement.requirement);
+  }
+  if (!statement.short_by.empty()) {
+    put(out, "short_by", statement.short_by);
+  }
   for (const auto& activity : statement.activities) {
     std::string fields;
     put(fields, "claim", std::to_string(activity.claim_id));
@@ -290,6 +325,8 @@ decode_statement(std::string_view content)
     Fields::malformed();
   }
   statement.standing = *standing;
+  statement.requirement = fields.take_if("requirement").value_or("");
+  statement.short_by = fields.take_if("short_by").value_or("");
   while (!fields.done()) {
     Fields inner(fields.take("approved"));
     StatementActivity activity;
@@ -517,20 +554,32 @@ issuer(const CpdStatement& statement)
 }
 
 std::string
+quota_of(const CpdStatement& statement)
+{
+  return statement.requirement.empty() ? points_phrase(statement.quota) : statement.requirement;
+}
+
+std::string
 standing_phrase(const CpdStatement& statement)
 {
+  const auto quota = quota_of(statement);
   switch (statement.standing) {
   case Standing::compliant:
-    return fmt::format("compliant: the quota of {} was met", points_phrase(statement.quota));
+    return fmt::format("compliant: the quota of {} was met", quota);
   case Standing::short_of_quota:
+    if (!statement.short_by.empty()) {
+      return fmt::format(
+        "not compliant: short of the quota of {} by {}", quota, statement.short_by);
+    }
     return fmt::format("not compliant: {} short of the quota of {}",
                        points_phrase(statement.remaining),
-                       points_phrase(statement.quota));
+                       quota);
   case Standing::exempt:
     return fmt::format("exempt from the quota for {}", statement.year);
   case Standing::in_progress:
     return fmt::format("the year is in progress: {} more needed by {}",
-                       points_phrase(statement.remaining),
+                       statement.short_by.empty() ? points_phrase(statement.remaining)
+                                                  : statement.short_by,
                        year_end(statement.year).to_long_string());
   }
   return {};
@@ -598,7 +647,7 @@ th, td {{ text-align: left; padding: 0.2em 0.6em 0.2em 0; vertical-align: top; }
     fmt::arg("member", e(s.member)),
     fmt::arg("organisation", e(organisation)),
     fmt::arg("closed", s.closed ? " (closed)" : " (in progress)"),
-    fmt::arg("quota", points_phrase(s.quota)),
+    fmt::arg("quota", quota_of(s)),
     fmt::arg("earned", points_phrase(s.earned)),
     fmt::arg("carried_in", points_phrase(s.carried_in)),
     fmt::arg("total", points_phrase(s.total)),

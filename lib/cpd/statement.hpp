@@ -52,6 +52,11 @@ struct CpdStatement
   Points total;
   Points remaining; // still needed, never below 0
   Standing standing = Standing::in_progress;
+  // Where the scheme asks more than one total a year: what the year
+  // required ("20 points, of which at least 10 formal") and, short, by
+  // what ("2 formal points"); empty otherwise.
+  std::string requirement;
+  std::string short_by;
   std::vector<StatementActivity> activities; // by date
   // Not part of the content the code is computed over:
   Date issued{2017, 1, 1};
@@ -98,6 +103,10 @@ CpdStatement decode_statement(std::string_view content);
 
 // Who issued it: the organisation, or "cpd" when it has no name.
 std::string issuer(const CpdStatement& statement);
+
+// What the year required: "10 points", "20 points, of which at least 10
+// formal".
+std::string quota_of(const CpdStatement& statement);
 
 // Where the member stands, in a sentence: "compliant: the quota of 10 points
 // was met".

@@ -4,12 +4,14 @@
 #include <cpd/ledger.hpp>
 #include <cpd/members.hpp>
 #include <cpd/notices.hpp>
+#include <cpd/rules.hpp>
 #include <cpd/settings.hpp>
 #include <cpd/statement.hpp>
 #include <cpd/text.hpp>
 #include <cpd/yearend.hpp>
 
 #include <algorithm>
+#include <map>
 
 namespace cpd {
 
@@ -55,6 +57,106 @@ last_entry_id(Database& db)
   return last.integer(0);
 }
 
+Points
+year_total(const Account& account, int year)
+{
+  Points total;
+  for (const auto* by_year : {&account.earned, &account.carried}) {
+    if (const auto found = by_year->find(year); found != by_year->end()) {
+      for (const auto& [category, points] : found->second) {
+        total += points;
+      }
+    }
+  }
+  return total;
+}
+
+// Every member of the year judged by its rules, as lines of a report.
+std::vector<ReportLine>
+report_lines(Database& db, int year, const Rules& rules)
+{
+  std::vector<ReportLine> lines;
+  for (auto& member : judge_members(db, year, rules)) {
+    ReportLine line;
+    line.member = std::move(member.login);
+    line.name = std::move(member.name);
+    line.email = std::move(member.email);
+    line.earned = member.judgement.earned;
+    line.carried_in = member.judgement.carried_in;
+    line.total = member.judgement.total;
+    line.remaining = member.judgement.remaining;
+    line.pending = member.pending;
+    line.quota = member.judgement.quota;
+    if (member.judgement.exempt) {
+      line.status = ReportLine::Status::exempt;
+      // What a member owes without the dispensation, as the report has
+      // always shown it.
+      line.remaining = max(Points(), member.judgement.full_quota - line.total);
+    } else if (member.judgement.compliant) {
+      line.status = ReportLine::Status::compliant;
+    } else {
+      line.status = ReportLine::Status::short_of_quota;
+    }
+    line.joined = member.joined;
+    line.judgement = std::move(member.judgement);
+    lines.push_back(std::move(line));
+  }
+  return lines;
+}
+
+template<typename Summary>
+void
+count_statuses(Summary& summary, const std::vector<ReportLine>& lines)
+{
+  for (const auto& line : lines) {
+    switch (line.status) {
+    case ReportLine::Status::compliant:
+      ++summary.compliant;
+      break;
+    case ReportLine::Status::short_of_quota:
+      ++summary.short_of_quota;
+      break;
+    case ReportLine::Status::exempt:
+      ++summary.exempt;
+      break;
+    }
+  }
+}
+
+// Each member's carry out of `year` by the rules, one entry per category
+// carried: for rules the carry statement cannot follow.
+void
+carry_by_member(Database& db,
+                const Rules& rules,
+                int year,
+                Date start,
+                std::optional<std::int64_t> actor_id,
+                std::int64_t at)
+{
+  // Every member with an account that year, whatever their membership now;
+  // by login.
+  std::map<std::string, std::pair<std::int64_t, const Account*>> by_login;
+  const auto accounts = load_accounts(db, year, year);
+  for (const auto& [member_id, account] : accounts) {
+    by_login[account.login] = {member_id, &account.account};
+  }
+  Statement carry(db,
+                  "INSERT INTO entry(member_id, year, kind, points, actor_id, at, reason, category)"
+                  " VALUES (?, ?, 'carry', ?, ?, ?, ?, NULLIF(?, ''))");
+  const auto reason = fmt::format("carried from {}", year);
+  for (const auto& [login, member] : by_login) {
+    const auto& [member_id, account] = member;
+    const auto out = carry_out(*account, rules, year, start);
+    if (out.surplus <= Points()) {
+      continue;
+    }
+    for (const auto& [category, points] : out.carried) {
+      carry.reset();
+      carry.bind_all(member_id, year + 1, points.tenths(), actor_id, at, reason, category).run();
+    }
+  }
+}
+
 // Closes one year inside the caller's transaction.
 YearClose
 close_year(Database& db,
@@ -64,19 +166,27 @@ close_year(Database& db,
            std::optional<std::int64_t> actor_id)
 {
   const auto at = context.now;
+  const auto rules = current_rules(db);
   YearClose result;
   result.year = year;
-  result.quota = scheme.quota;
-  result.carry_cap = scheme.carry_cap;
+  result.quota = rules.quota;
+  result.carry_cap = rules.carry_cap;
   result.entries_before = last_entry_id(db);
 
-  // One statement for every member: the carry rule in SQL.
-  Statement(db, k_carry_sql)
-    .bind_all(year, scheme.quota.tenths(), scheme.carry_cap.tenths(), actor_id, at)
-    .run();
-  Statement carried(db,
-                    "SELECT count(*), coalesce(sum(points), 0), coalesce(max(id), ?1)"
-                    " FROM entry WHERE id > ?1");
+  const bool one_statement = one_statement_year(db, rules, year, scheme.start);
+  result.by_member = !one_statement;
+  if (one_statement) {
+    // One statement for every member: the carry rule in SQL.
+    Statement(db, k_carry_sql)
+      .bind_all(year, rules.quota.tenths(), rules.carry_cap.tenths(), actor_id, at)
+      .run();
+  } else {
+    carry_by_member(db, rules, year, scheme.start, actor_id, at);
+  }
+  Statement carried(
+    db,
+    "SELECT count(DISTINCT member_id), coalesce(sum(points), 0), coalesce(max(id), ?1)"
+    " FROM entry WHERE id > ?1");
   carried.bind(1, result.entries_before);
   carried.step();
   result.carried_members = static_cast<int>(carried.integer(0));
@@ -84,11 +194,19 @@ close_year(Database& db,
   result.last_entry = carried.integer(2);
   carried.reset();
   Statement(db,
-            "INSERT INTO year_close(year, quota, carry_cap, actor_id, at)"
-            " VALUES (?, ?, ?, ?, ?)")
-    .bind_all(year, scheme.quota.tenths(), scheme.carry_cap.tenths(), actor_id, at)
+            "INSERT INTO year_close(year, quota, carry_cap, rules, actor_id, at)"
+            " VALUES (?, ?, ?, ?, ?, ?)")
+    .bind_all(
+      year, rules.quota.tenths(), rules.carry_cap.tenths(), encode_rules(rules), actor_id, at)
     .run();
-  notice_year_closed(db, context, result);
+  if (one_statement) {
+    notice_year_closed(db, context, result);
+  } else {
+    const auto lines = report_lines(db, year, rules);
+    result.members = static_cast<int>(lines.size());
+    count_statuses(result, lines);
+    notice_year_closed(db, context, result, lines);
+  }
   return result;
 }
 
@@ -121,6 +239,22 @@ parse_status(std::string_view text)
 }
 
 } // namespace
+
+bool
+one_statement_year(Database& db, const Rules& rules, int year, Date start)
+{
+  if (rules.cycle_years != 1 || rules.year_minimum > Points() || !rules.minimums.empty()
+      || !rules.maximums.empty() || !rules.carry_categories.empty() || start > Date(year, 1, 1)
+      || joined_since(db, year)) {
+    return false;
+  }
+  Statement dispensed(db,
+                      "SELECT EXISTS (SELECT 1 FROM dispensation_period WHERE lifted_at IS NULL"
+                      " AND from_date <= ?2 AND (until_date IS NULL OR until_date >= ?1))");
+  dispensed.bind_all(Date(year, 1, 1).to_string(), year_end(year).to_string());
+  dispensed.step();
+  return dispensed.integer(0) == 0;
+}
 
 std::int64_t
 year_start_instant(int year)
@@ -186,6 +320,25 @@ rollover(Database& db,
 void
 for_each_carry(Database& db, const YearClose& close, const std::function<void(const Carry&)>& each)
 {
+  if (close.by_member) {
+    // Every member with a surplus over their requirement, as the year's
+    // rules judge it: some carry nothing (a first year, a category that
+    // does not carry), and a carry by category is several entries.
+    const auto rules = rules_of_year(db, close.year);
+    const auto start = load_scheme(db).start;
+    const auto accounts = load_accounts(db, close.year, close.year);
+    std::map<std::string, const Account*> by_login;
+    for (const auto& [member_id, account] : accounts) {
+      by_login[account.login] = &account.account;
+    }
+    for (const auto& [login, account] : by_login) {
+      const auto out = carry_out(*account, rules, close.year, start);
+      if (out.surplus > Points()) {
+        each(Carry{login, year_total(*account, close.year), out.total()});
+      }
+    }
+    return;
+  }
   Statement carries(db,
                     "SELECT m.login, e.points, (SELECT sum(t.points) FROM entry t"
                     "   WHERE t.year = ?3 AND t.member_id = e.member_id)"
@@ -222,13 +375,38 @@ compliance_report(Database& db,
 {
   Transaction transaction(db, Transaction::Kind::read);
   require_secretary(db, context);
-  Statement closed(db, "SELECT quota FROM year_close WHERE year = ?");
-  closed.bind(1, year);
   Report report;
   report.year = year;
-  report.closed = closed.step();
-  report.quota = report.closed ? Points::from_tenths(closed.integer(0)) : load_scheme(db).quota;
-  closed.reset();
+  report.closed = year_closed(db, year);
+  report.rules = rules_of_year(db, year);
+  report.quota = report.rules.quota;
+  if (!one_statement_year(db, report.rules, year, load_scheme(db).start)) {
+    // Rules one statement cannot follow: every member judged, then told.
+    auto judged = report_lines(db, year, report.rules);
+    std::sort(judged.begin(), judged.end(), [](const auto& a, const auto& b) {
+      if (a.status != b.status) {
+        return a.status < b.status;
+      }
+      if (a.remaining != b.remaining) {
+        return a.remaining > b.remaining;
+      }
+      return a.member < b.member;
+    });
+    report.members = static_cast<int>(judged.size());
+    count_statuses(report, judged);
+    for (const auto& line : judged) {
+      report.total += line.total;
+    }
+    if (on_report) {
+      on_report(report);
+    }
+    if (on_line) {
+      for (const auto& line : judged) {
+        on_line(line);
+      }
+    }
+    return report;
+  }
   Statement counts(db,
                    fmt::format("SELECT count(*), coalesce(sum(status = 'compliant'), 0),"
                                " coalesce(sum(status = 'short'), 0),"
@@ -267,6 +445,8 @@ compliance_report(Database& db,
     line.remaining = max(Points(), report.quota - line.total);
     line.pending = Points::from_tenths(lines.integer(5));
     line.status = parse_status(lines.text(6));
+    line.quota = report.quota;
+    line.judgement = judge_one_quota(year, report.quota, line.earned, line.carried_in);
     on_line(line);
   }
   return report;

@@ -2,6 +2,7 @@
 
 #include <cpd/context.hpp>
 #include <cpd/points.hpp>
+#include <cpd/rules.hpp>
 
 #include <cstdint>
 #include <functional>
@@ -39,6 +40,7 @@ struct YearClose
   // `last_entry` (see for_each_carry()).
   std::int64_t entries_before = 0;
   std::int64_t last_entry = 0;
+  bool by_member = false; // judged member by member: the rules are beyond one statement
 };
 
 // The carry rule as one statement: posts the carry of every member whose
@@ -46,6 +48,13 @@ struct YearClose
 // ?3, by actor ?4 at instant ?5. Here so that the query-plan tests and the
 // benchmark's generator run the statement rollover runs.
 extern const char* const k_carry_sql;
+
+// Whether one statement can judge every member of `year` by `rules` (and
+// so carry, queue the year's statements and reminders, and report): one
+// quota a year, no category's minimum or maximum, no carry by category and
+// nothing pro rata (nobody joined in or after the year, no dispensation of
+// part of it, the scheme started before it). `start` is the scheme's.
+bool one_statement_year(Database& db, const Rules& rules, int year, Date start);
 
 // Seconds since 1970 at the start of a year: who joined before it was a
 // member in the year before.
@@ -65,9 +74,9 @@ extern const char* const k_year_accounts_sql;
 using OnYearClosed = std::function<void(const YearClose&)>;
 
 // Closes every year before today's that is not closed yet, oldest first, one
-// transaction per year: posts the carry entries, records the close with the
-// quota and carry cap in force and queues the year's mail. Running it again
-// does nothing. Only a secretary may. When there is a year to close and
+// transaction per year: posts the carry entries, records the close with
+// every rule in force and queues the year's mail. Running it again does
+// nothing. Only a secretary may. When there is a year to close and
 // backup.dir is set, a copy of the database is taken there first (into
 // `backup`, if given, before the first year is closed).
 std::vector<YearClose> rollover(Database& db,
@@ -77,8 +86,9 @@ std::vector<YearClose> rollover(Database& db,
                                 const OnYearClosed& on_closed = {});
 
 // Each member's carry out of a year closed (or being closed by a dry run),
-// by login, as they are read from the ledger; inside a transaction that
-// sees the close.
+// by login, as they are read from the ledger (for a year judged member by
+// member, everybody with a surplus, if only to carry nothing); inside a
+// transaction that sees the close.
 void
 for_each_carry(Database& db, const YearClose& close, const std::function<void(const Carry&)>& each);
 
@@ -91,9 +101,12 @@ struct ReportLine
   Points earned;
   Points carried_in;
   Points total;
-  Points remaining;
+  Points remaining; // the fewest points that meet every requirement
   Points pending;
+  Points quota; // the member's requirement: the cycle's, pro-rated
   enum class Status { short_of_quota, compliant, exempt } status = Status::short_of_quota;
+  std::optional<Date> joined;
+  Judgement judgement; // each requirement and where the member stands
 };
 
 std::string_view to_string(ReportLine::Status status);
@@ -102,6 +115,7 @@ std::string_view to_string(ReportLine::Status status);
 struct Report
 {
   int year = 0;
+  Rules rules; // the year's: recorded at its close, else the settings
   Points quota;
   bool closed = false;
   int members = 0;

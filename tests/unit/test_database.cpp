@@ -163,6 +163,9 @@ TEST_CASE("a database of each older schema version is upgraded, its data kept")
     db.exec("INSERT INTO member(login, name, email, created_at)"
             " VALUES ('ann', 'Ann', 'ann@example.org', 0);"
             // Back to version 1, as a cpd of that time left it.
+            "DROP TABLE dispensation_period; ALTER TABLE activity DROP COLUMN category;"
+            " ALTER TABLE claim DROP COLUMN category; ALTER TABLE entry DROP COLUMN category;"
+            " ALTER TABLE member DROP COLUMN joined; ALTER TABLE year_close DROP COLUMN rules;"
             "DROP INDEX claim_pending_member;"
             "DROP TABLE reminder; ALTER TABLE member DROP COLUMN cpd_duty;"
             " ALTER TABLE exemption DROP COLUMN until_year;"
@@ -201,6 +204,9 @@ TEST_CASE("version 7: reminder intervals become calendar periods, dispensations 
             " VALUES ('reminder:ann:2017-03-01', 'reminder', 1, 'Ann', 'ann@example.org', 's',"
             " 'b', '<1@x>', 0, 0);"
             // Back to version 6, with the setting it had.
+            "DROP TABLE dispensation_period; ALTER TABLE activity DROP COLUMN category;"
+            " ALTER TABLE claim DROP COLUMN category; ALTER TABLE entry DROP COLUMN category;"
+            " ALTER TABLE member DROP COLUMN joined; ALTER TABLE year_close DROP COLUMN rules;"
             "DROP INDEX claim_pending_member;"
             "DROP TABLE reminder; ALTER TABLE member DROP COLUMN cpd_duty;"
             " ALTER TABLE exemption DROP COLUMN until_year;"

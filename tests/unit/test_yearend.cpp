@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <map>
 #include <random>
+#include <set>
 
 using cpd::Date;
 using cpd::DryRun;
@@ -103,7 +104,7 @@ TEST_CASE("a closed year keeps the rules it was closed under")
 // Random sequences of the secretary's and members' acts over five years,
 // checked after every step against a replay written here, independently of
 // the library's ledger.
-TEST_CASE("property: the ledger always equals a replay of the facts")
+TEST_CASE("property: the ledger and every judgement equal a replay of the facts")
 {
   struct ModelClaim
   {
@@ -111,8 +112,18 @@ TEST_CASE("property: the ledger always equals a replay of the facts")
     int year;
     std::int64_t points; // tenths
     std::string status;
+    bool formal;
   };
-  const std::vector<std::string> members = {"ann", "bob", "sec", "sue"};
+  struct ModelClose
+  {
+    std::int64_t quota; // tenths
+    std::int64_t cap;
+    std::int64_t formal; // the least formal points, tenths (0: none)
+  };
+  // joe was admitted on 15 July 2017: his first year is pro rata, 5 of 12
+  // months (August to December).
+  const std::vector<std::string> members = {"ann", "bob", "sec", "sue", "joe"};
+  const std::set<std::string> formal = {"iims-training-day", "presentation"};
   const std::vector<std::pair<std::string, std::int64_t>> activities = {
     {"iims-training-day", 50},
     {"iims-half-day", 25},
@@ -131,10 +142,27 @@ TEST_CASE("property: the ledger always equals a replay of the facts")
     testutil::Scheme s;
     s.today = Date(2017, 1, 10);
     std::map<std::int64_t, ModelClaim> claims;
-    std::map<int, std::pair<std::int64_t, std::int64_t>> closes; // quota, cap
+    std::map<int, ModelClose> closes;
     std::int64_t quota = 50;
     std::int64_t cap = 30;
+    std::int64_t formal_minimum = 30;
     cpd::set_setting(s.db, s.as("sec"), "scheme.quota", "5");
+    cpd::set_setting(s.db, s.as("sec"), "scheme.minimums", "formal:3");
+    cpd::add_member(s.db,
+                    s.as("sec"),
+                    {"joe", "Joe Joiner", "joe@example.org", cpd::Role::member, true,
+                     Date(2017, 7, 15)});
+    for (const auto& code : formal) {
+      cpd::Statement(s.db, "UPDATE activity SET category = 'formal' WHERE code = ?")
+        .bind_all(code)
+        .run();
+    }
+    std::set<std::pair<std::string, int>> exempt; // (login, year)
+    // What a member owes of `tenths` in `year`: whole points pro rata for joe
+    // in 2017.
+    auto owed = [](const std::string& login, int year, std::int64_t tenths) {
+      return login == "joe" && year == 2017 ? tenths * 5 / 12 / 10 * 10 : tenths;
+    };
     int late_decisions = 0; // decisions on claims of closed years
     std::map<std::pair<std::string, int>, std::int64_t> adjusted; // (login, year) -> tenths
 
@@ -142,13 +170,21 @@ TEST_CASE("property: the ledger always equals a replay of the facts")
       const auto problems = cpd::verify_ledger(s.db);
       INFO("cpd check reports: ", testutil::lines(problems));
       REQUIRE(problems.empty());
+      std::map<int, std::map<std::string, cpd::ReportLine::Status>> statuses;
+      for (const auto& [year, close] : closes) {
+        cpd::compliance_report(s.db, s.as("sec"), year, {}, [&](const cpd::ReportLine& line) {
+          statuses[year][line.member] = line.status;
+        });
+      }
       for (const auto& login : members) {
         std::int64_t carry_in = 0;
         for (int year = 2017; year <= s.today.year(); ++year) {
           std::int64_t earned = adjusted[{login, year}];
+          std::int64_t formal_points = 0;
           for (const auto& [id, claim] : claims) {
             if (claim.member == login && claim.year == year && claim.status == "approved") {
               earned += claim.points;
+              formal_points += claim.formal ? claim.points : 0;
             }
           }
           const auto balance = cpd::member_balance(s.db, member_id(s.db, login.c_str()), year);
@@ -157,11 +193,24 @@ TEST_CASE("property: the ledger always equals a replay of the facts")
           REQUIRE(balance.carried_in.tenths() == carry_in);
           REQUIRE(balance.total.tenths() == earned + carry_in);
           const auto close = closes.find(year);
+          if (close != closes.end()) {
+            // Judged by the rules it was closed under: the total and the
+            // formal minimum, both pro rata for a joiner.
+            const auto& rules = close->second;
+            const bool met = earned + carry_in >= owed(login, year, rules.quota)
+                             && formal_points >= owed(login, year, rules.formal);
+            const auto expected = exempt.contains({login, year}) ? cpd::ReportLine::Status::exempt
+                                  : met ? cpd::ReportLine::Status::compliant
+                                        : cpd::ReportLine::Status::short_of_quota;
+            REQUIRE(statuses[year].contains(login));
+            CHECK(statuses[year][login] == expected);
+          }
           carry_in =
             close == closes.end()
               ? 0
-              : std::min(close->second.second,
-                         std::max<std::int64_t>(0, earned + carry_in - close->second.first));
+              : std::min(close->second.cap,
+                         std::max<std::int64_t>(
+                           0, earned + carry_in - owed(login, year, close->second.quota)));
         }
       }
     };
@@ -179,7 +228,7 @@ TEST_CASE("property: the ledger always equals a replay of the facts")
         try {
           const auto claim = s.claim(login, code, date);
           REQUIRE(allowed);
-          claims[claim.id] = {login, date.year(), points, "pending"};
+          claims[claim.id] = {login, date.year(), points, "pending", formal.contains(code)};
         } catch (const cpd::Error& e) {
           REQUIRE_FALSE(allowed);
           REQUIRE(e.kind() == ErrorKind::refused);
@@ -234,6 +283,7 @@ TEST_CASE("property: the ledger always equals a replay of the facts")
         try {
           cpd::grant_dispensation(
             s.db, s.as(granter), login, s.today.year(), s.today.year(), "ill");
+          exempt.insert({login, s.today.year()});
         } catch (const cpd::Error& e) {
           REQUIRE(e.kind() == ErrorKind::refused);
         }
@@ -243,6 +293,14 @@ TEST_CASE("property: the ledger always equals a replay of the facts")
         cpd::set_setting(s.db, s.as("sec"), "scheme.quota", Points::from_tenths(quota).to_string());
         cpd::set_setting(
           s.db, s.as("sec"), "scheme.carry_cap", Points::from_tenths(cap).to_string());
+        // Mostly a least number of formal points, never more than the quota.
+        formal_minimum = pick(4) == 0 ? 0 : 10 * static_cast<std::int64_t>(1 + pick(quota / 10));
+        cpd::set_setting(s.db,
+                         s.as("sec"),
+                         "scheme.minimums",
+                         formal_minimum == 0
+                           ? std::string("none")
+                           : "formal:" + Points::from_tenths(formal_minimum).to_string());
       } else { // time passes, sometimes into a new year, then rollover
         s.today = s.today.plus_days(static_cast<int>(20 + pick(90)));
         if (s.today.year() > 2021) {
@@ -250,7 +308,7 @@ TEST_CASE("property: the ledger always equals a replay of the facts")
         }
         for (const auto& close : cpd::rollover(s.db, s.as("sec"), DryRun::no)) {
           REQUIRE_FALSE(closes.contains(close.year));
-          closes[close.year] = {quota, cap};
+          closes[close.year] = {quota, cap, formal_minimum};
         }
       }
       replay_check();
