@@ -97,9 +97,8 @@ std::string
 help_hint(const CLI::App& app)
 {
   std::vector<std::string> names;
-  for (const auto* sub = &app; sub != nullptr; sub = sub->get_subcommands().empty()
-                                                        ? nullptr
-                                                        : sub->get_subcommands().front()) {
+  for (const auto* sub = &app; sub != nullptr;
+       sub = sub->get_subcommands().empty() ? nullptr : sub->get_subcommands().front()) {
     if (sub != &app) {
       names.push_back(sub->get_name());
     }
@@ -191,10 +190,10 @@ run_command_line(const std::vector<std::string>& args,
   // the one named, or all of them when none is (for --help and errors) or
   // for completion, which walks them all.
   const std::string_view named = command_word(args);
-  const bool only_named =
-    named != "__complete" && std::any_of(std::begin(k_commands), std::end(k_commands), [&](const auto& c) {
-      return c.first == named;
-    });
+  const bool only_named = named != "__complete"
+                          && std::any_of(std::begin(k_commands),
+                                         std::end(k_commands),
+                                         [&](const auto& c) { return c.first == named; });
   Command root(&app, &executor);
   for (const auto& [name, register_command] : k_commands) {
     if (!only_named || name == named) {

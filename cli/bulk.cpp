@@ -19,8 +19,7 @@ add_bulk_options(Command& command, BulkSelection& selection)
   command.flag("--all-pending", selection.all_pending, "every pending claim (others' only)");
   command.option("--activity", selection.activity, "pending claims of this activity")
     .type_name("CODE");
-  command.option("--member", selection.member, "pending claims of this member")
-    .type_name("LOGIN");
+  command.option("--member", selection.member, "pending claims of this member").type_name("LOGIN");
   command.option("--before", selection.before, "pending claims of activities before this day")
     .type_name("YYYY-MM-DD");
   command.flag("--yes,-y", selection.yes, "decide the filtered claims without asking");

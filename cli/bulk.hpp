@@ -9,7 +9,6 @@
 #include <string_view>
 #include <vector>
 
-
 namespace cpd::cli {
 
 // The claims a decision is about: ids, or a filter over pending claims.

@@ -286,7 +286,8 @@ connect_to(const std::string& path)
     throw Error(ErrorKind::unavailable,
                 "the cpd server is not answering at {}: {}",
                 path,
-                error == ENOENT || error == ECONNREFUSED ? "it is not running" : std::strerror(error));
+                error == ENOENT || error == ECONNREFUSED ? "it is not running"
+                                                         : std::strerror(error));
   }
   const auto uid = peer_uid(fd);
   const auto server_user = uid_of("cpd");

@@ -30,11 +30,8 @@ run(bool all, Session& session)
   const bool categories = std::any_of(activities.begin(), activities.end(), [&](const Activity& a) {
     return a.category != activities.front().category;
   });
-  std::vector<Table::Column> columns{{"CODE"},
-                                     {"POINTS", Table::Align::right},
-                                     {"PER"},
-                                     {"MAX", Table::Align::right},
-                                     {"EVIDENCE"}};
+  std::vector<Table::Column> columns{
+    {"CODE"}, {"POINTS", Table::Align::right}, {"PER"}, {"MAX", Table::Align::right}, {"EVIDENCE"}};
   if (categories) {
     columns.push_back({"CATEGORY"});
   }

@@ -120,8 +120,7 @@ register_activity(Command& root)
   add.run([adding](Session& session) { run_save(*adding, Change::add, session); });
 
   auto changing = std::make_shared<ActivityOptions>();
-  auto set = activity.add(
-    "set", "change an activity; claims keep the points they were made with");
+  auto set = activity.add("set", "change an activity; claims keep the points they were made with");
   add_options(set, *changing, false);
   set.run([changing](Session& session) { run_save(*changing, Change::update, session); });
 

@@ -28,15 +28,14 @@ run(const AdjustOptions& options, Session& session)
                 "'{}' is not a number of points (like 2, -1.5 or +0.5)",
                 options.points);
   }
-  const auto result = adjust_points(session.db(),
-                                    session.context(),
-                                    options.login,
-                                    *points,
-                                    parse_year(options.year),
-                                    options.reason,
-                                    options.category.empty()
-                                      ? std::nullopt
-                                      : std::optional(options.category));
+  const auto result =
+    adjust_points(session.db(),
+                  session.context(),
+                  options.login,
+                  *points,
+                  parse_year(options.year),
+                  options.reason,
+                  options.category.empty() ? std::nullopt : std::optional(options.category));
   const auto& adjustment = result.adjustment;
   if (session.json()) {
     Json json;
@@ -96,9 +95,10 @@ register_adjust(Command& root)
   command.option("--reason", options->reason, "why, for the record and the member's mail")
     .type_name("TEXT")
     .required();
-  command.option("--category",
-                 options->category,
-                 "the category the points count in, for its minimum (default: the total only)")
+  command
+    .option("--category",
+            options->category,
+            "the category the points count in, for its minimum (default: the total only)")
     .type_name("CATEGORY");
   command.run([options](Session& session) { run(*options, session); });
 }

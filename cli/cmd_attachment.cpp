@@ -108,19 +108,18 @@ void
 register_attachment(Command& root)
 {
   auto options = std::make_shared<AttachmentOptions>();
-  auto attachment = root.add(
-    "attachment", "see and fetch a claim's evidence (its member and the secretary)");
+  auto attachment =
+    root.add("attachment", "see and fetch a claim's evidence (its member and the secretary)");
   attachment.require_command();
 
   auto list = attachment.add("list", "a claim's files: name, size, type, SHA-256");
   list.option("id", options->id, "the claim's number").required();
   list.run([options](Session& session) { run_list(*options, session); });
 
-  auto get = attachment.add(
-    "get", "write a claim's files into a directory, checking their SHA-256");
+  auto get =
+    attachment.add("get", "write a claim's files into a directory, checking their SHA-256");
   get.option("id", options->id, "the claim's number").required();
-  get.option("--out", options->out, "the directory to write into (default: .)")
-    .type_name("DIR");
+  get.option("--out", options->out, "the directory to write into (default: .)").type_name("DIR");
   get.flag("--force", options->force, "replace files that already exist");
   get.run([options](Session& session) { run_get(*options, session); });
 }

@@ -143,7 +143,8 @@ members_table(const std::vector<Audit>& audits)
 void
 run_list(const ListOptions& options, Session& session)
 {
-  const auto draws = list_audits(session.db(), session.context(), parse_optional_year(options.year));
+  const auto draws =
+    list_audits(session.db(), session.context(), parse_optional_year(options.year));
   if (session.json()) {
     Json json;
     json.begin_array();
@@ -266,8 +267,8 @@ run_draw(const DrawOptions& options, Session& session)
 void
 run_respond(const RespondOptions& options, Session& session)
 {
-  const auto audit =
-    respond_to_audit(session.db(), session.context(), parse_optional_year(options.year), options.note);
+  const auto audit = respond_to_audit(
+    session.db(), session.context(), parse_optional_year(options.year), options.note);
   if (session.json()) {
     Json json;
     write_audit(json, audit);

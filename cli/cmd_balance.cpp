@@ -100,7 +100,8 @@ render(const Balance& balance, Date today)
     case Requirement::Kind::total:
       if (cycle) {
         line(fmt::format("{} to {}", judged.cycle_from, judged.year),
-             fmt::format("{} of {}", requirement.has.to_string(), points_phrase(requirement.required)));
+             fmt::format(
+               "{} of {}", requirement.has.to_string(), points_phrase(requirement.required)));
       }
       break;
     case Requirement::Kind::year:
@@ -153,7 +154,8 @@ render(const Balance& balance, Date today)
                        points_phrase(balance.remaining),
                        balance.deadline.to_long_string());
   } else {
-    out += fmt::format("You need {} by {}.\n", needs_phrase(judged), balance.deadline.to_long_string());
+    out +=
+      fmt::format("You need {} by {}.\n", needs_phrase(judged), balance.deadline.to_long_string());
   }
   return out;
 }
@@ -192,9 +194,8 @@ run(const BalanceOptions& options, Session& session)
       json.begin_object()
         .field("kind", std::string(to_string(requirement.kind)))
         .field("category",
-               requirement.kind == Requirement::Kind::category
-                 ? std::optional(requirement.category)
-                 : std::nullopt)
+               requirement.kind == Requirement::Kind::category ? std::optional(requirement.category)
+                                                               : std::nullopt)
         .field("required", requirement.required)
         .field("has", requirement.has)
         .field("remaining", requirement.remaining)
@@ -214,8 +215,7 @@ register_balance(Command& root)
 {
   auto options = std::make_shared<BalanceOptions>();
   auto command = root.add("balance", "points earned, carried and still needed in a year");
-  command.option("--year", options->year, "the CPD year (default: this year)")
-    .type_name("YYYY");
+  command.option("--year", options->year, "the CPD year (default: this year)").type_name("YYYY");
   command.option("login", options->login, "another member's login (secretary)");
   command.run([options](Session& session) { run(*options, session); });
 }

@@ -7,8 +7,8 @@
 #include "output.hpp"
 
 #include <cpd/activities.hpp>
-#include <cpd/database.hpp>
 #include <cpd/claims.hpp>
+#include <cpd/database.hpp>
 #include <cpd/members.hpp>
 #include <cpd/settings.hpp>
 

@@ -4,7 +4,6 @@
 
 #include <cpd/claims.hpp>
 
-
 namespace cpd::cli {
 
 namespace {

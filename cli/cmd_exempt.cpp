@@ -121,10 +121,11 @@ register_exempt(Command& root)
     .type_name("YYYY");
   command.option("--until", options->until, "its last year (default: until lifted)")
     .type_name("YYYY");
-  command.option("--from-date",
-                 options->from_date,
-                 "the first day of a dispensation of part of a year: the months it touches are "
-                 "taken off the requirement, pro rata")
+  command
+    .option("--from-date",
+            options->from_date,
+            "the first day of a dispensation of part of a year: the months it touches are "
+            "taken off the requirement, pro rata")
     .type_name("YYYY-MM-DD");
   command.option("--until-date", options->until_date, "its last day (default: until lifted)")
     .type_name("YYYY-MM-DD");

@@ -30,7 +30,8 @@ run(const ExportOptions& options, Session& session)
   }
   std::ostringstream out;
   const auto summary = export_database(session.db(), session.context(), out);
-  session.write_file(options.out, std::move(out).str(), options.force ? Overwrite::yes : Overwrite::no);
+  session.write_file(
+    options.out, std::move(out).str(), options.force ? Overwrite::yes : Overwrite::no);
   print(fmt::format("Exported {}, {}, {} and {} to {}.\n",
                     count_phrase(summary.members, "member"),
                     count_phrase(summary.activities, "activity", "activities"),
@@ -45,10 +46,10 @@ void
 register_export(Command& root)
 {
   auto options = std::make_shared<ExportOptions>();
-  auto command = root.add(
-    "export",
-    "the whole database as JSON lines for archives: members, activities, claims (with "
-    "attachment details, not bytes), ledger (secretary)");
+  auto command =
+    root.add("export",
+             "the whole database as JSON lines for archives: members, activities, claims (with "
+             "attachment details, not bytes), ledger (secretary)");
   command.option("--out", options->out, "write to FILE instead of standard output")
     .type_name("FILE");
   command.flag("--force", options->force, "replace FILE if it exists");

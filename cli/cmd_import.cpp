@@ -108,8 +108,7 @@ register_import(Command& root)
   auto options = std::make_shared<AttendanceOptions>();
   auto attendance = import.add(
     "attendance", "approve one claim per member on an attendance list (CSV with a login column)");
-  attendance.option("file", options->file, "the attendance list, CSV with a header row")
-    .required();
+  attendance.option("file", options->file, "the attendance list, CSV with a header row").required();
   attendance.option("--activity", options->activity, "the activity's code")
     .type_name("CODE")
     .required();

@@ -6,7 +6,6 @@
 
 #include <fmt/format.h>
 
-
 namespace cpd::cli {
 
 namespace {
@@ -77,20 +76,22 @@ void
 register_init(Command& root)
 {
   auto options = std::make_shared<InitOptions>();
-  auto command = root.add(
-    "init", "create the database, load the points table and make yourself secretary");
+  auto command =
+    root.add("init", "create the database, load the points table and make yourself secretary");
   command.option("--name", options->name, "your full name").required();
   command.option("--email", options->email, "your email address").required();
   command.option("--org", options->org, "the professional body's name");
-  command.option("--points-table",
-                 options->points_table,
-                 "a CSV points table to load instead of the scheme's own")
+  command
+    .option("--points-table",
+            options->points_table,
+            "a CSV points table to load instead of the scheme's own")
     .type_name("FILE");
   command.option("--login", options->login, "the first secretary's login (default: yours)")
     .type_name("LOGIN");
-  command.option("--scheme",
-                 options->scheme,
-                 "a shipped scheme's rules and points table: iims (the default), rics or acca")
+  command
+    .option("--scheme",
+            options->scheme,
+            "a shipped scheme's rules and points table: iims (the default), rics or acca")
     .type_name("NAME");
   command.run([options](Session& session) { run(*options, session); },
               [options] {

@@ -108,9 +108,8 @@ run_add(const MemberOptions& options, Session& session)
                     member.name,
                     member.login,
                     describe(member),
-                    member.joined
-                      ? fmt::format(", joined on {}", member.joined->to_long_string())
-                      : std::string()));
+                    member.joined ? fmt::format(", joined on {}", member.joined->to_long_string())
+                                  : std::string()));
 }
 
 void
@@ -247,9 +246,10 @@ run_import(const MemberOptions& options, Session& session)
                                       base_name(options.file).value_or(options.file),
                                       dry_run,
                                       joined);
-  if (!options.dry_run && std::any_of(summary.rows.begin(), summary.rows.end(), [](const auto& row) {
-        return moved_join_date(row.changes);
-      })) {
+  if (!options.dry_run
+      && std::any_of(summary.rows.begin(), summary.rows.end(), [](const auto& row) {
+           return moved_join_date(row.changes);
+         })) {
     session.deliver(); // corrected statements of closed years
   }
   auto action = [](MemberImportRow::Action a) {
@@ -333,9 +333,10 @@ register_member(Command& root)
   add.flag("--no-cpd",
            options->no_cpd,
            "a staff or system account: no CPD duty, so no reminders or statements");
-  add.option("--joined",
-             options->joined,
-             "the day they were admitted: their first year's requirement is pro-rated")
+  add
+    .option("--joined",
+            options->joined,
+            "the day they were admitted: their first year's requirement is pro-rated")
     .type_name("YYYY-MM-DD");
   add.run([options](Session& session) { run_add(*options, session); });
 
@@ -343,8 +344,7 @@ register_member(Command& root)
   list.run([](Session& session) { run_list(session); });
 
   auto import = member.add(
-    "import",
-    "add and update members from CSV: login,name,email[,role][,joined]; all or nothing");
+    "import", "add and update members from CSV: login,name,email[,role][,joined]; all or nothing");
   import.option("file", options->file, "the CSV file, with a header row").required();
   import.flag("--dry-run", options->dry_run, "report what would change; change nothing");
   import
@@ -352,30 +352,33 @@ register_member(Command& root)
             options->joined,
             "the day the members it adds were admitted, for rows without a join date")
     .type_name("YYYY-MM-DD");
-  import.run([options](Session& session) { run_import(*options, session); },
-             [options] { return std::vector{options->file}; });
+  import.run([options](Session& session) { run_import(*options, session);
+},
+             [options] {
+  return std::vector{options->file}; });
 
-  auto deactivate = member.add("deactivate", "stop a member from claiming; keep their record");
-  deactivate.option("login", options->login, "their login").required();
-  deactivate.run([options](Session& session) { run_deactivate(*options, session); });
+auto deactivate = member.add("deactivate", "stop a member from claiming; keep their record");
+deactivate.option("login", options->login, "their login").required();
+deactivate.run([options](Session& session) { run_deactivate(*options, session); });
 
-  auto reactivate = member.add("reactivate", "let a deactivated member claim again");
-  reactivate.option("login", options->login, "their login").required();
-  reactivate.run([options](Session& session) { run_reactivate(*options, session); });
+auto reactivate = member.add("reactivate", "let a deactivated member claim again");
+reactivate.option("login", options->login, "their login").required();
+reactivate.run([options](Session& session) { run_reactivate(*options, session); });
 
-  auto setting = std::make_shared<SetOptions>();
-  auto set = member.add("set", "change a member's name, email, role, CPD duty or join date");
-  set.option("login", setting->login, "their login").required();
-  set.option("--name", setting->name, "full name").type_name("NAME");
-  set.option("--email", setting->email, "email address").type_name("EMAIL");
-  set.option("--role", setting->role, "member or secretary").type_name("ROLE");
-  set.flag("--cpd", setting->cpd, "they have a CPD duty (the usual)");
-  set.flag("--no-cpd", setting->no_cpd, "a staff or system account: no CPD duty");
-  set.option("--joined",
-             setting->joined,
-             "the day they were admitted; closed years' carries follow it")
-    .type_name("YYYY-MM-DD");
-  set.run([setting](Session& session) { run_set(*setting, session); });
-}
+auto setting = std::make_shared<SetOptions>();
+auto set = member.add("set", "change a member's name, email, role, CPD duty or join date");
+set.option("login", setting->login, "their login").required();
+set.option("--name", setting->name, "full name").type_name("NAME");
+set.option("--email", setting->email, "email address").type_name("EMAIL");
+set.option("--role", setting->role, "member or secretary").type_name("ROLE");
+set.flag("--cpd", setting->cpd, "they have a CPD duty (the usual)");
+set.flag("--no-cpd", setting->no_cpd, "a staff or system account: no CPD duty");
+set
+  .option("--joined",
+          setting->joined,
+          "the day they were admitted; closed years' carries follow it")
+  .type_name("YYYY-MM-DD");
+set.run([setting](Session& session) { run_set(*setting, session); });
+} // namespace cpd::cli
 
 } // namespace cpd::cli

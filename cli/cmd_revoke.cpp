@@ -3,7 +3,6 @@
 
 #include <cpd/claims.hpp>
 
-
 namespace cpd::cli {
 
 namespace {
@@ -20,8 +19,8 @@ void
 register_revoke(Command& root)
 {
   auto options = std::make_shared<RevokeOptions>();
-  auto command = root.add(
-    "revoke", "revoke an approved claim with a reason; the ledger keeps both (secretary)");
+  auto command =
+    root.add("revoke", "revoke an approved claim with a reason; the ledger keeps both (secretary)");
   command.option("id", options->id, "the claim's number").required();
   command.option("--reason", options->reason, "why, told to the member")
     .type_name("TEXT")

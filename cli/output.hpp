@@ -3,8 +3,8 @@
 #include "session.hpp"
 
 #include <cpd/claims.hpp>
-#include <cpd/json.hpp>
 #include <cpd/evidence.hpp>
+#include <cpd/json.hpp>
 #include <cpd/ledger.hpp>
 #include <cpd/protocol.hpp>
 #include <cpd/statement.hpp>

@@ -185,10 +185,8 @@ private:
         if (summary.stopped) {
           log(fmt::format("mail stays queued: {}", summary.stopped->what()));
         } else if (summary.retry > 0 || summary.failed > 0) {
-          log(fmt::format("{} mail to retry, {} refused: {}",
-                          summary.retry,
-                          summary.failed,
-                          summary.last_error));
+          log(fmt::format(
+            "{} mail to retry, {} refused: {}", summary.retry, summary.failed, summary.last_error));
         }
       } catch (const std::exception& e) {
         db.reset();
@@ -448,8 +446,7 @@ serve_connection(Server& server, int fd, unsigned uid)
   protocol::Response response;
   std::string label = "(unread)";
   try {
-    const auto payload =
-      read_frame(fd, protocol::k_max_request_bytes, started + k_request_time);
+    const auto payload = read_frame(fd, protocol::k_max_request_bytes, started + k_request_time);
     const auto request = protocol::decode_request(payload);
     label = command_label(request.args);
     response = answer(server, request, uid);
@@ -592,8 +589,9 @@ serve(const ServeOptions& options)
 
   std::optional<int> inherited = inherited_listener();
   if (!inherited && options.socket.empty()) {
-    throw Error(ErrorKind::usage,
-                "cpd serve needs a socket: run it from cpd.socket (systemd), or give --socket PATH");
+    throw Error(
+      ErrorKind::usage,
+      "cpd serve needs a socket: run it from cpd.socket (systemd), or give --socket PATH");
   }
   const int listener = inherited ? *inherited : listen_at(options.socket);
   struct stat made

@@ -88,10 +88,8 @@ read_frame(int fd, std::uint32_t limit, std::optional<Clock::time_point> deadlin
     throw VersionMismatch{parsed.version};
   }
   if (parsed.length > limit) {
-    throw Error(ErrorKind::bad_input,
-                "a message of {} bytes is over the limit of {}",
-                parsed.length,
-                limit);
+    throw Error(
+      ErrorKind::bad_input, "a message of {} bytes is over the limit of {}", parsed.length, limit);
   }
   std::string payload;
   read_exactly(fd, payload, parsed.length, deadline);

@@ -32,8 +32,7 @@ void send_all(int fd, std::string_view bytes, std::optional<Clock::time_point> d
 // another version, ErrorKind::bad_input for bytes that are not a frame or a
 // payload over `limit` (before reading it), ErrorKind::io when the peer
 // goes or the deadline passes.
-std::string
-read_frame(int fd, std::uint32_t limit, std::optional<Clock::time_point> deadline);
+std::string read_frame(int fd, std::uint32_t limit, std::optional<Clock::time_point> deadline);
 
 // The uid of the process at the other end of a Unix socket, as it was when
 // it connected or listened (SO_PEERCRED).

@@ -1,6 +1,5 @@
-#include <cpd/csv.hpp>
-
 #include <cpd/ascii.hpp>
+#include <cpd/csv.hpp>
 #include <cpd/error.hpp>
 #include <cpd/json.hpp>
 #include <cpd/text.hpp>

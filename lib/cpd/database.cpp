@@ -169,8 +169,9 @@ Statement::text(int column) const
 {
   const auto* data = sqlite3_column_text(m_statement, column);
   const auto size = sqlite3_column_bytes(m_statement, column);
-  return data != nullptr ? std::string(reinterpret_cast<const char*>(data), static_cast<std::size_t>(size))
-              : std::string();
+  return data != nullptr
+           ? std::string(reinterpret_cast<const char*>(data), static_cast<std::size_t>(size))
+           : std::string();
 }
 
 std::optional<std::string>
@@ -196,8 +197,9 @@ Statement::blob(int column) const
 {
   const auto* data = sqlite3_column_blob(m_statement, column);
   const auto size = sqlite3_column_bytes(m_statement, column);
-  return data != nullptr ? std::string(static_cast<const char*>(data), static_cast<std::size_t>(size))
-              : std::string();
+  return data != nullptr
+           ? std::string(static_cast<const char*>(data), static_cast<std::size_t>(size))
+           : std::string();
 }
 
 // --- Database ---

@@ -60,11 +60,12 @@ overlapping(Database& db, const Member& member, int from, std::optional<int> unt
 std::vector<Dispensation>
 overlapping_days(Database& db, const Member& member, Date from, std::optional<Date> until)
 {
-  Statement query(db,
-                  "SELECT id, from_date, until_date, reason FROM dispensation_period"
-                  " WHERE member_id = ?1 AND lifted_at IS NULL"
-                  " AND (?3 IS NULL OR from_date <= ?3) AND (until_date IS NULL OR until_date >= ?2)"
-                  " ORDER BY from_date");
+  Statement query(
+    db,
+    "SELECT id, from_date, until_date, reason FROM dispensation_period"
+    " WHERE member_id = ?1 AND lifted_at IS NULL"
+    " AND (?3 IS NULL OR from_date <= ?3) AND (until_date IS NULL OR until_date >= ?2)"
+    " ORDER BY from_date");
   query.bind(1, member.id);
   query.bind(2, from.to_string());
   query.bind(3, until ? std::optional(until->to_string()) : std::nullopt);
@@ -101,9 +102,10 @@ insert_days(Database& db,
             std::int64_t actor_id,
             std::int64_t at)
 {
-  Statement(db,
-            "INSERT INTO dispensation_period(member_id, from_date, until_date, reason, actor_id, at)"
-            " VALUES (?, ?, ?, ?, ?, ?)")
+  Statement(
+    db,
+    "INSERT INTO dispensation_period(member_id, from_date, until_date, reason, actor_id, at)"
+    " VALUES (?, ?, ?, ?, ?, ?)")
     .bind_all(member_id,
               from.to_string(),
               until ? std::optional(until->to_string()) : std::nullopt,
@@ -166,7 +168,8 @@ check_reason(std::string_view reason)
 // more than k_dispensation_years_ahead ahead, and one for a member without
 // a CPD duty.
 void
-check_reach(Database& db, const Context& context, const Member& member, int from, std::optional<int> until)
+check_reach(
+  Database& db, const Context& context, const Member& member, int from, std::optional<int> until)
 {
   const int first = load_scheme(db).start.year();
   if (from < first) {
@@ -335,11 +338,8 @@ grant_dispensation_days(Database& db,
   Transaction transaction(db, Transaction::Kind::write);
   const auto secretary = require_secretary(db, context);
   const auto member = require_subject(db, secretary, login, Act::grant);
-  check_reach(db,
-              context,
-              member,
-              from.year(),
-              until ? std::optional(until->year()) : std::nullopt);
+  check_reach(
+    db, context, member, from.year(), until ? std::optional(until->year()) : std::nullopt);
   if (current_rules(db).prorata == ProRata::none) {
     throw Error(ErrorKind::refused,
                 "the scheme does not pro-rate (scheme.prorata is none): a dispensation is for "

@@ -1,10 +1,10 @@
 #include <cpd/database.hpp>
 #include <cpd/error.hpp>
 #include <cpd/evidence.hpp>
+#include <cpd/json.hpp>
 #include <cpd/members.hpp>
 #include <cpd/settings.hpp>
 #include <cpd/sha256.hpp>
-#include <cpd/json.hpp>
 #include <cpd/text.hpp>
 
 #include <map>

@@ -1,9 +1,9 @@
 #include <cpd/database.hpp>
 #include <cpd/error.hpp>
 #include <cpd/export.hpp>
+#include <cpd/json.hpp>
 #include <cpd/members.hpp>
 #include <cpd/points.hpp>
-#include <cpd/json.hpp>
 
 #include <fmt/format.h>
 
@@ -39,9 +39,7 @@ export_database(Database& db, const Context& context, std::ostream& out)
   require_secretary(db, context);
   ExportSummary summary;
   auto header = record("export");
-  header.field("format", 1)
-    .field("schema", db.schema_version())
-    .field("created_at", context.now);
+  header.field("format", 1).field("schema", db.schema_version()).field("created_at", context.now);
   write(out, header);
 
   Statement members(db,
@@ -70,8 +68,7 @@ export_database(Database& db, const Context& context, std::ostream& out)
       .field("title", activities.text(1))
       .field("points", Points::from_tenths(activities.integer(2)))
       .field("unit", activities.text(3))
-      .field("max_points",
-             max ? std::optional(Points::from_tenths(*max)) : std::optional<Points>())
+      .field("max_points", max ? std::optional(Points::from_tenths(*max)) : std::optional<Points>())
       .field("evidence_required", activities.integer(5) != 0)
       .field("retired", activities.integer(6) != 0);
     write(out, activity);

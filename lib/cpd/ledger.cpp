@@ -13,9 +13,8 @@ const char* const k_sum_entries_sql =
   "SELECT coalesce(sum(points), 0) FROM entry"
   " WHERE member_id = ?1 AND year = ?2 AND (?3 IS NULL OR kind = ?3)";
 
-const char* const k_pending_points_sql =
-  "SELECT coalesce(sum(points), 0) FROM claim"
-  " WHERE member_id = ? AND year = ? AND status = 'pending'";
+const char* const k_pending_points_sql = "SELECT coalesce(sum(points), 0) FROM claim"
+                                         " WHERE member_id = ? AND year = ? AND status = 'pending'";
 
 namespace {
 
@@ -131,15 +130,8 @@ post_entry(Database& db,
   Statement(db,
             "INSERT INTO entry(member_id, year, kind, points, claim_id, actor_id, at, reason,"
             " category) VALUES (?, ?, ?, ?, ?, ?, ?, NULLIF(?, ''), NULLIF(?, ''))")
-    .bind_all(member_id,
-              year,
-              to_string(kind),
-              points.tenths(),
-              claim_id,
-              actor_id,
-              at,
-              reason,
-              category)
+    .bind_all(
+      member_id, year, to_string(kind), points.tenths(), claim_id, actor_id, at, reason, category)
     .run();
 }
 
@@ -155,11 +147,8 @@ ledger_mark(Database& db, std::int64_t member_id)
 }
 
 Account
-load_account(Database& db,
-             std::int64_t member_id,
-             int from,
-             int to,
-             const std::optional<LedgerMark>& before)
+load_account(
+  Database& db, std::int64_t member_id, int from, int to, const std::optional<LedgerMark>& before)
 {
   Account account;
   Statement points(db, points_by_category(Whose::one));
@@ -382,8 +371,7 @@ member_balance(Database& db, std::int64_t member_id, int year)
   balance.active = who.integer(2) != 0;
   balance.year = year;
   const auto rules = rules_of_year(db, year);
-  const auto account =
-    load_account(db, member_id, std::max(1, year - rules.cycle_years + 1), year);
+  const auto account = load_account(db, member_id, std::max(1, year - rules.cycle_years + 1), year);
   balance.joined = account.joined;
   fill_balance(balance, judge(account, rules, year, load_scheme(db).start));
   balance.closed = year_closed(db, year);
@@ -424,9 +412,8 @@ adjust_points(Database& db,
     throw Error(ErrorKind::usage, "an adjustment needs a reason: --reason TEXT");
   }
   if (category && !valid_category(*category)) {
-    throw Error(ErrorKind::bad_input,
-                "'{}' is not a category: use a-z, 0-9 and '-' (at most 40)",
-                *category);
+    throw Error(
+      ErrorKind::bad_input, "'{}' is not a category: use a-z, 0-9 and '-' (at most 40)", *category);
   }
   if (reason.size() > 2000 || !valid_utf8(reason)
       || has_control_characters(reason, AllowNewlines::no)) {

@@ -47,12 +47,12 @@ struct Balance
   std::string member; // login
   std::string name;
   int year = 0;
-  Points earned;     // approved claims and adjustments in the year
-  Points carried_in; // carried from the year before
-  Points total;      // earned + carried_in
-  Points quota;     // the cycle's requirement, pro-rated for a joiner or a dispensation
-  Points remaining; // the fewest points that meet every requirement, never below 0
-  Points pending;   // submitted, not yet decided
+  Points earned;          // approved claims and adjustments in the year
+  Points carried_in;      // carried from the year before
+  Points total;           // earned + carried_in
+  Points quota;           // the cycle's requirement, pro-rated for a joiner or a dispensation
+  Points remaining;       // the fewest points that meet every requirement, never below 0
+  Points pending;         // submitted, not yet decided
   bool compliant = false; // every requirement of the year's rules is met
   bool exempt = false;
   bool closed = false;

@@ -300,9 +300,8 @@ change_member(Database& db,
       .run();
   }
   if (change.joined && change.joined != before.joined) {
-    result.changed.push_back({"joined",
-                              before.joined ? before.joined->to_string() : "none",
-                              change.joined->to_string()});
+    result.changed.push_back(
+      {"joined", before.joined ? before.joined->to_string() : "none", change.joined->to_string()});
     change_joined(db, context, require_login(db, login), change.joined, secretary.id);
   }
   result.member = require_login(db, login);

@@ -26,7 +26,7 @@ struct Member
   std::string email;
   Role role = Role::member;
   bool active = true;
-  bool cpd_duty = true; // false for staff and system accounts: no reminders or statements
+  bool cpd_duty = true;         // false for staff and system accounts: no reminders or statements
   std::optional<Date> joined{}; // admitted on; their first year is pro-rated from it
 };
 

@@ -103,12 +103,13 @@ outcome_clause(const Judgement& judgement, std::optional<Date> joined, Cycle cyc
     return text + fmt::format("which meets the quota of {}", quota);
   }
   if (short_of_total_only(judgement)) {
-    return text + fmt::format("which is {} short of the quota of {}",
-                              points_phrase(judgement.remaining),
-                              quota);
+    return text
+           + fmt::format(
+             "which is {} short of the quota of {}", points_phrase(judgement.remaining), quota);
   }
-  return text + fmt::format(
-                  "which falls short of the quota of {} by {}", quota, needs_phrase(judgement, false));
+  return text
+         + fmt::format(
+           "which falls short of the quota of {} by {}", quota, needs_phrase(judgement, false));
 }
 
 void
@@ -123,12 +124,10 @@ add_balance(Values& values, const Balance& balance)
   values["quota_points"] = points_phrase(balance.quota);
   values["quota_cpd_points"] = requirement_phrase(judged, balance.joined, "CPD");
   values["progress"] = progress_phrase(judged);
-  values["cycle_clause"] = judged.cycle_from < judged.year
-                             ? fmt::format(" and {} over {} to {}",
-                                           points_phrase(judged.cycle_total),
-                                           judged.cycle_from,
-                                           judged.year)
-                             : std::string();
+  values["cycle_clause"] =
+    judged.cycle_from < judged.year ? fmt::format(
+      " and {} over {} to {}", points_phrase(judged.cycle_total), judged.cycle_from, judged.year)
+                                    : std::string();
   values["remaining"] = balance.remaining.to_string();
   values["remaining_points"] = points_phrase(balance.remaining);
   values["remaining_more"] = needs_phrase(judged);
@@ -177,8 +176,7 @@ standing_paragraph(Database& db, std::int64_t member_id, int year, Date today)
   } else if (balance.compliant) {
     against = fmt::format(", which meets the quota of {}", quota);
   } else if (short_of_total_only(judged)) {
-    against =
-      fmt::format(", {} short of the quota of {}", points_phrase(balance.remaining), quota);
+    against = fmt::format(", {} short of the quota of {}", points_phrase(balance.remaining), quota);
   } else {
     against = fmt::format(", short of the quota of {} by {}", quota, needs_phrase(judged, false));
   }
@@ -610,9 +608,8 @@ notice_dispensation(Database& db,
       // Part of a year: what the member still owes, pro rata.
       const int year = std::clamp(
         context.today.year(), dispensation.from, dispensation.until.value_or(dispensation.from));
-      values["effect"] =
-        "The months it touches are taken off your CPD requirement, pro rata.\n\n"
-        + standing_paragraph(db, member.id, year, context.today);
+      values["effect"] = "The months it touches are taken off your CPD requirement, pro rata.\n\n"
+                         + standing_paragraph(db, member.id, year, context.today);
     } else {
       values["effect"] = "While you are exempt you need not earn any CPD points and you will not "
                          "be\nreminded; any activities you claim are still recorded.";

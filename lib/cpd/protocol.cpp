@@ -224,7 +224,8 @@ encode(const Response& response)
     put_field(out, tag_output_file, pair_value(file.path, flags + file.content));
   }
   if (response.confirm) {
-    put_field(out, tag_confirm, pair_value(response.confirm->prompt, ids_value(response.confirm->ids)));
+    put_field(
+      out, tag_confirm, pair_value(response.confirm->prompt, ids_value(response.confirm->ids)));
   }
   return out;
 }

@@ -36,10 +36,10 @@ struct Terminal
 {
   std::uint32_t columns = 0;     // of standard output; 0: not a terminal, or unknown
   std::uint32_t err_columns = 0; // of standard error, likewise
-  bool out_tty = false;      // standard output is a terminal
-  bool in_tty = false;       // standard input is a terminal (to confirm on)
-  bool colour = false;       // colour on standard output
-  bool err_colour = false;   // colour on standard error
+  bool out_tty = false;          // standard output is a terminal
+  bool in_tty = false;           // standard input is a terminal (to confirm on)
+  bool colour = false;           // colour on standard output
+  bool err_colour = false;       // colour on standard error
 };
 
 // A file the user named, read by the client with the user's rights.

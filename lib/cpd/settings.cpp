@@ -28,12 +28,10 @@ constexpr std::array k_settings = {
               "years the quota is due over, in a cycle that rolls on a year at a time"},
   SettingInfo{"scheme.quota", "10", "points required per cycle (per year in a 1-year cycle)"},
   SettingInfo{"scheme.year_minimum", "0", "points required every year, within a longer cycle too"},
-  SettingInfo{"scheme.minimums",
-              "none",
-              "least points of a category per cycle, e.g. formal:10,risk:5"},
-  SettingInfo{"scheme.maximums",
-              "none",
-              "most points of a category that count per cycle, e.g. reading:60"},
+  SettingInfo{
+    "scheme.minimums", "none", "least points of a category per cycle, e.g. formal:10,risk:5"},
+  SettingInfo{
+    "scheme.maximums", "none", "most points of a category that count per cycle, e.g. reading:60"},
   SettingInfo{"scheme.carry_cap", "3", "points carried into the next year at most"},
   SettingInfo{"scheme.carry_categories",
               "all",

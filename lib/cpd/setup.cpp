@@ -1,7 +1,7 @@
 #include <cpd/activities.hpp>
+#include <cpd/ascii.hpp>
 #include <cpd/database.hpp>
 #include <cpd/embedded.hpp>
-#include <cpd/ascii.hpp>
 #include <cpd/error.hpp>
 #include <cpd/rules.hpp>
 #include <cpd/settings.hpp>
@@ -40,7 +40,8 @@ parse_preset(std::string_view name, std::string_view text)
       try {
         validate_setting(key, value);
       } catch (const Error& e) {
-        throw Error(ErrorKind::internal, "schemes/{}.conf line {}: {}", name, line_number, e.what());
+        throw Error(
+          ErrorKind::internal, "schemes/{}.conf line {}: {}", name, line_number, e.what());
       }
       preset.settings.emplace_back(key, value);
     }

@@ -571,9 +571,8 @@ standing_phrase(const CpdStatement& statement)
       return fmt::format(
         "not compliant: short of the quota of {} by {}", quota, statement.short_by);
     }
-    return fmt::format("not compliant: {} short of the quota of {}",
-                       points_phrase(statement.remaining),
-                       quota);
+    return fmt::format(
+      "not compliant: {} short of the quota of {}", points_phrase(statement.remaining), quota);
   case Standing::exempt:
     return fmt::format("exempt from the quota for {}", statement.year);
   case Standing::in_progress:

@@ -1,9 +1,9 @@
-#include <cpd/text.hpp>
-
 #include <cpd/ascii.hpp>
+#include <cpd/text.hpp>
 #include <cpd/utf8.hpp>
 
 #include <fmt/format.h>
+
 #include <utf8proc.h>
 
 #include <algorithm>
@@ -237,7 +237,6 @@ has_control_characters(std::string_view text, AllowNewlines newlines)
   }
   return false;
 }
-
 
 std::string
 media_type(std::string_view file_name, std::string_view first_bytes)

@@ -17,9 +17,10 @@ bool
 same(const cpd::protocol::Request& a, const cpd::protocol::Request& b)
 {
   if (a.args != b.args || a.files.size() != b.files.size() || a.confirmed != b.confirmed
-      || a.terminal.columns != b.terminal.columns || a.terminal.err_columns != b.terminal.err_columns || a.terminal.out_tty != b.terminal.out_tty
-      || a.terminal.in_tty != b.terminal.in_tty || a.terminal.colour != b.terminal.colour
-      || a.terminal.err_colour != b.terminal.err_colour) {
+      || a.terminal.columns != b.terminal.columns
+      || a.terminal.err_columns != b.terminal.err_columns
+      || a.terminal.out_tty != b.terminal.out_tty || a.terminal.in_tty != b.terminal.in_tty
+      || a.terminal.colour != b.terminal.colour || a.terminal.err_colour != b.terminal.err_colour) {
     return false;
   }
   for (std::size_t i = 0; i < a.files.size(); ++i) {

@@ -231,7 +231,9 @@ TEST_CASE("a row changed outside cpd is an internal error naming it, never a gue
   cpd::Statement(s.db, "PRAGMA ignore_check_constraints = ON").run();
   SUBCASE("an unknown status")
   {
-    cpd::Statement(s.db, "UPDATE claim SET status = 'approvable' WHERE id = ?").bind(1, claim.id).run();
+    cpd::Statement(s.db, "UPDATE claim SET status = 'approvable' WHERE id = ?")
+      .bind(1, claim.id)
+      .run();
   }
   SUBCASE("a date that is not one")
   {

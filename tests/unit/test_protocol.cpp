@@ -52,7 +52,8 @@ TEST_CASE("a response comes through the protocol as it was sent")
   response.status = 77;
   response.out = "table\n";
   response.err = "cpd: error: no\n";
-  response.files = {{"out/a.pdf", "A", true, true}, {"b.pdf", std::string(70000, 'b'), false, false}};
+  response.files = {{"out/a.pdf", "A", true, true},
+                    {"b.pdf", std::string(70000, 'b'), false, false}};
   response.confirm = protocol::Confirmation{"Approve these 2 claims? [y/N] ", {12, 13}};
   const auto decoded = protocol::decode_response(protocol::encode(response));
   CHECK(decoded.status == 77);

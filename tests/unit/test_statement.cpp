@@ -1,7 +1,6 @@
 #include "fixture.hpp"
 
 #include <cpd/check.hpp>
-
 #include <cpd/ledger.hpp>
 #include <cpd/statement.hpp>
 #include <cpd/yearend.hpp>

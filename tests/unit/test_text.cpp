@@ -387,8 +387,8 @@ TEST_CASE("display_width counts terminal columns")
 
 TEST_CASE("display_width agrees with a maintained Unicode table where terminals do")
 {
-  CHECK(cpd::display_width("\U0001F680") == 2); // rocket, an emoji
-  CHECK(cpd::display_width("\u231A") == 2);     // watch, emoji presentation
+  CHECK(cpd::display_width("\U0001F680") == 2);   // rocket, an emoji
+  CHECK(cpd::display_width("\u231A") == 2);       // watch, emoji presentation
   CHECK(cpd::display_width("\u0915\u093F") == 1); // Devanagari KI: the vowel sign takes no column
   CHECK(cpd::display_width("\u0E01\u0E34") == 1); // Thai KO KAI with SARA I above
   CHECK(cpd::display_width("\u0E01\u0E48") == 1); // with a tone mark
@@ -485,8 +485,8 @@ TEST_CASE("closest_match stays quick on a hostile word")
 TEST_CASE("bidirectional overrides and isolates count as control characters")
 {
   using cpd::AllowNewlines;
-  for (const char* bidi : {"\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067",
-                           "\u2068", "\u2069"}) {
+  for (const char* bidi :
+       {"\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069"}) {
     CHECK(cpd::has_control_characters(std::string("cert") + bidi + "fdp.exe", AllowNewlines::yes));
   }
   // Neighbours that are ordinary text.

@@ -148,10 +148,10 @@ TEST_CASE("property: the ledger and every judgement equal a replay of the facts"
     std::int64_t formal_minimum = 30;
     cpd::set_setting(s.db, s.as("sec"), "scheme.quota", "5");
     cpd::set_setting(s.db, s.as("sec"), "scheme.minimums", "formal:3");
-    cpd::add_member(s.db,
-                    s.as("sec"),
-                    {"joe", "Joe Joiner", "joe@example.org", cpd::Role::member, true,
-                     Date(2017, 7, 15)});
+    cpd::add_member(
+      s.db,
+      s.as("sec"),
+      {"joe", "Joe Joiner", "joe@example.org", cpd::Role::member, true, Date(2017, 7, 15)});
     for (const auto& code : formal) {
       cpd::Statement(s.db, "UPDATE activity SET category = 'formal' WHERE code = ?")
         .bind_all(code)
@@ -205,12 +205,11 @@ TEST_CASE("property: the ledger and every judgement equal a replay of the facts"
             REQUIRE(statuses[year].contains(login));
             CHECK(statuses[year][login] == expected);
           }
-          carry_in =
-            close == closes.end()
-              ? 0
-              : std::min(close->second.cap,
-                         std::max<std::int64_t>(
-                           0, earned + carry_in - owed(login, year, close->second.quota)));
+          carry_in = close == closes.end()
+                       ? 0
+                       : std::min(close->second.cap,
+                                  std::max<std::int64_t>(
+                                    0, earned + carry_in - owed(login, year, close->second.quota)));
         }
       }
     };

@@ -32,7 +32,6 @@ skipped()
   return g_skipped;
 }
 
-
 TempDir::TempDir()
 {
   std::string pattern = (std::filesystem::temp_directory_path() / "cpd-unit-XXXXXX").string();

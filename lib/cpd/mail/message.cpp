@@ -223,7 +223,8 @@ split_words(std::string_view text)
   std::vector<std::string_view> words;
   for (std::size_t start = text.find_first_not_of(' '); start != std::string_view::npos;) {
     const std::size_t end = text.find(' ', start);
-    words.push_back(text.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start));
+    words.push_back(
+      text.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start));
     start = end == std::string_view::npos ? end : text.find_first_not_of(' ', end);
   }
   return words;
@@ -504,8 +505,9 @@ rfc2047_encode(std::string_view text, std::size_t used, Encoding encoding)
     std::size_t end = start;
     while (end < text.size()) {
       const std::size_t space = text.find(' ', end);
-      const std::size_t after =
-        space == std::string_view::npos ? std::string_view::npos : text.find_first_not_of(' ', space);
+      const std::size_t after = space == std::string_view::npos
+                                  ? std::string_view::npos
+                                  : text.find_first_not_of(' ', space);
       const std::size_t next = after == std::string_view::npos ? text.size() : after;
       if (!fits(start, next)) {
         break;

@@ -1,5 +1,5 @@
-#include <cpd/error.hpp>
 #include <cpd/ascii.hpp>
+#include <cpd/error.hpp>
 #include <cpd/mail/template.hpp>
 
 #include <fmt/format.h>

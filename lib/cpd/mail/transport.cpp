@@ -1,7 +1,6 @@
+#include <cpd/ascii.hpp>
 #include <cpd/error.hpp>
 #include <cpd/mail/transport.hpp>
-
-#include <cpd/ascii.hpp>
 
 #include <fmt/format.h>
 
