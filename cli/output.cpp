@@ -1,3 +1,7 @@
+// The one output path of cpd: the answer of a request, tables sized for
+// their own stream, JSON, colour, and checked writes with close_stdout's
+// exit status. Over 500 lines on purpose: every write goes through here.
+
 #include "output.hpp"
 
 #include <cpd/error.hpp>

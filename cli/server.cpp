@@ -3,7 +3,9 @@
 // kernel's word (SO_PEERCRED), never by what they send; each connection
 // carries one request, read whole within a size and a time limit before any
 // transaction starts, so a stalled, stopped or hostile client holds up
-// nobody but itself.
+// nobody but itself. Over 500 lines: the accept loop, the limits, the
+// sessions and the mail courier are read together to see that promise kept.
+
 #include "app.hpp"
 #include "commands.hpp"
 #include "delivery.hpp"

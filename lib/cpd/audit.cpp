@@ -1,3 +1,7 @@
+// Audits: the seeded draw, the mails, the reminders before the deadline,
+// responses and outcomes. Over 500 lines: one lifecycle over one set of
+// tables, whose steps check each other's states.
+
 #include <cpd/audit.hpp>
 #include <cpd/database.hpp>
 #include <cpd/error.hpp>

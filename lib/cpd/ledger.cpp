@@ -1,3 +1,7 @@
+// The ledger: entries, balances, and the corrections a late approval,
+// revocation or adjustment cascades through closed years. Over 500 lines
+// because the corrections and the carry rule they re-apply belong together.
+
 #include <cpd/activities.hpp>
 #include <cpd/database.hpp>
 #include <cpd/error.hpp>

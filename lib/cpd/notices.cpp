@@ -1,3 +1,7 @@
+// Every mail cpd sends, one function each, with the values its template
+// fills in. Over 500 lines because there are some thirty mails; they stay
+// side by side so that no two of them contradict each other.
+
 #include <cpd/audit.hpp>
 #include <cpd/database.hpp>
 #include <cpd/evidence.hpp>

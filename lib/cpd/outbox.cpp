@@ -1,3 +1,7 @@
+// The outbox: mail queued in the caller's transaction, rendered from its
+// template and facts when sent, leased in batches, delivered and retried
+// with backoff. Over 500 lines: one state machine over one table.
+
 #include <cpd/database.hpp>
 #include <cpd/embedded.hpp>
 #include <cpd/json.hpp>

@@ -1,3 +1,8 @@
+// The scheme's rules for a member's year or cycle: the total, category
+// minimums and maximums, carries by category and pro rata for joiners and
+// part-year dispensations. Over 500 lines because balance, mail, report,
+// year end and cpd check all take their judgement from here, and nowhere else.
+
 #include <cpd/activities.hpp>
 #include <cpd/ascii.hpp>
 #include <cpd/database.hpp>

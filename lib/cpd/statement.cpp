@@ -1,3 +1,7 @@
+// Statements: the canonical encoding of a member's year, its verification
+// code (HMAC-SHA-256), and its text and HTML forms, which must say the same
+// thing. Over 500 lines because the three forms are kept side by side.
+
 #include <cpd/claims.hpp>
 #include <cpd/database.hpp>
 #include <cpd/error.hpp>

@@ -1,3 +1,7 @@
+// The scheme's time zone, read from the system's TZif files (versions 1 to
+// 4) and their POSIX TZ footer, without setting TZ for the process. Over 500
+// lines because the file format and the rule it ends with are one reader.
+
 #include <cpd/error.hpp>
 #include <cpd/json.hpp>
 #include <cpd/timezone.hpp>

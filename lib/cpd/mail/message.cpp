@@ -1,3 +1,7 @@
+// Internet messages as RFC 5322, 2045 and 2047 want them: headers folded
+// within 78 characters, encoded words split between words, MIME parts and
+// quoted-printable bodies. Over 500 lines: one format, written in one place.
+
 #include <cpd/date.hpp>
 #include <cpd/error.hpp>
 #include <cpd/mail/message.hpp>

@@ -1,6 +1,8 @@
 // SMTP delivery through libcurl, loaded with dlopen on first use: linking it
 // would add its start-up cost to every cpd command, most of which send no
-// mail. curl.h is included for types and constants only.
+// mail. curl.h is included for types and constants only. Just over 500
+// lines: the library, its typed option shim and the SMTP dialogue share
+// one session's state.
 #define CURL_DISABLE_TYPECHECK
 #include <cpd/error.hpp>
 #include <cpd/mail/transport.hpp>
