@@ -142,9 +142,9 @@ run_list(Session& session)
                                  std::string(to_string(member.role)),
                                  member.cpd_duty ? "yes" : "no"};
     if (joined) {
-      row.push_back(member.joined ? member.joined->to_string() : "");
+      row.emplace_back(member.joined ? member.joined->to_string() : "");
     }
-    row.push_back(member.active ? "active" : "deactivated");
+    row.emplace_back(member.active ? "active" : "deactivated");
     table.add_row(std::move(row));
   }
   print(table.render());

@@ -75,9 +75,10 @@ parse_instant(std::string_view text)
         || hours < 0 || hours > 23 || minutes < 0 || minutes > 59) {
       return std::nullopt;
     }
-    offset = (text[at] == '-' ? -1 : 1) * (hours * 3600 + minutes * 60);
+    offset = (text[at] == '-' ? -1 : 1) * (std::int64_t{hours} * 3600 + std::int64_t{minutes} * 60);
   }
-  return date->days() * 86400 + hour * 3600 + minute * 60 + second - offset;
+  return date->days() * 86400 + std::int64_t{hour} * 3600 + std::int64_t{minute} * 60 + second
+         - offset;
 }
 
 ClockOverride
@@ -119,9 +120,10 @@ scheme_zone(Database& db)
   static std::mutex mutex;
   static std::map<std::string, Loaded> loaded;
   std::error_code ec;
-  const auto written = valid_zone_name(name)
-                         ? std::filesystem::last_write_time(k_zoneinfo_directory / name, ec)
-                         : std::filesystem::file_time_type();
+  const auto written =
+    valid_zone_name(name)
+      ? std::filesystem::last_write_time(std::filesystem::path(k_zoneinfo_directory) / name, ec)
+      : std::filesystem::file_time_type();
   {
     const std::lock_guard lock(mutex);
     if (const auto found = loaded.find(name);

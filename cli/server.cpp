@@ -210,7 +210,7 @@ struct Server
 {
   Server(const std::string& path, ClockOverride fixed_clock, const std::string& login)
     : pool(path)
-    , clock(std::move(fixed_clock))
+    , clock(fixed_clock)
     , own_login(login)
     , courier(path, login)
   {}

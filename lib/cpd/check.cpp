@@ -99,7 +99,7 @@ carries_by_sql(Database& db, std::vector<std::string>& problems)
     try {
       plain = plain && plain_carry(rules_of_year(db, year));
     } catch (const Error& e) {
-      problems.push_back(e.what());
+      problems.emplace_back(e.what());
     }
   }
   return plain && !(first && joined_since(db, *first));

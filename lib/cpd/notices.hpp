@@ -87,7 +87,7 @@ struct DueReminders
   std::int64_t joined_before = 0; // members who joined before this instant
   bool below_quota = false;       // everybody short, not only those without a claim
   Points quota;
-  Date period_start; // not reminded since this day
+  Date period_start{2017, 1, 1}; // not reminded since this day
 };
 
 // To every member due a reminder of the quota, with where they stand: one

@@ -37,11 +37,11 @@ period_start(RemindEvery every, Date day)
     // 1970-01-01 was a Thursday; weeks start on Monday.
     return day.plus_days(-((day.days() % 7 + 10) % 7));
   case RemindEvery::month:
-    return Date(day.year(), day.month(), 1);
+    return {day.year(), day.month(), 1};
   case RemindEvery::quarter:
-    return Date(day.year(), (day.month() - 1) / 3 * 3 + 1, 1);
+    return {day.year(), (day.month() - 1) / 3 * 3 + 1, 1};
   case RemindEvery::year:
-    return Date(day.year(), 1, 1);
+    return {day.year(), 1, 1};
   }
   return day;
 }

@@ -49,7 +49,7 @@ parse_category_points(std::string_view key, std::string_view value)
   if (value.empty() || value == "none") {
     return result;
   }
-  const auto expected = "categories with their points, e.g. formal:10,risk:5 (or none)";
+  const auto* const expected = "categories with their points, e.g. formal:10,risk:5 (or none)";
   std::string_view rest = value;
   while (true) {
     const auto comma = rest.find(',');
@@ -506,7 +506,7 @@ prorate(Points value, int months, int full, Rounding rounding)
     return value;
   }
   if (months <= 0 || full <= 0) {
-    return Points();
+    return {};
   }
   const std::int64_t numerator = value.tenths() * months; // tenths × months
   const std::int64_t denominator = full;
@@ -729,7 +729,7 @@ requirement_phrase(const Judgement& judgement,
     why.push_back(fmt::format("from your joining on {}", joined->to_long_string()));
   }
   if (judgement.dispensed_in_cycle) {
-    why.push_back("for your dispensation");
+    why.emplace_back("for your dispensation");
   }
   if (!why.empty()) {
     text += fmt::format(" (pro rata {})", listing(why));

@@ -87,7 +87,7 @@ void check_rules(const Rules& rules);
 // when `until` is empty.
 struct DaySpan
 {
-  Date from;
+  Date from{2017, 1, 1};
   std::optional<Date> until;
 };
 

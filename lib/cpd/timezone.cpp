@@ -7,6 +7,7 @@
 #include <cpd/timezone.hpp>
 
 #include <algorithm>
+#include <array>
 #include <fstream>
 #include <sstream>
 
@@ -62,8 +63,8 @@ leap(std::int64_t year)
 int
 month_days(std::int64_t year, int month)
 {
-  static constexpr int k_days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  return month == 2 && leap(year) ? 29 : k_days[month - 1];
+  static constexpr std::array<int, 12> k_days = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  return month == 2 && leap(year) ? 29 : k_days.at(static_cast<std::size_t>(month - 1));
 }
 
 // Reads big-endian integers from the file's bytes, refusing to run past them.
@@ -404,7 +405,8 @@ transition_day(const TimeZone::Transition& transition, std::int64_t year)
     const std::int64_t month_start = days_from_civil(year, transition.month, 1);
     // 1970-01-01 was a Thursday (4).
     const std::int64_t weekday = ((month_start % 7) + 11) % 7;
-    std::int64_t day = 1 + (transition.day - weekday + 7) % 7 + (transition.week - 1) * 7;
+    std::int64_t day =
+      1 + (transition.day - weekday + 7) % 7 + std::int64_t{transition.week - 1} * 7;
     while (day > month_days(year, transition.month)) {
       day -= 7;
     }

@@ -78,7 +78,7 @@ private:
 };
 
 // Where Debian keeps the zone files (package tzdata).
-inline const std::filesystem::path k_zoneinfo_directory = "/usr/share/zoneinfo";
+inline constexpr const char* k_zoneinfo_directory = "/usr/share/zoneinfo";
 
 // Whether `name` can name a zone file: "Europe/London", "UTC",
 // "Etc/GMT+5" — letters, digits, '_', '-', '+' and '/' between parts, no

@@ -58,7 +58,8 @@ private:
 bool
 have_zoneinfo()
 {
-  return std::filesystem::exists(cpd::k_zoneinfo_directory / "Europe/London");
+  return std::filesystem::exists(std::filesystem::path(cpd::k_zoneinfo_directory)
+                                 / "Europe/London");
 }
 
 std::int64_t
@@ -235,7 +236,8 @@ TEST_CASE("malformed zone files are refused, never read past their end")
     testutil::skip("no zone files in /usr/share/zoneinfo (apt-get install tzdata)");
     return;
   }
-  const auto good = testutil::read_file(cpd::k_zoneinfo_directory / "Europe/London");
+  const auto good =
+    testutil::read_file(std::filesystem::path(cpd::k_zoneinfo_directory) / "Europe/London");
   REQUIRE(good.size() > 100);
   CHECK_NOTHROW(TimeZone::from_tzif(good, "Europe/London"));
   // Every truncation is refused.
