@@ -79,32 +79,17 @@ Date::parse(std::string_view text)
   return Date(year, month, day);
 }
 
-// Days from civil and back: Howard Hinnant's public-domain algorithms.
 std::int64_t
 Date::days() const
 {
-  const std::int64_t y = m_month <= 2 ? m_year - 1 : m_year;
-  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const std::int64_t yoe = y - era * 400;
-  const std::int64_t mp = (m_month + 9) % 12;
-  const std::int64_t doy = (153 * mp + 2) / 5 + m_day - 1;
-  const std::int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
+  return days_from_civil(m_year, m_month, m_day);
 }
 
 Date
 Date::from_days(std::int64_t days)
 {
-  const std::int64_t z = days + 719468;
-  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const std::int64_t doe = z - era * 146097;
-  const std::int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const std::int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const std::int64_t mp = (5 * doy + 2) / 153;
-  const auto day = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
-  const auto month = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
-  const auto year = static_cast<int>(yoe + era * 400 + (month <= 2 ? 1 : 0));
-  return {year, month, day};
+  const auto civil = civil_from_days(days);
+  return {static_cast<int>(civil.year), civil.month, civil.day};
 }
 
 Date
@@ -130,6 +115,32 @@ Date
 year_end(int year)
 {
   return {year, 12, 31};
+}
+
+std::int64_t
+days_from_civil(std::int64_t year, std::int64_t month, std::int64_t day)
+{
+  const std::int64_t y = month <= 2 ? year - 1 : year;
+  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const std::int64_t yoe = y - era * 400;
+  const std::int64_t mp = (month + 9) % 12;
+  const std::int64_t doy = (153 * mp + 2) / 5 + day - 1;
+  const std::int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
+
+CivilDay
+civil_from_days(std::int64_t days)
+{
+  const std::int64_t z = days + 719468;
+  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const std::int64_t doe = z - era * 146097;
+  const std::int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const std::int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const std::int64_t mp = (5 * doy + 2) / 153;
+  const auto month = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
+  return {
+    yoe + era * 400 + (month <= 2 ? 1 : 0), month, static_cast<int>(doy - (153 * mp + 2) / 5 + 1)};
 }
 
 } // namespace cpd

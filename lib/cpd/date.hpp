@@ -63,4 +63,15 @@ private:
 // The last day of the calendar year.
 Date year_end(int year);
 
+// Days since 1970-01-01 of a proleptic Gregorian date and back, for any
+// year (Howard Hinnant's public-domain algorithms); Date checks the range.
+std::int64_t days_from_civil(std::int64_t year, std::int64_t month, std::int64_t day);
+struct CivilDay
+{
+  std::int64_t year = 1970;
+  int month = 1;
+  int day = 1;
+};
+CivilDay civil_from_days(std::int64_t days);
+
 } // namespace cpd

@@ -2,6 +2,7 @@
 // 4) and their POSIX TZ footer, without setting TZ for the process. Over 500
 // lines because the file format and the rule it ends with are one reader.
 
+#include <cpd/date.hpp>
 #include <cpd/error.hpp>
 #include <cpd/json.hpp>
 #include <cpd/timezone.hpp>
@@ -21,32 +22,6 @@ constexpr std::int64_t k_day = 86400;
 constexpr std::int32_t k_max_offset = 26 * 3600;
 // Zone files are a few kilobytes; anything far larger is not one.
 constexpr std::uintmax_t k_max_file_bytes = 1 << 20;
-
-// Days since 1970-01-01 of a civil date, for any year (Hinnant).
-std::int64_t
-days_from_civil(std::int64_t year, std::int64_t month, std::int64_t day)
-{
-  const std::int64_t y = month <= 2 ? year - 1 : year;
-  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const std::int64_t yoe = y - era * 400;
-  const std::int64_t mp = (month + 9) % 12;
-  const std::int64_t doy = (153 * mp + 2) / 5 + day - 1;
-  const std::int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
-}
-
-// The civil year of a day since 1970-01-01, for any day.
-std::int64_t
-year_of_days(std::int64_t days)
-{
-  const std::int64_t z = days + 719468;
-  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const std::int64_t doe = z - era * 146097;
-  const std::int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const std::int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const std::int64_t mp = (5 * doy + 2) / 153;
-  return yoe + era * 400 + (mp >= 10 ? 1 : 0);
-}
 
 std::int64_t
 floor_div(std::int64_t a, std::int64_t b)
@@ -424,7 +399,7 @@ rule_offset(const TimeZone::Rule& rule, std::int64_t instant)
   if (!rule.daylight || instant > k_far || instant < -k_far) {
     return rule.standard;
   }
-  const std::int64_t year = year_of_days(floor_div(instant + rule.standard, k_day));
+  const std::int64_t year = civil_from_days(floor_div(instant + rule.standard, k_day)).year;
   // The start is given in standard time, the end in daylight time.
   const std::int64_t start =
     transition_day(rule.start, year) * k_day + rule.start.time - rule.standard;
