@@ -451,9 +451,11 @@ try {
     const auto scheme = cpd::load_scheme(db);
     for (int year = options.first_year; year < options.last_year; ++year) {
       const std::int64_t at = cpd::Date(year + 1, 1, 1).days() * 86400 + 7200;
-      cpd::Statement(db, cpd::k_carry_sql)
-        .bind_all(year, scheme.quota.tenths(), scheme.carry_cap.tenths(), secretary_id, at)
+      cpd::Statement(db, cpd::k_close_accounts_sql)
+        .bind_all(
+          year, scheme.quota.tenths(), scheme.carry_cap.tenths(), cpd::year_start_instant(year + 1))
         .run();
+      cpd::Statement(db, cpd::k_carry_sql).bind_all(year, secretary_id, at).run();
       cpd::Statement(db,
                      "INSERT INTO year_close(year, quota, carry_cap, actor_id, at)"
                      " VALUES (?, ?, ?, ?, ?)")

@@ -337,8 +337,13 @@ Database::configure()
   sqlite3_busy_timeout(m_db.get(), k_busy_timeout_ms);
   sqlite3_db_config(m_db.get(), SQLITE_DBCONFIG_ENABLE_FKEY, 1, nullptr);
   sqlite3_db_config(m_db.get(), SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, nullptr);
-  // No temporary files: their directory would come from the environment.
-  exec("PRAGMA temp_store = MEMORY");
+  // Temporary files on disk, not in memory: a statement that changes many
+  // pages keeps a journal of them to undo itself (with foreign keys on,
+  // every such statement does), 18 MB for the carries of a year end of
+  // 100,000 members, and a large sort spills. SQLite makes them in its
+  // temporary directory (SQLITE_TMPDIR, TMPDIR, else /var/tmp or /tmp; the
+  // service's own, private one) and unlinks each as soon as it is open.
+  exec("PRAGMA temp_store = FILE");
 }
 
 void

@@ -331,6 +331,61 @@ claim_line(std::int64_t id, std::string_view title, Date date, Points points)
     "  #{}  {}, {}: {}\n", id, title, date.to_long_string(), points_phrase(points));
 }
 
+// The lines of each list a secretary's summary shows at most: a year end of
+// a large body would otherwise mail its whole membership to the secretary.
+constexpr std::size_t k_summary_lines = 100;
+
+// A list in the secretary's summary: its first k_summary_lines lines, then
+// how many more there are and where to see them all.
+class SummaryList
+{
+public:
+  explicit SummaryList(std::string where)
+    : m_where(std::move(where))
+  {}
+
+  // Adds the line `line()` makes, made only while the list shows it.
+  template<typename Line>
+  void
+  add(Line&& line)
+  {
+    if (m_shown < k_summary_lines) {
+      m_text += line();
+      ++m_shown;
+    }
+    ++m_count;
+  }
+
+  // Counts the list's lines up to `total`, when only the first are added.
+  void
+  count_to(std::size_t total)
+  {
+    m_total = total;
+  }
+
+  // The list with `after` below it, or "(none)".
+  std::string
+  text(std::string_view after = {}) const
+  {
+    const auto count = std::max(m_count, m_total);
+    if (count == 0) {
+      return "  (none)\n";
+    }
+    auto text = m_text;
+    if (count > m_shown) {
+      text += fmt::format("  and {} more: {}\n", count - m_shown, m_where);
+    }
+    return text.append(after);
+  }
+
+private:
+  std::string m_where;
+  std::string m_text;
+  std::size_t m_shown = 0;
+  std::size_t m_count = 0;
+  std::size_t m_total = 0;
+};
+
 // One line per claim.
 std::string
 claim_lines(const std::vector<Claim>& claims)
@@ -524,24 +579,12 @@ notice_claim_withdrawn(Database& db,
 const std::string&
 reminders_sql()
 {
-  // The rows of k_due_reminders_sql, in its order (by login), then:
-  // ?6 the first id, ?7 the database's identity, ?8 the Message-ID's
-  // domain, ?9 org.name, ?10 now, ?11 today. The statement never reads the
-  // outbox, so that SQLite inserts each row as it is made instead of
-  // collecting them all first: a cause queued already (the member reminded
-  // today) is left alone by OR IGNORE.
-  static const std::string sql = fmt::format(
-    "INSERT OR IGNORE INTO outbox(id, cause, template, member_id, to_name, to_address, facts, "
-    "message_id,"
-    " created_at, next_attempt_at)"
-    " SELECT ?6 - 1 + n, 'reminder:' || login || ':' || ?11, 'reminder', id, name, email,"
-    "   json_object('name', name, 'login', login, 'year', ?1, 'quota', ?4, 'total', total,"
-    "     'pending', pending, 'org', ?9),"
-    "   '<cpd.' || (?6 - 1 + n) || '.' || ?7 || '.' || lower(hex(randomblob(4))) || '@' || ?8"
-    "     || '>',"
-    "   ?10, ?10"
-    " FROM (SELECT d.*, row_number() OVER (ORDER BY d.login) AS n FROM ({}) d)",
-    k_due_reminders_sql);
+  // The rows of k_due_reminders_sql, then: ?6 the batch (its first id),
+  // ?7 today. What each reminder says is kept in its row.
+  static const std::string sql =
+    fmt::format("INSERT INTO reminder(member_id, day, batch, name, total, pending)"
+                " SELECT id, ?7, ?6, name, total, pending FROM ({})",
+                k_due_reminders_sql);
   return sql;
 }
 
@@ -556,13 +599,9 @@ notice_reminders(Database& db, const Context& context, const DueReminders& due)
               due.quota.tenths(),
               due.period_start.to_string(),
               batch.first_id,
-              batch.identity,
-              batch.domain,
-              batch.org,
-              context.now,
               context.today.to_string())
     .run();
-  return finish_mail_batch(db, batch);
+  return queue_mail_batch(db, batch, {"reminders", due.year, due.quota, context.now}, db.changes());
 }
 
 void
@@ -643,84 +682,91 @@ notice_dispensation(Database& db,
 }
 
 const std::string&
-year_statements_sql()
+batch_mail_sql(std::string_view kind)
 {
-  // The rows of k_year_accounts_sql (?1 the year, ?2 joined before, ?3 the
-  // quota), by member id, then: ?4 the first id, ?5 the database's identity,
-  // ?6 the Message-ID's domain, ?7 org.name, ?8 now. What each carries is
-  // read from the entry the close has just posted into the next year; the
-  // claims still waiting are listed as they are now. The statement never
-  // reads the outbox, so that SQLite inserts each row as it is made instead
-  // of collecting them all first: a year is closed once (its close is
-  // checked in the same transaction), so its causes are new.
-  static const std::string sql = fmt::format(
-    "INSERT INTO outbox(id, cause, template, member_id, to_name, to_address, facts, message_id,"
-    " created_at, next_attempt_at)"
-    " SELECT ?4 - 1 + n, 'year:' || ?1 || ':statement:' || login,"
-    "   CASE status WHEN 'exempt' THEN 'year-statement-exempt'"
-    "     WHEN 'compliant' THEN 'year-statement-met' ELSE 'year-statement-short' END,"
-    "   id, name, email,"
-    "   json_object('name', name, 'login', login, 'year', ?1, 'quota', ?3,"
-    "     'total', earned + carried_in,"
-    "     'carried', (SELECT coalesce(sum(e.points), 0) FROM entry e"
-    "       WHERE e.year = ?1 + 1 AND e.member_id = a.id AND e.kind = 'carry'),"
-    "     'waiting', CASE WHEN pending > 0 THEN json((SELECT json_group_array(json_object("
+  // The outbox's columns of each mail of the batch ?1 (its first id), in the
+  // order of its ids: ?2 the database's identity, ?3 the Message-ID's
+  // domain; ?4 1 for one mail of each template only (to check them).
+  static const std::string statements =
+    "SELECT b.first_id - 1 + a.n AS id,"
+    "   'year:' || b.year || ':statement:' || m.login AS cause,"
+    "   CASE a.status WHEN 'exempt' THEN 'year-statement-exempt'"
+    "     WHEN 'compliant' THEN 'year-statement-met' ELSE 'year-statement-short' END AS template,"
+    "   m.id AS member_id, m.name AS to_name, m.email AS to_address,"
+    "   json_object('name', a.name, 'login', m.login, 'year', b.year, 'quota', b.quota,"
+    "     'total', a.total, 'carried', a.carried,"
+    "     'waiting', (SELECT json_group_array(json_object("
     "         'id', w.id, 'title', w.title, 'date', w.activity_date, 'points', w.points))"
-    "       FROM (SELECT c.id, t.title, c.activity_date, c.points FROM claim c"
-    "         JOIN activity t ON t.id = c.activity_id"
-    "         WHERE c.member_id = a.id AND c.year = ?1 AND c.status = 'pending'"
-    "         ORDER BY c.activity_date, c.id) w)) ELSE json('[]') END,"
-    "     'org', ?7),"
-    "   '<cpd.' || (?4 - 1 + n) || '.' || ?5 || '.' || lower(hex(randomblob(4))) || '@' || ?6"
-    "     || '>',"
-    "   ?8, ?8"
-    " FROM (SELECT y.*, row_number() OVER (ORDER BY y.id) AS n FROM ({}) y) a",
-    k_year_accounts_sql);
-  return sql;
+    "       FROM (SELECT c.id, t.title, c.activity_date, c.points FROM year_waiting y"
+    "         JOIN claim c ON c.id = y.claim_id JOIN activity t ON t.id = c.activity_id"
+    "         WHERE y.year = b.year AND y.member_id = a.member_id"
+    "         ORDER BY c.activity_date, c.id) w),"
+    "     'org', b.org) AS facts,"
+    "   '<cpd.' || (b.first_id - 1 + a.n) || '.' || ?2 || '.' || lower(hex(randomblob(4)))"
+    "     || '@' || ?3 || '>' AS message_id,"
+    "   b.created_at AS created_at, b.created_at AS next_attempt_at"
+    " FROM mail_batch b"
+    " CROSS JOIN (SELECT y.*, row_number() OVER (ORDER BY y.member_id) AS n FROM year_account y"
+    "   WHERE y.year = (SELECT year FROM mail_batch WHERE first_id = ?1)"
+    "   AND y.status IS NOT NULL AND (?4 = 0 OR y.member_id IN (SELECT (SELECT s.member_id"
+    "     FROM year_account s WHERE s.year = (SELECT year FROM mail_batch WHERE first_id = ?1)"
+    "     AND s.status = k.status LIMIT 1) FROM (SELECT 'compliant' AS status"
+    "     UNION ALL SELECT 'short' UNION ALL SELECT 'exempt') k))) a"
+    " CROSS JOIN member m ON m.id = a.member_id"
+    " WHERE b.first_id = ?1";
+  static const std::string reminders =
+    "SELECT b.first_id - 1 + r.n AS id, 'reminder:' || m.login || ':' || r.day AS cause,"
+    "   'reminder' AS template, m.id AS member_id, m.name AS to_name, m.email AS to_address,"
+    "   json_object('name', r.name, 'login', m.login, 'year', b.year, 'quota', b.quota,"
+    "     'total', r.total, 'pending', r.pending, 'org', b.org) AS facts,"
+    "   '<cpd.' || (b.first_id - 1 + r.n) || '.' || ?2 || '.' || lower(hex(randomblob(4)))"
+    "     || '@' || ?3 || '>' AS message_id,"
+    "   b.created_at AS created_at, b.created_at AS next_attempt_at"
+    " FROM mail_batch b"
+    " CROSS JOIN (SELECT x.*, row_number() OVER (ORDER BY l.login) AS n FROM reminder x"
+    "   JOIN member l ON l.id = x.member_id WHERE x.batch = ?1"
+    "   AND (?4 = 0 OR x.member_id = (SELECT min(member_id) FROM reminder WHERE batch = ?1))) r"
+    " CROSS JOIN member m ON m.id = r.member_id"
+    " WHERE b.first_id = ?1";
+  if (kind == "year-statements") {
+    return statements;
+  }
+  if (kind == "reminders") {
+    return reminders;
+  }
+  throw Error(ErrorKind::internal, "a batch of mail of an unknown kind '{}'; run cpd check", kind);
 }
 
 void
 notice_year_closed(Database& db, const Context& context, YearClose& close)
 {
-  const auto batch = start_mail_batch(db);
-  Statement(db, year_statements_sql())
-    .bind_all(close.year,
-              year_start_instant(close.year + 1),
-              close.quota.tenths(),
-              batch.first_id,
-              batch.identity,
-              batch.domain,
-              batch.org,
-              context.now)
-    .run();
-  const auto statements = finish_mail_batch(db, batch);
+  // What each statement says is in the year's accounts, which the close has
+  // just written; the claims still waiting are kept as they are now.
   Statement counts(db,
-                   "SELECT count(*), coalesce(sum(template = 'year-statement-met'), 0),"
-                   " coalesce(sum(template = 'year-statement-short'), 0),"
-                   " coalesce(sum(template = 'year-statement-exempt'), 0)"
-                   " FROM outbox WHERE id BETWEEN ? AND ?");
-  counts.bind_all(statements.first, statements.last());
+                   "SELECT count(*), coalesce(sum(status = 'compliant'), 0),"
+                   " coalesce(sum(status = 'short'), 0), coalesce(sum(status = 'exempt'), 0)"
+                   " FROM year_account WHERE year = ? AND status IS NOT NULL");
+  counts.bind(1, close.year);
   counts.step();
   close.members = static_cast<int>(counts.integer(0));
   close.compliant = static_cast<int>(counts.integer(1));
   close.short_of_quota = static_cast<int>(counts.integer(2));
   close.exempt = static_cast<int>(counts.integer(3));
   counts.reset();
+  Statement(db,
+            "INSERT INTO year_waiting(year, member_id, claim_id)"
+            " SELECT year, member_id, id FROM claim INDEXED BY claim_pending_member"
+            " WHERE status = 'pending' AND year = ?")
+    .bind(1, close.year)
+    .run();
+  const auto waiting = db.changes();
+  queue_mail_batch(db,
+                   start_mail_batch(db),
+                   {"year-statements", close.year, close.quota, context.now},
+                   close.members);
 
-  // The summary names the members short of the quota from the statements
-  // just queued (their facts never change), and lists every claim of the
-  // year still waiting, as it is now.
-  Statement waiting(db,
-                    "SELECT json_group_array(json_object('id', w.id, 'name', w.name,"
-                    " 'login', w.login, 'title', w.title, 'date', w.activity_date,"
-                    " 'points', w.points)) FROM ("
-                    "   SELECT c.id, m.name, m.login, t.title, c.activity_date, c.points"
-                    "   FROM claim c JOIN member m ON m.id = c.member_id"
-                    "   JOIN activity t ON t.id = c.activity_id"
-                    "   WHERE c.status = 'pending' AND c.year = ?"
-                    "   ORDER BY m.login, c.activity_date, c.id) w");
-  waiting.bind(1, close.year);
-  waiting.step();
+  // The summary names the members short of the quota and the claims still
+  // waiting from the same rows, when it is sent.
   to_secretary(db,
                context,
                std::nullopt,
@@ -733,9 +779,7 @@ notice_year_closed(Database& db, const Context& context, YearClose& close)
                 {"short", std::to_string(close.short_of_quota)},
                 {"exempt", std::to_string(close.exempt)},
                 {"carried", std::to_string(close.carried.tenths())},
-                {"statements_from", std::to_string(statements.first)},
-                {"statements_to", std::to_string(statements.last())},
-                {"waiting", waiting.text(0)}});
+                {"claims_waiting", std::to_string(waiting)}});
 }
 
 void
@@ -759,18 +803,20 @@ notice_year_closed(Database& db,
   }
   const Points carried_total = close.carried;
   std::map<std::string, std::vector<Claim>> waiting;
-  std::string waiting_list;
+  SummaryList waiting_list("cpd pending lists them all");
   for (auto& claim : pending_claims_of_year(db, close.year)) {
-    waiting_list += fmt::format("  #{}  {} ({}): {}, {}: {}\n",
-                                claim.id,
-                                claim.member_name,
-                                claim.member,
-                                claim.activity_title,
-                                claim.date.to_long_string(),
-                                points_phrase(claim.points));
+    waiting_list.add([&] {
+      return fmt::format("  #{}  {} ({}): {}, {}: {}\n",
+                         claim.id,
+                         claim.member_name,
+                         claim.member,
+                         claim.activity_title,
+                         claim.date.to_long_string(),
+                         points_phrase(claim.points));
+    });
     waiting[claim.member].push_back(std::move(claim));
   }
-  std::string short_list;
+  SummaryList short_list(fmt::format("cpd report --year {} lists them all", close.year));
   const auto next_year = std::to_string(close.year + 1);
   for (const auto& line : lines) {
     const auto found = carried.find(line.member);
@@ -811,8 +857,10 @@ notice_year_closed(Database& db,
     } else if (line.status == ReportLine::Status::compliant) {
       template_name = "year-statement-met";
     } else {
-      short_list +=
-        fmt::format("  {} ({}): {}\n", line.name, line.member, progress_phrase(line.judgement));
+      short_list.add([&] {
+        return fmt::format(
+          "  {} ({}): {}\n", line.name, line.member, progress_phrase(line.judgement));
+      });
     }
     const auto member = find_member(db, line.member);
     queue_mail(db,
@@ -840,13 +888,11 @@ notice_year_closed(Database& db,
                 {"carried", carried_total.to_string()},
                 {"carried_points", points_phrase(carried_total)},
                 {"next_year", next_year},
-                {"short_list", short_list.empty() ? "  (none)\n" : short_list},
+                {"short_list", short_list.text()},
                 {"waiting_list",
-                 waiting_list.empty() ? "  (none)\n"
-                                      : waiting_list
-                                          + fmt::format("Decide them with cpd pending: each "
-                                                        "decision corrects {} and its carry.\n",
-                                                        close.year)}});
+                 waiting_list.text(fmt::format("Decide them with cpd pending: each "
+                                               "decision corrects {} and its carry.\n",
+                                               close.year))}});
 }
 
 void
@@ -1082,42 +1128,73 @@ year_statement_values(const Facts& facts)
 }
 
 // The secretary's summary of a year end: the counts, the members short of
-// the quota (from the year's statements) and the claims still waiting.
+// the quota and the claims still waiting, both in the order of the members'
+// statements (the first k_summary_lines of each), from the year's accounts
+// as its close wrote them (or, for a summary queued before those were kept,
+// from its statements and its facts).
 Values
 year_summary_values(Database& db, const Facts& facts)
 {
   const int year = static_cast<int>(facts.integer("year"));
   const auto quota = fact_points(facts, "quota");
   const auto carried = fact_points(facts, "carried");
-  std::string short_list;
+  const bool kept_accounts = facts.has("claims_waiting");
+  SummaryList short_list(fmt::format("cpd report --year {} lists them all", year));
   Statement short_of(db,
-                     "SELECT json_extract(facts, '$.name'), json_extract(facts, '$.login'),"
-                     " json_extract(facts, '$.total') FROM outbox"
-                     " WHERE id BETWEEN ? AND ? AND template = 'year-statement-short' ORDER BY id");
-  short_of.bind_all(facts.integer("statements_from"), facts.integer("statements_to"));
+                     kept_accounts
+                       ? "SELECT a.name, m.login, a.total FROM year_account a"
+                         " JOIN member m ON m.id = a.member_id"
+                         " WHERE a.year = ?1 AND a.status = 'short' ORDER BY a.member_id"
+                         " LIMIT ?4"
+                       : "SELECT json_extract(facts, '$.name'), json_extract(facts, '$.login'),"
+                         " json_extract(facts, '$.total') FROM outbox"
+                         " WHERE id BETWEEN ?2 AND ?3 AND template = 'year-statement-short'"
+                         " ORDER BY id");
+  if (kept_accounts) {
+    short_of.bind_all(year, 0, 0, static_cast<std::int64_t>(k_summary_lines));
+    short_list.count_to(static_cast<std::size_t>(facts.integer("short")));
+  } else {
+    short_of.bind_all(year, facts.integer("statements_from"), facts.integer("statements_to"));
+  }
   while (short_of.step()) {
-    short_list += fmt::format("  {} ({}): {} of {}\n",
-                              short_of.text(0),
-                              short_of.text(1),
-                              Points::from_tenths(short_of.integer(2)).to_string(),
-                              points_phrase(quota));
+    short_list.add([&] {
+      return fmt::format("  {} ({}): {} of {}\n",
+                         short_of.text(0),
+                         short_of.text(1),
+                         Points::from_tenths(short_of.integer(2)).to_string(),
+                         points_phrase(quota));
+    });
   }
   short_of.reset();
-  std::string waiting_list;
+  SummaryList waiting_list("cpd pending lists them all");
   Statement waiting(db,
-                    "SELECT json_extract(value, '$.id'), json_extract(value, '$.name'),"
-                    " json_extract(value, '$.login'), json_extract(value, '$.title'),"
-                    " json_extract(value, '$.date'), json_extract(value, '$.points')"
-                    " FROM json_each(?) ORDER BY key");
-  waiting.bind(1, facts.text("waiting"));
+                    kept_accounts
+                      ? "SELECT c.id, coalesce(a.name, m.name), m.login, t.title,"
+                        " c.activity_date, c.points FROM year_waiting w"
+                        " JOIN claim c ON c.id = w.claim_id JOIN member m ON m.id = w.member_id"
+                        " JOIN activity t ON t.id = c.activity_id"
+                        " LEFT JOIN year_account a ON a.year = w.year AND a.member_id = w.member_id"
+                        " WHERE w.year = ?1 ORDER BY w.member_id, c.activity_date, c.id LIMIT ?3"
+                      : "SELECT json_extract(value, '$.id'), json_extract(value, '$.name'),"
+                        " json_extract(value, '$.login'), json_extract(value, '$.title'),"
+                        " json_extract(value, '$.date'), json_extract(value, '$.points')"
+                        " FROM json_each(?2) ORDER BY key");
+  if (kept_accounts) {
+    waiting.bind_all(year, "", static_cast<std::int64_t>(k_summary_lines));
+    waiting_list.count_to(static_cast<std::size_t>(facts.integer("claims_waiting")));
+  } else {
+    waiting.bind_all(year, facts.text("waiting"));
+  }
   while (waiting.step()) {
-    waiting_list += fmt::format("  #{}  {} ({}): {}, {}: {}\n",
-                                waiting.integer(0),
-                                waiting.text(1),
-                                waiting.text(2),
-                                waiting.text(3),
-                                stored_date(waiting.text(4)).to_long_string(),
-                                points_phrase(Points::from_tenths(waiting.integer(5))));
+    waiting_list.add([&] {
+      return fmt::format("  #{}  {} ({}): {}, {}: {}\n",
+                         waiting.integer(0),
+                         waiting.text(1),
+                         waiting.text(2),
+                         waiting.text(3),
+                         stored_date(waiting.text(4)).to_long_string(),
+                         points_phrase(Points::from_tenths(waiting.integer(5))));
+    });
   }
   return {{"year", std::to_string(year)},
           {"quota", quota.to_string()},
@@ -1129,13 +1206,11 @@ year_summary_values(Database& db, const Facts& facts)
           {"carried", carried.to_string()},
           {"carried_points", points_phrase(carried)},
           {"next_year", std::to_string(year + 1)},
-          {"short_list", short_list.empty() ? "  (none)\n" : short_list},
+          {"short_list", short_list.text()},
           {"waiting_list",
-           waiting_list.empty() ? "  (none)\n"
-                                : waiting_list
-                                    + fmt::format("Decide them with cpd pending: each "
-                                                  "decision corrects {} and its carry.\n",
-                                                  year)},
+           waiting_list.text(fmt::format("Decide them with cpd pending: each "
+                                         "decision corrects {} and its carry.\n",
+                                         year))},
           {"org", facts.text("org")}};
 }
 

@@ -91,7 +91,9 @@ struct DueReminders
 };
 
 // To every member due a reminder of the quota, with where they stand: one
-// INSERT ... SELECT of reminders_sql(). Returns the mail it queued.
+// INSERT ... SELECT of reminders_sql() records each in `reminder` with what
+// it says, and one batch of mail (see queue_mail_batch()) holds them.
+// Returns the mail it queued.
 MailRange notice_reminders(Database& db, const Context& context, const DueReminders& due);
 
 // To one member short of a requirement, judged by rules one statement
@@ -104,12 +106,13 @@ notice_reminder(Database& db, const Context& context, const Member& member, cons
 // query plan of the statement cpd really runs.
 const std::string& reminders_sql();
 
-// To every member with a CPD duty who was a member in the closed year (the
-// rows of k_year_accounts_sql): a statement of the year with the claims of
-// theirs still waiting for a decision, all queued by one INSERT ... SELECT
-// of year_statements_sql(). Their counts go into `close` (members,
-// compliant, short, exempt). Then a summary to the secretary naming every
-// member short of the quota and every claim of the year still waiting.
+// To every member with a CPD duty who was a member in the closed year: a
+// statement of the year with the claims of theirs still waiting for a
+// decision, made from the year's accounts the close has just written
+// (year_account) and the claims waiting now (kept in year_waiting by
+// this), queued as one batch. Their counts go into `close` (members,
+// compliant, short, exempt). Then a summary to the secretary naming the
+// members short of the quota and the claims still waiting.
 void notice_year_closed(Database& db, const Context& context, YearClose& close);
 
 // The same for a year whose rules one statement cannot follow: each member
@@ -121,9 +124,13 @@ void notice_year_closed(Database& db,
                         const YearClose& close,
                         const std::vector<ReportLine>& lines);
 
-// The statement that queues the year-end statements: here so that the tests
-// check the query plan of the statement cpd really runs.
-const std::string& year_statements_sql();
+// The mails of a batch of the kind `kind` ("year-statements",
+// "reminders"), as the outbox's columns (id, cause, template, member_id,
+// to_name, to_address, facts, message_id, created_at, next_attempt_at): ?1
+// the batch's first id, ?2 the database's identity, ?3 the domain of the
+// Message-IDs, ?4 1 for one mail of each template only. An unknown kind is
+// an internal error.
+const std::string& batch_mail_sql(std::string_view kind);
 
 class Facts;
 

@@ -126,6 +126,18 @@ read_text_file(const std::filesystem::path& path)
   return text.str();
 }
 
+// The id of the next mail: after every mail in the outbox and every id a
+// batch not yet written out holds.
+std::int64_t
+next_mail_id(Database& db)
+{
+  Statement next(db,
+                 "SELECT max((SELECT coalesce(max(id), 0) FROM outbox),"
+                 " (SELECT coalesce(max(first_id + count - 1), 0) FROM mail_batch)) + 1");
+  next.step();
+  return next.integer(0);
+}
+
 // Stands for the domain in the Message-ID of mail queued before mail.from
 // or mail.helo was set; replaced before the mail is first sent.
 constexpr std::string_view k_unknown_domain = "localhost";
@@ -510,9 +522,7 @@ queue_mail(Database& db, const Context& context, const Mail& mail)
 
   // The id is known before the insert (this runs inside the caller's write
   // transaction), so that the row is written once with its Message-ID.
-  Statement next_id(db, "SELECT coalesce(max(id), 0) + 1 FROM outbox");
-  next_id.step();
-  const auto id = next_id.integer(0);
+  const auto id = next_mail_id(db);
   // The database's identity keeps ids apart across databases; the random
   // part keeps them apart after a restore from backup, when outbox ids are
   // used again.
@@ -614,9 +624,7 @@ MailBatch
 start_mail_batch(Database& db)
 {
   MailBatch batch;
-  Statement next_id(db, "SELECT coalesce(max(id), 0) + 1 FROM outbox");
-  next_id.step();
-  batch.first_id = next_id.integer(0);
+  batch.first_id = next_mail_id(db);
   batch.identity = database_identity(db);
   batch.domain = message_id_domain(db);
   batch.org = get_setting(db, "org.name");
@@ -626,31 +634,71 @@ start_mail_batch(Database& db)
 }
 
 MailRange
-finish_mail_batch(Database& db, const MailBatch& batch)
+queue_mail_batch(Database& db, const MailBatch& batch, const BatchOf& of, std::int64_t count)
 {
-  Statement queued(db, "SELECT count(*) FROM outbox WHERE id >= ?");
-  queued.bind(1, batch.first_id);
-  queued.step();
-  const MailRange range{batch.first_id, static_cast<int>(queued.integer(0))};
-  queued.reset();
-  // One mail of each template: the rest differ only in the facts the
-  // statement selected, of the same kinds.
-  std::vector<std::int64_t> samples;
-  Statement first(db, "SELECT min(id) FROM outbox WHERE id >= ? GROUP BY template");
-  first.bind(1, batch.first_id);
-  while (first.step()) {
-    samples.push_back(first.integer(0));
+  if (count == 0) {
+    return {batch.first_id, 0};
   }
-  first.reset();
-  for (const auto id : samples) {
-    Statement mail(db, "SELECT template, to_name, to_address FROM outbox WHERE id = ?");
-    mail.bind(1, id);
-    mail.step();
-    validate_rendered(mail.text(0), outbox_text(db, id));
-    mail::validate_header_text(mail.text(1), "recipient name");
-    mail::validate_address(mail.text(2));
+  Statement(db,
+            "INSERT INTO mail_batch(first_id, count, kind, year, quota, org, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)")
+    .bind_all(batch.first_id, count, of.kind, of.year, of.quota.tenths(), batch.org, of.created_at)
+    .run();
+  // One mail of each template, rendered now: the rest differ only in the
+  // facts, of the same kinds.
+  Statement sample(
+    db,
+    fmt::format("SELECT template, to_name, to_address, facts FROM ({})", batch_mail_sql(of.kind)));
+  sample.bind_all(batch.first_id, batch.identity, batch.domain, 1);
+  while (sample.step()) {
+    validate_rendered(sample.text(0), render_facts(db, sample.text(0), sample.text(3)));
+    mail::validate_header_text(sample.text(1), "recipient name");
+    mail::validate_address(sample.text(2));
   }
-  return range;
+  return {batch.first_id, static_cast<int>(count)};
+}
+
+int
+write_mail_batches(Database& db)
+{
+  {
+    Transaction look(db, Transaction::Kind::read);
+    Statement any(db, "SELECT EXISTS (SELECT 1 FROM mail_batch)");
+    any.step();
+    if (any.integer(0) == 0) {
+      return 0;
+    }
+  }
+  Transaction transaction(db, Transaction::Kind::write);
+  int written = 0;
+  const auto ids = start_mail_batch(db);
+  for (;;) {
+    Statement next(db, "SELECT first_id, kind, count FROM mail_batch ORDER BY first_id LIMIT 1");
+    if (!next.step()) {
+      break;
+    }
+    const auto first_id = next.integer(0);
+    const auto kind = next.text(1);
+    const auto count = next.integer(2);
+    next.reset();
+    Statement(db,
+              fmt::format("INSERT INTO outbox(id, cause, template, member_id, to_name, to_address,"
+                          " facts, message_id, created_at, next_attempt_at) {}",
+                          batch_mail_sql(kind)))
+      .bind_all(first_id, ids.identity, ids.domain, 0)
+      .run();
+    if (db.changes() != count) {
+      throw Error(ErrorKind::internal,
+                  "the batch of mail from #{} holds {} mails, not {}; run cpd check",
+                  first_id,
+                  db.changes(),
+                  count);
+    }
+    Statement(db, "DELETE FROM mail_batch WHERE first_id = ?").bind(1, first_id).run();
+    written += static_cast<int>(count);
+  }
+  transaction.commit();
+  return written;
 }
 
 mail::Rendered
@@ -724,8 +772,14 @@ deliver_mail(Database& db, const Context& context, const DeliveryOptions& option
 {
   DeliverySummary summary;
   auto count_waiting = [&] {
-    Statement waiting(db,
-                      "SELECT count(*), min(next_attempt_at) FROM outbox WHERE state = 'queued'");
+    // With the batches not yet written out: queued, due when they were
+    // queued.
+    Statement waiting(
+      db,
+      "SELECT sum(n), min(due) FROM ("
+      " SELECT count(*) AS n, min(next_attempt_at) AS due FROM outbox"
+      " WHERE state = 'queued'"
+      " UNION ALL SELECT coalesce(sum(count), 0), min(created_at) FROM mail_batch)");
     waiting.step();
     summary.waiting = static_cast<int>(waiting.integer(0));
     summary.next_attempt = waiting.optional_integer(1);
@@ -743,6 +797,7 @@ deliver_mail(Database& db, const Context& context, const DeliveryOptions& option
     count_waiting();
     return summary;
   }
+  write_mail_batches(db);
   auto org = get_setting(db, "org.name");
   const auto from_name = org.empty() ? std::string("CPD") : org + " CPD";
   std::unique_ptr<mail::Transport> transport;
@@ -817,8 +872,12 @@ deliver_mail(Database& db, const Context& context, const DeliveryOptions& option
 std::vector<OutboxMessage>
 list_outbox(Database& db, const Context& context, OutboxFilter filter, std::size_t limit)
 {
+  {
+    Transaction transaction(db, Transaction::Kind::read);
+    require_secretary_or_system(db, context);
+  }
+  write_mail_batches(db);
   Transaction transaction(db, Transaction::Kind::read);
-  require_secretary_or_system(db, context);
   Statement query(db,
                   "SELECT id, cause, to_address, subject, state, attempts, created_at,"
                   " next_attempt_at, sent_at, last_code, last_error, template, facts FROM outbox"
@@ -860,6 +919,11 @@ list_outbox(Database& db, const Context& context, OutboxFilter filter, std::size
 int
 retry_mail(Database& db, const Context& context, const std::vector<std::int64_t>& ids)
 {
+  {
+    Transaction transaction(db, Transaction::Kind::read);
+    require_secretary_or_system(db, context);
+  }
+  write_mail_batches(db);
   Transaction transaction(db, Transaction::Kind::write);
   require_secretary_or_system(db, context);
   // A mail being delivered right now keeps its lease: the run that holds it

@@ -3,6 +3,7 @@
 #include <cpd/context.hpp>
 #include <cpd/error.hpp>
 #include <cpd/mail/template.hpp>
+#include <cpd/points.hpp>
 
 #include <chrono>
 #include <cstdint>
@@ -62,21 +63,23 @@ private:
   std::map<std::string, std::string, std::less<>> m_values;
 };
 
-// For one statement that queues mail for many members at once (INSERT ...
-// SELECT): what its rows are made with. Ids follow on from `first_id`, in
-// the order the statement selects them; the Message-ID of each is
+// Mail for many members at once (a year end, a round of reminders) is
+// queued as one batch: the rows it is made from are written by one INSERT
+// ... SELECT each, and the batch holds the outbox ids its mails will have,
+// from `first_id` on, in the order batch_mail_sql() selects them. The
+// Message-ID of each is
 //   '<cpd.' || id || '.' || identity || '.' || lower(hex(randomblob(4))) || '@' || domain || '>'
 // the form make_message_id() gives queue_mail's.
 struct MailBatch
 {
-  std::int64_t first_id = 0; // the id of the first mail the statement queues
+  std::int64_t first_id = 0; // the id of the batch's first mail
   std::string identity;      // the database's identity
   std::string domain;        // the domain of the Message-IDs
   std::string org;           // org.name, which every mail's facts hold
 };
 MailBatch start_mail_batch(Database& db);
 
-// The mail one statement queued: ids `first` to last().
+// The mail a batch holds: ids `first` to last().
 struct MailRange
 {
   std::int64_t first = 0;
@@ -89,10 +92,28 @@ struct MailRange
   }
 };
 
-// After a statement queued mail from batch.first_id on: renders one mail of
-// each template among them, so that a template that cannot render refuses
-// the change (ErrorKind::config), as queue_mail() does for one mail.
-MailRange finish_mail_batch(Database& db, const MailBatch& batch);
+// What a batch is: its kind (a mail_batch.kind, which batch_mail_sql()
+// knows), the year and its quota that its mails speak of, and when it was
+// queued (every mail's Date).
+struct BatchOf
+{
+  std::string kind;
+  int year = 0;
+  Points quota;
+  std::int64_t created_at = 0;
+};
+
+// Queues a batch of `count` mails (none: nothing) whose rows the caller has
+// just written, inside the caller's transaction; renders one mail of each
+// template among them, so that a template that cannot render refuses the
+// change (ErrorKind::config), as queue_mail() does for one mail.
+MailRange
+queue_mail_batch(Database& db, const MailBatch& batch, const BatchOf& of, std::int64_t count);
+
+// Writes every batch out into the outbox as the mails it stands for, with
+// the ids it holds, in a transaction of its own; returns how many mails.
+// Delivery and the secretary's views of the outbox call it first.
+int write_mail_batches(Database& db);
 
 // The subject and body of a mail in the outbox, as it is (or was) sent.
 mail::Rendered outbox_text(Database& db, std::int64_t id);

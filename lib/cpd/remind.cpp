@@ -8,6 +8,8 @@
 #include <cpd/settings.hpp>
 #include <cpd/yearend.hpp>
 
+#include <fmt/format.h>
+
 #include <limits>
 #include <map>
 
@@ -26,8 +28,7 @@ const char* const k_due_reminders_sql =
   " AND CASE WHEN ?3 THEN coalesce(t.total, 0) < ?4"
   "   ELSE NOT EXISTS (SELECT 1 FROM claim c WHERE c.member_id = m.id"
   "     AND c.year = ?1 AND c.status IN ('pending', 'approved')) END"
-  " AND NOT EXISTS (SELECT 1 FROM reminder r WHERE r.member_id = m.id AND r.day >= ?5)"
-  " ORDER BY m.login";
+  " AND NOT EXISTS (SELECT 1 FROM reminder r WHERE r.member_id = m.id AND r.day >= ?5)";
 
 Date
 period_start(RemindEvery every, Date day)
@@ -54,6 +55,13 @@ reminders_started(const Scheme& scheme, Date day)
 
 namespace {
 
+// The members of a query of members (k_due_reminders_sql), by login.
+std::string
+by_login(std::string_view members_sql)
+{
+  return fmt::format("SELECT * FROM ({}) ORDER BY login", members_sql);
+}
+
 // Reminders for a year whose rules one statement cannot follow: every
 // member of the year judged by them (a quota pro-rated for a joiner, a
 // category's minimum, a cycle), and those due and short of something
@@ -73,7 +81,7 @@ remind_by_member(Database& db,
   }
   // Every member due whatever their total (the quota bound is above any):
   // the judgement says who is short.
-  Statement due(db, k_due_reminders_sql);
+  Statement due(db, by_login(k_due_reminders_sql));
   due.bind_all(year,
                due_reminders.joined_before,
                due_reminders.below_quota ? 1 : 0,
@@ -145,7 +153,7 @@ remind(Database& db,
     return remind_by_member(db, context, transaction, due, dry_run, each);
   }
   if (dry_run == DryRun::yes) {
-    Statement query(db, k_due_reminders_sql);
+    Statement query(db, by_login(k_due_reminders_sql));
     query.bind_all(due.year,
                    due.joined_before,
                    due.below_quota ? 1 : 0,
@@ -163,21 +171,15 @@ remind(Database& db,
     return count;
   }
   const auto queued = notice_reminders(db, context, due);
-  Statement(db,
-            "INSERT OR IGNORE INTO reminder(member_id, day)"
-            " SELECT member_id, ?3 FROM outbox WHERE id BETWEEN ?1 AND ?2")
-    .bind_all(queued.first, queued.last(), context.today.to_string())
-    .run();
   transaction.commit();
-  if (each) {
+  if (each && queued.count > 0) {
     // Listed once they are committed, from what was queued: nothing printed
     // holds the write lock.
     Transaction read(db, Transaction::Kind::read);
     Statement mail(db,
-                   "SELECT json_extract(facts, '$.login'), json_extract(facts, '$.name'),"
-                   " to_address, json_extract(facts, '$.total')"
-                   " FROM outbox WHERE id BETWEEN ?1 AND ?2 ORDER BY id");
-    mail.bind_all(queued.first, queued.last());
+                   "SELECT m.login, r.name, m.email, r.total FROM reminder r"
+                   " JOIN member m ON m.id = r.member_id WHERE r.batch = ? ORDER BY m.login");
+    mail.bind(1, queued.first);
     while (mail.step()) {
       const auto total = Points::from_tenths(mail.integer(3));
       each({mail.text(0), mail.text(1), mail.text(2), total, max(Points(), rules.quota - total)});

@@ -15,13 +15,31 @@
 
 namespace cpd {
 
+const char* const k_close_accounts_sql =
+  "INSERT INTO year_account(year, member_id, name, total, carried, status)"
+  // Every member with points in the year, through the year's entries...
+  " SELECT ?1, m.id, m.name, t.total,"
+  "   CASE WHEN t.total > ?2 AND ?3 > 0 THEN min(?3, t.total - ?2) ELSE 0 END,"
+  "   CASE WHEN NOT (m.active = 1 AND m.cpd_duty = 1 AND m.created_at < ?4) THEN NULL"
+  "     WHEN EXISTS (SELECT 1 FROM exemption x WHERE x.member_id = m.id"
+  "       AND x.year <= ?1 AND coalesce(x.until_year, ?1) >= ?1 AND x.lifted_at IS NULL)"
+  "     THEN 'exempt'"
+  "     WHEN t.total >= ?2 THEN 'compliant' ELSE 'short' END"
+  " FROM (SELECT member_id, sum(points) AS total FROM entry WHERE year = ?1"
+  "   GROUP BY member_id) t CROSS JOIN member m ON m.id = t.member_id"
+  // ... and every member of the year with none.
+  " UNION ALL SELECT ?1, m.id, m.name, 0, 0,"
+  "   CASE WHEN EXISTS (SELECT 1 FROM exemption x WHERE x.member_id = m.id"
+  "       AND x.year <= ?1 AND coalesce(x.until_year, ?1) >= ?1 AND x.lifted_at IS NULL)"
+  "     THEN 'exempt'"
+  "     WHEN 0 >= ?2 THEN 'compliant' ELSE 'short' END"
+  " FROM member m WHERE m.active = 1 AND m.cpd_duty = 1 AND m.created_at < ?4"
+  " AND NOT EXISTS (SELECT 1 FROM entry e WHERE e.year = ?1 AND e.member_id = m.id)";
+
 const char* const k_carry_sql =
   "INSERT INTO entry(member_id, year, kind, points, actor_id, at, reason)"
-  " SELECT member_id, ?1 + 1, 'carry', min(?3, total - ?2), ?4, ?5,"
-  "   'carried from ' || ?1"
-  " FROM (SELECT member_id, sum(points) AS total FROM entry"
-  "       WHERE year = ?1 GROUP BY member_id)"
-  " WHERE total > ?2 AND ?3 > 0";
+  " SELECT member_id, ?1 + 1, 'carry', carried, ?2, ?3, 'carried from ' || ?1"
+  " FROM year_account WHERE year = ?1 AND carried > 0";
 
 const char* const k_year_accounts_sql =
   "SELECT m.id AS id, m.login AS login, m.name AS name, m.email AS email,"
@@ -176,10 +194,12 @@ close_year(Database& db,
   const bool one_statement = one_statement_year(db, rules, year, scheme.start);
   result.by_member = !one_statement;
   if (one_statement) {
-    // One statement for every member: the carry rule in SQL.
-    Statement(db, k_carry_sql)
-      .bind_all(year, rules.quota.tenths(), rules.carry_cap.tenths(), actor_id, at)
+    // One statement for every member's account and the carry rule, one
+    // for the carries.
+    Statement(db, k_close_accounts_sql)
+      .bind_all(year, rules.quota.tenths(), rules.carry_cap.tenths(), year_start_instant(year + 1))
       .run();
+    Statement(db, k_carry_sql).bind_all(year, actor_id, at).run();
   } else {
     carry_by_member(db, rules, year, scheme.start, actor_id, at);
   }

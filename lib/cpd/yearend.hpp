@@ -43,10 +43,16 @@ struct YearClose
   bool by_member = false; // judged member by member: the rules are beyond one statement
 };
 
-// The carry rule as one statement: posts the carry of every member whose
-// total of year ?1 is above the quota ?2 into the next year, at most the cap
-// ?3, by actor ?4 at instant ?5. Here so that the query-plan tests and the
-// benchmark's generator run the statement rollover runs.
+// A year closed by one statement: every member's account of year ?1
+// (year_account), with the carry rule applied, a quota ?2 and a cap ?3:
+// those with a CPD duty who were members in the year (joined before ?4,
+// year_start_instant(year + 1)) with their statement's status, and every
+// other member with points that year for what they carry. Then the carries
+// as one statement: each account's carry posted into the next year, by
+// actor ?2 at instant ?3. Here so that the query-plan tests and the
+// benchmark's generator run the statements rollover runs.
+
+extern const char* const k_close_accounts_sql;
 extern const char* const k_carry_sql;
 
 // Whether one statement can judge every member of `year` by `rules` (and

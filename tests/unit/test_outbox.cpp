@@ -20,6 +20,7 @@ namespace {
 std::int64_t
 count(cpd::Database& db, const std::string& where)
 {
+  cpd::write_mail_batches(db); // the outbox as delivery sees it
   cpd::Statement query(db, "SELECT count(*) FROM outbox WHERE " + where);
   query.step();
   return query.integer(0);

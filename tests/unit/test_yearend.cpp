@@ -324,6 +324,7 @@ namespace {
 std::vector<std::string>
 mails(cpd::Database& db, const std::string& pattern)
 {
+  cpd::write_mail_batches(db); // the outbox as delivery sees it
   cpd::Statement query(db, "SELECT id FROM outbox WHERE cause LIKE ? ORDER BY id");
   query.bind(1, pattern);
   std::vector<std::int64_t> ids;
@@ -575,4 +576,93 @@ TEST_CASE("year end: statements name claims still waiting, and none go without a
   });
   CHECK(reported.size() == 3);
   CHECK(std::find(reported.begin(), reported.end(), "sue") == reported.end());
+}
+
+TEST_CASE("a year end's mail waits as one batch, then says what was so at the close")
+{
+  testutil::Scheme s;
+  s.today = Date(2017, 12, 5);
+  const auto waiting = s.claim("ann", "iims-training-day", Date(2017, 12, 1));
+  s.today = Date(2018, 1, 2);
+  const auto queued = cpd::deliver_mail(s.db, s.as("sec"), cpd::DeliveryOptions{}).waiting;
+  REQUIRE(cpd::rollover(s.db, s.as("sec"), DryRun::no).size() == 1);
+
+  // Committed as the rows the mail is made from and one batch holding its
+  // ids: ann, bob, sec and sue; then the summary, queued itself.
+  cpd::Statement raw(s.db, "SELECT count(*), min(id) FROM outbox WHERE cause LIKE 'year:%'");
+  REQUIRE(raw.step());
+  CHECK(raw.integer(0) == 1);
+  const auto summary_id = raw.integer(1);
+  raw.reset();
+  const auto before = cpd::deliver_mail(s.db, s.as("sec"), cpd::DeliveryOptions{});
+  CHECK(before.no_transport);
+  CHECK(before.waiting == queued + 5); // the batch counts as queued
+
+  // After the close: ann's claim is approved, her name corrected; a mail of
+  // its own is queued for each, after the ids the batch holds.
+  cpd::approve_claims(s.db, s.as("sue"), {waiting.id}, "");
+  cpd::MemberChange rename;
+  rename.name = "Ann Renamed";
+  cpd::change_member(s.db, s.as("sec"), "ann", rename);
+  cpd::Statement approval(s.db, "SELECT id FROM outbox WHERE cause LIKE 'claim:%:approved'");
+  REQUIRE(approval.step());
+  CHECK(approval.integer(0) > summary_id);
+  approval.reset();
+
+  CHECK(cpd::write_mail_batches(s.db) == 4);
+  CHECK(cpd::write_mail_batches(s.db) == 0); // written once
+  cpd::Statement ids(s.db,
+                     "SELECT group_concat(id, ' ') FROM (SELECT id FROM outbox"
+                     " WHERE cause LIKE 'year:2017:statement:%' ORDER BY id)");
+  REQUIRE(ids.step());
+  CHECK(
+    ids.text(0)
+    == fmt::format("{} {} {} {}", summary_id - 4, summary_id - 3, summary_id - 2, summary_id - 1));
+  ids.reset();
+  cpd::Statement message_id(s.db, "SELECT id, message_id FROM outbox WHERE cause LIKE 'year:%'");
+  while (message_id.step()) {
+    CHECK(message_id.text(1).starts_with(fmt::format("<cpd.{}.", message_id.integer(0))));
+  }
+  message_id.reset();
+
+  // The statement says what was so at the close: her name then, the claim
+  // still waiting.
+  const auto statement = mails(s.db, "year:2017:statement:ann");
+  REQUIRE(statement.size() == 1);
+  CHECK(says(statement[0], "Dear Ann Surveyor"));
+  CHECK(says(statement[0], "This claim of yours for 2017 is still waiting for a decision:"));
+  CHECK(says(statement[0], "10 points short"));
+  const auto summary = mails(s.db, "year:2017:summary%");
+  REQUIRE(summary.size() == 1);
+  CHECK(says(summary[0], "Ann Surveyor (ann): 0 of 10 points"));
+  CHECK(says(summary[0], fmt::format("#{}  Ann Surveyor (ann)", waiting.id)));
+}
+
+TEST_CASE("the secretary's summary lists 100 of each, then how many more")
+{
+  testutil::Scheme s;
+  s.db.exec("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 150)"
+            " INSERT INTO member(login, name, email, created_at)"
+            " SELECT printf('m%03d', i), printf('Member %d', i), printf('m%03d@example.org', i), 0"
+            " FROM n;"
+            "INSERT INTO claim(member_id, activity_id, activity_date, year, points, submitted_at)"
+            " SELECT id, (SELECT min(id) FROM activity), '2017-06-01', 2017, 10, 0 FROM member"
+            " WHERE login LIKE 'm%';");
+  s.today = Date(2018, 1, 2);
+  const auto closes = cpd::rollover(s.db, s.as("sec"), DryRun::no);
+  REQUIRE(closes.size() == 1);
+  CHECK(closes[0].short_of_quota == 154);
+  const auto summary = mails(s.db, "year:2017:summary%");
+  REQUIRE(summary.size() == 1);
+  CHECK(says(summary[0], "Short:      154"));
+  CHECK(says(summary[0], "  and 54 more: cpd report --year 2017 lists them all"));
+  CHECK(says(summary[0], "  and 50 more: cpd pending lists them all"));
+  CHECK(says(summary[0], "Decide them with cpd pending"));
+  // 100 lines of each list.
+  std::size_t shown = 0;
+  for (std::size_t at = summary[0].find(" of 10 points\n"); at != std::string::npos;
+       at = summary[0].find(" of 10 points\n", at + 1)) {
+    ++shown;
+  }
+  CHECK(shown == 100);
 }
