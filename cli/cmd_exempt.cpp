@@ -38,9 +38,6 @@ run_days(const ExemptOptions& options, Session& session)
   const auto until = options.until_date.empty()
                        ? std::nullopt
                        : std::optional(parse_date(options.until_date, "--until-date"));
-  if (options.lift && !options.reason.empty()) {
-    throw Error(ErrorKind::usage, "lifting a dispensation takes no --reason");
-  }
   return options.lift
            ? lift_dispensation_days(session.db(), session.context(), options.login, from, until)
            : grant_dispensation_days(
@@ -68,9 +65,6 @@ run_years(const ExemptOptions& options, Session& session)
     from = parse_year(options.from);
     until = parse_optional_year(options.until);
   }
-  if (options.lift && !options.reason.empty()) {
-    throw Error(ErrorKind::usage, "lifting a dispensation takes no --reason");
-  }
   return options.lift
            ? lift_dispensation(session.db(), session.context(), options.login, from, until)
            : grant_dispensation(
@@ -80,6 +74,9 @@ run_years(const ExemptOptions& options, Session& session)
 void
 run(const ExemptOptions& options, Session& session)
 {
+  if (options.lift && !options.reason.empty()) {
+    throw Error(ErrorKind::usage, "lifting a dispensation takes no --reason");
+  }
   const bool days = !options.from_date.empty() || !options.until_date.empty();
   const auto dispensation = days ? run_days(options, session) : run_years(options, session);
   if (session.json()) {

@@ -67,12 +67,44 @@ namespace {
 thread_local Reply* t_reply = nullptr;
 // NOLINTNEXTLINE(cppcoreguidelines-avoid-non-const-global-variables): one per thread
 thread_local protocol::Terminal t_terminal;
+// The zone recorded instants are shown in (none: the host's).
+// NOLINTNEXTLINE(cppcoreguidelines-avoid-non-const-global-variables): one per thread
+thread_local std::shared_ptr<const TimeZone> t_zone;
+
+// An instant as the local date, the seconds since its midnight and the
+// offset from UTC in minutes: in the scheme's zone, else the host's.
+struct LocalTime
+{
+  Date date{1970, 1, 1};
+  std::int64_t seconds = 0;
+  long offset_minutes = 0;
+};
+
+LocalTime
+local(std::int64_t unix_time)
+{
+  if (t_zone) {
+    const std::int64_t offset = t_zone->offset_at(unix_time);
+    const auto date = t_zone->date_at(unix_time);
+    if (date) {
+      return {
+        *date, ((unix_time + offset) % 86400 + 86400) % 86400, static_cast<long>(offset / 60)};
+    }
+  }
+  const auto time = static_cast<std::time_t>(unix_time);
+  std::tm tm{};
+  localtime_r(&time, &tm);
+  return {Date(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday),
+          (std::int64_t{tm.tm_hour} * 60 + tm.tm_min) * 60 + tm.tm_sec,
+          tm.tm_gmtoff / 60};
+}
 
 } // namespace
 
 ReplyScope::ReplyScope(Reply& reply, const protocol::Terminal& terminal)
   : m_reply(t_reply)
   , m_terminal(t_terminal)
+  , m_zone(t_zone)
 {
   t_reply = &reply;
   t_terminal = terminal;
@@ -82,6 +114,13 @@ ReplyScope::~ReplyScope()
 {
   t_reply = m_reply;
   t_terminal = m_terminal;
+  t_zone = m_zone;
+}
+
+void
+show_times_in(std::shared_ptr<const TimeZone> zone)
+{
+  t_zone = std::move(zone);
 }
 
 protocol::Terminal
@@ -478,42 +517,28 @@ write_entry(Json& json, const Entry& entry)
 std::string
 local_date(std::int64_t unix_time)
 {
-  const auto time = static_cast<std::time_t>(unix_time);
-  std::tm tm{};
-  localtime_r(&time, &tm);
-  return fmt::format("{:04}-{:02}-{:02}", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+  return local(unix_time).date.to_string();
 }
 
 std::string
 local_time(std::int64_t unix_time)
 {
-  const auto time = static_cast<std::time_t>(unix_time);
-  std::tm tm{};
-  localtime_r(&time, &tm);
-  return fmt::format("{:04}-{:02}-{:02} {:02}:{:02}",
-                     tm.tm_year + 1900,
-                     tm.tm_mon + 1,
-                     tm.tm_mday,
-                     tm.tm_hour,
-                     tm.tm_min);
+  const auto time = local(unix_time);
+  return fmt::format(
+    "{} {:02}:{:02}", time.date.to_string(), time.seconds / 3600, time.seconds % 3600 / 60);
 }
 
 std::string
 rfc3339_time(std::int64_t unix_time)
 {
-  const auto time = static_cast<std::time_t>(unix_time);
-  std::tm tm{};
-  localtime_r(&time, &tm);
-  const long offset = tm.tm_gmtoff / 60;
-  const long minutes = offset < 0 ? -offset : offset;
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}{}{:02}:{:02}",
-                     tm.tm_year + 1900,
-                     tm.tm_mon + 1,
-                     tm.tm_mday,
-                     tm.tm_hour,
-                     tm.tm_min,
-                     tm.tm_sec,
-                     offset < 0 ? '-' : '+',
+  const auto time = local(unix_time);
+  const long minutes = time.offset_minutes < 0 ? -time.offset_minutes : time.offset_minutes;
+  return fmt::format("{}T{:02}:{:02}:{:02}{}{:02}:{:02}",
+                     time.date.to_string(),
+                     time.seconds / 3600,
+                     time.seconds % 3600 / 60,
+                     time.seconds % 60,
+                     time.offset_minutes < 0 ? '-' : '+',
                      minutes / 60,
                      minutes % 60);
 }

@@ -8,8 +8,10 @@
 #include <cpd/ledger.hpp>
 #include <cpd/protocol.hpp>
 #include <cpd/statement.hpp>
+#include <cpd/timezone.hpp>
 
 #include <cstdint>
+#include <memory>
 #include <ostream>
 #include <streambuf>
 #include <string>
@@ -22,7 +24,8 @@ namespace cpd::cli {
 enum class Style { plain, heading, good, warning, bad, dim };
 
 // While alive, print() and note() on this thread go to `reply`, and text is
-// shaped for `terminal`: a command's answer, here or for a client.
+// shaped for `terminal`: a command's answer, here or for a client. Times
+// are shown in the zone show_times_in() gave it.
 class ReplyScope
 {
 public:
@@ -34,6 +37,7 @@ public:
 private:
   Reply* m_reply;
   protocol::Terminal m_terminal;
+  std::shared_ptr<const TimeZone> m_zone;
 };
 
 // This process's terminal: which streams are terminals, the width of
@@ -120,6 +124,10 @@ void write_activity(Json& json, const Activity& activity);
 
 // A ledger entry as a JSON object.
 void write_entry(Json& json, const Entry& entry);
+
+// Shows recorded instants in `zone` (the scheme's) on this thread, until
+// the ReplyScope around it ends; none: in the host's zone.
+void show_times_in(std::shared_ptr<const TimeZone> zone);
 
 // The local civil date of an instant, YYYY-MM-DD.
 std::string local_date(std::int64_t unix_time);

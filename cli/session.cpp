@@ -1,5 +1,7 @@
 #include "session.hpp"
 
+#include "output.hpp"
+
 #include <cpd/error.hpp>
 
 namespace cpd::cli {
@@ -26,6 +28,7 @@ Session::context(Zone zone_from)
       }
     }
     m_context = make_context(std::move(who.login), who.actor, who.clock, zone.get());
+    show_times_in(std::move(zone));
   }
   return *m_context;
 }

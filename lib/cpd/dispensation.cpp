@@ -220,6 +220,42 @@ insert_dispensation(Database& db,
   return db.last_insert_id();
 }
 
+// Grants `wanted` (whole years, or the days of from_day and until_day) to
+// the member `login` once it passes every rule, and mails them.
+Dispensation
+grant(Database& db, const Context& context, std::string_view login, Dispensation wanted)
+{
+  check_reason(wanted.reason);
+  Transaction transaction(db, Transaction::Kind::write);
+  const auto secretary = require_secretary(db, context);
+  const auto member = require_subject(db, secretary, login, Act::grant);
+  check_reach(db, context, member, wanted.from, wanted.until);
+  if (wanted.from_day && current_rules(db).prorata == ProRata::none) {
+    throw Error(ErrorKind::refused,
+                "the scheme does not pro-rate (scheme.prorata is none): a dispensation is for "
+                "whole years, --year or --from");
+  }
+  if (const auto existing = overlapping(db, member, wanted.from, wanted.until); !existing.empty()) {
+    already_exempt(member, existing.front());
+  }
+  const auto first_day = wanted.from_day.value_or(Date(wanted.from, 1, 1));
+  const auto last_day = wanted.from_day ? wanted.until_day
+                        : wanted.until  ? std::optional(Date(*wanted.until, 12, 31))
+                                        : std::nullopt;
+  if (const auto existing = overlapping_days(db, member, first_day, last_day); !existing.empty()) {
+    already_exempt(member, existing.front());
+  }
+  wanted.member = member.login;
+  wanted.id =
+    wanted.from_day
+      ? insert_days(db, member.id, first_day, last_day, wanted.reason, secretary.id, context.now)
+      : insert_dispensation(
+        db, member.id, wanted.from, wanted.until, wanted.reason, secretary.id, context.now);
+  notice_dispensation(db, context, member, wanted, DispensationChange::granted);
+  transaction.commit();
+  return wanted;
+}
+
 } // namespace
 
 std::string
@@ -256,27 +292,10 @@ grant_dispensation(Database& db,
                    std::optional<int> until,
                    std::string_view reason)
 {
-  check_reason(reason);
   if (until && *until < from) {
     throw Error(ErrorKind::usage, "--until {} is before --from {}", *until, from);
   }
-  Transaction transaction(db, Transaction::Kind::write);
-  const auto secretary = require_secretary(db, context);
-  const auto member = require_subject(db, secretary, login, Act::grant);
-  check_reach(db, context, member, from, until);
-  if (const auto existing = overlapping(db, member, from, until); !existing.empty()) {
-    already_exempt(member, existing.front());
-  }
-  if (const auto existing = overlapping_days(
-        db, member, Date(from, 1, 1), until ? std::optional(Date(*until, 12, 31)) : std::nullopt);
-      !existing.empty()) {
-    already_exempt(member, existing.front());
-  }
-  Dispensation granted{0, member.login, from, until, std::string(reason)};
-  granted.id = insert_dispensation(db, member.id, from, until, reason, secretary.id, context.now);
-  notice_dispensation(db, context, member, granted, DispensationChange::granted);
-  transaction.commit();
-  return granted;
+  return grant(db, context, login, {0, std::string(login), from, until, std::string(reason)});
 }
 
 Dispensation
@@ -328,42 +347,22 @@ grant_dispensation_days(Database& db,
                         std::optional<Date> until,
                         std::string_view reason)
 {
-  check_reason(reason);
   if (until && *until < from) {
     throw Error(ErrorKind::usage,
                 "--until-date {} is before --from-date {}",
                 until->to_string(),
                 from.to_string());
   }
-  Transaction transaction(db, Transaction::Kind::write);
-  const auto secretary = require_secretary(db, context);
-  const auto member = require_subject(db, secretary, login, Act::grant);
-  check_reach(
-    db, context, member, from.year(), until ? std::optional(until->year()) : std::nullopt);
-  if (current_rules(db).prorata == ProRata::none) {
-    throw Error(ErrorKind::refused,
-                "the scheme does not pro-rate (scheme.prorata is none): a dispensation is for "
-                "whole years, --year or --from");
-  }
-  const auto years =
-    overlapping(db, member, from.year(), until ? std::optional(until->year()) : std::nullopt);
-  if (!years.empty()) {
-    already_exempt(member, years.front());
-  }
-  if (const auto existing = overlapping_days(db, member, from, until); !existing.empty()) {
-    already_exempt(member, existing.front());
-  }
-  Dispensation granted;
-  granted.id = insert_days(db, member.id, from, until, reason, secretary.id, context.now);
-  granted.member = member.login;
-  granted.from = from.year();
-  granted.until = until ? std::optional(until->year()) : std::nullopt;
-  granted.reason = std::string(reason);
-  granted.from_day = from;
-  granted.until_day = until;
-  notice_dispensation(db, context, member, granted, DispensationChange::granted);
-  transaction.commit();
-  return granted;
+  return grant(db,
+               context,
+               login,
+               {0,
+                std::string(login),
+                from.year(),
+                until ? std::optional(until->year()) : std::nullopt,
+                std::string(reason),
+                from,
+                until});
 }
 
 Dispensation

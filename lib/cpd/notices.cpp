@@ -681,53 +681,67 @@ notice_dispensation(Database& db,
             std::move(values));
 }
 
+namespace {
+
+// The outbox's columns of the mails of the batch ?1 (its first id): `rows`
+// selects a row per mail with its member_id, numbered `n` from 1 in the
+// order of their ids; ?2 the database's identity, ?3 the Message-ID's
+// domain.
+std::string
+batch_mails(std::string_view cause,
+            std::string_view template_name,
+            std::string_view facts,
+            std::string_view rows)
+{
+  return fmt::format(
+    "SELECT b.first_id - 1 + r.n AS id, {} AS cause, {} AS template, m.id AS member_id,"
+    " m.name AS to_name, m.email AS to_address, {} AS facts,"
+    " '<cpd.' || (b.first_id - 1 + r.n) || '.' || ?2 || '.' || lower(hex(randomblob(4)))"
+    "   || '@' || ?3 || '>' AS message_id,"
+    " b.created_at AS created_at, b.created_at AS next_attempt_at"
+    // The rows once, not again for each member: SQLite keeps the order of a
+    // CROSS JOIN.
+    " FROM mail_batch b CROSS JOIN ({}) r CROSS JOIN member m ON m.id = r.member_id"
+    " WHERE b.first_id = ?1",
+    cause,
+    template_name,
+    facts,
+    rows);
+}
+
+} // namespace
+
 const std::string&
 batch_mail_sql(std::string_view kind)
 {
-  // The outbox's columns of each mail of the batch ?1 (its first id), in the
-  // order of its ids: ?2 the database's identity, ?3 the Message-ID's
-  // domain; ?4 1 for one mail of each template only (to check them).
-  static const std::string statements =
-    "SELECT b.first_id - 1 + a.n AS id,"
-    "   'year:' || b.year || ':statement:' || m.login AS cause,"
-    "   CASE a.status WHEN 'exempt' THEN 'year-statement-exempt'"
-    "     WHEN 'compliant' THEN 'year-statement-met' ELSE 'year-statement-short' END AS template,"
-    "   m.id AS member_id, m.name AS to_name, m.email AS to_address,"
-    "   json_object('name', a.name, 'login', m.login, 'year', b.year, 'quota', b.quota,"
-    "     'total', a.total, 'carried', a.carried,"
-    "     'waiting', (SELECT json_group_array(json_object("
-    "         'id', w.id, 'title', w.title, 'date', w.activity_date, 'points', w.points))"
-    "       FROM (SELECT c.id, t.title, c.activity_date, c.points FROM year_waiting y"
-    "         JOIN claim c ON c.id = y.claim_id JOIN activity t ON t.id = c.activity_id"
-    "         WHERE y.year = b.year AND y.member_id = a.member_id"
-    "         ORDER BY c.activity_date, c.id) w),"
-    "     'org', b.org) AS facts,"
-    "   '<cpd.' || (b.first_id - 1 + a.n) || '.' || ?2 || '.' || lower(hex(randomblob(4)))"
-    "     || '@' || ?3 || '>' AS message_id,"
-    "   b.created_at AS created_at, b.created_at AS next_attempt_at"
-    " FROM mail_batch b"
-    " CROSS JOIN (SELECT y.*, row_number() OVER (ORDER BY y.member_id) AS n FROM year_account y"
-    "   WHERE y.year = (SELECT year FROM mail_batch WHERE first_id = ?1)"
-    "   AND y.status IS NOT NULL AND (?4 = 0 OR y.member_id IN (SELECT (SELECT s.member_id"
-    "     FROM year_account s WHERE s.year = (SELECT year FROM mail_batch WHERE first_id = ?1)"
-    "     AND s.status = k.status LIMIT 1) FROM (SELECT 'compliant' AS status"
-    "     UNION ALL SELECT 'short' UNION ALL SELECT 'exempt') k))) a"
-    " CROSS JOIN member m ON m.id = a.member_id"
-    " WHERE b.first_id = ?1";
-  static const std::string reminders =
-    "SELECT b.first_id - 1 + r.n AS id, 'reminder:' || m.login || ':' || r.day AS cause,"
-    "   'reminder' AS template, m.id AS member_id, m.name AS to_name, m.email AS to_address,"
-    "   json_object('name', r.name, 'login', m.login, 'year', b.year, 'quota', b.quota,"
-    "     'total', r.total, 'pending', r.pending, 'org', b.org) AS facts,"
-    "   '<cpd.' || (b.first_id - 1 + r.n) || '.' || ?2 || '.' || lower(hex(randomblob(4)))"
-    "     || '@' || ?3 || '>' AS message_id,"
-    "   b.created_at AS created_at, b.created_at AS next_attempt_at"
-    " FROM mail_batch b"
-    " CROSS JOIN (SELECT x.*, row_number() OVER (ORDER BY l.login) AS n FROM reminder x"
-    "   JOIN member l ON l.id = x.member_id WHERE x.batch = ?1"
-    "   AND (?4 = 0 OR x.member_id = (SELECT min(member_id) FROM reminder WHERE batch = ?1))) r"
-    " CROSS JOIN member m ON m.id = r.member_id"
-    " WHERE b.first_id = ?1";
+  // ?4 1 for one mail of each template only (to check them).
+  static const std::string statements = batch_mails(
+    "'year:' || b.year || ':statement:' || m.login",
+    "CASE r.status WHEN 'exempt' THEN 'year-statement-exempt'"
+    " WHEN 'compliant' THEN 'year-statement-met' ELSE 'year-statement-short' END",
+    "json_object('name', r.name, 'login', m.login, 'year', b.year, 'quota', b.quota,"
+    " 'total', r.total, 'carried', r.carried,"
+    " 'waiting', (SELECT json_group_array(json_object("
+    "     'id', w.id, 'title', w.title, 'date', w.activity_date, 'points', w.points))"
+    "   FROM (SELECT c.id, t.title, c.activity_date, c.points FROM year_waiting y"
+    "     JOIN claim c ON c.id = y.claim_id JOIN activity t ON t.id = c.activity_id"
+    "     WHERE y.year = b.year AND y.member_id = r.member_id"
+    "     ORDER BY c.activity_date, c.id) w),"
+    " 'org', b.org)",
+    "SELECT y.*, row_number() OVER (ORDER BY y.member_id) AS n FROM year_account y"
+    " WHERE y.year = (SELECT year FROM mail_batch WHERE first_id = ?1)"
+    " AND y.status IS NOT NULL AND (?4 = 0 OR y.member_id IN (SELECT (SELECT s.member_id"
+    "   FROM year_account s WHERE s.year = (SELECT year FROM mail_batch WHERE first_id = ?1)"
+    "   AND s.status = k.status LIMIT 1) FROM (SELECT 'compliant' AS status"
+    "   UNION ALL SELECT 'short' UNION ALL SELECT 'exempt') k))");
+  static const std::string reminders = batch_mails(
+    "'reminder:' || m.login || ':' || r.day",
+    "'reminder'",
+    "json_object('name', r.name, 'login', m.login, 'year', b.year, 'quota', b.quota,"
+    " 'total', r.total, 'pending', r.pending, 'org', b.org)",
+    "SELECT x.*, row_number() OVER (ORDER BY l.login) AS n FROM reminder x"
+    " JOIN member l ON l.id = x.member_id WHERE x.batch = ?1"
+    " AND (?4 = 0 OR x.member_id = (SELECT min(member_id) FROM reminder WHERE batch = ?1))");
   if (kind == "year-statements") {
     return statements;
   }

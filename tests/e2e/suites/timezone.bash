@@ -30,6 +30,16 @@ expect_equal "$(json '[y["year"] for y in d["years"]]')" "[2017]"
 CPD_NOW=2017-12-31T11:10:00Z ok ann balance --json
 expect_equal "$(json 'd["year"]')" "2018"
 
+TEST "recorded instants are shown in the scheme's zone, not the host's"
+# bob's claim was made at 00:10 on 1 January in Auckland, 11:10 on 31
+# December in UTC.
+ok bob history --json
+expect_equal "$(json '[c["submitted"] for c in d]')" "['2018-01-01']"
+ok sec mail list --json
+expect_contains "$(json 'sorted({m["created"] for m in d})')" "'2018-01-01'"
+ok bob history
+expect_contains "$OUT" "2018-01-01"
+
 TEST "without the zone, the host's UTC clock would have it otherwise"
 ok sec --db "$TESTDIR/utc.db" init --name Sam --email sec@example.org
 CPD_NOW=2017-12-31T11:10:00Z refused 1 "future" sec --db "$TESTDIR/utc.db" claim iims-webinar \
