@@ -265,7 +265,7 @@ TEST_CASE("the rules as settings: every value read back, nonsense refused")
   cpd::set_rule(rules, "scheme.prorata_rounding", "tenth-down");
   CHECK(cpd::rule_value(rules, "scheme.minimums") == "formal:10,risk:2.5");
   CHECK(cpd::decode_rules(cpd::encode_rules(rules)) == rules);
-  for (const auto& [key, bad] :
+  for (const auto& rule :
        std::vector<std::pair<const char*, const char*>>{{"scheme.minimums", "formal"},
                                                         {"scheme.minimums", "formal:0"},
                                                         {"scheme.minimums", "formal:1,formal:2"},
@@ -275,6 +275,8 @@ TEST_CASE("the rules as settings: every value read back, nonsense refused")
                                                         {"scheme.carry_first_year", "maybe"},
                                                         {"scheme.prorata", "day"},
                                                         {"scheme.carry_categories", ""}}) {
+    const auto& key = rule.first;
+    const auto& bad = rule.second;
     CAPTURE(key);
     CAPTURE(bad);
     CHECK(testutil::error_kind([&] { cpd::set_rule(rules, key, bad); })

@@ -48,7 +48,8 @@ TEST_CASE("the carry rule at its edges: min(cap, max(0, total - quota))")
     {"13.1", "3"},
     {"1000", "3"},
   };
-  for (const auto& [total, carry] : cases) {
+  for (const auto& [points, carry] : cases) {
+    const char* total = points;
     CAPTURE(total);
     testutil::Scheme s;
     cpd::set_setting(s.db, s.as("sec"), "scheme.start", "2016-01-01");
@@ -171,7 +172,8 @@ TEST_CASE("property: the ledger and every judgement equal a replay of the facts"
       INFO("cpd check reports: ", testutil::lines(problems));
       REQUIRE(problems.empty());
       std::map<int, std::map<std::string, cpd::ReportLine::Status>> statuses;
-      for (const auto& [year, close] : closes) {
+      for (const auto& closed : closes) {
+        const int year = closed.first;
         cpd::compliance_report(s.db, s.as("sec"), year, {}, [&](const cpd::ReportLine& line) {
           statuses[year][line.member] = line.status;
         });
