@@ -872,12 +872,9 @@ deliver_mail(Database& db, const Context& context, const DeliveryOptions& option
 std::vector<OutboxMessage>
 list_outbox(Database& db, const Context& context, OutboxFilter filter, std::size_t limit)
 {
-  {
-    Transaction transaction(db, Transaction::Kind::read);
-    require_secretary_or_system(db, context);
-  }
   write_mail_batches(db);
   Transaction transaction(db, Transaction::Kind::read);
+  require_secretary_or_system(db, context);
   Statement query(db,
                   "SELECT id, cause, to_address, subject, state, attempts, created_at,"
                   " next_attempt_at, sent_at, last_code, last_error, template, facts FROM outbox"
@@ -919,10 +916,6 @@ list_outbox(Database& db, const Context& context, OutboxFilter filter, std::size
 int
 retry_mail(Database& db, const Context& context, const std::vector<std::int64_t>& ids)
 {
-  {
-    Transaction transaction(db, Transaction::Kind::read);
-    require_secretary_or_system(db, context);
-  }
   write_mail_batches(db);
   Transaction transaction(db, Transaction::Kind::write);
   require_secretary_or_system(db, context);

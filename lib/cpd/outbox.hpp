@@ -112,7 +112,8 @@ queue_mail_batch(Database& db, const MailBatch& batch, const BatchOf& of, std::i
 
 // Writes every batch out into the outbox as the mails it stands for, with
 // the ids it holds, in a transaction of its own; returns how many mails.
-// Delivery and the secretary's views of the outbox call it first.
+// Delivery and the secretary's views of the outbox call it first, whoever
+// asks: it only puts into the outbox what was queued already.
 int write_mail_batches(Database& db);
 
 // The subject and body of a mail in the outbox, as it is (or was) sent.
