@@ -558,10 +558,27 @@ listen_at(const std::string& path)
     }
     ::unlink(path.c_str());
   }
+  // Bound and listening under a name of its own first, then renamed into
+  // place: a client that finds the socket can connect at once, never
+  // refused in the moment between bind() and listen().
+  const auto staging = fmt::format("{}.{}", path, ::getpid());
+  sockaddr_un bound{};
+  bound.sun_family = AF_UNIX;
+  if (staging.size() >= sizeof bound.sun_path) {
+    throw Error(ErrorKind::usage, "the socket path {} is too long", path);
+  }
+  std::memcpy(bound.sun_path, staging.c_str(), staging.size() + 1);
+  ::unlink(staging.c_str());
   const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0 || ::bind(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0
-      || ::chmod(path.c_str(), 0666) != 0 || ::listen(fd, 128) != 0) {
-    throw Error(ErrorKind::io, "cannot listen at {}: {}", path, std::strerror(errno));
+  if (fd < 0 || ::bind(fd, reinterpret_cast<const sockaddr*>(&bound), sizeof bound) != 0
+      || ::chmod(staging.c_str(), 0666) != 0 || ::listen(fd, 128) != 0
+      || ::rename(staging.c_str(), path.c_str()) != 0) {
+    const int error = errno;
+    if (fd >= 0) {
+      ::close(fd);
+    }
+    ::unlink(staging.c_str());
+    throw Error(ErrorKind::io, "cannot listen at {}: {}", path, std::strerror(error));
   }
   return fd;
 }
