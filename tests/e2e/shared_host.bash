@@ -1,0 +1,150 @@
+# The shared host, for the suites that run cpd serve against real Unix
+# users: `source "$E2E_DIR/shared_host.bash"` makes the server's user (cpd),
+# a secretary, two members and a local user who is no member (SEC, ANN, BOB,
+# EVE), installs the binary where all of them may run it, and starts the
+# server on a socket in the test folder. `run USER ARGS` then runs cpd as that
+# user through the server; `db_snapshot` and `sql` read the database as the
+# server's user. Needs root: a suite without it is skipped.
+
+if [ "$(id -u)" != 0 ] || ! command -v setpriv >/dev/null || ! command -v useradd >/dev/null; then
+  skip_suite "needs root, setpriv and useradd to make real users"
+fi
+
+PY=/usr/bin/python3
+HOSTILE=$E2E_DIR/hostile_client.py
+chmod 711 "$TESTDIR"
+
+# The users: the server's own (cpd, as the package makes it) and people.
+CREATED=()
+make_user() {
+  local name=$1
+  shift
+  if ! id "$name" >/dev/null 2>&1; then
+    useradd "$@" "$name" || exit 70
+    CREATED+=("$name")
+  fi
+}
+remove_users() {
+  local name
+  for name in "${CREATED[@]}"; do
+    userdel "$name" 2>/dev/null
+  done
+}
+trap 'kill "$SERVER_PID" 2>/dev/null; remove_users' EXIT
+make_user cpd --system --no-create-home --shell /usr/sbin/nologin
+SEC=cpdtest-sec ANN=cpdtest-ann BOB=cpdtest-bob EVE=cpdtest-eve
+for person in $SEC $ANN $BOB $EVE; do
+  make_user "$person" --create-home --home-dir "$TESTDIR/home/$person" --shell /bin/sh
+  install -d -o "$person" -g "$(id -gn "$person")" -m 700 "$TESTDIR/home/$person"
+done
+chmod 711 "$TESTDIR/home"
+
+# The binary where every user may run it, as an installed one would be.
+install -d -m 755 "$TESTDIR/bin"
+install -m 755 "$CPD" "$TESTDIR/bin/cpd"
+BIN=$TESTDIR/bin/cpd
+STATE=$TESTDIR/state
+RUNDIR=$TESTDIR/run
+SOCKET=$RUNDIR/cpd.sock
+install -d -o cpd -g "$(id -gn cpd)" -m 700 "$STATE"
+install -d -o cpd -g "$(id -gn cpd)" -m 755 "$RUNDIR"
+export CPD_DB=$STATE/cpd.db # for this suite's own checks, never for a client
+
+# as USER COMMAND...: runs a command as USER in their home, with a clean
+# environment pointing cpd at the server.
+as() {
+  local user=$1
+  shift
+  local home=/root
+  [ "$user" = root ] || home=$(getent passwd "$user" | cut -d: -f6)
+  [ -d "$home" ] || home=$TESTDIR
+  (
+    cd "$home" || exit 70
+    if [ "$user" = root ]; then
+      exec env -i HOME="$home" PATH=/usr/bin:/bin CPD_SOCKET="$SOCKET" "$@"
+    fi
+    exec setpriv --reuid="$user" --regid="$(id -g "$user")" --init-groups \
+      env -i HOME="$home" PATH=/usr/bin:/bin CPD_SOCKET="$SOCKET" ${EXTRA_ENV:-} "$@"
+  )
+}
+
+# The harness's run, as a real user through the server.
+run() {
+  local user=$1
+  shift
+  LAST_COMMAND="$user: cpd $*"
+  LAST_COMMAND=${LAST_COMMAND:0:300}
+  as "$user" "$BIN" "$@" >"$TESTDIR/.out" 2>"$TESTDIR/.err"
+  STATUS=$?
+  OUT=$(cat "$TESTDIR/.out")
+  ERR=$(cat "$TESTDIR/.err")
+}
+
+# The database as the server's user sees it (nothing created as root).
+db_snapshot() {
+  as cpd sh -c "umask 077; sqlite3 -batch -cmd '.timeout 10000' '$CPD_DB' .dump" 2>/dev/null
+}
+sql() {
+  as cpd sh -c "umask 077; sqlite3 -batch -cmd '.timeout 10000' '$CPD_DB' \"\$0\"" "$1"
+}
+
+# Stops a user's hostile clients (started in the background through `as`,
+# whose $! is the shell around them).
+stop_hostile() {
+  pkill -KILL -u "$1" -f hostile_client.py 2>/dev/null
+  sleep 0.3
+}
+
+# Milliseconds a command takes.
+elapsed_ms() {
+  local start end
+  start=$(date +%s%N)
+  "$@" >/dev/null 2>&1
+  end=$(date +%s%N)
+  echo $(((end - start) / 1000000))
+}
+
+setpriv --reuid=cpd --regid="$(id -g cpd)" --init-groups \
+  env -i PATH=/usr/bin:/bin CPD_TODAY=2017-03-15 CPD_USER="$SEC" \
+  "$BIN" serve --db "$STATE/cpd.db" --socket "$SOCKET" 2>"$TESTDIR/server.log" &
+SERVER_PID=$!
+for _ in $(seq 50); do
+  [ -S "$SOCKET" ] && break
+  sleep 0.1
+done
+[ -S "$SOCKET" ] || { cat "$TESTDIR/server.log" >&2; exit 70; }
+
+
+# The scheme most suites start from: SEC the secretary, ANN and BOB members,
+# mail to a Maildir in the server's state folder.
+set_up_scheme() {
+  as root "$BIN" init --login $SEC --name "Sam Secretary" --email sec@example.org --org IIMS \
+    >/dev/null || exit 70
+  as $SEC "$BIN" member add $ANN --name "Ann Surveyor" --email ann@example.org >/dev/null || exit 70
+  as $SEC "$BIN" member add $BOB --name "Bob Marine" --email bob@example.org >/dev/null || exit 70
+  as $SEC "$BIN" config set mail.url "maildir:$STATE/mail" || exit 70
+  as $SEC "$BIN" config set mail.from cpd@iims.example || exit 70
+}
+
+# The server's resident memory, in KiB (0 when it is gone).
+server_rss_kb() {
+  awk '/^VmRSS:/ { print $2; found = 1 } END { if (!found) print 0 }' \
+    "/proc/$SERVER_PID/status" 2>/dev/null || echo 0
+}
+
+# expect_server_serves: the server is up, and while whatever runs in the
+# background goes on, a member's `cpd balance` and root's `cpd mail send`
+# each answer within a second.
+expect_server_serves() {
+  if ! kill -0 "$SERVER_PID" 2>/dev/null; then
+    fail "the server is gone"
+    return
+  fi
+  local took
+  took=$(elapsed_ms as $BOB "$BIN" balance)
+  [ "$took" -le 1000 ] || fail "$BOB's balance took $took ms"
+  as $BOB "$BIN" balance >/dev/null 2>&1 || fail "$BOB's balance failed"
+  took=$(elapsed_ms as root "$BIN" mail send)
+  [ "$took" -le 1000 ] || fail "root's mail send took $took ms"
+  as root "$BIN" mail send >/dev/null 2>&1 || fail "root's mail send failed"
+}
