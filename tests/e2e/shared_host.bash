@@ -82,7 +82,8 @@ run() {
 
 # The database as the server's user sees it (nothing created as root).
 db_snapshot() {
-  as cpd sh -c "umask 077; sqlite3 -batch -cmd '.timeout 10000' '$CPD_DB' .dump" 2>/dev/null
+  as cpd test -f "$CPD_DB" || return 0
+  checked_dump as cpd sh -c 'umask 077; exec sqlite3 -batch -cmd ".timeout 10000" "$0" "$1"' "$CPD_DB"
 }
 sql() {
   as cpd sh -c "umask 077; sqlite3 -batch -cmd '.timeout 10000' '$CPD_DB' \"\$0\"" "$1"

@@ -125,7 +125,7 @@ TEST_CASE("the sample is pinned: a later cpd draws the same members with the sam
   CHECK(logins(draw) == std::vector<std::string>{"m007", "m010", "m013", "sec", "sue"});
 }
 
-TEST_CASE("only active, non-exempt members who met the quota are drawn; at least one")
+TEST_CASE("only active, non-exempt members who met the quota are drawn, at least one")
 {
   Audited scheme(0, {"bob"});
   cpd::grant_dispensation(scheme.db, scheme.as("sec"), "sue", 2017, 2017, "long illness");
@@ -168,7 +168,7 @@ TEST_CASE("a draw needs a closed year, and a second draw --add")
         == ErrorKind::refused); // nobody is left
 }
 
-TEST_CASE("the system may draw, and the draw is listed for a secretary; a member sees their own")
+TEST_CASE("the system may draw, and the draw is listed for a secretary, a member sees their own")
 {
   Audited scheme(0);
   auto system = scheme.as("cpd");
@@ -212,7 +212,7 @@ TEST_CASE("an audit asks evidence for the approved claims without files")
   }
 }
 
-TEST_CASE("a member answers; evidence goes to approved claims only while under audit")
+TEST_CASE("a member answers, evidence goes to approved claims only while under audit")
 {
   Audited scheme(0);
   const auto draw = scheme.draw(2017, 1, 1000);

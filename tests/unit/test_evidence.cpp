@@ -154,7 +154,7 @@ TEST_CASE("the secretary's mail links the files that fit in mail.attach_max_byte
         != std::string::npos);
 }
 
-TEST_CASE("a member adds evidence to their own pending claim; the secretary gets the new files")
+TEST_CASE("a member adds evidence to their own pending claim, the secretary gets the new files")
 {
   testutil::Scheme s;
   const auto id = claim_with(s, "ann", {{"cert.pdf", "application/pdf", "%PDF cert"}});

@@ -461,7 +461,7 @@ TEST_CASE("SMTP: no server means retry for every message")
   }
 }
 
-TEST_CASE("SMTP login: accepted, refused, missing; the password never shows")
+TEST_CASE("SMTP login: accepted, refused, missing, the password never shows")
 {
   if (!have_aiosmtpd()) {
     testutil::skip("/usr/bin/python3 cannot import aiosmtpd (Debian: python3-aiosmtpd)");

@@ -48,7 +48,7 @@ every_secretary(testutil::Scheme& s)
 
 } // namespace
 
-TEST_CASE("a claim queues its mail in the same transaction; a cause is queued once")
+TEST_CASE("a claim queues its mail in the same transaction, a cause is queued once")
 {
   testutil::Scheme s;
   every_secretary(s);
@@ -173,7 +173,7 @@ TEST_CASE("a server that cannot be reached: retried with growing backoff, then g
   CHECK(error_kind([&] { cpd::retry_mail(s.db, s.as("ann"), {}); }) == cpd::ErrorKind::permission);
 }
 
-TEST_CASE("retry makes failed and waiting mail due now; unknown and sent mail are refused")
+TEST_CASE("retry makes failed and waiting mail due now, unknown and sent mail are refused")
 {
   testutil::Scheme s;
   every_secretary(s);
