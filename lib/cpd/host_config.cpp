@@ -165,7 +165,7 @@ read_templates(const std::string& directory)
   }
   std::map<std::string, std::string, std::less<>> templates;
   for (const auto& name : names) {
-    const auto shown = directory + "/" + name + ".txt";
+    const auto shown = fmt::format("{}/{}.txt", directory, name);
     const FileDescriptor fd(open_no_follow(dir_fd, name + ".txt", "template", shown));
     auto text = read_open_file(fd.get(), "template", shown, k_host_file_limit, std::nullopt);
     validate_template(name, text, shown);
@@ -175,8 +175,9 @@ read_templates(const std::string& directory)
 }
 
 std::mutex g_mutex; // NOLINT(cppcoreguidelines-avoid-non-const-global-variables)
-// NOLINTNEXTLINE(cppcoreguidelines-avoid-non-const-global-variables): the process's one
-std::shared_ptr<const HostConfig> g_config = std::make_shared<const HostConfig>();
+// The process's one; empty (nullptr) stands for an empty configuration.
+// NOLINTNEXTLINE(cppcoreguidelines-avoid-non-const-global-variables)
+std::shared_ptr<const HostConfig> g_config;
 
 } // namespace
 
@@ -308,8 +309,14 @@ load_host_config(const std::string& path, unsigned owner, bool required)
 std::shared_ptr<const HostConfig>
 host_config()
 {
-  const std::lock_guard lock(g_mutex);
-  return g_config;
+  {
+    const std::lock_guard lock(g_mutex);
+    if (g_config) {
+      return g_config;
+    }
+  }
+  static const auto empty = std::make_shared<const HostConfig>();
+  return empty;
 }
 
 void
