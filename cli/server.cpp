@@ -9,6 +9,7 @@
 #include "app.hpp"
 #include "commands.hpp"
 #include "delivery.hpp"
+#include "hostconf.hpp"
 #include "identity.hpp"
 #include "output.hpp"
 #include "socket.hpp"
@@ -58,6 +59,7 @@ struct ServeOptions
 {
   std::string db;
   std::string socket;
+  std::string config; // the host configuration; empty: CPD_CONFIG or /etc/cpd/cpd.conf
 };
 
 void
@@ -587,11 +589,48 @@ listen_at(const std::string& path)
 // NOLINTNEXTLINE(cppcoreguidelines-avoid-non-const-global-variables): a handler's only way in
 std::array<int, 2> g_stop_pipe = {-1, -1};
 
+constexpr char k_stop = 0;
+constexpr char k_reload = 1;
+
 extern "C" void
 on_stop_signal(int /*signal*/)
 {
-  const char byte = 0;
+  const char byte = k_stop;
   [[maybe_unused]] const auto ignored = ::write(g_stop_pipe[1], &byte, 1);
+}
+
+extern "C" void
+on_reload_signal(int /*signal*/)
+{
+  const char byte = k_reload;
+  [[maybe_unused]] const auto ignored = ::write(g_stop_pipe[1], &byte, 1);
+}
+
+// What the signals since the last look ask for: true to stop. A reload
+// (SIGHUP) reads the host configuration again; a bad one is logged and the
+// one in use stays.
+bool
+stop_requested(const std::string& config)
+{
+  std::array<char, 64> bytes{};
+  bool stop = false;
+  bool reload = false;
+  ssize_t got = 0;
+  while ((got = ::read(g_stop_pipe[0], bytes.data(), bytes.size())) > 0) {
+    for (ssize_t i = 0; i < got; ++i) {
+      (bytes[static_cast<std::size_t>(i)] == k_stop ? stop : reload) = true;
+    }
+  }
+  if (reload && !stop) {
+    try {
+      load_host_configuration(config);
+      log(fmt::format("read the host configuration {} again", host_config_path(config)));
+    } catch (const Error& e) {
+      log(fmt::format("the host configuration was not reloaded, the previous one stays: {}",
+                      one_line(e.what())));
+    }
+  }
+  return stop;
 }
 
 void
@@ -605,6 +644,8 @@ serve(const ServeOptions& options)
   [[maybe_unused]] const auto previous = std::signal(SIGPIPE, SIG_IGN);
   const auto clock = clock_from_environment();
   const auto own_login = login_of(::geteuid()).value_or("cpd");
+  // Read once, now and on SIGHUP: no request makes the server open a path.
+  load_host_configuration(options.config);
 
   std::optional<int> inherited = inherited_listener();
   if (!inherited && options.socket.empty()) {
@@ -626,9 +667,11 @@ serve(const ServeOptions& options)
   {};
   action.sa_handler = on_stop_signal;
   ::sigemptyset(&action.sa_mask);
-  for (const int signal : {SIGTERM, SIGINT, SIGHUP}) {
+  for (const int signal : {SIGTERM, SIGINT}) {
     ::sigaction(signal, &action, nullptr);
   }
+  action.sa_handler = on_reload_signal;
+  ::sigaction(SIGHUP, &action, nullptr);
 
   Server server(options.db, clock, own_login);
   log(fmt::format("serving {} at {} as {}",
@@ -643,7 +686,7 @@ serve(const ServeOptions& options)
       }
       throw Error(ErrorKind::internal, "poll: {}", std::strerror(errno));
     }
-    if ((fds[1].revents & POLLIN) != 0) {
+    if ((fds[1].revents & POLLIN) != 0 && stop_requested(options.config)) {
       break;
     }
     if ((fds[0].revents & POLLIN) == 0) {
@@ -704,6 +747,11 @@ register_serve(Command& root)
     "serve", "the shared-host server: answer cpd commands on a Unix socket (the cpd user)");
   command.option("--db", options->db, "the database to serve").type_name("PATH").required();
   command.option("--socket", options->socket, "listen here (default: the socket systemd passes)")
+    .type_name("PATH");
+  command
+    .option("--config",
+            options->config,
+            "the host configuration (default: CPD_CONFIG, else /etc/cpd/cpd.conf)")
     .type_name("PATH");
   command.run_here([options] { serve(*options); });
 }

@@ -4,6 +4,7 @@
 
 #include <cpd/database.hpp>
 #include <cpd/embedded.hpp>
+#include <cpd/host_config.hpp>
 #include <cpd/json.hpp>
 #include <cpd/mail/message.hpp>
 #include <cpd/mail/template.hpp>
@@ -17,10 +18,7 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
-#include <filesystem>
-#include <fstream>
 #include <limits>
-#include <sstream>
 #include <unordered_map>
 
 namespace cpd {
@@ -114,18 +112,6 @@ constexpr auto k_placeholders = std::to_array<std::string_view>({"activity",
                                                                  "year",
                                                                  "years"});
 
-std::string
-read_text_file(const std::filesystem::path& path)
-{
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (!in) {
-    throw Error(ErrorKind::config, "cannot read {}", path.string());
-  }
-  return text.str();
-}
-
 // The id of the next mail: after every mail in the outbox and every id a
 // batch not yet written out holds.
 std::int64_t
@@ -180,17 +166,14 @@ transport_options(Database& db, const DeliveryOptions& options)
   result.local_hostname = helo_name(db, options.local_hostname);
   result.starttls =
     get_setting(db, "mail.starttls") == "required" ? mail::StartTls::required : mail::StartTls::no;
-  result.username = get_setting(db, "mail.username");
-  result.password = get_setting(db, "mail.password");
-  const auto password_file = get_setting(db, "mail.password_file");
-  if (result.password.empty() && !password_file.empty()) {
-    result.password = read_text_file(password_file);
-    while (!result.password.empty()
-           && (result.password.back() == '\n' || result.password.back() == '\r')) {
-      result.password.pop_back();
-    }
+  // The SMTP password goes only to the server the host configuration
+  // names: never to a mail.url a secretary set.
+  const auto host = host_config();
+  if (host->mail_url) {
+    result.username = get_setting(db, "mail.username");
+    result.password = host->mail_password;
   }
-  result.ca_file = get_setting(db, "mail.ca_file");
+  result.ca_pem = host->mail_ca;
   return result;
 }
 
@@ -454,15 +437,12 @@ validate_rendered(const std::string& template_name, const mail::Rendered& render
 } // namespace
 
 std::string
-template_text(Database& db, std::string_view name)
+template_text(Database& /*db*/, std::string_view name)
 {
-  const auto directory = get_setting(db, "mail.templates");
-  if (!directory.empty()) {
-    const auto path = std::filesystem::path(directory) / (std::string(name) + ".txt");
-    std::error_code ec;
-    if (std::filesystem::exists(path, ec)) {
-      return read_text_file(path);
-    }
+  const auto host = host_config();
+  const auto found = host->templates.find(name);
+  if (found != host->templates.end()) {
+    return found->second;
   }
   const auto shipped = embedded_file("templates/" + std::string(name) + ".txt");
   if (!shipped) {
@@ -472,27 +452,12 @@ template_text(Database& db, std::string_view name)
 }
 
 void
-validate_template_directory(std::string_view directory)
+validate_template(std::string_view name, std::string_view text, std::string_view where)
 {
-  std::error_code ec;
-  if (!std::filesystem::is_directory(directory, ec)) {
-    throw Error(ErrorKind::config, "{} is not a directory of mail templates", directory);
-  }
-  std::filesystem::directory_iterator files(directory, ec);
-  if (ec) {
-    throw Error(ErrorKind::config, "the mail templates in {} cannot be read", directory);
-  }
-  for (const auto& file : files) {
-    const auto name = file.path().stem().string();
-    if (file.path().extension() != ".txt" || !embedded_file("templates/" + name + ".txt")) {
-      continue; // not one of cpd's templates
-    }
-    for (const auto& used : mail::placeholders(name, read_text_file(file.path()))) {
-      if (std::find(std::begin(k_placeholders), std::end(k_placeholders), used)
-          == std::end(k_placeholders)) {
-        throw Error(
-          ErrorKind::config, "template {}: unknown placeholder {{{}}}", file.path().string(), used);
-      }
+  for (const auto& used : mail::placeholders(name, text)) {
+    if (std::find(std::begin(k_placeholders), std::end(k_placeholders), used)
+        == std::end(k_placeholders)) {
+      throw Error(ErrorKind::config, "template {}: unknown placeholder {{{}}}", where, used);
     }
   }
 }

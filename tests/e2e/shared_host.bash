@@ -5,6 +5,10 @@
 # server on a socket in the test folder. `run USER ARGS` then runs cpd as that
 # user through the server; `db_snapshot` and `sql` read the database as the
 # server's user. Needs root: a suite without it is skipped.
+#
+# Set before sourcing: USER_PREFIX (default cpdtest) names the people
+# PREFIX-sec and so on, so that suites running at once keep apart;
+# HOST_CONFIG, a host configuration the server reads (serve --config).
 
 if [ "$(id -u)" != 0 ] || ! command -v setpriv >/dev/null || ! command -v useradd >/dev/null; then
   skip_suite "needs root, setpriv and useradd to make real users"
@@ -32,7 +36,8 @@ remove_users() {
 }
 trap 'kill "$SERVER_PID" 2>/dev/null; remove_users' EXIT
 make_user cpd --system --no-create-home --shell /usr/sbin/nologin
-SEC=cpdtest-sec ANN=cpdtest-ann BOB=cpdtest-bob EVE=cpdtest-eve
+prefix=${USER_PREFIX:-cpdtest}
+SEC=$prefix-sec ANN=$prefix-ann BOB=$prefix-bob EVE=$prefix-eve
 for person in $SEC $ANN $BOB $EVE; do
   make_user "$person" --create-home --home-dir "$TESTDIR/home/$person" --shell /bin/sh
   install -d -o "$person" -g "$(id -gn "$person")" -m 700 "$TESTDIR/home/$person"
@@ -107,7 +112,8 @@ elapsed_ms() {
 
 setpriv --reuid=cpd --regid="$(id -g cpd)" --init-groups \
   env -i PATH=/usr/bin:/bin CPD_TODAY=2017-03-15 CPD_USER="$SEC" \
-  "$BIN" serve --db "$STATE/cpd.db" --socket "$SOCKET" 2>"$TESTDIR/server.log" &
+  "$BIN" serve --db "$STATE/cpd.db" --socket "$SOCKET" ${HOST_CONFIG:+--config "$HOST_CONFIG"} \
+  2>"$TESTDIR/server.log" &
 SERVER_PID=$!
 for _ in $(seq 50); do
   [ -S "$SOCKET" ] && break

@@ -321,8 +321,13 @@ public:
     if (url.scheme == MailUrl::Scheme::smtp && options.starttls == StartTls::required) {
       set(CURLOPT_USE_SSL, static_cast<long>(CURLUSESSL_ALL), "USE_SSL");
     }
-    if (!options.ca_file.empty()) {
-      set(CURLOPT_CAINFO, options.ca_file.c_str(), "CAINFO");
+    if (!options.ca_pem.empty()) {
+      // The certificates in memory, as the host configuration read them:
+      // libcurl opens no file for them.
+      curl_blob blob{const_cast<char*>(options.ca_pem.data()), // NOLINT: libcurl copies it
+                     options.ca_pem.size(),
+                     CURL_BLOB_COPY};
+      set(CURLOPT_CAINFO_BLOB, &blob, "CAINFO_BLOB");
     }
     if (!options.username.empty()) {
       set(CURLOPT_USERNAME, options.username.c_str(), "USERNAME");
