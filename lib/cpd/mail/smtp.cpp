@@ -39,7 +39,7 @@ struct CurlApi
   void (*slist_free_all)(curl_slist* list) = nullptr;
 };
 
-// CPD_MIN_LIBCURL ("7.69.0") as libcurl numbers versions: 0x074500.
+// CPD_MIN_LIBCURL ("7.77.0") as libcurl numbers versions: 0x074d00.
 constexpr unsigned
 version_number(std::string_view text)
 {
@@ -57,7 +57,7 @@ version_number(std::string_view text)
 }
 
 constexpr unsigned k_min_version = version_number(CPD_MIN_LIBCURL);
-static_assert(version_number("7.69.0") == 0x074500);
+static_assert(version_number("7.77.0") == 0x074d00);
 
 template<typename Function>
 void
