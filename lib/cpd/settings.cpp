@@ -78,6 +78,13 @@ constexpr std::array k_settings = {
   SettingInfo{"mail.templates", "", "a directory of mail templates overriding the shipped ones"},
   SettingInfo{"attach.max_file_bytes", "10485760", "largest attachment in bytes"},
   SettingInfo{"attach.max_claim_bytes", "26214400", "most bytes attached to one claim"},
+  SettingInfo{"attach.max_year_bytes",
+              "209715200",
+              "most bytes of evidence a member attaches to the claims of one CPD year"},
+  SettingInfo{"attach.purge_withdrawn_days",
+              "30",
+              "days after a claim is withdrawn that its evidence is purged (by cpd remind)"},
+  SettingInfo{"claim.max_per_day", "100", "most claims a member makes in 24 hours"},
   SettingInfo{"mail.attach_max_bytes",
               "5242880",
               "most bytes of evidence sent with the secretary's mail of a claim (0: none)"},
@@ -280,6 +287,16 @@ validate_setting(std::string_view key, std::string_view value)
     if (!days || *days > 365) {
       bad("a number of days from 0 to 365");
     }
+  } else if (key == "attach.purge_withdrawn_days") {
+    const auto days = parse_integer(value);
+    if (!days || *days > 3650) {
+      bad("a number of days from 0 to 3650");
+    }
+  } else if (key == "claim.max_per_day") {
+    const auto claims = parse_integer(value);
+    if (!claims || *claims < 1 || *claims > 1000000) {
+      bad("a number of claims from 1 to 1000000");
+    }
   } else if (key.starts_with("attach.")) {
     const auto bytes = parse_integer(value);
     if (!bytes || *bytes < 1) {
@@ -466,6 +483,20 @@ load_attachment_limits(Database& db)
   return AttachmentLimits{bytes("attach.max_file_bytes"),
                           bytes("attach.max_claim_bytes"),
                           bytes("mail.attach_max_bytes")};
+}
+
+Quotas
+load_quotas(Database& db)
+{
+  const auto claims = parse_integer(get_setting(db, "claim.max_per_day"));
+  const auto bytes = parse_integer(get_setting(db, "attach.max_year_bytes"));
+  const auto days = parse_integer(get_setting(db, "attach.purge_withdrawn_days"));
+  if (!claims || !bytes || !days) {
+    throw Error(ErrorKind::config,
+                "the settings claim.max_per_day, attach.max_year_bytes or "
+                "attach.purge_withdrawn_days are damaged; set them again with cpd config set");
+  }
+  return Quotas{*claims, static_cast<std::uint64_t>(*bytes), static_cast<int>(*days)};
 }
 
 } // namespace cpd
