@@ -292,8 +292,9 @@ TEST_CASE("evidence over attach.max_year_bytes is refused, and the secretary is 
   s.claim("ann", "iims-webinar", cpd::Date(2017, 3, 2));
 }
 
-TEST_CASE("a withdrawn claim's evidence is purged after attach.purge_withdrawn_days; a declined "
-          "claim keeps it")
+TEST_CASE(
+  "a withdrawn claim's evidence is purged after attach.purge_withdrawn_days, and a declined "
+  "claim keeps it")
 {
   testutil::Scheme s;
   const std::string big(200000, 'w');
