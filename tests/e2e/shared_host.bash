@@ -31,7 +31,9 @@ remove_users() {
   done
 }
 trap 'kill "$SERVER_PID" 2>/dev/null; remove_users' EXIT
-make_user cpd --system --no-create-home --shell /usr/sbin/nologin
+# The server's user stays, as the package leaves it: suites running at once
+# all run their servers as cpd, and none may take it from the others.
+id cpd >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin cpd || exit 70
 # USERS_PREFIX (default cpdtest) names them, so that suites running at once
 # need not share (and delete) each other's users.
 prefix=${USERS_PREFIX:-cpdtest}
