@@ -5,6 +5,8 @@
 #include <cpd/quotas.hpp>
 #include <cpd/settings.hpp>
 
+#include <charconv>
+
 namespace cpd {
 
 namespace {
@@ -16,7 +18,31 @@ constexpr std::int64_t k_day_seconds = 86400;
 constexpr std::string_view k_purgeable =
   "SELECT id FROM claim WHERE status = 'withdrawn' AND decided_at <= ?1";
 
+// A setting's whole number; the settings were validated when stored, so
+// anything else is a damaged database.
+std::int64_t
+number(Database& db, std::string_view key)
+{
+  const auto text = get_setting(db, key);
+  std::int64_t value = 0;
+  const auto* end = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(text.data(), end, value);
+  if (ec != std::errc() || ptr != end || value < 0) {
+    throw Error(
+      ErrorKind::config, "the setting {} is damaged; set it again with cpd config set", key);
+  }
+  return value;
+}
+
 } // namespace
+
+Quotas
+load_quotas(Database& db)
+{
+  return Quotas{number(db, "claim.max_per_day"),
+                static_cast<std::uint64_t>(number(db, "attach.max_year_bytes")),
+                static_cast<int>(number(db, "attach.purge_withdrawn_days"))};
+}
 
 const char* const k_claims_today_sql =
   "SELECT count(*) FROM claim WHERE member_id = ?1 AND year >= ?2 AND submitted_at > ?3";

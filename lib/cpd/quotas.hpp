@@ -14,6 +14,17 @@ namespace cpd {
 class Database;
 class Transaction;
 
+// What one member may put into the database, and how long the evidence of a
+// withdrawn claim is kept.
+struct Quotas
+{
+  std::int64_t claims_per_day;     // claims a member makes in any 24 hours
+  std::uint64_t evidence_per_year; // bytes attached to a member's claims of one CPD year
+  int purge_withdrawn_days;        // days from a withdrawal to the purge of its evidence
+};
+
+Quotas load_quotas(Database& db);
+
 // A member's claims (?1) of CPD year ?2 or later made since ?3 (a time);
 // their evidence of a CPD year
 // (?1 the member, ?2 the year), purged evidence included.

@@ -485,18 +485,4 @@ load_attachment_limits(Database& db)
                           bytes("mail.attach_max_bytes")};
 }
 
-Quotas
-load_quotas(Database& db)
-{
-  const auto claims = parse_integer(get_setting(db, "claim.max_per_day"));
-  const auto bytes = parse_integer(get_setting(db, "attach.max_year_bytes"));
-  const auto days = parse_integer(get_setting(db, "attach.purge_withdrawn_days"));
-  if (!claims || !bytes || !days) {
-    throw Error(ErrorKind::config,
-                "the settings claim.max_per_day, attach.max_year_bytes or "
-                "attach.purge_withdrawn_days are damaged; set them again with cpd config set");
-  }
-  return Quotas{*claims, static_cast<std::uint64_t>(*bytes), static_cast<int>(*days)};
-}
-
 } // namespace cpd
