@@ -346,6 +346,19 @@ Table::render(std::size_t width, bool colour) const
 }
 
 void
+write_refs(Json& json, std::string_view key, const ClaimRefs& refs)
+{
+  json.key(key).begin_array();
+  for (const auto id : refs.ids) {
+    json.value(id);
+  }
+  json.end_array();
+  if (refs.more > 0) {
+    json.field(fmt::format("{}_more", key), refs.more);
+  }
+}
+
+void
 write_claim(Json& json, const Claim& claim)
 {
   json.begin_object()
@@ -380,14 +393,13 @@ write_claim(Json& json, const Claim& claim)
     json.null();
   }
   json.field("reason", claim.reason).field("attachments", claim.attachments);
-  for (const auto& [name, ids] :
+  if (claim.evidence_purged) {
+    json.field("evidence_purged", *claim.evidence_purged);
+  }
+  for (const auto& [name, refs] :
        {std::pair{"duplicate_of", &claim.duplicate_of}, std::pair{"same_day", &claim.same_day}}) {
-    if (*ids) {
-      json.key(name).begin_array();
-      for (const auto id : **ids) {
-        json.value(id);
-      }
-      json.end_array();
+    if (*refs) {
+      write_refs(json, name, **refs);
     }
   }
   json.end_object();
@@ -396,20 +408,13 @@ write_claim(Json& json, const Claim& claim)
 std::string
 claim_flags(const Claim& claim)
 {
-  auto numbers = [](const std::vector<std::int64_t>& ids) {
-    std::string text;
-    for (const auto id : ids) {
-      text += fmt::format("{}#{}", text.empty() ? "" : ", ", id);
-    }
-    return text;
-  };
   std::string flags;
   if (claim.duplicate_of && !claim.duplicate_of->empty()) {
-    flags = "same file as " + numbers(*claim.duplicate_of);
+    flags = "same file as " + claim_refs(*claim.duplicate_of);
   }
   if (claim.same_day && !claim.same_day->empty()) {
     flags +=
-      (flags.empty() ? "" : "; ") + std::string("also claimed as ") + numbers(*claim.same_day);
+      (flags.empty() ? "" : "; ") + std::string("also claimed as ") + claim_refs(*claim.same_day);
   }
   return flags;
 }
@@ -435,13 +440,11 @@ write_attachment(Json& json, const AttachmentInfo& info)
     .field("name", info.name)
     .field("size", info.size)
     .field("media_type", info.media_type)
-    .field("sha256", info.sha256)
-    .key("duplicate_of")
-    .begin_array();
-  for (const auto id : info.duplicate_of) {
-    json.value(id);
+    .field("sha256", info.sha256);
+  if (info.duplicate_of) {
+    write_refs(json, "duplicate_of", *info.duplicate_of);
   }
-  json.end_array().end_object();
+  json.end_object();
 }
 
 void

@@ -73,6 +73,13 @@ constexpr std::array k_settings = {
     "mail.username", "", "SMTP login name, used only with a mail.url of the host configuration"},
   SettingInfo{"attach.max_file_bytes", "10485760", "largest attachment in bytes"},
   SettingInfo{"attach.max_claim_bytes", "26214400", "most bytes attached to one claim"},
+  SettingInfo{"attach.max_year_bytes",
+              "209715200",
+              "most bytes of evidence a member attaches to the claims of one CPD year"},
+  SettingInfo{"attach.purge_withdrawn_days",
+              "30",
+              "days after a claim is withdrawn that its evidence is purged (by cpd remind)"},
+  SettingInfo{"claim.max_per_day", "100", "most claims a member makes in 24 hours"},
   SettingInfo{"mail.attach_max_bytes",
               "5242880",
               "most bytes of evidence sent with the secretary's mail of a claim (0: none)"},
@@ -220,6 +227,16 @@ validate_setting(std::string_view key, std::string_view value)
     const auto days = parse_integer(value);
     if (!days || *days > 365) {
       bad("a number of days from 0 to 365");
+    }
+  } else if (key == "attach.purge_withdrawn_days") {
+    const auto days = parse_integer(value);
+    if (!days || *days > 3650) {
+      bad("a number of days from 0 to 3650");
+    }
+  } else if (key == "claim.max_per_day") {
+    const auto claims = parse_integer(value);
+    if (!claims || *claims < 1 || *claims > 1000000) {
+      bad("a number of claims from 1 to 1000000");
     }
   } else if (key.starts_with("attach.")) {
     const auto bytes = parse_integer(value);

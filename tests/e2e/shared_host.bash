@@ -6,7 +6,7 @@
 # user through the server; `db_snapshot` and `sql` read the database as the
 # server's user. Needs root: a suite without it is skipped.
 #
-# Set before sourcing: USER_PREFIX (default cpdtest) names the people
+# Set before sourcing: USERS_PREFIX (default cpdtest) names the people
 # PREFIX-sec and so on, so that suites running at once keep apart;
 # HOST_CONFIG, a host configuration the server reads (serve --config).
 
@@ -35,8 +35,12 @@ remove_users() {
   done
 }
 trap 'kill "$SERVER_PID" 2>/dev/null; remove_users' EXIT
-make_user cpd --system --no-create-home --shell /usr/sbin/nologin
-prefix=${USER_PREFIX:-cpdtest}
+# The server's user stays, as the package leaves it: suites running at once
+# all run their servers as cpd, and none may take it from the others.
+id cpd >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin cpd || exit 70
+# USERS_PREFIX (default cpdtest) names them, so that suites running at once
+# need not share (and delete) each other's users.
+prefix=${USERS_PREFIX:-cpdtest}
 SEC=$prefix-sec ANN=$prefix-ann BOB=$prefix-bob EVE=$prefix-eve
 for person in $SEC $ANN $BOB $EVE; do
   make_user "$person" --create-home --home-dir "$TESTDIR/home/$person" --shell /bin/sh
@@ -110,16 +114,29 @@ elapsed_ms() {
   echo $(((end - start) / 1000000))
 }
 
-setpriv --reuid=cpd --regid="$(id -g cpd)" --init-groups \
-  env -i PATH=/usr/bin:/bin CPD_TODAY=2017-03-15 CPD_USER="$SEC" \
-  "$BIN" serve --db "$STATE/cpd.db" --socket "$SOCKET" ${HOST_CONFIG:+--config "$HOST_CONFIG"} \
-  2>"$TESTDIR/server.log" &
-SERVER_PID=$!
-for _ in $(seq 50); do
-  [ -S "$SOCKET" ] && break
-  sleep 0.1
-done
-[ -S "$SOCKET" ] || { cat "$TESTDIR/server.log" >&2; exit 70; }
+# start_server [TODAY]: the server, on the day TODAY (default 2017-03-15)
+# at the real time of day.
+start_server() {
+  setpriv --reuid=cpd --regid="$(id -g cpd)" --init-groups \
+    env -i PATH=/usr/bin:/bin CPD_TODAY="${1:-2017-03-15}" CPD_USER="$SEC" \
+    "$BIN" serve --db "$STATE/cpd.db" --socket "$SOCKET" ${HOST_CONFIG:+--config "$HOST_CONFIG"} \
+    2>>"$TESTDIR/server.log" &
+  SERVER_PID=$!
+  for _ in $(seq 50); do
+    [ -S "$SOCKET" ] && break
+    sleep 0.1
+  done
+  [ -S "$SOCKET" ] || { cat "$TESTDIR/server.log" >&2; exit 70; }
+}
+start_server
+
+# restart_server TODAY: the same server started again on another day.
+restart_server() {
+  kill "$SERVER_PID" 2>/dev/null
+  wait "$SERVER_PID" 2>/dev/null
+  rm -f "$SOCKET"
+  start_server "$@"
+}
 
 
 # The scheme most suites start from: SEC the secretary, ANN and BOB members,

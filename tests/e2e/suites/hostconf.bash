@@ -4,7 +4,7 @@
 # the server at a file nor send the SMTP password elsewhere; no copy of the
 # database holds a secret. Needs root (CI runs it as root).
 
-USER_PREFIX=cpdhc
+USERS_PREFIX=cpdhc
 HOST_CONFIG=$TESTDIR/cpd.conf
 mkdir -p "$TESTDIR/templates"
 printf 'Subject: Received by the host template\n\nClaim {claim_id} of {name}.\n' \
