@@ -43,6 +43,8 @@ id cpd >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/no
 prefix=${USERS_PREFIX:-cpdtest}
 SEC=$prefix-sec ANN=$prefix-ann BOB=$prefix-bob EVE=$prefix-eve
 for person in $SEC $ANN $BOB $EVE; do
+  # One left by a run that was killed is this suite's own: made again here.
+  userdel "$person" 2>/dev/null
   make_user "$person" --create-home --home-dir "$TESTDIR/home/$person" --shell /bin/sh
   install -d -o "$person" -g "$(id -gn "$person")" -m 700 "$TESTDIR/home/$person"
 done

@@ -15,11 +15,6 @@ using cpd::Transaction;
 namespace {
 
 // Back to before version 11: no quotas, no purge of withdrawn evidence.
-constexpr const char* k_undo_quotas =
-  "DROP INDEX claim_withdrawn; DROP INDEX claim_member_year;"
-  " CREATE INDEX claim_member_year ON claim(member_id, year);"
-  " ALTER TABLE claim DROP COLUMN evidence_purged; ALTER TABLE claim DROP COLUMN purged_bytes;";
-
 ErrorKind
 kind_of_open_error(const std::filesystem::path& path, Database::Mode mode)
 {
@@ -169,7 +164,7 @@ TEST_CASE("a database of each older schema version is upgraded, its data kept")
     db.exec("INSERT INTO member(login, name, email, created_at)"
             " VALUES ('ann', 'Ann', 'ann@example.org', 0);"
             // Back to version 1, as a cpd of that time left it.
-            + std::string(k_undo_quotas)
+            + std::string(testutil::k_undo_schema_12)
             + "DROP TABLE mail_batch; DROP TABLE year_waiting; DROP TABLE year_account;"
               " DROP TABLE dispensation_period; ALTER TABLE activity DROP COLUMN category;"
               " ALTER TABLE claim DROP COLUMN category; ALTER TABLE entry DROP COLUMN category;"
@@ -216,7 +211,7 @@ TEST_CASE("version 7: reminder intervals become calendar periods, dispensations 
             " VALUES ('reminder:ann:2017-03-01', 'reminder', 1, 'Ann', 'ann@example.org', 's',"
             " 'b', '<1@x>', 0, 0);"
             // Back to version 6, with the setting it had.
-            + std::string(k_undo_quotas)
+            + std::string(testutil::k_undo_schema_12)
             + "DROP TABLE mail_batch; DROP TABLE year_waiting; DROP TABLE year_account;"
               " DROP TABLE dispensation_period; ALTER TABLE activity DROP COLUMN category;"
               " ALTER TABLE claim DROP COLUMN category; ALTER TABLE entry DROP COLUMN category;"

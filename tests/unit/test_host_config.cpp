@@ -185,9 +185,10 @@ TEST_CASE(
     CHECK(key_text.size() == 65);
     code = cpd::issue_statement(db, s.as("ann"), std::nullopt, 2017).code;
     // As a cpd from before the key file left it: the key in the database.
-    db.exec("CREATE TABLE statement_key (id INTEGER PRIMARY KEY CHECK (id = 1),"
-            " secret BLOB NOT NULL) STRICT;"
-            "INSERT INTO statement_key VALUES (1, X'"
+    db.exec(std::string(testutil::k_undo_schema_12)
+            + "CREATE TABLE statement_key (id INTEGER PRIMARY KEY CHECK (id = 1),"
+              " secret BLOB NOT NULL) STRICT;"
+              "INSERT INTO statement_key VALUES (1, X'"
             + key_text.substr(0, 64)
             + "');"
               "INSERT INTO setting VALUES ('mail.password', 'pw'), ('mail.templates', '/dev/zero');"

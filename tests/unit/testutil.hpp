@@ -31,6 +31,13 @@ private:
   std::filesystem::path m_path;
 };
 
+// SQL that takes a database of schema version 12 back to version 11, for
+// tests of the migrations that come before it.
+inline constexpr const char* k_undo_schema_12 =
+  "DROP INDEX claim_withdrawn; DROP INDEX claim_member_year;"
+  " CREATE INDEX claim_member_year ON claim(member_id, year);"
+  " ALTER TABLE claim DROP COLUMN evidence_purged; ALTER TABLE claim DROP COLUMN purged_bytes;";
+
 // The exit status CTest reads as "skipped" (SKIP_RETURN_CODE).
 inline constexpr int k_skip_status = 77;
 

@@ -164,7 +164,10 @@ TEST "a database from before the key file keeps verifying its codes"
 # The database as an older cpd left it: the key in the table statement_key.
 kill -TERM "$SERVER_PID"
 wait "$SERVER_PID"
-sql "CREATE TABLE statement_key (id INTEGER PRIMARY KEY CHECK (id = 1), secret BLOB NOT NULL) STRICT;
+sql "DROP INDEX claim_withdrawn; DROP INDEX claim_member_year;
+CREATE INDEX claim_member_year ON claim(member_id, year);
+ALTER TABLE claim DROP COLUMN evidence_purged; ALTER TABLE claim DROP COLUMN purged_bytes;
+CREATE TABLE statement_key (id INTEGER PRIMARY KEY CHECK (id = 1), secret BLOB NOT NULL) STRICT;
 INSERT INTO statement_key VALUES (1, X'$key');
 INSERT INTO setting VALUES ('mail.password', 's3cret-pw'), ('mail.templates', '/dev/zero');
 PRAGMA user_version = 10;"
