@@ -32,7 +32,10 @@ remove_users() {
 }
 trap 'kill "$SERVER_PID" 2>/dev/null; remove_users' EXIT
 make_user cpd --system --no-create-home --shell /usr/sbin/nologin
-SEC=cpdtest-sec ANN=cpdtest-ann BOB=cpdtest-bob EVE=cpdtest-eve
+# HOST_USERS names them (cpdtest-sec...), so that suites run at once may
+# each have their own.
+people=${HOST_USERS:-cpdtest}
+SEC=$people-sec ANN=$people-ann BOB=$people-bob EVE=$people-eve
 for person in $SEC $ANN $BOB $EVE; do
   make_user "$person" --create-home --home-dir "$TESTDIR/home/$person" --shell /bin/sh
   install -d -o "$person" -g "$(id -gn "$person")" -m 700 "$TESTDIR/home/$person"
@@ -104,15 +107,25 @@ elapsed_ms() {
   echo $(((end - start) / 1000000))
 }
 
-setpriv --reuid=cpd --regid="$(id -g cpd)" --init-groups \
-  env -i PATH=/usr/bin:/bin CPD_TODAY=2017-03-15 CPD_USER="$SEC" \
-  "$BIN" serve --db "$STATE/cpd.db" --socket "$SOCKET" 2>"$TESTDIR/server.log" &
-SERVER_PID=$!
-for _ in $(seq 50); do
-  [ -S "$SOCKET" ] && break
-  sleep 0.1
-done
-[ -S "$SOCKET" ] || { cat "$TESTDIR/server.log" >&2; exit 70; }
+# start_server [TODAY]: the server, as cpd, its today 2017-03-15 unless
+# said; stop_server ends it.
+start_server() {
+  setpriv --reuid=cpd --regid="$(id -g cpd)" --init-groups \
+    env -i PATH=/usr/bin:/bin CPD_TODAY="${1:-2017-03-15}" CPD_USER="$SEC" \
+    "$BIN" serve --db "$STATE/cpd.db" --socket "$SOCKET" 2>>"$TESTDIR/server.log" &
+  SERVER_PID=$!
+  for _ in $(seq 50); do
+    [ -S "$SOCKET" ] && break
+    sleep 0.1
+  done
+  [ -S "$SOCKET" ] || { cat "$TESTDIR/server.log" >&2; exit 70; }
+}
+stop_server() {
+  kill "$SERVER_PID" 2>/dev/null
+  wait "$SERVER_PID" 2>/dev/null
+  rm -f "$SOCKET"
+}
+start_server
 
 
 # The scheme most suites start from: SEC the secretary, ANN and BOB members,

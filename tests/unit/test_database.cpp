@@ -163,6 +163,7 @@ TEST_CASE("a database of each older schema version is upgraded, its data kept")
     db.exec("INSERT INTO member(login, name, email, created_at)"
             " VALUES ('ann', 'Ann', 'ann@example.org', 0);"
             // Back to version 1, as a cpd of that time left it.
+            "ALTER TABLE member DROP COLUMN uid;"
             "DROP TABLE mail_batch; DROP TABLE year_waiting; DROP TABLE year_account;"
             " DROP TABLE dispensation_period; ALTER TABLE activity DROP COLUMN category;"
             " ALTER TABLE claim DROP COLUMN category; ALTER TABLE entry DROP COLUMN category;"
@@ -205,6 +206,7 @@ TEST_CASE("version 7: reminder intervals become calendar periods, dispensations 
             " VALUES ('reminder:ann:2017-03-01', 'reminder', 1, 'Ann', 'ann@example.org', 's',"
             " 'b', '<1@x>', 0, 0);"
             // Back to version 6, with the setting it had.
+            "ALTER TABLE member DROP COLUMN uid; ALTER TABLE audit_draw DROP COLUMN pool;"
             "DROP TABLE mail_batch; DROP TABLE year_waiting; DROP TABLE year_account;"
             " DROP TABLE dispensation_period; ALTER TABLE activity DROP COLUMN category;"
             " ALTER TABLE claim DROP COLUMN category; ALTER TABLE entry DROP COLUMN category;"
