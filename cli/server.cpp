@@ -375,7 +375,8 @@ public:
     const ReplyScope scope(m_reply, m_request.terminal);
     struct stat status
     {};
-    if (m_actor == Actor::person && ::stat(m_server.pool.path().c_str(), &status) == 0) {
+    if (m_actor == Actor::person && ::stat(m_server.pool.path().c_str(), &status) == 0
+        && status.st_size > 0) {
       // A login made again for somebody else is not the member it was.
       check_account(session.db(), m_login, m_uid);
     }
