@@ -21,20 +21,7 @@ namespace cpd::cli {
 std::string
 one_line(std::string_view message)
 {
-  std::string out;
-  for (const char c : message) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (c == '\n') {
-      out += "\\n";
-    } else if (c == '\r') {
-      out += "\\r";
-    } else if (byte < 0x20 || byte == 0x7f) {
-      out += fmt::format("\\x{:02x}", byte);
-    } else {
-      out += c;
-    }
-  }
-  return out;
+  return escape_hidden(message, AllowNewlines::no);
 }
 
 namespace {

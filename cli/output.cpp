@@ -33,8 +33,10 @@ Table::add_row(std::vector<std::string> cells)
 {
   cells.resize(m_columns.size());
   // A member's newline or tab is shown, never obeyed: no note can start a
-  // row of its own or push text into another column.
+  // row of its own or push text into another column. Controls, bidi marks
+  // and invisible characters are written out.
   for (auto& cell : cells) {
+    cell = escape_hidden(cell, AllowNewlines::yes);
     if (cell.find_first_of("\n\t") == std::string::npos) {
       continue;
     }
@@ -616,7 +618,7 @@ write_stderr(std::string_view text)
 void
 note(std::string_view text)
 {
-  const auto line = fmt::format("cpd: note: {}\n", text);
+  const auto line = fmt::format("cpd: note: {}\n", escape_hidden(text, AllowNewlines::no));
   if (t_reply != nullptr) {
     t_reply->err(line);
   } else {

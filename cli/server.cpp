@@ -17,6 +17,7 @@
 #include <cpd/database.hpp>
 #include <cpd/error.hpp>
 #include <cpd/file.hpp>
+#include <cpd/members.hpp>
 #include <cpd/outbox.hpp>
 
 #include <fmt/format.h>
@@ -356,13 +357,15 @@ public:
                  const protocol::Request& request,
                  BufferReply& reply,
                  std::string login,
-                 Actor actor)
+                 Actor actor,
+                 unsigned uid)
     : m_server(server)
     , m_options(options)
     , m_request(request)
     , m_reply(reply)
     , m_login(std::move(login))
     , m_actor(actor)
+    , m_uid(uid)
   {}
 
   void
@@ -372,6 +375,13 @@ public:
     ServerSession session(
       m_options, m_reply, m_request, m_server, {m_login, m_actor, m_server.clock});
     const ReplyScope scope(m_reply, m_request.terminal);
+    struct stat status
+    {};
+    if (m_actor == Actor::person && ::stat(m_server.pool.path().c_str(), &status) == 0
+        && status.st_size > 0) {
+      // A login made again for somebody else is not the member it was.
+      check_account(session.db(), m_login, m_uid);
+    }
     handler(session);
   }
 
@@ -388,6 +398,7 @@ private:
   BufferReply& m_reply;
   std::string m_login;
   Actor m_actor;
+  unsigned m_uid;
 };
 
 protocol::Response
@@ -426,7 +437,7 @@ answer(Server& server, const protocol::Request& request, unsigned uid)
   const auto actor = uid == 0 || uid == ::geteuid() ? Actor::system : Actor::person;
   BufferReply reply;
   GlobalOptions options;
-  ServerExecutor executor(server, options, request, reply, *login, actor);
+  ServerExecutor executor(server, options, request, reply, *login, actor, uid);
   const int status = run_command_line(
     request.args,
     options,

@@ -1,4 +1,4 @@
--- cpd schema, version 11: per-member quotas, and the evidence of withdrawn
+-- cpd schema, version 12: per-member quotas, and the evidence of withdrawn
 -- claims purged after a while.
 
 -- The day the evidence of a withdrawn claim was purged, and how many bytes

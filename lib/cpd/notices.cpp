@@ -45,6 +45,32 @@ carried_phrase(Points carried)
   return carried <= Points() ? std::string("nothing") : points_phrase(carried);
 }
 
+} // namespace
+
+std::string
+quoted_note(std::string_view note)
+{
+  if (note.empty()) {
+    return "(none)";
+  }
+  if (note.find('\n') == std::string_view::npos) {
+    return std::string(note);
+  }
+  while (!note.empty() && note.back() == '\n') {
+    note.remove_suffix(1);
+  }
+  std::string quoted = "(quoted below)";
+  for (std::size_t start = 0; start <= note.size();) {
+    const auto end = std::min(note.find('\n', start), note.size());
+    const auto line = note.substr(start, end - start);
+    quoted += line.empty() ? "\n    >" : fmt::format("\n    > {}", line);
+    start = end + 1;
+  }
+  return quoted;
+}
+
+namespace {
+
 Values
 claim_values(const Claim& claim)
 {
@@ -65,7 +91,7 @@ claim_values(const Claim& claim)
           {"login", claim.member},
           {"member_name", claim.member_name},
           {"name", claim.member_name},
-          {"note", claim.note.empty() ? "(none)" : claim.note},
+          {"note", quoted_note(claim.note)},
           {"attachments", std::to_string(claim.attachments)},
           {"reason", claim.reason.value_or("")}};
 }
@@ -1030,7 +1056,7 @@ notice_audit_answered(Database& db, const Context& context, const Audit& audit)
   Values values{{"member_name", audit.name},
                 {"login", audit.member},
                 {"year", std::to_string(audit.year)},
-                {"note", audit.response.empty() ? "(none)" : audit.response}};
+                {"note", quoted_note(audit.response)}};
   std::string claims;
   for (const auto& claim : audit.requested) {
     claims += fmt::format(

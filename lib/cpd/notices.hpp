@@ -20,6 +20,11 @@ struct YearClose;
 struct MailRange;
 struct ReportLine;
 
+// A member's note as a mail shows it: "(none)" for none; one line as it
+// is; with line breaks, "(quoted below)" and then each line indented as a
+// quote ("    > ..."), so that no line of it reads as the mail's own.
+std::string quoted_note(std::string_view note);
+
 // The scheme's mails, queued in the outbox inside the caller's transaction.
 
 // A member reached one of their quotas.

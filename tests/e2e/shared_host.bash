@@ -130,13 +130,16 @@ start_server() {
   done
   [ -S "$SOCKET" ] || { cat "$TESTDIR/server.log" >&2; exit 70; }
 }
+stop_server() {
+  kill "$SERVER_PID" 2>/dev/null
+  wait "$SERVER_PID" 2>/dev/null
+  rm -f "$SOCKET"
+}
 start_server
 
 # restart_server TODAY: the same server started again on another day.
 restart_server() {
-  kill "$SERVER_PID" 2>/dev/null
-  wait "$SERVER_PID" 2>/dev/null
-  rm -f "$SOCKET"
+  stop_server
   start_server "$@"
 }
 

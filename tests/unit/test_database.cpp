@@ -164,7 +164,7 @@ TEST_CASE("a database of each older schema version is upgraded, its data kept")
     db.exec("INSERT INTO member(login, name, email, created_at)"
             " VALUES ('ann', 'Ann', 'ann@example.org', 0);"
             // Back to version 1, as a cpd of that time left it.
-            + std::string(testutil::k_undo_schema_12)
+            + std::string(testutil::k_back_to_schema_11)
             + "DROP TABLE mail_batch; DROP TABLE year_waiting; DROP TABLE year_account;"
               " DROP TABLE dispensation_period; ALTER TABLE activity DROP COLUMN category;"
               " ALTER TABLE claim DROP COLUMN category; ALTER TABLE entry DROP COLUMN category;"
@@ -211,7 +211,7 @@ TEST_CASE("version 7: reminder intervals become calendar periods, dispensations 
             " VALUES ('reminder:ann:2017-03-01', 'reminder', 1, 'Ann', 'ann@example.org', 's',"
             " 'b', '<1@x>', 0, 0);"
             // Back to version 6, with the setting it had.
-            + std::string(testutil::k_undo_schema_12)
+            + std::string(testutil::k_back_to_schema_11)
             + "DROP TABLE mail_batch; DROP TABLE year_waiting; DROP TABLE year_account;"
               " DROP TABLE dispensation_period; ALTER TABLE activity DROP COLUMN category;"
               " ALTER TABLE claim DROP COLUMN category; ALTER TABLE entry DROP COLUMN category;"

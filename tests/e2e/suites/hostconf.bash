@@ -164,7 +164,8 @@ TEST "a database from before the key file keeps verifying its codes"
 # The database as an older cpd left it: the key in the table statement_key.
 kill -TERM "$SERVER_PID"
 wait "$SERVER_PID"
-sql "DROP INDEX claim_withdrawn; DROP INDEX claim_member_year;
+sql "ALTER TABLE member DROP COLUMN uid; ALTER TABLE audit_draw DROP COLUMN pool;
+DROP INDEX claim_withdrawn; DROP INDEX claim_member_year;
 CREATE INDEX claim_member_year ON claim(member_id, year);
 ALTER TABLE claim DROP COLUMN evidence_purged; ALTER TABLE claim DROP COLUMN purged_bytes;
 CREATE TABLE statement_key (id INTEGER PRIMARY KEY CHECK (id = 1), secret BLOB NOT NULL) STRICT;
