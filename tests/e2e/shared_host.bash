@@ -5,6 +5,13 @@
 # server on a socket in the test folder. `run USER ARGS` then runs cpd as that
 # user through the server; `db_snapshot` and `sql` read the database as the
 # server's user. Needs root: a suite without it is skipped.
+#
+# A suite that runs beside another names its own users before sourcing this:
+# SHARED_HOST_PREFIX for the people (default cpdtest); the server's account is
+# cpd for all (clients trust no other), removed by the suite that made it
+# only once no server of another suite runs as it. SERVER_WRAPPER runs the
+# server under a command (prlimit ... --), and TSAN_OPTIONS reaches the
+# server, for a ThreadSanitizer build.
 
 if [ "$(id -u)" != 0 ] || ! command -v setpriv >/dev/null || ! command -v useradd >/dev/null; then
   skip_suite "needs root, setpriv and useradd to make real users"
@@ -27,12 +34,14 @@ make_user() {
 remove_users() {
   local name
   for name in "${CREATED[@]}"; do
+    [ "$name" = cpd ] && pgrep -u cpd >/dev/null && continue
     userdel "$name" 2>/dev/null
   done
 }
-trap 'kill "$SERVER_PID" 2>/dev/null; remove_users' EXIT
+trap 'kill "$SERVER_PID" 2>/dev/null; wait "$SERVER_PID" 2>/dev/null; remove_users' EXIT
+PREFIX=${SHARED_HOST_PREFIX:-cpdtest}
 make_user cpd --system --no-create-home --shell /usr/sbin/nologin
-SEC=cpdtest-sec ANN=cpdtest-ann BOB=cpdtest-bob EVE=cpdtest-eve
+SEC=$PREFIX-sec ANN=$PREFIX-ann BOB=$PREFIX-bob EVE=$PREFIX-eve
 for person in $SEC $ANN $BOB $EVE; do
   make_user "$person" --create-home --home-dir "$TESTDIR/home/$person" --shell /bin/sh
   install -d -o "$person" -g "$(id -gn "$person")" -m 700 "$TESTDIR/home/$person"
@@ -104,8 +113,10 @@ elapsed_ms() {
   echo $(((end - start) / 1000000))
 }
 
-setpriv --reuid=cpd --regid="$(id -g cpd)" --init-groups \
+# shellcheck disable=SC2086 # the wrapper's words
+${SERVER_WRAPPER:-} setpriv --reuid=cpd --regid="$(id -g cpd)" --init-groups \
   env -i PATH=/usr/bin:/bin CPD_TODAY=2017-03-15 CPD_USER="$SEC" \
+  ${TSAN_OPTIONS:+TSAN_OPTIONS="$TSAN_OPTIONS"} \
   "$BIN" serve --db "$STATE/cpd.db" --socket "$SOCKET" 2>"$TESTDIR/server.log" &
 SERVER_PID=$!
 for _ in $(seq 50); do
