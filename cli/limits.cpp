@@ -16,14 +16,16 @@ Slots::take(unsigned uid, bool privileged)
   const std::lock_guard lock(m_mutex);
   auto& mine = m_per_uid[uid];
   Taken taken = Taken::yes;
-  if (privileged) {
+  if (m_taken >= m_ordinary + m_reserved) {
+    taken = Taken::full;
+  } else if (privileged) {
     // A share as large as anybody's, and the reserved slots on top.
-    if (m_taken >= m_ordinary + m_reserved || mine >= m_per_user + m_reserved) {
-      taken = Taken::full;
+    if (mine >= m_per_user + m_reserved) {
+      taken = Taken::not_yours;
     }
   } else if (mine >= m_per_user) {
     taken = Taken::not_yours;
-  } else if (m_taken >= m_ordinary) {
+  } else if (m_taken_ordinary >= m_ordinary) {
     taken = Taken::full;
   }
   if (taken != Taken::yes) {
@@ -34,17 +36,19 @@ Slots::take(unsigned uid, bool privileged)
   }
   ++mine;
   ++m_taken;
+  m_taken_ordinary += privileged ? 0 : 1;
   return taken;
 }
 
 void
-Slots::give(unsigned uid)
+Slots::give(unsigned uid, bool privileged)
 {
   const std::lock_guard lock(m_mutex);
   if (const auto found = m_per_uid.find(uid); found != m_per_uid.end() && --found->second <= 0) {
     m_per_uid.erase(found);
   }
   --m_taken;
+  m_taken_ordinary -= privileged ? 0 : 1;
   // Notified under the lock: a server waiting for none may go on to
   // destroy this the moment the lock is free.
   m_freed.notify_all();

@@ -16,7 +16,8 @@
 namespace cpd::cli {
 
 // Connection slots. Ordinary users share `ordinary`, at most `per_user`
-// each; root and the server's account may also use `reserved` more.
+// each; root and the server's account may also use `reserved` more, which
+// ordinary users never take.
 class Slots
 {
 public:
@@ -29,7 +30,7 @@ public:
   };
 
   Taken take(unsigned uid, bool privileged);
-  void give(unsigned uid);
+  void give(unsigned uid, bool privileged);
 
   // Waits until no slot is taken, or for `longest`; false if some still are.
   bool wait_for_none(std::chrono::milliseconds longest);
@@ -48,6 +49,7 @@ private:
   std::condition_variable m_freed;
   std::map<unsigned, int> m_per_uid;
   int m_taken = 0;
+  int m_taken_ordinary = 0;
 };
 
 // Request bytes in flight: what payloads being read, decoded and answered

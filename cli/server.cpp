@@ -965,13 +965,13 @@ serve(const ServeOptions& options)
       continue;
     }
     try {
-      server.workers.start([&server, fd, uid = *uid] {
+      server.workers.start([&server, fd, uid = *uid, privileged] {
         serve_connection(server, fd, uid);
-        server.slots.give(uid);
+        server.slots.give(uid, privileged);
       });
     } catch (const std::system_error& e) {
       ::close(fd);
-      server.slots.give(*uid);
+      server.slots.give(*uid, privileged);
       log(fmt::format("cannot start a thread: {}", e.what()));
     }
   }
