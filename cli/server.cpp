@@ -75,6 +75,12 @@ constexpr int k_reserved_descriptors = 64;
 constexpr std::uint32_t k_small_request = 64U << 10;
 constexpr std::uint64_t k_request_bytes_per_user = 128U << 20;
 constexpr std::uint64_t k_request_bytes = 192U << 20;
+// The most a command line holds on Linux: a word of at most 128 KiB
+// (MAX_ARG_STRLEN), all of them within 2 MiB (a quarter of the usual 8 MiB
+// stack). A request's words are copied and quoted in errors several times
+// over; its files, which carry the large data, are not.
+constexpr std::size_t k_longest_word = 128U << 10;
+constexpr std::size_t k_longest_command_line = 2U << 20;
 // How long a large request waits for room in the budgets before it is
 // refused as busy.
 constexpr auto k_budget_wait = std::chrono::seconds(2);
@@ -734,6 +740,17 @@ respond(Server& server, int fd, unsigned uid, std::string& label, BudgetHold& he
     }
     if (standing == Standing::stranger) {
       return refusal_of(*standing, *login);
+    }
+  }
+  std::size_t words = 0;
+  for (const auto& word : request.args) {
+    words += word.size();
+    if (word.size() > k_longest_word || words > k_longest_command_line) {
+      return refusal(ErrorKind::usage,
+                     fmt::format("the command line is longer than any cpd takes (a word of at "
+                                 "most {} KiB, {} MiB in all)",
+                                 k_longest_word >> 10,
+                                 k_longest_command_line >> 20));
     }
   }
   return answer(server, request, uid, *login);

@@ -5,8 +5,9 @@
   hostile_client.py version SOCKET V         a frame of protocol version V; prints the answer
   hostile_client.py oversize SOCKET          a header announcing 1 GiB; prints the answer
   hostile_client.py listen SOCKET LOG        a fake server: logs how many bytes it got
-  hostile_client.py word SOCKET MIB N        N requests at once, each one command word of
-                                             MIB MiB; prints each answer's status and error
+  hostile_client.py word SOCKET MIB N [WORD...]
+                                             N requests at once, each the WORDs then a word
+                                             of MIB MiB; prints each answer's status and error
   hostile_client.py park SOCKET N SECONDS BYTES
                                              N connections announcing BYTES of request and
                                              sending none of it; prints how many connected
@@ -68,8 +69,8 @@ def request(*args):
     return b"cpd\x01" + struct.pack(">I", len(payload)) + payload
 
 
-def word(path, mib, count):
-    frame = request(b"x" * (mib << 20))
+def word(path, mib, count, before=()):
+    frame = request(*(w.encode() for w in before), b"x" * (mib << 20))
     answers = [None] * count
 
     def one(i):
@@ -110,7 +111,7 @@ def main():
         print(len(held), flush=True)
         time.sleep(seconds)
     elif command == "word":
-        word(path, int(sys.argv[3]), int(sys.argv[4]))
+        word(path, int(sys.argv[3]), int(sys.argv[4]), sys.argv[5:])
     elif command == "park":
         count, seconds, size = int(sys.argv[3]), float(sys.argv[4]), int(sys.argv[5])
         held = []

@@ -53,7 +53,7 @@ ok $BOB balance
 BASE_RSS=$(server_rss_kb)
 echo "starve: RSS at rest $((BASE_RSS / 1024)) MiB" >&2
 
-TEST "members' 63 MiB unknown command words: short answers, within the budgets"
+TEST "members' 63 MiB command words: short answers, within the budgets"
 (
   as $ANN $PY "$HOSTILE" word "$SOCKET" 63 4 >"$TESTDIR/ann.out" &
   as $SEC $PY "$HOSTILE" word "$SOCKET" 63 4 >"$TESTDIR/sec.out" &
@@ -66,13 +66,18 @@ watch $attack
 expect_under_bound
 answers=$(cat "$TESTDIR/ann.out" "$TESTDIR/sec.out")
 expect_equal "$(wc -l <<<"$answers")" 8
-expect_contains "$answers" "64 "
-expect_contains "$answers" "cpd: error: unknown command 'xxxxxxxx"
-# Every answer is a line, not megabytes: refused as unknown, or as busy.
+expect_contains "$answers" "64 99 cpd: error: the command line is longer than any cpd takes"
+# Every answer is a line, not megabytes: refused as too long, or as busy.
 while read -r status size _; do
   [ "$status" = 64 ] || [ "$status" = 75 ] || fail "an answer of status $status"
   [ "$size" -lt 300 ] || fail "an answer of $size bytes"
 done <<<"$answers"
+# The longest word a command line can hold: a suggestion looks at its start.
+long=$(head -c 100000 /dev/zero | tr '\0' b)
+answer=$(as $ANN $PY "$HOSTILE" ask "$SOCKET" "balanc$long")
+expect_contains "$answer" "(1, 64, \"cpd: error: unknown command 'balancbbbbb"
+expect_contains "$answer" "bbb...'; see cpd --help"
+[ "${#answer}" -lt 300 ] || fail "an answer of ${#answer} bytes"
 
 TEST "a non-member's 63 MiB word is turned away before it is read"
 (
