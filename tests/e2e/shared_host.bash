@@ -6,12 +6,11 @@
 # user through the server; `db_snapshot` and `sql` read the database as the
 # server's user. Needs root: a suite without it is skipped.
 #
-# A suite that runs beside another names its own users before sourcing this:
-# SHARED_HOST_PREFIX for the people (default cpdtest); the server's account is
-# cpd for all (clients trust no other), removed by the suite that made it
-# only once no server of another suite runs as it. SERVER_WRAPPER runs the
-# server under a command (prlimit ... --), and TSAN_OPTIONS reaches the
-# server, for a ThreadSanitizer build.
+# Set before sourcing: USERS_PREFIX (default cpdtest) names the people
+# PREFIX-sec and so on, so that suites running at once keep apart;
+# HOST_CONFIG, a host configuration the server reads (serve --config);
+# SERVER_WRAPPER, a command the server runs under (prlimit ... --). The
+# server gets TSAN_OPTIONS, for a ThreadSanitizer build.
 
 if [ "$(id -u)" != 0 ] || ! command -v setpriv >/dev/null || ! command -v useradd >/dev/null; then
   skip_suite "needs root, setpriv and useradd to make real users"
@@ -34,14 +33,17 @@ make_user() {
 remove_users() {
   local name
   for name in "${CREATED[@]}"; do
-    [ "$name" = cpd ] && pgrep -u cpd >/dev/null && continue
     userdel "$name" 2>/dev/null
   done
 }
 trap 'kill "$SERVER_PID" 2>/dev/null; wait "$SERVER_PID" 2>/dev/null; remove_users' EXIT
-PREFIX=${SHARED_HOST_PREFIX:-cpdtest}
-make_user cpd --system --no-create-home --shell /usr/sbin/nologin
-SEC=$PREFIX-sec ANN=$PREFIX-ann BOB=$PREFIX-bob EVE=$PREFIX-eve
+# The server's user stays, as the package leaves it: suites running at once
+# all run their servers as cpd, and none may take it from the others.
+id cpd >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin cpd || exit 70
+# USERS_PREFIX (default cpdtest) names them, so that suites running at once
+# need not share (and delete) each other's users.
+prefix=${USERS_PREFIX:-cpdtest}
+SEC=$prefix-sec ANN=$prefix-ann BOB=$prefix-bob EVE=$prefix-eve
 for person in $SEC $ANN $BOB $EVE; do
   make_user "$person" --create-home --home-dir "$TESTDIR/home/$person" --shell /bin/sh
   install -d -o "$person" -g "$(id -gn "$person")" -m 700 "$TESTDIR/home/$person"
@@ -91,7 +93,8 @@ run() {
 
 # The database as the server's user sees it (nothing created as root).
 db_snapshot() {
-  as cpd sh -c "umask 077; sqlite3 -batch -cmd '.timeout 10000' '$CPD_DB' .dump" 2>/dev/null
+  as cpd test -f "$CPD_DB" || return 0
+  checked_dump as cpd sh -c 'umask 077; exec sqlite3 -batch -cmd ".timeout 10000" "$0" "$1"' "$CPD_DB"
 }
 sql() {
   as cpd sh -c "umask 077; sqlite3 -batch -cmd '.timeout 10000' '$CPD_DB' \"\$0\"" "$1"
@@ -113,17 +116,31 @@ elapsed_ms() {
   echo $(((end - start) / 1000000))
 }
 
-# shellcheck disable=SC2086 # the wrapper's words
-${SERVER_WRAPPER:-} setpriv --reuid=cpd --regid="$(id -g cpd)" --init-groups \
-  env -i PATH=/usr/bin:/bin CPD_TODAY=2017-03-15 CPD_USER="$SEC" \
-  ${TSAN_OPTIONS:+TSAN_OPTIONS="$TSAN_OPTIONS"} \
-  "$BIN" serve --db "$STATE/cpd.db" --socket "$SOCKET" 2>"$TESTDIR/server.log" &
-SERVER_PID=$!
-for _ in $(seq 50); do
-  [ -S "$SOCKET" ] && break
-  sleep 0.1
-done
-[ -S "$SOCKET" ] || { cat "$TESTDIR/server.log" >&2; exit 70; }
+# start_server [TODAY]: the server, on the day TODAY (default 2017-03-15)
+# at the real time of day.
+start_server() {
+  # shellcheck disable=SC2086 # the wrapper's words
+  ${SERVER_WRAPPER:-} setpriv --reuid=cpd --regid="$(id -g cpd)" --init-groups \
+    env -i PATH=/usr/bin:/bin CPD_TODAY="${1:-2017-03-15}" CPD_USER="$SEC" \
+    ${TSAN_OPTIONS:+TSAN_OPTIONS="$TSAN_OPTIONS"} \
+    "$BIN" serve --db "$STATE/cpd.db" --socket "$SOCKET" ${HOST_CONFIG:+--config "$HOST_CONFIG"} \
+    2>>"$TESTDIR/server.log" &
+  SERVER_PID=$!
+  for _ in $(seq 50); do
+    [ -S "$SOCKET" ] && break
+    sleep 0.1
+  done
+  [ -S "$SOCKET" ] || { cat "$TESTDIR/server.log" >&2; exit 70; }
+}
+start_server
+
+# restart_server TODAY: the same server started again on another day.
+restart_server() {
+  kill "$SERVER_PID" 2>/dev/null
+  wait "$SERVER_PID" 2>/dev/null
+  rm -f "$SOCKET"
+  start_server "$@"
+}
 
 
 # The scheme most suites start from: SEC the secretary, ANN and BOB members,
