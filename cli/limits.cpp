@@ -15,18 +15,14 @@ Slots::take(unsigned uid, bool privileged)
 {
   const std::lock_guard lock(m_mutex);
   auto& mine = m_per_uid[uid];
+  // Root and the server's account: a share as large as anybody's, and the
+  // reserved slots on top.
+  const int share = privileged ? m_per_user + m_reserved : m_per_user;
   Taken taken = Taken::yes;
-  if (m_taken >= m_ordinary + m_reserved) {
+  if (m_taken >= m_ordinary + m_reserved || (!privileged && m_taken_ordinary >= m_ordinary)) {
     taken = Taken::full;
-  } else if (privileged) {
-    // A share as large as anybody's, and the reserved slots on top.
-    if (mine >= m_per_user + m_reserved) {
-      taken = Taken::not_yours;
-    }
-  } else if (mine >= m_per_user) {
+  } else if (mine >= share) {
     taken = Taken::not_yours;
-  } else if (m_taken_ordinary >= m_ordinary) {
-    taken = Taken::full;
   }
   if (taken != Taken::yes) {
     if (mine == 0) {

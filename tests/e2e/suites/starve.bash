@@ -5,6 +5,7 @@
 # member's `cpd balance` and root's `cpd mail send` answer within a second.
 # Its own users, so that it runs beside e2e.server. Needs root.
 
+# shellcheck disable=SC2034 # read by shared_host.bash
 USERS_PREFIX=cpdstv
 SERVER_WRAPPER="prlimit --nofile=1024:1024 --"
 # shellcheck source=../shared_host.bash
