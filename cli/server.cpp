@@ -219,7 +219,6 @@ private:
   void
   loop()
   {
-    std::unique_ptr<Database> db;
     for (;;) {
       {
         std::unique_lock lock(m_mutex);
@@ -231,13 +230,13 @@ private:
       }
       struct stat status
       {};
-      if (!db && ::stat(m_path.c_str(), &status) != 0) {
+      if (::stat(m_path.c_str(), &status) != 0) {
         continue; // not set up yet: nothing can be queued
       }
       try {
-        if (!db) {
-          db = std::make_unique<Database>(Database::open(m_path, Database::Mode::open_existing));
-        }
+        // A connection for each round, closed after it: an idle server
+        // holds no descriptor of the database.
+        auto db = std::make_unique<Database>(Database::open(m_path, Database::Mode::open_existing));
         // Now, for the record and the Date headers in the scheme's zone.
         std::shared_ptr<const TimeZone> zone;
         try {
@@ -256,7 +255,6 @@ private:
             "{} mail to retry, {} refused: {}", summary.retry, summary.failed, summary.last_error));
         }
       } catch (const std::exception& e) {
-        db.reset();
         log(fmt::format("mail stays queued: {}", one_line(e.what())));
       }
     }

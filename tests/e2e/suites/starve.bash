@@ -101,6 +101,15 @@ expect_contains "$answer" "did you mean 'balance'"
 ok $EVE activities
 ok $EVE --help
 
+TEST "members keep the large requests, and a non-member's is refused unread"
+as $ANN sh -c 'head -c 9000000 /dev/urandom >survey.pdf'
+ok $ANN claim technical-paper --attach survey.pdf --date 2017-03-01
+as $EVE sh -c 'cd /tmp && head -c 1000000 /dev/urandom >/tmp/cpdstv-eve.pdf'
+refused 67 "'$EVE' is not a member" $EVE claim technical-paper --attach /tmp/cpdstv-eve.pdf
+rm -f /tmp/cpdstv-eve.pdf
+grep -q "uid $(id -u $EVE): (a large request, unread): exit 67" "$TESTDIR/server.log" \
+  || fail "the non-member's request was read"
+
 TEST "three non-member uids at once hold no memory"
 (
   for user in $EVE $X1 $X2; do
@@ -194,7 +203,8 @@ done
 wait "${pids[@]}"
 busy=$(database_descriptors)
 echo "starve: $CURRENT: $busy descriptors on database files after 48 requests" >&2
-# At most 8 kept, and the mail courier's: each a file, a WAL and its index.
+# At most 8 kept, and the mail courier's while it delivers: each a file, a
+# WAL and its index. Idle, none (or the courier's, if mail is going out).
 [ "$busy" -le 27 ] || fail "$busy descriptors on the database after the requests"
 for _ in $(seq 30); do
   [ "$(database_descriptors)" -le 3 ] && break
