@@ -140,11 +140,16 @@ check_command_names(const CLI::App& app, const std::vector<std::string>& args)
       }
     }
     if (found == nullptr) {
-      const auto suggestion = closest_match(word, names);
+      // A prefix of the word, so that a word of megabytes is neither
+      // compared nor copied: no command's name is anywhere near as long.
+      constexpr std::size_t k_shown = 64;
+      const auto shown = word.substr(0, k_shown);
+      const auto suggestion = closest_match(shown, names);
       throw Error(ErrorKind::usage,
-                  "unknown command '{}{}'{}; see cpd {}--help",
+                  "unknown command '{}{}{}'{}; see cpd {}--help",
                   path,
-                  word,
+                  shown,
+                  word.size() > k_shown ? "..." : "",
                   suggestion ? fmt::format(" (did you mean '{}{}'?)", path, *suggestion) : "",
                   path);
     }

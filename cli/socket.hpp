@@ -34,6 +34,12 @@ void send_all(int fd, std::string_view bytes, std::optional<Clock::time_point> d
 // goes or the deadline passes.
 std::string read_frame(int fd, std::uint32_t limit, std::optional<Clock::time_point> deadline);
 
+// read_frame() in two steps, for a server that decides between them
+// whether to read the payload at all: the header (throws VersionMismatch
+// and bad_input like it), then exactly `length` bytes of payload.
+protocol::Header read_header(int fd, std::optional<Clock::time_point> deadline);
+std::string read_payload(int fd, std::uint32_t length, std::optional<Clock::time_point> deadline);
+
 // The uid of the process at the other end of a Unix socket, as it was when
 // it connected or listened (SO_PEERCRED).
 std::optional<unsigned> peer_uid(int fd);

@@ -19,6 +19,8 @@
 #include <array>
 #include <charconv>
 #include <limits>
+#include <memory>
+#include <mutex>
 #include <unordered_map>
 
 namespace cpd {
@@ -404,18 +406,30 @@ record(Database& db,
 }
 
 // Templates parsed once per process, found by their text: an edited
-// template is a new entry, never a stale one.
-const mail::Template&
+// template is a new entry, never a stale one. The server renders on many
+// threads at once: the cache is shared under a lock, and an entry stays
+// alive while a render holds it even if the cache is emptied meanwhile.
+std::shared_ptr<const mail::Template>
 parsed_template(Database& db, const std::string& name)
 {
-  static std::unordered_map<std::string, mail::Template> parsed;
+  // Templates a secretary keeps editing would otherwise pile up.
+  constexpr std::size_t k_most_templates = 64;
+  static std::mutex mutex;
+  static std::unordered_map<std::string, std::shared_ptr<const mail::Template>> parsed;
   auto key = name + '\0' + template_text(db, name);
-  auto found = parsed.find(key);
-  if (found == parsed.end()) {
-    auto text = std::string_view(key).substr(name.size() + 1);
-    found = parsed.emplace(key, mail::Template::parse(name, text)).first;
+  {
+    const std::lock_guard lock(mutex);
+    if (const auto found = parsed.find(key); found != parsed.end()) {
+      return found->second;
+    }
   }
-  return found->second;
+  auto text = std::string_view(key).substr(name.size() + 1);
+  auto made = std::make_shared<const mail::Template>(mail::Template::parse(name, text));
+  const std::lock_guard lock(mutex);
+  if (parsed.size() >= k_most_templates) {
+    parsed.clear();
+  }
+  return parsed.emplace(std::move(key), std::move(made)).first->second;
 }
 
 // A mail from its template and facts: the values are made from the facts
@@ -424,7 +438,7 @@ mail::Rendered
 render_facts(Database& db, const std::string& template_name, std::string_view facts)
 {
   return parsed_template(db, template_name)
-    .render(mail_values(db, template_name, Facts::parse(db, facts)));
+    ->render(mail_values(db, template_name, Facts::parse(db, facts)));
 }
 
 // Refuses a rendered mail whose subject could not go into a header.

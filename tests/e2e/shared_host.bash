@@ -8,7 +8,9 @@
 #
 # Set before sourcing: USERS_PREFIX (default cpdtest) names the people
 # PREFIX-sec and so on, so that suites running at once keep apart;
-# HOST_CONFIG, a host configuration the server reads (serve --config).
+# HOST_CONFIG, a host configuration the server reads (serve --config);
+# SERVER_WRAPPER, a command the server runs under (prlimit ... --). The
+# server gets TSAN_OPTIONS, for a ThreadSanitizer build.
 
 if [ "$(id -u)" != 0 ] || ! command -v setpriv >/dev/null || ! command -v useradd >/dev/null; then
   skip_suite "needs root, setpriv and useradd to make real users"
@@ -34,7 +36,7 @@ remove_users() {
     userdel "$name" 2>/dev/null
   done
 }
-trap 'kill "$SERVER_PID" 2>/dev/null; remove_users' EXIT
+trap 'kill "$SERVER_PID" 2>/dev/null; wait "$SERVER_PID" 2>/dev/null; remove_users' EXIT
 # The server's user stays, as the package leaves it: suites running at once
 # all run their servers as cpd, and none may take it from the others.
 id cpd >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin cpd || exit 70
@@ -119,8 +121,10 @@ elapsed_ms() {
 # start_server [TODAY]: the server, on the day TODAY (default 2017-03-15)
 # at the real time of day.
 start_server() {
-  setpriv --reuid=cpd --regid="$(id -g cpd)" --init-groups \
+  # shellcheck disable=SC2086 # the wrapper's words
+  ${SERVER_WRAPPER:-} setpriv --reuid=cpd --regid="$(id -g cpd)" --init-groups \
     env -i PATH=/usr/bin:/bin CPD_TODAY="${1:-2017-03-15}" CPD_USER="$SEC" \
+    ${TSAN_OPTIONS:+TSAN_OPTIONS="$TSAN_OPTIONS"} \
     "$BIN" serve --db "$STATE/cpd.db" --socket "$SOCKET" ${HOST_CONFIG:+--config "$HOST_CONFIG"} \
     2>>"$TESTDIR/server.log" &
   SERVER_PID=$!
