@@ -48,12 +48,12 @@ ln -s "$TESTDIR/templates/claim-received.txt" "$TESTDIR/link.pem"
 
 set_up_scheme
 
-TEST "a secretary cannot make the server read a file: the settings that named files are gone"
+TEST "neither a secretary nor a non-member can make the server read a file: the settings that named files are gone"
 before=$(server_rss_kb)
 for key in mail.templates mail.ca_file mail.password_file; do
   refused 64 "$key is no longer a setting: the administrator sets $key in $HOST_CONFIG" \
     $SEC config set "$key" /dev/zero
-  refused 64 "no longer a setting" $EVE config set "$key" /dev/zero
+  refused 67 "not a member" $EVE config set "$key" /dev/zero
 done
 refused 64 "the administrator sets the SMTP password in mail.password_file" \
   $SEC config set mail.password s3cret-pw
