@@ -32,6 +32,15 @@ refused 77 "'$ANN' is a membership secretary: only the system administrator \(ro
   $SEC member set $ANN --role member
 refused 77 "nobody changes their own role" $ANN member set $ANN --role member
 refused 77 "only the system administrator" $ANN member set $SEC --role member
+# Deactivating a secretary would take their powers as a demotion does.
+refused 77 "'$ANN' is a membership secretary: only the system administrator \(root\) deactivates" \
+  $SEC member deactivate $ANN
+ok $ANN pending
+ok root member deactivate $ANN
+refused 77 "deactivated" $ANN pending
+refused 77 "only the system administrator \(root\) reactivates" $SEC member reactivate $ANN
+ok root member reactivate $ANN
+ok $ANN pending
 ok root member set $ANN --role member
 expect_contains "$OUT" "role      secretary -> member"
 ok root member set $SEC --no-cpd
