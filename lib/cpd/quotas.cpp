@@ -117,7 +117,7 @@ check_evidence_quota(Database& db,
 }
 
 Purged
-purge_withdrawn_evidence(Database& db, const Context& context)
+purge_withdrawn_evidence(Database& db, const Context& context, DryRun dry_run)
 {
   Transaction transaction(db, Transaction::Kind::write);
   require_secretary_or_system(db, context);
@@ -131,7 +131,7 @@ purge_withdrawn_evidence(Database& db, const Context& context)
   size.bind(1, cutoff);
   size.step();
   purged = {size.integer(0), size.integer(1), size.integer(2)};
-  if (purged.files == 0) {
+  if (purged.files == 0 || dry_run == DryRun::yes) {
     return purged;
   }
   Statement(db,

@@ -112,6 +112,11 @@ restart_server 2017-04-13
 ok root remind
 expect_not_contains "$OUT" "Purged"
 restart_server 2017-04-15
+# A dry run says what would go, and keeps it.
+ok root remind --dry-run
+expect_contains "$OUT" "Would purge the evidence of 4 withdrawn claims (4 files, 20.0 MiB)."
+ok root --json remind --dry-run
+expect_equal "$(sql "SELECT count(*) FROM claim WHERE evidence_purged IS NOT NULL")" 0
 ok root remind
 expect_contains "$OUT" "Purged the evidence of 4 withdrawn claims (4 files, 20.0 MiB)."
 expect_equal "$(sql "SELECT count(*) FROM attachment a JOIN claim c ON c.id = a.claim_id WHERE c.status = 'withdrawn'")" 0
