@@ -67,12 +67,13 @@ check_claim_quota(Database& db,
   if (made < limit) {
     return;
   }
-  notice_quota_reached(db,
-                       context,
-                       member,
-                       QuotaReached{QuotaReached::Kind::claims_per_day,
-                                    fmt::format("{} claims in 24 hours", limit),
-                                    context.today.year()});
+  notice_quota_reached(
+    db,
+    context,
+    member,
+    QuotaReached{QuotaReached::Kind::claims_per_day,
+                 fmt::format("{} claim{} in 24 hours", limit, limit == 1 ? "" : "s"),
+                 context.today.year()});
   transaction.commit();
   throw Error(ErrorKind::refused,
               "you have made {} claim{} in the last 24 hours, the most a member may "

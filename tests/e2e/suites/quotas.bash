@@ -51,6 +51,16 @@ expect_contains "$(tr '\n' ' ' <"$TESTDIR/claims-mail.txt")" "Bob Marine ($BOB) 
 expect_contains "$(cat "$TESTDIR/claims-mail.txt")" "cpd config set claim.max_per_day N"
 # The member gets no mail of it.
 [ "$($MAILBOX list "$BOX" | grep -c "^bob@example.org.*limit")" = 0 ] || fail "the member was mailed"
+# A limit of one claim is one claim, in the error and in the mail.
+ok $SEC config set claim.max_per_day 1
+ok $ANN claim iims-webinar --date 2017-03-01
+run $ANN claim iims-webinar --date 2017-03-02
+expect_equal "$STATUS" 1
+expect_contains "$ERR" "you have made 1 claim in the last 24 hours"
+send_mail
+expect_equal "$(quota_mails "Ann Surveyor reached the limit of 1 claim in 24 hours$")" 1
+$MAILBOX show "$BOX" "Ann Surveyor reached the limit" >"$TESTDIR/claim-mail.txt"
+expect_contains "$(tr '\n' ' ' <"$TESTDIR/claim-mail.txt")" "over the limit of 1 claim in 24 hours a member"
 ok $SEC config set claim.max_per_day ""
 
 TEST "the withdrawn-claim flood: capped by attach.max_year_bytes, the secretary told once"
