@@ -13,6 +13,7 @@
 #include <cerrno>
 #include <cstring>
 #include <map>
+#include <optional>
 
 namespace cpd::cli {
 
@@ -27,7 +28,7 @@ struct DrawOptions
 {
   std::string year;
   std::string percent;
-  std::string seed;
+  std::optional<std::string> seed; // refused, even empty
   bool add = false;
 };
 
@@ -241,7 +242,7 @@ random_seed()
 void
 run_draw(const DrawOptions& options, Session& session)
 {
-  if (!options.seed.empty()) {
+  if (options.seed) {
     throw Error(ErrorKind::usage,
                 "--seed is not taken: the seed is drawn from the system's random source and "
                 "recorded; re-check a draw with cpd audit check-draw --year YYYY");

@@ -163,6 +163,7 @@ ok root rollover
 refused 64 "--seed is not taken: the seed is drawn from the system's random source" \
   $SEC audit draw --year 2017 --seed 42
 refused 64 "--seed is not taken" root audit draw --year 2017 --seed 42
+refused 64 "--seed is not taken" $SEC audit draw --year 2017 --seed ""
 ok $SEC audit draw --year 2017 --percent 50 --json
 seed=$(json 'd["seed"]')
 expect_equal "$(json 'len([m for m in d["members"] if m["redrawn_after"] is None])')" "2"
