@@ -96,6 +96,11 @@ ok $SEC member list
 expect_contains "$OUT" 'Bob \u202eeniraM\u009b'
 LC_ALL=C grep -q $'\xc2\x9b\|\xe2\x80\xae' <<<"$OUT" && fail "a raw C1 or bidi character reached the table"
 ok $SEC member set $BOB --name "Bob Marine"
+# An attachment's name is text from a member too.
+printf 'evidence' >"$TESTDIR/home/$BOB/"$'cert\u202efdp.exe'
+chown $BOB "$TESTDIR/home/$BOB/"$'cert\u202efdp.exe'
+refused 65 "the file name 'cert\\\\u202efdp.exe' holds U\+202E, a control, bidi or invisible character" \
+  $BOB claim iims-webinar --date 2017-03-09 --attach $'cert\u202efdp.exe'
 expect_server_serves
 
 TEST "a note with line breaks is an indented quote in the secretary's mail"
