@@ -43,6 +43,12 @@ ok root member reactivate $ANN
 ok $ANN pending
 ok root member set $ANN --role member
 expect_contains "$OUT" "role      secretary -> member"
+# The system changes a secretary's role by an import too.
+ok root member set $ANN --role secretary
+printf 'login,name,email,role\n%s,Ann Surveyor,ann@example.org,member\n' $ANN >"$TESTDIR/demote.csv"
+chmod 644 "$TESTDIR/demote.csv"
+ok root member import "$TESTDIR/demote.csv"
+expect_equal "$(sql "SELECT role FROM member WHERE login = '$ANN'")" "member"
 ok root member set $SEC --no-cpd
 expect_contains "$OUT" "CPD duty  yes -> no"
 refused 77 "only the membership secretary" $ANN member set $ANN --joined 2016-01-01
