@@ -4,15 +4,14 @@
 #include <cpd/audit.hpp>
 #include <cpd/error.hpp>
 #include <cpd/members.hpp>
+#include <cpd/random.hpp>
 
 #include <fmt/format.h>
 
-#include <sys/random.h>
-
 #include <algorithm>
-#include <cerrno>
 #include <cstring>
 #include <map>
+#include <optional>
 
 namespace cpd::cli {
 
@@ -27,7 +26,7 @@ struct DrawOptions
 {
   std::string year;
   std::string percent;
-  std::string seed;
+  std::optional<std::string> seed; // refused, even empty
   bool add = false;
 };
 
@@ -223,25 +222,15 @@ std::uint64_t
 random_seed()
 {
   std::uint64_t seed = 0;
-  auto* bytes = reinterpret_cast<unsigned char*>(&seed); // NOLINT: filling an integer's bytes
-  std::size_t got = 0;
-  while (got < sizeof seed) {
-    const auto n = ::getrandom(bytes + got, sizeof seed - got, 0);
-    if (n < 0) {
-      if (errno == EINTR) {
-        continue;
-      }
-      throw Error(ErrorKind::io, "cannot draw a random seed: {}", std::strerror(errno));
-    }
-    got += static_cast<std::size_t>(n);
-  }
+  const auto bytes = system_random_bytes(sizeof seed);
+  std::memcpy(&seed, bytes.data(), sizeof seed);
   return seed;
 }
 
 void
 run_draw(const DrawOptions& options, Session& session)
 {
-  if (!options.seed.empty()) {
+  if (options.seed) {
     throw Error(ErrorKind::usage,
                 "--seed is not taken: the seed is drawn from the system's random source and "
                 "recorded; re-check a draw with cpd audit check-draw --year YYYY");

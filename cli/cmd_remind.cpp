@@ -35,15 +35,17 @@ nobody_due(Session& session)
 }
 
 // The same daily run purges the evidence of claims withdrawn long enough
-// ago (attach.purge_withdrawn_days); what it purged, for people.
+// ago (attach.purge_withdrawn_days); what it purged, for people. A dry
+// run purges nothing and says what would go.
 std::string
-purge(Session& session)
+purge(Session& session, DryRun dry_run)
 {
-  const auto purged = purge_withdrawn_evidence(session.db(), session.context());
+  const auto purged = purge_withdrawn_evidence(session.db(), session.context(), dry_run);
   if (purged.claims == 0) {
     return {};
   }
-  return fmt::format("Purged the evidence of {} withdrawn claim{} ({} file{}, {}).\n",
+  return fmt::format("{} the evidence of {} withdrawn claim{} ({} file{}, {}).\n",
+                     dry_run == DryRun::yes ? "Would purge" : "Purged",
                      purged.claims,
                      purged.claims == 1 ? "" : "s",
                      purged.files,
@@ -60,7 +62,7 @@ run(const RemindOptions& options, Session& session)
     // The array is printed while the reminders are read.
     Json json;
     json.begin_array();
-    purge(session);
+    purge(session, dry_run);
     std::size_t count = 0;
     remind(session.db(), session.context(), scope, dry_run, [&](const Reminded& member) {
       json.begin_object()
@@ -96,7 +98,7 @@ run(const RemindOptions& options, Session& session)
     return;
   }
   if (options.dry_run) {
-    std::string out;
+    std::string out = purge(session, dry_run);
     Table table({{"MEMBER"}, {"NAME"}, {"EMAIL"}, {"TOTAL", Table::Align::right}});
     const auto reminded =
       remind(session.db(), session.context(), scope, dry_run, [&](const Reminded& member) {
@@ -119,13 +121,16 @@ run(const RemindOptions& options, Session& session)
                            audits.size(),
                            audits.size() == 1 ? "" : "s");
     }
-    print(out.empty() ? nobody_due(session) : out);
+    if (reminded == 0 && audits.empty()) {
+      out += nobody_due(session);
+    }
+    print(out);
     return;
   }
   // For people, the counts: who was reminded is in the outbox (cpd mail list).
   const auto reminded = remind(session.db(), session.context(), scope, dry_run);
   const auto audits = remind_audits(session.db(), session.context(), dry_run);
-  std::string out = purge(session);
+  std::string out = purge(session, dry_run);
   if (reminded > 0) {
     out += fmt::format("Reminded {} member{}.\n", reminded, reminded == 1 ? "" : "s");
   }

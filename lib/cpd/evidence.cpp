@@ -223,6 +223,15 @@ attachment_file(std::string_view path, std::string content)
 {
   const auto name = base_name(path);
   if (!name) {
+    auto last = path.substr(0, path.find_last_not_of('/') + 1);
+    last = last.substr(last.rfind('/') + 1);
+    if (const auto found = first_control_character(last, AllowNewlines::no); !found.empty()) {
+      throw Error(ErrorKind::bad_input,
+                  "the file name '{}' holds {}, a control, bidi or invisible character, which "
+                  "would show as something else; rename the file",
+                  last,
+                  found);
+    }
     throw Error(ErrorKind::no_input, "'{}' does not name a file to attach", path);
   }
   auto type = media_type(*name, std::string_view(content).substr(0, 512));

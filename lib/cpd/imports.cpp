@@ -32,7 +32,7 @@ import_members(Database& db,
                std::optional<Date> joined)
 {
   Transaction transaction(db, Transaction::Kind::write);
-  const auto secretary = require_secretary(db, context);
+  const auto secretary = require_secretary_or_system(db, context);
   CsvReader reader(in, source);
   CsvTable table(reader, {"login", "name", "email"}, {"role", "joined"});
   MemberImportSummary summary;
@@ -144,7 +144,11 @@ import_members(Database& db,
     update.reset();
     update.bind_all(wanted.name, wanted.email, to_string(new_role), existing->id).run();
     if (new_joined) {
-      change_joined(db, context, *existing, wanted.joined, secretary.id);
+      change_joined(db,
+                    context,
+                    *existing,
+                    wanted.joined,
+                    secretary ? std::optional(secretary->id) : std::nullopt);
     }
     ++summary.updated;
   }

@@ -224,21 +224,38 @@ require_login(Database& db, std::string_view login)
   return *member;
 }
 
+// A secretary's standing, like their role, is the system's: a secretary
+// who deactivated another would take their powers as a demotion does.
+void
+refuse_secretary_standing(const std::optional<Member>& actor,
+                          const Member& member,
+                          std::string_view what)
+{
+  if (actor && member.role == Role::secretary) {
+    throw Error(ErrorKind::permission,
+                "'{}' is a membership secretary: only the system administrator (root) {} "
+                "a secretary",
+                member.login,
+                what);
+  }
+}
+
 } // namespace
 
 Member
 deactivate_member(Database& db, const Context& context, std::string_view login)
 {
   Transaction transaction(db, Transaction::Kind::write);
-  const auto secretary = require_secretary(db, context);
+  const auto secretary = require_secretary_or_system(db, context);
   auto member = require_login(db, login);
   if (!member.active) {
     throw Error(ErrorKind::refused, "'{}' is already deactivated", login);
   }
-  if (member.id == secretary.id) {
+  if (secretary && member.id == secretary->id) {
     throw Error(ErrorKind::refused,
                 "a secretary cannot deactivate themself; ask another secretary");
   }
+  refuse_secretary_standing(secretary, member, "deactivates");
   Statement(db, "UPDATE member SET active = 0 WHERE id = ?").bind(1, member.id).run();
   transaction.commit();
   member.active = false;
@@ -249,11 +266,12 @@ Member
 reactivate_member(Database& db, const Context& context, std::string_view login)
 {
   Transaction transaction(db, Transaction::Kind::write);
-  require_secretary(db, context);
+  const auto secretary = require_secretary_or_system(db, context);
   auto member = require_login(db, login);
   if (member.active) {
     throw Error(ErrorKind::refused, "'{}' is active already", login);
   }
+  refuse_secretary_standing(secretary, member, "reactivates");
   Statement(db, "UPDATE member SET active = 1 WHERE id = ?").bind(1, member.id).run();
   transaction.commit();
   member.active = true;

@@ -67,12 +67,13 @@ check_claim_quota(Database& db,
   if (made < limit) {
     return;
   }
-  notice_quota_reached(db,
-                       context,
-                       member,
-                       QuotaReached{QuotaReached::Kind::claims_per_day,
-                                    fmt::format("{} claims in 24 hours", limit),
-                                    context.today.year()});
+  notice_quota_reached(
+    db,
+    context,
+    member,
+    QuotaReached{QuotaReached::Kind::claims_per_day,
+                 fmt::format("{} claim{} in 24 hours", limit, limit == 1 ? "" : "s"),
+                 context.today.year()});
   transaction.commit();
   throw Error(ErrorKind::refused,
               "you have made {} claim{} in the last 24 hours, the most a member may "
@@ -117,7 +118,7 @@ check_evidence_quota(Database& db,
 }
 
 Purged
-purge_withdrawn_evidence(Database& db, const Context& context)
+purge_withdrawn_evidence(Database& db, const Context& context, DryRun dry_run)
 {
   Transaction transaction(db, Transaction::Kind::write);
   require_secretary_or_system(db, context);
@@ -131,7 +132,7 @@ purge_withdrawn_evidence(Database& db, const Context& context)
   size.bind(1, cutoff);
   size.step();
   purged = {size.integer(0), size.integer(1), size.integer(2)};
-  if (purged.files == 0) {
+  if (purged.files == 0 || dry_run == DryRun::yes) {
     return purged;
   }
   Statement(db,

@@ -62,7 +62,8 @@ struct Purged
 // Deletes the evidence of every claim withdrawn at least
 // attach.purge_withdrawn_days ago, as one statement, noting the day on each
 // claim (its history shows it). Declined claims keep theirs. For the system
-// or a secretary; in its own transaction.
-Purged purge_withdrawn_evidence(Database& db, const Context& context);
+// or a secretary; in its own transaction. DryRun::yes counts what would go
+// and changes nothing.
+Purged purge_withdrawn_evidence(Database& db, const Context& context, DryRun dry_run = DryRun::no);
 
 } // namespace cpd

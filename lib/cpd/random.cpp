@@ -1,9 +1,32 @@
 #include <cpd/error.hpp>
 #include <cpd/random.hpp>
 
+#include <sys/random.h>
+
 #include <bit>
+#include <cerrno>
+#include <cstring>
 
 namespace cpd {
+
+std::string
+system_random_bytes(std::size_t count)
+{
+  std::string bytes(count, '\0');
+  std::size_t got = 0;
+  while (got < bytes.size()) {
+    const auto n = ::getrandom(bytes.data() + got, bytes.size() - got, 0);
+    if (n < 0) {
+      if (errno == EINTR) {
+        continue;
+      }
+      throw Error(
+        ErrorKind::io, "cannot read the system's random source: {}", std::strerror(errno));
+    }
+    got += static_cast<std::size_t>(n);
+  }
+  return bytes;
+}
 
 std::uint64_t
 splitmix64(std::uint64_t& state)

@@ -1,7 +1,9 @@
 #pragma once
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
+#include <string>
 
 namespace cpd {
 
@@ -30,6 +32,10 @@ private:
 
   std::array<std::uint64_t, 4> m_state{};
 };
+
+// `count` bytes from the system's random source (getrandom), for keys and
+// seeds nobody chooses; ErrorKind::io when the system gives none.
+std::string system_random_bytes(std::size_t count);
 
 // One step of splitmix64 (Steele, Lea and Flood): advances `state` and
 // returns its next output.

@@ -6,9 +6,9 @@
 #include <cpd/error.hpp>
 #include <cpd/file.hpp>
 #include <cpd/host_config.hpp>
+#include <cpd/random.hpp>
 
 #include <fcntl.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -38,19 +38,7 @@ to_hex(std::string_view bytes)
 std::string
 random_key()
 {
-  std::string key(k_key_bytes, '\0');
-  std::size_t got = 0;
-  while (got < key.size()) {
-    const auto n = ::getrandom(key.data() + got, key.size() - got, 0);
-    if (n < 0) {
-      if (errno == EINTR) {
-        continue;
-      }
-      throw Error(ErrorKind::internal, "no randomness from the system: {}", std::strerror(errno));
-    }
-    got += static_cast<std::size_t>(n);
-  }
-  return key;
+  return system_random_bytes(k_key_bytes);
 }
 
 // The key in a key file: 64 hex digits and a line break.

@@ -211,7 +211,13 @@ hidden_character(char32_t c)
 {
   return c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == 0x061c || (c >= 0x200b && c <= 0x200f)
          || (c >= 0x2028 && c <= 0x202e) || (c >= 0x2060 && c <= 0x2069 && c != 0x2065)
-         || c == 0xfeff || (c >= 0xe0000 && c <= 0xe007f);
+         || c == 0xfeff
+         || (c >= 0xe0000 && c <= 0xe007f)
+         // Invisible by default: soft hyphen, grapheme joiner, fillers,
+         // inherent vowels, vowel separator, format controls.
+         || c == 0x00ad || c == 0x034f || c == 0x115f || c == 0x1160 || c == 0x17b4 || c == 0x17b5
+         || c == 0x180e || c == 0x3164 || c == 0xffa0 || (c >= 0x1bca0 && c <= 0x1bca3)
+         || (c >= 0x1d173 && c <= 0x1d17a);
 }
 
 namespace {

@@ -20,7 +20,10 @@ bool valid_utf8(std::string_view text);
 // bidirectional marks (U+200E, U+200F, U+061C), embeddings and overrides
 // (U+202A..U+202E) and isolates (U+2066..U+2069), the line and paragraph
 // separators (U+2028, U+2029), zero-width characters (U+200B..U+200D,
-// U+2060, U+FEFF) and tag characters (U+E0000..U+E007F).
+// U+2060, U+FEFF), the other characters shown as nothing (the soft hyphen
+// U+00AD, the grapheme joiner U+034F, the Hangul fillers U+115F, U+1160,
+// U+3164, U+FFA0, U+17B4, U+17B5, U+180E, U+1BCA0..U+1BCA3,
+// U+1D173..U+1D17A) and tag characters (U+E0000..U+E007F).
 bool hidden_character(char32_t c);
 
 // True when `text` holds a hidden character (above). AllowNewlines::yes

@@ -19,26 +19,17 @@ TEST_CASE("bidirectional overrides and isolates count as control characters")
   CHECK_FALSE(
     cpd::has_control_characters("\U000dffff \U000e0080 \u061b \u061d", AllowNewlines::no));
   CHECK_FALSE(cpd::has_control_characters("Prüfung – Vermessung", AllowNewlines::no));
+  CHECK_FALSE(cpd::has_control_characters("\u00ac \u00ae \u034e \u3165 \ufe0f", AllowNewlines::no));
 }
 
 TEST_CASE("marks, separators, zero-width and tag characters are hidden characters too")
 {
   using cpd::AllowNewlines;
-  for (const char* hidden : {"\u200e",
-                             "\u200f",
-                             "\u061c",
-                             "\u2028",
-                             "\u2029",
-                             "\u200b",
-                             "\u200c",
-                             "\u200d",
-                             "\u2060",
-                             "\ufeff",
-                             "\U000e0001",
-                             "\U000e0041",
-                             "\U000e007f",
-                             "\xc2\x80",
-                             "\xc2\x9f"}) {
+  for (const char* hidden :
+       {"\u200e",     "\u200f",     "\u061c",   "\u2028",  "\u2029",     "\u200b",     "\u200c",
+        "\u200d",     "\u2060",     "\ufeff",   "\u00ad",  "\u034f",     "\u115f",     "\u1160",
+        "\u17b4",     "\u180e",     "\u3164",   "\uffa0",  "\U0001bca0", "\U0001d173", "\U000e0001",
+        "\U000e0041", "\U000e007f", "\xc2\x80", "\xc2\x9f"}) {
     CAPTURE(hidden);
     const auto text = std::string("ann") + hidden + "bob";
     CHECK(cpd::has_control_characters(text, AllowNewlines::yes));

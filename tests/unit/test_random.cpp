@@ -59,3 +59,13 @@ TEST_CASE("below() stays below its bound and reaches every value")
   CHECK(random.below(big) < big);
   CHECK_THROWS_AS(random.below(0), cpd::Error);
 }
+
+TEST_CASE("the system's random source gives as many bytes as asked, different each time")
+{
+  const auto first = cpd::system_random_bytes(32);
+  const auto second = cpd::system_random_bytes(32);
+  CHECK(first.size() == 32);
+  CHECK(second.size() == 32);
+  CHECK(first != second);
+  CHECK(cpd::system_random_bytes(0).empty());
+}

@@ -51,6 +51,16 @@ expect_contains "$(tr '\n' ' ' <"$TESTDIR/claims-mail.txt")" "Bob Marine ($BOB) 
 expect_contains "$(cat "$TESTDIR/claims-mail.txt")" "cpd config set claim.max_per_day N"
 # The member gets no mail of it.
 [ "$($MAILBOX list "$BOX" | grep -c "^bob@example.org.*limit")" = 0 ] || fail "the member was mailed"
+# A limit of one claim is one claim, in the error and in the mail.
+ok $SEC config set claim.max_per_day 1
+ok $ANN claim iims-webinar --date 2017-03-01
+run $ANN claim iims-webinar --date 2017-03-02
+expect_equal "$STATUS" 1
+expect_contains "$ERR" "you have made 1 claim in the last 24 hours"
+send_mail
+expect_equal "$(quota_mails "Ann Surveyor reached the limit of 1 claim in 24 hours$")" 1
+$MAILBOX show "$BOX" "Ann Surveyor reached the limit" >"$TESTDIR/claim-mail.txt"
+expect_contains "$(tr '\n' ' ' <"$TESTDIR/claim-mail.txt")" "over the limit of 1 claim in 24 hours a member"
 ok $SEC config set claim.max_per_day ""
 
 TEST "the withdrawn-claim flood: capped by attach.max_year_bytes, the secretary told once"
@@ -112,6 +122,11 @@ restart_server 2017-04-13
 ok root remind
 expect_not_contains "$OUT" "Purged"
 restart_server 2017-04-15
+# A dry run says what would go, and keeps it.
+ok root remind --dry-run
+expect_contains "$OUT" "Would purge the evidence of 4 withdrawn claims (4 files, 20.0 MiB)."
+ok root --json remind --dry-run
+expect_equal "$(sql "SELECT count(*) FROM claim WHERE evidence_purged IS NOT NULL")" 0
 ok root remind
 expect_contains "$OUT" "Purged the evidence of 4 withdrawn claims (4 files, 20.0 MiB)."
 expect_equal "$(sql "SELECT count(*) FROM attachment a JOIN claim c ON c.id = a.claim_id WHERE c.status = 'withdrawn'")" 0

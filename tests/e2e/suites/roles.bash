@@ -32,8 +32,23 @@ refused 77 "'$ANN' is a membership secretary: only the system administrator \(ro
   $SEC member set $ANN --role member
 refused 77 "nobody changes their own role" $ANN member set $ANN --role member
 refused 77 "only the system administrator" $ANN member set $SEC --role member
+# Deactivating a secretary would take their powers as a demotion does.
+refused 77 "'$ANN' is a membership secretary: only the system administrator \(root\) deactivates" \
+  $SEC member deactivate $ANN
+ok $ANN pending
+ok root member deactivate $ANN
+refused 77 "deactivated" $ANN pending
+refused 77 "only the system administrator \(root\) reactivates" $SEC member reactivate $ANN
+ok root member reactivate $ANN
+ok $ANN pending
 ok root member set $ANN --role member
 expect_contains "$OUT" "role      secretary -> member"
+# The system changes a secretary's role by an import too.
+ok root member set $ANN --role secretary
+printf 'login,name,email,role\n%s,Ann Surveyor,ann@example.org,member\n' $ANN >"$TESTDIR/demote.csv"
+chmod 644 "$TESTDIR/demote.csv"
+ok root member import "$TESTDIR/demote.csv"
+expect_equal "$(sql "SELECT role FROM member WHERE login = '$ANN'")" "member"
 ok root member set $SEC --no-cpd
 expect_contains "$OUT" "CPD duty  yes -> no"
 refused 77 "only the membership secretary" $ANN member set $ANN --joined 2016-01-01
@@ -87,6 +102,11 @@ ok $SEC member list
 expect_contains "$OUT" 'Bob \u202eeniraM\u009b'
 LC_ALL=C grep -q $'\xc2\x9b\|\xe2\x80\xae' <<<"$OUT" && fail "a raw C1 or bidi character reached the table"
 ok $SEC member set $BOB --name "Bob Marine"
+# An attachment's name is text from a member too.
+printf 'evidence' >"$TESTDIR/home/$BOB/"$'cert\u202efdp.exe'
+chown $BOB "$TESTDIR/home/$BOB/"$'cert\u202efdp.exe'
+refused 65 "the file name 'cert\\\\u202efdp.exe' holds U\+202E, a control, bidi or invisible character" \
+  $BOB claim iims-webinar --date 2017-03-09 --attach $'cert\u202efdp.exe'
 expect_server_serves
 
 TEST "a note with line breaks is an indented quote in the secretary's mail"
@@ -154,6 +174,7 @@ ok root rollover
 refused 64 "--seed is not taken: the seed is drawn from the system's random source" \
   $SEC audit draw --year 2017 --seed 42
 refused 64 "--seed is not taken" root audit draw --year 2017 --seed 42
+refused 64 "--seed is not taken" $SEC audit draw --year 2017 --seed ""
 ok $SEC audit draw --year 2017 --percent 50 --json
 seed=$(json 'd["seed"]')
 expect_equal "$(json 'len([m for m in d["members"] if m["redrawn_after"] is None])')" "2"
