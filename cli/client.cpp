@@ -247,8 +247,7 @@ run_here(const GlobalOptions& options,
          const std::vector<std::string>& inputs,
          const Handler& handler)
 {
-  // The administrator's host configuration, as the server reads it.
-  load_host_configuration({});
+  load_private_configuration();
   protocol::Request request;
   request.files = read_inputs(inputs);
   request.terminal = local_terminal();

@@ -1,6 +1,8 @@
 #include "commands.hpp"
 #include "output.hpp"
 
+#include <cpd/error.hpp>
+#include <cpd/host_config.hpp>
 #include <cpd/settings.hpp>
 
 #include <fmt/format.h>
@@ -42,6 +44,14 @@ register_config(Command& root)
   set.option("key", options->key, "e.g. scheme.quota").required();
   set.option("value", options->value, "the new value").required();
   set.run([options](Session& session) {
+    // A Maildir is a folder the server would write into as itself: on a
+    // shared host only the administrator names one, in the host configuration.
+    if (!session.local() && options->key == "mail.url" && options->value.starts_with("maildir:")) {
+      throw Error(ErrorKind::permission,
+                  "on a shared host the administrator names a Maildir: root sets mail.url in "
+                  "{} (see cpd.conf(5))",
+                  host_config_name());
+    }
     set_setting(
       session.db(), session.context(Session::Zone::scheme_or_host), options->key, options->value);
   });

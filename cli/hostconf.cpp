@@ -25,6 +25,15 @@ host_config_path(const std::string& path)
 }
 
 void
+load_private_configuration()
+{
+  const char* value = std::getenv("CPD_CONFIG");
+  if (value != nullptr && *value != '\0') {
+    set_host_config(load_host_config(value, ::geteuid(), true));
+  }
+}
+
+void
 load_host_configuration(const std::string& path)
 {
   const auto chosen = host_config_path(path);

@@ -14,4 +14,9 @@ std::string host_config_path(const std::string& path);
 // ErrorKind::config, the configuration in use unchanged.
 void load_host_configuration(const std::string& path);
 
+// For a private file (`cpd --db FILE`): the configuration CPD_CONFIG names,
+// if it names one. /etc/cpd/cpd.conf is the shared server's, and the files
+// it names are its account's: a user's own file does not read them.
+void load_private_configuration();
+
 } // namespace cpd::cli

@@ -9,7 +9,8 @@ HOST_CONFIG=$TESTDIR/cpd.conf
 mkdir -p "$TESTDIR/templates"
 printf 'Subject: Received by the host template\n\nClaim {claim_id} of {name}.\n' \
   >"$TESTDIR/templates/claim-received.txt"
-printf '# cpd.conf: the administrator'"'"'s\nmail.templates = %s\n' "$TESTDIR/templates" >"$HOST_CONFIG"
+printf '# cpd.conf: the administrator'"'"'s\nmail.url = maildir:%s\nmail.templates = %s\n' \
+  "$TESTDIR/state/mail" "$TESTDIR/templates" >"$HOST_CONFIG"
 
 # shellcheck source=../shared_host.bash
 source "$E2E_DIR/shared_host.bash"
@@ -199,3 +200,20 @@ as cpd cat "$STATE/cpd.db.key" >"$TESTDIR/restored/cpd.db.key"
 out=$(restored verify "$code" 2>&1)
 expect_equal "$?" "0"
 expect_contains "$out" "$code is the code of a CPD statement"
+
+TEST "a user's private file does not read the server's host configuration"
+if [ -e /etc/cpd/cpd.conf ]; then
+  cannot_check "/etc/cpd/cpd.conf exists on this host, and is not this suite's to replace"
+else
+  # As the README has it: the SMTP password readable by the server's account
+  # alone. A user's own file must neither need it nor read it.
+  install -d -m 755 /etc/cpd
+  install -o cpd -m 600 /dev/null "$TESTDIR/server-password"
+  printf 'mail.url = smtp://127.0.0.1:2525\nmail.password_file = %s\n' \
+    "$TESTDIR/server-password" >/etc/cpd/cpd.conf
+  run $EVE --db "$TESTDIR/home/$EVE/own.db" init --name "Eve Own" --email eve@example.org
+  rm -f /etc/cpd/cpd.conf
+  rmdir /etc/cpd 2>/dev/null
+  expect_equal "$STATUS" 0
+  expect_equal "$ERR" ""
+fi

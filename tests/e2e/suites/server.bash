@@ -17,7 +17,7 @@ expect_contains "$OUT" "$SEC is the membership secretary"
 refused 1 "already set up" root init --login $EVE --name Eve --email eve@example.org
 ok $SEC member add $ANN --name "Ann Surveyor" --email ann@example.org
 ok $SEC member add $BOB --name "Bob Marine" --email bob@example.org
-ok $SEC config set mail.url "maildir:$STATE/mail"
+refused 77 "root sets mail.url in $HOST_CONFIG" $SEC config set mail.url "maildir:$STATE"
 ok $SEC config set mail.from cpd@iims.example
 
 TEST "identity and today come from the kernel and the server, not the client"
