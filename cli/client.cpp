@@ -37,7 +37,7 @@ public:
     if (m_files.empty()) {
       write_stdout(text);
     } else {
-      m_held.emplace_back(true, text);
+      m_held.push_back({true, std::string(text), {}});
     }
   }
 
@@ -47,7 +47,7 @@ public:
     if (m_files.empty()) {
       write_stderr(text);
     } else {
-      m_held.emplace_back(false, text);
+      m_held.push_back({false, std::string(text), {}});
     }
   }
 
@@ -57,17 +57,29 @@ public:
     m_files.push_back(std::move(file));
   }
 
+  void
+  out_extent(protocol::Extent extent) override
+  {
+    if (m_files.empty()) {
+      write_stdout_extent(extent);
+    } else {
+      m_held.push_back({true, {}, std::move(extent)});
+    }
+  }
+
   // Writes the files, then what was held back; after the command.
   void
   finish()
   {
     write_user_files(m_files);
     m_files.clear();
-    for (const auto& [to_out, text] : m_held) {
-      if (to_out) {
-        write_stdout(text);
+    for (const auto& held : m_held) {
+      if (held.extent) {
+        write_stdout_extent(*held.extent);
+      } else if (held.to_out) {
+        write_stdout(held.text);
       } else {
-        write_stderr(text);
+        write_stderr(held.text);
       }
     }
     m_held.clear();
@@ -86,8 +98,14 @@ public:
   }
 
 private:
+  struct Held
+  {
+    bool to_out = true; // standard output, else standard error
+    std::string text;
+    std::optional<protocol::Extent> extent; // standard output's bytes in a file
+  };
   std::vector<protocol::OutputFile> m_files;
-  std::vector<std::pair<bool, std::string>> m_held; // (standard output?, text)
+  std::vector<Held> m_held;
   std::optional<protocol::Confirmation> m_confirm;
 };
 
@@ -312,13 +330,18 @@ ask_server(const std::string& path, const protocol::Request& request)
     } catch (const Error&) {
       // A server that refuses a request answers before it has read it all
       // (too many connections, too large): its answer says why.
-      auto response = protocol::decode_response(
-        read_frame(fd, protocol::k_max_response_bytes, Clock::now() + std::chrono::seconds(5)));
+      Received passed;
+      const auto payload = read_frame(
+        fd, protocol::k_max_response_bytes, Clock::now() + std::chrono::seconds(5), &passed);
+      auto response = protocol::decode_response(payload, std::move(passed));
       ::close(fd);
       return response;
     }
-    auto response =
-      protocol::decode_response(read_frame(fd, protocol::k_max_response_bytes, k_no_deadline));
+    // Large bytes come as descriptors of files the server made, copied from
+    // there into the user's files: never whole in this process's memory.
+    Received passed;
+    const auto payload = read_frame(fd, protocol::k_max_response_bytes, k_no_deadline, &passed);
+    auto response = protocol::decode_response(payload, std::move(passed));
     ::close(fd);
     return response;
   } catch (const VersionMismatch& mismatch) {
@@ -348,6 +371,9 @@ run_on_server(const std::string& path,
     // As on a private file: the files first, then what the command says.
     write_user_files(response.files);
     write_stdout(response.out);
+    if (response.out_extent) {
+      write_stdout_extent(*response.out_extent);
+    }
     write_stderr(response.err);
     if (response.status != 0) {
       throw ExitStatus{response.status};

@@ -256,6 +256,12 @@ public:
     m_response.confirm = std::move(confirmation);
   }
 
+  void
+  out_extent(protocol::Extent extent) override
+  {
+    m_response.out_extent = std::move(extent);
+  }
+
   protocol::Response&
   response()
   {
@@ -436,6 +442,7 @@ answer(Server& server, const protocol::Request& request, unsigned uid)
   if (status != 0) {
     response.files.clear();
     response.confirm.reset();
+    response.out_extent.reset();
   }
   return std::move(response);
 }
@@ -467,7 +474,10 @@ serve_connection(Server& server, int fd, unsigned uid)
     std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count();
   log(fmt::format("uid {}: {}: exit {} in {} ms", uid, label, response.status, elapsed));
   try {
-    send_all(fd, protocol::frame(protocol::encode(response)), Clock::now() + k_response_time);
+    // Backups, exports and files go as descriptors of files made for them.
+    std::vector<int> descriptors;
+    const auto payload = protocol::encode(response, descriptors);
+    send_all(fd, protocol::frame(payload), Clock::now() + k_response_time, descriptors);
   } catch (const std::exception& e) {
     log(fmt::format("uid {}: the answer was not taken: {}", uid, e.what()));
   }

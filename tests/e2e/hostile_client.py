@@ -49,6 +49,10 @@ def read_answer(s):
     return version, status, err.decode("utf-8", "replace").strip()
 
 
+# The protocol version this cpd speaks (cpd::protocol::k_version).
+VERSION = 2
+
+
 def field(tag, value):
     return bytes([tag]) + struct.pack(">I", len(value)) + value
 
@@ -81,7 +85,7 @@ def main():
         print(read_answer(s))
     elif command == "oversize":
         s = connect(path)
-        s.sendall(b"cpd\x01" + struct.pack(">I", 1 << 30) + b"\x01")
+        s.sendall(b"cpd" + bytes([VERSION]) + struct.pack(">I", 1 << 30) + b"\x01")
         print(read_answer(s))
     elif command == "listen":
         log = sys.argv[3]
