@@ -97,7 +97,7 @@ read_exactly(int fd,
     message.msg_control = control.bytes.data();
     message.msg_controllen = control.bytes.size();
     const auto got = ::recvmsg(fd, &message, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
-    if (got > 0 || message.msg_controllen > 0) {
+    if (got > 0) {
       take_descriptors(message, descriptors);
     }
     if (got < 0) {

@@ -183,3 +183,54 @@ expect_equal "$STATUS" 0
 expect_flat "attachment get of 10 MiB" "$SEC_HOME/get.time"
 expect_equal "$(sha256sum <"$SEC_HOME/got/evidence-33.bin")" "$(sha256sum <"$ANN_HOME/evidence-33.bin")"
 expect_equal "$(stat -c %U "$SEC_HOME/got/evidence-33.bin")" "$SEC"
+
+TEST "a server that passes a FIFO, or a file shorter than it says, gets nothing written"
+# A fake server of the user's own (the client trusts its own uid): it
+# answers with an output file whose bytes are in a passed descriptor.
+cat >"$TESTDIR/fake_server.py" <<'PY'
+import os, socket, struct, sys
+path, kind, target = sys.argv[1], sys.argv[2], sys.argv[3]
+def field(tag, value):
+    return bytes([tag]) + struct.pack(">I", len(value)) + value
+if kind == "fifo":
+    os.mkfifo(path + ".fifo")
+    fd = os.open(path + ".fifo", os.O_RDWR)
+    size = 10
+else:
+    fd = os.open(path + ".short", os.O_RDWR | os.O_CREAT, 0o600)
+    os.write(fd, b"0123456789")
+    size = 11
+server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+server.bind(path)
+server.listen(1)
+print("ready", flush=True)
+conn, _ = server.accept()
+header = conn.recv(8)
+length = struct.unpack(">I", header[4:8])[0]
+while length > 0:
+    length -= len(conn.recv(length))
+name = target.encode()
+extent = struct.pack(">IQQ", 0, 0, size)
+payload = (field(16, struct.pack(">I", 0)) + field(17, b"") + field(18, b"")
+           + field(21, struct.pack(">I", len(name)) + name + b"\x00" + extent))
+frame = b"cpd\x02" + struct.pack(">I", len(payload)) + payload
+socket.send_fds(conn, [frame], [fd])
+conn.close()
+PY
+for kind in fifo short; do
+  rm -f "$SEC_HOME/fake.sock"
+  as $SEC $PY "$TESTDIR/fake_server.py" "$SEC_HOME/fake.sock" $kind "$SEC_HOME/passed-$kind.txt" \
+    >"$TESTDIR/fake.out" 2>&1 &
+  fake_pid=$!
+  for _ in $(seq 50); do [ -S "$SEC_HOME/fake.sock" ] && break; sleep 0.1; done
+  run $SEC --socket "$SEC_HOME/fake.sock" balance
+  expect_equal "$STATUS" 69
+  if [ $kind = fifo ]; then
+    expect_contains "$ERR" "a passed file that is not a regular file"
+  else
+    expect_contains "$ERR" "an extent beyond the end of its file"
+  fi
+  expect_equal "$(printf '%s\n' "$ERR" | wc -l)" "1"
+  [ ! -e "$SEC_HOME/passed-$kind.txt" ] || fail "a file was written from a bad descriptor"
+  wait "$fake_pid"
+done
