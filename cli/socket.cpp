@@ -40,10 +40,9 @@ wait_for(int fd, short events, std::optional<Clock::time_point> deadline)
 }
 
 // Room for the most descriptors a frame may pass, aligned for cmsghdr.
-union Control
+struct Control
 {
-  cmsghdr header;
-  std::array<char, CMSG_SPACE(sizeof(int) * protocol::k_max_descriptors)> bytes;
+  alignas(cmsghdr) std::array<char, CMSG_SPACE(sizeof(int) * protocol::k_max_descriptors)> bytes;
 };
 
 // Takes the descriptors that came with one recvmsg(): all of them, or none

@@ -291,7 +291,7 @@ private:
 std::string
 target_name(const std::string& path)
 {
-  const auto name = std::filesystem::path(path).filename().string();
+  auto name = std::filesystem::path(path).filename().string();
   if (name.empty() || name == "." || name == "..") {
     throw Error(ErrorKind::usage, "{} does not name a file to write", path);
   }

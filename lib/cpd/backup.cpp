@@ -268,7 +268,7 @@ backup_spool(Database& db, const Context& context)
   if (file->get() < 0 || ::fstat(file->get(), &status) != 0) {
     throw Error(ErrorKind::io, "cannot read {}: {}", target.string(), std::strerror(errno));
   }
-  return Spool(std::move(file), static_cast<std::uint64_t>(status.st_size));
+  return {std::move(file), static_cast<std::uint64_t>(status.st_size)};
 }
 
 std::int64_t

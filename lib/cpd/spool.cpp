@@ -50,7 +50,7 @@ Spool::create(const std::filesystem::path& folder)
                 where.string(),
                 std::strerror(errno));
   }
-  return Spool(std::make_shared<const FileDescriptor>(fd), 0);
+  return {std::make_shared<const FileDescriptor>(fd), 0};
 }
 
 Spool::Spool(std::shared_ptr<const FileDescriptor> file, std::uint64_t size)
