@@ -11,6 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <filesystem>
+
 namespace protocol = cpd::protocol;
 using cpd::ErrorKind;
 using testutil::error_kind;
@@ -212,4 +214,29 @@ TEST_CASE("a passed file is checked: regular, holding its stretches, and one tha
             passed(std::vector<int>(protocol::k_max_descriptors + 1, spool.file()->get())));
         })
         == ErrorKind::bad_input);
+}
+
+TEST_CASE("a spool has no name in its folder and takes a stream larger than its buffer")
+{
+  testutil::TempDir dir;
+  auto spool = cpd::Spool::create(dir.path());
+  std::string expected;
+  {
+    cpd::SpoolStream out(spool);
+    for (int i = 0; i < 20000; ++i) {
+      const auto line = "line " + std::to_string(i) + "\n";
+      out << line;
+      expected += line;
+    }
+    out.flush();
+  }
+  CHECK(spool.size() == expected.size());
+  CHECK(spool.read(0, spool.size()) == expected);
+  CHECK(std::filesystem::is_empty(dir.path()));
+  struct stat status
+  {};
+  REQUIRE(::fstat(spool.file()->get(), &status) == 0);
+  CHECK((status.st_mode & 0777) == 0600);
+  CHECK(status.st_nlink == 0);
+  CHECK(error_kind([&] { cpd::Spool::create(dir / "missing"); }) == ErrorKind::io);
 }
