@@ -10,6 +10,7 @@
 
 #include <cpd/database.hpp>
 #include <cpd/error.hpp>
+#include <cpd/file.hpp>
 
 #include <fmt/format.h>
 
@@ -21,6 +22,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 
 namespace cpd::cli {
 
@@ -320,10 +322,19 @@ connect_to(const std::string& path)
   return fd;
 }
 
-protocol::Response
+// The server's answer, and the connection it came on: held open while the
+// files it passed are copied, since the server empties them once it closes.
+struct Answer
+{
+  protocol::Response response;
+  std::unique_ptr<FileDescriptor> connection;
+};
+
+Answer
 ask_server(const std::string& path, const protocol::Request& request)
 {
-  const int fd = connect_to(path);
+  auto connection = std::make_unique<FileDescriptor>(connect_to(path));
+  const int fd = connection->get();
   try {
     try {
       send_all(fd, protocol::frame(protocol::encode(request)), k_no_deadline);
@@ -333,26 +344,20 @@ ask_server(const std::string& path, const protocol::Request& request)
       Received passed;
       const auto payload = read_frame(
         fd, protocol::k_max_response_bytes, Clock::now() + std::chrono::seconds(5), &passed);
-      auto response = protocol::decode_response(payload, std::move(passed));
-      ::close(fd);
-      return response;
+      return {protocol::decode_response(payload, std::move(passed)), std::move(connection)};
     }
     // Large bytes come as descriptors of files the server made, copied from
     // there into the user's files: never whole in this process's memory.
     Received passed;
     const auto payload = read_frame(fd, protocol::k_max_response_bytes, k_no_deadline, &passed);
-    auto response = protocol::decode_response(payload, std::move(passed));
-    ::close(fd);
-    return response;
+    return {protocol::decode_response(payload, std::move(passed)), std::move(connection)};
   } catch (const VersionMismatch& mismatch) {
-    ::close(fd);
     throw Error(ErrorKind::unavailable,
                 "the cpd server speaks protocol version {}, this cpd speaks {}: install the "
                 "same version of cpd as the server's",
                 mismatch.version,
                 protocol::k_version);
   } catch (const Error& e) {
-    ::close(fd);
     throw Error(ErrorKind::unavailable, "talking to the cpd server at {}: {}", path, e.what());
   }
 }
@@ -367,13 +372,15 @@ run_on_server(const std::string& path,
   request.files = read_inputs(inputs);
   request.terminal = local_terminal();
   for (;;) {
-    const auto response = ask_server(path, request);
+    auto answer = ask_server(path, request);
+    const auto& response = answer.response;
     // As on a private file: the files first, then what the command says.
     write_user_files(response.files);
     write_stdout(response.out);
     if (response.out_extent) {
       write_stdout_extent(*response.out_extent);
     }
+    answer.connection.reset(); // done with the files passed
     write_stderr(response.err);
     if (response.status != 0) {
       throw ExitStatus{response.status};

@@ -48,6 +48,9 @@ namespace {
 constexpr auto k_request_time = std::chrono::seconds(10);
 // A client that does not read its answer this soon loses it.
 constexpr auto k_response_time = std::chrono::seconds(30);
+// A client that has not copied the files passed with its answer this soon
+// (a backup, an export, a claim's files) loses them.
+constexpr auto k_copy_time = std::chrono::minutes(15);
 // Connections at once, from one user and from all.
 constexpr int k_connections_per_user = 32;
 constexpr int k_connections = 512;
@@ -478,6 +481,15 @@ serve_connection(Server& server, int fd, unsigned uid)
     std::vector<int> descriptors;
     const auto payload = protocol::encode(response, descriptors);
     send_all(fd, protocol::frame(payload), Clock::now() + k_response_time, descriptors);
+    if (!descriptors.empty()) {
+      // The client copies from them, then closes the connection. Then, or
+      // at the deadline, their bytes go even if the client keeps them open:
+      // nobody holds the server's disk by keeping descriptors.
+      wait_for_close(fd, Clock::now() + k_copy_time);
+      for (const int passed : descriptors) {
+        [[maybe_unused]] const int emptied = ::ftruncate(passed, 0);
+      }
+    }
   } catch (const std::exception& e) {
     log(fmt::format("uid {}: the answer was not taken: {}", uid, e.what()));
   }

@@ -175,6 +175,23 @@ read_frame(int fd,
   return payload;
 }
 
+void
+wait_for_close(int fd, Clock::time_point deadline)
+{
+  std::array<char, 256> buffer{};
+  try {
+    for (;;) {
+      wait_for(fd, POLLIN, deadline);
+      const auto got = ::recv(fd, buffer.data(), buffer.size(), MSG_DONTWAIT);
+      if (got == 0 || (got < 0 && errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK)) {
+        return;
+      }
+    }
+  } catch (const Error&) {
+    // The deadline passed.
+  }
+}
+
 std::optional<unsigned>
 peer_uid(int fd)
 {

@@ -261,8 +261,8 @@ backup_spool(Database& db, const Context& context)
   }
   const Removal removal(target);
   copy_into(db, target);
-  auto file = std::make_shared<const FileDescriptor>(
-    ::open(target.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+  auto file =
+    std::make_shared<const FileDescriptor>(::open(target.c_str(), O_RDWR | O_NOFOLLOW | O_CLOEXEC));
   struct stat status
   {};
   if (file->get() < 0 || ::fstat(file->get(), &status) != 0) {

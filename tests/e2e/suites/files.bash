@@ -158,6 +158,31 @@ expect_equal "$(sha256sum <"$TESTDIR/from-copy.bin")" "$(sha256sum <"$ANN_HOME/e
 # No copy is left in the server's folder: it went with its descriptor.
 expect_equal "$(ls "$STATE" | grep -c backup)" "0"
 
+TEST "a client that keeps the copy's descriptor open holds none of the server's disk once it closes"
+cat >"$TESTDIR/keeper.py" <<'PY'
+import os, socket, struct, sys, time
+def field(tag, value):
+    return bytes([tag]) + struct.pack(">I", len(value)) + value
+payload = field(1, b"backup") + field(1, b"kept.db") + field(3, bytes(9))
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect(sys.argv[1])
+s.sendall(b"cpd\x02" + struct.pack(">I", len(payload)) + payload)
+data, fds, _, _ = socket.recv_fds(s, 1 << 16, 16)
+before = os.fstat(fds[0]).st_size
+s.close()
+for _ in range(50):
+    time.sleep(0.1)
+    if os.fstat(fds[0]).st_size == 0:
+        break
+print(len(fds), before, os.fstat(fds[0]).st_size)
+PY
+kept=$(as $SEC $PY "$TESTDIR/keeper.py" "$SOCKET")
+read -r count before after <<<"$kept"
+expect_equal "$count" "1"
+[ "${before:-0}" -ge $((400 * MIB)) ] || fail "the copy passed was $before bytes"
+expect_equal "$after" "0"
+[ ! -e "$SEC_HOME/kept.db" ] || fail "a file was written"
+
 TEST "an export through the server, to a file and to standard output, with both sides' memory flat"
 reset_server_peak
 timed $SEC "$SEC_HOME/export.time" export --out "$SEC_HOME/export.jsonl"
