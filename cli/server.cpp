@@ -450,6 +450,10 @@ answer(Server& server, const protocol::Request& request, unsigned uid)
   return std::move(response);
 }
 
+// The pipe that says the server is stopping (defined below).
+// NOLINTNEXTLINE(cppcoreguidelines-avoid-non-const-global-variables): a handler's only way in
+extern std::array<int, 2> g_stop_pipe;
+
 void
 serve_connection(Server& server, int fd, unsigned uid)
 {
@@ -485,9 +489,12 @@ serve_connection(Server& server, int fd, unsigned uid)
       // The client copies from them, then closes the connection. Then, or
       // at the deadline, their bytes go even if the client keeps them open:
       // nobody holds the server's disk by keeping descriptors.
-      wait_for_close(fd, Clock::now() + k_copy_time);
-      for (const int passed : descriptors) {
-        [[maybe_unused]] const int emptied = ::ftruncate(passed, 0);
+      // A stopping server leaves them be: it is going, and its files too
+      // once the client is done.
+      if (wait_for_close(fd, Clock::now() + k_copy_time, g_stop_pipe[0])) {
+        for (const int passed : descriptors) {
+          [[maybe_unused]] const int emptied = ::ftruncate(passed, 0);
+        }
       }
     }
   } catch (const std::exception& e) {

@@ -175,20 +175,31 @@ read_frame(int fd,
   return payload;
 }
 
-void
-wait_for_close(int fd, Clock::time_point deadline)
+bool
+wait_for_close(int fd, Clock::time_point deadline, int stop)
 {
   std::array<char, 256> buffer{};
-  try {
-    for (;;) {
-      wait_for(fd, POLLIN, deadline);
+  for (;;) {
+    const auto left =
+      std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+    if (left <= 0) {
+      return true;
+    }
+    std::array<pollfd, 2> fds{{{fd, POLLIN, 0}, {stop, POLLIN, 0}}};
+    const int ready =
+      ::poll(fds.data(), fds.size(), static_cast<int>(std::min<long long>(left, 60'000)));
+    if (ready < 0 && errno != EINTR) {
+      return true;
+    }
+    if ((fds[1].revents & POLLIN) != 0) {
+      return false;
+    }
+    if (fds[0].revents != 0) {
       const auto got = ::recv(fd, buffer.data(), buffer.size(), MSG_DONTWAIT);
       if (got == 0 || (got < 0 && errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK)) {
-        return;
+        return true;
       }
     }
-  } catch (const Error&) {
-    // The deadline passed.
   }
 }
 

@@ -50,9 +50,9 @@ std::string read_frame(int fd,
                        std::optional<Clock::time_point> deadline,
                        Received* descriptors = nullptr);
 
-// Waits until the peer closes the connection, or the deadline passes,
-// discarding what it sends.
-void wait_for_close(int fd, Clock::time_point deadline);
+// Waits until the peer closes the connection or the deadline passes
+// (true), discarding what it sends, or until `stop` is readable (false).
+bool wait_for_close(int fd, Clock::time_point deadline, int stop);
 
 // The uid of the process at the other end of a Unix socket, as it was when
 // it connected or listened (SO_PEERCRED).

@@ -32,10 +32,7 @@ remove_users() {
 }
 trap 'kill "$SERVER_PID" 2>/dev/null; remove_users' EXIT
 make_user cpd --system --no-create-home --shell /usr/sbin/nologin
-# A suite may name its people apart (CPD_TEST_USERS=PREFIX before it sources
-# this file), so that suites running at once never remove each other's.
-P=${CPD_TEST_USERS:-cpdtest}
-SEC=$P-sec ANN=$P-ann BOB=$P-bob EVE=$P-eve
+SEC=cpdtest-sec ANN=cpdtest-ann BOB=cpdtest-bob EVE=cpdtest-eve
 for person in $SEC $ANN $BOB $EVE; do
   make_user "$person" --create-home --home-dir "$TESTDIR/home/$person" --shell /bin/sh
   install -d -o "$person" -g "$(id -gn "$person")" -m 700 "$TESTDIR/home/$person"

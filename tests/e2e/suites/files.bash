@@ -5,7 +5,7 @@
 # saved behind an underscore; no output path goes through a symbolic link.
 # Real users against a real server. Needs root.
 
-CPD_TEST_USERS=cpdfiles
+USERS_PREFIX=cpdfiles
 # shellcheck source=../shared_host.bash
 source "$E2E_DIR/shared_host.bash"
 set_up_scheme
@@ -169,6 +169,9 @@ s.connect(sys.argv[1])
 s.sendall(b"cpd\x02" + struct.pack(">I", len(payload)) + payload)
 data, fds, _, _ = socket.recv_fds(s, 1 << 16, 16)
 before = os.fstat(fds[0]).st_size
+if len(sys.argv) > 2:  # hold the connection open until killed
+    print("holding", flush=True)
+    time.sleep(60)
 s.close()
 for _ in range(50):
     time.sleep(0.1)
@@ -259,3 +262,20 @@ for kind in fifo short; do
   [ ! -e "$SEC_HOME/passed-$kind.txt" ] || fail "a file was written from a bad descriptor"
   wait "$fake_pid"
 done
+
+TEST "a stopping server does not wait for a client that keeps its connection after the answer"
+as $SEC $PY "$TESTDIR/keeper.py" "$SOCKET" hold >"$TESTDIR/holding" 2>&1 &
+holder=$!
+for _ in $(seq 100); do grep -q holding "$TESTDIR/holding" && break; sleep 0.1; done
+expect_equal "$(cat "$TESTDIR/holding")" "holding"
+start=$(date +%s%N)
+kill -TERM "$SERVER_PID"
+for _ in $(seq 200); do
+  grep -qs '^State:[[:space:]]*[^Z]' "/proc/$SERVER_PID/status" || break
+  sleep 0.05
+done
+took=$((($(date +%s%N) - start) / 1000000))
+echo "files: the server stopped in $took ms with a client holding its answer" >&2
+[ "$took" -lt 5000 ] || fail "the server took $took ms to stop"
+kill "$holder" 2>/dev/null
+wait "$holder" 2>/dev/null
