@@ -450,10 +450,6 @@ answer(Server& server, const protocol::Request& request, unsigned uid)
   return std::move(response);
 }
 
-// The pipe that says the server is stopping (defined below).
-// NOLINTNEXTLINE(cppcoreguidelines-avoid-non-const-global-variables): a handler's only way in
-extern std::array<int, 2> g_stop_pipe;
-
 void
 serve_connection(Server& server, int fd, unsigned uid)
 {
@@ -491,7 +487,7 @@ serve_connection(Server& server, int fd, unsigned uid)
       // nobody holds the server's disk by keeping descriptors.
       // A stopping server leaves them be: it is going, and its files too
       // once the client is done.
-      if (wait_for_close(fd, Clock::now() + k_copy_time, g_stop_pipe[0])) {
+      if (wait_for_close(fd, Clock::now() + k_copy_time)) {
         for (const int passed : descriptors) {
           [[maybe_unused]] const int emptied = ::ftruncate(passed, 0);
         }
@@ -709,6 +705,7 @@ serve(const ServeOptions& options)
   }
 
   log("stopping");
+  end_waits_for_close();
   if (!inherited) {
     // Only the socket this server made: not one a newer server replaced it with.
     struct stat now

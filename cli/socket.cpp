@@ -3,8 +3,10 @@
 #include <cpd/error.hpp>
 #include <cpd/file.hpp>
 
+#include <fcntl.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <array>
 #include <cerrno>
@@ -175,9 +177,35 @@ read_frame(int fd,
   return payload;
 }
 
-bool
-wait_for_close(int fd, Clock::time_point deadline, int stop)
+namespace {
+
+// A pipe that becomes readable, and stays so, when waits are to end.
+const std::array<int, 2>&
+end_of_waits()
 {
+  static const std::array<int, 2> pipe = [] {
+    std::array<int, 2> ends = {-1, -1};
+    if (::pipe2(ends.data(), O_CLOEXEC | O_NONBLOCK) != 0) {
+      throw Error(ErrorKind::internal, "cannot make a pipe: {}", std::strerror(errno));
+    }
+    return ends;
+  }();
+  return pipe;
+}
+
+} // namespace
+
+void
+end_waits_for_close()
+{
+  const char byte = 0;
+  [[maybe_unused]] const auto written = ::write(end_of_waits()[1], &byte, 1);
+}
+
+bool
+wait_for_close(int fd, Clock::time_point deadline)
+{
+  const int stop = end_of_waits()[0];
   std::array<char, 256> buffer{};
   for (;;) {
     const auto left =

@@ -51,8 +51,11 @@ std::string read_frame(int fd,
                        Received* descriptors = nullptr);
 
 // Waits until the peer closes the connection or the deadline passes
-// (true), discarding what it sends, or until `stop` is readable (false).
-bool wait_for_close(int fd, Clock::time_point deadline, int stop);
+// (true), discarding what it sends, or until end_waits_for_close() (false).
+bool wait_for_close(int fd, Clock::time_point deadline);
+
+// Ends every wait_for_close(), now and from now on: for a server that stops.
+void end_waits_for_close();
 
 // The uid of the process at the other end of a Unix socket, as it was when
 // it connected or listened (SO_PEERCRED).
