@@ -21,20 +21,7 @@ namespace cpd::cli {
 std::string
 one_line(std::string_view message)
 {
-  std::string out;
-  for (const char c : message) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (c == '\n') {
-      out += "\\n";
-    } else if (c == '\r') {
-      out += "\\r";
-    } else if (byte < 0x20 || byte == 0x7f) {
-      out += fmt::format("\\x{:02x}", byte);
-    } else {
-      out += c;
-    }
-  }
-  return out;
+  return escape_hidden(message, AllowNewlines::no);
 }
 
 namespace {
@@ -153,11 +140,16 @@ check_command_names(const CLI::App& app, const std::vector<std::string>& args)
       }
     }
     if (found == nullptr) {
-      const auto suggestion = closest_match(word, names);
+      // A prefix of the word, so that a word of megabytes is neither
+      // compared nor copied: no command's name is anywhere near as long.
+      constexpr std::size_t k_shown = 64;
+      const auto shown = word.substr(0, k_shown);
+      const auto suggestion = closest_match(shown, names);
       throw Error(ErrorKind::usage,
-                  "unknown command '{}{}'{}; see cpd {}--help",
+                  "unknown command '{}{}{}'{}; see cpd {}--help",
                   path,
-                  word,
+                  shown,
+                  word.size() > k_shown ? "..." : "",
                   suggestion ? fmt::format(" (did you mean '{}{}'?)", path, *suggestion) : "",
                   path);
     }

@@ -2,6 +2,7 @@
 
 #include "app.hpp"
 #include "delivery.hpp"
+#include "hostconf.hpp"
 #include "identity.hpp"
 #include "output.hpp"
 #include "paths.hpp"
@@ -266,6 +267,8 @@ run_here(const GlobalOptions& options,
          const std::vector<std::string>& inputs,
          const Handler& handler)
 {
+  // The administrator's host configuration, as the server reads it.
+  load_host_configuration({});
   protocol::Request request;
   request.files = read_inputs(inputs);
   request.terminal = local_terminal();

@@ -25,16 +25,6 @@ claim_id(const std::string& text)
   return parse_ids({text}).front();
 }
 
-std::string
-claim_list(const std::vector<std::int64_t>& ids)
-{
-  std::string text;
-  for (const auto id : ids) {
-    text += fmt::format("{}#{}", text.empty() ? "" : ", ", id);
-  }
-  return text;
-}
-
 void
 run_list(const AttachmentOptions& options, Session& session)
 {
@@ -54,13 +44,21 @@ run_list(const AttachmentOptions& options, Session& session)
     print(fmt::format("Claim #{} has no attachments.\n", id));
     return;
   }
-  Table table({{"NAME"}, {"SIZE", Table::Align::right}, {"TYPE"}, {"SHA-256"}, {"SAME FILE AS"}});
+  // Only a secretary's list says which other claims hold the same file.
+  const bool secretary = files.front().duplicate_of.has_value();
+  std::vector<Table::Column> columns{
+    {"NAME"}, {"SIZE", Table::Align::right}, {"TYPE"}, {"SHA-256"}};
+  if (secretary) {
+    columns.push_back({"SAME FILE AS"});
+  }
+  Table table(columns);
   for (const auto& info : files) {
-    table.add_row({info.name,
-                   std::to_string(info.size),
-                   info.media_type,
-                   info.sha256,
-                   claim_list(info.duplicate_of)});
+    std::vector<std::string> row{
+      info.name, std::to_string(info.size), info.media_type, info.sha256};
+    if (secretary) {
+      row.push_back(claim_refs(*info.duplicate_of));
+    }
+    table.add_row(row);
   }
   print(table.render());
 }

@@ -7,7 +7,11 @@
 
 #include <fmt/format.h>
 
+#include <sys/random.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <map>
 
 namespace cpd::cli {
@@ -25,6 +29,11 @@ struct DrawOptions
   std::string percent;
   std::string seed;
   bool add = false;
+};
+
+struct CheckOptions
+{
+  std::string year;
 };
 
 struct RespondOptions
@@ -209,9 +218,34 @@ run_list(const ListOptions& options, Session& session)
   print(out);
 }
 
+// A seed from the system's random source, for a draw nobody can choose.
+std::uint64_t
+random_seed()
+{
+  std::uint64_t seed = 0;
+  auto* bytes = reinterpret_cast<unsigned char*>(&seed); // NOLINT: filling an integer's bytes
+  std::size_t got = 0;
+  while (got < sizeof seed) {
+    const auto n = ::getrandom(bytes + got, sizeof seed - got, 0);
+    if (n < 0) {
+      if (errno == EINTR) {
+        continue;
+      }
+      throw Error(ErrorKind::io, "cannot draw a random seed: {}", std::strerror(errno));
+    }
+    got += static_cast<std::size_t>(n);
+  }
+  return seed;
+}
+
 void
 run_draw(const DrawOptions& options, Session& session)
 {
+  if (!options.seed.empty()) {
+    throw Error(ErrorKind::usage,
+                "--seed is not taken: the seed is drawn from the system's random source and "
+                "recorded; re-check a draw with cpd audit check-draw --year YYYY");
+  }
   DrawRequest request;
   request.year = parse_year(options.year);
   if (!options.percent.empty()) {
@@ -222,14 +256,7 @@ run_draw(const DrawOptions& options, Session& session)
                   options.percent);
     }
   }
-  if (!options.seed.empty()) {
-    request.seed = parse_seed(options.seed);
-    if (!request.seed) {
-      throw Error(ErrorKind::bad_input,
-                  "'{}' is not a seed: a whole number from 0 to 18446744073709551615",
-                  options.seed);
-    }
-  }
+  request.seed = random_seed();
   request.repeat = options.add ? DrawRequest::Repeat::add : DrawRequest::Repeat::refuse;
   const auto draw = draw_audit(session.db(), session.context(), request);
   if (session.json()) {
@@ -255,13 +282,79 @@ run_draw(const DrawOptions& options, Session& session)
                                            again,
                                            again == 1 ? "" : "s"));
     out += members_table(draw.audits);
-    out += fmt::format("Each has been mailed; evidence is due by {}. The same seed draws the "
-                       "same members: --seed {}.\n",
+    out += fmt::format("Each has been mailed; evidence is due by {}. Anybody can re-check the "
+                       "draw: cpd audit check-draw --year {}.\n",
                        draw.audits.front().deadline.to_long_string(),
-                       draw.seed);
+                       draw.year);
     print(out);
   }
   session.deliver();
+}
+
+void
+write_logins(Json& json, std::string_view key, const std::vector<std::string>& logins)
+{
+  json.key(key).begin_array();
+  for (const auto& login : logins) {
+    json.value(login);
+  }
+  json.end_array();
+}
+
+void
+run_check(const CheckOptions& options, Session& session)
+{
+  const auto checks = check_draws(session.db(), session.context(), parse_year(options.year));
+  const bool all =
+    std::all_of(checks.begin(), checks.end(), [](const DrawCheck& check) { return check.matches; });
+  if (session.json()) {
+    Json json;
+    json.begin_array();
+    for (const auto& check : checks) {
+      json.begin_object()
+        .field("id", check.draw_id)
+        .field("year", check.year)
+        .field("percent", Points::from_tenths(check.percent_tenths))
+        .field("seed", std::to_string(check.seed))
+        .field("recorded", check.recorded)
+        .field("matches", check.matches)
+        .field("eligible", static_cast<std::int64_t>(check.eligible))
+        .field("sampled", static_cast<std::int64_t>(check.sampled));
+      write_logins(json, "pool", check.pool);
+      write_logins(json, "expected", check.expected);
+      write_logins(json, "drawn", check.drawn);
+      json.end_object();
+    }
+    json.end_array();
+    print(json.str());
+  } else {
+    std::string out;
+    for (const auto& check : checks) {
+      out += fmt::format("Draw #{} of {} ({}, seed {}): ",
+                         check.draw_id,
+                         check.year,
+                         percent_text(check.percent_tenths),
+                         check.seed);
+      if (!check.recorded) {
+        out += "drawn before cpd recorded the pool; it cannot be repeated.\n";
+      } else if (check.matches) {
+        out += fmt::format("the seed draws the same {} of {} eligible members; it matches the "
+                           "record.\n",
+                           check.sampled,
+                           check.eligible);
+      } else {
+        out += fmt::format("the seed does NOT draw the {} members recorded from the {} "
+                           "eligible.\n",
+                           check.sampled,
+                           check.eligible);
+      }
+    }
+    print(out);
+  }
+  if (!all) {
+    throw Error(
+      ErrorKind::refused, "a draw of {} does not match its record; see above", options.year);
+  }
 }
 
 void
@@ -348,10 +441,19 @@ register_audit(Command& root)
     .option(
       "--percent", draw_options->percent, "share of eligible members (default: audit.percent)")
     .type_name("P");
-  draw.option("--seed", draw_options->seed, "the random seed, to draw the same members again")
-    .type_name("N");
+  draw.option("--seed", draw_options->seed, "refused: the seed is drawn by cpd and recorded")
+    .type_name("N")
+    .hidden();
   draw.flag("--add", draw_options->add, "draw more members for a year drawn already");
   draw.run([draw_options](Session& session) { run_draw(*draw_options, session); });
+
+  auto check_options = std::make_shared<CheckOptions>();
+  auto check = audit.add(
+    "check-draw",
+    "repeat a year's draws from their recorded seed and pool, and compare them with the members "
+    "drawn (anybody)");
+  check.option("--year", check_options->year, "the audited CPD year").type_name("YYYY").required();
+  check.run([check_options](Session& session) { run_check(*check_options, session); });
 
   auto respond_options = std::make_shared<RespondOptions>();
   auto respond = audit.add("respond", "answer your audit once your evidence is attached");

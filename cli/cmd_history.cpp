@@ -117,6 +117,18 @@ print_history_csv(Session& session,
   out.flush();
 }
 
+// The secretary's reason, and what happened to a withdrawn claim's evidence.
+std::string
+remark(const Claim& claim)
+{
+  auto text = claim.reason.value_or("");
+  if (claim.evidence_purged) {
+    text += fmt::format(
+      "{}evidence purged on {}", text.empty() ? "" : "; ", claim.evidence_purged->to_string());
+  }
+  return text;
+}
+
 void
 run(const HistoryOptions& options, Session& session)
 {
@@ -166,7 +178,7 @@ run(const HistoryOptions& options, Session& session)
                       claim.points.to_string(),
                       std::string(to_string(claim.status)),
                       claim.note,
-                      claim.reason.value_or("")});
+                      remark(claim)});
     }
     out += claims.empty() ? "No claims.\n" : claims.render();
     out += '\n';

@@ -18,12 +18,14 @@ struct InitOptions
   std::string points_table;
   std::string login;
   std::string scheme = std::string(k_default_preset);
+  bool no_cpd = false;
 };
 
 void
 run(const InitOptions& options, Session& session)
 {
-  SetupRequest request{options.name, options.email, options.org, std::nullopt, options.scheme};
+  SetupRequest request{
+    options.name, options.email, options.org, std::nullopt, options.scheme, !options.no_cpd};
   // Before there is a scheme there is no zone of its own.
   auto context = session.context(Session::Zone::host);
   if (context.actor == Actor::system) {
@@ -88,6 +90,9 @@ register_init(Command& root)
     .type_name("FILE");
   command.option("--login", options->login, "the first secretary's login (default: yours)")
     .type_name("LOGIN");
+  command.flag("--no-cpd",
+               options->no_cpd,
+               "the first secretary is staff, with no CPD duty (nobody changes their own later)");
   command
     .option("--scheme",
             options->scheme,

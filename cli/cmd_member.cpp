@@ -232,6 +232,20 @@ run_set(const SetOptions& options, Session& session)
 }
 
 void
+run_confirm_account(const MemberOptions& options, Session& session)
+{
+  const auto member = confirm_account(session.db(), session.context(), options.login);
+  if (session.json()) {
+    Json json;
+    write_member(json, member);
+    print(json.str());
+    return;
+  }
+  print(fmt::format(
+    "Confirmed: the account that next uses cpd as {} is {}'s.\n", member.login, member.name));
+}
+
+void
 run_import(const MemberOptions& options, Session& session)
 {
   const auto dry_run = options.dry_run ? DryRun::yes : DryRun::no;
@@ -364,6 +378,12 @@ deactivate.run([options](Session& session) { run_deactivate(*options, session); 
 auto reactivate = member.add("reactivate", "let a deactivated member claim again");
 reactivate.option("login", options->login, "their login").required();
 reactivate.run([options](Session& session) { run_reactivate(*options, session); });
+
+auto confirm = member.add("confirm-account",
+                          "accept the host account now using a member's login as theirs, "
+                          "after it was made again with another user id");
+confirm.option("login", options->login, "their login").required();
+confirm.run([options](Session& session) { run_confirm_account(*options, session); });
 
 auto setting = std::make_shared<SetOptions>();
 auto set = member.add("set", "change a member's name, email, role, CPD duty or join date");

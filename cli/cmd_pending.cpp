@@ -2,25 +2,11 @@
 #include "output.hpp"
 
 #include <cpd/claims.hpp>
+#include <cpd/evidence.hpp>
 
 #include <fmt/format.h>
 
 namespace cpd::cli {
-
-namespace {
-
-// "#2, #5": the claims that hold the same file as this one.
-std::string
-claim_numbers(const std::vector<std::int64_t>& ids)
-{
-  std::string text;
-  for (const auto id : ids) {
-    text += fmt::format("{}#{}", text.empty() ? "" : ", ", id);
-  }
-  return text;
-}
-
-} // namespace
 
 void
 register_pending(Command& root)
@@ -63,7 +49,7 @@ register_pending(Command& root)
         duplicates += fmt::format("Claim #{} has a file also attached to claim {}: see "
                                   "cpd attachment list {}.\n",
                                   claim.id,
-                                  claim_numbers(*claim.duplicate_of),
+                                  claim_refs(*claim.duplicate_of),
                                   claim.id);
       }
     }

@@ -2,6 +2,8 @@
 #include "output.hpp"
 
 #include <cpd/audit.hpp>
+#include <cpd/evidence.hpp>
+#include <cpd/quotas.hpp>
 #include <cpd/remind.hpp>
 #include <cpd/settings.hpp>
 
@@ -32,6 +34,23 @@ nobody_due(Session& session)
                      Date(today.year(), 1, 1).plus_days(scheme.remind_after_days).to_long_string());
 }
 
+// The same daily run purges the evidence of claims withdrawn long enough
+// ago (attach.purge_withdrawn_days); what it purged, for people.
+std::string
+purge(Session& session)
+{
+  const auto purged = purge_withdrawn_evidence(session.db(), session.context());
+  if (purged.claims == 0) {
+    return {};
+  }
+  return fmt::format("Purged the evidence of {} withdrawn claim{} ({} file{}, {}).\n",
+                     purged.claims,
+                     purged.claims == 1 ? "" : "s",
+                     purged.files,
+                     purged.files == 1 ? "" : "s",
+                     size_phrase(purged.bytes));
+}
+
 void
 run(const RemindOptions& options, Session& session)
 {
@@ -41,6 +60,7 @@ run(const RemindOptions& options, Session& session)
     // The array is printed while the reminders are read.
     Json json;
     json.begin_array();
+    purge(session);
     std::size_t count = 0;
     remind(session.db(), session.context(), scope, dry_run, [&](const Reminded& member) {
       json.begin_object()
@@ -105,7 +125,7 @@ run(const RemindOptions& options, Session& session)
   // For people, the counts: who was reminded is in the outbox (cpd mail list).
   const auto reminded = remind(session.db(), session.context(), scope, dry_run);
   const auto audits = remind_audits(session.db(), session.context(), dry_run);
-  std::string out;
+  std::string out = purge(session);
   if (reminded > 0) {
     out += fmt::format("Reminded {} member{}.\n", reminded, reminded == 1 ? "" : "s");
   }
@@ -113,7 +133,10 @@ run(const RemindOptions& options, Session& session)
     out += fmt::format(
       "Reminded {} member{} of their audit.\n", audits.size(), audits.size() == 1 ? "" : "s");
   }
-  print(out.empty() ? nobody_due(session) : out);
+  if (reminded == 0 && audits.empty()) {
+    out += nobody_due(session);
+  }
+  print(out);
   if (reminded > 0 || !audits.empty()) {
     session.deliver();
   }

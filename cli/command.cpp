@@ -14,6 +14,13 @@ Option::required()
 }
 
 Option&
+Option::hidden()
+{
+  m_option->group("");
+  return *this;
+}
+
+Option&
 Option::type_name(std::string_view name)
 {
   m_option->type_name(std::string(name));

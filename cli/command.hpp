@@ -57,6 +57,9 @@ public:
   // One value per use (`--attach A --attach B`), so that a positional
   // argument after it is not taken as another value.
   Option& one_value_each();
+  // Left out of --help and completion: an option kept only to refuse it
+  // with a clear word.
+  Option& hidden();
 
 private:
   CLI::Option* m_option;

@@ -33,8 +33,10 @@ Table::add_row(std::vector<std::string> cells)
 {
   cells.resize(m_columns.size());
   // A member's newline or tab is shown, never obeyed: no note can start a
-  // row of its own or push text into another column.
+  // row of its own or push text into another column. Controls, bidi marks
+  // and invisible characters are written out.
   for (auto& cell : cells) {
+    cell = escape_hidden(cell, AllowNewlines::yes);
     if (cell.find_first_of("\n\t") == std::string::npos) {
       continue;
     }
@@ -346,6 +348,19 @@ Table::render(std::size_t width, bool colour) const
 }
 
 void
+write_refs(Json& json, std::string_view key, const ClaimRefs& refs)
+{
+  json.key(key).begin_array();
+  for (const auto id : refs.ids) {
+    json.value(id);
+  }
+  json.end_array();
+  if (refs.more > 0) {
+    json.field(fmt::format("{}_more", key), refs.more);
+  }
+}
+
+void
 write_claim(Json& json, const Claim& claim)
 {
   json.begin_object()
@@ -380,14 +395,13 @@ write_claim(Json& json, const Claim& claim)
     json.null();
   }
   json.field("reason", claim.reason).field("attachments", claim.attachments);
-  for (const auto& [name, ids] :
+  if (claim.evidence_purged) {
+    json.field("evidence_purged", *claim.evidence_purged);
+  }
+  for (const auto& [name, refs] :
        {std::pair{"duplicate_of", &claim.duplicate_of}, std::pair{"same_day", &claim.same_day}}) {
-    if (*ids) {
-      json.key(name).begin_array();
-      for (const auto id : **ids) {
-        json.value(id);
-      }
-      json.end_array();
+    if (*refs) {
+      write_refs(json, name, **refs);
     }
   }
   json.end_object();
@@ -396,20 +410,13 @@ write_claim(Json& json, const Claim& claim)
 std::string
 claim_flags(const Claim& claim)
 {
-  auto numbers = [](const std::vector<std::int64_t>& ids) {
-    std::string text;
-    for (const auto id : ids) {
-      text += fmt::format("{}#{}", text.empty() ? "" : ", ", id);
-    }
-    return text;
-  };
   std::string flags;
   if (claim.duplicate_of && !claim.duplicate_of->empty()) {
-    flags = "same file as " + numbers(*claim.duplicate_of);
+    flags = "same file as " + claim_refs(*claim.duplicate_of);
   }
   if (claim.same_day && !claim.same_day->empty()) {
     flags +=
-      (flags.empty() ? "" : "; ") + std::string("also claimed as ") + numbers(*claim.same_day);
+      (flags.empty() ? "" : "; ") + std::string("also claimed as ") + claim_refs(*claim.same_day);
   }
   return flags;
 }
@@ -435,13 +442,11 @@ write_attachment(Json& json, const AttachmentInfo& info)
     .field("name", info.name)
     .field("size", info.size)
     .field("media_type", info.media_type)
-    .field("sha256", info.sha256)
-    .key("duplicate_of")
-    .begin_array();
-  for (const auto id : info.duplicate_of) {
-    json.value(id);
+    .field("sha256", info.sha256);
+  if (info.duplicate_of) {
+    write_refs(json, "duplicate_of", *info.duplicate_of);
   }
-  json.end_array().end_object();
+  json.end_object();
 }
 
 void
@@ -613,7 +618,7 @@ write_stderr(std::string_view text)
 void
 note(std::string_view text)
 {
-  const auto line = fmt::format("cpd: note: {}\n", text);
+  const auto line = fmt::format("cpd: note: {}\n", escape_hidden(text, AllowNewlines::no));
   if (t_reply != nullptr) {
     t_reply->err(line);
   } else {

@@ -106,6 +106,9 @@ private:
 // A claim as a JSON object (the fields the man page documents).
 void write_claim(Json& json, const Claim& claim);
 
+// "KEY": [first ids], and "KEY_more": N when there are more.
+void write_refs(Json& json, std::string_view key, const ClaimRefs& refs);
+
 // What a secretary should look at twice: "same file as #2; also claimed as
 // #5" ("" for none).
 std::string claim_flags(const Claim& claim);

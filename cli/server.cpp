@@ -3,30 +3,40 @@
 // kernel's word (SO_PEERCRED), never by what they send; each connection
 // carries one request, read whole within a size and a time limit before any
 // transaction starts, so a stalled, stopped or hostile client holds up
-// nobody but itself. Over 500 lines: the accept loop, the limits, the
-// sessions and the mail courier are read together to see that promise kept.
+// nobody but itself. Who is asking is known from the frame's header, before
+// its payload is read: a local user who is no member sends small requests
+// only, and nobody holds more than their share of connections, request
+// bytes and log lines (limits.hpp). Over 500 lines: the accept loop, the
+// limits, the sessions and the mail courier are read together to see that
+// promise kept.
 
 #include "app.hpp"
 #include "commands.hpp"
 #include "delivery.hpp"
+#include "hostconf.hpp"
 #include "identity.hpp"
+#include "limits.hpp"
 #include "output.hpp"
 #include "socket.hpp"
 
 #include <cpd/database.hpp>
 #include <cpd/error.hpp>
 #include <cpd/file.hpp>
+#include <cpd/members.hpp>
 #include <cpd/outbox.hpp>
 
 #include <fmt/format.h>
 
 #include <fcntl.h>
+#include <malloc.h>
 #include <poll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <cerrno>
@@ -39,6 +49,7 @@
 #include <memory>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 namespace cpd::cli {
 
@@ -51,9 +62,39 @@ constexpr auto k_response_time = std::chrono::seconds(30);
 // A client that has not copied the files passed with its answer this soon
 // (a backup, an export, a claim's files) loses them.
 constexpr auto k_copy_time = std::chrono::minutes(15);
-// Connections at once, from one user and from all.
-constexpr int k_connections_per_user = 32;
-constexpr int k_connections = 512;
+// Connections at once: ordinary users share k_connections, at most
+// k_connections_per_user each; root and the server's own account may use
+// k_reserved_connections more, which nobody else can take.
+constexpr int k_connections = 256;
+constexpr int k_connections_per_user = 8;
+constexpr int k_reserved_connections = 32;
+// Descriptors one connection may hold: its socket and a database
+// connection (the file, its WAL and its shared memory). Fewer connections
+// are taken when the descriptor limit would not cover them all and
+// k_reserved_descriptors besides (the listener, the log, the courier, idle
+// database connections, password lookups).
+constexpr int k_descriptors_per_connection = 4;
+constexpr int k_reserved_descriptors = 64;
+// Requests up to this size are read from anybody; larger ones only from a
+// member, within the budgets of request bytes in flight.
+constexpr std::uint32_t k_small_request = 64U << 10;
+constexpr std::uint64_t k_request_bytes_per_user = 128U << 20;
+constexpr std::uint64_t k_request_bytes = 192U << 20;
+// The most a command line holds on Linux: a word of at most 128 KiB
+// (MAX_ARG_STRLEN), all of them within 2 MiB (a quarter of the usual 8 MiB
+// stack). A request's words are copied and quoted in errors several times
+// over; its files, which carry the large data, are not.
+constexpr std::size_t k_longest_word = 128U << 10;
+constexpr std::size_t k_longest_command_line = 2U << 20;
+// How long a large request waits for room in the budgets before it is
+// refused as busy.
+constexpr auto k_budget_wait = std::chrono::seconds(2);
+// Idle database connections kept, and for how long at most.
+constexpr std::size_t k_idle_databases = 8;
+constexpr auto k_idle_time = std::chrono::seconds(10);
+// Log lines per user: this many at once, then one a second.
+constexpr int k_log_burst = 60;
+constexpr auto k_log_every = std::chrono::seconds(1);
 // How long a stopping server waits for the requests under way.
 constexpr auto k_drain_time = std::chrono::seconds(30);
 
@@ -61,6 +102,7 @@ struct ServeOptions
 {
   std::string db;
   std::string socket;
+  std::string config; // the host configuration; empty: CPD_CONFIG or /etc/cpd/cpd.conf
 };
 
 void
@@ -86,7 +128,7 @@ public:
     {
       const std::lock_guard lock(m_mutex);
       if (!m_idle.empty()) {
-        auto db = std::move(m_idle.back());
+        auto db = std::move(m_idle.back().db);
         m_idle.pop_back();
         return db;
       }
@@ -101,11 +143,31 @@ public:
     return std::make_unique<Database>(Database::open(m_path, mode));
   }
 
+  // Keeps `db` for the next request, unless enough are kept already.
   void
   give(std::unique_ptr<Database> db)
   {
     const std::lock_guard lock(m_mutex);
-    m_idle.push_back(std::move(db));
+    if (m_idle.size() < k_idle_databases) {
+      m_idle.push_back({std::move(db), Clock::now()});
+    }
+    // else closed here, at the end of its last use
+  }
+
+  // Closes the connections nobody used for k_idle_time.
+  void
+  close_idle()
+  {
+    std::vector<Idle> closing;
+    {
+      const std::lock_guard lock(m_mutex);
+      const auto old = Clock::now() - k_idle_time;
+      // The least recently given back are at the front.
+      while (!m_idle.empty() && m_idle.front().since < old) {
+        closing.push_back(std::move(m_idle.front()));
+        m_idle.erase(m_idle.begin());
+      }
+    }
   }
 
   const std::string&
@@ -115,9 +177,15 @@ public:
   }
 
 private:
+  struct Idle
+  {
+    std::unique_ptr<Database> db;
+    Clock::time_point since;
+  };
+
   std::string m_path;
   std::mutex m_mutex;
-  std::vector<std::unique_ptr<Database>> m_idle;
+  std::vector<Idle> m_idle;
 };
 
 // Delivers mail after the commits that queued it, on its own thread and
@@ -157,7 +225,6 @@ private:
   void
   loop()
   {
-    std::unique_ptr<Database> db;
     for (;;) {
       {
         std::unique_lock lock(m_mutex);
@@ -169,13 +236,13 @@ private:
       }
       struct stat status
       {};
-      if (!db && ::stat(m_path.c_str(), &status) != 0) {
+      if (::stat(m_path.c_str(), &status) != 0) {
         continue; // not set up yet: nothing can be queued
       }
       try {
-        if (!db) {
-          db = std::make_unique<Database>(Database::open(m_path, Database::Mode::open_existing));
-        }
+        // A connection for each round, closed after it: an idle server
+        // holds no descriptor of the database.
+        auto db = std::make_unique<Database>(Database::open(m_path, Database::Mode::open_existing));
         // Now, for the record and the Date headers in the scheme's zone.
         std::shared_ptr<const TimeZone> zone;
         try {
@@ -194,7 +261,6 @@ private:
             "{} mail to retry, {} refused: {}", summary.retry, summary.failed, summary.last_error));
         }
       } catch (const std::exception& e) {
-        db.reset();
         log(fmt::format("mail stays queued: {}", one_line(e.what())));
       }
     }
@@ -209,6 +275,95 @@ private:
   std::thread m_thread;
 };
 
+// The connections' threads, each joined once it is done, and all of them
+// before the server that they use is gone.
+class Workers
+{
+public:
+  Workers() = default;
+  Workers(const Workers&) = delete;
+  Workers& operator=(const Workers&) = delete;
+
+  ~Workers()
+  {
+    join_all();
+  }
+
+  // Runs `work` on a thread of its own; throws std::system_error when no
+  // thread can be started.
+  template<typename Work>
+  void
+  start(Work work)
+  {
+    const std::lock_guard lock(m_mutex);
+    const auto id = m_next++;
+    m_running.emplace(id, std::thread([this, id, work = std::move(work)] {
+                        work();
+                        const std::lock_guard done(m_mutex);
+                        m_done.push_back(id);
+                      }));
+  }
+
+  // Joins the threads that are done.
+  void
+  join_done()
+  {
+    std::vector<std::thread> done;
+    {
+      const std::lock_guard lock(m_mutex);
+      for (const auto id : m_done) {
+        const auto found = m_running.find(id);
+        done.push_back(std::move(found->second));
+        m_running.erase(found);
+      }
+      m_done.clear();
+    }
+    for (auto& thread : done) {
+      thread.join();
+    }
+  }
+
+  void
+  join_all()
+  {
+    std::map<std::uint64_t, std::thread> all;
+    {
+      const std::lock_guard lock(m_mutex);
+      all.swap(m_running);
+      m_done.clear();
+    }
+    for (auto& [id, thread] : all) {
+      thread.join();
+    }
+  }
+
+private:
+  std::mutex m_mutex;
+  std::uint64_t m_next = 0;
+  std::map<std::uint64_t, std::thread> m_running;
+  std::vector<std::uint64_t> m_done;
+};
+
+// Connections that the descriptor limit leaves room for, besides the
+// reserved ones; the limit is raised to the most this process may have.
+int
+ordinary_connections()
+{
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &limit);
+  }
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) {
+    limit.rlim_cur = 1024;
+  }
+  const auto descriptors = std::min<rlim_t>(limit.rlim_cur, 1U << 20);
+  const auto room =
+    (static_cast<int>(descriptors) - k_reserved_descriptors) / k_descriptors_per_connection
+    - k_reserved_connections;
+  return std::clamp(room, 0, k_connections);
+}
+
 struct Server
 {
   Server(const std::string& path, ClockOverride fixed_clock, const std::string& login)
@@ -216,7 +371,27 @@ struct Server
     , clock(fixed_clock)
     , own_login(login)
     , courier(path, login)
+    , slots(ordinary_connections(), k_connections_per_user, k_reserved_connections)
   {}
+
+  // A line of the log about `uid`'s request, unless they logged their
+  // share lately.
+  void
+  log_for(unsigned uid, std::string_view line)
+  {
+    std::uint64_t dropped = 0;
+    if (!log_limit.allow(uid, dropped)) {
+      return;
+    }
+    if (dropped > 0) {
+      log(fmt::format("uid {}: {} lines about this user were not logged (over {} at once, then "
+                      "one a second)",
+                      uid,
+                      dropped,
+                      k_log_burst));
+    }
+    log(line);
+  }
 
   Pool pool;
   // CPD_NOW and CPD_TODAY of the server's own environment, for tests;
@@ -225,10 +400,11 @@ struct Server
   std::string own_login;
   Courier courier;
 
-  std::mutex mutex;
-  std::condition_variable idle;
-  std::map<unsigned, int> per_user;
-  int connections = 0;
+  Slots slots;
+  Budget budget{k_request_bytes_per_user, k_request_bytes};
+  LogLimit log_limit{k_log_burst, k_log_every};
+  // Last: its threads are joined before anything they use is destroyed.
+  Workers workers;
 };
 
 // The answer being built for a client.
@@ -363,13 +539,15 @@ public:
                  const protocol::Request& request,
                  BufferReply& reply,
                  std::string login,
-                 Actor actor)
+                 Actor actor,
+                 unsigned uid)
     : m_server(server)
     , m_options(options)
     , m_request(request)
     , m_reply(reply)
     , m_login(std::move(login))
     , m_actor(actor)
+    , m_uid(uid)
   {}
 
   void
@@ -379,6 +557,13 @@ public:
     ServerSession session(
       m_options, m_reply, m_request, m_server, {m_login, m_actor, m_server.clock});
     const ReplyScope scope(m_reply, m_request.terminal);
+    struct stat status
+    {};
+    if (m_actor == Actor::person && ::stat(m_server.pool.path().c_str(), &status) == 0
+        && status.st_size > 0) {
+      // A login made again for somebody else is not the member it was.
+      check_account(session.db(), m_login, m_uid);
+    }
     handler(session);
   }
 
@@ -395,6 +580,7 @@ private:
   BufferReply& m_reply;
   std::string m_login;
   Actor m_actor;
+  unsigned m_uid;
 };
 
 protocol::Response
@@ -423,17 +609,94 @@ command_label(const std::vector<std::string>& args)
   return label.empty() ? "(no command)" : label;
 }
 
-protocol::Response
-answer(Server& server, const protocol::Request& request, unsigned uid)
+// Who is asking, as far as what the server reads from them goes.
+enum class Standing {
+  system,   // root or the server's own account
+  member,   // an active member
+  inactive, // a deactivated member
+  stranger, // anybody else
+  unknown,  // no database to ask yet (or it cannot be read)
+};
+
+Standing
+standing_of(Server& server, unsigned uid, const std::string& login)
 {
-  const auto login = login_of(uid);
-  if (!login) {
-    return refusal(ErrorKind::unknown_member, fmt::format("user id {} has no login name", uid));
+  if (uid == 0 || uid == ::geteuid()) {
+    return Standing::system;
   }
+  try {
+    auto db = server.pool.take(Database::Mode::open_existing);
+    auto standing = Standing::stranger;
+    {
+      Statement query(*db, "SELECT active FROM member WHERE login = ?");
+      query.bind_all(login);
+      if (query.step()) {
+        standing = query.integer(0) != 0 ? Standing::member : Standing::inactive;
+      }
+    }
+    server.pool.give(std::move(db));
+    return standing;
+  } catch (const Error&) {
+    return Standing::unknown;
+  }
+}
+
+// The same refusal as a command's own check of who is asking gives.
+protocol::Response
+refusal_of(Standing standing, const std::string& login)
+{
+  switch (standing) {
+  case Standing::inactive:
+    return refusal(
+      ErrorKind::permission,
+      fmt::format("the membership of '{}' is deactivated; ask the membership secretary", login));
+  case Standing::unknown:
+    return refusal(ErrorKind::unavailable,
+                   "cpd is not set up on this host yet: the administrator runs `cpd init` as root");
+  default:
+    return refusal(ErrorKind::unknown_member,
+                   fmt::format("'{}' is not a member of this CPD scheme; ask the membership "
+                               "secretary to add you",
+                               login));
+  }
+}
+
+// What somebody who is no member may ask: the activities, a statement's
+// code, help and the version, and completion of a command line; and `init`,
+// which refuses anybody but root before it reads anything.
+bool
+open_to_anyone(const std::vector<std::string>& args)
+{
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string_view word = args[i];
+    if (word == "--help" || word == "-h" || word == "--version") {
+      return true;
+    }
+    if (word == "--") {
+      return false;
+    }
+    if (word == "--db" || word == "--socket") {
+      ++i; // its value
+    } else if (!word.starts_with('-')) {
+      if (word == "activities" || word == "verify" || word == "__complete" || word == "init") {
+        return true;
+      }
+      // Any other command, unless help for it is asked for further on.
+      return std::any_of(args.begin() + static_cast<std::ptrdiff_t>(i),
+                         args.end(),
+                         [](const std::string& arg) { return arg == "--help" || arg == "-h"; });
+    }
+  }
+  return true; // no command: cpd's own help
+}
+
+protocol::Response
+answer(Server& server, const protocol::Request& request, unsigned uid, const std::string& login)
+{
   const auto actor = uid == 0 || uid == ::geteuid() ? Actor::system : Actor::person;
   BufferReply reply;
   GlobalOptions options;
-  ServerExecutor executor(server, options, request, reply, *login, actor);
+  ServerExecutor executor(server, options, request, reply, login, actor, uid);
   const int status = run_command_line(
     request.args,
     options,
@@ -450,6 +713,70 @@ answer(Server& server, const protocol::Request& request, unsigned uid)
   return std::move(response);
 }
 
+// Reads a request and answers it: who is asking is known from the header,
+// before the payload is read, and they are authorised before any of its
+// words is looked at. `held` keeps the request's bytes in the budgets
+// until its answer is sent.
+protocol::Response
+respond(Server& server, int fd, unsigned uid, std::string& label, BudgetHold& held)
+{
+  const auto deadline = Clock::now() + k_request_time;
+  const auto header = read_header(fd, deadline);
+  if (header.length > protocol::k_max_request_bytes) {
+    throw Error(ErrorKind::bad_input,
+                "a message of {} bytes is over the limit of {}",
+                header.length,
+                protocol::k_max_request_bytes);
+  }
+  const auto login = login_of(uid);
+  if (!login) {
+    return refusal(ErrorKind::unknown_member, fmt::format("user id {} has no login name", uid));
+  }
+  // Asked only when it matters: a small request open to anyone needs no
+  // database.
+  std::optional<Standing> standing;
+  if (header.length > k_small_request) {
+    standing = standing_of(server, uid, *login);
+    if (standing != Standing::system && standing != Standing::member) {
+      label = "(a large request, unread)";
+      return refusal_of(*standing, *login);
+    }
+    if (!server.budget.take(uid, header.length, std::min(deadline, Clock::now() + k_budget_wait))) {
+      label = "(a large request, unread)";
+      return refusal(ErrorKind::busy,
+                     "the cpd server is busy with large requests (yours or others'); try again "
+                     "in a moment");
+    }
+    held = BudgetHold(server.budget, uid, header.length);
+  }
+  protocol::Request request;
+  {
+    const auto payload = read_payload(fd, header.length, deadline);
+    request = protocol::decode_request(payload);
+  }
+  label = command_label(request.args);
+  if (!open_to_anyone(request.args)) {
+    if (!standing) {
+      standing = standing_of(server, uid, *login);
+    }
+    if (standing == Standing::stranger) {
+      return refusal_of(*standing, *login);
+    }
+  }
+  std::size_t words = 0;
+  for (const auto& word : request.args) {
+    words += word.size();
+    if (word.size() > k_longest_word || words > k_longest_command_line) {
+      return refusal(ErrorKind::usage,
+                     fmt::format("the command line is longer than any cpd takes (a word of at "
+                                 "most {} KiB, {} MiB in all)",
+                                 k_longest_word >> 10,
+                                 k_longest_command_line >> 20));
+    }
+  }
+  return answer(server, request, uid, *login);
+}
+
 void
 serve_connection(Server& server, int fd, unsigned uid)
 {
@@ -457,11 +784,9 @@ serve_connection(Server& server, int fd, unsigned uid)
   const auto started = Clock::now();
   protocol::Response response;
   std::string label = "(unread)";
+  BudgetHold held;
   try {
-    const auto payload = read_frame(fd, protocol::k_max_request_bytes, started + k_request_time);
-    const auto request = protocol::decode_request(payload);
-    label = command_label(request.args);
-    response = answer(server, request, uid);
+    response = respond(server, fd, uid, label, held);
   } catch (const VersionMismatch& mismatch) {
     response = refusal(ErrorKind::unavailable,
                        fmt::format("this cpd server speaks protocol version {}, the client "
@@ -475,7 +800,8 @@ serve_connection(Server& server, int fd, unsigned uid)
   }
   const auto elapsed =
     std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count();
-  log(fmt::format("uid {}: {}: exit {} in {} ms", uid, label, response.status, elapsed));
+  server.log_for(uid,
+                 fmt::format("uid {}: {}: exit {} in {} ms", uid, label, response.status, elapsed));
   try {
     // Backups, exports and files go as descriptors of files made for them.
     std::vector<int> descriptors;
@@ -494,35 +820,22 @@ serve_connection(Server& server, int fd, unsigned uid)
       }
     }
   } catch (const std::exception& e) {
-    log(fmt::format("uid {}: the answer was not taken: {}", uid, e.what()));
+    server.log_for(uid, fmt::format("uid {}: the answer was not taken: {}", uid, e.what()));
   }
 }
 
-// Takes a connection if its user and the server have room for it.
-bool
-admit(Server& server, unsigned uid)
-{
-  const std::lock_guard lock(server.mutex);
-  auto& mine = server.per_user[uid];
-  if (mine >= k_connections_per_user || server.connections >= k_connections) {
-    return false;
-  }
-  ++mine;
-  ++server.connections;
-  return true;
-}
-
+// Refuses a connection there is no room for, without waiting for it.
 void
-release(Server& server, unsigned uid)
+turn_away(int fd, Slots::Taken why)
 {
-  {
-    const std::lock_guard lock(server.mutex);
-    if (--server.per_user[uid] == 0) {
-      server.per_user.erase(uid);
-    }
-    --server.connections;
-  }
-  server.idle.notify_all();
+  const auto busy = protocol::frame(protocol::encode(
+    refusal(ErrorKind::busy,
+            why == Slots::Taken::not_yours
+              ? "the cpd server has too many connections from you; try again"
+              : "the cpd server has too many connections; try again in a moment")));
+  [[maybe_unused]] const auto ignored =
+    ::send(fd, busy.data(), busy.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+  ::close(fd);
 }
 
 // The listening socket systemd passed (LISTEN_FDS), if it passed one.
@@ -612,11 +925,48 @@ listen_at(const std::string& path)
 // NOLINTNEXTLINE(cppcoreguidelines-avoid-non-const-global-variables): a handler's only way in
 std::array<int, 2> g_stop_pipe = {-1, -1};
 
+constexpr char k_stop = 0;
+constexpr char k_reload = 1;
+
 extern "C" void
 on_stop_signal(int /*signal*/)
 {
-  const char byte = 0;
+  const char byte = k_stop;
   [[maybe_unused]] const auto ignored = ::write(g_stop_pipe[1], &byte, 1);
+}
+
+extern "C" void
+on_reload_signal(int /*signal*/)
+{
+  const char byte = k_reload;
+  [[maybe_unused]] const auto ignored = ::write(g_stop_pipe[1], &byte, 1);
+}
+
+// What the signals since the last look ask for: true to stop. A reload
+// (SIGHUP) reads the host configuration again; a bad one is logged and the
+// one in use stays.
+bool
+stop_requested(const std::string& config)
+{
+  std::array<char, 64> bytes{};
+  bool stop = false;
+  bool reload = false;
+  ssize_t got = 0;
+  while ((got = ::read(g_stop_pipe[0], bytes.data(), bytes.size())) > 0) {
+    for (ssize_t i = 0; i < got; ++i) {
+      (bytes[static_cast<std::size_t>(i)] == k_stop ? stop : reload) = true;
+    }
+  }
+  if (reload && !stop) {
+    try {
+      load_host_configuration(config);
+      log(fmt::format("read the host configuration {} again", host_config_path(config)));
+    } catch (const Error& e) {
+      log(fmt::format("the host configuration was not reloaded, the previous one stays: {}",
+                      one_line(e.what())));
+    }
+  }
+  return stop;
 }
 
 void
@@ -630,6 +980,8 @@ serve(const ServeOptions& options)
   [[maybe_unused]] const auto previous = std::signal(SIGPIPE, SIG_IGN);
   const auto clock = clock_from_environment();
   const auto own_login = login_of(::geteuid()).value_or("cpd");
+  // Read once, now and on SIGHUP: no request makes the server open a path.
+  load_host_configuration(options.config);
 
   std::optional<int> inherited = inherited_listener();
   if (!inherited && options.socket.empty()) {
@@ -651,24 +1003,37 @@ serve(const ServeOptions& options)
   {};
   action.sa_handler = on_stop_signal;
   ::sigemptyset(&action.sa_mask);
-  for (const int signal : {SIGTERM, SIGINT, SIGHUP}) {
+  for (const int signal : {SIGTERM, SIGINT}) {
     ::sigaction(signal, &action, nullptr);
   }
+  action.sa_handler = on_reload_signal;
+  ::sigaction(SIGHUP, &action, nullptr);
+
+  // Large buffers straight from the system and back to it when freed, so
+  // that the memory of a large request is the server's only while it lasts.
+  constexpr int k_mmap_threshold = 256 << 10;
+  ::mallopt(M_MMAP_THRESHOLD, k_mmap_threshold);
 
   Server server(options.db, clock, own_login);
-  log(fmt::format("serving {} at {} as {}",
+  log(fmt::format("serving {} at {} as {}; room for {} connections, {} more for root and {}",
                   options.db,
                   inherited ? std::string("the socket systemd passed") : options.socket,
+                  own_login,
+                  server.slots.ordinary(),
+                  k_reserved_connections,
                   own_login));
+  constexpr int k_tidy_every_ms = 1000;
   for (;;) {
+    server.workers.join_done();
+    server.pool.close_idle();
     std::array<pollfd, 2> fds{{{listener, POLLIN, 0}, {g_stop_pipe[0], POLLIN, 0}}};
-    if (::poll(fds.data(), fds.size(), -1) < 0) {
+    if (::poll(fds.data(), fds.size(), k_tidy_every_ms) < 0) {
       if (errno == EINTR) {
         continue;
       }
       throw Error(ErrorKind::internal, "poll: {}", std::strerror(errno));
     }
-    if ((fds[1].revents & POLLIN) != 0) {
+    if ((fds[1].revents & POLLIN) != 0 && stop_requested(options.config)) {
       break;
     }
     if ((fds[0].revents & POLLIN) == 0) {
@@ -684,22 +1049,23 @@ serve(const ServeOptions& options)
       continue;
     }
     const auto uid = peer_uid(fd);
-    if (!uid || !admit(server, *uid)) {
-      const auto busy = protocol::frame(protocol::encode(
-        refusal(ErrorKind::busy, "the cpd server has too many connections from you; try again")));
-      [[maybe_unused]] const auto ignored =
-        ::send(fd, busy.data(), busy.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+    if (!uid) {
       ::close(fd);
       continue;
     }
+    const bool privileged = *uid == 0 || *uid == ::geteuid();
+    if (const auto taken = server.slots.take(*uid, privileged); taken != Slots::Taken::yes) {
+      turn_away(fd, taken);
+      continue;
+    }
     try {
-      std::thread([&server, fd, uid = *uid] {
+      server.workers.start([&server, fd, uid = *uid, privileged] {
         serve_connection(server, fd, uid);
-        release(server, uid);
-      }).detach();
+        server.slots.give(uid, privileged);
+      });
     } catch (const std::system_error& e) {
       ::close(fd);
-      release(server, *uid);
+      server.slots.give(*uid, privileged);
       log(fmt::format("cannot start a thread: {}", e.what()));
     }
   }
@@ -716,8 +1082,10 @@ serve(const ServeOptions& options)
     }
   }
   ::close(listener);
-  std::unique_lock lock(server.mutex);
-  server.idle.wait_for(lock, k_drain_time, [&] { return server.connections == 0; });
+  if (!server.slots.wait_for_none(k_drain_time)) {
+    log("waiting for the requests still under way");
+  }
+  server.workers.join_all();
 }
 
 } // namespace
@@ -730,6 +1098,11 @@ register_serve(Command& root)
     "serve", "the shared-host server: answer cpd commands on a Unix socket (the cpd user)");
   command.option("--db", options->db, "the database to serve").type_name("PATH").required();
   command.option("--socket", options->socket, "listen here (default: the socket systemd passes)")
+    .type_name("PATH");
+  command
+    .option("--config",
+            options->config,
+            "the host configuration (default: CPD_CONFIG, else /etc/cpd/cpd.conf)")
     .type_name("PATH");
   command.run_here([options] { serve(*options); });
 }

@@ -156,11 +156,8 @@ send_all(int fd,
   }
 }
 
-std::string
-read_frame(int fd,
-           std::uint32_t limit,
-           std::optional<Clock::time_point> deadline,
-           Received* descriptors)
+protocol::Header
+read_header(int fd, std::optional<Clock::time_point> deadline, Received* descriptors)
 {
   std::string header;
   read_exactly(fd, header, protocol::k_header_size, deadline, descriptors);
@@ -168,13 +165,33 @@ read_frame(int fd,
   if (parsed.version != protocol::k_version) {
     throw VersionMismatch{parsed.version};
   }
+  return parsed;
+}
+
+std::string
+read_payload(int fd,
+             std::uint32_t length,
+             std::optional<Clock::time_point> deadline,
+             Received* descriptors)
+{
+  std::string payload;
+  payload.reserve(length); // once: never twice the size while it grows
+  read_exactly(fd, payload, length, deadline, descriptors);
+  return payload;
+}
+
+std::string
+read_frame(int fd,
+           std::uint32_t limit,
+           std::optional<Clock::time_point> deadline,
+           Received* descriptors)
+{
+  const auto parsed = read_header(fd, deadline, descriptors);
   if (parsed.length > limit) {
     throw Error(
       ErrorKind::bad_input, "a message of {} bytes is over the limit of {}", parsed.length, limit);
   }
-  std::string payload;
-  read_exactly(fd, payload, parsed.length, deadline, descriptors);
-  return payload;
+  return read_payload(fd, parsed.length, deadline, descriptors);
 }
 
 namespace {

@@ -57,6 +57,16 @@ bool wait_for_close(int fd, Clock::time_point deadline);
 // Ends every wait_for_close(), now and from now on: for a server that stops.
 void end_waits_for_close();
 
+// read_frame() in two steps, for a server that decides between them
+// whether to read the payload at all: the header (throws VersionMismatch
+// and bad_input like it), then exactly `length` bytes of payload.
+protocol::Header
+read_header(int fd, std::optional<Clock::time_point> deadline, Received* descriptors = nullptr);
+std::string read_payload(int fd,
+                         std::uint32_t length,
+                         std::optional<Clock::time_point> deadline,
+                         Received* descriptors = nullptr);
+
 // The uid of the process at the other end of a Unix socket, as it was when
 // it connected or listened (SO_PEERCRED).
 std::optional<unsigned> peer_uid(int fd);

@@ -224,6 +224,30 @@ sample(std::vector<Candidate> pool, std::size_t count, Random& random)
   return pool;
 }
 
+// How many of `eligible` members a draw of `percent_tenths` samples:
+// ceil(eligible × percent / 100), at least one; none of none.
+std::size_t
+sample_size(std::size_t eligible, std::int64_t percent_tenths)
+{
+  if (eligible == 0) {
+    return 0;
+  }
+  const auto share = (static_cast<std::int64_t>(eligible) * percent_tenths + 999) / 1000;
+  return static_cast<std::size_t>(std::max<std::int64_t>(1, share));
+}
+
+// The pool's logins, in order, one per line, as the draw records them.
+std::string
+pool_text(const std::vector<Candidate>& pool)
+{
+  std::string text;
+  for (const auto& candidate : pool) {
+    text += text.empty() ? "" : "\n";
+    text += candidate.login;
+  }
+  return text;
+}
+
 Member
 audited(Database& db, std::string_view login)
 {
@@ -338,25 +362,14 @@ draw_audit(Database& db, const Context& context, const DrawRequest& request)
   earlier.reset();
 
   const auto percent = request.percent_tenths.value_or(settings.percent_tenths);
-  std::uint64_t seed = 0;
-  if (request.seed) {
-    seed = *request.seed;
-  } else {
-    Statement random(db, "SELECT random()");
-    random.step();
-    seed = static_cast<std::uint64_t>(random.integer(0));
-  }
+  const auto seed = request.seed;
   auto again = nonresponders(db, year, context.today);
   auto pool = eligible_members(db, year);
   std::erase_if(pool, [&](const Candidate& candidate) {
     return std::any_of(
       again.begin(), again.end(), [&](const Candidate& other) { return other.id == candidate.id; });
   });
-  std::size_t count = 0;
-  if (!pool.empty()) {
-    const auto share = (static_cast<std::int64_t>(pool.size()) * percent + 999) / 1000;
-    count = static_cast<std::size_t>(std::max<std::int64_t>(1, share));
-  }
+  const auto count = sample_size(pool.size(), percent);
   Random random(seed);
   auto drawn = sample(pool, count, random);
   drawn.insert(drawn.end(), again.begin(), again.end());
@@ -368,15 +381,16 @@ draw_audit(Database& db, const Context& context, const DrawRequest& request)
   }
 
   Statement(db,
-            "INSERT INTO audit_draw(year, percent, seed, eligible, actor_id, drawn_on, at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)")
+            "INSERT INTO audit_draw(year, percent, seed, eligible, actor_id, drawn_on, at, pool)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
     .bind_all(year,
               percent,
               std::to_string(seed),
               static_cast<std::int64_t>(pool.size()),
               secretary ? std::optional(secretary->id) : std::nullopt,
               context.today.to_string(),
-              context.now)
+              context.now,
+              pool_text(pool))
     .run();
   const auto draw_id = db.last_insert_id();
   const auto deadline = context.today.plus_days(settings.days);
@@ -405,6 +419,69 @@ draw_audit(Database& db, const Context& context, const DrawRequest& request)
   auto draws = load_draws(db, {draw_id}, std::move(audits));
   transaction.commit();
   return std::move(draws.front());
+}
+
+std::vector<DrawCheck>
+check_draws(Database& db, const Context& context, int year)
+{
+  Transaction transaction(db, Transaction::Kind::read);
+  bool full = context.actor == Actor::system;
+  if (!full) {
+    full = require_member(db, context).role == Role::secretary;
+  }
+  std::vector<DrawCheck> checks;
+  Statement draws(
+    db, "SELECT id, percent, seed, eligible, pool FROM audit_draw WHERE year = ? ORDER BY id");
+  draws.bind(1, year);
+  Statement members(db,
+                    "SELECT m.login FROM audit a JOIN member m ON m.id = a.member_id"
+                    " WHERE a.draw_id = ? AND a.redrawn = 0 ORDER BY a.id");
+  while (draws.step()) {
+    DrawCheck check;
+    check.draw_id = draws.integer(0);
+    check.year = year;
+    check.percent_tenths = draws.integer(1);
+    check.seed = parse_seed(draws.text(2)).value_or(0);
+    check.eligible = static_cast<std::size_t>(draws.integer(3));
+    members.reset();
+    members.bind(1, check.draw_id);
+    while (members.step()) {
+      check.drawn.push_back(members.text(0));
+    }
+    check.sampled = check.drawn.size();
+    if (const auto pool = draws.optional_text(4)) {
+      check.recorded = true;
+      std::vector<Candidate> candidates;
+      for (std::size_t start = 0; !pool->empty() && start <= pool->size();) {
+        const auto end = std::min(pool->find('\n', start), pool->size());
+        candidates.push_back({0, pool->substr(start, end - start), std::nullopt});
+        start = end + 1;
+      }
+      Random random(check.seed);
+      for (const auto& candidate :
+           sample(candidates, sample_size(candidates.size(), check.percent_tenths), random)) {
+        check.expected.push_back(candidate.login);
+      }
+      for (auto& candidate : candidates) {
+        check.pool.push_back(std::move(candidate.login));
+      }
+      auto expected = check.expected;
+      auto drawn = check.drawn;
+      std::sort(expected.begin(), expected.end());
+      std::sort(drawn.begin(), drawn.end());
+      check.matches = expected == drawn && check.pool.size() == check.eligible;
+    }
+    if (!full) {
+      check.pool.clear();
+      check.expected.clear();
+      check.drawn.clear();
+    }
+    checks.push_back(std::move(check));
+  }
+  if (checks.empty()) {
+    throw Error(ErrorKind::refused, "no audit of {} has been drawn", year);
+  }
+  return checks;
 }
 
 std::vector<AuditDraw>

@@ -79,7 +79,7 @@ struct DrawRequest
 {
   int year = 0;
   std::optional<std::int64_t> percent_tenths; // default: audit.percent
-  std::optional<std::uint64_t> seed;          // default: a random one, recorded
+  std::uint64_t seed = 0; // from the system's random source, drawn by the caller; recorded
   enum class Repeat { refuse, add } repeat = Repeat::refuse;
 };
 
@@ -89,12 +89,38 @@ struct DrawRequest
 // for it already; they are ordered by login and a sample of
 // ceil(eligible × percent / 100) members, at least one, is taken with a
 // partial Fisher-Yates shuffle driven by Random(seed). The same seed on the
-// same data draws the same members. Drawn as well, outside the sample, is
-// every active member whose last audit before this year ended with no
-// response. A second draw for the same year is refused unless
-// Repeat::add. Each audit asks evidence for the approved claims of the year
-// without files, due audit.days from today.
+// same data draws the same members. The seed and the eligible logins, in
+// order, are recorded with the draw, so that check_draws can repeat it. Drawn as well, outside the
+// sample, is every active member whose last audit before this year ended with no response. A second
+// draw for the same year is refused unless Repeat::add. Each audit asks evidence for the approved
+// claims of the year without files, due audit.days from today.
 AuditDraw draw_audit(Database& db, const Context& context, const DrawRequest& request);
+
+// A draw repeated from its record: the sample that its seed draws from its
+// recorded pool, against the members it drew (those drawn again for giving
+// no response before are outside the sample and not compared).
+struct DrawCheck
+{
+  std::int64_t draw_id = 0;
+  int year = 0;
+  std::int64_t percent_tenths = 0;
+  std::uint64_t seed = 0;
+  bool recorded = false; // false: a draw from before the pool was recorded
+  bool matches = false;  // the seed draws exactly the members drawn
+  std::size_t eligible = 0;
+  std::size_t sampled = 0;
+  // For a secretary or the system only (empty for a member): the recorded
+  // pool, the logins the seed draws from it, and those the draw recorded,
+  // in the order drawn.
+  std::vector<std::string> pool;
+  std::vector<std::string> expected;
+  std::vector<std::string> drawn;
+};
+
+// Repeats every draw of `year` from its record, for anybody who is a member
+// (and the system): the pool is sampled again with Random(seed) as
+// draw_audit does, ceil(pool × percent / 100) members, at least one.
+std::vector<DrawCheck> check_draws(Database& db, const Context& context, int year);
 
 // The draws of a year (every year when empty), oldest first: all of them
 // for a secretary; for a member, only their own audits.

@@ -7,26 +7,143 @@
 #include <cpd/members.hpp>
 
 #include <algorithm>
+#include <map>
+#include <tuple>
+#include <unordered_map>
 
 namespace cpd {
 
+// The live claims of each (member, activity, day) that a pending claim is
+// in: the day, then the claim's id, status-checked; each group read once
+// through claim_duplicate, so the rows are at most the claims.
+const char* const k_same_day_groups_sql =
+  "SELECT o.member_id, o.activity_id, o.activity_date, o.id FROM"
+  " (SELECT DISTINCT member_id, activity_id, activity_date FROM claim"
+  "  WHERE status = 'pending') g"
+  " JOIN claim o ON o.member_id = g.member_id AND o.activity_id = g.activity_id"
+  " AND o.activity_date = g.activity_date"
+  " WHERE o.status IN ('pending', 'approved')";
+
+// The claims holding each file that a pending claim holds: its SHA-256,
+// then a claim holding it; each file read once through attachment_sha256,
+// so the rows are at most the attachments.
+const char* const k_same_file_groups_sql =
+  "SELECT s.sha256, o.claim_id FROM"
+  " (SELECT DISTINCT a.sha256 FROM claim c JOIN attachment a ON a.claim_id = c.id"
+  "  WHERE c.status = 'pending') s"
+  " JOIN attachment o ON o.sha256 = s.sha256";
+
 namespace {
 
-// Fills in what a secretary should look at twice before deciding a claim.
+// A group of claims sharing something, ascending and without repeats.
+using Group = std::vector<std::int64_t>;
+
 void
-add_flags(Database& db, Claim& claim)
+sort_unique(Group& group)
 {
-  claim.duplicate_of =
-    claim.attachments > 0 ? duplicate_claims(db, claim.id) : std::vector<std::int64_t>();
-  Statement same_day(db,
-                     "SELECT o.id FROM claim c JOIN claim o ON o.member_id = c.member_id"
-                     " AND o.activity_id = c.activity_id AND o.activity_date = c.activity_date"
-                     " AND o.id <> c.id AND o.status IN ('pending', 'approved')"
-                     " WHERE c.id = ? ORDER BY o.id");
-  same_day.bind(1, claim.id);
-  claim.same_day.emplace();
+  std::sort(group.begin(), group.end());
+  group.erase(std::unique(group.begin(), group.end()), group.end());
+}
+
+// The first few claims of `members` other than `self`, and the count of the
+// rest; `members` holds `self`.
+ClaimRefs
+others(const Group& members, std::int64_t self)
+{
+  ClaimRefs refs;
+  for (const auto id : members) {
+    if (id == self) {
+      continue;
+    }
+    if (refs.ids.size() < k_named_claims) {
+      refs.ids.push_back(id);
+    } else {
+      break;
+    }
+  }
+  refs.more =
+    static_cast<std::int64_t>(members.size()) - 1 - static_cast<std::int64_t>(refs.ids.size());
+  return refs;
+}
+
+// Fills in what a secretary should look at twice before deciding each of
+// these pending claims, for all of them at once.
+void
+add_flags(Database& db, std::vector<Claim>& claims)
+{
+  std::unordered_map<std::int64_t, Claim*> by_id;
+  by_id.reserve(claims.size());
+  for (auto& claim : claims) {
+    claim.duplicate_of.emplace();
+    claim.same_day.emplace();
+    by_id.emplace(claim.id, &claim);
+  }
+  if (claims.empty()) {
+    return;
+  }
+
+  // The member's other live claims of the activity that day.
+  std::map<std::tuple<std::int64_t, std::int64_t, std::string>, Group> days;
+  Statement same_day(db, k_same_day_groups_sql);
   while (same_day.step()) {
-    claim.same_day->push_back(same_day.integer(0));
+    days[{same_day.integer(0), same_day.integer(1), same_day.text(2)}].push_back(
+      same_day.integer(3));
+  }
+  for (auto& [day, group] : days) {
+    if (group.size() < 2) {
+      continue;
+    }
+    sort_unique(group);
+    for (const auto id : group) {
+      if (const auto found = by_id.find(id); found != by_id.end()) {
+        found->second->same_day = others(group, id);
+      }
+    }
+  }
+
+  // Other claims holding one of the claim's files: the claims of each file,
+  // then for each claim the union over its files (one file: that file's).
+  std::unordered_map<std::string, Group> files;
+  std::unordered_map<std::int64_t, std::vector<const Group*>> held;
+  Statement same_file(db, k_same_file_groups_sql);
+  while (same_file.step()) {
+    files[same_file.text(0)].push_back(same_file.integer(1));
+  }
+  for (auto& [sha256, group] : files) {
+    sort_unique(group);
+    if (group.size() < 2) {
+      continue;
+    }
+    for (const auto id : group) {
+      if (by_id.contains(id)) {
+        held[id].push_back(&group);
+      }
+    }
+  }
+  // Claims with the same files have the same union: it is worked out once
+  // for each set of files, as its first few claims and its size.
+  std::map<std::vector<const Group*>, std::pair<Group, std::int64_t>> unions;
+  for (auto& [id, groups] : held) {
+    if (groups.size() == 1) {
+      by_id[id]->duplicate_of = others(*groups.front(), id);
+      continue;
+    }
+    std::sort(groups.begin(), groups.end());
+    auto [found, fresh] = unions.try_emplace(groups);
+    if (fresh) {
+      Group all;
+      for (const auto* group : groups) {
+        all.insert(all.end(), group->begin(), group->end());
+      }
+      sort_unique(all);
+      found->second.second = static_cast<std::int64_t>(all.size());
+      all.resize(std::min(all.size(), k_named_claims + 1));
+      found->second.first = std::move(all);
+    }
+    const auto& [first, size] = found->second;
+    ClaimRefs refs = others(first, id);
+    refs.more = size - 1 - static_cast<std::int64_t>(refs.ids.size());
+    by_id[id]->duplicate_of = std::move(refs);
   }
 }
 
@@ -54,9 +171,7 @@ pending_claims(Database& db, const Context& context)
   while (query.step()) {
     claims.push_back(read_claim(query));
   }
-  for (auto& claim : claims) {
-    add_flags(db, claim);
-  }
+  add_flags(db, claims);
   return claims;
 }
 
@@ -135,9 +250,7 @@ find_pending(Database& db, const Context& context, const ClaimFilter& filter)
     result.claims.push_back(read_claim(query));
   }
   query.reset();
-  for (auto& claim : result.claims) {
-    add_flags(db, claim);
-  }
+  add_flags(db, result.claims);
   if (filter.flagged == ClaimFilter::Flagged::leave_out) {
     const auto flagged = std::stable_partition(
       result.claims.begin(), result.claims.end(), [](const Claim& c) { return !c.flagged(); });

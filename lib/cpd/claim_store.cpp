@@ -64,6 +64,12 @@ read_claim(const Statement& row)
   claim.reason = row.optional_text(14);
   claim.attachments = static_cast<int>(row.integer(15));
   claim.category = row.text(17);
+  if (const auto purged = row.optional_text(18)) {
+    claim.evidence_purged = Date::parse(*purged);
+    if (!claim.evidence_purged) {
+      damaged(claim.id, "evidence purge date", *purged);
+    }
+  }
   return claim;
 }
 

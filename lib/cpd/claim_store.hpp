@@ -22,7 +22,7 @@ inline constexpr std::string_view k_claim_select =
   "SELECT c.id, m.login, m.name, a.code, a.title, c.activity_date, c.quantity,"
   " a.unit, c.points, c.note, c.status, c.submitted_at, d.login, c.decided_at,"
   " c.reason, (SELECT count(*) FROM attachment t WHERE t.claim_id = c.id),"
-  " c.member_id, c.category"
+  " c.member_id, c.category, c.evidence_purged"
   " FROM claim c JOIN member m ON m.id = c.member_id"
   " JOIN activity a ON a.id = c.activity_id"
   " LEFT JOIN member d ON d.id = c.decided_by";
@@ -38,6 +38,13 @@ inline constexpr std::string_view k_member_claims_where =
 inline constexpr const char* k_live_claim_sql =
   "SELECT id, status FROM claim WHERE member_id = ? AND activity_id = ?"
   " AND activity_date = ? AND status IN ('pending', 'approved') ORDER BY id";
+
+// The flags of the pending claims, worked out for all of them at once
+// (claim_queries.cpp): the live claims of each member's activity and day
+// that a pending claim is in, and the claims holding each file a pending
+// claim holds.
+extern const char* const k_same_day_groups_sql;
+extern const char* const k_same_file_groups_sql;
 
 // A row of k_claim_select. A row that cannot be what the schema allows (an
 // unknown status, a bad date) is an internal error that names the claim:

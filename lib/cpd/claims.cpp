@@ -8,6 +8,7 @@
 #include <cpd/ledger.hpp>
 #include <cpd/members.hpp>
 #include <cpd/notices.hpp>
+#include <cpd/quotas.hpp>
 
 #include <algorithm>
 #include <set>
@@ -15,6 +16,16 @@
 namespace cpd {
 
 namespace {
+
+std::uint64_t
+total_bytes(const std::vector<AttachmentFile>& files)
+{
+  std::uint64_t bytes = 0;
+  for (const auto& file : files) {
+    bytes += file.content.size();
+  }
+  return bytes;
+}
 
 // Loads the pending claims to decide, refusing the whole batch if any one
 // cannot be decided by this secretary.
@@ -131,6 +142,10 @@ submit_claim(Database& db, const Context& context, const ClaimRequest& request)
                   date.to_string(),
                   earlier->first);
     }
+  }
+  check_claim_quota(db, transaction, context, member);
+  if (const auto bytes = total_bytes(request.attachments); bytes > 0) {
+    check_evidence_quota(db, transaction, context, member, date.year(), bytes);
   }
 
   const auto id = insert_claim(db,
@@ -302,6 +317,7 @@ attach_evidence(Database& db,
                 to_string(claim.status));
   }
   check_new_files(db, id, files);
+  check_evidence_quota(db, transaction, context, member, claim.year(), total_bytes(files));
   const auto added = store_files(db, id, files);
   result.claim = require_claim(db, id).claim;
   for (const auto& info : claim_attachments(db, id)) {

@@ -61,13 +61,15 @@ struct Claim
   // How its points were worked out from the activity's rate, cap and the
   // quantity: filled in when the claim is made, for the reply and its mail.
   std::optional<PointsWorking> working;
-  // Other claims holding one of this claim's files (same SHA-256); filled in
-  // for the secretary's views only.
-  std::optional<std::vector<std::int64_t>> duplicate_of;
+  // The day a withdrawn claim's evidence was purged.
+  std::optional<Date> evidence_purged;
+  // Other claims holding one of this claim's files (same SHA-256), of any
+  // member; filled in for the secretary's views only.
+  std::optional<ClaimRefs> duplicate_of;
   // The member's other live (pending or approved) claims of the same
   // activity on the same day: one of them was made with --force. Filled in
   // with duplicate_of.
-  std::optional<std::vector<std::int64_t>> same_day;
+  std::optional<ClaimRefs> same_day;
 
   // Whether a secretary should look twice: a file of another claim, or the
   // same activity claimed twice that day.
@@ -152,7 +154,10 @@ Claim get_claim(Database& db, const Context& context, std::int64_t id);
 
 // Claims waiting for a decision, oldest first (a secretary's view), each
 // with its flags: the other claims that hold one of its files, and the
-// member's other claims of the activity that day.
+// member's other claims of the activity that day. The flags name a few
+// claims each and count the rest, and are worked out for all the claims
+// at once: the time and the size of the answer grow with the number of
+// claims, never with its square.
 std::vector<Claim> pending_claims(Database& db, const Context& context);
 
 // Every claim of a CPD year still waiting for a decision, by member login.

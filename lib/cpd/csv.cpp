@@ -337,6 +337,17 @@ CsvTable::has_column(std::string_view name) const
   return column(name).index.has_value();
 }
 
+std::string
+CsvTable::column_name(std::size_t index) const
+{
+  for (const auto& column : m_columns) {
+    if (column.index == index) {
+      return column.name;
+    }
+  }
+  return std::to_string(index + 1);
+}
+
 std::optional<CsvRow>
 CsvTable::next()
 {
@@ -357,6 +368,20 @@ CsvTable::next()
                   record->fields.size(),
                   record->fields.size() == 1 ? "" : "s",
                   m_width);
+    }
+    // What a terminal would obey or hide has no place in a cell; line
+    // breaks and tabs inside quotes are for whatever reads the cell.
+    for (std::size_t i = 0; i < record->fields.size(); ++i) {
+      std::string plain = record->fields[i];
+      std::replace(plain.begin(), plain.end(), '\r', '\n');
+      if (const auto found = first_control_character(plain, AllowNewlines::yes); !found.empty()) {
+        throw Error(ErrorKind::bad_input,
+                    "{}, column {}: {} is a control, bidi or invisible character, which would "
+                    "show as something else; retype the cell",
+                    m_reader->where(record->line),
+                    column_name(i),
+                    found);
+      }
     }
     return CsvRow(*this, std::move(*record));
   }

@@ -101,7 +101,9 @@ private:
 // ASCII case and surrounding blanks, in any order. Throws bad_input when the
 // header is missing, repeats a column, lacks a required column (naming all
 // missing ones) or has one that is neither required nor optional (listing
-// the expected ones), and for a row with the wrong number of fields.
+// the expected ones), for a row with the wrong number of fields, and for a
+// cell with a hidden character (see hidden_character; line breaks and tabs
+// may be in quotes), naming its line and column.
 class CsvTable
 {
 public:
@@ -128,6 +130,8 @@ private:
   };
 
   const Column& column(std::string_view name) const;
+  // The name of the column at `index` in the file, for messages.
+  std::string column_name(std::size_t index) const;
 
   CsvReader* m_reader;
   std::vector<Column> m_columns;

@@ -17,6 +17,10 @@ namespace {
 // PRAGMA application_id of every cpd database: "CPD1".
 constexpr int k_application_id = 0x43504431;
 constexpr int k_busy_timeout_ms = 10000;
+// The schema that made the table statement_key, and the one that moved the
+// key out of the database into its own file.
+constexpr int k_key_table_version = 6;
+constexpr int k_key_file_version = 11;
 
 struct Migration
 {
@@ -453,6 +457,9 @@ Database::migrate()
   std::tie(application_id, version) = header();
   for (const auto& migration : migrations()) {
     if (migration.version > version) {
+      if (migration.version == k_key_file_version && version >= k_key_table_version) {
+        move_statement_key_out();
+      }
       exec(migration.sql);
     }
   }

@@ -122,6 +122,19 @@ public:
     return m_path;
   }
 
+  // The key of the statements' verification codes: 32 bytes, or empty while
+  // the database has none. It lives beside the database file, in
+  // key_path() (mode 0600, the database owner's alone), never in the
+  // database, so that no copy of the database holds it; an in-memory
+  // database keeps it in memory.
+  const std::string& statement_key();
+  // Makes the key, from the system's random source, when the database has
+  // none and has issued no statement; a database with statements and no
+  // key file is refused (ErrorKind::config): its codes need the old key.
+  void ensure_statement_key();
+  // `<file>.key`; empty for an in-memory database.
+  std::filesystem::path key_path() const;
+
   // From now on, counts each statement this connection runs (each time it
   // starts running, by its SQL text; not the programs of triggers) into
   // `counts`, which must outlive the counting; nullptr stops it. For tests
@@ -141,6 +154,9 @@ private:
   Database(std::unique_ptr<sqlite3, Close> db, std::filesystem::path path);
   void configure();
   void migrate();
+  // Moves the key of a database from before the key file out of the
+  // database into key_path(), inside the migration's transaction.
+  void move_statement_key_out();
 
   // Takes a prepared statement for `sql` from the cache, or prepares one.
   sqlite3_stmt* acquire(const std::string& sql);
@@ -151,6 +167,7 @@ private:
   std::filesystem::path m_path;
   // Idle prepared statements by SQL text; one in use is not in here.
   std::unordered_map<std::string, sqlite3_stmt*> m_idle;
+  std::string m_statement_key;
 };
 
 // A transaction that rolls back unless commit() is called. Writers take the

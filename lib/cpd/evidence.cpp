@@ -20,8 +20,9 @@ namespace cpd {
 
 namespace {
 
-// Checks that the claim exists and that the caller may see its evidence.
-void
+// Checks that the claim exists and that the caller may see its evidence;
+// returns the caller's role.
+Role
 require_evidence_access(Database& db, const Context& context, std::int64_t claim_id)
 {
   const auto member = require_member(db, context);
@@ -35,6 +36,7 @@ require_evidence_access(Database& db, const Context& context, std::int64_t claim
                 "claim #{} is not yours; only its member and the secretary may see its files",
                 claim_id);
   }
+  return member.role;
 }
 
 // "scan.pdf", "scan-2.pdf", "scan-3.pdf"... for names already taken.
@@ -123,31 +125,58 @@ safe_file_name(std::string_view name)
          && name.find('\0') == std::string_view::npos;
 }
 
-std::vector<std::int64_t>
+std::string
+claim_refs(const ClaimRefs& refs)
+{
+  std::string text;
+  for (std::size_t i = 0; i < refs.ids.size(); ++i) {
+    const bool last = i + 1 == refs.ids.size() && refs.more == 0;
+    text += fmt::format("{}#{}", i == 0 ? "" : last ? " and " : ", ", refs.ids[i]);
+  }
+  if (refs.more > 0) {
+    text += fmt::format(" and {} more", refs.more);
+  }
+  return text;
+}
+
+ClaimRefs
 duplicate_claims(Database& db, std::int64_t claim_id)
 {
-  Statement query(db,
+  // The first few by id, then a count: each through attachment_sha256.
+  Statement first(db,
                   "SELECT DISTINCT o.claim_id FROM attachment a"
                   " JOIN attachment o ON o.sha256 = a.sha256 AND o.claim_id <> a.claim_id"
-                  " WHERE a.claim_id = ? ORDER BY o.claim_id");
-  query.bind(1, claim_id);
-  std::vector<std::int64_t> ids;
-  while (query.step()) {
-    ids.push_back(query.integer(0));
+                  " WHERE a.claim_id = ?1 ORDER BY o.claim_id LIMIT ?2");
+  first.bind_all(claim_id, static_cast<std::int64_t>(k_named_claims));
+  ClaimRefs refs;
+  while (first.step()) {
+    refs.ids.push_back(first.integer(0));
   }
-  return ids;
+  if (refs.ids.size() == k_named_claims) {
+    Statement count(db,
+                    "SELECT count(DISTINCT o.claim_id) FROM attachment a"
+                    " JOIN attachment o ON o.sha256 = a.sha256 AND o.claim_id <> a.claim_id"
+                    " WHERE a.claim_id = ?");
+    count.bind(1, claim_id);
+    count.step();
+    refs.more = count.integer(0) - static_cast<std::int64_t>(refs.ids.size());
+  }
+  return refs;
 }
 
 std::vector<AttachmentInfo>
-claim_attachments(Database& db, std::int64_t claim_id)
+claim_attachments(Database& db, std::int64_t claim_id, DuplicateFlags flags)
 {
   Statement query(db,
                   "SELECT id, claim_id, name, media_type, size, sha256 FROM attachment"
                   " WHERE claim_id = ? ORDER BY id");
   query.bind(1, claim_id);
   Statement others(db,
-                   "SELECT DISTINCT claim_id FROM attachment WHERE sha256 = ? AND claim_id <> ?"
-                   " ORDER BY claim_id");
+                   "SELECT DISTINCT claim_id FROM attachment WHERE sha256 = ?1 AND claim_id <> ?2"
+                   " ORDER BY claim_id LIMIT ?3");
+  Statement count(db,
+                  "SELECT count(DISTINCT claim_id) FROM attachment"
+                  " WHERE sha256 = ? AND claim_id <> ?");
   std::vector<AttachmentInfo> files;
   while (query.step()) {
     AttachmentInfo info;
@@ -157,10 +186,20 @@ claim_attachments(Database& db, std::int64_t claim_id)
     info.media_type = query.text(3);
     info.size = query.integer(4);
     info.sha256 = query.text(5);
-    others.reset();
-    others.bind_all(info.sha256, claim_id);
-    while (others.step()) {
-      info.duplicate_of.push_back(others.integer(0));
+    if (flags == DuplicateFlags::fill_in) {
+      ClaimRefs refs;
+      others.reset();
+      others.bind_all(info.sha256, claim_id, static_cast<std::int64_t>(k_named_claims));
+      while (others.step()) {
+        refs.ids.push_back(others.integer(0));
+      }
+      if (refs.ids.size() == k_named_claims) {
+        count.reset();
+        count.bind_all(info.sha256, claim_id);
+        count.step();
+        refs.more = count.integer(0) - static_cast<std::int64_t>(refs.ids.size());
+      }
+      info.duplicate_of = std::move(refs);
     }
     files.push_back(std::move(info));
   }
@@ -171,8 +210,9 @@ std::vector<AttachmentInfo>
 list_attachments(Database& db, const Context& context, std::int64_t claim_id)
 {
   Transaction transaction(db, Transaction::Kind::read);
-  require_evidence_access(db, context, claim_id);
-  return claim_attachments(db, claim_id);
+  const auto role = require_evidence_access(db, context, claim_id);
+  return claim_attachments(
+    db, claim_id, role == Role::secretary ? DuplicateFlags::fill_in : DuplicateFlags::leave_out);
 }
 
 std::vector<AttachmentContent>
@@ -182,6 +222,14 @@ load_attachments(Database& db, const Context& context, std::int64_t claim_id, Sp
   require_evidence_access(db, context, claim_id);
   const auto files = claim_attachments(db, claim_id);
   if (files.empty()) {
+    Statement purged(db, "SELECT evidence_purged FROM claim WHERE id = ?");
+    purged.bind(1, claim_id);
+    if (purged.step() && purged.optional_text(0)) {
+      throw Error(ErrorKind::refused,
+                  "claim #{} was withdrawn and its evidence purged on {}",
+                  claim_id,
+                  *purged.optional_text(0));
+    }
     throw Error(ErrorKind::refused, "claim #{} has no attachments", claim_id);
   }
   std::vector<AttachmentContent> loaded;

@@ -13,6 +13,28 @@ namespace cpd {
 class Database;
 class Spool;
 
+// How many other claims a flag names at most; the rest are counted.
+inline constexpr std::size_t k_named_claims = 3;
+
+// Other claims a flag points to: the first few by id, and how many more.
+// However many there are, a flag stays this small.
+struct ClaimRefs
+{
+  std::vector<std::int64_t> ids; // at most k_named_claims, ascending
+  std::int64_t more = 0;         // the others, not named
+
+  bool
+  empty() const
+  {
+    return ids.empty();
+  }
+
+  bool operator==(const ClaimRefs&) const = default;
+};
+
+// "#2", "#2 and #5", "#2, #5, #7 and 5,997 more".
+std::string claim_refs(const ClaimRefs& refs);
+
 // A file attached to a claim, without its bytes.
 struct AttachmentInfo
 {
@@ -20,25 +42,33 @@ struct AttachmentInfo
   std::int64_t claim_id = 0;
   std::string name; // base name, as attached
   std::string media_type;
-  std::int64_t size = 0;                  // bytes
-  std::string sha256;                     // lowercase hex
-  std::vector<std::int64_t> duplicate_of; // other claims holding the same file
+  std::int64_t size = 0; // bytes
+  std::string sha256;    // lowercase hex
+  // Other claims holding the same file, of any member: for secretaries
+  // only, as it would tell a member about another member's evidence.
+  std::optional<ClaimRefs> duplicate_of;
 };
 
 // The files of a claim, in the order they were attached. Only the claim's
 // member and secretaries may see them (permission); an unknown claim is
-// refused.
+// refused. Only a secretary's list says which other claims hold the same
+// file.
 std::vector<AttachmentInfo>
 list_attachments(Database& db, const Context& context, std::int64_t claim_id);
 
-// The files of a claim without permission checks, inside the caller's
-// transaction, each with the other claims that hold the same file (by
-// SHA-256, whatever their status or member).
-std::vector<AttachmentInfo> claim_attachments(Database& db, std::int64_t claim_id);
+// Whether a list of files says which other claims hold each one.
+enum class DuplicateFlags { leave_out, fill_in };
 
-// Other claims holding a file attached to `claim_id`, ascending; inside the
-// caller's transaction.
-std::vector<std::int64_t> duplicate_claims(Database& db, std::int64_t claim_id);
+// The files of a claim without permission checks, inside the caller's
+// transaction; with `fill_in`, each with the other claims that hold the same
+// file (by SHA-256, whatever their status or member).
+std::vector<AttachmentInfo> claim_attachments(Database& db,
+                                              std::int64_t claim_id,
+                                              DuplicateFlags flags = DuplicateFlags::leave_out);
+
+// Other claims holding a file attached to `claim_id`; inside the caller's
+// transaction.
+ClaimRefs duplicate_claims(Database& db, std::int64_t claim_id);
 
 // True for a name that can be written as one file inside a directory: a
 // base name (no '/', not "." or "..", no control characters, valid UTF-8).

@@ -136,11 +136,10 @@ import_members(Database& db,
     }
     report.action = MemberImportRow::Action::update;
     summary.rows.push_back(std::move(report));
-    if (existing->id == secretary.id && new_role != existing->role) {
-      throw Error(ErrorKind::refused,
-                  "{}: you cannot change your own role; ask another secretary (nothing was "
-                  "imported)",
-                  row->where());
+    try {
+      refuse_self_service(secretary, *existing, {new_role != existing->role, false, new_joined});
+    } catch (const Error& e) {
+      throw Error(e.kind(), "{}: {}; nothing was imported", row->where(), e.what());
     }
     update.reset();
     update.bind_all(wanted.name, wanted.email, to_string(new_role), existing->id).run();

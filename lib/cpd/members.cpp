@@ -260,6 +260,36 @@ reactivate_member(Database& db, const Context& context, std::string_view login)
   return member;
 }
 
+void
+refuse_self_service(const std::optional<Member>& actor,
+                    const Member& before,
+                    const SelfServiceChange& change)
+{
+  if (!actor) {
+    return; // the system: root or the server's own account
+  }
+  if (actor->id == before.id) {
+    for (const auto& [asked, what] : {std::pair{change.role, "role"},
+                                      std::pair{change.cpd_duty, "CPD duty"},
+                                      std::pair{change.joined, "join date"}}) {
+      if (asked) {
+        throw Error(ErrorKind::permission,
+                    "nobody changes their own {}; ask {}",
+                    what,
+                    std::string_view(what) == "role"
+                      ? "the system administrator (root)"
+                      : "another secretary or the system administrator (root)");
+      }
+    }
+  }
+  if (change.role && before.role == Role::secretary) {
+    throw Error(ErrorKind::permission,
+                "'{}' is a membership secretary: only the system administrator (root) changes "
+                "a secretary's role",
+                before.login);
+  }
+}
+
 MemberChangeResult
 change_member(Database& db,
               const Context& context,
@@ -271,7 +301,7 @@ change_member(Database& db,
                 "say what to change: --name, --email, --role, --cpd/--no-cpd or --joined");
   }
   Transaction transaction(db, Transaction::Kind::write);
-  const auto secretary = require_secretary(db, context);
+  const auto secretary = require_secretary_or_system(db, context);
   const auto before = require_login(db, login);
   NewMember wanted{before.login,
                    change.name.value_or(before.name),
@@ -279,9 +309,11 @@ change_member(Database& db,
                    change.role.value_or(before.role),
                    change.cpd_duty.value_or(before.cpd_duty)};
   validate_member(wanted);
-  if (before.id == secretary.id && wanted.role != before.role) {
-    throw Error(ErrorKind::refused, "nobody changes their own role; ask another secretary");
-  }
+  refuse_self_service(secretary,
+                      before,
+                      {wanted.role != before.role,
+                       wanted.cpd_duty != before.cpd_duty,
+                       change.joined && change.joined != before.joined});
   MemberChangeResult result;
   auto compare = [&](std::string field, const std::string& from, const std::string& to) {
     if (from != to) {
@@ -302,7 +334,11 @@ change_member(Database& db,
   if (change.joined && change.joined != before.joined) {
     result.changed.push_back(
       {"joined", before.joined ? before.joined->to_string() : "none", change.joined->to_string()});
-    change_joined(db, context, require_login(db, login), change.joined, secretary.id);
+    change_joined(db,
+                  context,
+                  require_login(db, login),
+                  change.joined,
+                  secretary ? std::optional(secretary->id) : std::nullopt);
   }
   result.member = require_login(db, login);
   transaction.commit();
@@ -320,7 +356,7 @@ change_joined(Database& db,
               const Context& context,
               const Member& member,
               std::optional<Date> joined,
-              std::int64_t secretary_id)
+              std::optional<std::int64_t> secretary_id)
 {
   const auto mark = ledger_mark(db, member.id);
   Statement(db, "UPDATE member SET joined = ? WHERE id = ?")
@@ -350,6 +386,59 @@ change_joined(Database& db,
       break;
     }
   }
+}
+
+void
+check_account(Database& db, std::string_view login, std::int64_t uid)
+{
+  const auto recorded = [&]() -> std::optional<std::optional<std::int64_t>> {
+    Statement query(db, "SELECT uid FROM member WHERE login = ?");
+    query.bind(1, login);
+    if (!query.step()) {
+      return std::nullopt; // no member: whatever they ask decides
+    }
+    return query.is_null(0) ? std::optional<std::int64_t>() : query.integer(0);
+  };
+  auto known = recorded();
+  if (!known) {
+    return;
+  }
+  if (!*known) {
+    Transaction transaction(db, Transaction::Kind::write);
+    known = recorded();
+    if (known && !*known) {
+      Statement(db, "UPDATE member SET uid = ? WHERE login = ? AND uid IS NULL")
+        .bind_all(uid, login)
+        .run();
+      transaction.commit();
+      return;
+    }
+  }
+  if (known && *known && **known != uid) {
+    throw Error(ErrorKind::permission,
+                "the login '{}' belonged to another account (user id {}, now {}); ask the "
+                "membership secretary to confirm this account with cpd member confirm-account {}",
+                login,
+                **known,
+                uid,
+                login);
+  }
+}
+
+Member
+confirm_account(Database& db, const Context& context, std::string_view login)
+{
+  Transaction transaction(db, Transaction::Kind::write);
+  const auto secretary = require_secretary_or_system(db, context);
+  auto member = require_login(db, login);
+  if (secretary && secretary->id == member.id) {
+    throw Error(ErrorKind::permission,
+                "nobody confirms their own account; ask another secretary or the system "
+                "administrator (root)");
+  }
+  Statement(db, "UPDATE member SET uid = NULL WHERE id = ?").bind(1, member.id).run();
+  transaction.commit();
+  return member;
 }
 
 std::vector<Member>

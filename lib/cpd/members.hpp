@@ -98,15 +98,43 @@ struct MemberChangeResult
   std::vector<ChangedField> changed; // empty: nothing was different
 };
 
+// What a change asks of a member's role, CPD duty and join date: true where
+// it would make them other than they are.
+struct SelfServiceChange
+{
+  bool role = false;
+  bool cpd_duty = false;
+  bool joined = false;
+};
+
+// Refuses (permission) what no secretary does, whatever the road (member
+// set, member import): changing their own role, CPD duty or join date, and
+// changing another secretary's role. `actor` is the acting secretary, or
+// nothing for the system (root), which may do all of it.
+void refuse_self_service(const std::optional<Member>& actor,
+                         const Member& before,
+                         const SelfServiceChange& change);
+
 // Changes a member's name, email, role, CPD duty or join date (a
-// secretary's act). A new join date corrects the carries of closed years
-// it changes, and the member is sent a corrected statement for each whose
-// standing or carry changed. Nobody changes their own role. Asking for
-// nothing is a usage error.
+// secretary's act, or the system's). A new join date corrects the carries
+// of closed years it changes, and the member is sent a corrected statement
+// for each whose standing or carry changed. See refuse_self_service for
+// what a secretary may not change. Asking for nothing is a usage error.
 MemberChangeResult change_member(Database& db,
                                  const Context& context,
                                  std::string_view login,
                                  const MemberChange& change);
+
+// Through the server, the member `login` (if there is one) connects as the
+// host's user id `uid`. Their first contact records it; a later one with
+// another user id is refused (permission) until a secretary confirms the
+// new account. A private file has no user id to check.
+void check_account(Database& db, std::string_view login, std::int64_t uid);
+
+// A secretary (or the system) confirms that the account now using `login`
+// is the member's: the user id recorded is cleared, and their next contact
+// records the new one. Nobody confirms their own.
+Member confirm_account(Database& db, const Context& context, std::string_view login);
 
 // Every member, by login (a secretary's view).
 std::vector<Member> list_members(Database& db, const Context& context);
@@ -116,13 +144,13 @@ std::vector<Member> list_members(Database& db, const Context& context);
 Member insert_member(Database& db, const Context& context, const NewMember& member);
 
 // Gives a member a new join date inside the caller's transaction, for a
-// secretary the caller has checked: the carries of closed years follow,
+// secretary the caller has checked (nothing: the system): the carries of closed years follow,
 // and corrected statements are queued.
 void change_joined(Database& db,
                    const Context& context,
                    const Member& member,
                    std::optional<Date> joined,
-                   std::int64_t secretary_id);
+                   std::optional<std::int64_t> secretary_id);
 
 // "15 October 2017", or "none".
 std::string joined_text(const std::optional<Date>& joined);

@@ -45,6 +45,32 @@ carried_phrase(Points carried)
   return carried <= Points() ? std::string("nothing") : points_phrase(carried);
 }
 
+} // namespace
+
+std::string
+quoted_note(std::string_view note)
+{
+  if (note.empty()) {
+    return "(none)";
+  }
+  if (note.find('\n') == std::string_view::npos) {
+    return std::string(note);
+  }
+  while (!note.empty() && note.back() == '\n') {
+    note.remove_suffix(1);
+  }
+  std::string quoted = "(quoted below)";
+  for (std::size_t start = 0; start <= note.size();) {
+    const auto end = std::min(note.find('\n', start), note.size());
+    const auto line = note.substr(start, end - start);
+    quoted += line.empty() ? "\n    >" : fmt::format("\n    > {}", line);
+    start = end + 1;
+  }
+  return quoted;
+}
+
+namespace {
+
 Values
 claim_values(const Claim& claim)
 {
@@ -65,7 +91,7 @@ claim_values(const Claim& claim)
           {"login", claim.member},
           {"member_name", claim.member_name},
           {"name", claim.member_name},
-          {"note", claim.note.empty() ? "(none)" : claim.note},
+          {"note", quoted_note(claim.note)},
           {"attachments", std::to_string(claim.attachments)},
           {"reason", claim.reason.value_or("")}};
 }
@@ -232,7 +258,7 @@ describe_evidence(Database& db,
                   Values& values,
                   const std::optional<std::vector<std::int64_t>>& fresh = std::nullopt)
 {
-  const auto files = claim_attachments(db, claim.id);
+  const auto files = claim_attachments(db, claim.id, DuplicateFlags::fill_in);
   if (files.empty()) {
     values["evidence"] = "Evidence: none attached.\n";
     return {};
@@ -261,8 +287,9 @@ describe_evidence(Database& db,
                         file.media_type,
                         how,
                         file.sha256);
-    for (const auto other : file.duplicate_of) {
-      duplicates += fmt::format("  {} is also attached to claim #{}.\n", file.name, other);
+    if (file.duplicate_of && !file.duplicate_of->empty()) {
+      duplicates += fmt::format(
+        "  {} is also attached to claim {}.\n", file.name, claim_refs(*file.duplicate_of));
     }
   }
   if (!duplicates.empty()) {
@@ -574,6 +601,45 @@ notice_claim_withdrawn(Database& db,
                fmt::format("claim:{}:withdrawn", claim.id),
                "claim-withdrawn",
                claim_values(claim));
+}
+
+void
+notice_quota_reached(Database& db,
+                     const Context& context,
+                     const Member& member,
+                     const QuotaReached& reached)
+{
+  const bool claims = reached.kind == QuotaReached::Kind::claims_per_day;
+  Values values{
+    {"login", member.login},
+    {"member_name", member.name},
+    {"limit", reached.limit},
+    {"setting", claims ? "claim.max_per_day" : "attach.max_year_bytes"},
+    {"refused",
+     claims ? wrap(fmt::format("{} ({}) made a claim over the limit of {} a member may make. "
+                               "It was refused, and nothing was stored.",
+                               member.name,
+                               member.login,
+                               reached.limit),
+                   k_width)
+            : wrap(fmt::format("{} ({}) tried to attach evidence to a claim of {} over the limit "
+                               "of {}. It was refused, and nothing was stored.",
+                               member.name,
+                               member.login,
+                               reached.year,
+                               reached.limit),
+                   k_width)},
+    {"again",
+     claims ? fmt::format("You are told of this once a day for {}.", member.login)
+            : fmt::format(
+              "You are told of this once for {}'s claims of {}.", member.login, reached.year)}};
+  to_secretary(db,
+               context,
+               std::nullopt,
+               claims ? fmt::format("quota:claims:{}:{}", member.id, context.today.to_string())
+                      : fmt::format("quota:evidence:{}:{}", member.id, reached.year),
+               "quota-reached",
+               values);
 }
 
 const std::string&
@@ -990,7 +1056,7 @@ notice_audit_answered(Database& db, const Context& context, const Audit& audit)
   Values values{{"member_name", audit.name},
                 {"login", audit.member},
                 {"year", std::to_string(audit.year)},
-                {"note", audit.response.empty() ? "(none)" : audit.response}};
+                {"note", quoted_note(audit.response)}};
   std::string claims;
   for (const auto& claim : audit.requested) {
     claims += fmt::format(

@@ -20,7 +20,27 @@ struct YearClose;
 struct MailRange;
 struct ReportLine;
 
+// A member's note as a mail shows it: "(none)" for none; one line as it
+// is; with line breaks, "(quoted below)" and then each line indented as a
+// quote ("    > ..."), so that no line of it reads as the mail's own.
+std::string quoted_note(std::string_view note);
+
 // The scheme's mails, queued in the outbox inside the caller's transaction.
+
+// A member reached one of their quotas.
+struct QuotaReached
+{
+  enum class Kind { claims_per_day, evidence_per_year } kind;
+  std::string limit; // "100 claims in 24 hours"
+  int year;          // of the evidence; the day's year for claims
+};
+
+// To the secretary, once a day (claims) or once a CPD year (evidence) for
+// each member: the member was refused over a quota.
+void notice_quota_reached(Database& db,
+                          const Context& context,
+                          const Member& member,
+                          const QuotaReached& reached);
 
 // To the member (received) and to the secretary (to decide).
 void notice_claim_submitted(Database& db,

@@ -4,6 +4,7 @@
 
 #include <cpd/database.hpp>
 #include <cpd/embedded.hpp>
+#include <cpd/host_config.hpp>
 #include <cpd/json.hpp>
 #include <cpd/mail/message.hpp>
 #include <cpd/mail/template.hpp>
@@ -17,10 +18,9 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
-#include <filesystem>
-#include <fstream>
 #include <limits>
-#include <sstream>
+#include <memory>
+#include <mutex>
 #include <unordered_map>
 
 namespace cpd {
@@ -114,18 +114,6 @@ constexpr auto k_placeholders = std::to_array<std::string_view>({"activity",
                                                                  "year",
                                                                  "years"});
 
-std::string
-read_text_file(const std::filesystem::path& path)
-{
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (!in) {
-    throw Error(ErrorKind::config, "cannot read {}", path.string());
-  }
-  return text.str();
-}
-
 // The id of the next mail: after every mail in the outbox and every id a
 // batch not yet written out holds.
 std::int64_t
@@ -180,17 +168,14 @@ transport_options(Database& db, const DeliveryOptions& options)
   result.local_hostname = helo_name(db, options.local_hostname);
   result.starttls =
     get_setting(db, "mail.starttls") == "required" ? mail::StartTls::required : mail::StartTls::no;
-  result.username = get_setting(db, "mail.username");
-  result.password = get_setting(db, "mail.password");
-  const auto password_file = get_setting(db, "mail.password_file");
-  if (result.password.empty() && !password_file.empty()) {
-    result.password = read_text_file(password_file);
-    while (!result.password.empty()
-           && (result.password.back() == '\n' || result.password.back() == '\r')) {
-      result.password.pop_back();
-    }
+  // The SMTP password goes only to the server the host configuration
+  // names: never to a mail.url a secretary set.
+  const auto host = host_config();
+  if (host->mail_url) {
+    result.username = get_setting(db, "mail.username");
+    result.password = host->mail_password;
   }
-  result.ca_file = get_setting(db, "mail.ca_file");
+  result.ca_pem = host->mail_ca;
   return result;
 }
 
@@ -421,18 +406,30 @@ record(Database& db,
 }
 
 // Templates parsed once per process, found by their text: an edited
-// template is a new entry, never a stale one.
-const mail::Template&
+// template is a new entry, never a stale one. The server renders on many
+// threads at once: the cache is shared under a lock, and an entry stays
+// alive while a render holds it even if the cache is emptied meanwhile.
+std::shared_ptr<const mail::Template>
 parsed_template(Database& db, const std::string& name)
 {
-  static std::unordered_map<std::string, mail::Template> parsed;
+  // Templates a secretary keeps editing would otherwise pile up.
+  constexpr std::size_t k_most_templates = 64;
+  static std::mutex mutex;
+  static std::unordered_map<std::string, std::shared_ptr<const mail::Template>> parsed;
   auto key = name + '\0' + template_text(db, name);
-  auto found = parsed.find(key);
-  if (found == parsed.end()) {
-    auto text = std::string_view(key).substr(name.size() + 1);
-    found = parsed.emplace(key, mail::Template::parse(name, text)).first;
+  {
+    const std::lock_guard lock(mutex);
+    if (const auto found = parsed.find(key); found != parsed.end()) {
+      return found->second;
+    }
   }
-  return found->second;
+  auto text = std::string_view(key).substr(name.size() + 1);
+  auto made = std::make_shared<const mail::Template>(mail::Template::parse(name, text));
+  const std::lock_guard lock(mutex);
+  if (parsed.size() >= k_most_templates) {
+    parsed.clear();
+  }
+  return parsed.emplace(std::move(key), std::move(made)).first->second;
 }
 
 // A mail from its template and facts: the values are made from the facts
@@ -441,7 +438,7 @@ mail::Rendered
 render_facts(Database& db, const std::string& template_name, std::string_view facts)
 {
   return parsed_template(db, template_name)
-    .render(mail_values(db, template_name, Facts::parse(db, facts)));
+    ->render(mail_values(db, template_name, Facts::parse(db, facts)));
 }
 
 // Refuses a rendered mail whose subject could not go into a header.
@@ -454,15 +451,12 @@ validate_rendered(const std::string& template_name, const mail::Rendered& render
 } // namespace
 
 std::string
-template_text(Database& db, std::string_view name)
+template_text(Database& /*db*/, std::string_view name)
 {
-  const auto directory = get_setting(db, "mail.templates");
-  if (!directory.empty()) {
-    const auto path = std::filesystem::path(directory) / (std::string(name) + ".txt");
-    std::error_code ec;
-    if (std::filesystem::exists(path, ec)) {
-      return read_text_file(path);
-    }
+  const auto host = host_config();
+  const auto found = host->templates.find(name);
+  if (found != host->templates.end()) {
+    return found->second;
   }
   const auto shipped = embedded_file("templates/" + std::string(name) + ".txt");
   if (!shipped) {
@@ -472,27 +466,12 @@ template_text(Database& db, std::string_view name)
 }
 
 void
-validate_template_directory(std::string_view directory)
+validate_template(std::string_view name, std::string_view text, std::string_view where)
 {
-  std::error_code ec;
-  if (!std::filesystem::is_directory(directory, ec)) {
-    throw Error(ErrorKind::config, "{} is not a directory of mail templates", directory);
-  }
-  std::filesystem::directory_iterator files(directory, ec);
-  if (ec) {
-    throw Error(ErrorKind::config, "the mail templates in {} cannot be read", directory);
-  }
-  for (const auto& file : files) {
-    const auto name = file.path().stem().string();
-    if (file.path().extension() != ".txt" || !embedded_file("templates/" + name + ".txt")) {
-      continue; // not one of cpd's templates
-    }
-    for (const auto& used : mail::placeholders(name, read_text_file(file.path()))) {
-      if (std::find(std::begin(k_placeholders), std::end(k_placeholders), used)
-          == std::end(k_placeholders)) {
-        throw Error(
-          ErrorKind::config, "template {}: unknown placeholder {{{}}}", file.path().string(), used);
-      }
+  for (const auto& used : mail::placeholders(name, text)) {
+    if (std::find(std::begin(k_placeholders), std::end(k_placeholders), used)
+        == std::end(k_placeholders)) {
+      throw Error(ErrorKind::config, "template {}: unknown placeholder {{{}}}", where, used);
     }
   }
 }

@@ -130,13 +130,13 @@ struct Recipient
 };
 std::vector<Recipient> secretary_recipients(Database& db, std::optional<std::int64_t> except);
 
-// The text of a mail template: from the directory in mail.templates when it
-// has one, else the one shipped in data/templates.
+// The text of a mail template: from the host configuration's mail.templates
+// when it has one, else the one shipped in data/templates.
 std::string template_text(Database& db, std::string_view name);
 
-// Checks every template in a directory against the placeholders cpd fills
-// in; throws ErrorKind::config naming the first bad one.
-void validate_template_directory(std::string_view directory);
+// Checks a template's text against the placeholders cpd fills in; throws
+// ErrorKind::config naming `where` and the first bad one.
+void validate_template(std::string_view name, std::string_view text, std::string_view where);
 
 // Whether delivery waits for a mail's next attempt after a failure.
 enum class Backoff { respect, ignore };

@@ -1,5 +1,6 @@
 #include <cpd/database.hpp>
 #include <cpd/error.hpp>
+#include <cpd/host_config.hpp>
 #include <cpd/mail/message.hpp>
 #include <cpd/mail/transport.hpp>
 #include <cpd/members.hpp>
@@ -12,9 +13,6 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
 
 namespace cpd {
 
@@ -71,13 +69,17 @@ constexpr std::array k_settings = {
               "the name cpd greets the SMTP server with (default: this host's fully qualified "
               "name, else the mail.from domain)"},
   SettingInfo{"mail.starttls", "no", "'required' to refuse SMTP without STARTTLS"},
-  SettingInfo{"mail.username", "", "SMTP login name"},
-  SettingInfo{"mail.password", "", "SMTP password", SettingInfo::Secret::yes},
-  SettingInfo{"mail.password_file", "", "a file holding the SMTP password instead"},
-  SettingInfo{"mail.ca_file", "", "certificates to trust for SMTP over TLS"},
-  SettingInfo{"mail.templates", "", "a directory of mail templates overriding the shipped ones"},
+  SettingInfo{
+    "mail.username", "", "SMTP login name, used only with a mail.url of the host configuration"},
   SettingInfo{"attach.max_file_bytes", "10485760", "largest attachment in bytes"},
   SettingInfo{"attach.max_claim_bytes", "26214400", "most bytes attached to one claim"},
+  SettingInfo{"attach.max_year_bytes",
+              "209715200",
+              "most bytes of evidence a member attaches to the claims of one CPD year"},
+  SettingInfo{"attach.purge_withdrawn_days",
+              "30",
+              "days after a claim is withdrawn that its evidence is purged (by cpd remind)"},
+  SettingInfo{"claim.max_per_day", "100", "most claims a member makes in 24 hours"},
   SettingInfo{"mail.attach_max_bytes",
               "5242880",
               "most bytes of evidence sent with the secretary's mail of a claim (0: none)"},
@@ -98,6 +100,15 @@ find_info(std::string_view key)
     if (info.key == key) {
       return info;
     }
+  }
+  if (key == "mail.templates" || key == "mail.ca_file" || key == "mail.password_file"
+      || key == "mail.password") {
+    throw Error(ErrorKind::usage,
+                "{} is no longer a setting: the administrator sets {} in {} (see cpd.conf(5))",
+                key,
+                key == "mail.password" ? "the SMTP password in mail.password_file"
+                                       : std::string(key),
+                host_config_name());
   }
   if (key == "remind.interval_days") {
     throw Error(ErrorKind::usage,
@@ -126,69 +137,6 @@ parse_integer(std::string_view text)
     return std::nullopt;
   }
   return value;
-}
-
-// The bytes of a file a setting names, read as whoever delivers mail will
-// read it: on a shared host that is the server, which also answers `config
-// set`.
-std::string
-read_named_file(std::string_view key, const std::filesystem::path& path)
-{
-  std::error_code ec;
-  const auto status = std::filesystem::status(path, ec);
-  if (status.type() == std::filesystem::file_type::not_found) {
-    throw Error(ErrorKind::no_input, "{} {} does not exist", key, path.string());
-  }
-  if (ec) {
-    throw Error(ErrorKind::no_input, "{} {} cannot be read: {}", key, path.string(), ec.message());
-  }
-  if (!std::filesystem::is_regular_file(status)) {
-    throw Error(ErrorKind::bad_input, "{} {} is not a file", key, path.string());
-  }
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (!in) {
-    throw Error(ErrorKind::no_input, "{} {} cannot be read", key, path.string());
-  }
-  return text.str();
-}
-
-// Files and directories that mail delivery reads later are checked now, so
-// that a mistyped path is refused here rather than at delivery, where it
-// would show as a different problem.
-void
-check_named_file(std::string_view key, std::string_view value)
-{
-  const std::filesystem::path path{std::string(value)};
-  if (!path.is_absolute()) {
-    throw Error(ErrorKind::bad_input,
-                "{} must be an absolute path: mail is sent from wherever the delivering "
-                "process runs",
-                key);
-  }
-  if (key == "mail.templates") {
-    std::error_code ec;
-    if (std::filesystem::status(path, ec).type() == std::filesystem::file_type::not_found) {
-      throw Error(ErrorKind::no_input, "mail.templates {} does not exist", path.string());
-    }
-    try {
-      validate_template_directory(value);
-    } catch (const Error& e) {
-      throw Error(ErrorKind::bad_input, "{}", e.what());
-    }
-  } else if (key == "mail.ca_file") {
-    if (read_named_file(key, path).find("-----BEGIN CERTIFICATE-----") == std::string::npos) {
-      throw Error(ErrorKind::bad_input,
-                  "mail.ca_file {} holds no PEM certificate (-----BEGIN CERTIFICATE-----)",
-                  path.string());
-    }
-  } else {
-    const auto password = read_named_file(key, path);
-    if (password.find_first_not_of("\r\n") == std::string::npos) {
-      throw Error(ErrorKind::bad_input, "mail.password_file {} is empty", path.string());
-    }
-  }
 }
 
 // "21,7" -> {21, 7}; "none" -> {}; nothing for anything else.
@@ -280,6 +228,16 @@ validate_setting(std::string_view key, std::string_view value)
     if (!days || *days > 365) {
       bad("a number of days from 0 to 365");
     }
+  } else if (key == "attach.purge_withdrawn_days") {
+    const auto days = parse_integer(value);
+    if (!days || *days > 3650) {
+      bad("a number of days from 0 to 3650");
+    }
+  } else if (key == "claim.max_per_day") {
+    const auto claims = parse_integer(value);
+    if (!claims || *claims < 1 || *claims > 1000000) {
+      bad("a number of claims from 1 to 1000000");
+    }
   } else if (key.starts_with("attach.")) {
     const auto bytes = parse_integer(value);
     if (!bytes || *bytes < 1) {
@@ -299,11 +257,6 @@ validate_setting(std::string_view key, std::string_view value)
     } catch (const Error& e) {
       throw Error(ErrorKind::bad_input, "{}", e.what());
     }
-  } else if (key == "mail.templates" || key == "mail.ca_file" || key == "mail.password_file") {
-    if (has_control_characters(value, AllowNewlines::no) || !valid_utf8(value)) {
-      bad("one line of UTF-8 text");
-    }
-    check_named_file(key, value);
   } else if (key == "mail.helo") {
     if (!mail::is_host_name(value) || value.find('.') == std::string_view::npos) {
       bad("a fully qualified host name like mail.example.org");
@@ -353,10 +306,31 @@ known_settings()
   return k_settings;
 }
 
+namespace {
+
+// A setting the host configuration pins, if it does.
+std::optional<std::string>
+pinned(std::string_view key)
+{
+  const auto host = host_config();
+  if (key == "mail.url") {
+    return host->mail_url;
+  }
+  if (key == "mail.username") {
+    return host->mail_username;
+  }
+  return std::nullopt;
+}
+
+} // namespace
+
 std::string
 get_setting(Database& db, std::string_view key)
 {
   const auto& info = find_info(key);
+  if (auto value = pinned(key)) {
+    return *std::move(value);
+  }
   Statement query(db, "SELECT value FROM setting WHERE key = ?");
   query.bind(1, key);
   return query.step() ? query.text(0) : std::string(info.default_value);
@@ -366,11 +340,17 @@ void
 set_setting(Database& db, const Context& context, std::string_view key, std::string_view value)
 {
   find_info(key);
+  Transaction transaction(db, Transaction::Kind::write);
+  require_secretary(db, context);
+  if (pinned(key)) {
+    throw Error(ErrorKind::permission,
+                "{} is set by the administrator in {}; ask them to change it there",
+                key,
+                host_config_name());
+  }
   if (!value.empty()) {
     validate_setting(key, value);
   }
-  Transaction transaction(db, Transaction::Kind::write);
-  require_secretary(db, context);
   if (value.empty()) {
     Statement(db, "DELETE FROM setting WHERE key = ?").bind(1, key).run();
   } else {
@@ -395,6 +375,9 @@ read_setting(Database& db, const Context& context, std::string_view key)
   auto value = get_setting(db, key);
   if (info.secret == SettingInfo::Secret::yes && !value.empty()) {
     return "(set)";
+  }
+  if (pinned(key)) {
+    return fmt::format("{} (set in {})", value, host_config_name());
   }
   return value;
 }

@@ -83,7 +83,8 @@ find_preset(std::string_view name)
 SetupResult
 initialize(Database& db, const Context& context, const SetupRequest& request)
 {
-  const NewMember secretary{context.login, request.name, request.email, Role::secretary};
+  const NewMember secretary{
+    context.login, request.name, request.email, Role::secretary, request.cpd_duty};
   validate_member(secretary);
   const auto preset = find_preset(request.scheme);
   Transaction transaction(db, Transaction::Kind::write);

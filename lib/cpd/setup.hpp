@@ -41,6 +41,7 @@ struct SetupRequest
   std::string organisation;                // e.g. "International Institute of Marine Surveying"
   std::optional<std::string> points_table; // CSV text; default: the scheme's own table
   std::string scheme = std::string(k_default_preset); // a shipped scheme's name
+  bool cpd_duty = true; // false: the first secretary is staff, with no CPD duty of their own
 };
 
 // Sets up a new database with a shipped scheme's rules: loads its points

@@ -152,14 +152,18 @@ parse_standing(std::string_view text)
 
 // --- Issuing ---
 
+// The key, which a database that has issued statements must have.
 std::string
 statement_key(Database& db)
 {
-  Statement query(db, "SELECT secret FROM statement_key WHERE id = 1");
-  if (!query.step()) {
-    return {};
+  auto key = db.statement_key();
+  if (key.empty()) {
+    throw Error(ErrorKind::config,
+                "the statement key {} is missing: put back the copy kept with the database's "
+                "backups, or no code of its statements verifies",
+                db.key_path().string());
   }
-  return query.blob(0);
+  return key;
 }
 
 // The last closed year, or this year while none is closed.
@@ -421,7 +425,7 @@ format_statement_code(std::string_view code)
 void
 ensure_statement_key(Database& db)
 {
-  Statement(db, "INSERT OR IGNORE INTO statement_key(id, secret) VALUES (1, randomblob(32))").run();
+  db.ensure_statement_key();
 }
 
 CpdStatement
@@ -529,8 +533,17 @@ std::vector<std::string>
 check_statements(Database& db)
 {
   std::vector<std::string> problems;
-  const auto key = statement_key(db);
+  const auto key = db.statement_key();
   Statement query(db, "SELECT id, code, content FROM statement ORDER BY id");
+  if (key.empty()) {
+    if (query.step()) {
+      problems.push_back(fmt::format(
+        "the statement key {} is missing: no statement's code can be verified; put back the "
+        "copy kept with the database's backups",
+        db.key_path().string()));
+    }
+    return problems;
+  }
   while (query.step()) {
     if (statement_code(key, query.text(2)) != query.text(1)) {
       problems.push_back(fmt::format("statement {} (#{}) does not match its verification code",

@@ -207,35 +207,68 @@ valid_utf8(std::string_view text)
 }
 
 bool
+hidden_character(char32_t c)
+{
+  return c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == 0x061c || (c >= 0x200b && c <= 0x200f)
+         || (c >= 0x2028 && c <= 0x202e) || (c >= 0x2060 && c <= 0x2069 && c != 0x2065)
+         || c == 0xfeff || (c >= 0xe0000 && c <= 0xe007f);
+}
+
+namespace {
+
+bool
+allowed_break(char32_t c, AllowNewlines newlines)
+{
+  return newlines == AllowNewlines::yes && (c == '\n' || c == '\t');
+}
+
+} // namespace
+
+std::string
+first_control_character(std::string_view text, AllowNewlines newlines)
+{
+  for (std::size_t pos = 0; pos < text.size();) {
+    const auto d = utf8::decode(text, pos);
+    if (d.status == utf8::Status::ok && hidden_character(d.code_point)
+        && !allowed_break(d.code_point, newlines)) {
+      return fmt::format("U+{:04X}", static_cast<std::uint32_t>(d.code_point));
+    }
+    pos += d.length;
+  }
+  return {};
+}
+
+bool
 has_control_characters(std::string_view text, AllowNewlines newlines)
 {
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    if (c < 0x20 || c == 0x7f) {
-      if (newlines == AllowNewlines::yes && (c == '\n' || c == '\t')) {
-        continue;
-      }
-      return true;
+  return !first_control_character(text, newlines).empty();
+}
+
+std::string
+escape_hidden(std::string_view text, AllowNewlines newlines)
+{
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t pos = 0; pos < text.size();) {
+    const auto d = utf8::decode(text, pos);
+    if (d.status != utf8::Status::ok) {
+      out += fmt::format("\\x{:02x}", static_cast<unsigned char>(text[pos]));
+    } else if (!hidden_character(d.code_point) || allowed_break(d.code_point, newlines)) {
+      out.append(text.substr(pos, d.length));
+    } else if (d.code_point == '\n') {
+      out += "\\n";
+    } else if (d.code_point == '\r') {
+      out += "\\r";
+    } else if (d.code_point < 0x20 || d.code_point == 0x7f) {
+      out += fmt::format("\\x{:02x}", static_cast<std::uint32_t>(d.code_point));
+    } else if (d.code_point <= 0xffff) {
+      out += fmt::format("\\u{:04x}", static_cast<std::uint32_t>(d.code_point));
+    } else {
+      out += fmt::format("\\U{:08x}", static_cast<std::uint32_t>(d.code_point));
     }
-    // C1 controls are U+0080..U+009F, encoded C2 80..C2 9F.
-    if (c == 0xc2 && i + 1 < text.size()) {
-      const auto next = static_cast<unsigned char>(text[i + 1]);
-      if (next >= 0x80 && next <= 0x9f) {
-        return true;
-      }
-    }
-    // Bidirectional embeddings and overrides U+202A..U+202E (E2 80 AA..AE)
-    // and isolates U+2066..U+2069 (E2 81 A6..A9).
-    if (c == 0xe2 && i + 2 < text.size()) {
-      const auto second = static_cast<unsigned char>(text[i + 1]);
-      const auto third = static_cast<unsigned char>(text[i + 2]);
-      if ((second == 0x80 && third >= 0xaa && third <= 0xae)
-          || (second == 0x81 && third >= 0xa6 && third <= 0xa9)) {
-        return true;
-      }
-    }
+    pos += d.length;
   }
-  return false;
+  return out;
 }
 
 std::string

@@ -13,14 +13,32 @@ namespace cpd {
 // (U+D800..U+DFFF), nothing above U+10FFFF, no truncated sequence.
 bool valid_utf8(std::string_view text);
 
-// True when `text` holds a C0 control (U+0000..U+001F), DEL (U+007F), a C1
-// control (U+0080..U+009F, as UTF-8) or a bidirectional override or isolate
-// (U+202A..U+202E, U+2066..U+2069), which would make text shown to the
-// secretary read other than it is ("gpj.exe" as "exe.jpg"). AllowNewlines::yes
-// lets \n and \t pass (never \r). Used to refuse line breaks in names,
-// emails and reasons.
+// True for a character that a terminal or a mail reader obeys or hides
+// rather than shows, so that text reads other than it is ("gpj.exe" as
+// "exe.jpg", two names that look the same, a line that is not one): C0
+// controls (U+0000..U+001F), DEL, C1 controls (U+0080..U+009F), the
+// bidirectional marks (U+200E, U+200F, U+061C), embeddings and overrides
+// (U+202A..U+202E) and isolates (U+2066..U+2069), the line and paragraph
+// separators (U+2028, U+2029), zero-width characters (U+200B..U+200D,
+// U+2060, U+FEFF) and tag characters (U+E0000..U+E007F).
+bool hidden_character(char32_t c);
+
+// True when `text` holds a hidden character (above). AllowNewlines::yes
+// lets \n and \t pass (never \r). Used to refuse them in names, emails,
+// notes and reasons.
 enum class AllowNewlines { no, yes };
 bool has_control_characters(std::string_view text, AllowNewlines newlines);
+
+// The first hidden character in `text` (AllowNewlines as above), as
+// "U+202E"; empty when there is none. For errors that name it.
+std::string first_control_character(std::string_view text, AllowNewlines newlines);
+
+// `text` as it may be shown at a terminal or in a mail: every hidden
+// character written out instead, \n as "\n", \r as "\r", other C0
+// controls and bytes that are not UTF-8 as "\x1b", the rest as "\u202e"
+// or "\U000e0041". AllowNewlines::yes keeps \n and \t as they are.
+// The one place text from members is made safe to show.
+std::string escape_hidden(std::string_view text, AllowNewlines newlines);
 
 // The media type of an attachment, from its leading bytes (any prefix of the
 // file) and then its name's extension; "application/octet-stream" when

@@ -5,12 +5,22 @@
   hostile_client.py version SOCKET V         a frame of protocol version V; prints the answer
   hostile_client.py oversize SOCKET          a header announcing 1 GiB; prints the answer
   hostile_client.py listen SOCKET LOG        a fake server: logs how many bytes it got
+  hostile_client.py word SOCKET MIB N [WORD...]
+                                             N requests at once, each the WORDs then a word
+                                             of MIB MiB; prints each answer's status and error
+  hostile_client.py park SOCKET N SECONDS BYTES
+                                             N connections announcing BYTES of request and
+                                             sending none of it; prints how many connected
+  hostile_client.py ask SOCKET WORD...       a request of these words; prints the answer
+  hostile_client.py flood SOCKET N           N requests, one after another, each closed
+                                             before its answer; prints how many were sent
 """
 
 import os
 import socket
 import struct
 import sys
+import threading
 import time
 
 
@@ -57,6 +67,39 @@ def field(tag, value):
     return bytes([tag]) + struct.pack(">I", len(value)) + value
 
 
+def request(*args):
+    """A whole request frame: the words, and a terminal that is none."""
+    payload = b"".join(field(1, arg) for arg in args) + field(3, bytes(9))
+    return b"cpd\x01" + struct.pack(">I", len(payload)) + payload
+
+
+def word(path, mib, count, before=()):
+    frame = request(*(w.encode() for w in before), b"x" * (mib << 20))
+    answers = [None] * count
+
+    def one(i):
+        try:
+            s = connect(path)
+            try:
+                s.sendall(frame)
+            except OSError:
+                pass  # refused before it was read: the answer says why
+            answers[i] = read_answer(s)
+        except OSError as e:
+            answers[i] = str(e)
+
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(count)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for answer in answers:
+        if isinstance(answer, tuple):
+            print(answer[1], len(answer[2]), answer[2][:150], flush=True)
+        else:
+            print(answer, flush=True)
+
+
 def main():
     command, path = sys.argv[1], sys.argv[2]
     if command == "stall":
@@ -71,6 +114,36 @@ def main():
                 pass
         print(len(held), flush=True)
         time.sleep(seconds)
+    elif command == "word":
+        word(path, int(sys.argv[3]), int(sys.argv[4]), sys.argv[5:])
+    elif command == "park":
+        count, seconds, size = int(sys.argv[3]), float(sys.argv[4]), int(sys.argv[5])
+        held = []
+        for _ in range(count):
+            try:
+                s = connect(path)
+                s.send(b"cpd\x01" + struct.pack(">I", size))
+                held.append(s)
+            except OSError:
+                pass
+        print(len(held), flush=True)
+        time.sleep(seconds)
+    elif command == "ask":
+        s = connect(path)
+        s.sendall(request(*(arg.encode() for arg in sys.argv[3:])))
+        print(read_answer(s))
+    elif command == "flood":
+        frame = request(b"balance")
+        sent = 0
+        for _ in range(int(sys.argv[3])):
+            try:
+                s = connect(path)
+                s.sendall(frame)
+                s.close()
+                sent += 1
+            except OSError:
+                pass
+        print(sent, flush=True)
     elif command == "garbage":
         s = connect(path)
         try:

@@ -5,6 +5,12 @@
 # server on a socket in the test folder. `run USER ARGS` then runs cpd as that
 # user through the server; `db_snapshot` and `sql` read the database as the
 # server's user. Needs root: a suite without it is skipped.
+#
+# Set before sourcing: USERS_PREFIX (default cpdtest) names the people
+# PREFIX-sec and so on, so that suites running at once keep apart;
+# HOST_CONFIG, a host configuration the server reads (serve --config);
+# SERVER_WRAPPER, a command the server runs under (prlimit ... --). The
+# server gets TSAN_OPTIONS, for a ThreadSanitizer build.
 
 if [ "$(id -u)" != 0 ] || ! command -v setpriv >/dev/null || ! command -v useradd >/dev/null; then
   skip_suite "needs root, setpriv and useradd to make real users"
@@ -30,10 +36,17 @@ remove_users() {
     userdel "$name" 2>/dev/null
   done
 }
-trap 'kill "$SERVER_PID" 2>/dev/null; remove_users' EXIT
-make_user cpd --system --no-create-home --shell /usr/sbin/nologin
-SEC=cpdtest-sec ANN=cpdtest-ann BOB=cpdtest-bob EVE=cpdtest-eve
+trap 'kill "$SERVER_PID" 2>/dev/null; wait "$SERVER_PID" 2>/dev/null; remove_users' EXIT
+# The server's user stays, as the package leaves it: suites running at once
+# all run their servers as cpd, and none may take it from the others.
+id cpd >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin cpd || exit 70
+# USERS_PREFIX (default cpdtest) names them, so that suites running at once
+# need not share (and delete) each other's users.
+prefix=${USERS_PREFIX:-cpdtest}
+SEC=$prefix-sec ANN=$prefix-ann BOB=$prefix-bob EVE=$prefix-eve
 for person in $SEC $ANN $BOB $EVE; do
+  # One left by a run that was killed is this suite's own: made again here.
+  userdel "$person" 2>/dev/null
   make_user "$person" --create-home --home-dir "$TESTDIR/home/$person" --shell /bin/sh
   install -d -o "$person" -g "$(id -gn "$person")" -m 700 "$TESTDIR/home/$person"
 done
@@ -82,7 +95,8 @@ run() {
 
 # The database as the server's user sees it (nothing created as root).
 db_snapshot() {
-  as cpd sh -c "umask 077; sqlite3 -batch -cmd '.timeout 10000' '$CPD_DB' .dump" 2>/dev/null
+  as cpd test -f "$CPD_DB" || return 0
+  checked_dump as cpd sh -c 'umask 077; exec sqlite3 -batch -cmd ".timeout 10000" "$0" "$1"' "$CPD_DB"
 }
 sql() {
   as cpd sh -c "umask 077; sqlite3 -batch -cmd '.timeout 10000' '$CPD_DB' \"\$0\"" "$1"
@@ -104,15 +118,34 @@ elapsed_ms() {
   echo $(((end - start) / 1000000))
 }
 
-setpriv --reuid=cpd --regid="$(id -g cpd)" --init-groups \
-  env -i PATH=/usr/bin:/bin CPD_TODAY=2017-03-15 CPD_USER="$SEC" \
-  "$BIN" serve --db "$STATE/cpd.db" --socket "$SOCKET" 2>"$TESTDIR/server.log" &
-SERVER_PID=$!
-for _ in $(seq 50); do
-  [ -S "$SOCKET" ] && break
-  sleep 0.1
-done
-[ -S "$SOCKET" ] || { cat "$TESTDIR/server.log" >&2; exit 70; }
+# start_server [TODAY]: the server, on the day TODAY (default 2017-03-15)
+# at the real time of day.
+start_server() {
+  # shellcheck disable=SC2086 # the wrapper's words
+  ${SERVER_WRAPPER:-} setpriv --reuid=cpd --regid="$(id -g cpd)" --init-groups \
+    env -i PATH=/usr/bin:/bin CPD_TODAY="${1:-2017-03-15}" CPD_USER="$SEC" \
+    ${TSAN_OPTIONS:+TSAN_OPTIONS="$TSAN_OPTIONS"} \
+    "$BIN" serve --db "$STATE/cpd.db" --socket "$SOCKET" ${HOST_CONFIG:+--config "$HOST_CONFIG"} \
+    2>>"$TESTDIR/server.log" &
+  SERVER_PID=$!
+  for _ in $(seq 50); do
+    [ -S "$SOCKET" ] && break
+    sleep 0.1
+  done
+  [ -S "$SOCKET" ] || { cat "$TESTDIR/server.log" >&2; exit 70; }
+}
+stop_server() {
+  kill "$SERVER_PID" 2>/dev/null
+  wait "$SERVER_PID" 2>/dev/null
+  rm -f "$SOCKET"
+}
+start_server
+
+# restart_server TODAY: the same server started again on another day.
+restart_server() {
+  stop_server
+  start_server "$@"
+}
 
 
 # The scheme most suites start from: SEC the secretary, ANN and BOB members,

@@ -62,7 +62,7 @@ struct Audited : testutil::Scheme
   }
 
   cpd::AuditDraw
-  draw(int year, std::optional<std::uint64_t> seed, std::optional<std::int64_t> percent = {})
+  draw(int year, std::uint64_t seed, std::optional<std::int64_t> percent = {})
   {
     DrawRequest request;
     request.year = year;
@@ -125,7 +125,7 @@ TEST_CASE("the sample is pinned: a later cpd draws the same members with the sam
   CHECK(logins(draw) == std::vector<std::string>{"m007", "m010", "m013", "sec", "sue"});
 }
 
-TEST_CASE("only active, non-exempt members who met the quota are drawn; at least one")
+TEST_CASE("only active, non-exempt members who met the quota are drawn, at least one")
 {
   Audited scheme(0, {"bob"});
   cpd::grant_dispensation(scheme.db, scheme.as("sec"), "sue", 2017, 2017, "long illness");
@@ -168,7 +168,7 @@ TEST_CASE("a draw needs a closed year, and a second draw --add")
         == ErrorKind::refused); // nobody is left
 }
 
-TEST_CASE("the system may draw, and the draw is listed for a secretary; a member sees their own")
+TEST_CASE("the system may draw, and the draw is listed for a secretary, a member sees their own")
 {
   Audited scheme(0);
   auto system = scheme.as("cpd");
@@ -212,7 +212,7 @@ TEST_CASE("an audit asks evidence for the approved claims without files")
   }
 }
 
-TEST_CASE("a member answers; evidence goes to approved claims only while under audit")
+TEST_CASE("a member answers, evidence goes to approved claims only while under audit")
 {
   Audited scheme(0);
   const auto draw = scheme.draw(2017, 1, 1000);
@@ -394,4 +394,49 @@ TEST_CASE("percentages and seeds on the command line")
   CHECK_FALSE(cpd::parse_seed("-1"));
   CHECK_FALSE(cpd::parse_seed("1e3"));
   CHECK_FALSE(cpd::parse_seed(""));
+}
+
+TEST_CASE("anybody repeats a draw from its recorded seed and pool, and a changed record shows")
+{
+  Audited scheme(16); // 20 eligible: ann, bob, sue, sec and 16 more
+  const auto draw = scheme.draw(2017, 987654321, 250);
+  REQUIRE(draw.audits.size() == 5);
+  auto checks = cpd::check_draws(scheme.db, scheme.as("sec"), 2017);
+  REQUIRE(checks.size() == 1);
+  CHECK(checks[0].recorded);
+  CHECK(checks[0].matches);
+  CHECK(checks[0].seed == 987654321U);
+  CHECK(checks[0].eligible == 20);
+  CHECK(checks[0].pool.size() == 20);
+  CHECK(std::is_sorted(checks[0].pool.begin(), checks[0].pool.end()));
+  // In the order drawn; the draw lists them by login.
+  CHECK(checks[0].expected == checks[0].drawn);
+  auto drawn = checks[0].drawn;
+  std::sort(drawn.begin(), drawn.end());
+  CHECK(drawn == logins(draw));
+
+  // A member learns the verdict, not who else was drawn or eligible.
+  const auto seen = cpd::check_draws(scheme.db, scheme.as("ann"), 2017);
+  REQUIRE(seen.size() == 1);
+  CHECK(seen[0].matches);
+  CHECK(seen[0].sampled == 5);
+  CHECK(seen[0].pool.empty());
+  CHECK(seen[0].drawn.empty());
+  CHECK(cpd::check_draws(scheme.db, scheme.as("ann"), 2017)[0].seed == 987654321U);
+
+  // Another seed written into the record no longer draws these members.
+  scheme.db.exec("UPDATE audit_draw SET seed = '987654322'");
+  CHECK_FALSE(cpd::check_draws(scheme.db, scheme.as("sec"), 2017)[0].matches);
+  scheme.db.exec("UPDATE audit_draw SET seed = '987654321'");
+  CHECK(cpd::check_draws(scheme.db, scheme.as("sec"), 2017)[0].matches);
+  // Nor does a pool with a member left out.
+  scheme.db.exec("UPDATE audit_draw SET pool = substr(pool, instr(pool, char(10)) + 1)");
+  CHECK_FALSE(cpd::check_draws(scheme.db, scheme.as("sec"), 2017)[0].matches);
+  // A draw from before the pool was recorded cannot be repeated, and says so.
+  scheme.db.exec("UPDATE audit_draw SET pool = NULL");
+  checks = cpd::check_draws(scheme.db, scheme.as("sec"), 2017);
+  CHECK_FALSE(checks[0].recorded);
+  CHECK_FALSE(checks[0].matches);
+  CHECK(error_kind([&] { cpd::check_draws(scheme.db, scheme.as("sec"), 2016); })
+        == ErrorKind::refused);
 }

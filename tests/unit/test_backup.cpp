@@ -66,7 +66,7 @@ listing(const std::filesystem::path& folder)
 
 } // namespace
 
-TEST_CASE("copies are named by time, oldest first; other files are not copies")
+TEST_CASE("copies are named by time, oldest first, other files are not copies")
 {
   CHECK(cpd::backup_names({"cpd-20180102-001000.db",
                            "cpd-20180101-001000-2.db",

@@ -1,6 +1,7 @@
 #include "fixture.hpp"
 
 #include <cpd/ledger.hpp>
+#include <cpd/outbox.hpp>
 #include <cpd/settings.hpp>
 
 using cpd::ClaimStatus;
@@ -248,4 +249,49 @@ TEST_CASE("a row changed outside cpd is an internal error naming it, never a gue
     CHECK(e.kind() == ErrorKind::internal);
     CHECK(std::string(e.what()).find(fmt::format("claim #{}", claim.id)) != std::string::npos);
   }
+}
+
+TEST_CASE("a claim over claim.max_per_day is refused, and the secretary is told once a day")
+{
+  testutil::Scheme s;
+  cpd::set_setting(s.db, s.as("sec"), "claim.max_per_day", "3");
+  for (int day = 1; day <= 3; ++day) {
+    s.claim("ann", "iims-webinar", Date(2017, 3, day));
+  }
+  auto count = [&](const char* sql) {
+    cpd::Statement query(s.db, sql);
+    query.step();
+    return query.integer(0);
+  };
+  const auto claims = count("SELECT count(*) FROM claim");
+  const auto mails = count("SELECT count(*) FROM outbox");
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    try {
+      s.claim("ann", "iims-webinar", Date(2017, 3, 4));
+      FAIL("a fourth claim in a day was taken");
+    } catch (const cpd::Error& e) {
+      CHECK(e.kind() == ErrorKind::refused);
+      CHECK(std::string(e.what()).starts_with(
+        "you have made 3 claims in the last 24 hours, the most a member may "
+        "(claim.max_per_day); nothing was claimed"));
+    }
+  }
+  CHECK(count("SELECT count(*) FROM claim") == claims);
+  // One mail to the secretary's address (mail.secretary), however often the
+  // member tries.
+  CHECK(count("SELECT count(*) FROM outbox") == mails + 1);
+  CHECK(count("SELECT count(*) FROM outbox WHERE template = 'quota-reached'") == 1);
+  const auto mail =
+    cpd::outbox_text(s.db, count("SELECT max(id) FROM outbox WHERE template = 'quota-reached'"));
+  CHECK(mail.subject == "CPD: Ann Surveyor reached the limit of 3 claims in 24 hours");
+  CHECK(mail.body.find("cpd config set claim.max_per_day N") != std::string::npos);
+  // Another member is not held back; nor is ann a day later.
+  s.claim("bob", "iims-webinar", Date(2017, 3, 4));
+  auto tomorrow = s.as("ann");
+  tomorrow.now += 86400;
+  tomorrow.today = tomorrow.today.plus_days(1);
+  cpd::ClaimRequest request;
+  request.activity = "iims-webinar";
+  request.date = Date(2017, 3, 4);
+  CHECK(cpd::submit_claim(s.db, tomorrow, request).member == "ann");
 }

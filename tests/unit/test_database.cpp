@@ -14,6 +14,7 @@ using cpd::Transaction;
 
 namespace {
 
+// Back to before version 11: no quotas, no purge of withdrawn evidence.
 ErrorKind
 kind_of_open_error(const std::filesystem::path& path, Database::Mode mode)
 {
@@ -163,17 +164,18 @@ TEST_CASE("a database of each older schema version is upgraded, its data kept")
     db.exec("INSERT INTO member(login, name, email, created_at)"
             " VALUES ('ann', 'Ann', 'ann@example.org', 0);"
             // Back to version 1, as a cpd of that time left it.
-            "DROP TABLE mail_batch; DROP TABLE year_waiting; DROP TABLE year_account;"
-            " DROP TABLE dispensation_period; ALTER TABLE activity DROP COLUMN category;"
-            " ALTER TABLE claim DROP COLUMN category; ALTER TABLE entry DROP COLUMN category;"
-            " ALTER TABLE member DROP COLUMN joined; ALTER TABLE year_close DROP COLUMN rules;"
-            "DROP INDEX claim_pending_member;"
-            "DROP TABLE reminder; ALTER TABLE member DROP COLUMN cpd_duty;"
-            " ALTER TABLE exemption DROP COLUMN until_year;"
-            "DROP TABLE statement; DROP TABLE statement_key; DROP TABLE audit_claim;"
-            " DROP TABLE audit; DROP TABLE audit_draw; DROP TABLE identity;"
-            "DROP INDEX entry_year_member; DROP TABLE outbox_attachment; DROP TABLE outbox;"
-            "PRAGMA user_version = 1;");
+            + std::string(testutil::k_back_to_schema_11)
+            + "DROP TABLE mail_batch; DROP TABLE year_waiting; DROP TABLE year_account;"
+              " DROP TABLE dispensation_period; ALTER TABLE activity DROP COLUMN category;"
+              " ALTER TABLE claim DROP COLUMN category; ALTER TABLE entry DROP COLUMN category;"
+              " ALTER TABLE member DROP COLUMN joined; ALTER TABLE year_close DROP COLUMN rules;"
+              "DROP INDEX claim_pending_member;"
+              "DROP TABLE reminder; ALTER TABLE member DROP COLUMN cpd_duty;"
+              " ALTER TABLE exemption DROP COLUMN until_year;"
+              "DROP TABLE statement; DROP TABLE audit_claim;"
+              " DROP TABLE audit; DROP TABLE audit_draw; DROP TABLE identity;"
+              "DROP INDEX entry_year_member; DROP TABLE outbox_attachment; DROP TABLE outbox;"
+              "PRAGMA user_version = 1;");
   }
   auto db = Database::open(dir / "cpd.db", Database::Mode::open_existing);
   CHECK(db.schema_version() == Database::current_schema_version());
@@ -187,8 +189,12 @@ TEST_CASE("a database of each older schema version is upgraded, its data kept")
   REQUIRE(identity.step());
   CHECK(identity.integer(0) == 16);
   CHECK(count(db, "audit_draw") == 0);
-  // The key of statement codes is made when the first statement needs it.
-  CHECK(count(db, "statement_key") == 0);
+  // The key of statement codes is made when the first statement needs it,
+  // in a file of its own: never in the database.
+  CHECK_FALSE(std::filesystem::exists(db.key_path()));
+  Statement table(db, "SELECT count(*) FROM sqlite_schema WHERE name = 'statement_key'");
+  table.step();
+  CHECK(table.integer(0) == 0);
 }
 
 TEST_CASE("version 7: reminder intervals become calendar periods, dispensations get an end")
@@ -205,15 +211,17 @@ TEST_CASE("version 7: reminder intervals become calendar periods, dispensations 
             " VALUES ('reminder:ann:2017-03-01', 'reminder', 1, 'Ann', 'ann@example.org', 's',"
             " 'b', '<1@x>', 0, 0);"
             // Back to version 6, with the setting it had.
-            "DROP TABLE mail_batch; DROP TABLE year_waiting; DROP TABLE year_account;"
-            " DROP TABLE dispensation_period; ALTER TABLE activity DROP COLUMN category;"
-            " ALTER TABLE claim DROP COLUMN category; ALTER TABLE entry DROP COLUMN category;"
-            " ALTER TABLE member DROP COLUMN joined; ALTER TABLE year_close DROP COLUMN rules;"
-            "DROP INDEX claim_pending_member;"
-            "DROP TABLE reminder; ALTER TABLE member DROP COLUMN cpd_duty;"
-            " ALTER TABLE exemption DROP COLUMN until_year;"
-            "INSERT INTO setting(key, value) VALUES ('remind.interval_days', '14');"
-            "PRAGMA user_version = 6;");
+            + std::string(testutil::k_back_to_schema_11)
+            + "DROP TABLE mail_batch; DROP TABLE year_waiting; DROP TABLE year_account;"
+              " DROP TABLE dispensation_period; ALTER TABLE activity DROP COLUMN category;"
+              " ALTER TABLE claim DROP COLUMN category; ALTER TABLE entry DROP COLUMN category;"
+              " ALTER TABLE member DROP COLUMN joined; ALTER TABLE year_close DROP COLUMN rules;"
+              "DROP INDEX claim_pending_member;"
+              "DROP TABLE reminder; ALTER TABLE member DROP COLUMN cpd_duty;"
+              " ALTER TABLE exemption DROP COLUMN until_year;"
+              "INSERT INTO setting(key, value) VALUES ('remind.interval_days', '14');"
+              "CREATE TABLE statement_key (id INTEGER PRIMARY KEY, secret BLOB NOT NULL) STRICT;"
+              "PRAGMA user_version = 6;");
   }
   auto db = Database::open(dir / "cpd.db", Database::Mode::open_existing);
   CHECK(db.schema_version() == Database::current_schema_version());

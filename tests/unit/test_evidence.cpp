@@ -3,6 +3,7 @@
 
 #include <cpd/evidence.hpp>
 #include <cpd/outbox.hpp>
+#include <cpd/quotas.hpp>
 #include <cpd/settings.hpp>
 #include <cpd/sha256.hpp>
 #include <cpd/spool.hpp>
@@ -72,12 +73,12 @@ TEST_CASE("the same file on another claim is pointed out")
   const auto other = claim_with(s, "bob", {{"other.pdf", "application/pdf", "other bytes"}});
   const auto second =
     claim_with(s, "bob", {{"copy.pdf", "application/pdf", "same bytes"}}, Date(2017, 3, 2));
-  CHECK(cpd::duplicate_claims(s.db, second) == std::vector<std::int64_t>{first});
-  CHECK(cpd::duplicate_claims(s.db, first) == std::vector<std::int64_t>{second});
+  CHECK(cpd::duplicate_claims(s.db, second).ids == std::vector<std::int64_t>{first});
+  CHECK(cpd::duplicate_claims(s.db, first).ids == std::vector<std::int64_t>{second});
   CHECK(cpd::duplicate_claims(s.db, other).empty());
   const auto pending = cpd::pending_claims(s.db, s.as("sec"));
   REQUIRE(pending.size() == 3);
-  CHECK(pending[2].duplicate_of == std::vector<std::int64_t>{first});
+  CHECK(pending[2].duplicate_of->ids == std::vector<std::int64_t>{first});
   CHECK(pending[1].duplicate_of->empty());
 }
 
@@ -200,7 +201,7 @@ TEST_CASE("the secretary's mail links the files that fit in mail.attach_max_byte
         != std::string::npos);
 }
 
-TEST_CASE("a member adds evidence to their own pending claim; the secretary gets the new files")
+TEST_CASE("a member adds evidence to their own pending claim, the secretary gets the new files")
 {
   testutil::Scheme s;
   const auto id = claim_with(s, "ann", {{"cert.pdf", "application/pdf", "%PDF cert"}});
@@ -274,4 +275,195 @@ TEST_CASE("a new claim with an empty file, or the same file twice, is refused")
   cpd::Statement count(s.db, "SELECT count(*) FROM claim");
   count.step();
   CHECK(count.integer(0) == 0);
+}
+
+namespace {
+
+std::int64_t
+scalar(cpd::Database& db, const std::string& sql)
+{
+  cpd::Statement query(db, sql);
+  query.step();
+  return query.integer(0);
+}
+
+cpd::Context
+days_later(const testutil::Scheme& s, const std::string& login, int days)
+{
+  auto context = s.as(login);
+  context.today = context.today.plus_days(days);
+  context.now += std::int64_t{days} * 86400;
+  return context;
+}
+
+} // namespace
+
+TEST_CASE("evidence over attach.max_year_bytes is refused, and the secretary is told once")
+{
+  testutil::Scheme s;
+  cpd::set_setting(s.db, s.as("sec"), "attach.max_year_bytes", "100");
+  const auto first = claim_with(s, "ann", {{"a.pdf", "application/pdf", std::string(60, 'a')}});
+  const auto files = scalar(s.db, "SELECT count(*) FROM attachment");
+  const auto claims = scalar(s.db, "SELECT count(*) FROM claim");
+  try {
+    claim_with(s, "ann", {{"b.pdf", "application/pdf", std::string(50, 'b')}});
+    FAIL("a claim past the year's evidence was taken");
+  } catch (const cpd::Error& e) {
+    CHECK(e.kind() == ErrorKind::refused);
+    CHECK(std::string(e.what())
+          == "50 bytes more would take your evidence for 2017 past the 100 bytes a member may "
+             "attach to the claims of a year (attach.max_year_bytes; 60 bytes used); nothing was "
+             "stored, and the membership secretary has been told");
+  }
+  CHECK(error_kind([&] {
+          cpd::attach_evidence(
+            s.db, s.as("ann"), first, {{"c.pdf", "application/pdf", std::string(41, 'c')}});
+        })
+        == ErrorKind::refused);
+  CHECK(scalar(s.db, "SELECT count(*) FROM attachment") == files);
+  CHECK(scalar(s.db, "SELECT count(*) FROM claim") == claims);
+  // One mail to the secretary's address (mail.secretary), however often.
+  CHECK(scalar(s.db, "SELECT count(*) FROM outbox WHERE template = 'quota-reached'") == 1);
+  const auto mail = cpd::outbox_text(
+    s.db, scalar(s.db, "SELECT max(id) FROM outbox WHERE template = 'quota-reached'"));
+  CHECK(mail.subject
+        == "CPD: Ann Surveyor reached the limit of 100 bytes of evidence for the "
+           "claims of a year");
+  CHECK(mail.body.find("evidence to a claim of 2017") != std::string::npos);
+  // Up to the limit is fine; another member has their own.
+  cpd::attach_evidence(
+    s.db, s.as("ann"), first, {{"c.pdf", "application/pdf", std::string(40, 'c')}});
+  claim_with(s, "bob", {{"e.pdf", "application/pdf", std::string(90, 'e')}});
+  // A claim without files is no evidence.
+  s.claim("ann", "iims-webinar", cpd::Date(2017, 3, 2));
+}
+
+TEST_CASE(
+  "a withdrawn claim's evidence is purged after attach.purge_withdrawn_days, and a declined "
+  "claim keeps it")
+{
+  testutil::Scheme s;
+  const std::string big(200000, 'w');
+  const auto withdrawn = claim_with(s, "ann", {{"w.pdf", "application/pdf", big}});
+  const auto declined = claim_with(s, "bob", {{"d.pdf", "application/pdf", big + "d"}});
+  const auto kept = claim_with(s, "ann", {{"k.pdf", "application/pdf", big + "k"}});
+  cpd::withdraw_claim(s.db, s.as("ann"), withdrawn);
+  cpd::decline_claims(s.db, s.as("sec"), {declined}, "no evidence of attendance");
+
+  CHECK(cpd::purge_withdrawn_evidence(s.db, days_later(s, "sec", 29)).claims == 0);
+  const auto free_before = scalar(s.db, "PRAGMA freelist_count");
+  const auto purged = cpd::purge_withdrawn_evidence(s.db, days_later(s, "sec", 30));
+  CHECK(purged.claims == 1);
+  CHECK(purged.files == 1);
+  CHECK(purged.bytes == 200000);
+  // The blob's pages are free for the database to use again.
+  CHECK(scalar(s.db, "PRAGMA freelist_count") > free_before + 40);
+  CHECK(scalar(s.db, fmt::format("SELECT count(*) FROM attachment WHERE claim_id = {}", withdrawn))
+        == 0);
+  CHECK(scalar(s.db, fmt::format("SELECT count(*) FROM attachment WHERE claim_id = {}", declined))
+        == 1);
+  CHECK(scalar(s.db, fmt::format("SELECT count(*) FROM attachment WHERE claim_id = {}", kept))
+        == 1);
+  CHECK(scalar(s.db, "PRAGMA foreign_key_check") == 0);
+
+  // The member's history says so; the files cannot be fetched any more.
+  const auto record = cpd::history(s.db, s.as("ann"), std::nullopt, std::nullopt);
+  REQUIRE(record.claims.size() == 2);
+  CHECK(record.claims[0].id == withdrawn);
+  CHECK(record.claims[0].evidence_purged == cpd::Date(2017, 4, 14));
+  CHECK(record.claims[0].attachments == 0);
+  CHECK_FALSE(record.claims[1].evidence_purged);
+  try {
+    load(s, "ann", withdrawn);
+    FAIL("purged evidence was loaded");
+  } catch (const cpd::Error& e) {
+    CHECK(
+      std::string(e.what())
+      == fmt::format("claim #{} was withdrawn and its evidence purged on 2017-04-14", withdrawn));
+  }
+  // Nothing is left to purge, and the purged bytes still count for the year.
+  CHECK(cpd::purge_withdrawn_evidence(s.db, days_later(s, "sec", 60)).claims == 0);
+  cpd::set_setting(s.db, s.as("sec"), "attach.max_year_bytes", "400001");
+  CHECK(error_kind([&] {
+          claim_with(s, "ann", {{"x.pdf", "application/pdf", "x"}});
+        })
+        == ErrorKind::refused);
+  // Members do not purge.
+  CHECK(error_kind([&] { cpd::purge_withdrawn_evidence(s.db, days_later(s, "ann", 60)); })
+        == ErrorKind::permission);
+}
+
+TEST_CASE("a member never learns that another member's claim holds the same file")
+{
+  testutil::Scheme s;
+  const auto first = claim_with(s, "bob", {{"cert.pdf", "application/pdf", "same bytes"}});
+  const auto second = claim_with(s, "ann", {{"copy.pdf", "application/pdf", "same bytes"}});
+  const auto mine = cpd::list_attachments(s.db, s.as("ann"), second);
+  REQUIRE(mine.size() == 1);
+  CHECK_FALSE(mine[0].duplicate_of);
+  const auto theirs = cpd::list_attachments(s.db, s.as("sec"), second);
+  REQUIRE(theirs[0].duplicate_of);
+  CHECK(theirs[0].duplicate_of->ids == std::vector<std::int64_t>{first});
+  const auto third = claim_with(s, "ann", {{"n.txt", "text/plain", "notes"}});
+  const auto added = cpd::attach_evidence(
+    s.db, s.as("ann"), third, {{"again.pdf", "application/pdf", "same bytes"}});
+  REQUIRE(added.added.size() == 1);
+  CHECK_FALSE(added.added[0].duplicate_of);
+  // Mail to the member never says it; the secretary's does.
+  cpd::Statement mails(s.db,
+                       "SELECT o.id, coalesce(m.login, '') FROM outbox o"
+                       " LEFT JOIN member m ON m.id = o.member_id");
+  int secretary_said = 0;
+  while (mails.step()) {
+    const auto text = cpd::outbox_text(s.db, mails.integer(0));
+    const bool says = text.body.find("also attached to claim") != std::string::npos;
+    if (mails.text(1) == "ann" || mails.text(1) == "bob") {
+      CHECK_FALSE(says);
+    } else {
+      secretary_said += says ? 1 : 0;
+    }
+  }
+  CHECK(secretary_said > 0);
+}
+
+TEST_CASE("a flag names three claims and counts the rest, for one file or several")
+{
+  testutil::Scheme s;
+  std::vector<std::int64_t> ids;
+  for (int i = 0; i < 10; ++i) {
+    ids.push_back(claim_with(s, "ann", {{"same.pdf", "application/pdf", "the same bytes"}}));
+  }
+  const auto both = claim_with(s,
+                               "bob",
+                               {{"same.pdf", "application/pdf", "the same bytes"},
+                                {"other.pdf", "application/pdf", "other bytes"}},
+                               cpd::Date(2017, 3, 2));
+  const auto other =
+    claim_with(s, "bob", {{"other.pdf", "application/pdf", "other bytes"}}, cpd::Date(2017, 3, 3));
+  const auto pending = cpd::pending_claims(s.db, s.as("sec"));
+  REQUIRE(pending.size() == 12);
+  const auto& last = pending[9];
+  CHECK(last.id == ids[9]);
+  CHECK(last.duplicate_of->ids == std::vector<std::int64_t>{ids[0], ids[1], ids[2]});
+  CHECK(last.duplicate_of->more == 7); // the other 9 of ann's and bob's
+  CHECK(last.same_day->ids == std::vector<std::int64_t>{ids[0], ids[1], ids[2]});
+  CHECK(last.same_day->more == 6);
+  CHECK(cpd::claim_refs(*last.duplicate_of)
+        == fmt::format("#{}, #{}, #{} and 7 more", ids[0], ids[1], ids[2]));
+  // Two files: the claims holding either, each once.
+  const auto& two = pending[10];
+  CHECK(two.id == both);
+  CHECK(two.duplicate_of->ids == std::vector<std::int64_t>{ids[0], ids[1], ids[2]});
+  CHECK(two.duplicate_of->more == 8);
+  CHECK(two.same_day->empty());
+  CHECK(pending[11].duplicate_of->ids == std::vector<std::int64_t>{both});
+  CHECK(pending[11].duplicate_of->more == 0);
+  CHECK(cpd::claim_refs(*pending[11].duplicate_of) == fmt::format("#{}", both));
+  CHECK(pending[11].id == other);
+  CHECK(cpd::claim_refs({{1, 2}, 0}) == "#1 and #2");
+  // The files' lists for the secretary are as short.
+  const auto files = cpd::list_attachments(s.db, s.as("sec"), ids[0]);
+  CHECK(files[0].duplicate_of->ids == std::vector<std::int64_t>{ids[1], ids[2], ids[3]});
+  CHECK(files[0].duplicate_of->more == 7);
+  CHECK(cpd::duplicate_claims(s.db, both).more == 8);
 }

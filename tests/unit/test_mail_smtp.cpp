@@ -461,7 +461,7 @@ TEST_CASE("SMTP: no server means retry for every message")
   }
 }
 
-TEST_CASE("SMTP login: accepted, refused, missing; the password never shows")
+TEST_CASE("SMTP login: accepted, refused, missing, the password never shows")
 {
   if (!have_aiosmtpd()) {
     testutil::skip("/usr/bin/python3 cannot import aiosmtpd (Debian: python3-aiosmtpd)");
@@ -562,14 +562,14 @@ TEST_CASE("SMTP with STARTTLS required")
 
     CHECK(std::string(report.stopped->what()).find("not trusted") != std::string::npos);
 
-    // A CA file that is not there is named as such, not as an untrusted server.
-    options.ca_file = dir / "missing.pem";
+    // Certificates that cannot be read are named as such, not as an untrusted server.
+    options.ca_pem = "-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n";
     report = deliver(server.url(), batch, options);
     REQUIRE(report.stopped);
     CHECK(std::string(report.stopped->what()).find("mail.ca_file cannot be read")
           != std::string::npos);
 
-    options.ca_file = dir / "cert.pem";
+    options.ca_pem = testutil::read_file(dir / "cert.pem");
     report = deliver(server.url(), batch, options);
     CHECK_FALSE(report.stopped);
     CHECK(report.results.at(0).outcome == Outcome::sent);

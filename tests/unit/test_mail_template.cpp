@@ -58,14 +58,16 @@ TEST_CASE("render fills the subject and the body")
            "You only require 1.5 more points by 31 December 2024.\n");
 }
 
-TEST_CASE("render inserts values verbatim, once")
+TEST_CASE("render inserts values once, with controls and bidi marks written out")
 {
-  // A value that looks like a placeholder or holds braces stays as it is.
-  const auto rendered = render("t",
-                               "Subject: Re: {note}\n\n{note} / {reason}\n",
-                               {{"note", "{reason} }{ {{x}}"}, {"reason", "Bob\r\nBcc: x@y"}});
+  // A value that looks like a placeholder or holds braces stays as it is;
+  // what a terminal or mail reader would obey is shown instead.
+  const auto rendered =
+    render("t",
+           "Subject: Re: {note}\n\n{note} / {reason}\n",
+           {{"note", "{reason} }{ {{x}}"}, {"reason", "Bob\r\nBcc: x@y \u202egpj.exe\xc2\x9b"}});
   CHECK(rendered.subject == "Re: {reason} }{ {{x}}");
-  CHECK(rendered.body == "{reason} }{ {{x}} / Bob\r\nBcc: x@y\n");
+  CHECK(rendered.body == "{reason} }{ {{x}} / Bob\\r\nBcc: x@y \\u202egpj.exe\\u009b\n");
 }
 
 TEST_CASE("render: double braces are literal braces")

@@ -184,7 +184,7 @@ TEST_CASE("Maildir delivery writes each message once into new/")
   CHECK(files_in(maildir / "new").size() == 3);
 }
 
-TEST_CASE("Maildir names do not collide between processes; a shared message lands once")
+TEST_CASE("Maildir names do not collide between processes, a shared message lands once")
 {
   testutil::TempDir dir;
   TransportOptions options;

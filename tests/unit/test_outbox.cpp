@@ -2,6 +2,7 @@
 #include "testutil.hpp"
 
 #include <cpd/dispensation.hpp>
+#include <cpd/host_config.hpp>
 #include <cpd/outbox.hpp>
 #include <cpd/remind.hpp>
 #include <cpd/settings.hpp>
@@ -48,7 +49,7 @@ every_secretary(testutil::Scheme& s)
 
 } // namespace
 
-TEST_CASE("a claim queues its mail in the same transaction; a cause is queued once")
+TEST_CASE("a claim queues its mail in the same transaction, a cause is queued once")
 {
   testutil::Scheme s;
   every_secretary(s);
@@ -76,11 +77,14 @@ TEST_CASE("a template that cannot render refuses the change that needed it")
 {
   testutil::Scheme s;
   testutil::TempDir dir;
-  testutil::write_file(dir / "claim-received.txt", "Subject: {points}\n\n{no_such_value}\n");
-  s.db.exec("INSERT INTO setting(key, value) VALUES ('mail.templates', '" + dir.path().string()
-            + "')");
+  // A template the host configuration holds, as if its checks had been
+  // passed by: one with a value no mail has cannot render.
+  cpd::HostConfig host;
+  host.templates.emplace("claim-received", "Subject: {points}\n\n{no_such_value}\n");
+  cpd::set_host_config(host);
   CHECK(error_kind([&] { s.claim("ann", "iims-webinar", Date(2017, 3, 14)); })
         == cpd::ErrorKind::config);
+  cpd::set_host_config({});
   cpd::Statement claims(s.db, "SELECT count(*) FROM claim");
   claims.step();
   CHECK(claims.integer(0) == 0);
@@ -173,7 +177,7 @@ TEST_CASE("a server that cannot be reached: retried with growing backoff, then g
   CHECK(error_kind([&] { cpd::retry_mail(s.db, s.as("ann"), {}); }) == cpd::ErrorKind::permission);
 }
 
-TEST_CASE("retry makes failed and waiting mail due now; unknown and sent mail are refused")
+TEST_CASE("retry makes failed and waiting mail due now, unknown and sent mail are refused")
 {
   testutil::Scheme s;
   every_secretary(s);
@@ -310,35 +314,38 @@ TEST_CASE("mail to a member goes to the address they have when it is sent")
   static_cast<void>(claim);
 }
 
-TEST_CASE("settings that name files are checked when set")
+TEST_CASE("settings that named files are the host configuration's now")
 {
   testutil::Scheme s;
-  testutil::TempDir dir;
-  const auto set = [&](const std::string& key, const std::string& value) {
-    cpd::set_setting(s.db, s.as("sec"), key, value);
-  };
-  CHECK(error_kind([&] { set("mail.ca_file", "/nonexistent.pem"); }) == cpd::ErrorKind::no_input);
-  CHECK(error_kind([&] { set("mail.ca_file", "relative.pem"); }) == cpd::ErrorKind::bad_input);
-  CHECK(error_kind([&] { set("mail.ca_file", dir.path().string()); }) == cpd::ErrorKind::bad_input);
-  testutil::write_file(dir / "not-a-cert.pem", "hello\n");
-  CHECK(error_kind([&] { set("mail.ca_file", (dir / "not-a-cert.pem").string()); })
-        == cpd::ErrorKind::bad_input);
-  testutil::write_file(dir / "ca.pem",
-                       "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");
-  CHECK_NOTHROW(set("mail.ca_file", (dir / "ca.pem").string()));
+  for (const auto* key :
+       {"mail.ca_file", "mail.password_file", "mail.templates", "mail.password"}) {
+    CAPTURE(key);
+    try {
+      cpd::set_setting(s.db, s.as("sec"), key, "/dev/zero");
+      FAIL("accepted");
+    } catch (const cpd::Error& e) {
+      CHECK(e.kind() == cpd::ErrorKind::usage);
+      CHECK(std::string(e.what()).find("/etc/cpd/cpd.conf") != std::string::npos);
+    }
+    CHECK(error_kind([&] { cpd::get_setting(s.db, key); }) == cpd::ErrorKind::usage);
+  }
+}
 
-  CHECK(error_kind([&] { set("mail.password_file", "/nonexistent"); }) == cpd::ErrorKind::no_input);
-  testutil::write_file(dir / "empty", "\n");
-  CHECK(error_kind([&] { set("mail.password_file", (dir / "empty").string()); })
-        == cpd::ErrorKind::bad_input);
-  testutil::write_file(dir / "password", "s3cret\n");
-  CHECK_NOTHROW(set("mail.password_file", (dir / "password").string()));
-
-  CHECK(error_kind([&] { set("mail.templates", "/nonexistent"); }) == cpd::ErrorKind::no_input);
-  CHECK(error_kind([&] { set("mail.templates", (dir / "password").string()); })
-        == cpd::ErrorKind::bad_input);
-  CHECK_NOTHROW(set("mail.templates", dir.path().string()));
-  CHECK(cpd::get_setting(s.db, "mail.templates") == dir.path().string());
+TEST_CASE("a mail.url the host configuration pins is not a secretary's to change")
+{
+  testutil::Scheme s;
+  cpd::HostConfig host;
+  host.path = "/etc/cpd/test.conf";
+  host.mail_url = "smtp://mail.example.org:587";
+  cpd::set_host_config(host);
+  CHECK(cpd::get_setting(s.db, "mail.url") == "smtp://mail.example.org:587");
+  CHECK(error_kind(
+          [&] { cpd::set_setting(s.db, s.as("sec"), "mail.url", "smtp://attacker.example:25"); })
+        == cpd::ErrorKind::permission);
+  CHECK(cpd::read_setting(s.db, s.as("sec"), "mail.url")
+        == "smtp://mail.example.org:587 (set in /etc/cpd/test.conf)");
+  cpd::set_host_config({});
+  CHECK(cpd::get_setting(s.db, "mail.url").empty());
 }
 
 namespace {

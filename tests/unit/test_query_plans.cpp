@@ -9,6 +9,7 @@
 #include <cpd/ledger.hpp>
 #include <cpd/notices.hpp>
 #include <cpd/outbox.hpp>
+#include <cpd/quotas.hpp>
 #include <cpd/remind.hpp>
 #include <cpd/yearend.hpp>
 
@@ -328,4 +329,33 @@ TEST_CASE("reminders: one pass over the members, their pending points from claim
   CHECK(searches(steps, "c", "claim_member_year"));
   CHECK(searches(steps, "x", "exemption_in_force"));
   CHECK(searches(steps, "c", "claim_pending_member"));
+}
+
+TEST_CASE("pending's flags read each group of claims once, through claim_duplicate and "
+          "attachment_sha256")
+{
+  auto db = cpd::Database::open_memory();
+  const auto same_day = plan(db, cpd::k_same_day_groups_sql);
+  INFO("same day:", show(same_day));
+  CHECK(reads_through(same_day, "claim", "claim_pending"));
+  CHECK(searches(same_day, "o", "claim_duplicate"));
+  const auto same_file = plan(db, cpd::k_same_file_groups_sql);
+  INFO("same file:", show(same_file));
+  CHECK(reads_through(same_file, "c", "claim_pending"));
+  CHECK(searches(same_file, "a", "attachment_claim"));
+  CHECK(searches(same_file, "o", "attachment_sha256"));
+}
+
+TEST_CASE("a member's quotas are counted through claim_member_year")
+{
+  auto db = cpd::Database::open_memory();
+  const auto today = plan(db, cpd::k_claims_today_sql);
+  INFO("claims today:", show(today));
+  CHECK(searches(today, "claim", "claim_member_year"));
+  CHECK(today.front().find("COVERING INDEX") != std::string::npos);
+  const auto evidence = plan(db, cpd::k_evidence_of_year_sql);
+  INFO("evidence of a year:", show(evidence));
+  CHECK(searches(evidence, "c", "claim_member_year"));
+  CHECK(searches(evidence, "a", "attachment_claim"));
+  CHECK(searches(evidence, "claim", "claim_member_year"));
 }

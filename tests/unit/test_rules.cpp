@@ -127,7 +127,7 @@ TEST_CASE("property: IIMS's defaults judge and carry exactly as one quota a year
   }
 }
 
-TEST_CASE("property: compliance is every minimum and the total; maximums cap what counts")
+TEST_CASE("property: compliance is every minimum and the total, maximums cap what counts")
 {
   Rules rules;
   rules.quota = tenths(200);

@@ -120,7 +120,7 @@ TEST_CASE("a statement gives the year's figures, approved activities and a code"
         == ErrorKind::refused);
 }
 
-TEST_CASE("anybody verifies a code; a re-issue after a change supersedes the old one")
+TEST_CASE("anybody verifies a code, a re-issue after a change supersedes the old one")
 {
   Closed s;
   const auto issued = cpd::issue_statement(s.db, s.as("ann"), std::nullopt, 2017);

@@ -482,18 +482,6 @@ TEST_CASE("closest_match stays quick on a hostile word")
   CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(2));
 }
 
-TEST_CASE("bidirectional overrides and isolates count as control characters")
-{
-  using cpd::AllowNewlines;
-  for (const char* bidi :
-       {"\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069"}) {
-    CHECK(cpd::has_control_characters(std::string("cert") + bidi + "fdp.exe", AllowNewlines::yes));
-  }
-  // Neighbours that are ordinary text.
-  CHECK_FALSE(cpd::has_control_characters("\u2029 \u202f \u2065 \u206a \u2010", AllowNewlines::no));
-  CHECK_FALSE(cpd::has_control_characters("Prüfung – Vermessung", AllowNewlines::no));
-}
-
 TEST_CASE("count_phrase: numbers agree with their nouns")
 {
   CHECK(cpd::count_phrase(1, "member") == "1 member");

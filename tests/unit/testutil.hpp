@@ -31,6 +31,14 @@ private:
   std::filesystem::path m_path;
 };
 
+// SQL that takes a database of the current schema back to version 11, for
+// tests of the migrations up to it.
+inline constexpr const char* k_back_to_schema_11 =
+  "ALTER TABLE member DROP COLUMN uid; ALTER TABLE audit_draw DROP COLUMN pool;"
+  "DROP INDEX claim_withdrawn; DROP INDEX claim_member_year;"
+  " CREATE INDEX claim_member_year ON claim(member_id, year);"
+  " ALTER TABLE claim DROP COLUMN evidence_purged; ALTER TABLE claim DROP COLUMN purged_bytes;";
+
 // The exit status CTest reads as "skipped" (SKIP_RETURN_CODE).
 inline constexpr int k_skip_status = 77;
 

@@ -39,7 +39,7 @@ struct CurlApi
   void (*slist_free_all)(curl_slist* list) = nullptr;
 };
 
-// CPD_MIN_LIBCURL ("7.69.0") as libcurl numbers versions: 0x074500.
+// CPD_MIN_LIBCURL ("7.77.0") as libcurl numbers versions: 0x074d00.
 constexpr unsigned
 version_number(std::string_view text)
 {
@@ -57,7 +57,7 @@ version_number(std::string_view text)
 }
 
 constexpr unsigned k_min_version = version_number(CPD_MIN_LIBCURL);
-static_assert(version_number("7.69.0") == 0x074500);
+static_assert(version_number("7.77.0") == 0x074d00);
 
 template<typename Function>
 void
@@ -321,8 +321,13 @@ public:
     if (url.scheme == MailUrl::Scheme::smtp && options.starttls == StartTls::required) {
       set(CURLOPT_USE_SSL, static_cast<long>(CURLUSESSL_ALL), "USE_SSL");
     }
-    if (!options.ca_file.empty()) {
-      set(CURLOPT_CAINFO, options.ca_file.c_str(), "CAINFO");
+    if (!options.ca_pem.empty()) {
+      // The certificates in memory, as the host configuration read them:
+      // libcurl opens no file for them.
+      curl_blob blob{const_cast<char*>(options.ca_pem.data()), // NOLINT: libcurl copies it
+                     options.ca_pem.size(),
+                     CURL_BLOB_COPY};
+      set(CURLOPT_CAINFO_BLOB, &blob, "CAINFO_BLOB");
     }
     if (!options.username.empty()) {
       set(CURLOPT_USERNAME, options.username.c_str(), "USERNAME");

@@ -1,6 +1,7 @@
 #include <cpd/ascii.hpp>
 #include <cpd/error.hpp>
 #include <cpd/mail/template.hpp>
+#include <cpd/text.hpp>
 
 #include <fmt/format.h>
 
@@ -201,7 +202,8 @@ Template::render_section(const std::vector<Piece>& pieces,
                   piece.line,
                   known.empty() ? "none" : known);
     }
-    out += found->second;
+    // What members wrote arrives here: shown, never obeyed.
+    out += escape_hidden(found->second, AllowNewlines::yes);
   }
   return out;
 }

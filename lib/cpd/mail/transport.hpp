@@ -105,7 +105,7 @@ struct TransportOptions
   StartTls starttls = StartTls::no;         // for smtp://; smtps:// is always TLS
   std::string username;                     // no login when empty
   std::string password;                     // never logged or put in an error
-  std::filesystem::path ca_file;            // certificates to trust; empty: the system's
+  std::string ca_pem;                       // PEM certificates to trust; empty: the system's
   std::string local_hostname = "localhost"; // the EHLO name and in Maildir file names
   std::string libcurl = "libcurl.so.4";     // the library SMTP delivery loads
 };

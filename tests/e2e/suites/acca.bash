@@ -18,11 +18,10 @@ units() {
   ok sec approve "$(sql "SELECT max(id) FROM claim")"
 }
 
-ok sec init --name "Sam Secretary" --email sec@example.org --org ACCA --scheme acca
+ok sec init --name "Sam Secretary" --email sec@example.org --org ACCA --scheme acca --no-cpd
 expect_contains "$OUT" "under the rules of the Association of Chartered Certified Accountants (ACCA)"
 ok sec config set mail.url "maildir:$BOX"
 ok sec config set mail.from cpd@acca.example
-ok sec member set sec --no-cpd
 ok sec member add ann --name "Ann Admitted" --email ann@example.org --joined 2017-03-01
 for who in bob cat dan; do
   ok sec member add $who --name "${who^} Member" --email $who@example.org

@@ -1,4 +1,5 @@
-# Random audits: a draw of 200 members reproducible by its seed, the mails
+# Random audits: a draw of 200 members that anybody can repeat from its
+# record (the seed cpd drew and the eligible members), the mails
 # to the members drawn, evidence added to approved claims, reminders on
 # their days, outcomes, and members who gave no response drawn again.
 setup_scheme
@@ -32,27 +33,74 @@ TEST "a year still open cannot be audited; members may not draw"
 refused 1 "2018 is not closed" sec audit draw --year 2018
 refused 77 "only the membership secretary" ann audit draw --year 2017
 refused 65 "not a percentage" sec audit draw --year 2017 --percent 0
-refused 65 "not a seed" sec audit draw --year 2017 --seed 4x
+refused 64 "--seed is not taken: the seed is drawn from the system's random source" sec audit draw --year 2017 --seed 4
+refused 1 "no audit of 2017 has been drawn" ann audit check-draw --year 2017
 
-TEST "5% of 200 members: 10 drawn, and the same seed on the same data draws them again"
+TEST "5% of 200 members: 10 drawn with a seed nobody chose, and anybody repeats the draw"
 ok sec backup "$TESTDIR/before-draw.db"
 for copy in again other-seed; do
   cp "$TESTDIR/before-draw.db" "$TESTDIR/$copy.db"
   ok sec --db "$TESTDIR/$copy.db" config set mail.url "maildir:$TESTDIR/mail-$copy"
 done
-ok sec audit draw --year 2017 --seed 20170101 --json
+ok sec audit draw --year 2017 --json
 printf '%s' "$OUT" >"$TESTDIR/draw.json"
 expect_equal "$(json 'len(d["members"])')" "10"
-expect_equal "$(json '(d["year"], d["eligible"], d["percent"], d["seed"])')" "(2017, 200, 5, '20170101')"
+expect_equal "$(json '(d["year"], d["eligible"], d["percent"])')" "(2017, 200, 5)"
+seed=$(json 'd["seed"]')
 expect_equal "$(json 'sorted(set(m["deadline"] for m in d["members"]))')" "['2018-04-02']"
 expect_equal "$(json 'sorted(set(m["status"] for m in d["members"]))')" "['waiting']"
 expect_equal "$(json 'all(len(m["claims"]) == 2 for m in d["members"])')" "True"
-ok sec --db "$TESTDIR/again.db" audit draw --year 2017 --seed 20170101 --json
-printf '%s' "$OUT" >"$TESTDIR/again.json"
-expect_equal "$(drawn "$TESTDIR/again.json")" "$(drawn "$TESTDIR/draw.json")"
-ok sec --db "$TESTDIR/other-seed.db" audit draw --year 2017 --seed 20170102 --json
-printf '%s' "$OUT" >"$TESTDIR/other.json"
-[ "$(drawn "$TESTDIR/other.json")" != "$(drawn "$TESTDIR/draw.json")" ] || fail "another seed drew the same members"
+# The same draw on a copy of the same data takes another seed.
+ok sec --db "$TESTDIR/again.db" audit draw --year 2017 --json
+[ "$(json 'd["seed"]')" != "$seed" ] || fail "two draws took the same seed"
+ok ann audit check-draw --year 2017
+expect_equal "$OUT" "Draw #1 of 2017 (5%, seed $seed): the seed draws the same 10 of 200 eligible members; it matches the record."
+ok sec audit check-draw --year 2017 --json
+expect_equal "$(json '(d[0]["matches"], len(d[0]["pool"]), sorted(d[0]["drawn"]) == sorted(d[0]["expected"]))')" "(True, 200, True)"
+printf '%s' "$OUT" >"$TESTDIR/check.json"
+# The documented algorithm, written again here from the manual: xoshiro256**
+# seeded through splitmix64, numbers below a bound by rejection, a partial
+# Fisher-Yates shuffle of the pool in its recorded order.
+/usr/bin/python3 - "$TESTDIR/check.json" "$TESTDIR/draw.json" <<'PY' || fail "the draw does not repeat by the manual's algorithm"
+import json, sys
+check = json.load(open(sys.argv[1]))[0]
+drawn = sorted(m["member"] for m in json.load(open(sys.argv[2]))["members"])
+M = (1 << 64) - 1
+def splitmix(state):
+    state = (state + 0x9E3779B97F4A7C15) & M
+    z = state
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & M
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & M
+    return state, z ^ (z >> 31)
+rotl = lambda x, k: ((x << k) | (x >> (64 - k))) & M
+state, s = int(check["seed"]), []
+for _ in range(4):
+    state, out = splitmix(state)
+    s.append(out)
+def nxt():
+    result = (rotl((s[1] * 5) & M, 7) * 9) & M
+    t = (s[1] << 17) & M
+    s[2] ^= s[0]; s[3] ^= s[1]; s[1] ^= s[2]; s[0] ^= s[3]; s[2] ^= t; s[3] = rotl(s[3], 45)
+    return result
+def below(bound):
+    threshold = (1 << 64) % bound
+    while True:
+        r = nxt()
+        if r >= threshold:
+            return r % bound
+pool = list(check["pool"])
+count = max(1, -(-len(pool) * int(check["percent"] * 10) // 1000))
+for i in range(count):
+    j = i + below(len(pool) - i)
+    pool[i], pool[j] = pool[j], pool[i]
+assert sorted(pool[:count]) == drawn, (sorted(pool[:count]), drawn)
+PY
+# A record changed afterwards no longer repeats.
+cp "$TESTDIR/again.db" "$TESTDIR/tampered.db"
+sqlite3 "$TESTDIR/tampered.db" "UPDATE audit_draw SET seed = '12345'"
+run sec --db "$TESTDIR/tampered.db" audit check-draw --year 2017
+expect_equal "$STATUS" 1
+expect_contains "$OUT" "the seed does NOT draw the 10 members recorded from the 200 eligible."
 read -ra members <<<"$(drawn "$TESTDIR/draw.json")"
 first=${members[0]}
 second=${members[1]}
@@ -60,11 +108,14 @@ third=${members[2]}
 
 TEST "the draw is listed with its seed, and a second draw needs --add"
 ok sec audit
-expect_contains "$OUT" "Audit of 2017, drawn on 2018-02-01 by sec: 10 of 200 eligible members (5%, seed 20170101)"
+expect_contains "$OUT" "Audit of 2017, drawn on 2018-02-01 by sec: 10 of 200 eligible members (5%, seed $seed)"
 expect_contains "$OUT" "10 members: 10 waiting, 0 responded, 0 passed, 0 failed, 0 no response."
 refused 1 "drawn on 2018-02-01 already.*--add" sec audit draw --year 2017
-ok sec --db "$TESTDIR/again.db" audit draw --year 2017 --add --percent 1 --seed 3
-expect_contains "$OUT" "Drew 2 of 190 eligible members for the audit of 2017 (1%, seed 3)."
+ok sec --db "$TESTDIR/again.db" audit draw --year 2017 --add --percent 1
+expect_contains "$OUT" "Drew 2 of 190 eligible members for the audit of 2017 (1%, seed "
+expect_contains "$OUT" "Anybody can re-check the draw: cpd audit check-draw --year 2017."
+ok sec --db "$TESTDIR/again.db" audit check-draw --year 2017
+expect_equal "$(grep -c "it matches the record" <<<"$OUT")" "2"
 
 TEST "each member drawn is mailed the year, the claims without evidence, the deadline and how to answer"
 expect_equal "$($MAILBOX list "$box" | grep -c 'CPD audit of your 2017 record: evidence due by 2 April 2018')" "10"
@@ -202,7 +253,7 @@ expect_equal "$(json "[m['status'] for m in d[0]['members'] if m['member'] == '$
 # and audited.
 CPD_TODAY=2018-05-03 ok sec import attendance "$TESTDIR/attendance.csv" --activity iims-conference --days 2 --date 2018-05-01
 CPD_TODAY=2019-01-02 ok sec rollover
-CPD_TODAY=2019-02-01 ok sec audit draw --year 2018 --seed 5 --json
+CPD_TODAY=2019-02-01 ok sec audit draw --year 2018 --json
 printf '%s' "$OUT" >"$TESTDIR/draw2018.json"
 silent=$(/usr/bin/python3 -c 'import json,sys; print(sorted(m["member"] for m in json.load(open(sys.argv[1]))["members"] if m["member"] not in sys.argv[2:]))' \
   "$TESTDIR/draw.json" "$first" "$second")

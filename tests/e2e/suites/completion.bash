@@ -34,7 +34,7 @@ expect_not_contains "$REPLY" "__complete"
 complete_bash ann ap
 expect_equal "$REPLY" "approve"
 complete_bash ann member ""
-expect_equal "$(echo $REPLY)" "add list import deactivate reactivate set"
+expect_equal "$(echo $REPLY)" "add list import deactivate reactivate confirm-account set"
 
 TEST "options complete for the subcommand, with the global ones"
 complete_bash ann claim --

@@ -113,7 +113,7 @@ expect_contains "$(tr '\n' ' ' <"$TESTDIR/notify.txt")" "photo.jpg (293.0 KiB, i
 
 TEST "the secretary's mail points out the same file on another claim"
 expect_contains "$(cat "$TESTDIR/notify.txt")" "The same file was sent before"
-expect_contains "$(cat "$TESTDIR/notify.txt")" "cert.pdf is also attached to claim #1."
+expect_contains "$(cat "$TESTDIR/notify.txt")" "cert.pdf is also attached to claim #1 and #2."
 expect_contains "$(cat "$TESTDIR/notify.txt")" "photo.jpg is also attached to claim #"
 
 TEST "a member adds evidence to a pending claim; the secretary gets the new files, and how to decide"

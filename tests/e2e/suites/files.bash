@@ -128,6 +128,8 @@ unset EXTRA_ENV
 # 40 distinct files of 10 MiB, attached by ann to 40 claims through the
 # server: 400 MiB of evidence in the database. (Last: `refused` dumps the
 # database, which takes long at this size.)
+# Room for them in one member's year, where there is a quota of evidence.
+as $SEC "$BIN" config set attach.max_year_bytes $((1024 * MIB)) >/dev/null 2>&1
 head -c $((10 * MIB - 8)) /dev/urandom >"$TESTDIR/random"
 for i in $(seq 1 40); do
   { printf '%08d' "$i"; cat "$TESTDIR/random"; } >"$ANN_HOME/evidence-$i.bin"

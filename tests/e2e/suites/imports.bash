@@ -58,7 +58,19 @@ refused 65 "line 4: 'eve' is listed again \(first on line 2\)" sec member import
 printf 'login,name,email\neve,Eve,eve@example.org\nbad login,X,x@example.org\n' >"$TESTDIR/bad-login.csv"
 refused 65 "line 3: 'bad login' is not a valid login" sec member import "$TESTDIR/bad-login.csv"
 printf 'login,name,email,role\nsec,Sam Secretary,sec@example.org,member\n' >"$TESTDIR/demote.csv"
-refused 1 "line 2: you cannot change your own role" sec member import "$TESTDIR/demote.csv"
+refused 77 "line 2: nobody changes their own role" sec member import "$TESTDIR/demote.csv"
+printf 'login,name,email,role,joined\nsec,Sam Secretary,sec@example.org,secretary,2016-01-01\n' >"$TESTDIR/own-joined.csv"
+refused 77 "line 2: nobody changes their own join date" sec member import "$TESTDIR/own-joined.csv"
+printf 'login,name,email,role\nsue,Sue Second,sue@example.org,secretary\n' >"$TESTDIR/sue.csv"
+ok sec member import "$TESTDIR/sue.csv"
+printf 'login,name,email,role\nsue,Sue Second,sue@example.org,member\n' >"$TESTDIR/demote-sue.csv"
+refused 77 "line 2: 'sue' is a membership secretary: only the system administrator" sec member import "$TESTDIR/demote-sue.csv"
+printf 'login,name,email\neve,Eve\xc2\x9b31m Early,eve@example.org\n' >"$TESTDIR/c1.csv"
+refused 65 "c1.csv line 2, column name: U\\+009B is a control, bidi or invisible character" sec member import "$TESTDIR/c1.csv"
+for mark in '\xe2\x80\x8f' '\xd8\x9c' '\xe2\x80\xa8' '\xe2\x80\x8b' '\xf3\xa0\x81\x81'; do
+  printf "login,name,email\neve,Eve${mark}Early,eve@example.org\n" >"$TESTDIR/hidden.csv"
+  refused 65 "hidden.csv line 2, column name: U\\+" sec member import "$TESTDIR/hidden.csv"
+done
 
 TEST "member import: unreadable file 66, a member 77"
 refused 66 "no such file" sec member import "$TESTDIR/missing.csv"

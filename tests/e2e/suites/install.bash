@@ -10,7 +10,7 @@ DESTDIR=$TESTDIR/root cmake --install "$CPD_BUILD_DIR" --prefix /usr >"$TESTDIR/
   || fail "cmake --install failed: $(tail -5 "$TESTDIR/install.log")"
 R=$TESTDIR/root
 for file in usr/bin/cpd \
-  usr/share/man/man1/cpd.1.gz \
+  usr/share/man/man1/cpd.1.gz usr/share/man/man5/cpd.conf.5.gz \
   usr/share/bash-completion/completions/cpd \
   usr/share/zsh/vendor-completions/_cpd \
   usr/lib/systemd/system/cpd-rollover.timer usr/lib/systemd/system/cpd-rollover.service \

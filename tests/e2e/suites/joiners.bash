@@ -6,8 +6,7 @@
 MAILBOX="/usr/bin/python3 $E2E_DIR/mailbox.py"
 BOX=$TESTDIR/mail
 
-setup_scheme
-ok sec member set sec --no-cpd
+setup_scheme --no-cpd
 # The body of the mail to ADDRESS whose subject holds TEXT, on one line.
 body() {
   $MAILBOX show-to "$BOX" "$1" "$2" | tr '\n' ' ' | tr -s ' '

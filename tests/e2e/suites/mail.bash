@@ -291,15 +291,18 @@ expect_contains "$(head -1 "$TESTDIR/summary.txt")" "" # parsed
 CPD_TODAY=2018-01-02 ok sec rollover
 expect_equal "$(sql "SELECT count(*) FROM outbox WHERE template = 'year-summary'")" "2" "one per secretary, once"
 
-TEST "templates can be overridden; a bad one is refused"
+TEST "templates can be overridden in the host configuration; a bad one is refused"
 mkdir -p "$TESTDIR/templates"
 printf 'Subject: We got claim #{claim_id}\n\nHello {name}, thanks.\n' >"$TESTDIR/templates/claim-received.txt"
-ok sec config set mail.templates "$TESTDIR/templates"
-CPD_TODAY=2018-01-03 ok ann claim iims-webinar
+printf '# the administrator'"'"'s\nmail.templates = %s\n' "$TESTDIR/templates" >"$TESTDIR/cpd.conf"
+CPD_CONFIG=$TESTDIR/cpd.conf CPD_TODAY=2018-01-03 ok ann claim iims-webinar
 expect_contains "$($MAILBOX list "$TESTDIR/maildir")" "We got claim #"
 mkdir -p "$TESTDIR/bad"
 printf 'Subject: {nosuch}\n\nx\n' >"$TESTDIR/bad/claim-received.txt"
-refused 65 "unknown placeholder" sec config set mail.templates "$TESTDIR/bad"
+printf 'mail.templates = %s\n' "$TESTDIR/bad" >"$TESTDIR/bad.conf"
+CPD_CONFIG=$TESTDIR/bad.conf refused 78 "claim-received.txt: unknown placeholder" ann claim iims-webinar
+refused 64 "mail.templates is no longer a setting: the administrator sets mail.templates in /etc/cpd/cpd.conf" \
+  sec config set mail.templates "$TESTDIR/templates"
 
 TEST "with no transport, mail stays queued and the command says so once"
 ok sec config set mail.url ""
@@ -315,18 +318,25 @@ expect_contains "$ERR" "mails queued; no mail transport is set (cpd config set m
 run sec mail send
 expect_equal "$STATUS" 78
 
-TEST "settings that name files are checked when set"
-refused 66 "mail.ca_file /nonexistent.pem does not exist" sec config set mail.ca_file /nonexistent.pem
-refused 66 "mail.password_file /nonexistent does not exist" sec config set mail.password_file /nonexistent
-refused 66 "mail.templates /nonexistent does not exist" sec config set mail.templates /nonexistent
-refused 65 "must be an absolute path" sec config set mail.ca_file ca.pem
+TEST "the files mail reads are named in the host configuration and checked when it is read"
+for key in mail.ca_file mail.password_file mail.templates; do
+  refused 64 "$key is no longer a setting: the administrator sets $key in /etc/cpd/cpd.conf" \
+    sec config set "$key" /nonexistent
+done
+conf() { printf '%s\n' "$@" >"$TESTDIR/host.conf"; }
+conf "mail.ca_file = /nonexistent.pem"
+CPD_CONFIG=$TESTDIR/host.conf refused 78 "mail.ca_file /nonexistent.pem does not exist" sec balance
+conf "mail.ca_file = ca.pem"
+CPD_CONFIG=$TESTDIR/host.conf refused 78 "mail.ca_file must be an absolute path" sec balance
 printf 'not a certificate\n' >"$TESTDIR/ca.pem"
-refused 65 "holds no PEM certificate" sec config set mail.ca_file "$TESTDIR/ca.pem"
+conf "mail.ca_file = $TESTDIR/ca.pem"
+CPD_CONFIG=$TESTDIR/host.conf refused 78 "holds no PEM certificate" sec balance
 printf 'pw\n' >"$TESTDIR/pw"
-ok sec config set mail.password_file "$TESTDIR/pw"
-ok sec config get mail.password_file
-expect_equal "$OUT" "$TESTDIR/pw"
-ok sec config set mail.password_file ""
+conf "mail.password_file = $TESTDIR/pw"
+CPD_CONFIG=$TESTDIR/host.conf refused 78 "mail.password_file needs mail.url in the same file" sec balance
+conf "mail.url = maildir:$TESTDIR/maildir" "mail.password_file = $TESTDIR/pw" "mail.templatse = /x"
+CPD_CONFIG=$TESTDIR/host.conf refused 78 "host.conf:3: unknown key 'mail.templatse'" sec balance
+CPD_CONFIG=$TESTDIR/none.conf refused 78 "the host configuration $TESTDIR/none.conf does not exist" sec balance
 
 TEST "Message-IDs carry the database's identity and the mail.from domain, and never repeat"
 ids=$(cat "$box/new/"* "$TESTDIR/maildir/new/"* | tr -d '\r' | sed -n 's/^Message-ID: //p')
@@ -334,9 +344,11 @@ expect_equal "$(sort <<<"$ids" | uniq -d)" "" "no Message-ID twice"
 identity=$(sql "SELECT token FROM identity")
 expect_equal "$(grep -cvE "^<cpd\.[0-9]+\.$identity\.[0-9a-f]{8}@iims\.example>\$" <<<"$ids")" "0"
 
-TEST "the password is never shown"
-ok sec config set mail.password "s3cret-pw"
-ok sec config get mail.password
-expect_equal "$OUT" "(set)"
-ok sec config list
+TEST "the password is never shown, nor kept in the database"
+refused 64 "the administrator sets the SMTP password in mail.password_file" sec config set mail.password "s3cret-pw"
+printf 's3cret-pw\n' >"$TESTDIR/pw"
+printf 'mail.url = maildir:%s\nmail.password_file = %s\n' "$TESTDIR/maildir" "$TESTDIR/pw" >"$TESTDIR/cpd.conf"
+CPD_CONFIG=$TESTDIR/cpd.conf ok sec config list
 expect_not_contains "$OUT" "s3cret-pw"
+expect_contains "$OUT" "(set in $TESTDIR/cpd.conf)"
+expect_equal "$(sql "SELECT count(*) FROM setting WHERE value LIKE '%s3cret%'")" "0"

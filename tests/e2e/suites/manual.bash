@@ -114,7 +114,7 @@ documented "cpd statement"
 code=$(json 'd["code"]')
 ok stranger verify "$code" --json
 documented "cpd verify"
-CPD_TODAY=2018-01-03 ok sec audit draw --year 2017 --percent 100 --seed 1 --json
+CPD_TODAY=2018-01-03 ok sec audit draw --year 2017 --percent 100 --json
 documented "cpd audit draw"
 printf 'evidence\n' >"$TESTDIR/evidence.txt"
 CPD_TODAY=2018-01-03 ok ann attach 1 "$TESTDIR/evidence.txt" --json

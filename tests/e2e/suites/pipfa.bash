@@ -13,8 +13,7 @@ hours() {
   ok sec approve "$(sql "SELECT max(id) FROM claim")"
 }
 
-setup_scheme
-ok sec member set sec --no-cpd
+setup_scheme --no-cpd
 ok sec activity add study --title "Study hour" --points 1 --per hour
 
 TEST "a cycle of several years needs the carry off first; then the rules are set"

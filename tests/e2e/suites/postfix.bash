@@ -343,7 +343,9 @@ postfix -c "$PF/etc" reload >>"$PF/control.log" 2>&1
 
 TEST "STARTTLS against the test's own CA; another CA's trust is refused"
 ok sec config set mail.starttls required
-ok sec config set mail.ca_file "$PF/tls/other.pem"
+# The certificates to trust are the administrator's, in the host configuration.
+export CPD_CONFIG=$TESTDIR/cpd.conf
+printf 'mail.ca_file = %s\n' "$PF/tls/other.pem" >"$CPD_CONFIG"
 run sec member add kim --name "Kim Keel" --email kim@example.org
 expect_equal "$STATUS" 0
 run kim claim iims-webinar --date 2018-01-02
@@ -352,7 +354,7 @@ expect_contains "$ERR" "the membership secretary sees to it"
 run sec mail send --now
 expect_equal "$STATUS" 78
 expect_contains "$ERR" "not trusted"
-ok sec config set mail.ca_file "$PF/tls/ca.pem"
+printf 'mail.ca_file = %s\n' "$PF/tls/ca.pem" >"$CPD_CONFIG"
 run sec mail send --now
 expect_equal "$STATUS" 0
 expect_equal "$OUT" "Sent 2 mails."

@@ -13,11 +13,10 @@ refused 64 "no shipped scheme 'nope': choose acca, iims, rics" sec init --name "
 [ ! -e "$CPD_DB" ] || fail "cpd init made a database for an unknown scheme"
 
 TEST "cpd init --scheme rics: its rules and its points table with categories"
-ok sec init --name "Sam Secretary" --email sec@example.org --org RICS --scheme rics --json
+ok sec init --name "Sam Secretary" --email sec@example.org --org RICS --scheme rics --no-cpd --json
 expect_equal "$(json 'd["scheme"], d["activities"]')" "('rics', 10)"
 ok sec config set mail.url "maildir:$BOX"
 ok sec config set mail.from cpd@rics.example
-ok sec member set sec --no-cpd
 ok sec member add ann --name "Ann Surveyor" --email ann@example.org
 ok sec member add bob --name "Bob Valuer" --email bob@example.org
 ok ann scheme show

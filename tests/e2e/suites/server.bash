@@ -56,10 +56,7 @@ done
 as $ANN ls "$STATE/mail/new" >/dev/null 2>&1 && fail "$ANN could list the mail"
 pid=$(pgrep -u cpd -f "cpd serve" | head -n 1)
 refused 66 "permission denied" $ANN claim technical-paper --attach "/proc/$pid/fd/3"
-ok $SEC config set mail.password s3cret-pw
-refused 77 "only the membership secretary" $ANN config get mail.password
-run $SEC config get mail.password
-expect_equal "$OUT" "(set)"
+refused 64 "no longer a setting" $SEC config set mail.password s3cret-pw
 
 TEST "a user cannot wipe the database through an export's temporary file"
 as $EVE ln -s "$STATE/cpd.db" "$TESTDIR/home/$EVE/x.partial"
@@ -101,12 +98,13 @@ refused 66 "permission denied" $SEC member import "$STATE/private.csv"
 refused 66 "permission denied" $ANN member import "$STATE/private.csv"
 refused 66 "permission denied" $ANN import attendance "$STATE/private.csv" \
   --activity iims-training-day --date 2017-03-01
-refused 77 "only the membership secretary" $ANN config set mail.templates "$STATE"
+refused 64 "no longer a setting" $ANN config set mail.templates "$STATE"
 expect_not_contains "$ERR" "mallory"
 rm -f "$STATE/private.csv"
 
 TEST "stalled, stopped and garbage-sending clients hold up nobody else"
-as $EVE $PY "$HOSTILE" stall "$SOCKET" 20 8 >"$TESTDIR/stall.out" &
+# As many as a user may hold beside the garbage they send too.
+as $EVE $PY "$HOSTILE" stall "$SOCKET" 6 8 >"$TESTDIR/stall.out" &
 stall_pid=$!
 as $EVE $PY "$HOSTILE" garbage "$SOCKET" 1048576 >"$TESTDIR/garbage.out" &
 garbage_pid=$!

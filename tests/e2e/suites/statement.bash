@@ -98,6 +98,7 @@ expect_equal "$(json '(d["current"], d["superseded_on"])')" "(False, '2018-02-03
 
 TEST "an altered stored statement is caught by verify and by cpd check"
 cp "$CPD_DB" "$TESTDIR/altered.db"
+cp "$CPD_DB.key" "$TESTDIR/altered.db.key" # the key goes with a copy
 sqlite3 "$TESTDIR/altered.db" "UPDATE statement SET content = replace(content, 'Ann Surveyor', 'Ann Forger')"
 refused 65 "does not match its code" stranger --db "$TESTDIR/altered.db" verify "$new"
 run sec --db "$TESTDIR/altered.db" check

@@ -27,9 +27,10 @@ expect_equal "$(json 'd["member"]["cpd_duty"], d["changed"]')" "(True, [{'field'
 ok sec member set cron --no-cpd
 ok sec member set cron --no-cpd
 expect_equal "$OUT" "Nothing changed: Scheduler (cron) is already like that."
-ok sec member set ann --role secretary
-ok sec member set ann --role member
-refused 1 "nobody changes their own role" sec member set sec --role member
+refused 77 "nobody changes their own role" sec member set sec --role member
+refused 77 "nobody changes their own CPD duty" sec member set sec --no-cpd
+refused 77 "nobody changes their own join date" sec member set sec --joined 2016-01-01
+refused 77 "'cron' is a membership secretary: only the system administrator" sec member set cron --role member
 refused 64 "say what to change" sec member set ann
 refused 64 "--cpd or --no-cpd, not both" sec member set ann --cpd --no-cpd
 refused 64 "--role takes member or secretary" sec member set ann --role boss

@@ -6,9 +6,8 @@
 MAILBOX="/usr/bin/python3 $E2E_DIR/mailbox.py"
 BOX=$TESTDIR/mail
 
-setup_scheme
+setup_scheme --no-cpd
 # sec is a membership secretary who is no surveyor: no CPD duty.
-ok sec member set sec --no-cpd
 ok sec member add cat --name "Cat Harbour" --email cat@example.org
 ok sec member add dan --name "Dan Deck" --email dan@example.org
 ok sec member add cron --name "CPD scheduler" --email cpd@iims.example --secretary --no-cpd

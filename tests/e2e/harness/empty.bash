@@ -1,0 +1,2 @@
+# A suite that defines no test: the harness must fail it.
+setup_scheme
