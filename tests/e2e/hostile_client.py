@@ -70,7 +70,7 @@ def field(tag, value):
 def request(*args):
     """A whole request frame: the words, and a terminal that is none."""
     payload = b"".join(field(1, arg) for arg in args) + field(3, bytes(9))
-    return b"cpd\x01" + struct.pack(">I", len(payload)) + payload
+    return b"cpd" + bytes([VERSION]) + struct.pack(">I", len(payload)) + payload
 
 
 def word(path, mib, count, before=()):
@@ -122,7 +122,7 @@ def main():
         for _ in range(count):
             try:
                 s = connect(path)
-                s.send(b"cpd\x01" + struct.pack(">I", size))
+                s.send(b"cpd" + bytes([VERSION]) + struct.pack(">I", size))
                 held.append(s)
             except OSError:
                 pass
