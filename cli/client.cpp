@@ -11,6 +11,7 @@
 
 #include <cpd/database.hpp>
 #include <cpd/error.hpp>
+#include <cpd/file.hpp>
 
 #include <fmt/format.h>
 
@@ -22,6 +23,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 
 namespace cpd::cli {
 
@@ -38,7 +40,7 @@ public:
     if (m_files.empty()) {
       write_stdout(text);
     } else {
-      m_held.emplace_back(true, text);
+      m_held.push_back({true, std::string(text), {}});
     }
   }
 
@@ -48,7 +50,7 @@ public:
     if (m_files.empty()) {
       write_stderr(text);
     } else {
-      m_held.emplace_back(false, text);
+      m_held.push_back({false, std::string(text), {}});
     }
   }
 
@@ -58,17 +60,29 @@ public:
     m_files.push_back(std::move(file));
   }
 
+  void
+  out_extent(protocol::Extent extent) override
+  {
+    if (m_files.empty()) {
+      write_stdout_extent(extent);
+    } else {
+      m_held.push_back({true, {}, std::move(extent)});
+    }
+  }
+
   // Writes the files, then what was held back; after the command.
   void
   finish()
   {
     write_user_files(m_files);
     m_files.clear();
-    for (const auto& [to_out, text] : m_held) {
-      if (to_out) {
-        write_stdout(text);
+    for (const auto& held : m_held) {
+      if (held.extent) {
+        write_stdout_extent(*held.extent);
+      } else if (held.to_out) {
+        write_stdout(held.text);
       } else {
-        write_stderr(text);
+        write_stderr(held.text);
       }
     }
     m_held.clear();
@@ -87,8 +101,14 @@ public:
   }
 
 private:
+  struct Held
+  {
+    bool to_out = true; // standard output, else standard error
+    std::string text;
+    std::optional<protocol::Extent> extent; // standard output's bytes in a file
+  };
   std::vector<protocol::OutputFile> m_files;
-  std::vector<std::pair<bool, std::string>> m_held; // (standard output?, text)
+  std::vector<Held> m_held;
   std::optional<protocol::Confirmation> m_confirm;
 };
 
@@ -304,34 +324,42 @@ connect_to(const std::string& path)
   return fd;
 }
 
-protocol::Response
+// The server's answer, and the connection it came on: held open while the
+// files it passed are copied, since the server empties them once it closes.
+struct Answer
+{
+  protocol::Response response;
+  std::unique_ptr<FileDescriptor> connection;
+};
+
+Answer
 ask_server(const std::string& path, const protocol::Request& request)
 {
-  const int fd = connect_to(path);
+  auto connection = std::make_unique<FileDescriptor>(connect_to(path));
+  const int fd = connection->get();
   try {
     try {
       send_all(fd, protocol::frame(protocol::encode(request)), k_no_deadline);
     } catch (const Error&) {
       // A server that refuses a request answers before it has read it all
       // (too many connections, too large): its answer says why.
-      auto response = protocol::decode_response(
-        read_frame(fd, protocol::k_max_response_bytes, Clock::now() + std::chrono::seconds(5)));
-      ::close(fd);
-      return response;
+      Received passed;
+      const auto payload = read_frame(
+        fd, protocol::k_max_response_bytes, Clock::now() + std::chrono::seconds(5), &passed);
+      return {protocol::decode_response(payload, std::move(passed)), std::move(connection)};
     }
-    auto response =
-      protocol::decode_response(read_frame(fd, protocol::k_max_response_bytes, k_no_deadline));
-    ::close(fd);
-    return response;
+    // Large bytes come as descriptors of files the server made, copied from
+    // there into the user's files: never whole in this process's memory.
+    Received passed;
+    const auto payload = read_frame(fd, protocol::k_max_response_bytes, k_no_deadline, &passed);
+    return {protocol::decode_response(payload, std::move(passed)), std::move(connection)};
   } catch (const VersionMismatch& mismatch) {
-    ::close(fd);
     throw Error(ErrorKind::unavailable,
                 "the cpd server speaks protocol version {}, this cpd speaks {}: install the "
                 "same version of cpd as the server's",
                 mismatch.version,
                 protocol::k_version);
   } catch (const Error& e) {
-    ::close(fd);
     throw Error(ErrorKind::unavailable, "talking to the cpd server at {}: {}", path, e.what());
   }
 }
@@ -346,10 +374,15 @@ run_on_server(const std::string& path,
   request.files = read_inputs(inputs);
   request.terminal = local_terminal();
   for (;;) {
-    const auto response = ask_server(path, request);
+    auto answer = ask_server(path, request);
+    const auto& response = answer.response;
     // As on a private file: the files first, then what the command says.
     write_user_files(response.files);
     write_stdout(response.out);
+    if (response.out_extent) {
+      write_stdout_extent(*response.out_extent);
+    }
+    answer.connection.reset(); // done with the files passed
     write_stderr(response.err);
     if (response.status != 0) {
       throw ExitStatus{response.status};

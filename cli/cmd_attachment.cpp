@@ -2,6 +2,7 @@
 #include "output.hpp"
 
 #include <cpd/evidence.hpp>
+#include <cpd/spool.hpp>
 
 #include <fmt/format.h>
 
@@ -65,7 +66,10 @@ run_list(const AttachmentOptions& options, Session& session)
 void
 run_get(const AttachmentOptions& options, Session& session)
 {
-  const auto files = load_attachments(session.db(), session.context(), claim_id(options.id));
+  // The files go into a spool beside the database a piece at a time, and
+  // the user's side copies each from it.
+  auto spool = session.spool();
+  const auto files = load_attachments(session.db(), session.context(), claim_id(options.id), spool);
   std::vector<std::string> paths;
   paths.reserve(files.size());
   for (const auto& file : files) {
@@ -73,7 +77,9 @@ run_get(const AttachmentOptions& options, Session& session)
   }
   for (std::size_t i = 0; i < files.size(); ++i) {
     session.write_file(paths[i],
-                       files[i].content,
+                       protocol::Extent{spool.file(),
+                                        files[i].offset,
+                                        static_cast<std::uint64_t>(files[i].info.size)},
                        options.force ? Overwrite::yes : Overwrite::no,
                        Session::Folder::make);
   }

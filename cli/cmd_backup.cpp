@@ -1,5 +1,6 @@
 #include "commands.hpp"
 #include "output.hpp"
+#include "userfiles.hpp"
 
 #include <cpd/backup.hpp>
 #include <cpd/evidence.hpp>
@@ -20,15 +21,24 @@ void
 run(const BackupOptions& options, Session& session)
 {
   if (!options.file.empty()) {
-    // The copy is made on the database's side; the user's side writes it
-    // where the user asked, with the user's rights, for the user alone.
-    auto bytes = backup_bytes(session.db(), session.context());
-    const auto size = static_cast<std::int64_t>(bytes.size());
-    session.write_file(options.file,
-                       std::move(bytes),
-                       options.force ? Overwrite::yes : Overwrite::no,
-                       Session::Folder::must_exist,
-                       Session::Access::owner_only);
+    std::int64_t size = 0;
+    if (session.local()) {
+      // A private file: VACUUM INTO a new file beside FILE, then renamed.
+      size = make_user_file(options.file, options.force, [&](const std::string& path) {
+        backup_into(session.db(), session.context(), path);
+      });
+    } else {
+      // The copy is made on the database's side and passed by descriptor;
+      // the user's side copies it where the user asked, with the user's
+      // rights, for the user alone.
+      auto copy = backup_spool(session.db(), session.context());
+      size = static_cast<std::int64_t>(copy.size());
+      session.write_file(options.file,
+                         protocol::Extent{copy.file(), 0, copy.size()},
+                         options.force ? Overwrite::yes : Overwrite::no,
+                         Session::Folder::must_exist,
+                         Session::Access::owner_only);
+    }
     if (session.json()) {
       Json json;
       json.begin_object().field("file", options.file).field("bytes", size);

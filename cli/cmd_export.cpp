@@ -3,11 +3,10 @@
 
 #include <cpd/error.hpp>
 #include <cpd/export.hpp>
+#include <cpd/spool.hpp>
 #include <cpd/text.hpp>
 
 #include <fmt/format.h>
-
-#include <sstream>
 
 namespace cpd::cli {
 
@@ -22,16 +21,26 @@ struct ExportOptions
 void
 run(const ExportOptions& options, Session& session)
 {
-  if (options.out.empty()) {
+  if (options.out.empty() && session.local()) {
     PrintStream out;
     export_database(session.db(), session.context(), out);
     out.flush();
     return;
   }
-  std::ostringstream out;
-  const auto summary = export_database(session.db(), session.context(), out);
-  session.write_file(
-    options.out, std::move(out).str(), options.force ? Overwrite::yes : Overwrite::no);
+  // Into a file without a name beside the database, as it is made; the
+  // user's side copies it from there.
+  auto spool = session.spool();
+  ExportSummary summary;
+  {
+    SpoolStream out(spool);
+    summary = export_database(session.db(), session.context(), out);
+  }
+  const protocol::Extent extent{spool.file(), 0, spool.size()};
+  if (options.out.empty()) {
+    session.write_stdout(extent);
+    return;
+  }
+  session.write_file(options.out, extent, options.force ? Overwrite::yes : Overwrite::no);
   print(fmt::format("Exported {}, {}, {} and {} to {}.\n",
                     count_phrase(summary.members, "member"),
                     count_phrase(summary.activities, "activity", "activities"),

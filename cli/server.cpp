@@ -59,6 +59,9 @@ namespace {
 constexpr auto k_request_time = std::chrono::seconds(10);
 // A client that does not read its answer this soon loses it.
 constexpr auto k_response_time = std::chrono::seconds(30);
+// A client that has not copied the files passed with its answer this soon
+// (a backup, an export, a claim's files) loses them.
+constexpr auto k_copy_time = std::chrono::minutes(15);
 // Connections at once: ordinary users share k_connections, at most
 // k_connections_per_user each; root and the server's own account may use
 // k_reserved_connections more, which nobody else can take.
@@ -432,6 +435,12 @@ public:
     m_response.confirm = std::move(confirmation);
   }
 
+  void
+  out_extent(protocol::Extent extent) override
+  {
+    m_response.out_extent = std::move(extent);
+  }
+
   protocol::Response&
   response()
   {
@@ -699,6 +708,7 @@ answer(Server& server, const protocol::Request& request, unsigned uid, const std
   if (status != 0) {
     response.files.clear();
     response.confirm.reset();
+    response.out_extent.reset();
   }
   return std::move(response);
 }
@@ -793,7 +803,22 @@ serve_connection(Server& server, int fd, unsigned uid)
   server.log_for(uid,
                  fmt::format("uid {}: {}: exit {} in {} ms", uid, label, response.status, elapsed));
   try {
-    send_all(fd, protocol::frame(protocol::encode(response)), Clock::now() + k_response_time);
+    // Backups, exports and files go as descriptors of files made for them.
+    std::vector<int> descriptors;
+    const auto payload = protocol::encode(response, descriptors);
+    send_all(fd, protocol::frame(payload), Clock::now() + k_response_time, descriptors);
+    if (!descriptors.empty()) {
+      // The client copies from them, then closes the connection. Then, or
+      // at the deadline, their bytes go even if the client keeps them open:
+      // nobody holds the server's disk by keeping descriptors.
+      // A stopping server leaves them be: it is going, and its files too
+      // once the client is done.
+      if (wait_for_close(fd, Clock::now() + k_copy_time)) {
+        for (const int passed : descriptors) {
+          [[maybe_unused]] const int emptied = ::ftruncate(passed, 0);
+        }
+      }
+    }
   } catch (const std::exception& e) {
     server.log_for(uid, fmt::format("uid {}: the answer was not taken: {}", uid, e.what()));
   }
@@ -1046,6 +1071,7 @@ serve(const ServeOptions& options)
   }
 
   log("stopping");
+  end_waits_for_close();
   if (!inherited) {
     // Only the socket this server made: not one a newer server replaced it with.
     struct stat now

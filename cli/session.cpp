@@ -3,6 +3,9 @@
 #include "output.hpp"
 
 #include <cpd/error.hpp>
+#include <cpd/spool.hpp>
+
+#include <filesystem>
 
 namespace cpd::cli {
 
@@ -52,7 +55,32 @@ Session::write_file(
                                     std::move(content),
                                     overwrite == Overwrite::yes,
                                     folder == Folder::make,
-                                    access == Access::owner_only});
+                                    access == Access::owner_only,
+                                    {}});
+}
+
+void
+Session::write_file(
+  std::string path, protocol::Extent extent, Overwrite overwrite, Folder folder, Access access)
+{
+  m_reply.file(protocol::OutputFile{std::move(path),
+                                    {},
+                                    overwrite == Overwrite::yes,
+                                    folder == Folder::make,
+                                    access == Access::owner_only,
+                                    std::move(extent)});
+}
+
+Spool
+Session::spool() const
+{
+  return Spool::create(std::filesystem::path(database_name()).parent_path());
+}
+
+void
+Session::write_stdout(protocol::Extent extent)
+{
+  m_reply.out_extent(std::move(extent));
 }
 
 void

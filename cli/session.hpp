@@ -13,7 +13,8 @@
 
 namespace cpd {
 class Database;
-}
+class Spool;
+} // namespace cpd
 
 namespace cpd::cli {
 
@@ -35,6 +36,8 @@ public:
   virtual void err(std::string_view text) = 0;
   virtual void file(protocol::OutputFile file) = 0;
   virtual void confirm(protocol::Confirmation confirmation) = 0;
+  // Standard output goes on with these bytes, after the text so far.
+  virtual void out_extent(protocol::Extent extent) = 0;
 };
 
 enum class Overwrite { no, yes };
@@ -91,6 +94,20 @@ public:
                   Overwrite overwrite,
                   Folder folder = Folder::must_exist,
                   Access access = Access::usual);
+  // The same with bytes in a spool, for large files: the user's side
+  // copies them from its descriptor and never holds them whole.
+  void write_file(std::string path,
+                  protocol::Extent extent,
+                  Overwrite overwrite,
+                  Folder folder = Folder::must_exist,
+                  Access access = Access::usual);
+
+  // A new empty spool beside the database, for bytes too large to hold.
+  Spool spool() const;
+
+  // Standard output goes on with these bytes (an export to standard
+  // output through a server).
+  void write_stdout(protocol::Extent extent);
 
   // Asks the user to confirm deciding these claims; the command then runs
   // again with them as confirmed().

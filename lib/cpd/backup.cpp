@@ -104,30 +104,6 @@ copy_into(Database& db, const std::filesystem::path& target)
   finish_copy(target);
 }
 
-std::string
-read_whole(const std::filesystem::path& path)
-{
-  FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
-  if (fd.get() < 0) {
-    throw Error(ErrorKind::io, "cannot read {}: {}", path.string(), std::strerror(errno));
-  }
-  std::string content;
-  std::array<char, 1 << 16> buffer{};
-  for (;;) {
-    const auto got = ::read(fd.get(), buffer.data(), buffer.size());
-    if (got < 0 && errno == EINTR) {
-      continue;
-    }
-    if (got < 0) {
-      throw Error(ErrorKind::io, "cannot read {}: {}", path.string(), std::strerror(errno));
-    }
-    if (got == 0) {
-      return content;
-    }
-    content.append(buffer.data(), static_cast<std::size_t>(got));
-  }
-}
-
 void
 require_file_database(Database& db)
 {
@@ -264,8 +240,8 @@ backup_names(const std::vector<std::string>& names)
   return sorted;
 }
 
-std::string
-backup_bytes(Database& db, const Context& context)
+Spool
+backup_spool(Database& db, const Context& context)
 {
   {
     Transaction transaction(db, Transaction::Kind::read);
@@ -285,7 +261,27 @@ backup_bytes(Database& db, const Context& context)
   }
   const Removal removal(target);
   copy_into(db, target);
-  return read_whole(target);
+  auto file =
+    std::make_shared<const FileDescriptor>(::open(target.c_str(), O_RDWR | O_NOFOLLOW | O_CLOEXEC));
+  struct stat status
+  {};
+  if (file->get() < 0 || ::fstat(file->get(), &status) != 0) {
+    throw Error(ErrorKind::io, "cannot read {}: {}", target.string(), std::strerror(errno));
+  }
+  return {std::move(file), static_cast<std::uint64_t>(status.st_size)};
+}
+
+std::int64_t
+backup_into(Database& db, const Context& context, const std::filesystem::path& target)
+{
+  {
+    Transaction transaction(db, Transaction::Kind::read);
+    require_secretary_or_system(db, context);
+  }
+  require_file_database(db);
+  copy_into(db, target);
+  std::error_code ec;
+  return static_cast<std::int64_t>(std::filesystem::file_size(target, ec));
 }
 
 BackupResult

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cpd/context.hpp>
+#include <cpd/spool.hpp>
 
 #include <cstdint>
 #include <filesystem>
@@ -18,10 +19,16 @@ class Database;
 // mode like the original, so that a copy put in place of the database works
 // as it did.
 
-// A copy's bytes, for a secretary or the system, to hand to the user's side
-// (`cpd backup FILE`). The copy is made in a temporary file beside the
-// database and removed.
-std::string backup_bytes(Database& db, const Context& context);
+// A copy for a secretary or the system, to hand to the user's side by its
+// descriptor (`cpd backup FILE` through a server): made in a temporary
+// file beside the database, opened, and its name removed at once, so that
+// the copy goes when the last descriptor of it closes.
+Spool backup_spool(Database& db, const Context& context);
+
+// A copy into `target`, for a secretary or the system: an empty file the
+// caller made for it (`cpd backup FILE` on a private file, straight into
+// the user's folder). Returns its size.
+std::int64_t backup_into(Database& db, const Context& context, const std::filesystem::path& target);
 
 // What a backup into backup.dir did.
 struct BackupResult

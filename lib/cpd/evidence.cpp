@@ -5,9 +5,14 @@
 #include <cpd/members.hpp>
 #include <cpd/settings.hpp>
 #include <cpd/sha256.hpp>
+#include <cpd/spool.hpp>
 #include <cpd/text.hpp>
 
+#include <sqlite3.h>
+
+#include <algorithm>
 #include <map>
+#include <memory>
 #include <set>
 #include <span>
 
@@ -53,7 +58,47 @@ unique_name(const std::string& name, std::set<std::string>& taken)
   }
 }
 
+// Appends an attachment's bytes to the spool a piece at a time, hashing
+// them on the way: its SHA-256.
+std::string
+spool_content(Database& db, std::int64_t id, Spool& spool)
+{
+  sqlite3_blob* raw = nullptr;
+  if (sqlite3_blob_open(db.handle(), "main", "attachment", "content", id, 0, &raw) != SQLITE_OK) {
+    sqlite3_blob_close(raw);
+    throw Error(ErrorKind::io, "cannot read attachment {}: {}", id, sqlite3_errmsg(db.handle()));
+  }
+  const std::unique_ptr<sqlite3_blob, int (*)(sqlite3_blob*)> blob(raw, sqlite3_blob_close);
+  const int size = sqlite3_blob_bytes(blob.get());
+  std::string piece;
+  Sha256 hash;
+  for (int at = 0; at < size;) {
+    const int length = std::min(size - at, 1 << 20);
+    piece.resize(static_cast<std::size_t>(length));
+    if (sqlite3_blob_read(blob.get(), piece.data(), length, at) != SQLITE_OK) {
+      throw Error(ErrorKind::io, "cannot read attachment {}: {}", id, sqlite3_errmsg(db.handle()));
+    }
+    hash.update(piece);
+    spool.append(piece);
+    at += length;
+  }
+  return hash.hex_digest();
+}
+
 } // namespace
+
+std::string
+saved_name(const std::string& name)
+{
+  if (name.starts_with('.')) {
+    const auto rest = name.find_first_not_of('.');
+    return "_" + (rest == std::string::npos ? std::string() : name.substr(rest));
+  }
+  if (name.starts_with('-')) {
+    return "_" + name;
+  }
+  return name;
+}
 
 std::string
 size_phrase(std::int64_t bytes)
@@ -171,7 +216,7 @@ list_attachments(Database& db, const Context& context, std::int64_t claim_id)
 }
 
 std::vector<AttachmentContent>
-load_attachments(Database& db, const Context& context, std::int64_t claim_id)
+load_attachments(Database& db, const Context& context, std::int64_t claim_id, Spool& spool)
 {
   Transaction transaction(db, Transaction::Kind::read);
   require_evidence_access(db, context, claim_id);
@@ -189,7 +234,6 @@ load_attachments(Database& db, const Context& context, std::int64_t claim_id)
   }
   std::vector<AttachmentContent> loaded;
   std::set<std::string> taken;
-  Statement content(db, "SELECT content FROM attachment WHERE id = ?");
   for (const auto& info : files) {
     if (!safe_file_name(info.name)) {
       throw Error(ErrorKind::bad_input,
@@ -197,23 +241,16 @@ load_attachments(Database& db, const Context& context, std::int64_t claim_id)
                   json_string(info.name),
                   claim_id);
     }
-    content.reset();
-    content.bind(1, info.id);
-    content.step();
-    auto bytes = content.blob(0);
-    if (sha256_hex(bytes) != info.sha256) {
+    const auto offset = spool.size();
+    if (spool_content(db, info.id, spool) != info.sha256
+        || spool.size() - offset != static_cast<std::uint64_t>(info.size)) {
       throw Error(ErrorKind::bad_input,
                   "attachment {} of claim #{} does not match its recorded SHA-256; "
                   "the database is damaged: tell the membership secretary",
                   info.name,
                   claim_id);
     }
-    auto name = info.name;
-    if (name.starts_with('.')) {
-      const auto rest = name.find_first_not_of('.');
-      name = "_" + (rest == std::string::npos ? std::string() : name.substr(rest));
-    }
-    loaded.push_back({info, unique_name(name, taken), std::move(bytes)});
+    loaded.push_back({info, unique_name(saved_name(info.name), taken), offset});
   }
   return loaded;
 }

@@ -11,6 +11,7 @@
 namespace cpd {
 
 class Database;
+class Spool;
 
 // How many other claims a flag names at most; the rest are counted.
 inline constexpr std::size_t k_named_claims = 3;
@@ -76,22 +77,27 @@ bool safe_file_name(std::string_view name);
 // A size for people: "512 bytes", "12.5 KiB", "10.0 MiB".
 std::string size_phrase(std::int64_t bytes);
 
-// A claim's file with its bytes, under the name to save it as.
+// A claim's file in a spool, under the name to save it as.
 struct AttachmentContent
 {
   AttachmentInfo info;
-  std::string file_name; // unique within the claim, never starting with a dot
-  std::string content;
+  std::string file_name;    // unique within the claim, never starting with a dot or a dash
+  std::uint64_t offset = 0; // where its info.size bytes start in the spool
 };
 
-// A claim's files with their bytes, checked against their SHA-256, for the
-// claim's member and secretaries. Each gets a name to save it under: its
-// stored name, with "-2", "-3"... before the extension for a name already
-// taken and a leading dot replaced, so that no file of a claim can become a
-// hidden or start-up file of whoever saves it. A claim without files, or a
-// stored name that is not a plain file name, is refused.
+// The name to save an attachment as: its stored name with a leading dot
+// replaced by "_" (".bashrc" -> "_bashrc") and a leading dash kept behind
+// one ("-rf" -> "_-rf"), so that no file of a claim becomes a hidden or
+// start-up file, or reads as an option to a command given `*`.
+std::string saved_name(const std::string& name);
+
+// A claim's files, appended to `spool` a piece at a time and checked
+// against their SHA-256, for the claim's member and secretaries. Each gets
+// a name to save it under: saved_name(), with "-2", "-3"... before the
+// extension for a name already taken. A claim without files, or a stored
+// name that is not a plain file name, is refused.
 std::vector<AttachmentContent>
-load_attachments(Database& db, const Context& context, std::int64_t claim_id);
+load_attachments(Database& db, const Context& context, std::int64_t claim_id, Spool& spool);
 
 // A file offered as evidence, already read.
 struct AttachmentFile

@@ -2,6 +2,10 @@
 
 #include <cpd/error.hpp>
 
+#include <sys/stat.h>
+
+#include <algorithm>
+
 namespace cpd::protocol {
 
 namespace {
@@ -22,6 +26,8 @@ enum Tag : std::uint8_t {
   tag_err = 18,
   tag_output_file = 19,
   tag_confirm = 20,
+  tag_output_extent = 21, // an output file whose bytes are in a passed descriptor
+  tag_out_extent = 22,    // standard output's bytes in a passed descriptor
 };
 
 constexpr std::uint8_t k_flag_out_tty = 1;
@@ -56,6 +62,12 @@ get_u32(std::string_view bytes)
     value = (value << 8) | static_cast<unsigned char>(bytes[i]);
   }
   return value;
+}
+
+std::uint64_t
+get_u64(std::string_view bytes)
+{
+  return (static_cast<std::uint64_t>(get_u32(bytes)) << 32) | get_u32(bytes.substr(4));
 }
 
 std::uint32_t
@@ -101,6 +113,73 @@ malformed(std::string_view what)
 {
   throw Error(ErrorKind::bad_input, "malformed message: {}", what);
 }
+
+constexpr std::size_t k_extent_size = 20;
+
+// An extent as the number of its descriptor among those passed, its offset
+// and its size.
+std::string
+extent_value(const Extent& extent, std::vector<int>& descriptors)
+{
+  if (!extent.file || extent.file->get() < 0) {
+    throw Error(ErrorKind::internal, "an extent without a file");
+  }
+  const auto at = std::find(descriptors.begin(), descriptors.end(), extent.file->get());
+  const auto index = static_cast<std::uint32_t>(at - descriptors.begin());
+  if (at == descriptors.end()) {
+    if (descriptors.size() == k_max_descriptors) {
+      throw Error(ErrorKind::internal, "more than {} files in one response", k_max_descriptors);
+    }
+    descriptors.push_back(extent.file->get());
+  }
+  std::string value;
+  put_u32(value, index);
+  put_u64(value, extent.offset);
+  put_u64(value, extent.size);
+  return value;
+}
+
+// The passed files, checked once each: regular files only (a FIFO would
+// block the client, a device never end), holding every extent named.
+class Descriptors
+{
+public:
+  explicit Descriptors(std::vector<std::shared_ptr<const FileDescriptor>> files)
+    : m_files(std::move(files))
+    , m_sizes(m_files.size(), -1)
+  {}
+
+  Extent
+  extent(std::string_view value)
+  {
+    if (value.size() != k_extent_size) {
+      malformed("a bad extent");
+    }
+    const auto index = get_u32(value);
+    const auto offset = get_u64(value.substr(4));
+    const auto size = get_u64(value.substr(12));
+    if (index >= m_files.size()) {
+      malformed("an extent of a file that was not passed");
+    }
+    if (m_sizes[index] < 0) {
+      struct stat status
+      {};
+      if (::fstat(m_files[index]->get(), &status) != 0 || !S_ISREG(status.st_mode)) {
+        malformed("a passed file that is not a regular file");
+      }
+      m_sizes[index] = status.st_size;
+    }
+    const auto file_size = static_cast<std::uint64_t>(m_sizes[index]);
+    if (offset > file_size || size > file_size - offset) {
+      malformed("an extent beyond the end of its file");
+    }
+    return Extent{m_files[index], offset, size};
+  }
+
+private:
+  std::vector<std::shared_ptr<const FileDescriptor>> m_files;
+  std::vector<std::int64_t> m_sizes;
+};
 
 // Reads fields one at a time, checking every length against what is left.
 class Reader
@@ -209,8 +288,9 @@ encode(const Request& request)
 }
 
 std::string
-encode(const Response& response)
+encode(const Response& response, std::vector<int>& descriptors)
 {
+  descriptors.clear();
   std::string out;
   std::string status;
   put_u32(status, static_cast<std::uint32_t>(response.status));
@@ -221,13 +301,33 @@ encode(const Response& response)
     const auto flags = static_cast<char>((file.overwrite ? k_flag_overwrite : 0)
                                          | (file.make_folder ? k_flag_make_folder : 0)
                                          | (file.owner_only ? k_flag_owner_only : 0));
-    put_field(out, tag_output_file, pair_value(file.path, flags + file.content));
+    if (file.extent) {
+      put_field(out,
+                tag_output_extent,
+                pair_value(file.path, flags + extent_value(*file.extent, descriptors)));
+    } else {
+      put_field(out, tag_output_file, pair_value(file.path, flags + file.content));
+    }
+  }
+  if (response.out_extent) {
+    put_field(out, tag_out_extent, extent_value(*response.out_extent, descriptors));
   }
   if (response.confirm) {
     put_field(
       out, tag_confirm, pair_value(response.confirm->prompt, ids_value(response.confirm->ids)));
   }
   return out;
+}
+
+std::string
+encode(const Response& response)
+{
+  std::vector<int> descriptors;
+  auto payload = encode(response, descriptors);
+  if (!descriptors.empty()) {
+    throw Error(ErrorKind::internal, "a response with files to pass encoded without them");
+  }
+  return payload;
 }
 
 Request
@@ -285,8 +385,13 @@ decode_request(std::string_view payload)
 }
 
 Response
-decode_response(std::string_view payload)
+decode_response(std::string_view payload,
+                std::vector<std::shared_ptr<const FileDescriptor>> descriptors)
 {
+  if (descriptors.size() > k_max_descriptors) {
+    malformed("too many files passed");
+  }
+  Descriptors passed(std::move(descriptors));
   Response response;
   bool status = false;
   Reader reader(payload);
@@ -307,19 +412,33 @@ decode_response(std::string_view payload)
     case tag_err:
       response.err += value;
       break;
-    case tag_output_file: {
+    case tag_output_file:
+    case tag_output_extent: {
       const auto [path, rest] = split_pair(value);
       const auto flags = rest.empty() ? 0xff : static_cast<std::uint8_t>(rest[0]);
       if ((flags & ~(k_flag_overwrite | k_flag_make_folder | k_flag_owner_only)) != 0) {
         malformed("a bad output file field");
       }
-      response.files.push_back(OutputFile{std::string(path),
-                                          std::string(rest.substr(1)),
-                                          (flags & k_flag_overwrite) != 0,
-                                          (flags & k_flag_make_folder) != 0,
-                                          (flags & k_flag_owner_only) != 0});
+      OutputFile file{std::string(path),
+                      {},
+                      (flags & k_flag_overwrite) != 0,
+                      (flags & k_flag_make_folder) != 0,
+                      (flags & k_flag_owner_only) != 0,
+                      {}};
+      if (tag == tag_output_extent) {
+        file.extent = passed.extent(rest.substr(1));
+      } else {
+        file.content = rest.substr(1);
+      }
+      response.files.push_back(std::move(file));
       break;
     }
+    case tag_out_extent:
+      if (response.out_extent) {
+        malformed("two extents of standard output");
+      }
+      response.out_extent = passed.extent(value);
+      break;
     case tag_confirm: {
       if (response.confirm) {
         malformed("two questions in one response");

@@ -59,6 +59,10 @@ def read_answer(s):
     return version, status, err.decode("utf-8", "replace").strip()
 
 
+# The protocol version this cpd speaks (cpd::protocol::k_version).
+VERSION = 2
+
+
 def field(tag, value):
     return bytes([tag]) + struct.pack(">I", len(value)) + value
 
@@ -66,7 +70,7 @@ def field(tag, value):
 def request(*args):
     """A whole request frame: the words, and a terminal that is none."""
     payload = b"".join(field(1, arg) for arg in args) + field(3, bytes(9))
-    return b"cpd\x01" + struct.pack(">I", len(payload)) + payload
+    return b"cpd" + bytes([VERSION]) + struct.pack(">I", len(payload)) + payload
 
 
 def word(path, mib, count, before=()):
@@ -118,7 +122,7 @@ def main():
         for _ in range(count):
             try:
                 s = connect(path)
-                s.send(b"cpd\x01" + struct.pack(">I", size))
+                s.send(b"cpd" + bytes([VERSION]) + struct.pack(">I", size))
                 held.append(s)
             except OSError:
                 pass
@@ -154,7 +158,7 @@ def main():
         print(read_answer(s))
     elif command == "oversize":
         s = connect(path)
-        s.sendall(b"cpd\x01" + struct.pack(">I", 1 << 30) + b"\x01")
+        s.sendall(b"cpd" + bytes([VERSION]) + struct.pack(">I", 1 << 30) + b"\x01")
         print(read_answer(s))
     elif command == "listen":
         log = sys.argv[3]

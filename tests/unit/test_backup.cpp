@@ -84,11 +84,12 @@ TEST_CASE("copies are named by time, oldest first, other files are not copies")
                                     "cpd-20180102-001000.db"});
 }
 
-TEST_CASE("a copy's bytes make a sound database in WAL mode, for a secretary only")
+TEST_CASE("a copy to pass by descriptor makes a sound database in WAL mode, for a secretary only")
 {
   OnDisk s;
-  const auto bytes = cpd::backup_bytes(s.db, s.as("sec"));
-  REQUIRE(bytes.size() > 100);
+  const auto copy = cpd::backup_spool(s.db, s.as("sec"));
+  REQUIRE(copy.size() > 100);
+  const auto bytes = copy.read(0, copy.size());
   CHECK(bytes.substr(0, 16) == std::string("SQLite format 3\0", 16));
   CHECK(bytes[18] == 2); // WAL, as the original
   CHECK(bytes[19] == 2);
@@ -100,7 +101,24 @@ TEST_CASE("a copy's bytes make a sound database in WAL mode, for a secretary onl
   for (const auto& name : listing(s.dir.path())) {
     CHECK(name.find("backup") == std::string::npos);
   }
-  CHECK(error_kind([&] { cpd::backup_bytes(s.db, s.as("ann")); }) == ErrorKind::permission);
+  CHECK(error_kind([&] { cpd::backup_spool(s.db, s.as("ann")); }) == ErrorKind::permission);
+}
+
+TEST_CASE("a copy straight into a file the caller made, for a secretary only")
+{
+  OnDisk s;
+  testutil::TempDir other;
+  const auto target = other / "copy.db";
+  testutil::write_file(target, "");
+  const auto size = cpd::backup_into(s.db, s.as("sec"), target);
+  CHECK(size == static_cast<std::int64_t>(std::filesystem::file_size(target)));
+  CHECK(s.claims_in(target) == 1);
+  // Nothing but the copy beside it: its journal went when it was closed.
+  CHECK(listing(other.path()) == std::vector<std::string>{"copy.db"});
+  const auto refused = other / "refused.db";
+  testutil::write_file(refused, "");
+  CHECK(error_kind([&] { cpd::backup_into(s.db, s.as("ann"), refused); }) == ErrorKind::permission);
+  CHECK(std::filesystem::file_size(refused) == 0);
 }
 
 TEST_CASE("copies go to backup.dir, readable by the owner alone, keeping the newest")

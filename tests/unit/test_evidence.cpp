@@ -6,6 +6,7 @@
 #include <cpd/quotas.hpp>
 #include <cpd/settings.hpp>
 #include <cpd/sha256.hpp>
+#include <cpd/spool.hpp>
 
 using cpd::Date;
 using cpd::ErrorKind;
@@ -25,6 +26,28 @@ claim_with(testutil::Scheme& s,
   request.attachments = std::move(files);
   request.duplicates = cpd::ClaimRequest::Duplicates::allow;
   return cpd::submit_claim(s.db, s.as(login), request).id;
+}
+
+// The files of a claim as `login` loads them, with their bytes read back.
+struct Loaded
+{
+  testutil::TempDir dir;
+  cpd::Spool spool = cpd::Spool::create(dir.path());
+  std::vector<cpd::AttachmentContent> files;
+
+  std::string
+  content(std::size_t i) const
+  {
+    return spool.read(files[i].offset, static_cast<std::uint64_t>(files[i].info.size));
+  }
+};
+
+std::unique_ptr<Loaded>
+load(testutil::Scheme& s, const std::string& login, std::int64_t id)
+{
+  auto loaded = std::make_unique<Loaded>();
+  loaded->files = cpd::load_attachments(s.db, s.as(login), id, loaded->spool);
+  return loaded;
 }
 
 } // namespace
@@ -71,15 +94,17 @@ TEST_CASE("a claim's files come byte-exact, under names unique within the claim"
                              {{"scan.pdf", "application/pdf", binary},
                               {"scan.pdf", "application/pdf", "second scan"},
                               {"notes.txt", "text/plain", "notes"}});
-  const auto loaded = cpd::load_attachments(s.db, s.as("sec"), id);
-  REQUIRE(loaded.size() == 3);
-  CHECK(loaded[0].file_name == "scan.pdf");
-  CHECK(loaded[1].file_name == "scan-2.pdf");
-  CHECK(loaded[2].file_name == "notes.txt");
-  CHECK(loaded[0].content == binary);
-  CHECK(loaded[1].content == "second scan");
-  CHECK(cpd::load_attachments(s.db, s.as("ann"), id).size() == 3);
-  CHECK(error_kind([&] { cpd::load_attachments(s.db, s.as("bob"), id); }) == ErrorKind::permission);
+  const auto loaded = load(s, "sec", id);
+  REQUIRE(loaded->files.size() == 3);
+  CHECK(loaded->files[0].file_name == "scan.pdf");
+  CHECK(loaded->files[1].file_name == "scan-2.pdf");
+  CHECK(loaded->files[2].file_name == "notes.txt");
+  CHECK(loaded->content(0) == binary);
+  CHECK(loaded->content(1) == "second scan");
+  CHECK(loaded->content(2) == "notes");
+  CHECK(loaded->spool.size() == binary.size() + 11 + 5);
+  CHECK(load(s, "ann", id)->files.size() == 3);
+  CHECK(error_kind([&] { load(s, "bob", id); }) == ErrorKind::permission);
 }
 
 TEST_CASE("a member's hidden file is never saved under a hidden name")
@@ -89,11 +114,32 @@ TEST_CASE("a member's hidden file is never saved under a hidden name")
     s,
     "ann",
     {{".bash_aliases", "text/plain", "alias ls='rm -rf ~'"}, {"..profile", "text/plain", "x"}});
-  const auto loaded = cpd::load_attachments(s.db, s.as("sec"), id);
-  REQUIRE(loaded.size() == 2);
-  CHECK(loaded[0].file_name == "_bash_aliases");
-  CHECK(loaded[0].info.name == ".bash_aliases"); // the record keeps what was attached
-  CHECK(loaded[1].file_name == "_profile");
+  const auto loaded = load(s, "sec", id);
+  REQUIRE(loaded->files.size() == 2);
+  CHECK(loaded->files[0].file_name == "_bash_aliases");
+  CHECK(loaded->files[0].info.name == ".bash_aliases"); // the record keeps what was attached
+  CHECK(loaded->files[1].file_name == "_profile");
+}
+
+TEST_CASE("a file named like an option is saved behind an underscore")
+{
+  CHECK(cpd::saved_name("-rf") == "_-rf");
+  CHECK(cpd::saved_name("--checkpoint-action=exec=sh x.sh") == "_--checkpoint-action=exec=sh x.sh");
+  CHECK(cpd::saved_name("a-b.pdf") == "a-b.pdf");
+  CHECK(cpd::saved_name("_-rf") == "_-rf");
+  testutil::Scheme s;
+  const auto id = claim_with(s,
+                             "ann",
+                             {{"-rf", "text/plain", "one"},
+                              {"_-rf", "text/plain", "two"},
+                              {"--checkpoint=1", "text/plain", "three"}});
+  const auto loaded = load(s, "sec", id);
+  REQUIRE(loaded->files.size() == 3);
+  CHECK(loaded->files[0].file_name == "_-rf");
+  CHECK(loaded->files[0].info.name == "-rf");
+  CHECK(loaded->files[1].file_name == "_-rf-2");
+  CHECK(loaded->files[2].file_name == "_--checkpoint=1");
+  CHECK(loaded->content(1) == "two");
 }
 
 TEST_CASE("a file damaged in the database is refused, not handed out")
@@ -101,7 +147,7 @@ TEST_CASE("a file damaged in the database is refused, not handed out")
   testutil::Scheme s;
   const auto id = claim_with(s, "ann", {{"ok.pdf", "application/pdf", "x"}});
   cpd::Statement(s.db, "UPDATE attachment SET content = X'79'").run();
-  CHECK(error_kind([&] { cpd::load_attachments(s.db, s.as("sec"), id); }) == ErrorKind::bad_input);
+  CHECK(error_kind([&] { load(s, "sec", id); }) == ErrorKind::bad_input);
 }
 
 TEST_CASE("a stored name that is not a base name is refused")
@@ -114,7 +160,7 @@ TEST_CASE("a stored name that is not a base name is refused")
   testutil::Scheme s;
   const auto id = claim_with(s, "ann", {{"ok.pdf", "application/pdf", "x"}});
   cpd::Statement(s.db, "UPDATE attachment SET name = '../escape.pdf'").run();
-  CHECK(error_kind([&] { cpd::load_attachments(s.db, s.as("sec"), id); }) == ErrorKind::bad_input);
+  CHECK(error_kind([&] { load(s, "sec", id); }) == ErrorKind::bad_input);
 }
 
 TEST_CASE("sizes for people")
@@ -328,7 +374,7 @@ TEST_CASE(
   CHECK(record.claims[0].attachments == 0);
   CHECK_FALSE(record.claims[1].evidence_purged);
   try {
-    cpd::load_attachments(s.db, s.as("ann"), withdrawn);
+    load(s, "ann", withdrawn);
     FAIL("purged evidence was loaded");
   } catch (const cpd::Error& e) {
     CHECK(

@@ -1,9 +1,17 @@
 #include "fixture.hpp"
+#include "testutil.hpp"
 
 #include <cpd/error.hpp>
 #include <cpd/protocol.hpp>
+#include <cpd/spool.hpp>
 
 #include <doctest/doctest.h>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
 
 namespace protocol = cpd::protocol;
 using cpd::ErrorKind;
@@ -52,8 +60,8 @@ TEST_CASE("a response comes through the protocol as it was sent")
   response.status = 77;
   response.out = "table\n";
   response.err = "cpd: error: no\n";
-  response.files = {{"out/a.pdf", "A", true, true},
-                    {"b.pdf", std::string(70000, 'b'), false, false}};
+  response.files = {{"out/a.pdf", "A", true, true, false, {}},
+                    {"b.pdf", std::string(70000, 'b'), false, false, false, {}}};
   response.confirm = protocol::Confirmation{"Approve these 2 claims? [y/N] ", {12, 13}};
   const auto decoded = protocol::decode_response(protocol::encode(response));
   CHECK(decoded.status == 77);
@@ -78,8 +86,8 @@ TEST_CASE("a frame names cpd and its version, and its length before the payload"
   CHECK(error_kind([] { protocol::parse_header("GET / HTTP/1.1\r\n"); }) == ErrorKind::bad_input);
   CHECK(error_kind([] { protocol::parse_header("cpd"); }) == ErrorKind::bad_input);
   auto other = frame;
-  other[3] = 2;
-  CHECK(protocol::parse_header(other).version == 2); // the reader refuses it by version
+  other[3] = 1;
+  CHECK(protocol::parse_header(other).version == 1); // the reader refuses it by version
 }
 
 TEST_CASE("a malformed request is refused, never trusted")
@@ -120,4 +128,115 @@ TEST_CASE("a response without a status, or with a bad one, is refused")
         == ErrorKind::bad_input);
   CHECK(error_kind([] { protocol::decode_response(std::string("\x10\0\0\0\x04\0\0\x01\0", 9)); })
         == ErrorKind::bad_input);
+}
+
+namespace {
+
+// The descriptors a response passes, as the receiving side gets them: new
+// descriptors of the same files.
+std::vector<std::shared_ptr<const cpd::FileDescriptor>>
+passed(const std::vector<int>& descriptors)
+{
+  std::vector<std::shared_ptr<const cpd::FileDescriptor>> received;
+  for (const int fd : descriptors) {
+    received.push_back(std::make_shared<const cpd::FileDescriptor>(::dup(fd)));
+  }
+  return received;
+}
+
+} // namespace
+
+TEST_CASE("large bytes come as stretches of passed files, one descriptor per file")
+{
+  testutil::TempDir dir;
+  auto spool = cpd::Spool::create(dir.path());
+  spool.append("first file|second file");
+  auto other = cpd::Spool::create(dir.path());
+  other.append("standard output");
+  protocol::Response response;
+  response.out = "before\n";
+  response.files = {{"a.pdf", {}, false, true, false, protocol::Extent{spool.file(), 0, 10}},
+                    {"b.pdf", "inline", false, false, false, {}},
+                    {"c.pdf", {}, true, false, true, protocol::Extent{spool.file(), 11, 11}}};
+  response.out_extent = protocol::Extent{other.file(), 0, other.size()};
+  std::vector<int> descriptors;
+  const auto payload = protocol::encode(response, descriptors);
+  CHECK(descriptors == std::vector<int>{spool.file()->get(), other.file()->get()});
+  const auto decoded = protocol::decode_response(payload, passed(descriptors));
+  REQUIRE(decoded.files.size() == 3);
+  REQUIRE(decoded.files[0].extent);
+  CHECK(decoded.files[0].make_folder);
+  CHECK(decoded.files[0].extent->offset == 0);
+  CHECK(decoded.files[0].extent->size == 10);
+  CHECK_FALSE(decoded.files[1].extent);
+  CHECK(decoded.files[1].content == "inline");
+  REQUIRE(decoded.files[2].extent);
+  CHECK(decoded.files[2].owner_only);
+  CHECK(decoded.files[2].extent->offset == 11);
+  // Both stretches of one file come through one descriptor.
+  CHECK(decoded.files[0].extent->file == decoded.files[2].extent->file);
+  const cpd::Spool received(decoded.files[2].extent->file, 22);
+  CHECK(received.read(11, 11) == "second file");
+  REQUIRE(decoded.out_extent);
+  CHECK(cpd::Spool(decoded.out_extent->file, 15).read(0, 15) == "standard output");
+  // Without a way to pass them, a response with stretches is not encoded.
+  CHECK(error_kind([&] { protocol::encode(response); }) == ErrorKind::internal);
+}
+
+TEST_CASE("a passed file is checked: regular, holding its stretches, and one that was passed")
+{
+  testutil::TempDir dir;
+  auto spool = cpd::Spool::create(dir.path());
+  spool.append("0123456789");
+  protocol::Response response;
+  response.files = {{"a", {}, false, false, false, protocol::Extent{spool.file(), 4, 6}}};
+  std::vector<int> descriptors;
+  const auto payload = protocol::encode(response, descriptors);
+  CHECK(protocol::decode_response(payload, passed(descriptors)).files.size() == 1);
+  // None passed.
+  CHECK(error_kind([&] { protocol::decode_response(payload); }) == ErrorKind::bad_input);
+  // A file shorter than the stretch.
+  REQUIRE(::ftruncate(spool.file()->get(), 9) == 0);
+  CHECK(error_kind([&] { protocol::decode_response(payload, passed(descriptors)); })
+        == ErrorKind::bad_input);
+  // A FIFO, which would block the reader, in the file's place.
+  REQUIRE(::mkfifo((dir / "fifo").c_str(), 0600) == 0);
+  const int fifo = ::open((dir / "fifo").c_str(), O_RDWR | O_CLOEXEC);
+  REQUIRE(fifo >= 0);
+  CHECK(error_kind([&] {
+          protocol::decode_response(payload, {std::make_shared<const cpd::FileDescriptor>(fifo)});
+        })
+        == ErrorKind::bad_input);
+  // More descriptors than a response may pass.
+  CHECK(error_kind([&] {
+          protocol::decode_response(
+            payload,
+            passed(std::vector<int>(protocol::k_max_descriptors + 1, spool.file()->get())));
+        })
+        == ErrorKind::bad_input);
+}
+
+TEST_CASE("a spool has no name in its folder and takes a stream larger than its buffer")
+{
+  testutil::TempDir dir;
+  auto spool = cpd::Spool::create(dir.path());
+  std::string expected;
+  {
+    cpd::SpoolStream out(spool);
+    for (int i = 0; i < 20000; ++i) {
+      const auto line = "line " + std::to_string(i) + "\n";
+      out << line;
+      expected += line;
+    }
+    out.flush();
+  }
+  CHECK(spool.size() == expected.size());
+  CHECK(spool.read(0, spool.size()) == expected);
+  CHECK(std::filesystem::is_empty(dir.path()));
+  struct stat status
+  {};
+  REQUIRE(::fstat(spool.file()->get(), &status) == 0);
+  CHECK((status.st_mode & 0777) == 0600);
+  CHECK(status.st_nlink == 0);
+  CHECK(error_kind([&] { cpd::Spool::create(dir / "missing"); }) == ErrorKind::io);
 }

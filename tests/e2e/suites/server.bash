@@ -128,7 +128,7 @@ done
 [ "$best" -lt 1000 ] || fail "claims took at least $best ms while others stalled"
 expect_equal "$(sql "SELECT count(*) FROM claim WHERE member_id = (SELECT id FROM member WHERE login = '$BOB')")" "4"
 wait "$garbage_pid"
-expect_contains "$(cat "$TESTDIR/garbage.out")" "(1, 65, 'cpd: error: bad request: malformed message: not a cpd frame')"
+expect_contains "$(cat "$TESTDIR/garbage.out")" "(2, 65, 'cpd: error: bad request: malformed message: not a cpd frame')"
 pkill -CONT -u $ANN 2>/dev/null
 stop_hostile $EVE
 pkill -KILL -u $ANN -f "os.kill" 2>/dev/null
@@ -147,8 +147,8 @@ stop_hostile $EVE
 wait "$stall_pid" 2>/dev/null
 
 TEST "requests of the wrong version or size are refused, saying why"
-out=$(as $EVE $PY "$HOSTILE" version "$SOCKET" 2 2>&1)
-expect_contains "$out" "(1, 69, \"cpd: error: this cpd server speaks protocol version 1, the client version 2: install"
+out=$(as $EVE $PY "$HOSTILE" version "$SOCKET" 1 2>&1)
+expect_contains "$out" "(2, 69, \"cpd: error: this cpd server speaks protocol version 2, the client version 1: install"
 out=$(as $EVE $PY "$HOSTILE" oversize "$SOCKET" 2>&1)
 expect_contains "$out" "over the limit"
 kill -0 "$SERVER_PID" || fail "the server died"

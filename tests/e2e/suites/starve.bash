@@ -76,7 +76,7 @@ done <<<"$answers"
 # The longest word a command line can hold: a suggestion looks at its start.
 long=$(head -c 100000 /dev/zero | tr '\0' b)
 answer=$(as $ANN $PY "$HOSTILE" ask "$SOCKET" "balanc$long")
-expect_contains "$answer" "(1, 64, \"cpd: error: unknown command 'balancbbbbb"
+expect_contains "$answer" "(2, 64, \"cpd: error: unknown command 'balancbbbbb"
 expect_contains "$answer" "bbb...'; see cpd --help"
 [ "${#answer}" -lt 300 ] || fail "an answer of ${#answer} bytes"
 
@@ -94,7 +94,7 @@ expect_equal "$(wc -l <"$TESTDIR/eve.out")" 8
 expect_equal "$(grep -c "^67 [0-9]* cpd: error: '$EVE' is not a member" "$TESTDIR/eve.out")" 8
 # Authorised before any word is looked at: no suggestion for a non-member.
 answer=$(as $EVE $PY "$HOSTILE" ask "$SOCKET" balnce)
-expect_contains "$answer" "(1, 67, \"cpd: error: '$EVE' is not a member"
+expect_contains "$answer" "(2, 67, \"cpd: error: '$EVE' is not a member"
 expect_not_contains "$answer" "did you mean"
 answer=$(as $ANN $PY "$HOSTILE" ask "$SOCKET" balnce)
 expect_contains "$answer" "did you mean 'balance'"
