@@ -165,6 +165,10 @@ set_up_scheme() {
   as $SEC "$BIN" config set mail.from cpd@iims.example || exit 70
 }
 
+# How much more memory a sanitizer's build may take (its shadow memory counts
+# in RSS): bounds on memory are multiplied by it.
+RSS_FACTOR=${CPD_E2E_RSS_FACTOR:-1}
+
 # The server's resident memory, in KiB (0 when it is gone).
 server_rss_kb() {
   awk '/^VmRSS:/ { print $2; found = 1 } END { if (!found) print 0 }' \

@@ -32,7 +32,7 @@ refused 65 "control characters" ann claim iims-webinar --date 2017-03-02 --note 
 refused 65 "control characters" ann claim iims-webinar --date 2017-03-02 --note "a${lri}b"
 refused 65 "name" sec member add eve --name "Eve${rlo}reveS" --email eve@example.org
 printf '%%PDF-1.4\n' >"$TESTDIR/cert${rlo}fdp.exe"
-refused 66 "" ann claim technical-paper --attach "$TESTDIR/cert${rlo}fdp.exe"
+refused 65 "holds U\+202E, a control, bidi or invisible character" ann claim technical-paper --attach "$TESTDIR/cert${rlo}fdp.exe"
 # A note cannot fake a row of the secretary's table.
 ok ann claim iims-webinar --date 2017-03-06 --note $'fine\n  99  bob  iims-training-day  2017-03-01  5'
 ok sec pending
@@ -108,7 +108,7 @@ refused 65 "not a claim id" ann withdraw '#'
 TEST "attachment names and paths"
 mkdir -p "$TESTDIR/odd"
 printf '%%PDF-1.4\n' >"$TESTDIR/odd/$(printf 'we\x01ird.pdf')"
-refused 66 "" ann claim technical-paper --attach "$TESTDIR/odd/$(printf 'we\x01ird.pdf')"
+refused 65 "holds U\+0001, a control, bidi or invisible character" ann claim technical-paper --attach "$TESTDIR/odd/$(printf 'we\x01ird.pdf')"
 printf '%%PDF-1.4\n' >"$TESTDIR/odd/..pdf"
 ok ann claim technical-paper --attach "$TESTDIR/odd/../odd/..pdf" --date 2017-03-03
 expect_equal "$(sql "SELECT name FROM attachment")" "..pdf"

@@ -191,5 +191,5 @@ expect_equal "$STATUS" 1
 expect_contains "$OUT" "does NOT draw"
 expect_server_serves
 rss=$(server_rss_kb)
-[ "$rss" -gt 0 ] && [ "$rss" -lt $((512 * 1024)) ] || fail "the server's RSS is $rss KiB"
+[ "$rss" -gt 0 ] && [ "$rss" -lt $((512 * 1024 * RSS_FACTOR)) ] || fail "the server's RSS is $rss KiB"
 echo "roles: server RSS $rss KiB" >&2

@@ -13,7 +13,7 @@ source "$E2E_DIR/shared_host.bash"
 
 # The documented bound on the server's resident memory, in KiB; a sanitizer
 # build, whose shadow memory counts too, passes a factor.
-RSS_BOUND_KB=$((512 * 1024 * ${CPD_E2E_RSS_FACTOR:-1}))
+RSS_BOUND_KB=$((512 * 1024 * RSS_FACTOR))
 
 # Attackers: local accounts that are no members.
 ATTACKERS=()
