@@ -201,6 +201,13 @@ read_attendance(std::istream& in, const std::string& source)
     if (login.empty()) {
       throw Error(ErrorKind::bad_input, "{}: no login", reader.where(record->line));
     }
+    if (attendees.size() == k_max_attendees) {
+      throw Error(ErrorKind::bad_input,
+                  "{}: an attendance list holds at most {} attendees; split it into lists of "
+                  "that many",
+                  reader.where(record->line),
+                  k_max_attendees);
+    }
     attendees.push_back({reader.where(record->line), std::move(login)});
   }
   return attendees;

@@ -3,6 +3,7 @@
 #include <cpd/attendance.hpp>
 #include <cpd/context.hpp>
 
+#include <cstddef>
 #include <iosfwd>
 #include <string>
 #include <vector>
@@ -51,7 +52,9 @@ MemberImportSummary import_members(Database& db,
 // The attendees of an attendance list: CSV with a header row holding a
 // `login` column (any case); other columns (name, email, anything a
 // spreadsheet has) are ignored. Malformed CSV, a row of the wrong width or a
-// row without a login throws bad_input naming the line.
+// row without a login throws bad_input naming the line, and so does a list
+// of more than k_max_attendees (whose checks would hold the server's memory).
+inline constexpr std::size_t k_max_attendees = 100'000;
 std::vector<Attendee> read_attendance(std::istream& in, const std::string& source);
 
 } // namespace cpd

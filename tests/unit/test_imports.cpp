@@ -105,6 +105,18 @@ TEST_CASE("an attendance list is read by its login column")
   CHECK(error_kind([&] { cpd::read_attendance(no_login, "x.csv"); }) == ErrorKind::bad_input);
 }
 
+TEST_CASE("an attendance list of more attendees than a list may hold is refused whole")
+{
+  std::string full = "login\n";
+  for (std::size_t i = 0; i < cpd::k_max_attendees; ++i) {
+    full += "m" + std::to_string(i) + '\n';
+  }
+  std::istringstream at_limit(full);
+  CHECK(cpd::read_attendance(at_limit, "day.csv").size() == cpd::k_max_attendees);
+  std::istringstream over(full + "one-more\n");
+  CHECK(error_kind([&] { cpd::read_attendance(over, "day.csv"); }) == ErrorKind::bad_input);
+}
+
 TEST_CASE("an attendance list approves, skips and refuses unknown members")
 {
   testutil::Scheme s;

@@ -110,6 +110,19 @@ rm -f /tmp/cpdstv-eve.pdf
 grep -q "uid $(id -u $EVE): (a large request, unread): exit 67" "$TESTDIR/server.log" \
   || fail "the non-member's request was read"
 
+TEST "a secretary's attendance list of five million rows is refused within the bound"
+as $SEC sh -c 'seq -f "m%.0f" 0 5000000 | sed "1s/.*/login/" >huge.csv'
+( as $SEC "$BIN" import attendance huge.csv --activity iims-training-day --date 2017-03-01 \
+  >"$TESTDIR/huge.out" 2>&1 ) &
+attack=$!
+sleep 0.5
+expect_server_serves
+watch $attack
+wait $attack
+expect_equal "$?" 65
+expect_contains "$(cat "$TESTDIR/huge.out")" "an attendance list holds at most 100000 attendees"
+expect_under_bound
+
 TEST "three non-member uids at once hold no memory"
 (
   for user in $EVE $X1 $X2; do
