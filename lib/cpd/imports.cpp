@@ -33,6 +33,24 @@ import_members(Database& db,
 {
   Transaction transaction(db, Transaction::Kind::write);
   const auto secretary = require_secretary_or_system(db, context);
+  {
+    // Counted before any row is looked at, so that a list too long to hold
+    // is refused at once.
+    const auto start = in.tellg();
+    CsvReader counter(in, source);
+    std::size_t records = 0;
+    while (counter.next()) {
+      if (++records > k_max_member_rows + 1) { // and the header
+        throw Error(ErrorKind::bad_input,
+                    "{}: a member list holds at most {} rows; import it in parts; nothing was "
+                    "imported",
+                    counter.source(),
+                    k_max_member_rows);
+      }
+    }
+    in.clear();
+    in.seekg(start);
+  }
   CsvReader reader(in, source);
   CsvTable table(reader, {"login", "name", "email"}, {"role", "joined"});
   MemberImportSummary summary;

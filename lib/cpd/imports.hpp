@@ -41,7 +41,10 @@ struct MemberImportSummary
 // or a secretary changing their own role refuses the whole file. With
 // DryRun::yes nothing is stored. Only a secretary may. `joined` is the
 // join date of the members the file adds whose row gives none (an intake
-// admitted on one day).
+// admitted on one day). A list of more than k_max_member_rows rows is
+// refused whole: what its checks hold in memory stays within the server's
+// bound.
+inline constexpr std::size_t k_max_member_rows = 300'000;
 MemberImportSummary import_members(Database& db,
                                    const Context& context,
                                    std::istream& in,

@@ -123,6 +123,20 @@ expect_equal "$?" 65
 expect_contains "$(cat "$TESTDIR/huge.out")" "an attendance list holds at most 100000 attendees"
 expect_under_bound
 
+TEST "a secretary's member list of a million rows is refused within the bound"
+as $SEC awk 'BEGIN { print "login,name,email"
+  for (i = 1; i <= 1000000; i++) printf "u%d,User,u%d@example.org\n", i, i }' >"$TESTDIR/members.csv"
+chmod 644 "$TESTDIR/members.csv"
+( as $SEC "$BIN" member import "$TESTDIR/members.csv" --dry-run >"$TESTDIR/members.out" 2>&1 ) &
+attack=$!
+sleep 0.5
+expect_server_serves
+watch $attack
+wait $attack
+expect_equal "$?" 65
+expect_contains "$(cat "$TESTDIR/members.out")" "a member list holds at most 300000 rows"
+expect_under_bound
+
 TEST "three non-member uids at once hold no memory"
 (
   for user in $EVE $X1 $X2; do
