@@ -39,6 +39,14 @@ watch() {
     sleep 0.05
   done
 }
+# survives PID: while the attack PID goes on, a member and root are answered
+# within a second, and the server's peak memory stays under the bound.
+survives() {
+  sleep 0.3
+  expect_server_serves
+  watch "$1"
+  expect_under_bound
+}
 expect_under_bound() {
   echo "starve: $CURRENT: peak RSS $((PEAK / 1024)) MiB, now $(($(server_rss_kb) / 1024)) MiB" >&2
   [ "$PEAK" -lt "$RSS_BOUND_KB" ] || fail "the server reached $PEAK KiB (bound $RSS_BOUND_KB)"
@@ -61,10 +69,7 @@ TEST "members' 63 MiB command words: short answers, within the budgets"
   wait
 ) &
 attack=$!
-sleep 0.3
-expect_server_serves
-watch $attack
-expect_under_bound
+survives $attack
 answers=$(cat "$TESTDIR/ann.out" "$TESTDIR/sec.out")
 expect_equal "$(wc -l <<<"$answers")" 8
 expect_contains "$answers" "64 99 cpd: error: the command line is longer than any cpd takes"
@@ -85,10 +90,7 @@ TEST "a non-member's 63 MiB word is turned away before it is read"
   as $EVE $PY "$HOSTILE" word "$SOCKET" 63 8 >"$TESTDIR/eve.out"
 ) &
 attack=$!
-sleep 0.3
-expect_server_serves
-watch $attack
-expect_under_bound
+survives $attack
 [ "$PEAK" -lt $((BASE_RSS + 32 * 1024)) ] || fail "the server grew to $PEAK KiB from $BASE_RSS"
 expect_equal "$(wc -l <"$TESTDIR/eve.out")" 8
 expect_equal "$(grep -c "^67 [0-9]* cpd: error: '$EVE' is not a member" "$TESTDIR/eve.out")" 8
@@ -115,13 +117,10 @@ as $SEC sh -c 'seq -f "m%.0f" 0 5000000 | sed "1s/.*/login/" >huge.csv'
 ( as $SEC "$BIN" import attendance huge.csv --activity iims-training-day --date 2017-03-01 \
   >"$TESTDIR/huge.out" 2>&1 ) &
 attack=$!
-sleep 0.5
-expect_server_serves
-watch $attack
+survives $attack
 wait $attack
 expect_equal "$?" 65
 expect_contains "$(cat "$TESTDIR/huge.out")" "an attendance list holds at most 100000 attendees"
-expect_under_bound
 
 TEST "a secretary's member list of a million rows is refused within the bound"
 as $SEC awk 'BEGIN { print "login,name,email"
@@ -129,13 +128,10 @@ as $SEC awk 'BEGIN { print "login,name,email"
 chmod 644 "$TESTDIR/members.csv"
 ( as $SEC "$BIN" member import "$TESTDIR/members.csv" --dry-run >"$TESTDIR/members.out" 2>&1 ) &
 attack=$!
-sleep 0.5
-expect_server_serves
-watch $attack
+survives $attack
 wait $attack
 expect_equal "$?" 65
 expect_contains "$(cat "$TESTDIR/members.out")" "a member list holds at most 300000 rows"
-expect_under_bound
 
 TEST "three non-member uids at once hold no memory"
 (
@@ -146,10 +142,7 @@ TEST "three non-member uids at once hold no memory"
   wait
 ) &
 attack=$!
-sleep 0.5
-expect_server_serves
-watch $attack
-expect_under_bound
+survives $attack
 
 TEST "16 uids with 32 slow connections each lock nobody out"
 pids=()
@@ -202,10 +195,7 @@ before=$(grep -c "uid $eve_uid:" "$TESTDIR/server.log")
 bytes=$(stat -c %s "$TESTDIR/server.log")
 as $EVE $PY "$HOSTILE" flood "$SOCKET" 3000 >"$TESTDIR/flood.out" &
 attack=$!
-sleep 0.3
-expect_server_serves
-watch $attack
-expect_under_bound
+survives $attack
 lines=$(($(grep -c "uid $eve_uid:" "$TESTDIR/server.log") - before))
 grown=$(($(stat -c %s "$TESTDIR/server.log") - bytes))
 echo "starve: $CURRENT: $(cat "$TESTDIR/flood.out") requests, $lines lines, $grown bytes" >&2
