@@ -15,6 +15,18 @@ using cpd::Transaction;
 namespace {
 
 // Back to before version 11: no quotas, no purge of withdrawn evidence.
+// From the current schema back to version 6, but for the statement key's
+// table, which version 6 had and version 1 did not.
+const std::string k_back_to_schema_6 =
+  std::string(testutil::k_back_to_schema_11)
+  + "DROP TABLE mail_batch; DROP TABLE year_waiting; DROP TABLE year_account;"
+    " DROP TABLE dispensation_period; ALTER TABLE activity DROP COLUMN category;"
+    " ALTER TABLE claim DROP COLUMN category; ALTER TABLE entry DROP COLUMN category;"
+    " ALTER TABLE member DROP COLUMN joined; ALTER TABLE year_close DROP COLUMN rules;"
+    "DROP INDEX claim_pending_member;"
+    "DROP TABLE reminder; ALTER TABLE member DROP COLUMN cpd_duty;"
+    " ALTER TABLE exemption DROP COLUMN until_year;";
+
 ErrorKind
 kind_of_open_error(const std::filesystem::path& path, Database::Mode mode)
 {
@@ -164,15 +176,8 @@ TEST_CASE("a database of each older schema version is upgraded, its data kept")
     db.exec("INSERT INTO member(login, name, email, created_at)"
             " VALUES ('ann', 'Ann', 'ann@example.org', 0);"
             // Back to version 1, as a cpd of that time left it.
-            + std::string(testutil::k_back_to_schema_11)
-            + "DROP TABLE mail_batch; DROP TABLE year_waiting; DROP TABLE year_account;"
-              " DROP TABLE dispensation_period; ALTER TABLE activity DROP COLUMN category;"
-              " ALTER TABLE claim DROP COLUMN category; ALTER TABLE entry DROP COLUMN category;"
-              " ALTER TABLE member DROP COLUMN joined; ALTER TABLE year_close DROP COLUMN rules;"
-              "DROP INDEX claim_pending_member;"
-              "DROP TABLE reminder; ALTER TABLE member DROP COLUMN cpd_duty;"
-              " ALTER TABLE exemption DROP COLUMN until_year;"
-              "DROP TABLE statement; DROP TABLE audit_claim;"
+            + k_back_to_schema_6
+            + "DROP TABLE statement; DROP TABLE audit_claim;"
               " DROP TABLE audit; DROP TABLE audit_draw; DROP TABLE identity;"
               "DROP INDEX entry_year_member; DROP TABLE outbox_attachment; DROP TABLE outbox;"
               "PRAGMA user_version = 1;");
@@ -211,15 +216,8 @@ TEST_CASE("version 7: reminder intervals become calendar periods, dispensations 
             " VALUES ('reminder:ann:2017-03-01', 'reminder', 1, 'Ann', 'ann@example.org', 's',"
             " 'b', '<1@x>', 0, 0);"
             // Back to version 6, with the setting it had.
-            + std::string(testutil::k_back_to_schema_11)
-            + "DROP TABLE mail_batch; DROP TABLE year_waiting; DROP TABLE year_account;"
-              " DROP TABLE dispensation_period; ALTER TABLE activity DROP COLUMN category;"
-              " ALTER TABLE claim DROP COLUMN category; ALTER TABLE entry DROP COLUMN category;"
-              " ALTER TABLE member DROP COLUMN joined; ALTER TABLE year_close DROP COLUMN rules;"
-              "DROP INDEX claim_pending_member;"
-              "DROP TABLE reminder; ALTER TABLE member DROP COLUMN cpd_duty;"
-              " ALTER TABLE exemption DROP COLUMN until_year;"
-              "INSERT INTO setting(key, value) VALUES ('remind.interval_days', '14');"
+            + k_back_to_schema_6
+            + "INSERT INTO setting(key, value) VALUES ('remind.interval_days', '14');"
               "CREATE TABLE statement_key (id INTEGER PRIMARY KEY, secret BLOB NOT NULL) STRICT;"
               "PRAGMA user_version = 6;");
   }

@@ -47,6 +47,18 @@ survives() {
   watch "$1"
   expect_under_bound
 }
+# refused_while_serving TEXT ARGS...: the secretary's `cpd ARGS` is refused
+# (65) with TEXT, and the server survives it meanwhile.
+refused_while_serving() {
+  local text=$1
+  shift
+  (as $SEC "$BIN" "$@" >"$TESTDIR/refused.out" 2>&1) &
+  local attack=$!
+  survives $attack
+  wait $attack
+  expect_equal "$?" 65
+  expect_contains "$(cat "$TESTDIR/refused.out")" "$text"
+}
 expect_under_bound() {
   echo "starve: $CURRENT: peak RSS $((PEAK / 1024)) MiB, now $(($(server_rss_kb) / 1024)) MiB" >&2
   [ "$PEAK" -lt "$RSS_BOUND_KB" ] || fail "the server reached $PEAK KiB (bound $RSS_BOUND_KB)"
@@ -114,24 +126,15 @@ grep -q "uid $(id -u $EVE): (a large request, unread): exit 67" "$TESTDIR/server
 
 TEST "a secretary's attendance list of five million rows is refused within the bound"
 as $SEC sh -c 'seq -f "m%.0f" 0 5000000 | sed "1s/.*/login/" >huge.csv'
-( as $SEC "$BIN" import attendance huge.csv --activity iims-training-day --date 2017-03-01 \
-  >"$TESTDIR/huge.out" 2>&1 ) &
-attack=$!
-survives $attack
-wait $attack
-expect_equal "$?" 65
-expect_contains "$(cat "$TESTDIR/huge.out")" "an attendance list holds at most 100000 attendees"
+refused_while_serving "an attendance list holds at most 100000 attendees" \
+  import attendance huge.csv --activity iims-training-day --date 2017-03-01
 
 TEST "a secretary's member list of a million rows is refused within the bound"
 as $SEC awk 'BEGIN { print "login,name,email"
   for (i = 1; i <= 1000000; i++) printf "u%d,User,u%d@example.org\n", i, i }' >"$TESTDIR/members.csv"
 chmod 644 "$TESTDIR/members.csv"
-( as $SEC "$BIN" member import "$TESTDIR/members.csv" --dry-run >"$TESTDIR/members.out" 2>&1 ) &
-attack=$!
-survives $attack
-wait $attack
-expect_equal "$?" 65
-expect_contains "$(cat "$TESTDIR/members.out")" "a member list holds at most 300000 rows"
+refused_while_serving "a member list holds at most 300000 rows" \
+  member import "$TESTDIR/members.csv" --dry-run
 
 TEST "three non-member uids at once hold no memory"
 (
