@@ -104,6 +104,9 @@ expect_contains "$OUT" "the seed does NOT draw the 10 members recorded from the 
 read -ra members <<<"$(drawn "$TESTDIR/draw.json")"
 first=${members[0]}
 second=${members[1]}
+# Whoever the draw took first, by the name mail gives them ("Member 042",
+# or "Ann Surveyor" when it took ann).
+first_name=$(sql "SELECT name FROM member WHERE login = '$first'")
 third=${members[2]}
 
 TEST "the draw is listed with its seed, and a second draw needs --add"
@@ -152,11 +155,11 @@ c1=$(claim_of "$first" 2017-03-01)
 CPD_TODAY=2018-02-10 ok "$first" attach "$c1" "$TESTDIR/cert.pdf"
 expect_contains "$OUT" "Attached cert.pdf ($(stat -c %s "$TESTDIR/cert.pdf") bytes) to claim #$c1 for the audit of 2017; it now has 1 file."
 expect_equal "$(sql "SELECT sha256 FROM attachment WHERE claim_id = $c1")" "$(sha256sum "$TESTDIR/cert.pdf" | cut -d' ' -f1)"
-$MAILBOX show "$box" "CPD claim #$c1: Member" >"$TESTDIR/evidence.txt"
+$MAILBOX show "$box" "CPD claim #$c1: $first_name" >"$TESTDIR/evidence.txt"
 expect_contains "$(cat "$TESTDIR/evidence.txt")" "has added 1 file to claim #$c1 (approved)"
 expect_contains "$(cat "$TESTDIR/evidence.txt")" "under audit for 2017"
 expect_contains "$(cat "$TESTDIR/evidence.txt")" "cpd audit pass $first --year 2017"
-expect_equal "$($MAILBOX attachments "$box" "CPD claim #$c1: Member" | cut -f1,4)" \
+expect_equal "$($MAILBOX attachments "$box" "CPD claim #$c1: $first_name" | cut -f1,4)" \
   "$(printf 'cert.pdf\t%s' "$(sha256sum "$TESTDIR/cert.pdf" | cut -d' ' -f1)")"
 refused 1 "same file as cert.pdf, already attached to claim #$c1" "$first" attach "$c1" "$TESTDIR/cert.pdf"
 refused 65 "empty.pdf is empty" "$first" attach "$(claim_of "$first" 2017-03-02)" "$TESTDIR/empty.pdf"
@@ -192,7 +195,7 @@ CPD_TODAY=2018-03-20 ok "$first" audit respond --note "The certificate of 1 Marc
 expect_contains "$OUT" "Your answer to the audit of 2017 has gone to the membership secretary; 1 claim still has no evidence."
 $MAILBOX show "$box" "has answered" >"$TESTDIR/answered.txt"
 answered=$(cat "$TESTDIR/answered.txt")
-expect_contains "$answered" "Subject: CPD audit of 2017: Member ${first#m} has answered"
+expect_contains "$answered" "Subject: CPD audit of 2017: $first_name has answered"
 expect_contains "$answered" "The certificate of 1 March; the 2nd was the same course"
 expect_contains "$answered" "1 March 2017: 5 points, 1 file"
 expect_contains "$answered" "2 March 2017: 5 points, still no file"
