@@ -17,17 +17,17 @@
 // (cpd::verify_storage, cpd::verify_ledger) verify the result. Phase timings
 // go to stderr as "phase NAME ROWS SECONDS".
 
-#include <cpd/activities.hpp>
-#include <cpd/check.hpp>
-#include <cpd/context.hpp>
-#include <cpd/database.hpp>
-#include <cpd/date.hpp>
-#include <cpd/error.hpp>
-#include <cpd/members.hpp>
-#include <cpd/points.hpp>
-#include <cpd/settings.hpp>
-#include <cpd/setup.hpp>
-#include <cpd/yearend.hpp>
+#include <cpd/admin/check.hpp>
+#include <cpd/admin/setup.hpp>
+#include <cpd/ledger/activities.hpp>
+#include <cpd/ledger/members.hpp>
+#include <cpd/store/database.hpp>
+#include <cpd/store/settings.hpp>
+#include <cpd/util/context.hpp>
+#include <cpd/util/date.hpp>
+#include <cpd/util/error.hpp>
+#include <cpd/util/points.hpp>
+#include <cpd/year/yearend.hpp>
 
 #include <fmt/format.h>
 

@@ -2,8 +2,8 @@
 
 #include "commands.hpp"
 
-#include <cpd/error.hpp>
-#include <cpd/text.hpp>
+#include <cpd/util/error.hpp>
+#include <cpd/util/text.hpp>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>

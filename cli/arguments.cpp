@@ -1,7 +1,7 @@
 // Values that several commands take on their command line.
 #include "commands.hpp"
 
-#include <cpd/error.hpp>
+#include <cpd/util/error.hpp>
 
 #include <array>
 #include <charconv>

@@ -3,8 +3,8 @@
 #include "commands.hpp"
 #include "output.hpp"
 
-#include <cpd/claims.hpp>
-#include <cpd/error.hpp>
+#include <cpd/claims/claims.hpp>
+#include <cpd/util/error.hpp>
 
 #include <fmt/format.h>
 

@@ -9,9 +9,9 @@
 #include "socket.hpp"
 #include "userfiles.hpp"
 
-#include <cpd/database.hpp>
-#include <cpd/error.hpp>
-#include <cpd/file.hpp>
+#include <cpd/store/database.hpp>
+#include <cpd/util/error.hpp>
+#include <cpd/util/file.hpp>
 
 #include <fmt/format.h>
 

@@ -1,7 +1,7 @@
 #include "commands.hpp"
 #include "output.hpp"
 
-#include <cpd/activities.hpp>
+#include <cpd/ledger/activities.hpp>
 
 #include <fmt/format.h>
 

@@ -1,8 +1,8 @@
 #include "commands.hpp"
 #include "output.hpp"
 
-#include <cpd/activities.hpp>
-#include <cpd/error.hpp>
+#include <cpd/ledger/activities.hpp>
+#include <cpd/util/error.hpp>
 
 #include <fmt/format.h>
 

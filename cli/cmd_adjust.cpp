@@ -1,8 +1,8 @@
 #include "commands.hpp"
 #include "output.hpp"
 
-#include <cpd/error.hpp>
-#include <cpd/ledger.hpp>
+#include <cpd/ledger/ledger.hpp>
+#include <cpd/util/error.hpp>
 
 #include <fmt/format.h>
 

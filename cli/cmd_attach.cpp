@@ -1,8 +1,8 @@
 #include "commands.hpp"
 #include "output.hpp"
 
-#include <cpd/claims.hpp>
-#include <cpd/evidence.hpp>
+#include <cpd/claims/claims.hpp>
+#include <cpd/claims/evidence.hpp>
 
 #include <fmt/format.h>
 

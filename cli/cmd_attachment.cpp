@@ -1,8 +1,8 @@
 #include "commands.hpp"
 #include "output.hpp"
 
-#include <cpd/evidence.hpp>
-#include <cpd/spool.hpp>
+#include <cpd/claims/evidence.hpp>
+#include <cpd/util/spool.hpp>
 
 #include <fmt/format.h>
 

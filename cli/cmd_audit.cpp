@@ -1,10 +1,10 @@
 #include "commands.hpp"
 #include "output.hpp"
 
-#include <cpd/audit.hpp>
-#include <cpd/error.hpp>
-#include <cpd/members.hpp>
-#include <cpd/random.hpp>
+#include <cpd/ledger/members.hpp>
+#include <cpd/util/error.hpp>
+#include <cpd/util/random.hpp>
+#include <cpd/year/audit.hpp>
 
 #include <fmt/format.h>
 

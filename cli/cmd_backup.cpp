@@ -2,8 +2,8 @@
 #include "output.hpp"
 #include "userfiles.hpp"
 
-#include <cpd/backup.hpp>
-#include <cpd/evidence.hpp>
+#include <cpd/claims/evidence.hpp>
+#include <cpd/store/backup.hpp>
 
 #include <fmt/format.h>
 

@@ -1,8 +1,8 @@
 #include "commands.hpp"
 #include "output.hpp"
 
-#include <cpd/ledger.hpp>
-#include <cpd/rules.hpp>
+#include <cpd/ledger/ledger.hpp>
+#include <cpd/ledger/rules.hpp>
 
 #include <fmt/format.h>
 

@@ -1,8 +1,8 @@
 #include "commands.hpp"
 #include "output.hpp"
 
-#include <cpd/check.hpp>
-#include <cpd/error.hpp>
+#include <cpd/admin/check.hpp>
+#include <cpd/util/error.hpp>
 
 #include <fmt/format.h>
 

@@ -1,9 +1,9 @@
 #include "commands.hpp"
 #include "output.hpp"
 
-#include <cpd/claims.hpp>
-#include <cpd/error.hpp>
-#include <cpd/settings.hpp>
+#include <cpd/claims/claims.hpp>
+#include <cpd/store/settings.hpp>
+#include <cpd/util/error.hpp>
 
 #include <fmt/format.h>
 

@@ -6,11 +6,11 @@
 #include "commands.hpp"
 #include "output.hpp"
 
-#include <cpd/activities.hpp>
-#include <cpd/claims.hpp>
-#include <cpd/database.hpp>
-#include <cpd/members.hpp>
-#include <cpd/settings.hpp>
+#include <cpd/claims/claims.hpp>
+#include <cpd/ledger/activities.hpp>
+#include <cpd/ledger/members.hpp>
+#include <cpd/store/database.hpp>
+#include <cpd/store/settings.hpp>
 
 #include <CLI/CLI.hpp>
 

@@ -1,9 +1,9 @@
 #include "commands.hpp"
 #include "output.hpp"
 
-#include <cpd/error.hpp>
-#include <cpd/host_config.hpp>
-#include <cpd/settings.hpp>
+#include <cpd/store/host_config.hpp>
+#include <cpd/store/settings.hpp>
+#include <cpd/util/error.hpp>
 
 #include <fmt/format.h>
 

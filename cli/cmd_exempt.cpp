@@ -1,8 +1,8 @@
 #include "commands.hpp"
 #include "output.hpp"
 
-#include <cpd/dispensation.hpp>
-#include <cpd/error.hpp>
+#include <cpd/util/error.hpp>
+#include <cpd/year/dispensation.hpp>
 
 #include <fmt/format.h>
 

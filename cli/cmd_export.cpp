@@ -1,10 +1,10 @@
 #include "commands.hpp"
 #include "output.hpp"
 
-#include <cpd/error.hpp>
-#include <cpd/export.hpp>
-#include <cpd/spool.hpp>
-#include <cpd/text.hpp>
+#include <cpd/admin/export.hpp>
+#include <cpd/util/error.hpp>
+#include <cpd/util/spool.hpp>
+#include <cpd/util/text.hpp>
 
 #include <fmt/format.h>
 

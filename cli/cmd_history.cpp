@@ -1,8 +1,8 @@
 #include "commands.hpp"
 #include "output.hpp"
 
-#include <cpd/claims.hpp>
-#include <cpd/csv.hpp>
+#include <cpd/claims/claims.hpp>
+#include <cpd/util/csv.hpp>
 
 #include <fmt/format.h>
 

@@ -1,8 +1,8 @@
 #include "commands.hpp"
 #include "output.hpp"
 
-#include <cpd/error.hpp>
-#include <cpd/setup.hpp>
+#include <cpd/admin/setup.hpp>
+#include <cpd/util/error.hpp>
 
 #include <fmt/format.h>
 

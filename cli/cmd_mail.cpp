@@ -2,9 +2,9 @@
 #include "delivery.hpp"
 #include "output.hpp"
 
-#include <cpd/error.hpp>
-#include <cpd/members.hpp>
-#include <cpd/outbox.hpp>
+#include <cpd/ledger/members.hpp>
+#include <cpd/mail/outbox.hpp>
+#include <cpd/util/error.hpp>
 
 #include <fmt/format.h>
 

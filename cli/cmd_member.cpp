@@ -1,10 +1,10 @@
 #include "commands.hpp"
 #include "output.hpp"
 
-#include <cpd/error.hpp>
-#include <cpd/imports.hpp>
-#include <cpd/members.hpp>
-#include <cpd/text.hpp>
+#include <cpd/claims/imports.hpp>
+#include <cpd/ledger/members.hpp>
+#include <cpd/util/error.hpp>
+#include <cpd/util/text.hpp>
 
 #include <fmt/format.h>
 

@@ -1,11 +1,11 @@
 #include "commands.hpp"
 #include "output.hpp"
 
-#include <cpd/audit.hpp>
-#include <cpd/evidence.hpp>
-#include <cpd/quotas.hpp>
-#include <cpd/remind.hpp>
-#include <cpd/settings.hpp>
+#include <cpd/claims/evidence.hpp>
+#include <cpd/claims/quotas.hpp>
+#include <cpd/store/settings.hpp>
+#include <cpd/year/audit.hpp>
+#include <cpd/year/remind.hpp>
 
 #include <fmt/format.h>
 

@@ -1,11 +1,11 @@
 #include "commands.hpp"
 #include "output.hpp"
 
-#include <cpd/audit.hpp>
-#include <cpd/csv.hpp>
-#include <cpd/rules.hpp>
-#include <cpd/text.hpp>
-#include <cpd/yearend.hpp>
+#include <cpd/ledger/rules.hpp>
+#include <cpd/util/csv.hpp>
+#include <cpd/util/text.hpp>
+#include <cpd/year/audit.hpp>
+#include <cpd/year/yearend.hpp>
 
 #include <fmt/format.h>
 

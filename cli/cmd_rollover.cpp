@@ -1,9 +1,9 @@
 #include "commands.hpp"
 #include "output.hpp"
 
-#include <cpd/backup.hpp>
-#include <cpd/text.hpp>
-#include <cpd/yearend.hpp>
+#include <cpd/store/backup.hpp>
+#include <cpd/util/text.hpp>
+#include <cpd/year/yearend.hpp>
 
 #include <fmt/format.h>
 

@@ -1,10 +1,10 @@
 #include "commands.hpp"
 #include "output.hpp"
 
-#include <cpd/activities.hpp>
-#include <cpd/rules.hpp>
-#include <cpd/settings.hpp>
-#include <cpd/text.hpp>
+#include <cpd/ledger/activities.hpp>
+#include <cpd/ledger/rules.hpp>
+#include <cpd/store/settings.hpp>
+#include <cpd/util/text.hpp>
 
 #include <fmt/format.h>
 

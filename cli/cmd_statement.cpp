@@ -1,7 +1,7 @@
 #include "commands.hpp"
 #include "output.hpp"
 
-#include <cpd/statement.hpp>
+#include <cpd/year/statement.hpp>
 
 #include <fmt/format.h>
 

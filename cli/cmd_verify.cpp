@@ -1,8 +1,8 @@
 #include "commands.hpp"
 #include "output.hpp"
 
-#include <cpd/error.hpp>
-#include <cpd/statement.hpp>
+#include <cpd/util/error.hpp>
+#include <cpd/year/statement.hpp>
 
 #include <fmt/format.h>
 

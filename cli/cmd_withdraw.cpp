@@ -1,7 +1,7 @@
 #include "commands.hpp"
 #include "output.hpp"
 
-#include <cpd/claims.hpp>
+#include <cpd/claims/claims.hpp>
 
 #include <fmt/format.h>
 

@@ -1,6 +1,6 @@
 #include "command.hpp"
 
-#include <cpd/error.hpp>
+#include <cpd/util/error.hpp>
 
 #include <CLI/CLI.hpp>
 

@@ -3,7 +3,7 @@
 #include "command.hpp"
 #include "session.hpp"
 
-#include <cpd/claims.hpp>
+#include <cpd/claims/claims.hpp>
 
 #include <cstdint>
 #include <string>

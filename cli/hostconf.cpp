@@ -1,6 +1,6 @@
 #include "hostconf.hpp"
 
-#include <cpd/host_config.hpp>
+#include <cpd/store/host_config.hpp>
 
 #include <unistd.h>
 

@@ -1,7 +1,7 @@
 #include "identity.hpp"
 
-#include <cpd/error.hpp>
-#include <cpd/settings.hpp>
+#include <cpd/store/settings.hpp>
+#include <cpd/util/error.hpp>
 
 #include <pwd.h>
 #include <unistd.h>

@@ -1,8 +1,8 @@
 #pragma once
 
-#include <cpd/context.hpp>
-#include <cpd/date.hpp>
-#include <cpd/timezone.hpp>
+#include <cpd/util/context.hpp>
+#include <cpd/util/date.hpp>
+#include <cpd/util/timezone.hpp>
 
 #include <cstdint>
 #include <memory>

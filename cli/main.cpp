@@ -3,7 +3,7 @@
 #include "client.hpp"
 #include "output.hpp"
 
-#include <cpd/error.hpp>
+#include <cpd/util/error.hpp>
 
 #include <fmt/format.h>
 

@@ -4,9 +4,9 @@
 
 #include "output.hpp"
 
-#include <cpd/error.hpp>
-#include <cpd/text.hpp>
-#include <cpd/utf8.hpp>
+#include <cpd/util/error.hpp>
+#include <cpd/util/text.hpp>
+#include <cpd/util/utf8.hpp>
 
 #include <fmt/format.h>
 

@@ -2,13 +2,13 @@
 
 #include "session.hpp"
 
-#include <cpd/claims.hpp>
-#include <cpd/evidence.hpp>
-#include <cpd/json.hpp>
-#include <cpd/ledger.hpp>
-#include <cpd/protocol.hpp>
-#include <cpd/statement.hpp>
-#include <cpd/timezone.hpp>
+#include <cpd/claims/claims.hpp>
+#include <cpd/claims/evidence.hpp>
+#include <cpd/ledger/ledger.hpp>
+#include <cpd/util/json.hpp>
+#include <cpd/util/protocol.hpp>
+#include <cpd/util/timezone.hpp>
+#include <cpd/year/statement.hpp>
 
 #include <cstdint>
 #include <memory>

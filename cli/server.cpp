@@ -19,11 +19,11 @@
 #include "output.hpp"
 #include "socket.hpp"
 
-#include <cpd/database.hpp>
-#include <cpd/error.hpp>
-#include <cpd/file.hpp>
-#include <cpd/members.hpp>
-#include <cpd/outbox.hpp>
+#include <cpd/ledger/members.hpp>
+#include <cpd/mail/outbox.hpp>
+#include <cpd/store/database.hpp>
+#include <cpd/util/error.hpp>
+#include <cpd/util/file.hpp>
 
 #include <fmt/format.h>
 

@@ -2,8 +2,8 @@
 
 #include "output.hpp"
 
-#include <cpd/error.hpp>
-#include <cpd/spool.hpp>
+#include <cpd/util/error.hpp>
+#include <cpd/util/spool.hpp>
 
 #include <filesystem>
 

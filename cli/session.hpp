@@ -2,8 +2,8 @@
 
 #include "identity.hpp"
 
-#include <cpd/context.hpp>
-#include <cpd/protocol.hpp>
+#include <cpd/util/context.hpp>
+#include <cpd/util/protocol.hpp>
 
 #include <cstdint>
 #include <optional>

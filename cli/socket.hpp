@@ -1,6 +1,6 @@
 #pragma once
 
-#include <cpd/protocol.hpp>
+#include <cpd/util/protocol.hpp>
 
 #include <chrono>
 #include <cstdint>

@@ -1,7 +1,7 @@
 #include "userfiles.hpp"
 
-#include <cpd/error.hpp>
-#include <cpd/file.hpp>
+#include <cpd/util/error.hpp>
+#include <cpd/util/file.hpp>
 
 #include <fmt/format.h>
 

@@ -12,7 +12,7 @@ foreach(name IN LISTS FILES)
   string(APPEND body "  {\"${name}\", R\"${delimiter}(${content})${delimiter}\"},\n")
 endforeach()
 set(source "// Generated from data/ by lib/embed.cmake; do not edit.
-#include <cpd/embedded.hpp>
+#include <cpd/util/embedded.hpp>
 
 namespace cpd {
 

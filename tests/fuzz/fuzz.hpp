@@ -3,7 +3,7 @@
 // Shared by the libFuzzer targets: a broken invariant aborts, and the only
 // failure a parser may report is a cpd::Error of the kinds it documents.
 
-#include <cpd/error.hpp>
+#include <cpd/util/error.hpp>
 
 #include <cstddef>
 #include <cstdint>

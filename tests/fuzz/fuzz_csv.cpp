@@ -3,9 +3,9 @@
 // Malformed input may only throw cpd::Error (bad_input); anything else, or a
 // broken invariant, aborts.
 
-#include <cpd/csv.hpp>
-#include <cpd/error.hpp>
-#include <cpd/text.hpp>
+#include <cpd/util/csv.hpp>
+#include <cpd/util/error.hpp>
+#include <cpd/util/text.hpp>
 
 #include <cstddef>
 #include <cstdint>

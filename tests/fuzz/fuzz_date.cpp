@@ -3,7 +3,7 @@
 
 #include "fuzz.hpp"
 
-#include <cpd/date.hpp>
+#include <cpd/util/date.hpp>
 
 extern "C" int
 LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)

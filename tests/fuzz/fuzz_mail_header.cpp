@@ -8,7 +8,7 @@
 
 #include "fuzz.hpp"
 
-#include <cpd/mail/message.hpp>
+#include <cpd/transport/message.hpp>
 
 #include <map>
 #include <string>

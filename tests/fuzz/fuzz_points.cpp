@@ -5,7 +5,7 @@
 
 #include "fuzz.hpp"
 
-#include <cpd/points.hpp>
+#include <cpd/util/points.hpp>
 
 #include <string>
 

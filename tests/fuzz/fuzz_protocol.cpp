@@ -7,7 +7,7 @@
 
 #include "fuzz.hpp"
 
-#include <cpd/protocol.hpp>
+#include <cpd/util/protocol.hpp>
 
 #include <string>
 

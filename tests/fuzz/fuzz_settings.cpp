@@ -5,11 +5,11 @@
 
 #include "fuzz.hpp"
 
-#include <cpd/date.hpp>
-#include <cpd/mail/message.hpp>
-#include <cpd/points.hpp>
-#include <cpd/settings.hpp>
-#include <cpd/text.hpp>
+#include <cpd/store/settings.hpp>
+#include <cpd/transport/message.hpp>
+#include <cpd/util/date.hpp>
+#include <cpd/util/points.hpp>
+#include <cpd/util/text.hpp>
 
 extern "C" int
 LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)

@@ -9,11 +9,11 @@
 
 #include "fuzz.hpp"
 
-#include <cpd/claims.hpp>
-#include <cpd/database.hpp>
-#include <cpd/members.hpp>
-#include <cpd/setup.hpp>
-#include <cpd/statement.hpp>
+#include <cpd/admin/setup.hpp>
+#include <cpd/claims/claims.hpp>
+#include <cpd/ledger/members.hpp>
+#include <cpd/store/database.hpp>
+#include <cpd/year/statement.hpp>
 
 #include <string>
 

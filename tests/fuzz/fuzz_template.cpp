@@ -4,7 +4,7 @@
 
 #include "fuzz.hpp"
 
-#include <cpd/mail/template.hpp>
+#include <cpd/transport/template.hpp>
 
 #include <map>
 #include <set>

@@ -5,7 +5,7 @@
 
 #include "fuzz.hpp"
 
-#include <cpd/timezone.hpp>
+#include <cpd/util/timezone.hpp>
 
 #include <limits>
 

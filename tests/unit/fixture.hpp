@@ -1,11 +1,11 @@
 #pragma once
 
-#include <cpd/claims.hpp>
-#include <cpd/context.hpp>
-#include <cpd/database.hpp>
-#include <cpd/error.hpp>
-#include <cpd/members.hpp>
-#include <cpd/setup.hpp>
+#include <cpd/admin/setup.hpp>
+#include <cpd/claims/claims.hpp>
+#include <cpd/ledger/members.hpp>
+#include <cpd/store/database.hpp>
+#include <cpd/util/context.hpp>
+#include <cpd/util/error.hpp>
 
 #include <doctest/doctest.h>
 

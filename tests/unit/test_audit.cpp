@@ -1,12 +1,12 @@
 #include "fixture.hpp"
 
-#include <cpd/attendance.hpp>
-#include <cpd/audit.hpp>
-#include <cpd/check.hpp>
-#include <cpd/dispensation.hpp>
-#include <cpd/ledger.hpp>
-#include <cpd/settings.hpp>
-#include <cpd/yearend.hpp>
+#include <cpd/admin/check.hpp>
+#include <cpd/claims/attendance.hpp>
+#include <cpd/ledger/ledger.hpp>
+#include <cpd/store/settings.hpp>
+#include <cpd/year/audit.hpp>
+#include <cpd/year/dispensation.hpp>
+#include <cpd/year/yearend.hpp>
 
 #include <algorithm>
 #include <functional>

@@ -1,10 +1,10 @@
 #include "fixture.hpp"
 #include "testutil.hpp"
 
-#include <cpd/backup.hpp>
-#include <cpd/check.hpp>
-#include <cpd/settings.hpp>
-#include <cpd/yearend.hpp>
+#include <cpd/admin/check.hpp>
+#include <cpd/store/backup.hpp>
+#include <cpd/store/settings.hpp>
+#include <cpd/year/yearend.hpp>
 
 #include <sys/stat.h>
 

@@ -4,9 +4,9 @@
 #include "fixture.hpp"
 #include "testutil.hpp"
 
-#include <cpd/check.hpp>
-#include <cpd/settings.hpp>
-#include <cpd/yearend.hpp>
+#include <cpd/admin/check.hpp>
+#include <cpd/store/settings.hpp>
+#include <cpd/year/yearend.hpp>
 
 #include <fmt/format.h>
 

@@ -1,8 +1,8 @@
 #include "fixture.hpp"
 
-#include <cpd/ledger.hpp>
-#include <cpd/outbox.hpp>
-#include <cpd/settings.hpp>
+#include <cpd/ledger/ledger.hpp>
+#include <cpd/mail/outbox.hpp>
+#include <cpd/store/settings.hpp>
 
 using cpd::ClaimStatus;
 using cpd::Date;

@@ -1,7 +1,7 @@
 #include "testutil.hpp"
 
-#include <cpd/csv.hpp>
-#include <cpd/error.hpp>
+#include <cpd/util/csv.hpp>
+#include <cpd/util/error.hpp>
 
 #include <doctest/doctest.h>
 

@@ -1,7 +1,7 @@
 #include "testutil.hpp"
 
-#include <cpd/database.hpp>
-#include <cpd/error.hpp>
+#include <cpd/store/database.hpp>
+#include <cpd/util/error.hpp>
 
 #include <doctest/doctest.h>
 

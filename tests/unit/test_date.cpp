@@ -1,5 +1,5 @@
-#include <cpd/date.hpp>
-#include <cpd/error.hpp>
+#include <cpd/util/date.hpp>
+#include <cpd/util/error.hpp>
 
 #include <doctest/doctest.h>
 

@@ -1,12 +1,12 @@
 #include "fixture.hpp"
 #include "testutil.hpp"
 
-#include <cpd/evidence.hpp>
-#include <cpd/outbox.hpp>
-#include <cpd/quotas.hpp>
-#include <cpd/settings.hpp>
-#include <cpd/sha256.hpp>
-#include <cpd/spool.hpp>
+#include <cpd/claims/evidence.hpp>
+#include <cpd/claims/quotas.hpp>
+#include <cpd/mail/outbox.hpp>
+#include <cpd/store/settings.hpp>
+#include <cpd/util/sha256.hpp>
+#include <cpd/util/spool.hpp>
 
 using cpd::Date;
 using cpd::ErrorKind;

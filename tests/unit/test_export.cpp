@@ -1,6 +1,6 @@
 #include "fixture.hpp"
 
-#include <cpd/export.hpp>
+#include <cpd/admin/export.hpp>
 
 #include <sstream>
 

@@ -1,7 +1,7 @@
 // Hidden characters: what a terminal or a mail reader obeys or hides rather
 // than shows, refused in what members write and escaped wherever it is shown.
 
-#include <cpd/text.hpp>
+#include <cpd/util/text.hpp>
 
 #include <doctest/doctest.h>
 

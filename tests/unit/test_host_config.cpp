@@ -1,8 +1,8 @@
 #include "fixture.hpp"
 #include "testutil.hpp"
 
-#include <cpd/host_config.hpp>
-#include <cpd/statement.hpp>
+#include <cpd/store/host_config.hpp>
+#include <cpd/year/statement.hpp>
 
 #include <sys/stat.h>
 #include <unistd.h>

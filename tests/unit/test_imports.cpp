@@ -1,8 +1,8 @@
 #include "fixture.hpp"
 
-#include <cpd/attendance.hpp>
-#include <cpd/imports.hpp>
-#include <cpd/ledger.hpp>
+#include <cpd/claims/attendance.hpp>
+#include <cpd/claims/imports.hpp>
+#include <cpd/ledger/ledger.hpp>
 
 #include <functional>
 #include <sstream>

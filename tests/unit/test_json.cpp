@@ -1,4 +1,4 @@
-#include <cpd/json.hpp>
+#include <cpd/util/json.hpp>
 
 #include <doctest/doctest.h>
 

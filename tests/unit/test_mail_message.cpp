@@ -1,7 +1,7 @@
 #include "testutil.hpp"
 
-#include <cpd/error.hpp>
-#include <cpd/mail/message.hpp>
+#include <cpd/transport/message.hpp>
+#include <cpd/util/error.hpp>
 
 #include <doctest/doctest.h>
 

@@ -2,8 +2,8 @@
 // server and tests/smtp_server.py, which can fail on purpose.
 #include "testutil.hpp"
 
-#include <cpd/error.hpp>
-#include <cpd/mail/transport.hpp>
+#include <cpd/transport/transport.hpp>
+#include <cpd/util/error.hpp>
 
 #include <doctest/doctest.h>
 

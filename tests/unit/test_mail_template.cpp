@@ -1,5 +1,5 @@
-#include <cpd/error.hpp>
-#include <cpd/mail/template.hpp>
+#include <cpd/transport/template.hpp>
+#include <cpd/util/error.hpp>
 
 #include <doctest/doctest.h>
 

@@ -1,7 +1,7 @@
 #include "testutil.hpp"
 
-#include <cpd/error.hpp>
-#include <cpd/mail/transport.hpp>
+#include <cpd/transport/transport.hpp>
+#include <cpd/util/error.hpp>
 
 #include <doctest/doctest.h>
 

@@ -1,12 +1,12 @@
 #include "fixture.hpp"
 #include "testutil.hpp"
 
-#include <cpd/dispensation.hpp>
-#include <cpd/host_config.hpp>
-#include <cpd/outbox.hpp>
-#include <cpd/remind.hpp>
-#include <cpd/settings.hpp>
-#include <cpd/yearend.hpp>
+#include <cpd/mail/outbox.hpp>
+#include <cpd/store/host_config.hpp>
+#include <cpd/store/settings.hpp>
+#include <cpd/year/dispensation.hpp>
+#include <cpd/year/remind.hpp>
+#include <cpd/year/yearend.hpp>
 
 #include <algorithm>
 #include <filesystem>

@@ -1,5 +1,5 @@
-#include <cpd/error.hpp>
-#include <cpd/points.hpp>
+#include <cpd/util/error.hpp>
+#include <cpd/util/points.hpp>
 
 #include <doctest/doctest.h>
 

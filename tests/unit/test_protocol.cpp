@@ -1,9 +1,9 @@
 #include "fixture.hpp"
 #include "testutil.hpp"
 
-#include <cpd/error.hpp>
-#include <cpd/protocol.hpp>
-#include <cpd/spool.hpp>
+#include <cpd/util/error.hpp>
+#include <cpd/util/protocol.hpp>
+#include <cpd/util/spool.hpp>
 
 #include <doctest/doctest.h>
 

@@ -3,15 +3,15 @@
 // a lookup into a scan of a table that grows with every claim. Each plans
 // the very text lib/cpd runs (its k_..._sql constants).
 
-#include <cpd/check.hpp>
-#include <cpd/claim_store.hpp>
-#include <cpd/database.hpp>
-#include <cpd/ledger.hpp>
-#include <cpd/notices.hpp>
-#include <cpd/outbox.hpp>
-#include <cpd/quotas.hpp>
-#include <cpd/remind.hpp>
-#include <cpd/yearend.hpp>
+#include <cpd/admin/check.hpp>
+#include <cpd/claims/claim_store.hpp>
+#include <cpd/claims/quotas.hpp>
+#include <cpd/ledger/ledger.hpp>
+#include <cpd/mail/notices.hpp>
+#include <cpd/mail/outbox.hpp>
+#include <cpd/store/database.hpp>
+#include <cpd/year/remind.hpp>
+#include <cpd/year/yearend.hpp>
 
 #include <doctest/doctest.h>
 

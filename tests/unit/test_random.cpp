@@ -1,5 +1,5 @@
-#include <cpd/error.hpp>
-#include <cpd/random.hpp>
+#include <cpd/util/error.hpp>
+#include <cpd/util/random.hpp>
 
 #include <doctest/doctest.h>
 

@@ -1,8 +1,8 @@
 #include "fixture.hpp"
 
-#include <cpd/csv.hpp>
-#include <cpd/imports.hpp>
-#include <cpd/notices.hpp>
+#include <cpd/claims/imports.hpp>
+#include <cpd/mail/notices.hpp>
+#include <cpd/util/csv.hpp>
 
 #include <sstream>
 

@@ -1,7 +1,7 @@
 #include "fixture.hpp"
 
-#include <cpd/error.hpp>
-#include <cpd/rules.hpp>
+#include <cpd/ledger/rules.hpp>
+#include <cpd/util/error.hpp>
 
 #include <doctest/doctest.h>
 

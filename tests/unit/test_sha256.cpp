@@ -1,7 +1,7 @@
 #include "testutil.hpp"
 
-#include <cpd/error.hpp>
-#include <cpd/sha256.hpp>
+#include <cpd/util/error.hpp>
+#include <cpd/util/sha256.hpp>
 
 #include <doctest/doctest.h>
 

@@ -1,9 +1,9 @@
 #include "fixture.hpp"
 
-#include <cpd/check.hpp>
-#include <cpd/ledger.hpp>
-#include <cpd/statement.hpp>
-#include <cpd/yearend.hpp>
+#include <cpd/admin/check.hpp>
+#include <cpd/ledger/ledger.hpp>
+#include <cpd/year/statement.hpp>
+#include <cpd/year/yearend.hpp>
 
 using cpd::Date;
 using cpd::ErrorKind;

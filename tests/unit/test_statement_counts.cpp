@@ -1,10 +1,10 @@
 #include "fixture.hpp"
 
-#include <cpd/outbox.hpp>
-#include <cpd/remind.hpp>
-#include <cpd/settings.hpp>
-#include <cpd/statement.hpp>
-#include <cpd/yearend.hpp>
+#include <cpd/mail/outbox.hpp>
+#include <cpd/store/settings.hpp>
+#include <cpd/year/remind.hpp>
+#include <cpd/year/statement.hpp>
+#include <cpd/year/yearend.hpp>
 
 #include <numeric>
 

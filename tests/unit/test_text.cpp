@@ -1,5 +1,5 @@
-#include <cpd/json.hpp>
-#include <cpd/text.hpp>
+#include <cpd/util/json.hpp>
+#include <cpd/util/text.hpp>
 
 #include <doctest/doctest.h>
 

@@ -1,7 +1,7 @@
 #include "testutil.hpp"
 
-#include <cpd/error.hpp>
-#include <cpd/timezone.hpp>
+#include <cpd/util/error.hpp>
+#include <cpd/util/timezone.hpp>
 
 #include <doctest/doctest.h>
 

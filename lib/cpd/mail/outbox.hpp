@@ -1,0 +1,219 @@
+#pragma once
+
+#include <cpd/transport/template.hpp>
+#include <cpd/util/context.hpp>
+#include <cpd/util/error.hpp>
+#include <cpd/util/points.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace cpd {
+
+class Database;
+
+// A mail to send, before rendering.
+struct Mail
+{
+  std::string cause;                     // unique per mail: 'claim:12:approved'
+  std::string template_name;             // a file of data/templates without '.txt'
+  std::optional<std::int64_t> member_id; // the member it is addressed to, if any: their
+                                         // address is read again when it is sent
+  std::string to_name;
+  std::string to_address;
+  std::map<std::string, std::string> values; // the template's placeholders (or, for a
+                                             // template mail_values() makes the values of,
+                                             // the facts they are made from)
+  std::vector<std::int64_t> attachment_ids;  // files it carries (attachment ids)
+};
+
+// Stores the mail in the outbox as its template and its values (its facts,
+// with org.name), inside the caller's transaction, with links to the files
+// it carries (read at delivery); it is rendered when it is sent. A cause
+// already in the outbox is left alone, so a job run twice queues nothing
+// twice. The mail is rendered once here too, so that a template that cannot
+// render refuses the change (ErrorKind::config).
+void queue_mail(Database& db, const Context& context, const Mail& mail);
+
+// What a queued mail says, read back from its facts (a JSON object): a
+// value by its name ("name"), an array's member by its index
+// ("waiting[0].title"); an array's own name gives its length. Null values
+// are left out.
+class Facts
+{
+public:
+  // Reads a JSON object with SQLite's JSON functions.
+  static Facts parse(Database& db, std::string_view json);
+
+  // The value at `key`; a missing one is an internal error that names it.
+  const std::string& text(std::string_view key) const;
+  bool has(std::string_view key) const;
+  std::int64_t integer(std::string_view key) const;
+  // The values at the top level: the values of a mail whose facts are its
+  // template's values.
+  std::map<std::string, std::string> top_level() const;
+
+private:
+  std::map<std::string, std::string, std::less<>> m_values;
+};
+
+// Mail for many members at once (a year end, a round of reminders) is
+// queued as one batch: the rows it is made from are written by one INSERT
+// ... SELECT each, and the batch holds the outbox ids its mails will have,
+// from `first_id` on, in the order batch_mail_sql() selects them. The
+// Message-ID of each is
+//   '<cpd.' || id || '.' || identity || '.' || lower(hex(randomblob(4))) || '@' || domain || '>'
+// the form make_message_id() gives queue_mail's.
+struct MailBatch
+{
+  std::int64_t first_id = 0; // the id of the batch's first mail
+  std::string identity;      // the database's identity
+  std::string domain;        // the domain of the Message-IDs
+  std::string org;           // org.name, which every mail's facts hold
+};
+MailBatch start_mail_batch(Database& db);
+
+// The mail a batch holds: ids `first` to last().
+struct MailRange
+{
+  std::int64_t first = 0;
+  int count = 0;
+
+  std::int64_t
+  last() const
+  {
+    return first + count - 1;
+  }
+};
+
+// What a batch is: its kind (a mail_batch.kind, which batch_mail_sql()
+// knows), the year and its quota that its mails speak of, and when it was
+// queued (every mail's Date).
+struct BatchOf
+{
+  std::string kind;
+  int year = 0;
+  Points quota;
+  std::int64_t created_at = 0;
+};
+
+// Queues a batch of `count` mails (none: nothing) whose rows the caller has
+// just written, inside the caller's transaction; renders one mail of each
+// template among them, so that a template that cannot render refuses the
+// change (ErrorKind::config), as queue_mail() does for one mail.
+MailRange
+queue_mail_batch(Database& db, const MailBatch& batch, const BatchOf& of, std::int64_t count);
+
+// Writes every batch out into the outbox as the mails it stands for, with
+// the ids it holds, in a transaction of its own; returns how many mails.
+// Delivery and the secretary's views of the outbox call it first, whoever
+// asks: it only puts into the outbox what was queued already.
+int write_mail_batches(Database& db);
+
+// The subject and body of a mail in the outbox, as it is (or was) sent.
+mail::Rendered outbox_text(Database& db, std::int64_t id);
+
+// Who gets the secretary's mail: the address in mail.secretary, or else
+// every active secretary but `except` (unless nobody else is left).
+struct Recipient
+{
+  std::string name;
+  std::string address;
+  std::string key;                       // for causes: the login, or 'secretary'
+  std::optional<std::int64_t> member_id; // the secretary's member id; none for mail.secretary
+};
+std::vector<Recipient> secretary_recipients(Database& db, std::optional<std::int64_t> except);
+
+// The text of a mail template: from the host configuration's mail.templates
+// when it has one, else the one shipped in data/templates.
+std::string template_text(Database& db, std::string_view name);
+
+// Checks a template's text against the placeholders cpd fills in; throws
+// ErrorKind::config naming `where` and the first bad one.
+void validate_template(std::string_view name, std::string_view text, std::string_view where);
+
+// Whether delivery waits for a mail's next attempt after a failure.
+enum class Backoff { respect, ignore };
+
+// How delivery behaves.
+struct DeliveryOptions
+{
+  std::chrono::milliseconds connect_timeout = std::chrono::seconds(10);
+  std::chrono::milliseconds response_timeout = std::chrono::seconds(120);
+  std::chrono::milliseconds total_timeout = std::chrono::seconds(300);
+  // This host's fully qualified name, as the caller found it (empty when it
+  // has none). The EHLO name is mail.helo when set, else this name when it
+  // is fully qualified, else the domain of mail.from.
+  std::string local_hostname;
+  Backoff backoff = Backoff::respect; // ignore: try deferred mail now
+};
+
+// What a delivery run did.
+struct DeliverySummary
+{
+  int sent = 0;
+  int retry = 0;         // failed for now; tried again later with backoff
+  int unreachable = 0;   // of those, how many found no server to talk to
+  int failed = 0;        // rejected for good; listed by `cpd mail list --failed`
+  int without_files = 0; // refused as too large; sent again without their files
+  int waiting = 0;       // queued and not yet due (or being delivered by another run)
+  std::optional<std::int64_t> next_attempt; // when the first of those is due
+  bool no_transport = false;                // mail.url is not set: everything stays queued
+  std::optional<Error> stopped;             // delivery stopped on a configuration problem
+  std::string last_error;                   // the last failure's reason, without secrets
+};
+
+// The statement that leases a batch of due mail for delivery: here so that
+// the tests check the query plan of the statement cpd really runs.
+extern const char* const k_lease_mail_sql;
+
+// Delivers every queued mail that is due (every queued mail with
+// Backoff::ignore), in batches over one connection. SMTP talks happen
+// outside any transaction; each message is leased while it is being sent,
+// so two runs never send it twice. The recipient's address and name are
+// read when the mail is sent, so that a corrected address is used.
+DeliverySummary deliver_mail(Database& db, const Context& context, const DeliveryOptions& options);
+
+// The name cpd greets an SMTP server with: mail.helo when set, else
+// `local_hostname` when it is fully qualified, else the domain of mail.from
+// (empty when none of them is known).
+std::string helo_name(Database& db, std::string_view local_hostname);
+
+// The database's random identity, which every Message-ID holds.
+std::string database_identity(Database& db);
+
+// One mail in the outbox, as the secretary sees it.
+struct OutboxMessage
+{
+  std::int64_t id = 0;
+  std::string cause;
+  std::string to_address;
+  std::string subject;
+  std::string state;
+  int attempts = 0; // how many times a server was asked to take it
+  std::int64_t created_at = 0;
+  std::optional<std::int64_t> next_attempt_at; // queued mail only
+  std::optional<std::int64_t> sent_at;
+  std::optional<std::int64_t> last_code;
+  std::optional<std::string> last_error;
+};
+
+enum class OutboxFilter { all, queued, failed };
+
+// The outbox, newest first (a secretary's view).
+std::vector<OutboxMessage>
+list_outbox(Database& db, const Context& context, OutboxFilter filter, std::size_t limit);
+
+// Makes mail due now: failed mail is queued again, and queued mail waiting
+// for its next attempt is due at once. With no ids, every failed and every
+// waiting mail. An id that is no mail, or one already sent, is refused and
+// nothing changes. Returns how many were changed.
+int retry_mail(Database& db, const Context& context, const std::vector<std::int64_t>& ids);
+
+} // namespace cpd

@@ -1,0 +1,399 @@
+#include <cpd/ledger/members.hpp>
+#include <cpd/ledger/rules.hpp>
+#include <cpd/mail/notices.hpp>
+#include <cpd/store/database.hpp>
+#include <cpd/store/settings.hpp>
+#include <cpd/util/error.hpp>
+#include <cpd/util/text.hpp>
+#include <cpd/year/dispensation.hpp>
+
+#include <vector>
+
+namespace cpd {
+
+namespace {
+
+enum class Act { grant, lift };
+
+Member
+require_subject(Database& db, const Member& secretary, std::string_view login, Act act)
+{
+  auto member = find_member(db, login);
+  if (!member) {
+    throw Error(ErrorKind::unknown_member, "no member with login '{}'; see cpd member list", login);
+  }
+  if (member->id == secretary.id) {
+    throw Error(ErrorKind::permission,
+                "nobody {} a dispensation; another secretary must",
+                act == Act::grant ? "grants themself" : "lifts their own");
+  }
+  return *member;
+}
+
+// The dispensations in force that cover any year from `from` to `until`.
+std::vector<Dispensation>
+overlapping(Database& db, const Member& member, int from, std::optional<int> until)
+{
+  Statement query(db,
+                  "SELECT id, year, until_year, reason FROM exemption"
+                  " WHERE member_id = ?1 AND lifted_at IS NULL"
+                  " AND (?3 IS NULL OR year <= ?3) AND (until_year IS NULL OR until_year >= ?2)"
+                  " ORDER BY year");
+  query.bind(1, member.id);
+  query.bind(2, from);
+  query.bind(3, until);
+  std::vector<Dispensation> found;
+  while (query.step()) {
+    found.push_back({query.integer(0),
+                     member.login,
+                     static_cast<int>(query.integer(1)),
+                     query.optional_integer(2)
+                       ? std::optional(static_cast<int>(*query.optional_integer(2)))
+                       : std::nullopt,
+                     query.text(3)});
+  }
+  return found;
+}
+
+// The dispensations of part of a year in force that touch the days `from`
+// to `until`.
+std::vector<Dispensation>
+overlapping_days(Database& db, const Member& member, Date from, std::optional<Date> until)
+{
+  Statement query(
+    db,
+    "SELECT id, from_date, until_date, reason FROM dispensation_period"
+    " WHERE member_id = ?1 AND lifted_at IS NULL"
+    " AND (?3 IS NULL OR from_date <= ?3) AND (until_date IS NULL OR until_date >= ?2)"
+    " ORDER BY from_date");
+  query.bind(1, member.id);
+  query.bind(2, from.to_string());
+  query.bind(3, until ? std::optional(until->to_string()) : std::nullopt);
+  std::vector<Dispensation> found;
+  while (query.step()) {
+    Dispensation dispensation;
+    dispensation.id = query.integer(0);
+    dispensation.member = member.login;
+    dispensation.from_day = Date::parse(query.text(1));
+    if (const auto last = query.optional_text(2)) {
+      dispensation.until_day = Date::parse(*last);
+    }
+    if (!dispensation.from_day || (query.optional_text(2) && !dispensation.until_day)) {
+      throw Error(ErrorKind::internal,
+                  "dispensation #{} has a date cpd never writes; run cpd check",
+                  dispensation.id);
+    }
+    dispensation.from = dispensation.from_day->year();
+    if (dispensation.until_day) {
+      dispensation.until = dispensation.until_day->year();
+    }
+    dispensation.reason = query.text(3);
+    found.push_back(std::move(dispensation));
+  }
+  return found;
+}
+
+std::int64_t
+insert_days(Database& db,
+            std::int64_t member_id,
+            Date from,
+            std::optional<Date> until,
+            std::string_view reason,
+            std::int64_t actor_id,
+            std::int64_t at)
+{
+  Statement(
+    db,
+    "INSERT INTO dispensation_period(member_id, from_date, until_date, reason, actor_id, at)"
+    " VALUES (?, ?, ?, ?, ?, ?)")
+    .bind_all(member_id,
+              from.to_string(),
+              until ? std::optional(until->to_string()) : std::nullopt,
+              reason,
+              actor_id,
+              at)
+    .run();
+  return db.last_insert_id();
+}
+
+// Lifts the dispensations of part of a year in `found`, granting again
+// their days outside `from` to `until`.
+void
+lift_days(Database& db,
+          const Member& member,
+          const Member& secretary,
+          const std::vector<Dispensation>& found,
+          Date from,
+          std::optional<Date> until,
+          std::int64_t at)
+{
+  Statement lift(db, "UPDATE dispensation_period SET lifted_by = ?, lifted_at = ? WHERE id = ?");
+  for (const auto& dispensation : found) {
+    lift.reset();
+    lift.bind_all(secretary.id, at, dispensation.id).run();
+    if (*dispensation.from_day < from) {
+      insert_days(db,
+                  member.id,
+                  *dispensation.from_day,
+                  from.plus_days(-1),
+                  dispensation.reason,
+                  secretary.id,
+                  at);
+    }
+    if (until && (!dispensation.until_day || *dispensation.until_day > *until)) {
+      insert_days(db,
+                  member.id,
+                  until->plus_days(1),
+                  dispensation.until_day,
+                  dispensation.reason,
+                  secretary.id,
+                  at);
+    }
+  }
+}
+
+void
+check_reason(std::string_view reason)
+{
+  if (reason.find_first_not_of(" \t") == std::string_view::npos) {
+    throw Error(ErrorKind::usage, "a dispensation needs a reason: --reason TEXT");
+  }
+  if (reason.size() > 2000 || !valid_utf8(reason)
+      || has_control_characters(reason, AllowNewlines::no)) {
+    throw Error(ErrorKind::bad_input, "the reason must be one line of UTF-8 text");
+  }
+}
+
+// Refuses a dispensation from `from` before the scheme, or reaching `until`
+// more than k_dispensation_years_ahead ahead, and one for a member without
+// a CPD duty.
+void
+check_reach(
+  Database& db, const Context& context, const Member& member, int from, std::optional<int> until)
+{
+  const int first = load_scheme(db).start.year();
+  if (from < first) {
+    throw Error(ErrorKind::refused,
+                "the scheme started in {}: there is no CPD year {} to exempt anybody from",
+                first,
+                from);
+  }
+  const int last = context.today.year() + k_dispensation_years_ahead;
+  if (from > last || (until && *until > last)) {
+    throw Error(ErrorKind::refused,
+                "{} is more than {} years ahead; for a dispensation without an end, "
+                "leave out --until",
+                until && *until > last ? *until : from,
+                k_dispensation_years_ahead);
+  }
+  if (!member.cpd_duty) {
+    throw Error(ErrorKind::refused,
+                "'{}' has no CPD duty, so there is no quota to exempt them from",
+                member.login);
+  }
+}
+
+[[noreturn]] void
+already_exempt(const Member& member, const Dispensation& existing)
+{
+  throw Error(ErrorKind::refused,
+              "'{}' is already exempt {}; lift that first (cpd exempt {} --lift ...)",
+              member.login,
+              span_phrase(existing),
+              member.login);
+}
+
+std::int64_t
+insert_dispensation(Database& db,
+                    std::int64_t member_id,
+                    int from,
+                    std::optional<int> until,
+                    std::string_view reason,
+                    std::int64_t actor_id,
+                    std::int64_t at)
+{
+  Statement(db,
+            "INSERT INTO exemption(member_id, year, until_year, reason, actor_id, at)"
+            " VALUES (?, ?, ?, ?, ?, ?)")
+    .bind_all(member_id, from, until, reason, actor_id, at)
+    .run();
+  return db.last_insert_id();
+}
+
+// Grants `wanted` (whole years, or the days of from_day and until_day) to
+// the member `login` once it passes every rule, and mails them.
+Dispensation
+grant(Database& db, const Context& context, std::string_view login, Dispensation wanted)
+{
+  check_reason(wanted.reason);
+  Transaction transaction(db, Transaction::Kind::write);
+  const auto secretary = require_secretary(db, context);
+  const auto member = require_subject(db, secretary, login, Act::grant);
+  check_reach(db, context, member, wanted.from, wanted.until);
+  if (wanted.from_day && current_rules(db).prorata == ProRata::none) {
+    throw Error(ErrorKind::refused,
+                "the scheme does not pro-rate (scheme.prorata is none): a dispensation is for "
+                "whole years, --year or --from");
+  }
+  if (const auto existing = overlapping(db, member, wanted.from, wanted.until); !existing.empty()) {
+    already_exempt(member, existing.front());
+  }
+  const auto first_day = wanted.from_day.value_or(Date(wanted.from, 1, 1));
+  const auto last_day = wanted.from_day ? wanted.until_day
+                        : wanted.until  ? std::optional(Date(*wanted.until, 12, 31))
+                                        : std::nullopt;
+  if (const auto existing = overlapping_days(db, member, first_day, last_day); !existing.empty()) {
+    already_exempt(member, existing.front());
+  }
+  wanted.member = member.login;
+  wanted.id =
+    wanted.from_day
+      ? insert_days(db, member.id, first_day, last_day, wanted.reason, secretary.id, context.now)
+      : insert_dispensation(
+        db, member.id, wanted.from, wanted.until, wanted.reason, secretary.id, context.now);
+  notice_dispensation(db, context, member, wanted, DispensationChange::granted);
+  transaction.commit();
+  return wanted;
+}
+
+} // namespace
+
+std::string
+days_phrase(Date from, std::optional<Date> until)
+{
+  if (until && *until == from) {
+    return fmt::format("on {}", from.to_long_string());
+  }
+  return until ? fmt::format("from {} to {}", from.to_long_string(), until->to_long_string())
+               : fmt::format("from {} on", from.to_long_string());
+}
+
+std::string
+span_phrase(const Dispensation& dispensation)
+{
+  return dispensation.from_day ? days_phrase(*dispensation.from_day, dispensation.until_day)
+                               : years_phrase(dispensation.from, dispensation.until);
+}
+
+std::string
+years_phrase(int from, std::optional<int> until)
+{
+  if (until && *until == from) {
+    return fmt::format("for {}", from);
+  }
+  return until ? fmt::format("from {} to {}", from, *until) : fmt::format("from {} on", from);
+}
+
+Dispensation
+grant_dispensation(Database& db,
+                   const Context& context,
+                   std::string_view login,
+                   int from,
+                   std::optional<int> until,
+                   std::string_view reason)
+{
+  if (until && *until < from) {
+    throw Error(ErrorKind::usage, "--until {} is before --from {}", *until, from);
+  }
+  return grant(db, context, login, {0, std::string(login), from, until, std::string(reason)});
+}
+
+Dispensation
+lift_dispensation(
+  Database& db, const Context& context, std::string_view login, int from, std::optional<int> until)
+{
+  Transaction transaction(db, Transaction::Kind::write);
+  const auto secretary = require_secretary(db, context);
+  const auto member = require_subject(db, secretary, login, Act::lift);
+  const auto found = overlapping(db, member, from, until);
+  const auto first_day = Date(from, 1, 1);
+  const auto last_day = until ? std::optional(Date(*until, 12, 31)) : std::nullopt;
+  const auto days = overlapping_days(db, member, first_day, last_day);
+  if (found.empty() && days.empty()) {
+    throw Error(ErrorKind::refused, "'{}' is not exempt {}", login, years_phrase(from, until));
+  }
+  lift_days(db, member, secretary, days, first_day, last_day, context.now);
+  Statement lift(db, "UPDATE exemption SET lifted_by = ?, lifted_at = ? WHERE id = ?");
+  for (const auto& dispensation : found) {
+    lift.reset();
+    lift.bind_all(secretary.id, context.now, dispensation.id).run();
+    // What lies outside the years lifted stays in force.
+    if (dispensation.from < from) {
+      insert_dispensation(
+        db, member.id, dispensation.from, from - 1, dispensation.reason, secretary.id, context.now);
+    }
+    if (until && (!dispensation.until || *dispensation.until > *until)) {
+      insert_dispensation(db,
+                          member.id,
+                          *until + 1,
+                          dispensation.until,
+                          dispensation.reason,
+                          secretary.id,
+                          context.now);
+    }
+  }
+  const auto& first = found.empty() ? days.front() : found.front();
+  Dispensation lifted{first.id, member.login, from, until, first.reason};
+  notice_dispensation(db, context, member, lifted, DispensationChange::lifted);
+  transaction.commit();
+  return lifted;
+}
+
+Dispensation
+grant_dispensation_days(Database& db,
+                        const Context& context,
+                        std::string_view login,
+                        Date from,
+                        std::optional<Date> until,
+                        std::string_view reason)
+{
+  if (until && *until < from) {
+    throw Error(ErrorKind::usage,
+                "--until-date {} is before --from-date {}",
+                until->to_string(),
+                from.to_string());
+  }
+  return grant(db,
+               context,
+               login,
+               {0,
+                std::string(login),
+                from.year(),
+                until ? std::optional(until->year()) : std::nullopt,
+                std::string(reason),
+                from,
+                until});
+}
+
+Dispensation
+lift_dispensation_days(Database& db,
+                       const Context& context,
+                       std::string_view login,
+                       Date from,
+                       std::optional<Date> until)
+{
+  Transaction transaction(db, Transaction::Kind::write);
+  const auto secretary = require_secretary(db, context);
+  const auto member = require_subject(db, secretary, login, Act::lift);
+  const auto found = overlapping_days(db, member, from, until);
+  if (found.empty()) {
+    if (!overlapping(db, member, from.year(), until ? std::optional(until->year()) : std::nullopt)
+           .empty()) {
+      throw Error(ErrorKind::refused,
+                  "'{}' is exempt for whole years there: lift them with --year or --from",
+                  login);
+    }
+    throw Error(ErrorKind::refused, "'{}' is not exempt {}", login, days_phrase(from, until));
+  }
+  lift_days(db, member, secretary, found, from, until, context.now);
+  Dispensation lifted = found.front();
+  lifted.from_day = from;
+  lifted.until_day = until;
+  lifted.from = from.year();
+  lifted.until = until ? std::optional(until->year()) : std::nullopt;
+  notice_dispensation(db, context, member, lifted, DispensationChange::lifted);
+  transaction.commit();
+  return lifted;
+}
+
+} // namespace cpd
