@@ -21,6 +21,7 @@
 #include <cpd/admin/setup.hpp>
 #include <cpd/ledger/activities.hpp>
 #include <cpd/ledger/members.hpp>
+#include <cpd/mail/events.hpp>
 #include <cpd/store/database.hpp>
 #include <cpd/store/settings.hpp>
 #include <cpd/util/context.hpp>
@@ -286,6 +287,7 @@ try {
   std::filesystem::remove(options.db + "-wal");
   std::filesystem::remove(options.db + "-shm");
   auto db = cpd::Database::open(options.db, cpd::Database::Mode::create);
+  cpd::install_mail(db);
   Stopwatch watch;
 
   cpd::initialize(

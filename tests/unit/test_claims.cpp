@@ -35,6 +35,29 @@ TEST_CASE("a claim keeps the points of its activity at submission")
   CHECK(s.claim("ann", "iims-training-day", Date(2017, 3, 15)).points == pts("6"));
 }
 
+TEST_CASE("a claim on a connection where nobody hears of it is refused whole, mail and all")
+{
+  testutil::Scheme s;
+  auto count = [&](const char* sql) {
+    cpd::Statement query(s.db, sql);
+    query.step();
+    const auto n = query.integer(0);
+    query.reset();
+    return n;
+  };
+  s.claim("ann", "iims-webinar", Date(2017, 3, 1));
+  const auto mails = count("SELECT count(*) FROM outbox");
+  s.db.events() = cpd::EventHandlers(); // as if the mail layer were never installed
+  CHECK(error_kind([&] { s.claim("ann", "iims-webinar", Date(2017, 3, 2)); })
+        == ErrorKind::internal);
+  CHECK(count("SELECT count(*) FROM claim") == 1);
+  CHECK(count("SELECT count(*) FROM outbox") == mails);
+  cpd::install_mail(s.db);
+  s.claim("ann", "iims-webinar", Date(2017, 3, 2));
+  CHECK(count("SELECT count(*) FROM claim") == 2);
+  CHECK(count("SELECT count(*) FROM outbox") == mails + 2); // received, and to decide
+}
+
 TEST_CASE("per-unit activities multiply exactly and respect their maximum")
 {
   testutil::Scheme s;
