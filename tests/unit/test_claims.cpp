@@ -239,7 +239,8 @@ TEST_CASE("an approval in a closed year corrects the carries that follow")
   const auto a = s.claim("ann", "iims-training-day", Date(2016, 5, 1));
   const auto b = s.claim("ann", "iims-conference", Date(2016, 6, 1), "2");
   cpd::approve_claims(s.db, s.as("sec"), {b.id}, "");
-  s.db.exec("INSERT INTO year_close(year, quota, carry_cap, at) VALUES (2016, 100, 30, 0)");
+  s.db.exec("INSERT INTO year_close(year, quota, carry_cap, rules, at)"
+            " VALUES (2016, 100, 30, 'scheme.quota=10' || char(10), 0)");
   CHECK(cpd::member_balance(s.db, 2, 2017).carried_in == Points());
 
   cpd::approve_claims(s.db, s.as("sec"), {a.id}, "late");
