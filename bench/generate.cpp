@@ -21,6 +21,8 @@
 #include <cpd/admin/setup.hpp>
 #include <cpd/ledger/activities.hpp>
 #include <cpd/ledger/members.hpp>
+#include <cpd/ledger/rules.hpp>
+#include <cpd/mail/events.hpp>
 #include <cpd/store/database.hpp>
 #include <cpd/store/settings.hpp>
 #include <cpd/util/context.hpp>
@@ -286,6 +288,7 @@ try {
   std::filesystem::remove(options.db + "-wal");
   std::filesystem::remove(options.db + "-shm");
   auto db = cpd::Database::open(options.db, cpd::Database::Mode::create);
+  cpd::install_mail(db);
   Stopwatch watch;
 
   cpd::initialize(
@@ -449,6 +452,7 @@ try {
     // Close every year before the last, oldest first, with the statement
     // cpd rollover runs, but no mail.
     const auto scheme = cpd::load_scheme(db);
+    const auto rules = cpd::encode_rules(cpd::current_rules(db));
     for (int year = options.first_year; year < options.last_year; ++year) {
       const std::int64_t at = cpd::Date(year + 1, 1, 1).days() * 86400 + 7200;
       cpd::Statement(db, cpd::k_close_accounts_sql)
@@ -457,9 +461,9 @@ try {
         .run();
       cpd::Statement(db, cpd::k_carry_sql).bind_all(year, secretary_id, at).run();
       cpd::Statement(db,
-                     "INSERT INTO year_close(year, quota, carry_cap, actor_id, at)"
-                     " VALUES (?, ?, ?, ?, ?)")
-        .bind_all(year, scheme.quota.tenths(), scheme.carry_cap.tenths(), secretary_id, at)
+                     "INSERT INTO year_close(year, quota, carry_cap, rules, actor_id, at)"
+                     " VALUES (?, ?, ?, ?, ?, ?)")
+        .bind_all(year, scheme.quota.tenths(), scheme.carry_cap.tenths(), rules, secretary_id, at)
         .run();
     }
     transaction.commit();

@@ -9,6 +9,7 @@
 #include "socket.hpp"
 #include "userfiles.hpp"
 
+#include <cpd/mail/events.hpp>
 #include <cpd/store/database.hpp>
 #include <cpd/util/error.hpp>
 #include <cpd/util/file.hpp>
@@ -129,6 +130,7 @@ public:
   {
     if (!m_db) {
       m_db.emplace(Database::open(m_path, Database::Mode::open_existing));
+      install_mail(*m_db);
     }
     return *m_db;
   }
@@ -138,6 +140,7 @@ public:
   {
     if (!m_db) {
       m_db.emplace(Database::open(m_path, Database::Mode::create));
+      install_mail(*m_db);
     }
     return *m_db;
   }

@@ -9,6 +9,7 @@
 #include <cpd/claims/claims.hpp>
 #include <cpd/ledger/activities.hpp>
 #include <cpd/ledger/members.hpp>
+#include <cpd/mail/events.hpp>
 #include <cpd/store/database.hpp>
 #include <cpd/store/settings.hpp>
 
@@ -136,6 +137,7 @@ from_database(const std::string& db,
   try {
     if (!db.empty() && session.local()) {
       auto other = Database::open(db, Database::Mode::open_existing);
+      install_mail(other);
       list(other, session.context(), out);
     } else {
       list(session.db(), session.context(), out);

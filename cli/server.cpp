@@ -20,6 +20,7 @@
 #include "socket.hpp"
 
 #include <cpd/ledger/members.hpp>
+#include <cpd/mail/events.hpp>
 #include <cpd/mail/outbox.hpp>
 #include <cpd/store/database.hpp>
 #include <cpd/util/error.hpp>
@@ -140,7 +141,9 @@ public:
       throw Error(ErrorKind::unavailable,
                   "cpd is not set up on this host yet: the administrator runs `cpd init` as root");
     }
-    return std::make_unique<Database>(Database::open(m_path, mode));
+    auto db = std::make_unique<Database>(Database::open(m_path, mode));
+    install_mail(*db);
+    return db;
   }
 
   // Keeps `db` for the next request, unless enough are kept already.
@@ -243,6 +246,7 @@ private:
         // A connection for each round, closed after it: an idle server
         // holds no descriptor of the database.
         auto db = std::make_unique<Database>(Database::open(m_path, Database::Mode::open_existing));
+        install_mail(*db);
         // Now, for the record and the Date headers in the scheme's zone.
         std::shared_ptr<const TimeZone> zone;
         try {

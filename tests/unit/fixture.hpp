@@ -3,6 +3,7 @@
 #include <cpd/admin/setup.hpp>
 #include <cpd/claims/claims.hpp>
 #include <cpd/ledger/members.hpp>
+#include <cpd/mail/events.hpp>
 #include <cpd/store/database.hpp>
 #include <cpd/util/context.hpp>
 #include <cpd/util/error.hpp>
@@ -21,6 +22,7 @@ struct Scheme
 
   Scheme()
   {
+    cpd::install_mail(db);
     cpd::initialize(db, as("sec"), {"Sam Secretary", "sec@example.org", "IIMS", {}});
     cpd::add_member(db, as("sec"), {"ann", "Ann Surveyor", "ann@example.org"});
     cpd::add_member(db, as("sec"), {"bob", "Bob Marine", "bob@example.org"});

@@ -27,6 +27,7 @@ struct OnDisk
 
   OnDisk()
   {
+    cpd::install_mail(db);
     cpd::initialize(db, as("sec"), {"Sam Secretary", "sec@example.org", "IIMS", {}});
     cpd::add_member(db, as("sec"), {"ann", "Ann Surveyor", "ann@example.org"});
     cpd::ClaimRequest request;

@@ -35,6 +35,29 @@ TEST_CASE("a claim keeps the points of its activity at submission")
   CHECK(s.claim("ann", "iims-training-day", Date(2017, 3, 15)).points == pts("6"));
 }
 
+TEST_CASE("a claim on a connection where nobody hears of it is refused whole, mail and all")
+{
+  testutil::Scheme s;
+  auto count = [&](const char* sql) {
+    cpd::Statement query(s.db, sql);
+    query.step();
+    const auto n = query.integer(0);
+    query.reset();
+    return n;
+  };
+  s.claim("ann", "iims-webinar", Date(2017, 3, 1));
+  const auto mails = count("SELECT count(*) FROM outbox");
+  s.db.events() = cpd::EventHandlers(); // as if the mail layer were never installed
+  CHECK(error_kind([&] { s.claim("ann", "iims-webinar", Date(2017, 3, 2)); })
+        == ErrorKind::internal);
+  CHECK(count("SELECT count(*) FROM claim") == 1);
+  CHECK(count("SELECT count(*) FROM outbox") == mails);
+  cpd::install_mail(s.db);
+  s.claim("ann", "iims-webinar", Date(2017, 3, 2));
+  CHECK(count("SELECT count(*) FROM claim") == 2);
+  CHECK(count("SELECT count(*) FROM outbox") == mails + 2); // received, and to decide
+}
+
 TEST_CASE("per-unit activities multiply exactly and respect their maximum")
 {
   testutil::Scheme s;
@@ -216,7 +239,8 @@ TEST_CASE("an approval in a closed year corrects the carries that follow")
   const auto a = s.claim("ann", "iims-training-day", Date(2016, 5, 1));
   const auto b = s.claim("ann", "iims-conference", Date(2016, 6, 1), "2");
   cpd::approve_claims(s.db, s.as("sec"), {b.id}, "");
-  s.db.exec("INSERT INTO year_close(year, quota, carry_cap, at) VALUES (2016, 100, 30, 0)");
+  s.db.exec("INSERT INTO year_close(year, quota, carry_cap, rules, at)"
+            " VALUES (2016, 100, 30, 'scheme.quota=10' || char(10), 0)");
   CHECK(cpd::member_balance(s.db, 2, 2017).carried_in == Points());
 
   cpd::approve_claims(s.db, s.as("sec"), {a.id}, "late");

@@ -1,5 +1,7 @@
+#include "fixture.hpp"
 #include "testutil.hpp"
 
+#include <cpd/ledger/rules.hpp>
 #include <cpd/store/database.hpp>
 #include <cpd/util/error.hpp>
 
@@ -235,4 +237,41 @@ TEST_CASE("version 7: reminder intervals become calendar periods, dispensations 
   Statement duty(db, "SELECT cpd_duty FROM member");
   REQUIRE(duty.step());
   CHECK(duty.integer(0) == 1);
+}
+
+TEST_CASE("version 14: a year closed before its rules were recorded gets them")
+{
+  testutil::TempDir dir;
+  {
+    auto db = Database::open(dir / "cpd.db", Database::Mode::create);
+    // Version 13, holding years closed by a cpd before version 9 (a quota
+    // and a cap, no rules) beside one closed since.
+    db.exec("INSERT INTO year_close(year, quota, carry_cap, at) VALUES (2015, 100, 30, 0);"
+            "INSERT INTO year_close(year, quota, carry_cap, at) VALUES (2016, 125, 5, 0);"
+            "INSERT INTO year_close(year, quota, carry_cap, rules, at)"
+            " VALUES (2017, 200, 0, 'scheme.cycle_years=3' || char(10), 0);"
+            "PRAGMA user_version = 13;");
+  }
+  auto db = Database::open(dir / "cpd.db", Database::Mode::open_existing);
+  CHECK(db.schema_version() == Database::current_schema_version());
+  cpd::Rules old;
+  old.quota = cpd::Points::from_tenths(100);
+  old.carry_cap = cpd::Points::from_tenths(30);
+  cpd::Rules odd = old;
+  odd.quota = cpd::Points::from_tenths(125);
+  odd.carry_cap = cpd::Points::from_tenths(5);
+  Statement rules(db, "SELECT rules FROM year_close ORDER BY year");
+  REQUIRE(rules.step());
+  CHECK(rules.text(0) == cpd::encode_rules(old));
+  REQUIRE(rules.step());
+  CHECK(rules.text(0) == cpd::encode_rules(odd));
+  REQUIRE(rules.step());
+  CHECK(rules.text(0) == "scheme.cycle_years=3\n"); // recorded already: kept
+  rules.reset();
+  CHECK(cpd::rules_of_year(db, 2015) == old);
+  CHECK(cpd::rules_of_year(db, 2016) == odd);
+  CHECK(cpd::rules_of_year(db, 2017).cycle_years == 3);
+  // A closed year with no rules is damaged, never judged by defaults.
+  db.exec("UPDATE year_close SET rules = NULL WHERE year = 2015");
+  CHECK(testutil::error_kind([&] { cpd::rules_of_year(db, 2015); }) == ErrorKind::internal);
 }

@@ -1,7 +1,8 @@
 #include <cpd/claims/attendance.hpp>
 #include <cpd/claims/claim_store.hpp>
+#include <cpd/claims/events.hpp>
+#include <cpd/ledger/events.hpp>
 #include <cpd/ledger/members.hpp>
-#include <cpd/mail/notices.hpp>
 #include <cpd/store/database.hpp>
 #include <cpd/util/error.hpp>
 
@@ -92,15 +93,14 @@ record_attendance(Database& db, const Context& context, const AttendanceRequest&
     auto claim = require_claim(db, id).claim;
     claim.working = valued.working;
     // One mail: the member made no claim to be told was received.
-    notice_attendance_recorded(db, context, claim, member);
-    notice_year_corrected(db,
-                          context,
-                          member,
-                          corrections,
-                          fmt::format("your attendance at {} on {} was recorded",
-                                      claim.activity_title,
-                                      claim.date.to_long_string()),
-                          fmt::format("claim:{}:approved", claim.id));
+    db.record(context, AttendanceRecorded{claim, member});
+    db.record(context,
+              YearCorrected{member,
+                            corrections,
+                            fmt::format("your attendance at {} on {} was recorded",
+                                        claim.activity_title,
+                                        claim.date.to_long_string()),
+                            fmt::format("claim:{}:approved", claim.id)});
     result.approved.push_back(std::move(claim));
   }
   if (request.dry_run == DryRun::no) {

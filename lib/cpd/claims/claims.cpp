@@ -1,10 +1,10 @@
 #include <cpd/claims/claim_store.hpp>
 #include <cpd/claims/claims.hpp>
+#include <cpd/claims/events.hpp>
 #include <cpd/claims/evidence.hpp>
 #include <cpd/claims/quotas.hpp>
 #include <cpd/ledger/ledger.hpp>
 #include <cpd/ledger/members.hpp>
-#include <cpd/mail/notices.hpp>
 #include <cpd/store/database.hpp>
 #include <cpd/util/error.hpp>
 #include <cpd/util/json.hpp>
@@ -160,7 +160,7 @@ submit_claim(Database& db, const Context& context, const ClaimRequest& request)
   store_files(db, id, request.attachments);
   auto claim = require_claim(db, id).claim;
   claim.working = valued.working;
-  notice_claim_submitted(db, context, claim, member);
+  db.record(context, ClaimSubmitted{claim, member});
   transaction.commit();
   return claim;
 }
@@ -182,7 +182,7 @@ withdraw_claim(Database& db, const Context& context, std::int64_t id)
   }
   set_status(db, id, ClaimStatus::withdrawn, member.id, context.now, "");
   auto claim = require_claim(db, id).claim;
-  notice_claim_withdrawn(db, context, claim, member);
+  db.record(context, ClaimWithdrawn{claim, member});
   transaction.commit();
   return claim;
 }
@@ -201,7 +201,7 @@ approve_claims(Database& db,
     const auto& claim = stored.claim;
     const auto corrections = approve_one(db, context, stored, secretary, note);
     approved.push_back(require_claim(db, claim.id).claim);
-    notice_claim_decided(db, context, approved.back(), *find_member(db, claim.member), corrections);
+    db.record(context, ClaimDecided{approved.back(), *find_member(db, claim.member), corrections});
   }
   transaction.commit();
   return approved;
@@ -223,7 +223,7 @@ decline_claims(Database& db,
   for (const auto& stored : claims_to_decide(db, secretary, ids)) {
     set_status(db, stored.claim.id, ClaimStatus::declined, secretary.id, context.now, reason);
     declined.push_back(require_claim(db, stored.claim.id).claim);
-    notice_claim_decided(db, context, declined.back(), *find_member(db, stored.claim.member));
+    db.record(context, ClaimDecided{declined.back(), *find_member(db, stored.claim.member), {}});
   }
   transaction.commit();
   return declined;
@@ -271,7 +271,7 @@ revoke_approved_claim(Database& db,
   }
   auto claim = require_claim(db, id).claim;
   if (notify == Notify::yes) {
-    notice_claim_decided(db, context, claim, *find_member(db, claim.member), corrections);
+    db.record(context, ClaimDecided{claim, *find_member(db, claim.member), corrections});
   }
   return claim;
 }
@@ -325,7 +325,7 @@ attach_evidence(Database& db,
       result.added.push_back(info);
     }
   }
-  notice_evidence_added(db, context, result.claim, member, added, result.audit_year);
+  db.record(context, EvidenceAdded{result.claim, member, added, result.audit_year});
   transaction.commit();
   return result;
 }

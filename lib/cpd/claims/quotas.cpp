@@ -1,6 +1,6 @@
+#include <cpd/claims/events.hpp>
 #include <cpd/claims/evidence.hpp>
 #include <cpd/claims/quotas.hpp>
-#include <cpd/mail/notices.hpp>
 #include <cpd/store/database.hpp>
 #include <cpd/store/settings.hpp>
 #include <cpd/util/error.hpp>
@@ -67,13 +67,11 @@ check_claim_quota(Database& db,
   if (made < limit) {
     return;
   }
-  notice_quota_reached(
-    db,
-    context,
-    member,
-    QuotaReached{QuotaReached::Kind::claims_per_day,
-                 fmt::format("{} claim{} in 24 hours", limit, limit == 1 ? "" : "s"),
-                 context.today.year()});
+  db.record(context,
+            QuotaReached{member,
+                         QuotaReached::Kind::claims_per_day,
+                         fmt::format("{} claim{} in 24 hours", limit, limit == 1 ? "" : "s"),
+                         context.today.year()});
   transaction.commit();
   throw Error(ErrorKind::refused,
               "you have made {} claim{} in the last 24 hours, the most a member may "
@@ -99,13 +97,12 @@ check_evidence_quota(Database& db,
   if (used + adding <= limit) {
     return;
   }
-  notice_quota_reached(db,
-                       context,
-                       member,
-                       QuotaReached{QuotaReached::Kind::evidence_per_year,
-                                    fmt::format("{} of evidence for the claims of a year",
-                                                size_phrase(static_cast<std::int64_t>(limit))),
-                                    year});
+  db.record(context,
+            QuotaReached{member,
+                         QuotaReached::Kind::evidence_per_year,
+                         fmt::format("{} of evidence for the claims of a year",
+                                     size_phrase(static_cast<std::int64_t>(limit))),
+                         year});
   transaction.commit();
   throw Error(ErrorKind::refused,
               "{} more would take your evidence for {} past the {} a member may attach "

@@ -3,9 +3,9 @@
 // because the corrections and the carry rule they re-apply belong together.
 
 #include <cpd/ledger/activities.hpp>
+#include <cpd/ledger/events.hpp>
 #include <cpd/ledger/ledger.hpp>
 #include <cpd/ledger/members.hpp>
-#include <cpd/mail/notices.hpp>
 #include <cpd/store/database.hpp>
 #include <cpd/store/settings.hpp>
 #include <cpd/util/error.hpp>
@@ -475,7 +475,7 @@ adjust_points(Database& db,
                                          fmt::format("adjustment #{}", result.adjustment.id));
   }
   result.balance = member_balance(db, member->id, year);
-  notice_adjustment(db, context, *member, result.adjustment, result.corrections);
+  db.record(context, AdjustmentMade{*member, result.adjustment, result.corrections});
   transaction.commit();
   return result;
 }

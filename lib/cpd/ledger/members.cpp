@@ -1,6 +1,6 @@
+#include <cpd/ledger/events.hpp>
 #include <cpd/ledger/ledger.hpp>
 #include <cpd/ledger/members.hpp>
-#include <cpd/mail/notices.hpp>
 #include <cpd/store/database.hpp>
 #include <cpd/store/settings.hpp>
 #include <cpd/util/error.hpp>
@@ -395,12 +395,12 @@ change_joined(Database& db,
         secretary_id,
         context.now,
         fmt::format("join date {} instead of {}", joined_text(joined), joined_text(mark.joined)));
-      notice_year_corrected(db,
-                            context,
-                            member,
-                            corrections,
-                            fmt::format("your join date was corrected to {}", joined_text(joined)),
-                            fmt::format("joined:{}", joined ? joined->to_string() : "none"));
+      db.record(
+        context,
+        YearCorrected{member,
+                      corrections,
+                      fmt::format("your join date was corrected to {}", joined_text(joined)),
+                      fmt::format("joined:{}", joined ? joined->to_string() : "none")});
       break;
     }
   }

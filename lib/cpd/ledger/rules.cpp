@@ -440,26 +440,26 @@ current_rules(Database& db)
 Rules
 rules_of_year(Database& db, int year)
 {
-  Statement closed(db, "SELECT quota, carry_cap, rules FROM year_close WHERE year = ?");
+  Statement closed(db, "SELECT rules FROM year_close WHERE year = ?");
   closed.bind(1, year);
   if (!closed.step()) {
     return current_rules(db);
   }
-  if (const auto text = closed.optional_text(2)) {
-    try {
-      return decode_rules(*text);
-    } catch (const Error& e) {
-      throw Error(ErrorKind::internal,
-                  "the rules {} was closed under are damaged ({}); run cpd check",
-                  year,
-                  e.what());
+  // Every closed year has its rules (migration 14 wrote those of the years
+  // closed before they were recorded).
+  const auto text = closed.optional_text(0);
+  closed.reset();
+  try {
+    if (!text) {
+      throw Error(ErrorKind::bad_input, "none recorded");
     }
+    return decode_rules(*text);
+  } catch (const Error& e) {
+    throw Error(ErrorKind::internal,
+                "the rules {} was closed under are damaged ({}); run cpd check",
+                year,
+                e.what());
   }
-  // Closed before the rules were recorded whole: a quota a year and a cap.
-  Rules rules;
-  rules.quota = Points::from_tenths(closed.integer(0));
-  rules.carry_cap = Points::from_tenths(closed.integer(1));
-  return rules;
 }
 
 std::vector<RulePeriod>

@@ -604,11 +604,9 @@ notice_claim_withdrawn(Database& db,
 }
 
 void
-notice_quota_reached(Database& db,
-                     const Context& context,
-                     const Member& member,
-                     const QuotaReached& reached)
+notice_quota_reached(Database& db, const Context& context, const QuotaReached& reached)
 {
+  const Member& member = reached.member;
   const bool claims = reached.kind == QuotaReached::Kind::claims_per_day;
   Values values{
     {"login", member.login},
@@ -818,21 +816,10 @@ batch_mail_sql(std::string_view kind)
 }
 
 void
-notice_year_closed(Database& db, const Context& context, YearClose& close)
+notice_year_closed(Database& db, const Context& context, const YearClose& close)
 {
   // What each statement says is in the year's accounts, which the close has
   // just written; the claims still waiting are kept as they are now.
-  Statement counts(db,
-                   "SELECT count(*), coalesce(sum(status = 'compliant'), 0),"
-                   " coalesce(sum(status = 'short'), 0), coalesce(sum(status = 'exempt'), 0)"
-                   " FROM year_account WHERE year = ? AND status IS NOT NULL");
-  counts.bind(1, close.year);
-  counts.step();
-  close.members = static_cast<int>(counts.integer(0));
-  close.compliant = static_cast<int>(counts.integer(1));
-  close.short_of_quota = static_cast<int>(counts.integer(2));
-  close.exempt = static_cast<int>(counts.integer(3));
-  counts.reset();
   Statement(db,
             "INSERT INTO year_waiting(year, member_id, claim_id)"
             " SELECT year, member_id, id FROM claim INDEXED BY claim_pending_member"

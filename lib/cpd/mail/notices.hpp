@@ -1,10 +1,12 @@
 #pragma once
 
 #include <cpd/claims/claims.hpp>
+#include <cpd/claims/events.hpp>
 #include <cpd/ledger/ledger.hpp>
 #include <cpd/ledger/members.hpp>
 #include <cpd/util/context.hpp>
 #include <cpd/year/dispensation.hpp>
+#include <cpd/year/events.hpp>
 
 #include <cstdint>
 #include <map>
@@ -27,20 +29,9 @@ std::string quoted_note(std::string_view note);
 
 // The scheme's mails, queued in the outbox inside the caller's transaction.
 
-// A member reached one of their quotas.
-struct QuotaReached
-{
-  enum class Kind { claims_per_day, evidence_per_year } kind;
-  std::string limit; // "100 claims in 24 hours"
-  int year;          // of the evidence; the day's year for claims
-};
-
 // To the secretary, once a day (claims) or once a CPD year (evidence) for
 // each member: the member was refused over a quota.
-void notice_quota_reached(Database& db,
-                          const Context& context,
-                          const Member& member,
-                          const QuotaReached& reached);
+void notice_quota_reached(Database& db, const Context& context, const QuotaReached& reached);
 
 // To the member (received) and to the secretary (to decide).
 void notice_claim_submitted(Database& db,
@@ -87,7 +78,6 @@ void notice_adjustment(Database& db,
 
 // To the member: a dispensation was granted (for which years, why) or
 // lifted (from which year on, and what they need now).
-enum class DispensationChange { granted, lifted };
 void notice_dispensation(Database& db,
                          const Context& context,
                          const Member& member,
@@ -99,16 +89,6 @@ void notice_claim_withdrawn(Database& db,
                             const Context& context,
                             const Claim& claim,
                             const Member& member);
-
-// Who is due a reminder: the parameters of k_due_reminders_sql.
-struct DueReminders
-{
-  int year = 0;
-  std::int64_t joined_before = 0; // members who joined before this instant
-  bool below_quota = false;       // everybody short, not only those without a claim
-  Points quota;
-  Date period_start{2017, 1, 1}; // not reminded since this day
-};
 
 // To every member due a reminder of the quota, with where they stand: one
 // INSERT ... SELECT of reminders_sql() records each in `reminder` with what
@@ -130,10 +110,9 @@ const std::string& reminders_sql();
 // statement of the year with the claims of theirs still waiting for a
 // decision, made from the year's accounts the close has just written
 // (year_account) and the claims waiting now (kept in year_waiting by
-// this), queued as one batch. Their counts go into `close` (members,
-// compliant, short, exempt). Then a summary to the secretary naming the
-// members short of the quota and the claims still waiting.
-void notice_year_closed(Database& db, const Context& context, YearClose& close);
+// this), queued as one batch, as many as `close` counts members. Then a summary to the secretary
+// naming the members short of the quota and the claims still waiting.
+void notice_year_closed(Database& db, const Context& context, const YearClose& close);
 
 // The same for a year whose rules one statement cannot follow: each member
 // of `lines` (judged by the year's rules) is sent a statement with the

@@ -51,69 +51,6 @@ constexpr int k_batch = 100;
 // A batch holds at most this many bytes of attachments (but always one mail).
 constexpr std::int64_t k_batch_attachment_bytes = 32 << 20;
 
-// Every placeholder some cpd mail fills in; a template may use any of them
-// where its mail provides it.
-constexpr auto k_placeholders = std::to_array<std::string_view>({"activity",
-                                                                 "added",
-                                                                 "attachments",
-                                                                 "carried",
-                                                                 "carried_points",
-                                                                 "carry_sentence",
-                                                                 "cause",
-                                                                 "claim_id",
-                                                                 "claimed",
-                                                                 "claims",
-                                                                 "compliant",
-                                                                 "cycle_clause",
-                                                                 "date",
-                                                                 "days",
-                                                                 "deadline",
-                                                                 "due",
-                                                                 "effect",
-                                                                 "evidence",
-                                                                 "exempt",
-                                                                 "from_year",
-                                                                 "knock_on",
-                                                                 "login",
-                                                                 "member_name",
-                                                                 "members",
-                                                                 "name",
-                                                                 "next",
-                                                                 "next_year",
-                                                                 "note",
-                                                                 "org",
-                                                                 "outcome",
-                                                                 "pending",
-                                                                 "pending_clause",
-                                                                 "pending_points",
-                                                                 "points",
-                                                                 "progress",
-                                                                 "quantity",
-                                                                 "quota",
-                                                                 "quota_cpd_points",
-                                                                 "quota_points",
-                                                                 "reason",
-                                                                 "redrawn",
-                                                                 "remaining",
-                                                                 "remaining_more",
-                                                                 "remaining_points",
-                                                                 "remark",
-                                                                 "revoked",
-                                                                 "short",
-                                                                 "short_list",
-                                                                 "signed_points",
-                                                                 "standing",
-                                                                 "standing_word",
-                                                                 "statement",
-                                                                 "status",
-                                                                 "total",
-                                                                 "total_points",
-                                                                 "waiting",
-                                                                 "waiting_list",
-                                                                 "working",
-                                                                 "year",
-                                                                 "years"});
-
 // The id of the next mail: after every mail in the outbox and every id a
 // batch not yet written out holds.
 std::int64_t
@@ -463,17 +400,6 @@ template_text(Database& /*db*/, std::string_view name)
     throw Error(ErrorKind::internal, "no mail template '{}'", name);
   }
   return std::string(*shipped);
-}
-
-void
-validate_template(std::string_view name, std::string_view text, std::string_view where)
-{
-  for (const auto& used : mail::placeholders(name, text)) {
-    if (std::find(std::begin(k_placeholders), std::end(k_placeholders), used)
-        == std::end(k_placeholders)) {
-      throw Error(ErrorKind::config, "template {}: unknown placeholder {{{}}}", where, used);
-    }
-  }
 }
 
 void

@@ -134,10 +134,6 @@ std::vector<Recipient> secretary_recipients(Database& db, std::optional<std::int
 // when it has one, else the one shipped in data/templates.
 std::string template_text(Database& db, std::string_view name);
 
-// Checks a template's text against the placeholders cpd fills in; throws
-// ErrorKind::config naming `where` and the first bad one.
-void validate_template(std::string_view name, std::string_view text, std::string_view where);
-
 // Whether delivery waits for a mail's next attempt after a failure.
 enum class Backoff { respect, ignore };
 

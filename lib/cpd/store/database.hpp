@@ -1,5 +1,7 @@
 #pragma once
 
+#include <cpd/store/events.hpp>
+
 #include <cstdint>
 #include <filesystem>
 #include <map>
@@ -143,6 +145,21 @@ public:
   using StatementCounts = std::map<std::string, std::uint64_t>;
   void count_statements(StatementCounts* counts);
 
+  // Who hears of the events recorded on this connection (see events.hpp).
+  EventHandlers&
+  events()
+  {
+    return m_events;
+  }
+
+  // Hands `event` to its handler, inside the caller's transaction.
+  template<typename Event>
+  void
+  record(const Context& context, const Event& event)
+  {
+    m_events.dispatch(*this, context, event);
+  }
+
 private:
   struct Close
   {
@@ -168,6 +185,7 @@ private:
   // Idle prepared statements by SQL text; one in use is not in here.
   std::unordered_map<std::string, sqlite3_stmt*> m_idle;
   std::string m_statement_key;
+  EventHandlers m_events;
 };
 
 // A transaction that rolls back unless commit() is called. Writers take the

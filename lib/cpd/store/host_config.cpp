@@ -1,5 +1,5 @@
-#include <cpd/mail/outbox.hpp>
 #include <cpd/store/host_config.hpp>
+#include <cpd/transport/template.hpp>
 #include <cpd/transport/transport.hpp>
 #include <cpd/util/embedded.hpp>
 #include <cpd/util/error.hpp>
@@ -168,7 +168,7 @@ read_templates(const std::string& directory)
     const auto shown = fmt::format("{}/{}.txt", directory, name);
     const FileDescriptor fd(open_no_follow(dir_fd, name + ".txt", "template", shown));
     auto text = read_open_file(fd.get(), "template", shown, k_host_file_limit, std::nullopt);
-    validate_template(name, text, shown);
+    mail::validate_template(name, text, shown);
     templates.emplace(name, std::move(text));
   }
   return templates;

@@ -1,6 +1,5 @@
 #include <cpd/ledger/members.hpp>
 #include <cpd/ledger/rules.hpp>
-#include <cpd/mail/outbox.hpp>
 #include <cpd/store/database.hpp>
 #include <cpd/store/host_config.hpp>
 #include <cpd/store/settings.hpp>

@@ -6,9 +6,77 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <functional>
 
 namespace cpd::mail {
+
+namespace {
+
+// Every placeholder some cpd mail fills in; a template may use any of them
+// where its mail provides it.
+constexpr auto k_placeholders = std::to_array<std::string_view>({"activity",
+                                                                 "added",
+                                                                 "attachments",
+                                                                 "carried",
+                                                                 "carried_points",
+                                                                 "carry_sentence",
+                                                                 "cause",
+                                                                 "claim_id",
+                                                                 "claimed",
+                                                                 "claims",
+                                                                 "compliant",
+                                                                 "cycle_clause",
+                                                                 "date",
+                                                                 "days",
+                                                                 "deadline",
+                                                                 "due",
+                                                                 "effect",
+                                                                 "evidence",
+                                                                 "exempt",
+                                                                 "from_year",
+                                                                 "knock_on",
+                                                                 "login",
+                                                                 "member_name",
+                                                                 "members",
+                                                                 "name",
+                                                                 "next",
+                                                                 "next_year",
+                                                                 "note",
+                                                                 "org",
+                                                                 "outcome",
+                                                                 "pending",
+                                                                 "pending_clause",
+                                                                 "pending_points",
+                                                                 "points",
+                                                                 "progress",
+                                                                 "quantity",
+                                                                 "quota",
+                                                                 "quota_cpd_points",
+                                                                 "quota_points",
+                                                                 "reason",
+                                                                 "redrawn",
+                                                                 "remaining",
+                                                                 "remaining_more",
+                                                                 "remaining_points",
+                                                                 "remark",
+                                                                 "revoked",
+                                                                 "short",
+                                                                 "short_list",
+                                                                 "signed_points",
+                                                                 "standing",
+                                                                 "standing_word",
+                                                                 "statement",
+                                                                 "status",
+                                                                 "total",
+                                                                 "total_points",
+                                                                 "waiting",
+                                                                 "waiting_list",
+                                                                 "working",
+                                                                 "year",
+                                                                 "years"});
+
+} // namespace
 
 namespace {
 
@@ -240,6 +308,17 @@ std::set<std::string>
 placeholders(std::string_view template_name, std::string_view template_text)
 {
   return Template::parse(template_name, template_text).placeholders();
+}
+
+void
+validate_template(std::string_view name, std::string_view text, std::string_view where)
+{
+  for (const auto& used : placeholders(name, text)) {
+    if (std::find(std::begin(k_placeholders), std::end(k_placeholders), used)
+        == std::end(k_placeholders)) {
+      throw Error(ErrorKind::config, "template {}: unknown placeholder {{{}}}", where, used);
+    }
+  }
 }
 
 } // namespace cpd::mail

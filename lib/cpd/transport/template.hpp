@@ -57,4 +57,8 @@ Rendered render(std::string_view template_name,
 // template against the values a mail provides. Throws like render().
 std::set<std::string> placeholders(std::string_view template_name, std::string_view template_text);
 
+// Checks a template's text against the placeholders cpd's mails fill in;
+// throws ErrorKind::config naming `where` and the first bad one.
+void validate_template(std::string_view name, std::string_view text, std::string_view where);
+
 } // namespace cpd::mail

@@ -4,7 +4,6 @@
 
 #include <cpd/ledger/ledger.hpp>
 #include <cpd/ledger/members.hpp>
-#include <cpd/mail/notices.hpp>
 #include <cpd/store/database.hpp>
 #include <cpd/store/settings.hpp>
 #include <cpd/util/error.hpp>
@@ -12,6 +11,7 @@
 #include <cpd/util/random.hpp>
 #include <cpd/util/text.hpp>
 #include <cpd/year/audit.hpp>
+#include <cpd/year/events.hpp>
 
 #include <algorithm>
 #include <charconv>
@@ -414,7 +414,7 @@ draw_audit(Database& db, const Context& context, const DrawRequest& request)
   auto audits =
     load_audits(db, context.today, "a.draw_id = ?1", [&](Statement& q) { q.bind(1, draw_id); });
   for (const auto& audit : audits) {
-    notice_audit_drawn(db, context, audit, settings.days);
+    db.record(context, AuditDrawn{audit, settings.days});
   }
   auto draws = load_draws(db, {draw_id}, std::move(audits));
   transaction.commit();
@@ -570,7 +570,7 @@ respond_to_audit(Database& db,
     .bind_all(note, context.now, audit.id)
     .run();
   auto answered = load_audit(db, context.today, audit.id);
-  notice_audit_answered(db, context, answered);
+  db.record(context, AuditAnswered{answered});
   transaction.commit();
   return answered;
 }
@@ -637,7 +637,7 @@ decide_audit(Database& db,
               audit.id)
     .run();
   decision.audit = load_audit(db, context.today, audit.id);
-  notice_audit_decided(db, context, decision.audit, decision.revoked);
+  db.record(context, AuditDecided{decision.audit, decision.revoked});
   transaction.commit();
   return decision;
 }
@@ -673,7 +673,7 @@ remind_audits(Database& db, const Context& context, DryRun dry_run)
     reminded.push_back(
       {audit.member, audit.name, audit.email, audit.year, audit.deadline, days_left});
     if (dry_run == DryRun::no) {
-      notice_audit_reminder(db, context, audit, *point, days_left);
+      db.record(context, AuditReminderDue{audit, *point, days_left});
     }
   }
   sent.reset();

@@ -1,11 +1,11 @@
 #include <cpd/ledger/members.hpp>
 #include <cpd/ledger/rules.hpp>
-#include <cpd/mail/notices.hpp>
 #include <cpd/store/database.hpp>
 #include <cpd/store/settings.hpp>
 #include <cpd/util/error.hpp>
 #include <cpd/util/text.hpp>
 #include <cpd/year/dispensation.hpp>
+#include <cpd/year/events.hpp>
 
 #include <vector>
 
@@ -251,7 +251,7 @@ grant(Database& db, const Context& context, std::string_view login, Dispensation
       ? insert_days(db, member.id, first_day, last_day, wanted.reason, secretary.id, context.now)
       : insert_dispensation(
         db, member.id, wanted.from, wanted.until, wanted.reason, secretary.id, context.now);
-  notice_dispensation(db, context, member, wanted, DispensationChange::granted);
+  db.record(context, DispensationChanged{member, wanted, DispensationChange::granted});
   transaction.commit();
   return wanted;
 }
@@ -334,7 +334,7 @@ lift_dispensation(
   }
   const auto& first = found.empty() ? days.front() : found.front();
   Dispensation lifted{first.id, member.login, from, until, first.reason};
-  notice_dispensation(db, context, member, lifted, DispensationChange::lifted);
+  db.record(context, DispensationChanged{member, lifted, DispensationChange::lifted});
   transaction.commit();
   return lifted;
 }
@@ -391,7 +391,7 @@ lift_dispensation_days(Database& db,
   lifted.until_day = until;
   lifted.from = from.year();
   lifted.until = until ? std::optional(until->year()) : std::nullopt;
-  notice_dispensation(db, context, member, lifted, DispensationChange::lifted);
+  db.record(context, DispensationChanged{member, lifted, DispensationChange::lifted});
   transaction.commit();
   return lifted;
 }

@@ -1,10 +1,9 @@
 #include <cpd/ledger/ledger.hpp>
 #include <cpd/ledger/members.hpp>
 #include <cpd/ledger/rules.hpp>
-#include <cpd/mail/notices.hpp>
-#include <cpd/mail/outbox.hpp>
 #include <cpd/store/database.hpp>
 #include <cpd/store/settings.hpp>
+#include <cpd/year/events.hpp>
 #include <cpd/year/remind.hpp>
 #include <cpd/year/yearend.hpp>
 
@@ -108,7 +107,7 @@ remind_by_member(Database& db,
   if (dry_run == DryRun::no) {
     Statement record(db, "INSERT OR IGNORE INTO reminder(member_id, day) VALUES (?, ?)");
     for (const auto& [member, balance] : due_members) {
-      notice_reminder(db, context, member, balance);
+      db.record(context, ReminderDue{member, balance});
       record.reset();
       record.bind_all(member.id, context.today.to_string()).run();
     }
@@ -170,7 +169,8 @@ remind(Database& db,
     }
     return count;
   }
-  const auto queued = notice_reminders(db, context, due);
+  ReminderBatch queued;
+  db.record(context, RemindersDue{due, queued});
   transaction.commit();
   if (each && queued.count > 0) {
     // Listed once they are committed, from what was queued: nothing printed
@@ -179,7 +179,7 @@ remind(Database& db,
     Statement mail(db,
                    "SELECT m.login, r.name, m.email, r.total FROM reminder r"
                    " JOIN member m ON m.id = r.member_id WHERE r.batch = ? ORDER BY m.login");
-    mail.bind(1, queued.first);
+    mail.bind(1, queued.batch);
     while (mail.step()) {
       const auto total = Points::from_tenths(mail.integer(3));
       each({mail.text(0), mail.text(1), mail.text(2), total, max(Points(), rules.quota - total)});

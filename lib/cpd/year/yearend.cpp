@@ -1,12 +1,12 @@
 #include <cpd/ledger/ledger.hpp>
 #include <cpd/ledger/members.hpp>
 #include <cpd/ledger/rules.hpp>
-#include <cpd/mail/notices.hpp>
 #include <cpd/store/backup.hpp>
 #include <cpd/store/database.hpp>
 #include <cpd/store/settings.hpp>
 #include <cpd/util/error.hpp>
 #include <cpd/util/text.hpp>
+#include <cpd/year/events.hpp>
 #include <cpd/year/statement.hpp>
 #include <cpd/year/yearend.hpp>
 
@@ -141,6 +141,24 @@ count_statuses(Summary& summary, const std::vector<ReportLine>& lines)
   }
 }
 
+// The counts of a year closed by one statement, from the accounts it has
+// just written: those with a status are each sent a statement.
+void
+count_accounts(Database& db, YearClose& close)
+{
+  Statement counts(db,
+                   "SELECT count(*), coalesce(sum(status = 'compliant'), 0),"
+                   " coalesce(sum(status = 'short'), 0), coalesce(sum(status = 'exempt'), 0)"
+                   " FROM year_account WHERE year = ? AND status IS NOT NULL");
+  counts.bind(1, close.year);
+  counts.step();
+  close.members = static_cast<int>(counts.integer(0));
+  close.compliant = static_cast<int>(counts.integer(1));
+  close.short_of_quota = static_cast<int>(counts.integer(2));
+  close.exempt = static_cast<int>(counts.integer(3));
+  counts.reset();
+}
+
 // Each member's carry out of `year` by the rules, one entry per category
 // carried: for rules the carry statement cannot follow.
 void
@@ -220,12 +238,13 @@ close_year(Database& db,
       year, rules.quota.tenths(), rules.carry_cap.tenths(), encode_rules(rules), actor_id, at)
     .run();
   if (one_statement) {
-    notice_year_closed(db, context, result);
+    count_accounts(db, result);
+    db.record(context, YearClosed{result});
   } else {
     const auto lines = report_lines(db, year, rules);
     result.members = static_cast<int>(lines.size());
     count_statuses(result, lines);
-    notice_year_closed(db, context, result, lines);
+    db.record(context, YearClosed{result, &lines});
   }
   return result;
 }

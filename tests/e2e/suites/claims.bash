@@ -115,7 +115,7 @@ expect_contains "$OUT" "submitted"
 ok bob claim iims-training-day --date 2017-03-14
 
 TEST "refused: a date in a closed year"
-sql "INSERT INTO year_close(year, quota, carry_cap, at) VALUES (2016, 100, 30, 0)"
+sql "INSERT INTO year_close(year, quota, carry_cap, rules, at) VALUES (2016, 100, 30, 'scheme.quota=10' || char(10), 0)"
 ok sec config set scheme.start 2016-01-01
 refused 1 "CPD year 2016 is closed" ann claim iims-webinar --date 2016-06-01
 ok sec config set scheme.start ""
