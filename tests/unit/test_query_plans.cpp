@@ -200,7 +200,7 @@ TEST_CASE("a year's totals for every member are read through entry_year_member")
   auto db = cpd::Database::open_memory();
   const auto accounts = cpd::every_account_points_sql();
   for (const auto& [sql, table] :
-       {std::pair{cpd::k_close_accounts_sql, "entry"}, std::pair{accounts.c_str(), "e"}}) {
+       {std::pair{cpd::k_close_accounts_sql.c_str(), "entry"}, std::pair{accounts.c_str(), "e"}}) {
     const auto steps = plan(db, sql);
     INFO("plan:", show(steps));
     CHECK(reads_through(steps, table, "entry_year_member"));

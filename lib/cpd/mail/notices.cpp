@@ -177,6 +177,11 @@ standing_paragraph(Database& db, std::int64_t member_id, int year, Date today)
   const auto balance = member_balance(db, member_id, year);
   const auto& judged = balance.judgement;
   const auto quota = requirement_phrase(judged, balance.joined);
+  if (!balance.duty) {
+    return wrap(
+      fmt::format("{}. You have no CPD duty, so no quota applies to you.", total_clause(judged)),
+      k_width);
+  }
   if (today <= balance.deadline) {
     if (balance.exempt) {
       return wrap(fmt::format("{}. You are exempt from the quota for {}, "

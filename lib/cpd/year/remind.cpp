@@ -1,6 +1,6 @@
 #include <cpd/ledger/ledger.hpp>
 #include <cpd/ledger/members.hpp>
-#include <cpd/ledger/rules.hpp>
+#include <cpd/ledger/standing.hpp>
 #include <cpd/mail/notices.hpp>
 #include <cpd/mail/outbox.hpp>
 #include <cpd/store/database.hpp>
@@ -15,20 +15,19 @@
 
 namespace cpd {
 
-const char* const k_due_reminders_sql =
+const std::string k_due_reminders_sql =
   "SELECT m.id AS id, m.login AS login, m.name AS name, m.email AS email,"
   " coalesce(t.total, 0) AS total,"
   " (SELECT coalesce(sum(c.points), 0) FROM claim c WHERE c.member_id = m.id"
   "   AND c.year = ?1 AND c.status = 'pending') AS pending"
   " FROM member m LEFT JOIN (SELECT member_id, sum(points) AS total"
   "   FROM entry WHERE year = ?1 GROUP BY member_id) t ON t.member_id = m.id"
-  " WHERE m.active = 1 AND m.cpd_duty = 1 AND m.created_at < ?2"
-  " AND NOT EXISTS (SELECT 1 FROM exemption x WHERE x.member_id = m.id"
-  "   AND x.year <= ?1 AND coalesce(x.until_year, ?1) >= ?1 AND x.lifted_at IS NULL)"
-  " AND CASE WHEN ?3 THEN coalesce(t.total, 0) < ?4"
-  "   ELSE NOT EXISTS (SELECT 1 FROM claim c WHERE c.member_id = m.id"
-  "     AND c.year = ?1 AND c.status IN ('pending', 'approved')) END"
-  " AND NOT EXISTS (SELECT 1 FROM reminder r WHERE r.member_id = m.id AND r.day >= ?5)";
+  " WHERE "
+  + duty_sql("m", "?2") + " AND NOT " + exempt_sql("m.id", "?1")
+  + " AND CASE WHEN ?3 THEN coalesce(t.total, 0) < ?4"
+    "   ELSE NOT EXISTS (SELECT 1 FROM claim c WHERE c.member_id = m.id"
+    "     AND c.year = ?1 AND c.status IN ('pending', 'approved')) END"
+    " AND NOT EXISTS (SELECT 1 FROM reminder r WHERE r.member_id = m.id AND r.day >= ?5)";
 
 Date
 period_start(RemindEvery every, Date day)
