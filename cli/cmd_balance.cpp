@@ -91,7 +91,7 @@ render(const Balance& balance, Date today)
   const bool cycle = judged.cycle_from < judged.year;
   line("Earned", balance.earned.to_string());
   line("Carried in", balance.carried_in.to_string());
-  if (cycle) {
+  if (cycle || !balance.duty) {
     line("Total", balance.total.to_string());
   } else {
     line("Total", fmt::format("{} of {}", balance.total.to_string(), points_phrase(balance.quota)));

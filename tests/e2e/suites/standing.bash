@@ -42,6 +42,7 @@ TEST "a member with no CPD duty is told that no quota applies, not what they nee
 ok stf balance
 expect_contains "$OUT" "No CPD duty: no quota applies."
 expect_not_contains "$OUT" "need"
+expect_not_contains "$OUT" "of 0 points"
 ok stf balance --json
 expect_equal "$(json 'd["duty"], d["quota"], d["remaining"], d["compliant"], d["exempt"]')" \
   "(False, 0, 0, True, False)"
