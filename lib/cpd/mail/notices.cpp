@@ -650,12 +650,12 @@ notice_quota_reached(Database& db,
 const std::string&
 reminders_sql()
 {
-  // The rows of k_due_reminders_sql, then: ?6 the batch (its first id),
+  // The rows of due_reminders_sql(), then: ?6 the batch (its first id),
   // ?7 today. What each reminder says is kept in its row.
   static const std::string sql =
     fmt::format("INSERT INTO reminder(member_id, day, batch, name, total, pending)"
                 " SELECT id, ?7, ?6, name, total, pending FROM ({})",
-                k_due_reminders_sql);
+                due_reminders_sql());
   return sql;
 }
 

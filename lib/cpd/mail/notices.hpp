@@ -100,7 +100,7 @@ void notice_claim_withdrawn(Database& db,
                             const Claim& claim,
                             const Member& member);
 
-// Who is due a reminder: the parameters of k_due_reminders_sql.
+// Who is due a reminder: the parameters of due_reminders_sql().
 struct DueReminders
 {
   int year = 0;
