@@ -455,7 +455,7 @@ try {
     const auto rules = cpd::encode_rules(cpd::current_rules(db));
     for (int year = options.first_year; year < options.last_year; ++year) {
       const std::int64_t at = cpd::Date(year + 1, 1, 1).days() * 86400 + 7200;
-      cpd::Statement(db, cpd::k_close_accounts_sql)
+      cpd::Statement(db, cpd::close_accounts_sql())
         .bind_all(
           year, scheme.quota.tenths(), scheme.carry_cap.tenths(), cpd::year_start_instant(year + 1))
         .run();

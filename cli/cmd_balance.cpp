@@ -50,7 +50,9 @@ bar_line(const Balance& balance, bool over)
 {
   const bool done = balance.compliant || balance.exempt;
   std::string outcome;
-  if (balance.exempt) {
+  if (!balance.duty) {
+    outcome = "no CPD duty";
+  } else if (balance.exempt) {
     outcome = "exempt";
   } else if (balance.compliant) {
     outcome = "quota met";
@@ -89,7 +91,7 @@ render(const Balance& balance, Date today)
   const bool cycle = judged.cycle_from < judged.year;
   line("Earned", balance.earned.to_string());
   line("Carried in", balance.carried_in.to_string());
-  if (cycle) {
+  if (cycle || !balance.duty) {
     line("Total", balance.total.to_string());
   } else {
     line("Total", fmt::format("{} of {}", balance.total.to_string(), points_phrase(balance.quota)));
@@ -143,7 +145,9 @@ render(const Balance& balance, Date today)
   if (!balance.active) {
     out += "Membership deactivated: no new claims, no reminders.\n";
   }
-  if (balance.exempt) {
+  if (!balance.duty) {
+    out += "No CPD duty: no quota applies.\n";
+  } else if (balance.exempt) {
     out += fmt::format("Exempt from the quota for {}.\n", balance.year);
   } else if (balance.compliant) {
     out += fmt::format("Quota met for {}.\n", balance.year);
@@ -182,6 +186,7 @@ run(const BalanceOptions& options, Session& session)
       .field("pending", result.pending)
       .field("compliant", result.compliant)
       .field("exempt", result.exempt)
+      .field("duty", result.duty)
       .field("closed", result.closed)
       .field("active", result.active)
       .field("deadline", result.deadline)

@@ -176,7 +176,7 @@ TEST_CASE("the mail due for delivery is found through outbox_due")
 TEST_CASE("the reminders sent in the period are looked up per member by their key")
 {
   auto db = cpd::Database::open_memory();
-  const auto steps = plan(db, cpd::k_due_reminders_sql);
+  const auto steps = plan(db, cpd::due_reminders_sql());
   INFO("plan:", show(steps));
   CHECK(std::any_of(steps.begin(), steps.end(), [](const std::string& step) {
     return step.starts_with("SEARCH r USING PRIMARY KEY (member_id=? AND day>?)");
@@ -200,7 +200,7 @@ TEST_CASE("a year's totals for every member are read through entry_year_member")
   auto db = cpd::Database::open_memory();
   const auto accounts = cpd::every_account_points_sql();
   for (const auto& [sql, table] :
-       {std::pair{cpd::k_close_accounts_sql, "entry"}, std::pair{accounts.c_str(), "e"}}) {
+       {std::pair{cpd::close_accounts_sql().c_str(), "entry"}, std::pair{accounts.c_str(), "e"}}) {
     const auto steps = plan(db, sql);
     INFO("plan:", show(steps));
     CHECK(reads_through(steps, table, "entry_year_member"));
@@ -208,7 +208,7 @@ TEST_CASE("a year's totals for every member are read through entry_year_member")
   }
   // Who is due a reminder reads no entries: their totals come from the
   // accounts above.
-  const auto due = plan(db, cpd::k_due_reminders_sql);
+  const auto due = plan(db, cpd::due_reminders_sql());
   INFO("plan:", show(due));
   CHECK_FALSE(scans_table(due, "entry"));
 }
@@ -261,7 +261,7 @@ TEST_CASE("check: entries against their claim link, one pass")
 TEST_CASE("check: carries from the totals of each closed year, through entry_year_member")
 {
   auto db = cpd::Database::open_memory();
-  const auto steps = plan(db, cpd::k_check_carries_sql);
+  const auto steps = plan(db, cpd::check_carries_sql());
   INFO("plan:", show(steps));
   CHECK(searches(steps, "e", "entry_year_member"));
   CHECK(reads_through(steps, "entry", "entry_year_member"));
@@ -272,7 +272,7 @@ TEST_CASE("check: carries from the totals of each closed year, through entry_yea
 TEST_CASE("year end: the accounts in one pass of the year's entries, the carries from them")
 {
   auto db = cpd::Database::open_memory();
-  const auto steps = plan(db, cpd::k_close_accounts_sql);
+  const auto steps = plan(db, cpd::close_accounts_sql());
   INFO("plan:", show(steps));
   // The year's entries once, in member order, each member by its id; then
   // the members of the year without any, each looked up in the index.

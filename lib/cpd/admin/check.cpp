@@ -1,7 +1,7 @@
 #include <cpd/admin/check.hpp>
 #include <cpd/ledger/ledger.hpp>
 #include <cpd/ledger/members.hpp>
-#include <cpd/ledger/rules.hpp>
+#include <cpd/ledger/standing.hpp>
 #include <cpd/store/database.hpp>
 #include <cpd/store/settings.hpp>
 #include <cpd/util/error.hpp>
@@ -63,18 +63,24 @@ const char* const k_check_entry_links_sql =
 // members with neither never appear. By induction over the years, the carries
 // equal a replay of the whole ledger exactly when every year's carry follows
 // from the year before as recorded.
-const char* const k_check_carries_sql =
-  "SELECT m.login, f.year, f.carried_in, f.due_in FROM ("
-  "  SELECT member_id, year, sum(carried) AS carried_in, sum(due) AS due_in FROM ("
-  "   SELECT e.member_id, c.year + 1 AS year, 0 AS carried,"
-  "    min(c.carry_cap, max(0, sum(e.points) - c.quota)) AS due"
-  "   FROM year_close c CROSS JOIN entry e ON e.year = c.year"
-  "   GROUP BY c.year, e.member_id HAVING due != 0"
-  "   UNION ALL"
-  "   SELECT member_id, year, points, 0 FROM entry WHERE kind = 'carry')"
-  "  GROUP BY member_id, year HAVING carried_in != due_in"
-  " ) f JOIN member m ON m.id = f.member_id"
-  " ORDER BY f.member_id, f.year";
+const std::string&
+check_carries_sql()
+{
+  static const std::string sql =
+    "SELECT m.login, f.year, f.carried_in, f.due_in FROM ("
+    "  SELECT member_id, year, sum(carried) AS carried_in, sum(due) AS due_in FROM ("
+    "   SELECT e.member_id, c.year + 1 AS year, 0 AS carried, "
+    + carry_sql("sum(e.points)", "c.quota", "c.carry_cap")
+    + " AS due"
+      "   FROM year_close c CROSS JOIN entry e ON e.year = c.year"
+      "   GROUP BY c.year, e.member_id HAVING due != 0"
+      "   UNION ALL"
+      "   SELECT member_id, year, points, 0 FROM entry WHERE kind = 'carry')"
+      "  GROUP BY member_id, year HAVING carried_in != due_in"
+      " ) f JOIN member m ON m.id = f.member_id"
+      " ORDER BY f.member_id, f.year";
+  return sql;
+}
 
 namespace {
 
@@ -259,7 +265,7 @@ verify_ledger(Database& db)
   }
 
   if (carries_by_sql(db, problems)) {
-    Statement carries(db, k_check_carries_sql);
+    Statement carries(db, check_carries_sql());
     while (carries.step()) {
       problems.push_back(fmt::format("{}: carried into {} is {}, the rules give {}",
                                      carries.text(0),

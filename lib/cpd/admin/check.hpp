@@ -47,6 +47,6 @@ extern const char* const k_check_entry_links_sql;
 // Members whose carry into a year differs from the rule applied to their
 // total of the year before, if that year is closed: login, year, carried,
 // due.
-extern const char* const k_check_carries_sql;
+const std::string& check_carries_sql();
 
 } // namespace cpd

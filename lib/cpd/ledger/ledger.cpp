@@ -163,14 +163,14 @@ load_account(
   while (points.step()) {
     add_points(account, points);
   }
+  Statement who(db, "SELECT joined, cpd_duty FROM member WHERE id = ?");
+  who.bind(1, member_id);
+  if (who.step()) {
+    account.joined = stored_date(who.optional_text(0));
+    account.duty = who.integer(1) != 0;
+  }
   if (before) {
     account.joined = before->joined;
-  } else {
-    Statement joined(db, "SELECT joined FROM member WHERE id = ?");
-    joined.bind(1, member_id);
-    if (joined.step()) {
-      account.joined = stored_date(joined.optional_text(0));
-    }
   }
   account.dispensed = std::move(dispensations(db, member_id)[member_id]);
   return account;
@@ -212,9 +212,9 @@ judge_members(Database& db, int year, const Rules& rules)
   std::vector<MemberYear> members;
   std::map<std::int64_t, std::size_t> index;
   Statement who(db,
-                "SELECT id, login, name, email, joined FROM member"
-                " WHERE active = 1 AND cpd_duty = 1 AND created_at < ?1"
-                " AND (joined IS NULL OR joined <= ?2) ORDER BY login");
+                fmt::format("SELECT id, login, name, email, joined FROM member"
+                            " WHERE {} AND (joined IS NULL OR joined <= ?2) ORDER BY login",
+                            duty_sql("member", "?1")));
   who.bind_all(Date(year + 1, 1, 1).days() * 86400, year_end(year).to_string());
   while (who.step()) {
     MemberYear member;
@@ -341,6 +341,7 @@ fill_balance(Balance& balance, const Judgement& judged)
   balance.quota = judged.quota;
   balance.remaining = judged.remaining;
   balance.compliant = judged.compliant;
+  balance.duty = judged.duty;
   balance.exempt = judged.exempt;
   balance.judgement = judged;
 }

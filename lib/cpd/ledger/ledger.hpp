@@ -1,6 +1,6 @@
 #pragma once
 
-#include <cpd/ledger/rules.hpp>
+#include <cpd/ledger/standing.hpp>
 #include <cpd/util/context.hpp>
 #include <cpd/util/date.hpp>
 #include <cpd/util/points.hpp>
@@ -54,6 +54,7 @@ struct Balance
   Points remaining;       // the fewest points that meet every requirement, never below 0
   Points pending;         // submitted, not yet decided
   bool compliant = false; // every requirement of the year's rules is met
+  bool duty = true;       // false: no CPD duty, so quota and remaining are 0 and it is compliant
   bool exempt = false;
   bool closed = false;
   bool active = true; // false once the membership is deactivated

@@ -177,6 +177,11 @@ standing_paragraph(Database& db, std::int64_t member_id, int year, Date today)
   const auto balance = member_balance(db, member_id, year);
   const auto& judged = balance.judgement;
   const auto quota = requirement_phrase(judged, balance.joined);
+  if (!balance.duty) {
+    return wrap(
+      fmt::format("{}. You have no CPD duty, so no quota applies to you.", total_clause(judged)),
+      k_width);
+  }
   if (today <= balance.deadline) {
     if (balance.exempt) {
       return wrap(fmt::format("{}. You are exempt from the quota for {}, "
@@ -643,12 +648,12 @@ notice_quota_reached(Database& db, const Context& context, const QuotaReached& r
 const std::string&
 reminders_sql()
 {
-  // The rows of k_due_reminders_sql, then: ?6 the batch (its first id),
+  // The rows of due_reminders_sql(), then: ?6 the batch (its first id),
   // ?7 today. What each reminder says is kept in its row.
   static const std::string sql =
     fmt::format("INSERT INTO reminder(member_id, day, batch, name, total, pending)"
                 " SELECT id, ?7, ?6, name, total, pending FROM ({})",
-                k_due_reminders_sql);
+                due_reminders_sql());
   return sql;
 }
 

@@ -4,6 +4,7 @@
 
 #include <cpd/ledger/ledger.hpp>
 #include <cpd/ledger/members.hpp>
+#include <cpd/ledger/standing.hpp>
 #include <cpd/store/database.hpp>
 #include <cpd/store/settings.hpp>
 #include <cpd/util/error.hpp>
@@ -15,6 +16,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <limits>
 #include <set>
 
 namespace cpd {
@@ -191,18 +193,19 @@ eligible_members(Database& db, int year)
 std::vector<Candidate>
 nonresponders(Database& db, int year, Date today)
 {
-  Statement query(
-    db,
-    "SELECT m.id, m.login, a.year FROM member m JOIN audit a ON a.member_id = m.id"
-    " WHERE m.active = 1 AND m.cpd_duty = 1 AND a.status = 'waiting' AND a.deadline < ?2"
-    " AND a.year = (SELECT max(b.year) FROM audit b WHERE b.member_id = m.id"
-    "   AND b.year < ?1)"
-    " AND NOT EXISTS (SELECT 1 FROM exemption x WHERE x.member_id = m.id"
-    "   AND x.year <= ?1 AND coalesce(x.until_year, ?1) >= ?1 AND x.lifted_at IS NULL)"
-    " AND NOT EXISTS (SELECT 1 FROM audit c WHERE c.member_id = m.id"
-    "   AND c.year = ?1)"
-    " ORDER BY m.login");
-  query.bind_all(year, today.to_string());
+  Statement query(db,
+                  "SELECT m.id, m.login, a.year FROM member m JOIN audit a ON a.member_id = m.id"
+                  " WHERE "
+                    + duty_sql("m", "?3")
+                    + " AND a.status = 'waiting' AND a.deadline < ?2"
+                      " AND a.year = (SELECT max(b.year) FROM audit b WHERE b.member_id = m.id"
+                      "   AND b.year < ?1)"
+                      " AND NOT "
+                    + exempt_sql("m.id", "?1")
+                    + " AND NOT EXISTS (SELECT 1 FROM audit c WHERE c.member_id = m.id"
+                      "   AND c.year = ?1)"
+                      " ORDER BY m.login");
+  query.bind_all(year, today.to_string(), Date(year + 1, 1, 1).days() * 86400);
   std::vector<Candidate> members;
   while (query.step()) {
     members.push_back({query.integer(0), query.text(1), static_cast<int>(query.integer(2))});
@@ -649,11 +652,15 @@ remind_audits(Database& db, const Context& context, DryRun dry_run)
   require_secretary_or_system(db, context);
   auto points = load_audit_settings(db).remind_days;
   std::sort(points.begin(), points.end());
-  const auto audits = load_audits(db,
-                                  context.today,
-                                  "a.status = 'waiting' AND a.deadline >= ?1 AND m.active = 1"
-                                  " AND m.cpd_duty = 1",
-                                  [&](Statement& q) { q.bind(1, context.today.to_string()); });
+  const auto audits =
+    load_audits(db,
+                context.today,
+                "a.status = 'waiting' AND a.deadline >= ?1 AND " + duty_sql("m", "?2"),
+                [&](Statement& q) {
+                  q.bind(1, context.today.to_string());
+                  // A duty now: whenever they were added.
+                  q.bind(2, std::numeric_limits<std::int64_t>::max());
+                });
   Statement sent(db, "SELECT 1 FROM outbox WHERE cause = ?");
   std::vector<AuditReminder> reminded;
   for (const auto& audit : audits) {

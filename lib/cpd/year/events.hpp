@@ -26,7 +26,7 @@ struct DispensationChanged
   DispensationChange change;
 };
 
-// Who is due a reminder: the parameters of k_due_reminders_sql.
+// Who is due a reminder: the parameters of due_reminders_sql().
 struct DueReminders
 {
   int year = 0;

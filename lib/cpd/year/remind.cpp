@@ -1,6 +1,7 @@
 #include <cpd/ledger/ledger.hpp>
 #include <cpd/ledger/members.hpp>
 #include <cpd/ledger/rules.hpp>
+#include <cpd/ledger/standing.hpp>
 #include <cpd/store/database.hpp>
 #include <cpd/store/settings.hpp>
 #include <cpd/year/events.hpp>
@@ -14,20 +15,24 @@
 
 namespace cpd {
 
-const char* const k_due_reminders_sql =
-  "SELECT m.id AS id, m.login AS login, m.name AS name, m.email AS email,"
-  " coalesce(t.total, 0) AS total,"
-  " (SELECT coalesce(sum(c.points), 0) FROM claim c WHERE c.member_id = m.id"
-  "   AND c.year = ?1 AND c.status = 'pending') AS pending"
-  " FROM member m LEFT JOIN (SELECT member_id, sum(points) AS total"
-  "   FROM entry WHERE year = ?1 GROUP BY member_id) t ON t.member_id = m.id"
-  " WHERE m.active = 1 AND m.cpd_duty = 1 AND m.created_at < ?2"
-  " AND NOT EXISTS (SELECT 1 FROM exemption x WHERE x.member_id = m.id"
-  "   AND x.year <= ?1 AND coalesce(x.until_year, ?1) >= ?1 AND x.lifted_at IS NULL)"
-  " AND CASE WHEN ?3 THEN coalesce(t.total, 0) < ?4"
-  "   ELSE NOT EXISTS (SELECT 1 FROM claim c WHERE c.member_id = m.id"
-  "     AND c.year = ?1 AND c.status IN ('pending', 'approved')) END"
-  " AND NOT EXISTS (SELECT 1 FROM reminder r WHERE r.member_id = m.id AND r.day >= ?5)";
+const std::string&
+due_reminders_sql()
+{
+  static const std::string sql =
+    "SELECT m.id AS id, m.login AS login, m.name AS name, m.email AS email,"
+    " coalesce(t.total, 0) AS total,"
+    " (SELECT coalesce(sum(c.points), 0) FROM claim c WHERE c.member_id = m.id"
+    "   AND c.year = ?1 AND c.status = 'pending') AS pending"
+    " FROM member m LEFT JOIN (SELECT member_id, sum(points) AS total"
+    "   FROM entry WHERE year = ?1 GROUP BY member_id) t ON t.member_id = m.id"
+    " WHERE "
+    + duty_sql("m", "?2") + " AND NOT " + exempt_sql("m.id", "?1")
+    + " AND CASE WHEN ?3 THEN coalesce(t.total, 0) < ?4"
+      "   ELSE NOT EXISTS (SELECT 1 FROM claim c WHERE c.member_id = m.id"
+      "     AND c.year = ?1 AND c.status IN ('pending', 'approved')) END"
+      " AND NOT EXISTS (SELECT 1 FROM reminder r WHERE r.member_id = m.id AND r.day >= ?5)";
+  return sql;
+}
 
 Date
 period_start(RemindEvery every, Date day)
@@ -54,7 +59,7 @@ reminders_started(const Scheme& scheme, Date day)
 
 namespace {
 
-// The members of a query of members (k_due_reminders_sql), by login.
+// The members of a query of members (due_reminders_sql()), by login.
 std::string
 by_login(std::string_view members_sql)
 {
@@ -80,7 +85,7 @@ remind_by_member(Database& db,
   }
   // Every member due whatever their total (the quota bound is above any):
   // the judgement says who is short.
-  Statement due(db, by_login(k_due_reminders_sql));
+  Statement due(db, by_login(due_reminders_sql()));
   due.bind_all(year,
                due_reminders.joined_before,
                due_reminders.below_quota ? 1 : 0,
@@ -152,7 +157,7 @@ remind(Database& db,
     return remind_by_member(db, context, transaction, due, dry_run, each);
   }
   if (dry_run == DryRun::yes) {
-    Statement query(db, by_login(k_due_reminders_sql));
+    Statement query(db, by_login(due_reminders_sql()));
     query.bind_all(due.year,
                    due.joined_before,
                    due.below_quota ? 1 : 0,

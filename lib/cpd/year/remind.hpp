@@ -28,7 +28,7 @@ struct Reminded
 
 // The query that finds who is due a reminder: here so that the tests check
 // the query plan of the statement cpd really runs.
-extern const char* const k_due_reminders_sql;
+const std::string& due_reminders_sql();
 
 // The first day of the remind.every period `day` is in: the Monday of its
 // week, the first of its month or quarter, 1 January.

@@ -444,6 +444,12 @@ issue_statement(Database& db,
   if (the_year > context.today.year()) {
     throw Error(ErrorKind::refused, "the CPD year {} has not begun", the_year);
   }
+  if (!member.cpd_duty) {
+    throw Error(ErrorKind::refused,
+                "{} has no CPD duty, so there is no statement of {} to issue",
+                member.login,
+                the_year);
+  }
   ensure_statement_key(db);
   auto statement = compose(db, member, the_year);
   const auto content = encode_statement(statement);

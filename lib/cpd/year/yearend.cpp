@@ -15,48 +15,49 @@
 
 namespace cpd {
 
-const char* const k_close_accounts_sql =
-  "INSERT INTO year_account(year, member_id, name, total, carried, status)"
-  // Every member with points in the year, through the year's entries...
-  " SELECT ?1, m.id, m.name, t.total,"
-  "   CASE WHEN t.total > ?2 AND ?3 > 0 THEN min(?3, t.total - ?2) ELSE 0 END,"
-  "   CASE WHEN NOT (m.active = 1 AND m.cpd_duty = 1 AND m.created_at < ?4) THEN NULL"
-  "     WHEN EXISTS (SELECT 1 FROM exemption x WHERE x.member_id = m.id"
-  "       AND x.year <= ?1 AND coalesce(x.until_year, ?1) >= ?1 AND x.lifted_at IS NULL)"
-  "     THEN 'exempt'"
-  "     WHEN t.total >= ?2 THEN 'compliant' ELSE 'short' END"
-  " FROM (SELECT member_id, sum(points) AS total FROM entry WHERE year = ?1"
-  "   GROUP BY member_id) t CROSS JOIN member m ON m.id = t.member_id"
-  // ... and every member of the year with none.
-  " UNION ALL SELECT ?1, m.id, m.name, 0, 0,"
-  "   CASE WHEN EXISTS (SELECT 1 FROM exemption x WHERE x.member_id = m.id"
-  "       AND x.year <= ?1 AND coalesce(x.until_year, ?1) >= ?1 AND x.lifted_at IS NULL)"
-  "     THEN 'exempt'"
-  "     WHEN 0 >= ?2 THEN 'compliant' ELSE 'short' END"
-  " FROM member m WHERE m.active = 1 AND m.cpd_duty = 1 AND m.created_at < ?4"
-  " AND NOT EXISTS (SELECT 1 FROM entry e WHERE e.year = ?1 AND e.member_id = m.id)";
+const std::string&
+close_accounts_sql()
+{
+  static const std::string sql =
+    "INSERT INTO year_account(year, member_id, name, total, carried, status)"
+    // Every member with points in the year, through the year's entries...
+    " SELECT ?1, m.id, m.name, t.total, "
+    + carry_sql("t.total", "?2", "?3") + ", CASE WHEN NOT " + duty_sql("m", "?4")
+    + " THEN NULL ELSE " + plain_status_sql("m.id", "?1", "t.total", "?2")
+    + " END"
+      " FROM (SELECT member_id, sum(points) AS total FROM entry WHERE year = ?1"
+      "   GROUP BY member_id) t CROSS JOIN member m ON m.id = t.member_id"
+      // ... and every member of the year with none.
+      " UNION ALL SELECT ?1, m.id, m.name, 0, 0, "
+    + plain_status_sql("m.id", "?1", "0", "?2") + " FROM member m WHERE " + duty_sql("m", "?4")
+    + " AND NOT EXISTS (SELECT 1 FROM entry e WHERE e.year = ?1 AND e.member_id = m.id)";
+  return sql;
+}
 
 const char* const k_carry_sql =
   "INSERT INTO entry(member_id, year, kind, points, actor_id, at, reason)"
   " SELECT member_id, ?1 + 1, 'carry', carried, ?2, ?3, 'carried from ' || ?1"
   " FROM year_account WHERE year = ?1 AND carried > 0";
 
-const char* const k_year_accounts_sql =
-  "SELECT m.id AS id, m.login AS login, m.name AS name, m.email AS email,"
-  " coalesce(t.earned, 0) AS earned, coalesce(t.carried, 0) AS carried_in,"
-  " (SELECT coalesce(sum(c.points), 0) FROM claim c"
-  "   WHERE c.member_id = m.id AND c.year = ?1 AND c.status = 'pending') AS pending,"
-  " CASE WHEN EXISTS (SELECT 1 FROM exemption x WHERE x.member_id = m.id"
-  "     AND x.year <= ?1 AND coalesce(x.until_year, ?1) >= ?1 AND x.lifted_at IS NULL)"
-  "   THEN 'exempt'"
-  "   WHEN coalesce(t.earned, 0) + coalesce(t.carried, 0) >= ?3 THEN 'compliant'"
-  "   ELSE 'short' END AS status"
-  " FROM member m LEFT JOIN ("
-  "   SELECT member_id,"
-  "     sum(CASE WHEN kind != 'carry' THEN points ELSE 0 END) AS earned,"
-  "     sum(CASE WHEN kind = 'carry' THEN points ELSE 0 END) AS carried"
-  "   FROM entry WHERE year = ?1 GROUP BY member_id) t ON t.member_id = m.id"
-  " WHERE m.active = 1 AND m.cpd_duty = 1 AND m.created_at < ?2";
+const std::string&
+year_accounts_sql()
+{
+  static const std::string sql =
+    "SELECT m.id AS id, m.login AS login, m.name AS name, m.email AS email,"
+    " coalesce(t.earned, 0) AS earned, coalesce(t.carried, 0) AS carried_in,"
+    " (SELECT coalesce(sum(c.points), 0) FROM claim c"
+    "   WHERE c.member_id = m.id AND c.year = ?1 AND c.status = 'pending') AS pending, "
+    + plain_status_sql("m.id", "?1", "coalesce(t.earned, 0) + coalesce(t.carried, 0)", "?3")
+    + " AS status"
+      " FROM member m LEFT JOIN ("
+      "   SELECT member_id,"
+      "     sum(CASE WHEN kind != 'carry' THEN points ELSE 0 END) AS earned,"
+      "     sum(CASE WHEN kind = 'carry' THEN points ELSE 0 END) AS carried"
+      "   FROM entry WHERE year = ?1 GROUP BY member_id) t ON t.member_id = m.id"
+      " WHERE "
+    + duty_sql("m", "?2");
+  return sql;
+}
 
 namespace {
 
@@ -107,9 +108,6 @@ report_lines(Database& db, int year, const Rules& rules)
     line.quota = member.judgement.quota;
     if (member.judgement.exempt) {
       line.status = ReportLine::Status::exempt;
-      // What a member owes without the dispensation, as the report has
-      // always shown it.
-      line.remaining = max(Points(), member.judgement.full_quota - line.total);
     } else if (member.judgement.compliant) {
       line.status = ReportLine::Status::compliant;
     } else {
@@ -214,7 +212,7 @@ close_year(Database& db,
   if (one_statement) {
     // One statement for every member's account and the carry rule, one
     // for the carries.
-    Statement(db, k_close_accounts_sql)
+    Statement(db, close_accounts_sql())
       .bind_all(year, rules.quota.tenths(), rules.carry_cap.tenths(), year_start_instant(year + 1))
       .run();
     Statement(db, k_carry_sql).bind_all(year, actor_id, at).run();
@@ -451,7 +449,7 @@ compliance_report(Database& db,
                                " coalesce(sum(status = 'short'), 0),"
                                " coalesce(sum(status = 'exempt'), 0),"
                                " coalesce(sum(earned + carried_in), 0) FROM ({})",
-                               k_year_accounts_sql));
+                               year_accounts_sql()));
   counts.bind_all(year, year_start_instant(year + 1), report.quota.tenths());
   counts.step();
   report.members = static_cast<int>(counts.integer(0));
@@ -470,8 +468,9 @@ compliance_report(Database& db,
                   fmt::format("SELECT login, name, email, earned, carried_in, pending, status"
                               " FROM ({}) ORDER BY"
                               " CASE status WHEN 'short' THEN 0 WHEN 'compliant' THEN 1 ELSE 2 END,"
-                              " max(0, ?3 - earned - carried_in) DESC, login",
-                              k_year_accounts_sql));
+                              " CASE status WHEN 'exempt' THEN 0 ELSE {} END DESC, login",
+                              year_accounts_sql(),
+                              remaining_sql("earned + carried_in", "?3")));
   lines.bind_all(year, year_start_instant(year + 1), report.quota.tenths());
   while (lines.step()) {
     ReportLine line;
@@ -481,11 +480,14 @@ compliance_report(Database& db,
     line.earned = Points::from_tenths(lines.integer(3));
     line.carried_in = Points::from_tenths(lines.integer(4));
     line.total = line.earned + line.carried_in;
-    line.remaining = max(Points(), report.quota - line.total);
     line.pending = Points::from_tenths(lines.integer(5));
     line.status = parse_status(lines.text(6));
-    line.quota = report.quota;
-    line.judgement = judge_one_quota(year, report.quota, line.earned, line.carried_in);
+    // An exempt member owes nothing: as their balance says, nothing is
+    // required and nothing remains.
+    line.quota = line.status == ReportLine::Status::exempt ? Points() : report.quota;
+    line.judgement = judge_one_quota(year, line.quota, line.earned, line.carried_in);
+    line.judgement.exempt = line.status == ReportLine::Status::exempt;
+    line.remaining = line.judgement.remaining;
     on_line(line);
   }
   return report;

@@ -1,6 +1,6 @@
 #pragma once
 
-#include <cpd/ledger/rules.hpp>
+#include <cpd/ledger/standing.hpp>
 #include <cpd/util/context.hpp>
 #include <cpd/util/points.hpp>
 
@@ -52,7 +52,7 @@ struct YearClose
 // actor ?2 at instant ?3. Here so that the query-plan tests and the
 // benchmark's generator run the statements rollover runs.
 
-extern const char* const k_close_accounts_sql;
+const std::string& close_accounts_sql();
 extern const char* const k_carry_sql;
 
 // Whether one statement can judge every member of `year` by `rules` (and
@@ -72,7 +72,7 @@ std::int64_t year_start_instant(int year);
 // adjustments), carried_in, pending, status ('short', 'compliant' or
 // 'exempt'). The compliance report, the year-end statements and their counts
 // all read it.
-extern const char* const k_year_accounts_sql;
+const std::string& year_accounts_sql();
 
 // Called once for each year rollover closes, with what it did: on a dry run
 // before the year is rolled back, else once it is committed, inside a read
