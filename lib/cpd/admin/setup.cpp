@@ -1,5 +1,6 @@
 #include <cpd/admin/setup.hpp>
 #include <cpd/ledger/activities.hpp>
+#include <cpd/ledger/config.hpp>
 #include <cpd/ledger/rules.hpp>
 #include <cpd/store/database.hpp>
 #include <cpd/store/settings.hpp>

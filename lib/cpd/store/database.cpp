@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -217,7 +218,37 @@ Database::Close::operator()(sqlite3* db) const
 Database::Database(std::unique_ptr<sqlite3, Close> db, std::filesystem::path path)
   : m_db(std::move(db))
   , m_path(std::move(path))
-{}
+{
+  // The settings snapshot is dropped when the setting table changes, and
+  // again if that change is rolled back: the next read takes a fresh one.
+  sqlite3_update_hook(
+    m_db.get(),
+    [](void* slot, int, const char*, const char* table, sqlite3_int64) {
+      if (std::strcmp(table, "setting") == 0) {
+        auto& settings = *static_cast<SettingsSlot*>(slot);
+        settings.snapshot.reset();
+        settings.written = true;
+      }
+    },
+    m_settings.get());
+  sqlite3_commit_hook(
+    m_db.get(),
+    [](void* slot) {
+      static_cast<SettingsSlot*>(slot)->written = false;
+      return 0;
+    },
+    m_settings.get());
+  sqlite3_rollback_hook(
+    m_db.get(),
+    [](void* slot) {
+      auto& settings = *static_cast<SettingsSlot*>(slot);
+      if (settings.written) {
+        settings.snapshot.reset();
+        settings.written = false;
+      }
+    },
+    m_settings.get());
+}
 
 Database::~Database()
 {
