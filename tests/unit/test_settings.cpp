@@ -103,11 +103,12 @@ TEST_CASE("a setting changed within a command is what the command reads next")
 {
   testutil::Scheme s;
   CHECK(cpd::load_scheme(s.db).quota == cpd::Points::from_tenths(100));
-  // Through the secretary's command, through a preset and by hand.
+  // Through the secretary's command, and by hand.
   cpd::set_setting(s.db, s.as("sec"), "scheme.quota", "12");
   CHECK(cpd::load_scheme(s.db).quota == cpd::Points::from_tenths(120));
   CHECK(cpd::current_rules(s.db).quota == cpd::Points::from_tenths(120));
   s.db.exec("UPDATE setting SET value = '14' WHERE key = 'scheme.quota'");
+  s.db.settings_changed();
   CHECK(cpd::get_setting(s.db, "scheme.quota") == "14");
   cpd::set_setting(s.db, s.as("sec"), "scheme.quota", "");
   CHECK(cpd::get_setting(s.db, "scheme.quota") == "10");
@@ -120,6 +121,7 @@ TEST_CASE("a setting changed within a command is what the command reads next")
   {
     cpd::Transaction transaction(s.db, cpd::Transaction::Kind::write);
     s.db.exec("UPDATE setting SET value = '7' WHERE key = 'org.name'");
+    s.db.settings_changed();
     CHECK(cpd::get_setting(s.db, "org.name") == "7");
   }
   CHECK(cpd::get_setting(s.db, "org.name") == "IIMS");

@@ -7,7 +7,6 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include <cstring>
 #include <string>
 #include <vector>
 
@@ -219,18 +218,8 @@ Database::Database(std::unique_ptr<sqlite3, Close> db, std::filesystem::path pat
   : m_db(std::move(db))
   , m_path(std::move(path))
 {
-  // The settings snapshot is dropped when the setting table changes, and
-  // again if that change is rolled back: the next read takes a fresh one.
-  sqlite3_update_hook(
-    m_db.get(),
-    [](void* slot, int, const char*, const char* table, sqlite3_int64) {
-      if (std::strcmp(table, "setting") == 0) {
-        auto& settings = *static_cast<SettingsSlot*>(slot);
-        settings.snapshot.reset();
-        settings.written = true;
-      }
-    },
-    m_settings.get());
+  // A change to the setting table that is rolled back empties the
+  // settings snapshot again: it may have been read since the change.
   sqlite3_commit_hook(
     m_db.get(),
     [](void* slot) {
@@ -248,6 +237,13 @@ Database::Database(std::unique_ptr<sqlite3, Close> db, std::filesystem::path pat
       }
     },
     m_settings.get());
+}
+
+void
+Database::settings_changed()
+{
+  m_settings->snapshot.reset();
+  m_settings->written = true;
 }
 
 Database::~Database()

@@ -146,14 +146,16 @@ public:
   void count_statements(StatementCounts* counts);
 
   // The settings as the command using this connection read them (see
-  // settings.hpp), empty until it reads them. Emptied whenever a row of the
-  // setting table changes or a transaction rolls back, so that what it holds
-  // is never older than the table.
+  // settings.hpp), empty until it reads them.
   std::shared_ptr<const Settings>&
   settings_snapshot()
   {
     return m_settings->snapshot;
   }
+  // Every write to the setting table calls this: it empties the snapshot,
+  // and empties it again if the transaction rolls back, so that what it
+  // holds is never older than the table.
+  void settings_changed();
 
 private:
   struct Close

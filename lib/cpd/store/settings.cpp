@@ -347,6 +347,7 @@ store_setting(Database& db, std::string_view key, std::string_view value, Settin
       .bind_all(key, value)
       .run();
   }
+  db.settings_changed();
 }
 
 std::string

@@ -94,9 +94,12 @@ AttachmentLimits load_attachment_limits(Database& db);
 
 // Every setting's value at one moment, read in one statement. A command
 // reads it once, the first time it needs a setting, and every operation
-// it runs reads that one (current_settings) until the setting table
-// changes: the database drops it then, and when a transaction rolls back,
-// so that the next read takes a fresh one (Database::settings_snapshot).
+// it runs reads that one (current_settings, kept with the connection:
+// Database::settings_snapshot) until the command changes a setting
+// (store_setting, or Database::settings_changed after any other write to
+// the table) or such a change is rolled back: the connection drops it
+// then, and the next read takes a fresh one. Nothing reads a value older
+// than the table.
 class Settings
 {
 public:
