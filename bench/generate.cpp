@@ -20,6 +20,7 @@
 #include <cpd/admin/check.hpp>
 #include <cpd/admin/setup.hpp>
 #include <cpd/ledger/activities.hpp>
+#include <cpd/ledger/config.hpp>
 #include <cpd/ledger/members.hpp>
 #include <cpd/ledger/rules.hpp>
 #include <cpd/mail/events.hpp>

@@ -1,6 +1,7 @@
 #include "commands.hpp"
 #include "output.hpp"
 
+#include <cpd/ledger/config.hpp>
 #include <cpd/store/host_config.hpp>
 #include <cpd/store/settings.hpp>
 #include <cpd/util/error.hpp>

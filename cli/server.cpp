@@ -131,6 +131,9 @@ public:
       if (!m_idle.empty()) {
         auto db = std::move(m_idle.back().db);
         m_idle.pop_back();
+        // A new command reads the settings afresh: another connection may
+        // have changed them since.
+        db->settings_snapshot().reset();
         return db;
       }
     }

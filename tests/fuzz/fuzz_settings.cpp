@@ -5,6 +5,7 @@
 
 #include "fuzz.hpp"
 
+#include <cpd/ledger/config.hpp>
 #include <cpd/store/settings.hpp>
 #include <cpd/transport/message.hpp>
 #include <cpd/util/date.hpp>

@@ -2,6 +2,7 @@
 
 #include <cpd/admin/check.hpp>
 #include <cpd/claims/attendance.hpp>
+#include <cpd/ledger/config.hpp>
 #include <cpd/ledger/ledger.hpp>
 #include <cpd/store/settings.hpp>
 #include <cpd/year/audit.hpp>

@@ -5,6 +5,7 @@
 #include "testutil.hpp"
 
 #include <cpd/admin/check.hpp>
+#include <cpd/ledger/config.hpp>
 #include <cpd/store/settings.hpp>
 #include <cpd/year/yearend.hpp>
 

@@ -1,5 +1,6 @@
 #include "fixture.hpp"
 
+#include <cpd/ledger/config.hpp>
 #include <cpd/ledger/ledger.hpp>
 #include <cpd/mail/outbox.hpp>
 #include <cpd/store/settings.hpp>

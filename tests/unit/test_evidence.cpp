@@ -3,6 +3,7 @@
 
 #include <cpd/claims/evidence.hpp>
 #include <cpd/claims/quotas.hpp>
+#include <cpd/ledger/config.hpp>
 #include <cpd/mail/outbox.hpp>
 #include <cpd/store/settings.hpp>
 #include <cpd/util/sha256.hpp>

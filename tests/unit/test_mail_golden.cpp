@@ -1,6 +1,7 @@
 #include "fixture.hpp"
 #include "testutil.hpp"
 
+#include <cpd/ledger/config.hpp>
 #include <cpd/mail/outbox.hpp>
 #include <cpd/store/settings.hpp>
 #include <cpd/year/dispensation.hpp>

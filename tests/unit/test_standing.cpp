@@ -10,6 +10,7 @@
 #include <cpd/admin/check.hpp>
 #include <cpd/admin/setup.hpp>
 #include <cpd/claims/claims.hpp>
+#include <cpd/ledger/config.hpp>
 #include <cpd/ledger/ledger.hpp>
 #include <cpd/ledger/members.hpp>
 #include <cpd/ledger/standing.hpp>

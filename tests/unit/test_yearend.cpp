@@ -2,6 +2,7 @@
 #include "testutil.hpp"
 
 #include <cpd/admin/check.hpp>
+#include <cpd/ledger/config.hpp>
 #include <cpd/ledger/ledger.hpp>
 #include <cpd/mail/outbox.hpp>
 #include <cpd/store/settings.hpp>

@@ -1,5 +1,6 @@
 #include <cpd/admin/setup.hpp>
 #include <cpd/ledger/activities.hpp>
+#include <cpd/ledger/config.hpp>
 #include <cpd/ledger/rules.hpp>
 #include <cpd/store/database.hpp>
 #include <cpd/store/settings.hpp>
@@ -100,6 +101,7 @@ initialize(Database& db, const Context& context, const SetupRequest& request)
     Statement(db, "INSERT OR REPLACE INTO setting(key, value) VALUES ('org.name', ?)")
       .bind(1, request.organisation)
       .run();
+    db.settings_changed();
   }
   SetupResult result;
   if (request.points_table) {
@@ -112,6 +114,7 @@ initialize(Database& db, const Context& context, const SetupRequest& request)
     Statement(db, "INSERT OR REPLACE INTO setting(key, value) VALUES (?, ?)")
       .bind_all(key, value)
       .run();
+    db.settings_changed();
   }
   check_rules(current_rules(db));
   result.scheme = preset;
@@ -121,6 +124,7 @@ initialize(Database& db, const Context& context, const SetupRequest& request)
   Statement(db, "INSERT OR IGNORE INTO setting(key, value) VALUES ('mail.secretary', ?)")
     .bind(1, request.email)
     .run();
+  db.settings_changed();
   ensure_statement_key(db);
   transaction.commit();
   return result;

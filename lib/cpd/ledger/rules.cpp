@@ -291,10 +291,16 @@ check_rules(const Rules& rules)
 Rules
 current_rules(Database& db)
 {
+  return current_rules(*current_settings(db));
+}
+
+Rules
+current_rules(const Settings& settings)
+{
   Rules rules;
   for (const auto key : rule_keys()) {
     try {
-      set_rule(rules, key, get_setting(db, key));
+      set_rule(rules, key, settings.get(key));
     } catch (const Error&) {
       throw Error(
         ErrorKind::config, "the setting {} is damaged; set it again with cpd config set", key);

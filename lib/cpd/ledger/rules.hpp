@@ -13,6 +13,7 @@
 namespace cpd {
 
 class Database;
+class Settings;
 
 // How a requirement is reduced for the part of a cycle a member owes none
 // of: before they joined, or under a dispensation of part of a year.
@@ -45,8 +46,10 @@ struct Rules
 // The settings that are rules of the year, in the order they are recorded.
 const std::vector<std::string_view>& rule_keys();
 
-// The rules the settings hold now (what an open year is judged by).
+// The rules the settings hold now (what an open year is judged by): of
+// the command's settings (current_settings), or of a snapshot of them.
 Rules current_rules(Database& db);
+Rules current_rules(const Settings& settings);
 
 // The rules of `year`: those recorded when it was closed, else the
 // settings.

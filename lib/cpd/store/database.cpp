@@ -217,7 +217,34 @@ Database::Close::operator()(sqlite3* db) const
 Database::Database(std::unique_ptr<sqlite3, Close> db, std::filesystem::path path)
   : m_db(std::move(db))
   , m_path(std::move(path))
-{}
+{
+  // A change to the setting table that is rolled back empties the
+  // settings snapshot again: it may have been read since the change.
+  sqlite3_commit_hook(
+    m_db.get(),
+    [](void* slot) {
+      static_cast<SettingsSlot*>(slot)->written = false;
+      return 0;
+    },
+    m_settings.get());
+  sqlite3_rollback_hook(
+    m_db.get(),
+    [](void* slot) {
+      auto& settings = *static_cast<SettingsSlot*>(slot);
+      if (settings.written) {
+        settings.snapshot.reset();
+        settings.written = false;
+      }
+    },
+    m_settings.get());
+}
+
+void
+Database::settings_changed()
+{
+  m_settings->snapshot.reset();
+  m_settings->written = true;
+}
 
 Database::~Database()
 {

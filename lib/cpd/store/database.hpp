@@ -17,6 +17,8 @@ struct sqlite3_stmt;
 
 namespace cpd {
 
+class Settings;
+
 class Database;
 
 // A prepared statement with bound parameters (never formatted SQL).
@@ -160,6 +162,18 @@ public:
     m_events.dispatch(*this, context, event);
   }
 
+  // The settings as the command using this connection read them (see
+  // settings.hpp), empty until it reads them.
+  std::shared_ptr<const Settings>&
+  settings_snapshot()
+  {
+    return m_settings->snapshot;
+  }
+  // Every write to the setting table calls this: it empties the snapshot,
+  // and empties it again if the transaction rolls back, so that what it
+  // holds is never older than the table.
+  void settings_changed();
+
 private:
   struct Close
   {
@@ -180,6 +194,14 @@ private:
   // Gives a statement back, reset, for the next Statement with its SQL.
   void release(const std::string& sql, sqlite3_stmt* statement);
 
+  // Before m_db, so that it outlives the connection's hooks; on the heap,
+  // where the hooks find it after a move.
+  struct SettingsSlot
+  {
+    std::shared_ptr<const Settings> snapshot;
+    bool written = false; // the open transaction changed the setting table
+  };
+  std::unique_ptr<SettingsSlot> m_settings = std::make_unique<SettingsSlot>();
   std::unique_ptr<sqlite3, Close> m_db;
   std::filesystem::path m_path;
   // Idle prepared statements by SQL text; one in use is not in here.

@@ -1,5 +1,3 @@
-#include <cpd/ledger/members.hpp>
-#include <cpd/ledger/rules.hpp>
 #include <cpd/store/database.hpp>
 #include <cpd/store/host_config.hpp>
 #include <cpd/store/settings.hpp>
@@ -191,7 +189,7 @@ to_string(RemindEvery every)
 }
 
 void
-validate_setting(std::string_view key, std::string_view value)
+validate_setting_text(std::string_view key, std::string_view value)
 {
   find_info(key);
   auto bad = [&](std::string_view expected) {
@@ -202,9 +200,6 @@ validate_setting(std::string_view key, std::string_view value)
     if (value != "calendar") {
       bad("calendar");
     }
-  } else if (std::find(rule_keys().begin(), rule_keys().end(), key) != rule_keys().end()) {
-    Rules rules;
-    set_rule(rules, key, value);
   } else if (key == "scheme.start") {
     const auto date = Date::parse(value);
     if (!date || date->month() != 1 || date->day() != 1) {
@@ -305,12 +300,21 @@ known_settings()
   return k_settings;
 }
 
+const SettingInfo&
+setting_info(std::string_view key)
+{
+  return find_info(key);
+}
+
 namespace {
 
 // A setting the host configuration pins, if it does.
 std::optional<std::string>
 pinned(std::string_view key)
 {
+  if (key != "mail.url" && key != "mail.username") {
+    return std::nullopt;
+  }
   const auto host = host_config();
   if (key == "mail.url") {
     return host->mail_url;
@@ -323,53 +327,32 @@ pinned(std::string_view key)
 
 } // namespace
 
-std::string
-get_setting(Database& db, std::string_view key)
-{
-  const auto& info = find_info(key);
-  if (auto value = pinned(key)) {
-    return *std::move(value);
-  }
-  Statement query(db, "SELECT value FROM setting WHERE key = ?");
-  query.bind(1, key);
-  return query.step() ? query.text(0) : std::string(info.default_value);
-}
-
 void
-set_setting(Database& db, const Context& context, std::string_view key, std::string_view value)
+store_setting(Database& db, std::string_view key, std::string_view value, SettingCheck validate)
 {
   find_info(key);
-  Transaction transaction(db, Transaction::Kind::write);
-  require_secretary(db, context);
   if (pinned(key)) {
     throw Error(ErrorKind::permission,
                 "{} is set by the administrator in {}; ask them to change it there",
                 key,
                 host_config_name());
   }
-  if (!value.empty()) {
-    validate_setting(key, value);
-  }
   if (value.empty()) {
     Statement(db, "DELETE FROM setting WHERE key = ?").bind(1, key).run();
   } else {
+    validate(key, value);
     Statement(db,
               "INSERT INTO setting(key, value) VALUES (?1, ?2)"
               " ON CONFLICT(key) DO UPDATE SET value = ?2")
       .bind_all(key, value)
       .run();
   }
-  if (std::find(rule_keys().begin(), rule_keys().end(), key) != rule_keys().end()) {
-    // Each rule alone was checked above; together they must make sense too.
-    check_rules(current_rules(db));
-  }
-  transaction.commit();
+  db.settings_changed();
 }
 
 std::string
-read_setting(Database& db, const Context& context, std::string_view key)
+shown_setting(Database& db, std::string_view key)
 {
-  require_secretary(db, context);
   const auto& info = find_info(key);
   auto value = get_setting(db, key);
   if (info.secret == SettingInfo::Secret::yes && !value.empty()) {
@@ -381,32 +364,83 @@ read_setting(Database& db, const Context& context, std::string_view key)
   return value;
 }
 
-std::vector<std::pair<std::string, std::string>>
-list_settings(Database& db, const Context& context)
+Settings::Settings(Database& db)
 {
-  std::vector<std::pair<std::string, std::string>> result;
-  result.reserve(k_settings.size());
+  m_values.reserve(k_settings.size());
   for (const auto& info : k_settings) {
-    result.emplace_back(info.key, read_setting(db, context, info.key));
+    m_values.emplace_back(info.default_value);
   }
-  return result;
+  Statement query(db, "SELECT key, value FROM setting");
+  while (query.step()) {
+    const auto key = query.text(0);
+    for (std::size_t i = 0; i < k_settings.size(); ++i) {
+      if (k_settings[i].key == key) {
+        m_values[i] = query.text(1);
+        break;
+      }
+    }
+  }
+}
+
+std::string
+Settings::get(std::string_view key) const
+{
+  const auto& info = find_info(key);
+  if (auto value = pinned(key)) {
+    return *std::move(value);
+  }
+  return m_values[static_cast<std::size_t>(&info - k_settings.data())];
+}
+
+std::shared_ptr<const Settings>
+current_settings(Database& db)
+{
+  auto& snapshot = db.settings_snapshot();
+  if (!snapshot) {
+    snapshot = std::make_shared<const Settings>(db);
+  }
+  return snapshot;
+}
+
+std::string
+get_setting(Database& db, std::string_view key)
+{
+  return current_settings(db)->get(key);
 }
 
 Scheme
 load_scheme(Database& db)
 {
+  return current_settings(db)->scheme();
+}
+
+AuditSettings
+load_audit_settings(Database& db)
+{
+  return current_settings(db)->audit();
+}
+
+AttachmentLimits
+load_attachment_limits(Database& db)
+{
+  return current_settings(db)->attachment_limits();
+}
+
+Scheme
+Settings::scheme() const
+{
   // Values were validated when stored; a damaged value is a configuration error.
   auto points = [&](std::string_view key) {
-    const auto value = Points::parse(get_setting(db, key));
+    const auto value = Points::parse(get(key));
     if (!value) {
       throw Error(ErrorKind::config, "the setting {} is not a number of points", key);
     }
     return *value;
   };
-  const auto start = Date::parse(get_setting(db, "scheme.start"));
-  const auto every = parse_remind_every(get_setting(db, "remind.every"));
-  const auto after = parse_integer(get_setting(db, "remind.after_days"));
-  const auto grace = parse_integer(get_setting(db, "scheme.grace_days"));
+  const auto start = Date::parse(get("scheme.start"));
+  const auto every = parse_remind_every(get("remind.every"));
+  const auto after = parse_integer(get("remind.after_days"));
+  const auto grace = parse_integer(get("scheme.grace_days"));
   if (!start || !every || !after || !grace) {
     throw Error(ErrorKind::config,
                 "the settings scheme.start, scheme.grace_days, remind.every or "
@@ -418,15 +452,15 @@ load_scheme(Database& db)
                 *every,
                 static_cast<int>(*after),
                 static_cast<int>(*grace),
-                get_setting(db, "org.name")};
+                get("org.name")};
 }
 
 AuditSettings
-load_audit_settings(Database& db)
+Settings::audit() const
 {
-  const auto percent = Points::parse(get_setting(db, "audit.percent"));
-  const auto days = parse_integer(get_setting(db, "audit.days"));
-  const auto remind_days = parse_day_list(get_setting(db, "audit.remind_days"));
+  const auto percent = Points::parse(get("audit.percent"));
+  const auto days = parse_integer(get("audit.days"));
+  const auto remind_days = parse_day_list(get("audit.remind_days"));
   if (!percent || !days || !remind_days) {
     throw Error(ErrorKind::config,
                 "the settings audit.percent, audit.days or audit.remind_days are damaged;"
@@ -436,10 +470,10 @@ load_audit_settings(Database& db)
 }
 
 AttachmentLimits
-load_attachment_limits(Database& db)
+Settings::attachment_limits() const
 {
   auto bytes = [&](std::string_view key) {
-    const auto value = parse_integer(get_setting(db, key));
+    const auto value = parse_integer(get(key));
     if (!value) {
       throw Error(ErrorKind::config, "the setting {} is not a number of bytes", key);
     }

@@ -1,10 +1,10 @@
 #pragma once
 
-#include <cpd/util/context.hpp>
 #include <cpd/util/date.hpp>
 #include <cpd/util/points.hpp>
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -28,23 +28,27 @@ struct SettingInfo
 // Every setting, in the order `cpd config list` shows them.
 std::span<const SettingInfo> known_settings();
 
-// The value of a setting (its default when unset). Unknown key: usage error.
-std::string get_setting(Database& db, std::string_view key);
+// The setting `key` names; refuses (usage) a key that is none, naming the
+// nearest one.
+const SettingInfo& setting_info(std::string_view key);
 
 // Refuses a value the setting cannot hold (bad_input), or an unknown key.
-void validate_setting(std::string_view key, std::string_view value);
+// The rules of the year (rule_keys() in ledger/rules.hpp) are checked only
+// as one line of text here: ledger/config.hpp's validate_setting checks
+// them as rules.
+void validate_setting_text(std::string_view key, std::string_view value);
 
-// Validates and stores a setting; only a secretary may. An empty value resets
-// it to the default.
+// Stores a setting, or resets it to its default when `value` is empty:
+// refuses an unknown key (usage), a setting the host configuration pins
+// (permission), then a value `validate` refuses. The caller is authorised
+// and in a write transaction.
+using SettingCheck = void (*)(std::string_view key, std::string_view value);
 void
-set_setting(Database& db, const Context& context, std::string_view key, std::string_view value);
+store_setting(Database& db, std::string_view key, std::string_view value, SettingCheck validate);
 
-// For a secretary: one setting's value, a secret shown as "(set)".
-std::string read_setting(Database& db, const Context& context, std::string_view key);
-
-// For a secretary: every setting with its current value, secrets as "(set)".
-std::vector<std::pair<std::string, std::string>> list_settings(Database& db,
-                                                               const Context& context);
+// A setting's value as a secretary is shown it: a secret as "(set)", a
+// value the host configuration pins with where it is set.
+std::string shown_setting(Database& db, std::string_view key);
 
 // The calendar period a member is reminded of the quota at most once in.
 enum class RemindEvery { week, month, quarter, year };
@@ -63,6 +67,7 @@ struct Scheme
   std::string organisation;
 };
 
+// current_settings(db)->scheme()
 Scheme load_scheme(Database& db);
 
 // How audits are drawn and followed up.
@@ -73,6 +78,7 @@ struct AuditSettings
   std::vector<int> remind_days; // reminders this many days before the deadline
 };
 
+// current_settings(db)->audit()
 AuditSettings load_audit_settings(Database& db);
 
 // Attachment limits in bytes.
@@ -83,6 +89,42 @@ struct AttachmentLimits
   std::uint64_t per_mail; // evidence sent with the secretary's mail of a claim
 };
 
+// current_settings(db)->attachment_limits()
 AttachmentLimits load_attachment_limits(Database& db);
+
+// Every setting's value at one moment, read in one statement. A command
+// reads it once, the first time it needs a setting, and every operation
+// it runs reads that one (current_settings, kept with the connection:
+// Database::settings_snapshot) until the command changes a setting
+// (store_setting, or Database::settings_changed after any other write to
+// the table) or such a change is rolled back: the connection drops it
+// then, and the next read takes a fresh one. Nothing reads a value older
+// than the table.
+class Settings
+{
+public:
+  // Reads every setting.
+  explicit Settings(Database& db);
+
+  // The value of a setting (its default when unset; the host
+  // configuration's when it pins it). Unknown key: usage error.
+  std::string get(std::string_view key) const;
+
+  // The typed views: a damaged value is a configuration error.
+  Scheme scheme() const;
+  AuditSettings audit() const;
+  AttachmentLimits attachment_limits() const;
+
+private:
+  std::vector<std::string> m_values; // in known_settings() order
+};
+
+// The settings the command using `db` reads: read on first use, then the
+// same until the setting table changes.
+std::shared_ptr<const Settings> current_settings(Database& db);
+
+// One setting of current_settings(): its value (its default when unset).
+// Unknown key: usage error.
+std::string get_setting(Database& db, std::string_view key);
 
 } // namespace cpd
