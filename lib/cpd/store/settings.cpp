@@ -1,4 +1,3 @@
-#include <cpd/ledger/members.hpp>
 #include <cpd/ledger/rules.hpp>
 #include <cpd/mail/outbox.hpp>
 #include <cpd/store/database.hpp>
@@ -337,11 +336,10 @@ get_setting(Database& db, std::string_view key)
 }
 
 void
-set_setting(Database& db, const Context& context, std::string_view key, std::string_view value)
+set_setting(Database& db, const Secretary& context, std::string_view key, std::string_view value)
 {
   find_info(key);
   Transaction transaction(db, Transaction::Kind::write);
-  require_secretary(db, context);
   if (pinned(key)) {
     throw Error(ErrorKind::permission,
                 "{} is set by the administrator in {}; ask them to change it there",
@@ -368,9 +366,8 @@ set_setting(Database& db, const Context& context, std::string_view key, std::str
 }
 
 std::string
-read_setting(Database& db, const Context& context, std::string_view key)
+read_setting(Database& db, const Secretary& context, std::string_view key)
 {
-  require_secretary(db, context);
   const auto& info = find_info(key);
   auto value = get_setting(db, key);
   if (info.secret == SettingInfo::Secret::yes && !value.empty()) {
@@ -383,7 +380,7 @@ read_setting(Database& db, const Context& context, std::string_view key)
 }
 
 std::vector<std::pair<std::string, std::string>>
-list_settings(Database& db, const Context& context)
+list_settings(Database& db, const Secretary& context)
 {
   std::vector<std::pair<std::string, std::string>> result;
   result.reserve(k_settings.size());
