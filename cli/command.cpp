@@ -18,7 +18,7 @@ path_of(const CLI::App* app)
   std::string path = app->get_name();
   for (const auto* parent = app->get_parent(); parent != nullptr && parent->get_parent() != nullptr;
        parent = parent->get_parent()) {
-    path = parent->get_name() + " " + path;
+    path.insert(0, parent->get_name() + " ");
   }
   return path;
 }

@@ -96,7 +96,7 @@ public:
 
   // NOLINTNEXTLINE(google-explicit-constructor): a secretary may do what the system does
   SecretaryOrSystem(const Secretary& secretary)
-    : Context(secretary)
+    : Context(static_cast<const Context&>(secretary))
     , secretary_id(secretary.id)
   {}
 
@@ -116,7 +116,7 @@ public:
 
   // NOLINTNEXTLINE(google-explicit-constructor): any member may do what it needs
   MemberOrSystem(const MemberActor& member)
-    : Context(member)
+    : Context(static_cast<const Context&>(member))
     , member_id(member.id)
     , role(member.role)
   {}
