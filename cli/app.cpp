@@ -45,7 +45,7 @@ command_word(const std::vector<std::string>& args)
 using Register = void (*)(Command&);
 
 // The commands, in the order --help lists them.
-constexpr std::array<std::pair<std::string_view, Register>, 31> k_commands{{
+constexpr std::array<std::pair<std::string_view, Register>, 32> k_commands{{
   {"init", register_init},
   {"member", register_member},
   {"import", register_import},
@@ -77,6 +77,7 @@ constexpr std::array<std::pair<std::string_view, Register>, 31> k_commands{{
   {"backup", register_backup},
   {"serve", register_serve},
   {"__complete", register_complete},
+  {"__commands", register_commands},
 }};
 
 // "see cpd claim --help" for a mistake in a command's line.
@@ -182,7 +183,7 @@ run_command_line(const std::vector<std::string>& args,
   // the one named, or all of them when none is (for --help and errors) or
   // for completion, which walks them all.
   const std::string_view named = command_word(args);
-  const bool only_named = named != "__complete"
+  const bool only_named = named != "__complete" && named != "__commands"
                           && std::any_of(std::begin(k_commands),
                                          std::end(k_commands),
                                          [&](const auto& c) { return c.first == named; });

@@ -59,7 +59,7 @@ select_claims(Session& session, const BulkSelection& selection, std::string_view
                   *selection.before);
     }
   }
-  const auto found = find_pending(session.db(), session.context(), filter);
+  const auto found = find_pending(session.db(), session.secretary(), filter);
   const auto note_own = [&] {
     if (found.own_left_out > 0) {
       note(fmt::format("{} claim{} of your own left out; another secretary must decide {}",

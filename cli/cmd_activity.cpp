@@ -75,7 +75,7 @@ run_save(const ActivityOptions& options, Change change, Session& session)
   if (options.category) {
     activity.category = *options.category;
   }
-  const auto saved = save_activity(db, session.context(), activity);
+  const auto saved = save_activity(db, session.secretary(), activity);
   if (session.json()) {
     Json json;
     write_activity(json, saved);
@@ -128,7 +128,7 @@ register_activity(Command& root)
   auto retire = activity.add("retire", "stop new claims for an activity");
   retire.option("code", *code, "the activity's code").required();
   retire.run([code](Session& session) {
-    const auto retired = retire_activity(session.db(), session.context(), *code);
+    const auto retired = retire_activity(session.db(), session.secretary(), *code);
     if (session.json()) {
       Json json;
       write_activity(json, retired);

@@ -30,7 +30,7 @@ run(const AdjustOptions& options, Session& session)
   }
   const auto result =
     adjust_points(session.db(),
-                  session.context(),
+                  session.secretary(),
                   options.login,
                   *points,
                   parse_year(options.year),

@@ -51,7 +51,7 @@ register_approve(Command& root)
     if (ids.empty()) {
       return;
     }
-    const auto claims = approve_claims(session.db(), session.context(), ids, options->note);
+    const auto claims = approve_claims(session.db(), session.secretary(), ids, options->note);
     print_decisions(session, claims, "approved");
     session.deliver();
   });

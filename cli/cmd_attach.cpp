@@ -24,7 +24,7 @@ run(const AttachOptions& options, Session& session)
     files.push_back(attachment_file(path, session.input(path)));
   }
   const auto result =
-    attach_evidence(session.db(), session.context(), parse_ids({options.id}).front(), files);
+    attach_evidence(session.db(), session.member(), parse_ids({options.id}).front(), files);
   if (session.json()) {
     Json json;
     json.begin_array();

@@ -29,7 +29,7 @@ void
 run_list(const AttachmentOptions& options, Session& session)
 {
   const auto id = claim_id(options.id);
-  const auto files = list_attachments(session.db(), session.context(), id);
+  const auto files = list_attachments(session.db(), session.member(), id);
   if (session.json()) {
     Json json;
     json.begin_array();
@@ -69,7 +69,7 @@ run_get(const AttachmentOptions& options, Session& session)
   // The files go into a spool beside the database a piece at a time, and
   // the user's side copies each from it.
   auto spool = session.spool();
-  const auto files = load_attachments(session.db(), session.context(), claim_id(options.id), spool);
+  const auto files = load_attachments(session.db(), session.member(), claim_id(options.id), spool);
   std::vector<std::string> paths;
   paths.reserve(files.size());
   for (const auto& file : files) {

@@ -152,7 +152,7 @@ void
 run_list(const ListOptions& options, Session& session)
 {
   const auto draws =
-    list_audits(session.db(), session.context(), parse_optional_year(options.year));
+    list_audits(session.db(), session.member_or_system(), parse_optional_year(options.year));
   if (session.json()) {
     Json json;
     json.begin_array();
@@ -247,7 +247,7 @@ run_draw(const DrawOptions& options, Session& session)
   }
   request.seed = random_seed();
   request.repeat = options.add ? DrawRequest::Repeat::add : DrawRequest::Repeat::refuse;
-  const auto draw = draw_audit(session.db(), session.context(), request);
+  const auto draw = draw_audit(session.db(), session.secretary_or_system(), request);
   if (session.json()) {
     Json json;
     write_draw(json, draw);
@@ -293,7 +293,8 @@ write_logins(Json& json, std::string_view key, const std::vector<std::string>& l
 void
 run_check(const CheckOptions& options, Session& session)
 {
-  const auto checks = check_draws(session.db(), session.context(), parse_year(options.year));
+  const auto checks =
+    check_draws(session.db(), session.member_or_system(), parse_year(options.year));
   const bool all =
     std::all_of(checks.begin(), checks.end(), [](const DrawCheck& check) { return check.matches; });
   if (session.json()) {
@@ -350,7 +351,7 @@ void
 run_respond(const RespondOptions& options, Session& session)
 {
   const auto audit = respond_to_audit(
-    session.db(), session.context(), parse_optional_year(options.year), options.note);
+    session.db(), session.member(), parse_optional_year(options.year), options.note);
   if (session.json()) {
     Json json;
     write_audit(json, audit);
@@ -372,7 +373,7 @@ void
 run_decide(const DecideOptions& options, AuditOutcome outcome, Session& session)
 {
   const auto decision = decide_audit(session.db(),
-                                     session.context(),
+                                     session.secretary(),
                                      options.login,
                                      parse_year(options.year),
                                      outcome,

@@ -25,13 +25,13 @@ run(const BackupOptions& options, Session& session)
     if (session.local()) {
       // A private file: VACUUM INTO a new file beside FILE, then renamed.
       size = make_user_file(options.file, options.force, [&](const std::string& path) {
-        backup_into(session.db(), session.context(), path);
+        backup_into(session.db(), session.secretary_or_system(), path);
       });
     } else {
       // The copy is made on the database's side and passed by descriptor;
       // the user's side copies it where the user asked, with the user's
       // rights, for the user alone.
-      auto copy = backup_spool(session.db(), session.context());
+      auto copy = backup_spool(session.db(), session.secretary_or_system());
       size = static_cast<std::int64_t>(copy.size());
       session.write_file(options.file,
                          protocol::Extent{copy.file(), 0, copy.size()},
@@ -50,7 +50,7 @@ run(const BackupOptions& options, Session& session)
     }
     return;
   }
-  const auto result = backup_to_directory(session.db(), session.context());
+  const auto result = backup_to_directory(session.db(), session.secretary_or_system());
   if (session.json()) {
     Json json;
     json.begin_object()

@@ -171,7 +171,7 @@ run(const BalanceOptions& options, Session& session)
   if (!options.year.empty()) {
     year = parse_year(options.year);
   }
-  const auto result = balance(session.db(), session.context(), options.login, year);
+  const auto result = balance(session.db(), session.listed(), options.login, year);
   if (session.json()) {
     Json json;
     json.begin_object()
@@ -210,7 +210,7 @@ run(const BalanceOptions& options, Session& session)
     print(json.str());
     return;
   }
-  print(render(result, session.context().today));
+  print(render(result, session.listed().today));
 }
 
 } // namespace

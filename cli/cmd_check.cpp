@@ -14,7 +14,7 @@ register_check(Command& root)
   auto command = root.add(
     "check", "verify the database and that the ledger follows the scheme's rules (secretary)");
   command.run([](Session& session) {
-    const auto problems = check_database(session.db(), session.context());
+    const auto problems = check_database(session.db(), session.secretary_or_system());
     if (session.json()) {
       Json json;
       json.begin_object().field("ok", problems.empty()).key("problems").begin_array();

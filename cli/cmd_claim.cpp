@@ -43,7 +43,7 @@ run(const ClaimOptions& options, Session& session)
   for (const auto& path : options.attach) {
     request.attachments.push_back(attachment_file(path, session.input(path)));
   }
-  const auto claim = submit_claim(session.db(), session.context(), request);
+  const auto claim = submit_claim(session.db(), session.member(), request);
   if (session.json()) {
     Json json;
     write_claim(json, claim);

@@ -168,7 +168,8 @@ positional_values(const Position& position, const CLI::Option* positional, Sessi
       position.db,
       session,
       [](Database& db, const Context& context, std::vector<std::string>& o) {
-        for (const auto& member : list_members(db, context)) {
+        // Logins are offered to a secretary only.
+        for (const auto& member : list_members(db, Authority::secretary(db, context))) {
           if (member.active) {
             o.push_back(member.login);
           }
@@ -180,7 +181,7 @@ positional_values(const Position& position, const CLI::Option* positional, Sessi
       position.db,
       session,
       [](Database& db, const Context& context, std::vector<std::string>& o) {
-        for (const auto& claim : pending_claims(db, context)) {
+        for (const auto& claim : pending_claims(db, Authority::secretary(db, context))) {
           o.push_back(std::to_string(claim.id));
         }
       },

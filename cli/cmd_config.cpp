@@ -30,8 +30,7 @@ register_config(Command& root)
   auto get = config.add("get", "print one setting");
   get.option("key", options->key, "e.g. scheme.quota").required();
   get.run([options](Session& session) {
-    const auto value =
-      read_setting(session.db(), session.context(Session::Zone::scheme_or_host), options->key);
+    const auto value = read_setting(session.db(), session.secretary(), options->key);
     if (session.json()) {
       Json json;
       json.begin_object().field(options->key, value).end_object();
@@ -53,14 +52,12 @@ register_config(Command& root)
                   "{} (see cpd.conf(5))",
                   host_config_name());
     }
-    set_setting(
-      session.db(), session.context(Session::Zone::scheme_or_host), options->key, options->value);
+    set_setting(session.db(), session.secretary(), options->key, options->value);
   });
 
   auto list = config.add("list", "every setting and its value");
   list.run([](Session& session) {
-    const auto settings =
-      list_settings(session.db(), session.context(Session::Zone::scheme_or_host));
+    const auto settings = list_settings(session.db(), session.secretary());
     if (session.json()) {
       Json json;
       json.begin_object();

@@ -30,7 +30,7 @@ register_decline(Command& root)
     if (ids.empty()) {
       return;
     }
-    const auto claims = decline_claims(session.db(), session.context(), ids, options->reason);
+    const auto claims = decline_claims(session.db(), session.secretary(), ids, options->reason);
     print_decisions(session, claims, "declined");
     session.deliver();
   });

@@ -39,9 +39,9 @@ run_days(const ExemptOptions& options, Session& session)
                        ? std::nullopt
                        : std::optional(parse_date(options.until_date, "--until-date"));
   return options.lift
-           ? lift_dispensation_days(session.db(), session.context(), options.login, from, until)
+           ? lift_dispensation_days(session.db(), session.secretary(), options.login, from, until)
            : grant_dispensation_days(
-             session.db(), session.context(), options.login, from, until, options.reason);
+             session.db(), session.secretary(), options.login, from, until, options.reason);
 }
 
 // A dispensation of whole years: --year, or --from [--until].
@@ -66,9 +66,9 @@ run_years(const ExemptOptions& options, Session& session)
     until = parse_optional_year(options.until);
   }
   return options.lift
-           ? lift_dispensation(session.db(), session.context(), options.login, from, until)
+           ? lift_dispensation(session.db(), session.secretary(), options.login, from, until)
            : grant_dispensation(
-             session.db(), session.context(), options.login, from, until, options.reason);
+             session.db(), session.secretary(), options.login, from, until, options.reason);
 }
 
 void

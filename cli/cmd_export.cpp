@@ -23,7 +23,7 @@ run(const ExportOptions& options, Session& session)
 {
   if (options.out.empty() && session.local()) {
     PrintStream out;
-    export_database(session.db(), session.context(), out);
+    export_database(session.db(), session.secretary(), out);
     out.flush();
     return;
   }
@@ -33,7 +33,7 @@ run(const ExportOptions& options, Session& session)
   ExportSummary summary;
   {
     SpoolStream out(spool);
-    summary = export_database(session.db(), session.context(), out);
+    summary = export_database(session.db(), session.secretary(), out);
   }
   const protocol::Extent extent{spool.file(), 0, spool.size()};
   if (options.out.empty()) {

@@ -55,7 +55,7 @@ print_history_csv(Session& session,
     out.row({"id", "member", "year", "date", "kind", "points", "claim", "by", "reason"});
     std::string member;
     read_history(session.db(),
-                 session.context(),
+                 session.listed(),
                  login,
                  year,
                  {[&](const Member& whose) { member = csv_text(whose.login); },
@@ -91,7 +91,7 @@ print_history_csv(Session& session,
            "reason",
            "attachments"});
   read_history(session.db(),
-               session.context(),
+               session.listed(),
                login,
                year,
                {{},
@@ -140,7 +140,7 @@ run(const HistoryOptions& options, Session& session)
     print_history_csv(session, options.login, year, options.ledger);
     return;
   }
-  const auto record = history(session.db(), session.context(), options.login, year);
+  const auto record = history(session.db(), session.listed(), options.login, year);
   if (session.json()) {
     Json json;
     json.begin_array();

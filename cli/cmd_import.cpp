@@ -43,7 +43,7 @@ run_attendance(const AttendanceOptions& options, Session& session)
   request.dry_run = options.dry_run ? DryRun::yes : DryRun::no;
   std::istringstream in(session.input(options.file));
   request.attendees = read_attendance(in, base_name(options.file).value_or(options.file));
-  const auto result = record_attendance(session.db(), session.context(), request);
+  const auto result = record_attendance(session.db(), session.secretary(), request);
   if (session.json()) {
     Json json;
     json.begin_object()

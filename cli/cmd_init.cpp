@@ -27,7 +27,7 @@ run(const InitOptions& options, Session& session)
   SetupRequest request{
     options.name, options.email, options.org, std::nullopt, options.scheme, !options.no_cpd};
   // Before there is a scheme there is no zone of its own.
-  auto context = session.context(Session::Zone::host);
+  auto context = session.context();
   if (context.actor == Actor::system) {
     // Root or the server's own user sets up a shared host for a secretary.
     if (options.login.empty()) {

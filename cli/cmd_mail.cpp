@@ -39,7 +39,7 @@ deliver_and_report(Session& session, Backoff backoff, std::optional<int> retried
   DeliveryOptions options;
   options.local_hostname = host_name();
   options.backoff = backoff;
-  const auto summary = deliver_mail(session.db(), session.context(), options);
+  const auto summary = deliver_mail(session.db(), session.secretary_or_system(), options);
   const bool tried = summary.sent + summary.retry + summary.failed > 0;
   if (session.json()) {
     Json json;
@@ -118,8 +118,9 @@ run_list(const ListOptions& options, Session& session)
   const auto filter = options.failed   ? OutboxFilter::failed
                       : options.queued ? OutboxFilter::queued
                                        : OutboxFilter::all;
-  const auto messages = list_outbox(session.db(), session.context(), filter, options.limit);
-  const auto now = session.context().now;
+  const auto messages =
+    list_outbox(session.db(), session.secretary_or_system(), filter, options.limit);
+  const auto now = session.secretary_or_system().now;
   if (session.json()) {
     Json json;
     json.begin_array();
@@ -187,7 +188,6 @@ register_mail(Command& root)
             send_options->now,
             "also mail waiting to be retried, without waiting for its next try");
   send.run([send_options](Session& session) {
-    require_secretary_or_system(session.db(), session.context());
     deliver_and_report(
       session, send_options->now ? Backoff::ignore : Backoff::respect, std::nullopt);
   });
@@ -203,7 +203,8 @@ register_mail(Command& root)
   auto retry = mail.add("retry", "send failed or waiting mail now (all of it, or the ids given)");
   retry.option("ids", *ids, "mail ids from cpd mail list");
   retry.run([ids](Session& session) {
-    const int count = retry_mail(session.db(), session.context(), parse_ids(*ids, "mail"));
+    const int count =
+      retry_mail(session.db(), session.secretary_or_system(), parse_ids(*ids, "mail"));
     if (!session.json()) {
       print(fmt::format("Queued {} again.\n", mails(count)));
     }

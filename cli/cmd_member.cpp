@@ -97,7 +97,7 @@ run_add(const MemberOptions& options, Session& session)
   if (!options.joined.empty()) {
     wanted.joined = parse_date(options.joined, "--joined");
   }
-  const auto member = add_member(session.db(), session.context(), wanted);
+  const auto member = add_member(session.db(), session.secretary(), wanted);
   if (session.json()) {
     Json json;
     write_member(json, member);
@@ -115,7 +115,7 @@ run_add(const MemberOptions& options, Session& session)
 void
 run_list(Session& session)
 {
-  const auto members = list_members(session.db(), session.context());
+  const auto members = list_members(session.db(), session.secretary());
   if (session.json()) {
     Json json;
     json.begin_array();
@@ -153,7 +153,7 @@ run_list(Session& session)
 void
 run_deactivate(const MemberOptions& options, Session& session)
 {
-  const auto member = deactivate_member(session.db(), session.context(), options.login);
+  const auto member = deactivate_member(session.db(), session.secretary_or_system(), options.login);
   if (session.json()) {
     Json json;
     write_member(json, member);
@@ -166,7 +166,7 @@ run_deactivate(const MemberOptions& options, Session& session)
 void
 run_reactivate(const MemberOptions& options, Session& session)
 {
-  const auto member = reactivate_member(session.db(), session.context(), options.login);
+  const auto member = reactivate_member(session.db(), session.secretary_or_system(), options.login);
   if (session.json()) {
     Json json;
     write_member(json, member);
@@ -200,7 +200,8 @@ run_set(const SetOptions& options, Session& session)
   if (!options.joined.empty()) {
     change.joined = parse_date(options.joined, "--joined");
   }
-  const auto result = change_member(session.db(), session.context(), options.login, change);
+  const auto result =
+    change_member(session.db(), session.secretary_or_system(), options.login, change);
   if (moved_join_date(result.changed)) {
     session.deliver(); // corrected statements of closed years
   }
@@ -234,7 +235,7 @@ run_set(const SetOptions& options, Session& session)
 void
 run_confirm_account(const MemberOptions& options, Session& session)
 {
-  const auto member = confirm_account(session.db(), session.context(), options.login);
+  const auto member = confirm_account(session.db(), session.secretary_or_system(), options.login);
   if (session.json()) {
     Json json;
     write_member(json, member);
@@ -255,7 +256,7 @@ run_import(const MemberOptions& options, Session& session)
     joined = parse_date(options.joined, "--joined");
   }
   const auto summary = import_members(session.db(),
-                                      session.context(),
+                                      session.secretary_or_system(),
                                       in,
                                       base_name(options.file).value_or(options.file),
                                       dry_run,

@@ -13,7 +13,7 @@ register_pending(Command& root)
 {
   auto command = root.add("pending", "claims waiting for a decision, oldest first (secretary)");
   command.run([](Session& session) {
-    const auto claims = pending_claims(session.db(), session.context());
+    const auto claims = pending_claims(session.db(), session.secretary());
     if (session.json()) {
       print(claims_json(claims));
       return;

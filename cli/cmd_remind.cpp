@@ -24,7 +24,7 @@ struct RemindOptions
 std::string
 nobody_due(Session& session)
 {
-  const auto& today = session.context().today;
+  const auto& today = session.secretary_or_system().today;
   const auto scheme = load_scheme(session.db());
   if (reminders_started(scheme, today)) {
     return "Nobody is due a reminder.\n";
@@ -40,7 +40,8 @@ nobody_due(Session& session)
 std::string
 purge(Session& session, DryRun dry_run)
 {
-  const auto purged = purge_withdrawn_evidence(session.db(), session.context(), dry_run);
+  const auto purged =
+    purge_withdrawn_evidence(session.db(), session.secretary_or_system(), dry_run);
   if (purged.claims == 0) {
     return {};
   }
@@ -64,21 +65,22 @@ run(const RemindOptions& options, Session& session)
     json.begin_array();
     purge(session, dry_run);
     std::size_t count = 0;
-    remind(session.db(), session.context(), scope, dry_run, [&](const Reminded& member) {
-      json.begin_object()
-        .field("reminder", "quota")
-        .field("member", member.member)
-        .field("name", member.name)
-        .field("email", member.email)
-        .field("total", member.total)
-        .field("remaining", member.remaining)
-        .end_object();
-      if (++count % 1024 == 0) {
-        print(json.take());
-      }
-    });
+    remind(
+      session.db(), session.secretary_or_system(), scope, dry_run, [&](const Reminded& member) {
+        json.begin_object()
+          .field("reminder", "quota")
+          .field("member", member.member)
+          .field("name", member.name)
+          .field("email", member.email)
+          .field("total", member.total)
+          .field("remaining", member.remaining)
+          .end_object();
+        if (++count % 1024 == 0) {
+          print(json.take());
+        }
+      });
     // Audits waiting for an answer are followed up by the same job.
-    const auto audits = remind_audits(session.db(), session.context(), dry_run);
+    const auto audits = remind_audits(session.db(), session.secretary_or_system(), dry_run);
     for (const auto& audit : audits) {
       json.begin_object()
         .field("reminder", "audit")
@@ -100,8 +102,8 @@ run(const RemindOptions& options, Session& session)
   if (options.dry_run) {
     std::string out = purge(session, dry_run);
     Table table({{"MEMBER"}, {"NAME"}, {"EMAIL"}, {"TOTAL", Table::Align::right}});
-    const auto reminded =
-      remind(session.db(), session.context(), scope, dry_run, [&](const Reminded& member) {
+    const auto reminded = remind(
+      session.db(), session.secretary_or_system(), scope, dry_run, [&](const Reminded& member) {
         table.add_row({member.member, member.name, member.email, member.total.to_string()});
       });
     if (reminded > 0) {
@@ -109,7 +111,7 @@ run(const RemindOptions& options, Session& session)
         table.render()
         + fmt::format("\n{} member{} would be reminded.\n", reminded, reminded == 1 ? "" : "s");
     }
-    const auto audits = remind_audits(session.db(), session.context(), dry_run);
+    const auto audits = remind_audits(session.db(), session.secretary_or_system(), dry_run);
     if (!audits.empty()) {
       Table audit_table({{"MEMBER"}, {"NAME"}, {"AUDIT", Table::Align::right}, {"DEADLINE"}});
       for (const auto& audit : audits) {
@@ -128,8 +130,8 @@ run(const RemindOptions& options, Session& session)
     return;
   }
   // For people, the counts: who was reminded is in the outbox (cpd mail list).
-  const auto reminded = remind(session.db(), session.context(), scope, dry_run);
-  const auto audits = remind_audits(session.db(), session.context(), dry_run);
+  const auto reminded = remind(session.db(), session.secretary_or_system(), scope, dry_run);
+  const auto audits = remind_audits(session.db(), session.secretary_or_system(), dry_run);
   std::string out = purge(session, dry_run);
   if (reminded > 0) {
     out += fmt::format("Reminded {} member{}.\n", reminded, reminded == 1 ? "" : "s");

@@ -81,7 +81,7 @@ cells(const ReportLine& line, const Audits& audits)
 void
 run(const ReportOptions& options, Session& session)
 {
-  const auto& context = session.context();
+  const auto& context = session.secretary();
   const int year = options.year.empty() ? context.today.year() : parse_year(options.year);
   const auto audits = audit_statuses(session.db(), context, year);
   if (session.json()) {

@@ -27,7 +27,7 @@ register_revoke(Command& root)
     .required();
   command.run([options](Session& session) {
     const auto claim = revoke_claim(
-      session.db(), session.context(), parse_ids({options->id}).front(), options->reason);
+      session.db(), session.secretary(), parse_ids({options->id}).front(), options->reason);
     print_decisions(session, {claim}, "revoked");
     session.deliver();
   });

@@ -126,7 +126,7 @@ private:
 void
 run(bool dry_run, Session& session)
 {
-  const auto& context = session.context();
+  const auto& context = session.secretary_or_system();
   std::optional<BackupResult> backup;
   Printer printer(session, dry_run, backup);
   const auto closes = rollover(session.db(),

@@ -76,7 +76,7 @@ void
 run(Session& session)
 {
   auto& db = session.db();
-  const auto periods = rules_by_year(db, session.context());
+  const auto periods = rules_by_year(db, session.member());
   const auto scheme = load_scheme(db);
   const auto zone = get_setting(db, "scheme.timezone");
   std::set<std::string> categories;

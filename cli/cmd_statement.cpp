@@ -69,7 +69,7 @@ register_statement(Command& root)
   command.flag("--html", options->html, "a printable HTML page instead of text");
   command.run([options](Session& session) {
     const auto statement = issue_statement(
-      session.db(), session.context(), options->login, parse_optional_year(options->year));
+      session.db(), session.member(), options->login, parse_optional_year(options->year));
     if (session.json()) {
       Json json;
       json.begin_object();

@@ -14,7 +14,7 @@ register_withdraw(Command& root)
   auto command = root.add("withdraw", "withdraw your own pending claim");
   command.option("id", *id, "the claim's number").required();
   command.run([id](Session& session) {
-    const auto claim = withdraw_claim(session.db(), session.context(), parse_ids({*id}).front());
+    const auto claim = withdraw_claim(session.db(), session.member(), parse_ids({*id}).front());
     if (session.json()) {
       Json json;
       write_claim(json, claim);

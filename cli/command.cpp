@@ -1,10 +1,37 @@
 #include "command.hpp"
 
+#include "session.hpp"
+#include "table.hpp"
+
 #include <cpd/util/error.hpp>
 
 #include <CLI/CLI.hpp>
 
 namespace cpd::cli {
+
+namespace {
+
+// "member add": the names from the root's command down to this one.
+std::string
+path_of(const CLI::App* app)
+{
+  std::string path = app->get_name();
+  for (const auto* parent = app->get_parent(); parent != nullptr && parent->get_parent() != nullptr;
+       parent = parent->get_parent()) {
+    path.insert(0, parent->get_name() + " ");
+  }
+  return path;
+}
+
+void
+refuse_for_a_client(const Executor& executor, const CommandNeeds& needs)
+{
+  if (needs.through == Through::here_only && executor.for_a_client()) {
+    throw Error(ErrorKind::usage, "cpd {} is not a command a server runs for a client", needs.path);
+  }
+}
+
+} // namespace
 
 Option&
 Option::required()
@@ -98,17 +125,26 @@ Command::run(Handler handler, Inputs inputs)
       if (!app->get_subcommands().empty()) {
         return;
       }
-      executor->execute(inputs ? inputs() : std::vector<std::string>{}, handler);
+      const auto& needs = needs_of(path_of(app));
+      refuse_for_a_client(*executor, needs);
+      executor->execute(inputs ? inputs() : std::vector<std::string>{},
+                        [&needs, &handler](Session& session) {
+                          session.authorise(needs);
+                          handler(session);
+                        });
     });
 }
 
 void
 Command::run_here(std::function<void()> action)
 {
-  m_app->callback([executor = m_executor, name = m_app->get_name(), action = std::move(action)] {
-    if (executor->for_a_client()) {
-      throw Error(ErrorKind::usage, "cpd {} is not a command a server runs for a client", name);
+  m_app->callback([app = m_app, executor = m_executor, action = std::move(action)] {
+    const auto& needs = needs_of(path_of(app));
+    if (needs.through != Through::here_only) {
+      throw Error(
+        ErrorKind::internal, "cpd {} runs here only, but its table row says not", needs.path);
     }
+    refuse_for_a_client(*executor, needs);
     action();
   });
 }

@@ -25,6 +25,7 @@ void register_backup(Command& root);
 void register_balance(Command& root);
 void register_check(Command& root);
 void register_claim(Command& root);
+void register_commands(Command& root);
 void register_complete(Command& root);
 void register_config(Command& root);
 void register_decline(Command& root);

@@ -18,6 +18,7 @@
 #include "limits.hpp"
 #include "output.hpp"
 #include "socket.hpp"
+#include "table.hpp"
 
 #include <cpd/ledger/members.hpp>
 #include <cpd/mail/events.hpp>
@@ -685,7 +686,7 @@ open_to_anyone(const std::vector<std::string>& args)
     if (word == "--db" || word == "--socket") {
       ++i; // its value
     } else if (!word.starts_with('-')) {
-      if (word == "activities" || word == "verify" || word == "__complete" || word == "init") {
+      if (const auto* needs = find_needs(word); needs != nullptr && needs->who == Need::anyone) {
         return true;
       }
       // Any other command, unless help for it is asked for further on.

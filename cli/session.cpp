@@ -1,7 +1,9 @@
 #include "session.hpp"
 
 #include "output.hpp"
+#include "table.hpp"
 
+#include <cpd/ledger/members.hpp>
 #include <cpd/util/error.hpp>
 #include <cpd/util/spool.hpp>
 
@@ -16,8 +18,9 @@ Session::Session(const GlobalOptions& options, Reply& reply, const protocol::Req
 {}
 
 const Context&
-Session::context(Zone zone_from)
+Session::context()
 {
+  const auto zone_from = m_zone;
   if (!m_context) {
     auto who = caller();
     std::shared_ptr<const TimeZone> zone;
@@ -34,6 +37,94 @@ Session::context(Zone zone_from)
     show_times_in(std::move(zone));
   }
   return *m_context;
+}
+
+void
+Session::authorise(const CommandNeeds& needs)
+{
+  m_zone = needs.zone;
+  if (needs.database == Store::exists) {
+    db(); // a missing database is refused here, before anything else
+  }
+  if (needs.who == Need::anyone) {
+    return;
+  }
+  auto& database = db();
+  const auto& who = context();
+  switch (needs.who) {
+  case Need::anyone:
+    break;
+  case Need::listed:
+    m_actor = Authority::listed(database, who);
+    break;
+  case Need::member:
+    m_actor = Authority::member(database, who);
+    break;
+  case Need::member_or_system:
+    m_actor = Authority::member_or_system(database, who);
+    break;
+  case Need::secretary:
+    m_actor = Authority::secretary(database, who);
+    break;
+  case Need::secretary_or_system:
+    m_actor = Authority::secretary_or_system(database, who);
+    break;
+  }
+}
+
+namespace {
+
+[[noreturn]] void
+undeclared(std::string_view asked)
+{
+  throw Error(ErrorKind::internal, "the command table declares no need of {}", asked);
+}
+
+} // namespace
+
+Listed
+Session::listed() const
+{
+  if (const auto* listed = std::get_if<Listed>(&m_actor)) {
+    return *listed;
+  }
+  return member();
+}
+
+MemberActor
+Session::member() const
+{
+  if (const auto* member = std::get_if<MemberActor>(&m_actor)) {
+    return *member;
+  }
+  return secretary();
+}
+
+Secretary
+Session::secretary() const
+{
+  if (const auto* secretary = std::get_if<Secretary>(&m_actor)) {
+    return *secretary;
+  }
+  undeclared("a secretary");
+}
+
+SecretaryOrSystem
+Session::secretary_or_system() const
+{
+  if (const auto* actor = std::get_if<SecretaryOrSystem>(&m_actor)) {
+    return *actor;
+  }
+  return secretary();
+}
+
+MemberOrSystem
+Session::member_or_system() const
+{
+  if (const auto* actor = std::get_if<MemberOrSystem>(&m_actor)) {
+    return *actor;
+  }
+  return member();
 }
 
 const std::string&

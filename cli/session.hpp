@@ -2,6 +2,7 @@
 
 #include "identity.hpp"
 
+#include <cpd/util/actor.hpp>
 #include <cpd/util/context.hpp>
 #include <cpd/util/protocol.hpp>
 
@@ -9,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 namespace cpd {
@@ -17,6 +19,8 @@ class Spool;
 } // namespace cpd
 
 namespace cpd::cli {
+
+struct CommandNeeds;
 
 // Options that every command accepts, before or after its name.
 struct GlobalOptions
@@ -59,13 +63,24 @@ public:
   // The database, created if missing (for `cpd init`).
   virtual Database& create_db() = 0;
   // Who is asking, the instant, and today's date in the scheme's time zone
-  // (scheme.timezone, else the host's). `zone` says where the zone comes
-  // from: `scheme`, where a zone that no longer loads is a configuration
-  // error; `scheme_or_host`, where the host's stands in for it (for `cpd
-  // config`, which mends it); `host`, without opening the database (for
-  // `cpd init`, before there is a scheme).
+  // (scheme.timezone, else the host's). The command table says where the
+  // zone comes from: `scheme`, where a zone that no longer loads is a
+  // configuration error; `scheme_or_host`, where the host's stands in for
+  // it (for `cpd config`, which mends it); `host`, without opening the
+  // database (for `cpd init`, before there is a scheme).
   enum class Zone { scheme, scheme_or_host, host };
-  const Context& context(Zone zone = Zone::scheme);
+  const Context& context();
+
+  // The dispatcher's one check, before the handler runs: what the command
+  // table says the command needs (a database, who may run it).
+  void authorise(const CommandNeeds& needs);
+  // Who acts, as the command table's check found them; asking for another
+  // kind than the command declared is a bug (internal error).
+  Listed listed() const;
+  MemberActor member() const;
+  Secretary secretary() const;
+  SecretaryOrSystem secretary_or_system() const;
+  MemberOrSystem member_or_system() const;
   // Delivers the mail a command queued, after its commit: here and now on a
   // private file, by the server's delivery thread on a server.
   virtual void deliver() = 0;
@@ -150,6 +165,9 @@ private:
   Reply& m_reply;
   const protocol::Request& m_request;
   std::optional<Context> m_context;
+  Zone m_zone = Zone::scheme;
+  std::variant<std::monostate, Listed, MemberActor, Secretary, SecretaryOrSystem, MemberOrSystem>
+    m_actor;
 };
 
 } // namespace cpd::cli

@@ -14,6 +14,42 @@
 
 namespace testutil {
 
+// A caller for the library's operations: a Context that becomes whichever
+// checked actor an operation takes, through the one authorising step, so
+// that a test of a refusal sees the dispatcher's refusal.
+struct As : cpd::Context
+{
+  cpd::Database* db = nullptr;
+
+  As(cpd::Database& database, cpd::Context context)
+    : cpd::Context(std::move(context))
+    , db(&database)
+  {}
+
+  // NOLINTBEGIN(google-explicit-constructor)
+  operator cpd::Listed() const
+  {
+    return cpd::Authority::listed(*db, *this);
+  }
+  operator cpd::MemberActor() const
+  {
+    return cpd::Authority::member(*db, *this);
+  }
+  operator cpd::Secretary() const
+  {
+    return cpd::Authority::secretary(*db, *this);
+  }
+  operator cpd::SecretaryOrSystem() const
+  {
+    return cpd::Authority::secretary_or_system(*db, *this);
+  }
+  operator cpd::MemberOrSystem() const
+  {
+    return cpd::Authority::member_or_system(*db, *this);
+  }
+  // NOLINTEND(google-explicit-constructor)
+};
+
 // An in-memory scheme on 2017-03-15: secretaries sec and sue, members ann and bob.
 struct Scheme
 {
@@ -29,10 +65,10 @@ struct Scheme
     cpd::add_member(db, as("sec"), {"sue", "Sue Second", "sue@example.org", cpd::Role::secretary});
   }
 
-  cpd::Context
-  as(const std::string& login) const
+  As
+  as(const std::string& login)
   {
-    return cpd::Context{login, today, today.days() * 86400};
+    return {db, cpd::Context{login, today, today.days() * 86400}};
   }
 
   cpd::Claim

@@ -38,11 +38,11 @@ struct OnDisk
     cpd::approve_claims(db, as("sec"), {id}, "");
   }
 
-  cpd::Context
-  as(const std::string& login) const
+  testutil::As
+  as(const std::string& login)
   {
     // 09:30:05 UTC on `today`.
-    return cpd::Context{login, today, today.days() * 86400 + 9 * 3600 + 30 * 60 + 5};
+    return {db, cpd::Context{login, today, today.days() * 86400 + 9 * 3600 + 30 * 60 + 5}};
   }
 
   std::int64_t

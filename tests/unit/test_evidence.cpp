@@ -288,8 +288,8 @@ scalar(cpd::Database& db, const std::string& sql)
   return query.integer(0);
 }
 
-cpd::Context
-days_later(const testutil::Scheme& s, const std::string& login, int days)
+testutil::As
+days_later(testutil::Scheme& s, const std::string& login, int days)
 {
   auto context = s.as(login);
   context.today = context.today.plus_days(days);

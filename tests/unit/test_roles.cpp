@@ -30,8 +30,8 @@ joined(Date date)
   return change;
 }
 
-cpd::Context
-system(const testutil::Scheme& s)
+testutil::As
+system(testutil::Scheme& s)
 {
   auto context = s.as("root");
   context.actor = cpd::Actor::system;

@@ -5,6 +5,7 @@
 // SQL (the report, the close and its carries, cpd check) and by judge() /
 // carry_out() on the member's own account (balance).
 
+#include "fixture.hpp"
 #include "testutil.hpp"
 
 #include <cpd/admin/check.hpp>
@@ -40,7 +41,7 @@ constexpr int k_members = 40;
 constexpr int k_histories = 52; // 52 × (40 + 2) members × 5 years > 10,000 member-years
 
 cpd::Context
-at(const std::string& login, Date today)
+context_at(const std::string& login, Date today)
 {
   return cpd::Context{login, today, today.days() * 86400};
 }
@@ -141,6 +142,13 @@ public:
     cpd::install_mail(m_db);
   }
 
+  // `login` on `today`, as the caller an operation takes.
+  testutil::As
+  at(const std::string& login, Date today)
+  {
+    return {m_db, context_at(login, today)};
+  }
+
   // Builds the history year by year, checking each year before and after
   // its close; returns what disagreed, and counts the member-years judged.
   std::vector<std::string>
@@ -177,7 +185,8 @@ private:
   set_up()
   {
     m_today = Date(2016, 12, 1);
-    cpd::initialize(m_db, at("sec", m_today), {"Sam Secretary", "sec@example.org", "IIMS", {}});
+    cpd::initialize(
+      m_db, context_at("sec", m_today), {"Sam Secretary", "sec@example.org", "IIMS", {}});
     cpd::add_member(m_db,
                     at("sec", m_today),
                     {"sue", "Sue Second", "sue@example.org", cpd::Role::secretary, false});

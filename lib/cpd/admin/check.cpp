@@ -280,10 +280,9 @@ verify_ledger(Database& db)
 }
 
 std::vector<std::string>
-check_database(Database& db, const Context& context)
+check_database(Database& db, const SecretaryOrSystem& context)
 {
   Transaction transaction(db, Transaction::Kind::read);
-  require_secretary_or_system(db, context);
   auto problems = verify_storage(db);
   for (auto& problem : verify_ledger(db)) {
     problems.push_back(std::move(problem));

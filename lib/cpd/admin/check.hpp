@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cpd/util/actor.hpp>
 #include <cpd/util/context.hpp>
 
 #include <string>
@@ -13,7 +14,7 @@ class Database;
 // ledger equals a replay of approved claims, adjustments and year closes
 // through the scheme's rules. Returns what differs (empty: all is well).
 // Only a secretary (or the system) may.
-std::vector<std::string> check_database(Database& db, const Context& context);
+std::vector<std::string> check_database(Database& db, const SecretaryOrSystem& context);
 
 // SQLite's own checks of the file: its pages, indexes and foreign keys.
 std::vector<std::string> verify_storage(Database& db);

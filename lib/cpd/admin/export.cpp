@@ -33,10 +33,9 @@ write(std::ostream& out, Json& json)
 } // namespace
 
 ExportSummary
-export_database(Database& db, const Context& context, std::ostream& out)
+export_database(Database& db, const Secretary& context, std::ostream& out)
 {
   Transaction transaction(db, Transaction::Kind::read);
-  require_secretary(db, context);
   ExportSummary summary;
   auto header = record("export");
   header.field("format", 1).field("schema", db.schema_version()).field("created_at", context.now);

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cpd/util/actor.hpp>
 #include <cpd/util/context.hpp>
 
 #include <iosfwd>
@@ -23,6 +24,6 @@ struct ExportSummary
 // its attachments' name, type, size and SHA-256, not their bytes) and ledger
 // "entry". Points are numbers, dates YYYY-MM-DD, instants seconds since
 // 1970. Only a secretary may.
-ExportSummary export_database(Database& db, const Context& context, std::ostream& out);
+ExportSummary export_database(Database& db, const Secretary& context, std::ostream& out);
 
 } // namespace cpd

@@ -11,11 +11,11 @@
 namespace cpd {
 
 AttendanceResult
-record_attendance(Database& db, const Context& context, const AttendanceRequest& request)
+record_attendance(Database& db, const Secretary& context, const AttendanceRequest& request)
 {
   validate_text(request.note, "note");
   Transaction transaction(db, Transaction::Kind::write);
-  const auto secretary = require_secretary(db, context);
+  const auto secretary = record_of(db, context);
   const auto activity = require_activity(db, request.activity);
   check_claimable(db, context, secretary, activity, request.date);
   const auto valued = value_claim(activity, request.quantity, request.unit);

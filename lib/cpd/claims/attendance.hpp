@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cpd/claims/claims.hpp>
+#include <cpd/util/actor.hpp>
 
 #include <optional>
 #include <string>
@@ -49,6 +50,6 @@ struct AttendanceResult
 // its line; with DryRun::yes they are listed as skipped instead. With
 // DryRun::yes nothing is stored.
 AttendanceResult
-record_attendance(Database& db, const Context& context, const AttendanceRequest& request);
+record_attendance(Database& db, const Secretary& context, const AttendanceRequest& request);
 
 } // namespace cpd

@@ -150,10 +150,10 @@ add_flags(Database& db, std::vector<Claim>& claims)
 } // namespace
 
 Claim
-get_claim(Database& db, const Context& context, std::int64_t id)
+get_claim(Database& db, const MemberActor& context, std::int64_t id)
 {
   Transaction transaction(db, Transaction::Kind::read);
-  const auto member = require_member(db, context);
+  const auto member = record_of(db, context);
   auto stored = require_claim(db, id);
   if (stored.member_id != member.id && member.role != Role::secretary) {
     throw Error(ErrorKind::permission, "claim #{} is not yours", id);
@@ -162,10 +162,9 @@ get_claim(Database& db, const Context& context, std::int64_t id)
 }
 
 std::vector<Claim>
-pending_claims(Database& db, const Context& context)
+pending_claims(Database& db, const Secretary& context)
 {
   Transaction transaction(db, Transaction::Kind::read);
-  require_secretary(db, context);
   Statement query(db, fmt::format("{}{}", k_claim_select, k_pending_claims_where));
   std::vector<Claim> claims;
   while (query.step()) {
@@ -213,10 +212,10 @@ member_claims(Database& db, std::int64_t member_id, std::optional<int> year)
 }
 
 FilteredClaims
-find_pending(Database& db, const Context& context, const ClaimFilter& filter)
+find_pending(Database& db, const Secretary& context, const ClaimFilter& filter)
 {
   Transaction transaction(db, Transaction::Kind::read);
-  const auto secretary = require_secretary(db, context);
+  const auto secretary = record_of(db, context);
   std::optional<std::int64_t> activity_id;
   if (filter.activity) {
     activity_id = require_activity(db, *filter.activity).id;
@@ -262,7 +261,7 @@ find_pending(Database& db, const Context& context, const ClaimFilter& filter)
 
 History
 history(Database& db,
-        const Context& context,
+        const Listed& context,
         const std::optional<std::string>& login,
         std::optional<int> year)
 {
@@ -279,7 +278,7 @@ history(Database& db,
 
 void
 read_history(Database& db,
-             const Context& context,
+             const Listed& context,
              const std::optional<std::string>& login,
              std::optional<int> year,
              const HistoryReader& reader)

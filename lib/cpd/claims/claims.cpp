@@ -119,11 +119,11 @@ working_phrase(const Claim& claim)
 }
 
 Claim
-submit_claim(Database& db, const Context& context, const ClaimRequest& request)
+submit_claim(Database& db, const MemberActor& context, const ClaimRequest& request)
 {
   validate_text(request.note, "note");
   Transaction transaction(db, Transaction::Kind::write);
-  const auto member = require_member(db, context);
+  const auto member = record_of(db, context);
   const auto activity = require_activity(db, request.activity);
   const Date date = request.date.value_or(context.today);
   check_claimable(db, context, member, activity, date);
@@ -166,10 +166,10 @@ submit_claim(Database& db, const Context& context, const ClaimRequest& request)
 }
 
 Claim
-withdraw_claim(Database& db, const Context& context, std::int64_t id)
+withdraw_claim(Database& db, const MemberActor& context, std::int64_t id)
 {
   Transaction transaction(db, Transaction::Kind::write);
-  const auto member = require_member(db, context);
+  const auto member = record_of(db, context);
   auto stored = require_claim(db, id);
   if (stored.member_id != member.id) {
     throw Error(ErrorKind::permission, "claim #{} is not yours to withdraw", id);
@@ -189,13 +189,13 @@ withdraw_claim(Database& db, const Context& context, std::int64_t id)
 
 std::vector<Claim>
 approve_claims(Database& db,
-               const Context& context,
+               const Secretary& context,
                const std::vector<std::int64_t>& ids,
                std::string_view note)
 {
   validate_text(note, "note");
   Transaction transaction(db, Transaction::Kind::write);
-  const auto secretary = require_secretary(db, context);
+  const auto secretary = record_of(db, context);
   std::vector<Claim> approved;
   for (const auto& stored : claims_to_decide(db, secretary, ids)) {
     const auto& claim = stored.claim;
@@ -209,7 +209,7 @@ approve_claims(Database& db,
 
 std::vector<Claim>
 decline_claims(Database& db,
-               const Context& context,
+               const Secretary& context,
                const std::vector<std::int64_t>& ids,
                std::string_view reason)
 {
@@ -218,7 +218,7 @@ decline_claims(Database& db,
   }
   validate_text(reason, "reason");
   Transaction transaction(db, Transaction::Kind::write);
-  const auto secretary = require_secretary(db, context);
+  const auto secretary = record_of(db, context);
   std::vector<Claim> declined;
   for (const auto& stored : claims_to_decide(db, secretary, ids)) {
     set_status(db, stored.claim.id, ClaimStatus::declined, secretary.id, context.now, reason);
@@ -277,14 +277,14 @@ revoke_approved_claim(Database& db,
 }
 
 Claim
-revoke_claim(Database& db, const Context& context, std::int64_t id, std::string_view reason)
+revoke_claim(Database& db, const Secretary& context, std::int64_t id, std::string_view reason)
 {
   if (reason.find_first_not_of(" \t\n") == std::string_view::npos) {
     throw Error(ErrorKind::usage, "a revocation needs a reason: --reason TEXT");
   }
   validate_text(reason, "reason");
   Transaction transaction(db, Transaction::Kind::write);
-  const auto secretary = require_secretary(db, context);
+  const auto secretary = record_of(db, context);
   auto claim = revoke_approved_claim(db, context, secretary, id, reason, Notify::yes);
   transaction.commit();
   return claim;
@@ -292,7 +292,7 @@ revoke_claim(Database& db, const Context& context, std::int64_t id, std::string_
 
 AttachResult
 attach_evidence(Database& db,
-                const Context& context,
+                const MemberActor& context,
                 std::int64_t id,
                 const std::vector<AttachmentFile>& files)
 {
@@ -300,7 +300,7 @@ attach_evidence(Database& db,
     throw Error(ErrorKind::usage, "name at least one file to attach");
   }
   Transaction transaction(db, Transaction::Kind::write);
-  const auto member = require_member(db, context);
+  const auto member = record_of(db, context);
   const auto stored = require_claim(db, id);
   if (stored.member_id != member.id) {
     throw Error(ErrorKind::permission, "claim #{} is not yours", id);

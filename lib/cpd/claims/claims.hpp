@@ -4,6 +4,7 @@
 #include <cpd/ledger/activities.hpp>
 #include <cpd/ledger/ledger.hpp>
 #include <cpd/ledger/members.hpp>
+#include <cpd/util/actor.hpp>
 #include <cpd/util/context.hpp>
 #include <cpd/util/date.hpp>
 #include <cpd/util/points.hpp>
@@ -97,28 +98,29 @@ std::string working_phrase(const Claim& claim);
 
 // Submits a claim for the acting member after checking every rule of the
 // scheme; nothing is stored if any fails.
-Claim submit_claim(Database& db, const Context& context, const ClaimRequest& request);
+Claim submit_claim(Database& db, const MemberActor& context, const ClaimRequest& request);
 
 // The member withdraws their own pending claim.
-Claim withdraw_claim(Database& db, const Context& context, std::int64_t id);
+Claim withdraw_claim(Database& db, const MemberActor& context, std::int64_t id);
 
 // A secretary approves pending claims, all or none: each gets its award in
 // the ledger. Nobody approves their own claim.
 std::vector<Claim> approve_claims(Database& db,
-                                  const Context& context,
+                                  const Secretary& context,
                                   const std::vector<std::int64_t>& ids,
                                   std::string_view note);
 
 // A secretary declines pending claims with a reason, all or none.
 std::vector<Claim> decline_claims(Database& db,
-                                  const Context& context,
+                                  const Secretary& context,
                                   const std::vector<std::int64_t>& ids,
                                   std::string_view reason);
 
 // A secretary revokes an approved claim with a reason: a reversing ledger
 // entry in the claim's year, carries of closed years corrected. Nobody
 // revokes their own claim.
-Claim revoke_claim(Database& db, const Context& context, std::int64_t id, std::string_view reason);
+Claim
+revoke_claim(Database& db, const Secretary& context, std::int64_t id, std::string_view reason);
 
 // Whether a change mails the member.
 enum class Notify { no, yes };
@@ -145,12 +147,12 @@ struct AttachResult
 // limits and a file the claim holds already (by SHA-256) are refused, and
 // then nothing is stored. The secretary is mailed, with the new files.
 AttachResult attach_evidence(Database& db,
-                             const Context& context,
+                             const MemberActor& context,
                              std::int64_t id,
                              const std::vector<AttachmentFile>& files);
 
 // One claim: the member's own, or any for a secretary.
-Claim get_claim(Database& db, const Context& context, std::int64_t id);
+Claim get_claim(Database& db, const MemberActor& context, std::int64_t id);
 
 // Claims waiting for a decision, oldest first (a secretary's view), each
 // with its flags: the other claims that hold one of its files, and the
@@ -158,7 +160,7 @@ Claim get_claim(Database& db, const Context& context, std::int64_t id);
 // claims each and count the rest, and are worked out for all the claims
 // at once: the time and the size of the answer grow with the number of
 // claims, never with its square.
-std::vector<Claim> pending_claims(Database& db, const Context& context);
+std::vector<Claim> pending_claims(Database& db, const Secretary& context);
 
 // Every claim of a CPD year still waiting for a decision, by member login.
 std::vector<Claim> pending_claims_of_year(Database& db, int year);
@@ -189,7 +191,7 @@ struct FilteredClaims
   int own_left_out = 0;
   std::vector<Claim> flagged_left_out; // flagged claims the filter matched, left out
 };
-FilteredClaims find_pending(Database& db, const Context& context, const ClaimFilter& filter);
+FilteredClaims find_pending(Database& db, const Secretary& context, const ClaimFilter& filter);
 
 // A member's whole record: claims and ledger entries.
 struct History
@@ -202,7 +204,7 @@ struct History
 // The record of `login` (default: the caller; others only for a secretary),
 // for one year or all.
 History history(Database& db,
-                const Context& context,
+                const Listed& context,
                 const std::optional<std::string>& login,
                 std::optional<int> year);
 
@@ -216,7 +218,7 @@ struct HistoryReader
   std::function<void(const Entry&)> entry;
 };
 void read_history(Database& db,
-                  const Context& context,
+                  const Listed& context,
                   const std::optional<std::string>& login,
                   std::optional<int> year,
                   const HistoryReader& reader);

@@ -23,9 +23,9 @@ namespace {
 // Checks that the claim exists and that the caller may see its evidence;
 // returns the caller's role.
 Role
-require_evidence_access(Database& db, const Context& context, std::int64_t claim_id)
+require_evidence_access(Database& db, const MemberActor& context, std::int64_t claim_id)
 {
-  const auto member = require_member(db, context);
+  const auto member = record_of(db, context);
   Statement query(db, "SELECT member_id FROM claim WHERE id = ?");
   query.bind(1, claim_id);
   if (!query.step()) {
@@ -207,7 +207,7 @@ claim_attachments(Database& db, std::int64_t claim_id, DuplicateFlags flags)
 }
 
 std::vector<AttachmentInfo>
-list_attachments(Database& db, const Context& context, std::int64_t claim_id)
+list_attachments(Database& db, const MemberActor& context, std::int64_t claim_id)
 {
   Transaction transaction(db, Transaction::Kind::read);
   const auto role = require_evidence_access(db, context, claim_id);
@@ -216,7 +216,7 @@ list_attachments(Database& db, const Context& context, std::int64_t claim_id)
 }
 
 std::vector<AttachmentContent>
-load_attachments(Database& db, const Context& context, std::int64_t claim_id, Spool& spool)
+load_attachments(Database& db, const MemberActor& context, std::int64_t claim_id, Spool& spool)
 {
   Transaction transaction(db, Transaction::Kind::read);
   require_evidence_access(db, context, claim_id);

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cpd/util/actor.hpp>
 #include <cpd/util/context.hpp>
 
 #include <cstdint>
@@ -54,7 +55,7 @@ struct AttachmentInfo
 // refused. Only a secretary's list says which other claims hold the same
 // file.
 std::vector<AttachmentInfo>
-list_attachments(Database& db, const Context& context, std::int64_t claim_id);
+list_attachments(Database& db, const MemberActor& context, std::int64_t claim_id);
 
 // Whether a list of files says which other claims hold each one.
 enum class DuplicateFlags { leave_out, fill_in };
@@ -97,7 +98,7 @@ std::string saved_name(const std::string& name);
 // extension for a name already taken. A claim without files, or a stored
 // name that is not a plain file name, is refused.
 std::vector<AttachmentContent>
-load_attachments(Database& db, const Context& context, std::int64_t claim_id, Spool& spool);
+load_attachments(Database& db, const MemberActor& context, std::int64_t claim_id, Spool& spool);
 
 // A file offered as evidence, already read.
 struct AttachmentFile

@@ -25,14 +25,14 @@ trimmed(std::string_view text)
 
 MemberImportSummary
 import_members(Database& db,
-               const Context& context,
+               const SecretaryOrSystem& context,
                std::istream& in,
                const std::string& source,
                DryRun dry_run,
                std::optional<Date> joined)
 {
   Transaction transaction(db, Transaction::Kind::write);
-  const auto secretary = require_secretary_or_system(db, context);
+  const auto& secretary = context.secretary_id;
   {
     // Counted before any row is looked at, so that a list too long to hold
     // is refused at once.
@@ -162,11 +162,7 @@ import_members(Database& db,
     update.reset();
     update.bind_all(wanted.name, wanted.email, to_string(new_role), existing->id).run();
     if (new_joined) {
-      change_joined(db,
-                    context,
-                    *existing,
-                    wanted.joined,
-                    secretary ? std::optional(secretary->id) : std::nullopt);
+      change_joined(db, context, *existing, wanted.joined, secretary);
     }
     ++summary.updated;
   }

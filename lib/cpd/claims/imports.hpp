@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cpd/claims/attendance.hpp>
+#include <cpd/util/actor.hpp>
 #include <cpd/util/context.hpp>
 
 #include <cstddef>
@@ -46,7 +47,7 @@ struct MemberImportSummary
 // bound.
 inline constexpr std::size_t k_max_member_rows = 300'000;
 MemberImportSummary import_members(Database& db,
-                                   const Context& context,
+                                   const SecretaryOrSystem& context,
                                    std::istream& in,
                                    const std::string& source,
                                    DryRun dry_run,

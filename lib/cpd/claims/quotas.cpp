@@ -115,10 +115,9 @@ check_evidence_quota(Database& db,
 }
 
 Purged
-purge_withdrawn_evidence(Database& db, const Context& context, DryRun dry_run)
+purge_withdrawn_evidence(Database& db, const SecretaryOrSystem& context, DryRun dry_run)
 {
   Transaction transaction(db, Transaction::Kind::write);
-  require_secretary_or_system(db, context);
   const auto cutoff =
     context.now - std::int64_t{load_quotas(db).purge_withdrawn_days} * k_day_seconds;
   Purged purged;

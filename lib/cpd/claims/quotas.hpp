@@ -5,6 +5,7 @@
 // of a withdrawn claim's evidence (attach.purge_withdrawn_days).
 
 #include <cpd/ledger/members.hpp>
+#include <cpd/util/actor.hpp>
 #include <cpd/util/context.hpp>
 
 #include <cstdint>
@@ -64,6 +65,8 @@ struct Purged
 // claim (its history shows it). Declined claims keep theirs. For the system
 // or a secretary; in its own transaction. DryRun::yes counts what would go
 // and changes nothing.
-Purged purge_withdrawn_evidence(Database& db, const Context& context, DryRun dry_run = DryRun::no);
+Purged purge_withdrawn_evidence(Database& db,
+                                const SecretaryOrSystem& context,
+                                DryRun dry_run = DryRun::no);
 
 } // namespace cpd

@@ -218,21 +218,19 @@ validate_activity(const Activity& activity)
 }
 
 Activity
-save_activity(Database& db, const Context& context, const Activity& activity)
+save_activity(Database& db, const Secretary& context, const Activity& activity)
 {
   validate_activity(activity);
   Transaction transaction(db, Transaction::Kind::write);
-  require_secretary(db, context);
   write_activity(db, activity);
   transaction.commit();
   return *find_activity(db, activity.code);
 }
 
 Activity
-retire_activity(Database& db, const Context& context, std::string_view code)
+retire_activity(Database& db, const Secretary& context, std::string_view code)
 {
   Transaction transaction(db, Transaction::Kind::write);
-  require_secretary(db, context);
   auto activity = require_activity(db, code);
   if (activity.retired) {
     throw Error(ErrorKind::refused, "activity '{}' is already retired", code);

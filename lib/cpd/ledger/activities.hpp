@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cpd/util/actor.hpp>
 #include <cpd/util/context.hpp>
 #include <cpd/util/points.hpp>
 
@@ -67,10 +68,10 @@ void validate_activity(const Activity& activity);
 
 // Adds an activity or changes an existing one (a secretary's act). Claims
 // keep the points they were submitted with.
-Activity save_activity(Database& db, const Context& context, const Activity& activity);
+Activity save_activity(Database& db, const Secretary& context, const Activity& activity);
 
 // Stops new claims for an activity; existing claims stay.
-Activity retire_activity(Database& db, const Context& context, std::string_view code);
+Activity retire_activity(Database& db, const Secretary& context, std::string_view code);
 
 // Loads a points table in CSV (code,title,points,unit,max_points,evidence
 // and optionally category), inside the caller's transaction. Returns how

@@ -30,11 +30,10 @@ validate_setting(std::string_view key, std::string_view value)
 }
 
 void
-set_setting(Database& db, const Context& context, std::string_view key, std::string_view value)
+set_setting(Database& db, const Secretary& context, std::string_view key, std::string_view value)
 {
   setting_info(key);
   Transaction transaction(db, Transaction::Kind::write);
-  require_secretary(db, context);
   store_setting(db, key, value, validate_setting);
   if (is_rule(key)) {
     // Each rule alone was checked above; together they must make sense too.
@@ -44,16 +43,14 @@ set_setting(Database& db, const Context& context, std::string_view key, std::str
 }
 
 std::string
-read_setting(Database& db, const Context& context, std::string_view key)
+read_setting(Database& db, const Secretary& context, std::string_view key)
 {
-  require_secretary(db, context);
   return shown_setting(db, key);
 }
 
 std::vector<std::pair<std::string, std::string>>
-list_settings(Database& db, const Context& context)
+list_settings(Database& db, const Secretary& context)
 {
-  require_secretary(db, context);
   std::vector<std::pair<std::string, std::string>> result;
   result.reserve(known_settings().size());
   for (const auto& info : known_settings()) {

@@ -1,6 +1,6 @@
 #pragma once
 
-#include <cpd/util/context.hpp>
+#include <cpd/util/actor.hpp>
 
 #include <string>
 #include <string_view>
@@ -20,13 +20,13 @@ void validate_setting(std::string_view key, std::string_view value);
 // Validates and stores a setting; only a secretary may. An empty value resets
 // it to the default. The rules, changed, must still make sense together.
 void
-set_setting(Database& db, const Context& context, std::string_view key, std::string_view value);
+set_setting(Database& db, const Secretary& context, std::string_view key, std::string_view value);
 
 // For a secretary: one setting's value, a secret shown as "(set)".
-std::string read_setting(Database& db, const Context& context, std::string_view key);
+std::string read_setting(Database& db, const Secretary& context, std::string_view key);
 
 // For a secretary: every setting with its current value, secrets as "(set)".
 std::vector<std::pair<std::string, std::string>> list_settings(Database& db,
-                                                               const Context& context);
+                                                               const Secretary& context);
 
 } // namespace cpd

@@ -391,7 +391,7 @@ member_balance(Database& db, std::int64_t member_id, int year)
 
 Balance
 balance(Database& db,
-        const Context& context,
+        const Listed& context,
         const std::optional<std::string>& login,
         std::optional<int> year)
 {
@@ -406,7 +406,7 @@ balance(Database& db,
 
 AdjustResult
 adjust_points(Database& db,
-              const Context& context,
+              const Secretary& context,
               std::string_view login,
               Points points,
               int year,
@@ -428,7 +428,7 @@ adjust_points(Database& db,
     throw Error(ErrorKind::usage, "an adjustment of 0 points changes nothing");
   }
   Transaction transaction(db, Transaction::Kind::write);
-  const auto secretary = require_secretary(db, context);
+  const auto secretary = record_of(db, context);
   const auto member = find_member(db, login);
   if (!member) {
     throw Error(ErrorKind::unknown_member, "no member with login '{}'; see cpd member list", login);

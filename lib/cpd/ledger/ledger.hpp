@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cpd/ledger/standing.hpp>
+#include <cpd/util/actor.hpp>
 #include <cpd/util/context.hpp>
 #include <cpd/util/date.hpp>
 #include <cpd/util/points.hpp>
@@ -66,7 +67,7 @@ struct Balance
 // The balance of `login` (default: the caller; others only for a secretary)
 // for `year` (default: this year).
 Balance balance(Database& db,
-                const Context& context,
+                const Listed& context,
                 const std::optional<std::string>& login,
                 std::optional<int> year);
 
@@ -212,7 +213,7 @@ struct AdjustResult
 // year before the scheme or after this one, a total that would go below 0,
 // and one's own record.
 AdjustResult adjust_points(Database& db,
-                           const Context& context,
+                           const Secretary& context,
                            std::string_view login,
                            Points points,
                            int year,

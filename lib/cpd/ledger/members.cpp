@@ -76,12 +76,6 @@ valid_email(std::string_view email)
 
 } // namespace
 
-std::string_view
-to_string(Role role)
-{
-  return role == Role::secretary ? "secretary" : "member";
-}
-
 std::optional<Member>
 find_member(Database& db, std::string_view login)
 {
@@ -93,62 +87,147 @@ find_member(Database& db, std::string_view login)
   return read_member(query);
 }
 
-Member
-require_member(Database& db, const Context& context)
+namespace {
+
+[[noreturn]] void
+refuse_system(const Context& context)
+{
+  throw Error(ErrorKind::permission,
+              "'{}' acts as the system here: it runs year end, reminders, mail and checks, "
+              "and has no CPD record of its own",
+              context.login);
+}
+
+[[noreturn]] void
+refuse_unknown(const Context& context)
+{
+  throw Error(ErrorKind::unknown_member,
+              "'{}' is not a member of this CPD scheme; ask the membership "
+              "secretary to add you",
+              context.login);
+}
+
+[[noreturn]] void
+refuse_deactivated(const Context& context)
+{
+  throw Error(ErrorKind::permission,
+              "the membership of '{}' is deactivated; ask the membership secretary",
+              context.login);
+}
+
+[[noreturn]] void
+refuse_member(const Context& context)
+{
+  throw Error(ErrorKind::permission,
+              "only the membership secretary may do this ('{}' is a member)",
+              context.login);
+}
+
+} // namespace
+
+Listed
+Authority::listed(Database& db, const Context& context)
+{
+  const auto member = find_member(db, context.login);
+  if (!member) {
+    if (context.actor == Actor::system) {
+      refuse_system(context);
+    }
+    refuse_unknown(context);
+  }
+  return {context, member->id, member->role, member->active};
+}
+
+MemberActor
+Authority::member(Database& db, const Context& context)
 {
   if (context.actor == Actor::system) {
-    throw Error(ErrorKind::permission,
-                "'{}' acts as the system here: it runs year end, reminders, mail and checks, "
-                "and has no CPD record of its own",
-                context.login);
+    refuse_system(context);
   }
-  auto member = find_member(db, context.login);
+  const auto member = find_member(db, context.login);
   if (!member) {
-    throw Error(ErrorKind::unknown_member,
-                "'{}' is not a member of this CPD scheme; ask the membership "
-                "secretary to add you",
-                context.login);
+    refuse_unknown(context);
   }
   if (!member->active) {
-    throw Error(ErrorKind::permission,
-                "the membership of '{}' is deactivated; ask the membership secretary",
-                context.login);
+    refuse_deactivated(context);
   }
-  return *member;
+  return {context, member->id, member->role};
 }
 
-Member
-require_secretary(Database& db, const Context& context)
+Secretary
+Authority::secretary(Database& db, const Context& context)
 {
-  auto member = require_member(db, context);
+  const auto member = Authority::member(db, context);
   if (member.role != Role::secretary) {
-    throw Error(ErrorKind::permission,
-                "only the membership secretary may do this ('{}' is a member)",
-                context.login);
+    refuse_member(context);
   }
-  return member;
+  return Secretary(member);
 }
 
-std::optional<Member>
-require_secretary_or_system(Database& db, const Context& context)
+SecretaryOrSystem
+Authority::secretary_or_system(Database& db, const Context& context)
 {
   if (context.actor == Actor::system) {
-    return std::nullopt;
+    return SecretaryOrSystem(context);
   }
-  return require_secretary(db, context);
+  return secretary(db, context);
+}
+
+MemberOrSystem
+Authority::member_or_system(Database& db, const Context& context)
+{
+  if (context.actor == Actor::system) {
+    return MemberOrSystem(context);
+  }
+  return member(db, context);
+}
+
+void
+Authority::check(Database& db, const Context& context, Need need)
+{
+  switch (need) {
+  case Need::anyone:
+    return;
+  case Need::listed:
+    listed(db, context);
+    return;
+  case Need::member:
+    member(db, context);
+    return;
+  case Need::member_or_system:
+    member_or_system(db, context);
+    return;
+  case Need::secretary:
+    secretary(db, context);
+    return;
+  case Need::secretary_or_system:
+    secretary_or_system(db, context);
+    return;
+  }
 }
 
 Member
-resolve_subject(Database& db, const Context& context, const std::optional<std::string>& login)
+record_of(Database& db, const MemberActor& actor)
 {
-  if (!login || *login == context.login) {
-    auto self = find_member(db, context.login);
-    if (!self) {
-      require_member(db, context); // throws the unknown-member error
-    }
-    return *self;
+  return *find_member(db, actor.login);
+}
+
+Member
+resolve_subject(Database& db, const Listed& caller, const std::optional<std::string>& login)
+{
+  if (!login || *login == caller.login) {
+    return *find_member(db, caller.login);
   }
-  require_secretary(db, context);
+  // Another member's records: the secretary's alone.
+  if (caller.actor == Actor::system) {
+    refuse_system(caller);
+  }
+  if (!caller.active) {
+    refuse_deactivated(caller);
+  }
+  if (caller.role != Role::secretary) {
+    refuse_member(caller);
+  }
   auto member = find_member(db, *login);
   if (!member) {
     throw Error(
@@ -202,11 +281,10 @@ insert_member(Database& db, const Context& context, const NewMember& member)
 }
 
 Member
-add_member(Database& db, const Context& context, const NewMember& member)
+add_member(Database& db, const Secretary& context, const NewMember& member)
 {
   validate_member(member);
   Transaction transaction(db, Transaction::Kind::write);
-  require_secretary(db, context);
   auto added = insert_member(db, context, member);
   transaction.commit();
   return added;
@@ -227,7 +305,7 @@ require_login(Database& db, std::string_view login)
 // A secretary's standing, like their role, is the system's: a secretary
 // who deactivated another would take their powers as a demotion does.
 void
-refuse_secretary_standing(const std::optional<Member>& actor,
+refuse_secretary_standing(const std::optional<std::int64_t>& actor,
                           const Member& member,
                           std::string_view what)
 {
@@ -243,15 +321,15 @@ refuse_secretary_standing(const std::optional<Member>& actor,
 } // namespace
 
 Member
-deactivate_member(Database& db, const Context& context, std::string_view login)
+deactivate_member(Database& db, const SecretaryOrSystem& context, std::string_view login)
 {
   Transaction transaction(db, Transaction::Kind::write);
-  const auto secretary = require_secretary_or_system(db, context);
+  const auto& secretary = context.secretary_id;
   auto member = require_login(db, login);
   if (!member.active) {
     throw Error(ErrorKind::refused, "'{}' is already deactivated", login);
   }
-  if (secretary && member.id == secretary->id) {
+  if (secretary == member.id) {
     throw Error(ErrorKind::refused,
                 "a secretary cannot deactivate themself; ask another secretary");
   }
@@ -263,10 +341,10 @@ deactivate_member(Database& db, const Context& context, std::string_view login)
 }
 
 Member
-reactivate_member(Database& db, const Context& context, std::string_view login)
+reactivate_member(Database& db, const SecretaryOrSystem& context, std::string_view login)
 {
   Transaction transaction(db, Transaction::Kind::write);
-  const auto secretary = require_secretary_or_system(db, context);
+  const auto& secretary = context.secretary_id;
   auto member = require_login(db, login);
   if (member.active) {
     throw Error(ErrorKind::refused, "'{}' is active already", login);
@@ -279,14 +357,14 @@ reactivate_member(Database& db, const Context& context, std::string_view login)
 }
 
 void
-refuse_self_service(const std::optional<Member>& actor,
+refuse_self_service(const std::optional<std::int64_t>& actor,
                     const Member& before,
                     const SelfServiceChange& change)
 {
   if (!actor) {
     return; // the system: root or the server's own account
   }
-  if (actor->id == before.id) {
+  if (*actor == before.id) {
     for (const auto& [asked, what] : {std::pair{change.role, "role"},
                                       std::pair{change.cpd_duty, "CPD duty"},
                                       std::pair{change.joined, "join date"}}) {
@@ -310,7 +388,7 @@ refuse_self_service(const std::optional<Member>& actor,
 
 MemberChangeResult
 change_member(Database& db,
-              const Context& context,
+              const SecretaryOrSystem& context,
               std::string_view login,
               const MemberChange& change)
 {
@@ -319,7 +397,7 @@ change_member(Database& db,
                 "say what to change: --name, --email, --role, --cpd/--no-cpd or --joined");
   }
   Transaction transaction(db, Transaction::Kind::write);
-  const auto secretary = require_secretary_or_system(db, context);
+  const auto& secretary = context.secretary_id;
   const auto before = require_login(db, login);
   NewMember wanted{before.login,
                    change.name.value_or(before.name),
@@ -352,11 +430,7 @@ change_member(Database& db,
   if (change.joined && change.joined != before.joined) {
     result.changed.push_back(
       {"joined", before.joined ? before.joined->to_string() : "none", change.joined->to_string()});
-    change_joined(db,
-                  context,
-                  require_login(db, login),
-                  change.joined,
-                  secretary ? std::optional(secretary->id) : std::nullopt);
+    change_joined(db, context, require_login(db, login), change.joined, secretary);
   }
   result.member = require_login(db, login);
   transaction.commit();
@@ -444,12 +518,11 @@ check_account(Database& db, std::string_view login, std::int64_t uid)
 }
 
 Member
-confirm_account(Database& db, const Context& context, std::string_view login)
+confirm_account(Database& db, const SecretaryOrSystem& context, std::string_view login)
 {
   Transaction transaction(db, Transaction::Kind::write);
-  const auto secretary = require_secretary_or_system(db, context);
   auto member = require_login(db, login);
-  if (secretary && secretary->id == member.id) {
+  if (context.secretary_id == member.id) {
     throw Error(ErrorKind::permission,
                 "nobody confirms their own account; ask another secretary or the system "
                 "administrator (root)");
@@ -460,9 +533,8 @@ confirm_account(Database& db, const Context& context, std::string_view login)
 }
 
 std::vector<Member>
-list_members(Database& db, const Context& context)
+list_members(Database& db, const Secretary& /*secretary*/)
 {
-  require_secretary(db, context);
   Statement query(db, fmt::format("SELECT {} FROM member ORDER BY login", k_member_columns));
   std::vector<Member> members;
   while (query.step()) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cpd/util/actor.hpp>
 #include <cpd/util/context.hpp>
 #include <cpd/util/date.hpp>
 
@@ -12,10 +13,6 @@
 namespace cpd {
 
 class Database;
-
-enum class Role { member, secretary };
-
-std::string_view to_string(Role role);
 
 // A person who may use cpd.
 struct Member
@@ -33,22 +30,30 @@ struct Member
 // The member with this login, active or not.
 std::optional<Member> find_member(Database& db, std::string_view login);
 
-// The acting member; refuses an unknown login (unknown member) and a
-// deactivated one (permission).
-Member require_member(Database& db, const Context& context);
+// The one step that checks who acts (see Need in util/actor.hpp): the
+// dispatcher calls it once, with what the command declared, before the
+// command runs. Each refuses with the same words whatever the command.
+class Authority
+{
+public:
+  // The actor a need asks for, or a refusal: unknown_member for a login
+  // not on the roll, permission for anything else.
+  static Listed listed(Database& db, const Context& context);
+  // Refuses the system, an unknown login and a deactivated member.
+  static MemberActor member(Database& db, const Context& context);
+  static Secretary secretary(Database& db, const Context& context);
+  static SecretaryOrSystem secretary_or_system(Database& db, const Context& context);
+  static MemberOrSystem member_or_system(Database& db, const Context& context);
+  // Checks `need` and throws if it is not met (for Need::anyone, nothing).
+  static void check(Database& db, const Context& context, Need need);
+};
 
-// The acting member if a secretary; anybody else is refused (permission).
-Member require_secretary(Database& db, const Context& context);
-
-// For the unattended jobs (year end, reminders, mail, checks): the acting
-// secretary, or nothing when the system itself acts (Actor::system).
-// Anybody else is refused (permission).
-std::optional<Member> require_secretary_or_system(Database& db, const Context& context);
+// The member record of a checked actor.
+Member record_of(Database& db, const MemberActor& actor);
 
 // The member a command is about: the caller by default; another member only
 // for a secretary.
-Member
-resolve_subject(Database& db, const Context& context, const std::optional<std::string>& login);
+Member resolve_subject(Database& db, const Listed& caller, const std::optional<std::string>& login);
 
 // What a new member needs. Logins are host logins ("jsmith"); names and
 // emails are one line each.
@@ -66,13 +71,13 @@ struct NewMember
 void validate_member(const NewMember& member);
 
 // Adds a member (a secretary's act). An existing login is refused.
-Member add_member(Database& db, const Context& context, const NewMember& member);
+Member add_member(Database& db, const Secretary& context, const NewMember& member);
 
 // Stops a member from claiming; their record stays.
-Member deactivate_member(Database& db, const Context& context, std::string_view login);
+Member deactivate_member(Database& db, const SecretaryOrSystem& context, std::string_view login);
 
 // Lets a deactivated member claim again.
-Member reactivate_member(Database& db, const Context& context, std::string_view login);
+Member reactivate_member(Database& db, const SecretaryOrSystem& context, std::string_view login);
 
 // What a secretary changes of a member; what is empty stays.
 struct MemberChange
@@ -111,7 +116,7 @@ struct SelfServiceChange
 // set, member import): changing their own role, CPD duty or join date, and
 // changing another secretary's role. `actor` is the acting secretary, or
 // nothing for the system (root), which may do all of it.
-void refuse_self_service(const std::optional<Member>& actor,
+void refuse_self_service(const std::optional<std::int64_t>& actor,
                          const Member& before,
                          const SelfServiceChange& change);
 
@@ -121,7 +126,7 @@ void refuse_self_service(const std::optional<Member>& actor,
 // for each whose standing or carry changed. See refuse_self_service for
 // what a secretary may not change. Asking for nothing is a usage error.
 MemberChangeResult change_member(Database& db,
-                                 const Context& context,
+                                 const SecretaryOrSystem& context,
                                  std::string_view login,
                                  const MemberChange& change);
 
@@ -134,10 +139,10 @@ void check_account(Database& db, std::string_view login, std::int64_t uid);
 // A secretary (or the system) confirms that the account now using `login`
 // is the member's: the user id recorded is cleared, and their next contact
 // records the new one. Nobody confirms their own.
-Member confirm_account(Database& db, const Context& context, std::string_view login);
+Member confirm_account(Database& db, const SecretaryOrSystem& context, std::string_view login);
 
 // Every member, by login (a secretary's view).
-std::vector<Member> list_members(Database& db, const Context& context);
+std::vector<Member> list_members(Database& db, const Secretary& secretary);
 
 // Inserts a member without permission checks: for init and imports, inside
 // the caller's transaction.

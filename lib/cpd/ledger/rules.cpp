@@ -335,10 +335,9 @@ rules_of_year(Database& db, int year)
 }
 
 std::vector<RulePeriod>
-rules_by_year(Database& db, const Context& context)
+rules_by_year(Database& db, const MemberActor& context)
 {
   Transaction transaction(db, Transaction::Kind::read);
-  require_member(db, context);
   std::vector<RulePeriod> periods;
   int next = load_scheme(db).start.year();
   Statement closed(db, "SELECT year FROM year_close ORDER BY year");

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cpd/util/actor.hpp>
 #include <cpd/util/context.hpp>
 #include <cpd/util/date.hpp>
 #include <cpd/util/points.hpp>
@@ -67,7 +68,7 @@ struct RulePeriod
 
 // The rules in force, year by year, from the scheme's start; for any
 // member.
-std::vector<RulePeriod> rules_by_year(Database& db, const Context& context);
+std::vector<RulePeriod> rules_by_year(Database& db, const MemberActor& context);
 
 // The text of a rule as a setting holds it ("formal:10,risk:5"), and back.
 std::string rule_value(const Rules& rules, std::string_view key);

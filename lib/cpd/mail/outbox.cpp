@@ -775,11 +775,10 @@ deliver_mail(Database& db, const Context& context, const DeliveryOptions& option
 }
 
 std::vector<OutboxMessage>
-list_outbox(Database& db, const Context& context, OutboxFilter filter, std::size_t limit)
+list_outbox(Database& db, const SecretaryOrSystem& context, OutboxFilter filter, std::size_t limit)
 {
   write_mail_batches(db);
   Transaction transaction(db, Transaction::Kind::read);
-  require_secretary_or_system(db, context);
   Statement query(db,
                   "SELECT id, cause, to_address, subject, state, attempts, created_at,"
                   " next_attempt_at, sent_at, last_code, last_error, template, facts FROM outbox"
@@ -819,11 +818,10 @@ list_outbox(Database& db, const Context& context, OutboxFilter filter, std::size
 }
 
 int
-retry_mail(Database& db, const Context& context, const std::vector<std::int64_t>& ids)
+retry_mail(Database& db, const SecretaryOrSystem& context, const std::vector<std::int64_t>& ids)
 {
   write_mail_batches(db);
   Transaction transaction(db, Transaction::Kind::write);
-  require_secretary_or_system(db, context);
   // A mail being delivered right now keeps its lease: the run that holds it
   // records what happened.
   constexpr std::string_view k_due_now =

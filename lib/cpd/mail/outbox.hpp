@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cpd/transport/template.hpp>
+#include <cpd/util/actor.hpp>
 #include <cpd/util/context.hpp>
 #include <cpd/util/error.hpp>
 #include <cpd/util/points.hpp>
@@ -204,12 +205,13 @@ enum class OutboxFilter { all, queued, failed };
 
 // The outbox, newest first (a secretary's view).
 std::vector<OutboxMessage>
-list_outbox(Database& db, const Context& context, OutboxFilter filter, std::size_t limit);
+list_outbox(Database& db, const SecretaryOrSystem& context, OutboxFilter filter, std::size_t limit);
 
 // Makes mail due now: failed mail is queued again, and queued mail waiting
 // for its next attempt is due at once. With no ids, every failed and every
 // waiting mail. An id that is no mail, or one already sent, is refused and
 // nothing changes. Returns how many were changed.
-int retry_mail(Database& db, const Context& context, const std::vector<std::int64_t>& ids);
+int
+retry_mail(Database& db, const SecretaryOrSystem& context, const std::vector<std::int64_t>& ids);
 
 } // namespace cpd

@@ -1,4 +1,3 @@
-#include <cpd/ledger/members.hpp>
 #include <cpd/store/backup.hpp>
 #include <cpd/store/database.hpp>
 #include <cpd/store/settings.hpp>
@@ -241,11 +240,10 @@ backup_names(const std::vector<std::string>& names)
 }
 
 Spool
-backup_spool(Database& db, const Context& context)
+backup_spool(Database& db, const SecretaryOrSystem& context)
 {
   {
     Transaction transaction(db, Transaction::Kind::read);
-    require_secretary_or_system(db, context);
   }
   require_file_database(db);
   std::filesystem::path target;
@@ -272,11 +270,10 @@ backup_spool(Database& db, const Context& context)
 }
 
 std::int64_t
-backup_into(Database& db, const Context& context, const std::filesystem::path& target)
+backup_into(Database& db, const SecretaryOrSystem& context, const std::filesystem::path& target)
 {
   {
     Transaction transaction(db, Transaction::Kind::read);
-    require_secretary_or_system(db, context);
   }
   require_file_database(db);
   copy_into(db, target);
@@ -285,12 +282,11 @@ backup_into(Database& db, const Context& context, const std::filesystem::path& t
 }
 
 BackupResult
-backup_to_directory(Database& db, const Context& context)
+backup_to_directory(Database& db, const SecretaryOrSystem& context)
 {
   std::filesystem::path folder;
   {
     Transaction transaction(db, Transaction::Kind::read);
-    require_secretary_or_system(db, context);
     folder = backup_folder(db);
   }
   if (folder.empty()) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cpd/util/actor.hpp>
 #include <cpd/util/context.hpp>
 #include <cpd/util/spool.hpp>
 
@@ -23,12 +24,13 @@ class Database;
 // descriptor (`cpd backup FILE` through a server): made in a temporary
 // file beside the database, opened, and its name removed at once, so that
 // the copy goes when the last descriptor of it closes.
-Spool backup_spool(Database& db, const Context& context);
+Spool backup_spool(Database& db, const SecretaryOrSystem& context);
 
 // A copy into `target`, for a secretary or the system: an empty file the
 // caller made for it (`cpd backup FILE` on a private file, straight into
 // the user's folder). Returns its size.
-std::int64_t backup_into(Database& db, const Context& context, const std::filesystem::path& target);
+std::int64_t
+backup_into(Database& db, const SecretaryOrSystem& context, const std::filesystem::path& target);
 
 // What a backup into backup.dir did.
 struct BackupResult
@@ -43,7 +45,7 @@ struct BackupResult
 // copies named so beyond the newest backup.keep are removed, and no other
 // file. The folder is made (0700) if missing. Refused (78) while backup.dir
 // is not set.
-BackupResult backup_to_directory(Database& db, const Context& context);
+BackupResult backup_to_directory(Database& db, const SecretaryOrSystem& context);
 
 // The same without the permission check, when backup.dir is set: for year
 // end, before it changes anything.

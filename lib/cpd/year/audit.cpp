@@ -343,10 +343,10 @@ parse_seed(std::string_view text)
 }
 
 AuditDraw
-draw_audit(Database& db, const Context& context, const DrawRequest& request)
+draw_audit(Database& db, const SecretaryOrSystem& context, const DrawRequest& request)
 {
   Transaction transaction(db, Transaction::Kind::write);
-  const auto secretary = require_secretary_or_system(db, context);
+  const auto& secretary = context.secretary_id;
   const auto settings = load_audit_settings(db);
   const int year = request.year;
   if (!year_closed(db, year)) {
@@ -390,7 +390,7 @@ draw_audit(Database& db, const Context& context, const DrawRequest& request)
               percent,
               std::to_string(seed),
               static_cast<std::int64_t>(pool.size()),
-              secretary ? std::optional(secretary->id) : std::nullopt,
+              secretary,
               context.today.to_string(),
               context.now,
               pool_text(pool))
@@ -425,13 +425,12 @@ draw_audit(Database& db, const Context& context, const DrawRequest& request)
 }
 
 std::vector<DrawCheck>
-check_draws(Database& db, const Context& context, int year)
+check_draws(Database& db, const MemberOrSystem& context, int year)
 {
   Transaction transaction(db, Transaction::Kind::read);
-  bool full = context.actor == Actor::system;
-  if (!full) {
-    full = require_member(db, context).role == Role::secretary;
-  }
+  // The system and a secretary see whom each draw took; a member, only
+  // whether it was fair.
+  const bool full = context.role == Role::secretary;
   std::vector<DrawCheck> checks;
   Statement draws(
     db, "SELECT id, percent, seed, eligible, pool FROM audit_draw WHERE year = ? ORDER BY id");
@@ -488,15 +487,12 @@ check_draws(Database& db, const Context& context, int year)
 }
 
 std::vector<AuditDraw>
-list_audits(Database& db, const Context& context, std::optional<int> year)
+list_audits(Database& db, const MemberOrSystem& context, std::optional<int> year)
 {
   Transaction transaction(db, Transaction::Kind::read);
   std::optional<std::int64_t> only;
-  if (context.actor != Actor::system) {
-    const auto member = require_member(db, context);
-    if (member.role != Role::secretary) {
-      only = member.id;
-    }
+  if (context.role != Role::secretary) {
+    only = context.member_id;
   }
   auto audits = load_audits(db,
                             context.today,
@@ -525,13 +521,13 @@ list_audits(Database& db, const Context& context, std::optional<int> year)
 
 Audit
 respond_to_audit(Database& db,
-                 const Context& context,
+                 const MemberActor& context,
                  std::optional<int> year,
                  std::string_view note)
 {
   validate_note(note, "note");
   Transaction transaction(db, Transaction::Kind::write);
-  const auto member = require_member(db, context);
+  const auto member = record_of(db, context);
   auto audits = load_audits(
     db, context.today, "a.member_id = ?1 AND (?2 IS NULL OR a.year = ?2)", [&](Statement& q) {
       q.bind(1, member.id);
@@ -580,7 +576,7 @@ respond_to_audit(Database& db,
 
 AuditDecision
 decide_audit(Database& db,
-             const Context& context,
+             const Secretary& context,
              std::string_view login,
              int year,
              AuditOutcome outcome,
@@ -595,7 +591,7 @@ decide_audit(Database& db,
   }
   validate_note(reason, "reason");
   Transaction transaction(db, Transaction::Kind::write);
-  const auto secretary = require_secretary(db, context);
+  const auto secretary = record_of(db, context);
   const auto member = audited(db, login);
   auto audits =
     load_audits(db, context.today, "a.member_id = ?1 AND a.year = ?2", [&](Statement& q) {
@@ -646,10 +642,9 @@ decide_audit(Database& db,
 }
 
 std::vector<AuditReminder>
-remind_audits(Database& db, const Context& context, DryRun dry_run)
+remind_audits(Database& db, const SecretaryOrSystem& context, DryRun dry_run)
 {
   Transaction transaction(db, Transaction::Kind::write);
-  require_secretary_or_system(db, context);
   auto points = load_audit_settings(db).remind_days;
   std::sort(points.begin(), points.end());
   const auto audits =
@@ -701,10 +696,9 @@ audit_open(Database& db, std::int64_t member_id, int year)
 }
 
 std::map<std::string, AuditStatus>
-audit_statuses(Database& db, const Context& context, int year)
+audit_statuses(Database& db, const SecretaryOrSystem& context, int year)
 {
   Transaction transaction(db, Transaction::Kind::read);
-  require_secretary_or_system(db, context);
   Statement query(db,
                   "SELECT m.login, a.status, a.deadline FROM audit a"
                   " JOIN member m ON m.id = a.member_id WHERE a.year = ?");

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cpd/claims/claims.hpp>
+#include <cpd/util/actor.hpp>
 #include <cpd/util/context.hpp>
 #include <cpd/util/date.hpp>
 
@@ -94,7 +95,7 @@ struct DrawRequest
 // sample, is every active member whose last audit before this year ended with no response. A second
 // draw for the same year is refused unless Repeat::add. Each audit asks evidence for the approved
 // claims of the year without files, due audit.days from today.
-AuditDraw draw_audit(Database& db, const Context& context, const DrawRequest& request);
+AuditDraw draw_audit(Database& db, const SecretaryOrSystem& context, const DrawRequest& request);
 
 // A draw repeated from its record: the sample that its seed draws from its
 // recorded pool, against the members it drew (those drawn again for giving
@@ -120,17 +121,18 @@ struct DrawCheck
 // Repeats every draw of `year` from its record, for anybody who is a member
 // (and the system): the pool is sampled again with Random(seed) as
 // draw_audit does, ceil(pool × percent / 100) members, at least one.
-std::vector<DrawCheck> check_draws(Database& db, const Context& context, int year);
+std::vector<DrawCheck> check_draws(Database& db, const MemberOrSystem& context, int year);
 
 // The draws of a year (every year when empty), oldest first: all of them
 // for a secretary; for a member, only their own audits.
-std::vector<AuditDraw> list_audits(Database& db, const Context& context, std::optional<int> year);
+std::vector<AuditDraw>
+list_audits(Database& db, const MemberOrSystem& context, std::optional<int> year);
 
 // The member answers their audit (of `year`, or the one open audit) with a
 // note; the secretary is mailed. Late answers are taken; an audit already
 // answered or decided is refused.
 Audit respond_to_audit(Database& db,
-                       const Context& context,
+                       const MemberActor& context,
                        std::optional<int> year,
                        std::string_view note);
 
@@ -148,7 +150,7 @@ struct AuditDecision
 // and year, as `cpd revoke` does, with one mail for all of it. Nobody
 // decides their own audit, or one decided already.
 AuditDecision decide_audit(Database& db,
-                           const Context& context,
+                           const Secretary& context,
                            std::string_view login,
                            int year,
                            AuditOutcome outcome,
@@ -170,7 +172,8 @@ struct AuditReminder
 // at most one of audit.remind_days away: once for each of those days (the
 // nearest one reached), never on the day they were drawn. For a secretary
 // or the system; running it twice sends nothing new.
-std::vector<AuditReminder> remind_audits(Database& db, const Context& context, DryRun dry_run);
+std::vector<AuditReminder>
+remind_audits(Database& db, const SecretaryOrSystem& context, DryRun dry_run);
 
 // True while the member's audit of `year` waits for an answer or a
 // decision; inside the caller's transaction.
@@ -178,6 +181,7 @@ bool audit_open(Database& db, std::int64_t member_id, int year);
 
 // The audit status of every member audited for `year`, by login (a
 // secretary's view).
-std::map<std::string, AuditStatus> audit_statuses(Database& db, const Context& context, int year);
+std::map<std::string, AuditStatus>
+audit_statuses(Database& db, const SecretaryOrSystem& context, int year);
 
 } // namespace cpd

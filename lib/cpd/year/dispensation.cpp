@@ -223,11 +223,11 @@ insert_dispensation(Database& db,
 // Grants `wanted` (whole years, or the days of from_day and until_day) to
 // the member `login` once it passes every rule, and mails them.
 Dispensation
-grant(Database& db, const Context& context, std::string_view login, Dispensation wanted)
+grant(Database& db, const Secretary& context, std::string_view login, Dispensation wanted)
 {
   check_reason(wanted.reason);
   Transaction transaction(db, Transaction::Kind::write);
-  const auto secretary = require_secretary(db, context);
+  const auto secretary = record_of(db, context);
   const auto member = require_subject(db, secretary, login, Act::grant);
   check_reach(db, context, member, wanted.from, wanted.until);
   if (wanted.from_day && current_rules(db).prorata == ProRata::none) {
@@ -286,7 +286,7 @@ years_phrase(int from, std::optional<int> until)
 
 Dispensation
 grant_dispensation(Database& db,
-                   const Context& context,
+                   const Secretary& context,
                    std::string_view login,
                    int from,
                    std::optional<int> until,
@@ -299,11 +299,14 @@ grant_dispensation(Database& db,
 }
 
 Dispensation
-lift_dispensation(
-  Database& db, const Context& context, std::string_view login, int from, std::optional<int> until)
+lift_dispensation(Database& db,
+                  const Secretary& context,
+                  std::string_view login,
+                  int from,
+                  std::optional<int> until)
 {
   Transaction transaction(db, Transaction::Kind::write);
-  const auto secretary = require_secretary(db, context);
+  const auto secretary = record_of(db, context);
   const auto member = require_subject(db, secretary, login, Act::lift);
   const auto found = overlapping(db, member, from, until);
   const auto first_day = Date(from, 1, 1);
@@ -341,7 +344,7 @@ lift_dispensation(
 
 Dispensation
 grant_dispensation_days(Database& db,
-                        const Context& context,
+                        const Secretary& context,
                         std::string_view login,
                         Date from,
                         std::optional<Date> until,
@@ -367,13 +370,13 @@ grant_dispensation_days(Database& db,
 
 Dispensation
 lift_dispensation_days(Database& db,
-                       const Context& context,
+                       const Secretary& context,
                        std::string_view login,
                        Date from,
                        std::optional<Date> until)
 {
   Transaction transaction(db, Transaction::Kind::write);
-  const auto secretary = require_secretary(db, context);
+  const auto secretary = record_of(db, context);
   const auto member = require_subject(db, secretary, login, Act::lift);
   const auto found = overlapping_days(db, member, from, until);
   if (found.empty()) {

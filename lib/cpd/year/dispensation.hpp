@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cpd/util/actor.hpp>
 #include <cpd/util/context.hpp>
 #include <cpd/util/date.hpp>
 
@@ -46,7 +47,7 @@ inline constexpr int k_dispensation_years_ahead = 5;
 // k_dispensation_years_ahead ahead, `until` before `from`, a year the member
 // is exempt for already, a member without a CPD duty, and one's own.
 Dispensation grant_dispensation(Database& db,
-                                const Context& context,
+                                const Secretary& context,
                                 std::string_view login,
                                 int from,
                                 std::optional<int> until,
@@ -58,7 +59,7 @@ Dispensation grant_dispensation(Database& db,
 // scheme does not pro-rate (scheme.prorata none) or it overlaps one in
 // force.
 Dispensation grant_dispensation_days(Database& db,
-                                     const Context& context,
+                                     const Secretary& context,
                                      std::string_view login,
                                      Date from,
                                      std::optional<Date> until,
@@ -68,7 +69,7 @@ Dispensation grant_dispensation_days(Database& db,
 // the days `from` to `until` (every day from `from` on when empty); their
 // days outside stay in force. Refused when none does.
 Dispensation lift_dispensation_days(Database& db,
-                                    const Context& context,
+                                    const Secretary& context,
                                     std::string_view login,
                                     Date from,
                                     std::optional<Date> until);
@@ -78,7 +79,10 @@ Dispensation lift_dispensation_days(Database& db,
 // one; the parts of a dispensation outside those years stay in force. Lifted dispensations stay
 // on record. The member is mailed. Refused when no dispensation covers any
 // of those years.
-Dispensation lift_dispensation(
-  Database& db, const Context& context, std::string_view login, int from, std::optional<int> until);
+Dispensation lift_dispensation(Database& db,
+                               const Secretary& context,
+                               std::string_view login,
+                               int from,
+                               std::optional<int> until);
 
 } // namespace cpd

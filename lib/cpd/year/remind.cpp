@@ -131,7 +131,7 @@ remind_by_member(Database& db,
 
 int
 remind(Database& db,
-       const Context& context,
+       const SecretaryOrSystem& context,
        ReminderScope scope,
        DryRun dry_run,
        const std::function<void(const Reminded&)>& each)
@@ -139,7 +139,6 @@ remind(Database& db,
   // A dry run only reads: nothing it prints holds up a writer.
   Transaction transaction(
     db, dry_run == DryRun::yes ? Transaction::Kind::read : Transaction::Kind::write);
-  require_secretary_or_system(db, context);
   const auto scheme = load_scheme(db);
   if (!reminders_started(scheme, context.today)) {
     return 0;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cpd/store/settings.hpp>
+#include <cpd/util/actor.hpp>
 #include <cpd/util/context.hpp>
 #include <cpd/util/points.hpp>
 
@@ -48,7 +49,7 @@ bool reminders_started(const Scheme& scheme, Date day);
 // login, as they are read: on a dry run while the query steps, else once
 // the reminders are committed.
 int remind(Database& db,
-           const Context& context,
+           const SecretaryOrSystem& context,
            ReminderScope scope,
            DryRun dry_run,
            const std::function<void(const Reminded&)>& each = {});

@@ -430,12 +430,12 @@ ensure_statement_key(Database& db)
 
 CpdStatement
 issue_statement(Database& db,
-                const Context& context,
+                const MemberActor& context,
                 const std::optional<std::string>& login,
                 std::optional<int> year)
 {
   Transaction transaction(db, Transaction::Kind::write);
-  const auto requester = require_member(db, context);
+  const auto& requester = context;
   const auto member = resolve_subject(db, context, login);
   const int the_year = year.value_or(default_year(db, context));
   if (the_year < 1 || the_year > 9999) {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cpd/ledger/activities.hpp>
+#include <cpd/util/actor.hpp>
 #include <cpd/util/context.hpp>
 #include <cpd/util/date.hpp>
 #include <cpd/util/points.hpp>
@@ -73,7 +74,7 @@ struct CpdStatement
 // new content (a late decision, a revocation) gets a new code, and the
 // code before it is superseded today.
 CpdStatement issue_statement(Database& db,
-                             const Context& context,
+                             const MemberActor& context,
                              const std::optional<std::string>& login,
                              std::optional<int> year);
 

@@ -301,7 +301,7 @@ year_start_instant(int year)
 
 std::vector<YearClose>
 rollover(Database& db,
-         const Context& context,
+         const SecretaryOrSystem& context,
          DryRun dry_run,
          std::optional<BackupResult>* backup,
          const OnYearClosed& on_closed)
@@ -311,7 +311,7 @@ rollover(Database& db,
     // Close every year as for real, then roll it all back: later years see
     // the carries of earlier ones.
     Transaction transaction(db, Transaction::Kind::write);
-    const auto actor = actor_id(require_secretary_or_system(db, context));
+    const auto actor = context.secretary_id;
     const auto scheme = load_scheme(db);
     for (const int year : open_years(db, scheme, context.today.year())) {
       closed.push_back(close_year(db, context, year, scheme, actor));
@@ -324,7 +324,6 @@ rollover(Database& db,
   std::vector<int> years;
   {
     Transaction transaction(db, Transaction::Kind::read);
-    require_secretary_or_system(db, context);
     years = open_years(db, load_scheme(db), context.today.year());
   }
   if (!years.empty()) {
@@ -338,7 +337,7 @@ rollover(Database& db,
     {
       // One transaction per year: an interrupted run leaves whole years.
       Transaction transaction(db, Transaction::Kind::write);
-      const auto actor = actor_id(require_secretary_or_system(db, context));
+      const auto actor = context.secretary_id;
       if (year_closed(db, year)) {
         continue; // closed by a concurrent run
       }
@@ -405,13 +404,12 @@ to_string(ReportLine::Status status)
 
 Report
 compliance_report(Database& db,
-                  const Context& context,
+                  const Secretary& context,
                   int year,
                   const std::function<void(const Report&)>& on_report,
                   const std::function<void(const ReportLine&)>& on_line)
 {
   Transaction transaction(db, Transaction::Kind::read);
-  require_secretary(db, context);
   Report report;
   report.year = year;
   report.closed = year_closed(db, year);

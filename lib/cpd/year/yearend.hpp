@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cpd/ledger/standing.hpp>
+#include <cpd/util/actor.hpp>
 #include <cpd/util/context.hpp>
 #include <cpd/util/points.hpp>
 
@@ -86,7 +87,7 @@ using OnYearClosed = std::function<void(const YearClose&)>;
 // backup.dir is set, a copy of the database is taken there first (into
 // `backup`, if given, before the first year is closed).
 std::vector<YearClose> rollover(Database& db,
-                                const Context& context,
+                                const SecretaryOrSystem& context,
                                 DryRun dry_run,
                                 std::optional<BackupResult>* backup = nullptr,
                                 const OnYearClosed& on_closed = {});
@@ -136,7 +137,7 @@ struct Report
 // read, short first (most needed first), then compliant, then exempt, each
 // by login. Returns the head.
 Report compliance_report(Database& db,
-                         const Context& context,
+                         const Secretary& context,
                          int year,
                          const std::function<void(const Report&)>& on_report = {},
                          const std::function<void(const ReportLine&)>& on_line = {});

@@ -98,7 +98,8 @@ refused 66 "permission denied" $SEC member import "$STATE/private.csv"
 refused 66 "permission denied" $ANN member import "$STATE/private.csv"
 refused 66 "permission denied" $ANN import attendance "$STATE/private.csv" \
   --activity iims-training-day --date 2017-03-01
-refused 64 "no longer a setting" $ANN config set mail.templates "$STATE"
+# Who may set a setting is checked before the setting is looked at.
+refused 77 "only the membership secretary may do this" $ANN config set mail.templates "$STATE"
 expect_not_contains "$ERR" "mallory"
 rm -f "$STATE/private.csv"
 
