@@ -8,7 +8,6 @@
 #include <cpd/store/database.hpp>
 #include <cpd/util/error.hpp>
 #include <cpd/util/json.hpp>
-#include <cpd/year/audit.hpp>
 
 #include <algorithm>
 #include <set>
@@ -16,6 +15,18 @@
 namespace cpd {
 
 namespace {
+
+// True while the member's audit of `year` waits for an answer or a
+// decision (year/audit.hpp); inside the caller's transaction.
+bool
+audit_open(Database& db, std::int64_t member_id, int year)
+{
+  Statement query(db,
+                  "SELECT 1 FROM audit WHERE member_id = ? AND year = ?"
+                  " AND status IN ('waiting', 'responded')");
+  query.bind_all(member_id, year);
+  return query.step();
+}
 
 std::uint64_t
 total_bytes(const std::vector<AttachmentFile>& files)

@@ -685,16 +685,6 @@ remind_audits(Database& db, const SecretaryOrSystem& context, DryRun dry_run)
   return reminded;
 }
 
-bool
-audit_open(Database& db, std::int64_t member_id, int year)
-{
-  Statement query(db,
-                  "SELECT 1 FROM audit WHERE member_id = ? AND year = ?"
-                  " AND status IN ('waiting', 'responded')");
-  query.bind_all(member_id, year);
-  return query.step();
-}
-
 std::map<std::string, AuditStatus>
 audit_statuses(Database& db, const SecretaryOrSystem& context, int year)
 {

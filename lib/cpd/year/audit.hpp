@@ -175,10 +175,6 @@ struct AuditReminder
 std::vector<AuditReminder>
 remind_audits(Database& db, const SecretaryOrSystem& context, DryRun dry_run);
 
-// True while the member's audit of `year` waits for an answer or a
-// decision; inside the caller's transaction.
-bool audit_open(Database& db, std::int64_t member_id, int year);
-
 // The audit status of every member audited for `year`, by login (a
 // secretary's view).
 std::map<std::string, AuditStatus>
