@@ -424,6 +424,129 @@ claim_lines(const std::vector<Claim>& claims)
   return text;
 }
 
+// A claim still waiting for a decision, as a year-end statement lists it.
+struct WaitingClaim
+{
+  std::int64_t id = 0;
+  std::string title;
+  Date date;
+  Points points;
+};
+
+// What a year-end statement (year-statement-met, -short, -exempt) says: the
+// year's total against the quota, what is carried and the claims still
+// waiting. Made at the close member by member, or when sent from the
+// numbers a batch's facts hold.
+struct YearStatementFacts
+{
+  std::string name;
+  std::string login;
+  int year = 0;
+  Points total;
+  Points quota;
+  Points remaining;
+  Points carried;
+  Judgement judgement;
+  std::optional<Date> joined;
+  std::vector<WaitingClaim> waiting;
+
+  Values
+  values() const
+  {
+    Values values{{"name", name},
+                  {"login", login},
+                  {"year", std::to_string(year)},
+                  {"total", total.to_string()},
+                  {"total_points", points_phrase(total)},
+                  {"quota", quota.to_string()},
+                  {"quota_points", points_phrase(quota)},
+                  {"outcome",
+                   wrap(outcome_clause(judgement, joined, Cycle::say)
+                          + (judgement.compliant ? ". Thank you." : "."),
+                        k_width)},
+                  {"remaining", remaining.to_string()},
+                  {"remaining_points", points_phrase(remaining)},
+                  {"carried", carried.to_string()},
+                  {"carried_points", points_phrase(carried)},
+                  {"carry_sentence", carry_sentence(carried, year + 1)},
+                  {"next_year", std::to_string(year + 1)},
+                  {"waiting", ""}};
+    if (!waiting.empty()) {
+      const auto count = waiting.size();
+      std::string lines;
+      for (const auto& claim : waiting) {
+        lines += claim_line(claim.id, claim.title, claim.date, claim.points);
+      }
+      values["waiting"] =
+        fmt::format("{} of yours for {} {} still waiting for a decision:\n\n{}\n"
+                    "You will hear when {} decided; if that changes whether you met the\n"
+                    "quota or what you carry, a corrected statement follows.\n\n",
+                    count == 1 ? "This claim" : fmt::format("These {} claims", count),
+                    year,
+                    count == 1 ? "is" : "are",
+                    lines,
+                    count == 1 ? "it is" : "each is");
+    }
+    return values;
+  }
+};
+
+// What the secretary's summary of a year end (year-summary) says: the
+// counts, the members short of the quota and the claims still waiting.
+struct YearSummaryFacts
+{
+  int year = 0;
+  Points quota;
+  std::string members;
+  std::string compliant;
+  std::string short_of_quota;
+  std::string exempt;
+  Points carried;
+  std::string short_list;
+  std::string waiting_list;
+
+  Values
+  values() const
+  {
+    return {{"year", std::to_string(year)},
+            {"quota", quota.to_string()},
+            {"quota_points", points_phrase(quota)},
+            {"members", members},
+            {"compliant", compliant},
+            {"short", short_of_quota},
+            {"exempt", exempt},
+            {"carried", carried.to_string()},
+            {"carried_points", points_phrase(carried)},
+            {"next_year", std::to_string(year + 1)},
+            {"short_list", short_list},
+            {"waiting_list", waiting_list}};
+  }
+};
+
+// The list of the claims still waiting, for the summary, with what to do
+// about them below it.
+std::string
+waiting_list_text(const SummaryList& list, int year)
+{
+  return list.text(fmt::format("Decide them with cpd pending: each "
+                               "decision corrects {} and its carry.\n",
+                               year));
+}
+
+// What a reminder of the quota (reminder) says: where the member stands in
+// the year.
+Values
+reminder_values(const std::string& name, const std::string& login, const Balance& balance)
+{
+  Values values{{"name", name}, {"login", login}};
+  add_balance(values, balance);
+  values["pending_clause"] =
+    balance.pending > Points()
+      ? fmt::format(", with {} waiting for verification", points_phrase(balance.pending))
+      : std::string();
+  return values;
+}
+
 // A date a queued mail's facts hold (YYYY-MM-DD).
 Date
 stored_date(const std::string& text)
@@ -884,39 +1007,23 @@ notice_year_closed(Database& db,
     waiting[claim.member].push_back(std::move(claim));
   }
   SummaryList short_list(fmt::format("cpd report --year {} lists them all", close.year));
-  const auto next_year = std::to_string(close.year + 1);
   for (const auto& line : lines) {
     const auto found = carried.find(line.member);
     const Points carry = found == carried.end() ? Points() : found->second;
-    Values values{{"name", line.name},
-                  {"login", line.member},
-                  {"year", std::to_string(close.year)},
-                  {"total", line.total.to_string()},
-                  {"total_points", points_phrase(line.total)},
-                  {"quota", line.quota.to_string()},
-                  {"quota_points", points_phrase(line.quota)},
-                  {"outcome",
-                   wrap(outcome_clause(line.judgement, line.joined, Cycle::say)
-                          + (line.judgement.compliant ? ". Thank you." : "."),
-                        k_width)},
-                  {"remaining", line.remaining.to_string()},
-                  {"remaining_points", points_phrase(line.remaining)},
-                  {"carried", carry.to_string()},
-                  {"carried_points", points_phrase(carry)},
-                  {"carry_sentence", carry_sentence(carry, close.year + 1)},
-                  {"next_year", next_year},
-                  {"waiting", ""}};
+    YearStatementFacts statement{line.name,
+                                 line.member,
+                                 close.year,
+                                 line.total,
+                                 line.quota,
+                                 line.remaining,
+                                 carry,
+                                 line.judgement,
+                                 line.joined,
+                                 {}};
     if (const auto mine = waiting.find(line.member); mine != waiting.end()) {
-      const auto count = mine->second.size();
-      values["waiting"] =
-        fmt::format("{} of yours for {} {} still waiting for a decision:\n\n{}\n"
-                    "You will hear when {} decided; if that changes whether you met the\n"
-                    "quota or what you carry, a corrected statement follows.\n\n",
-                    count == 1 ? "This claim" : fmt::format("These {} claims", count),
-                    close.year,
-                    count == 1 ? "is" : "are",
-                    claim_lines(mine->second),
-                    count == 1 ? "it is" : "each is");
+      for (const auto& claim : mine->second) {
+        statement.waiting.push_back({claim.id, claim.activity_title, claim.date, claim.points});
+      }
     }
     std::string template_name = "year-statement-short";
     if (line.status == ReportLine::Status::exempt) {
@@ -937,7 +1044,7 @@ notice_year_closed(Database& db,
                     member ? std::optional(member->id) : std::nullopt,
                     line.name,
                     line.email,
-                    std::move(values),
+                    statement.values(),
                     {}});
   }
   to_secretary(db,
@@ -945,38 +1052,27 @@ notice_year_closed(Database& db,
                std::nullopt,
                fmt::format("year:{}:summary", close.year),
                "year-summary",
-               {{"year", std::to_string(close.year)},
-                {"quota", close.quota.to_string()},
-                {"quota_points", points_phrase(close.quota)},
-                {"members", std::to_string(close.members)},
-                {"compliant", std::to_string(close.compliant)},
-                {"short", std::to_string(close.short_of_quota)},
-                {"exempt", std::to_string(close.exempt)},
-                {"carried", carried_total.to_string()},
-                {"carried_points", points_phrase(carried_total)},
-                {"next_year", next_year},
-                {"short_list", short_list.text()},
-                {"waiting_list",
-                 waiting_list.text(fmt::format("Decide them with cpd pending: each "
-                                               "decision corrects {} and its carry.\n",
-                                               close.year))}});
+               YearSummaryFacts{close.year,
+                                close.quota,
+                                std::to_string(close.members),
+                                std::to_string(close.compliant),
+                                std::to_string(close.short_of_quota),
+                                std::to_string(close.exempt),
+                                carried_total,
+                                short_list.text(),
+                                waiting_list_text(waiting_list, close.year)}
+                 .values());
 }
 
 void
 notice_reminder(Database& db, const Context& context, const Member& member, const Balance& balance)
 {
-  Values values{{"name", member.name}, {"login", member.login}};
-  add_balance(values, balance);
-  values["pending_clause"] =
-    balance.pending > Points()
-      ? fmt::format(", with {} waiting for verification", points_phrase(balance.pending))
-      : std::string();
   to_member(db,
             context,
             member,
             fmt::format("reminder:{}:{}", member.login, context.today.to_string()),
             "reminder",
-            std::move(values));
+            reminder_values(member.name, member.login, balance));
 }
 
 void
@@ -1141,56 +1237,33 @@ notice_evidence_added(Database& db,
 
 namespace {
 
-// A year-end statement: the year's total against the quota, what is carried
-// and the claims still waiting.
+// A year-end statement queued in a batch, from the numbers its facts hold.
 Values
 year_statement_values(const Facts& facts)
 {
   const int year = static_cast<int>(facts.integer("year"));
   const auto quota = fact_points(facts, "quota");
   const auto total = fact_points(facts, "total");
-  const auto remaining = max(Points(), quota - total);
-  const auto carry = fact_points(facts, "carried");
-  const auto judgement = judge_one_quota(year, quota, total, Points());
-  Values values{{"name", facts.text("name")},
-                {"login", facts.text("login")},
-                {"year", std::to_string(year)},
-                {"total", total.to_string()},
-                {"total_points", points_phrase(total)},
-                {"quota", quota.to_string()},
-                {"quota_points", points_phrase(quota)},
-                {"outcome",
-                 wrap(outcome_clause(judgement, std::nullopt, Cycle::say)
-                        + (judgement.compliant ? ". Thank you." : "."),
-                      k_width)},
-                {"remaining", remaining.to_string()},
-                {"remaining_points", points_phrase(remaining)},
-                {"carried", carry.to_string()},
-                {"carried_points", points_phrase(carry)},
-                {"carry_sentence", carry_sentence(carry, year + 1)},
-                {"next_year", std::to_string(year + 1)},
-                {"waiting", ""},
-                {"org", facts.text("org")}};
+  YearStatementFacts statement{facts.text("name"),
+                               facts.text("login"),
+                               year,
+                               total,
+                               quota,
+                               max(Points(), quota - total),
+                               fact_points(facts, "carried"),
+                               judge_one_quota(year, quota, total, Points()),
+                               std::nullopt,
+                               {}};
   const auto count = static_cast<std::size_t>(facts.integer("waiting"));
-  if (count > 0) {
-    std::string lines;
-    for (std::size_t i = 0; i < count; ++i) {
-      const auto claim = fmt::format("waiting[{}].", i);
-      lines += claim_line(facts.integer(claim + "id"),
-                          facts.text(claim + "title"),
-                          fact_date(facts, claim + "date"),
-                          fact_points(facts, claim + "points"));
-    }
-    values["waiting"] =
-      fmt::format("{} of yours for {} {} still waiting for a decision:\n\n{}\n"
-                  "You will hear when {} decided; if that changes whether you met the\n"
-                  "quota or what you carry, a corrected statement follows.\n\n",
-                  count == 1 ? "This claim" : fmt::format("These {} claims", count),
-                  year,
-                  count == 1 ? "is" : "are",
-                  lines,
-                  count == 1 ? "it is" : "each is");
+  for (std::size_t i = 0; i < count; ++i) {
+    const auto claim = fmt::format("waiting[{}].", i);
+    statement.waiting.push_back({facts.integer(claim + "id"),
+                                 facts.text(claim + "title"),
+                                 fact_date(facts, claim + "date"),
+                                 fact_points(facts, claim + "points")});
   }
+  auto values = statement.values();
+  values["org"] = facts.text("org");
   return values;
 }
 
@@ -1263,25 +1336,21 @@ year_summary_values(Database& db, const Facts& facts)
                          points_phrase(Points::from_tenths(waiting.integer(5))));
     });
   }
-  return {{"year", std::to_string(year)},
-          {"quota", quota.to_string()},
-          {"quota_points", points_phrase(quota)},
-          {"members", facts.text("members")},
-          {"compliant", facts.text("compliant")},
-          {"short", facts.text("short")},
-          {"exempt", facts.text("exempt")},
-          {"carried", carried.to_string()},
-          {"carried_points", points_phrase(carried)},
-          {"next_year", std::to_string(year + 1)},
-          {"short_list", short_list.text()},
-          {"waiting_list",
-           waiting_list.text(fmt::format("Decide them with cpd pending: each "
-                                         "decision corrects {} and its carry.\n",
-                                         year))},
-          {"org", facts.text("org")}};
+  auto values = YearSummaryFacts{year,
+                                 quota,
+                                 facts.text("members"),
+                                 facts.text("compliant"),
+                                 facts.text("short"),
+                                 facts.text("exempt"),
+                                 carried,
+                                 short_list.text(),
+                                 waiting_list_text(waiting_list, year)}
+                  .values();
+  values["org"] = facts.text("org");
+  return values;
 }
 
-// A reminder of the quota: where the member stands in the year.
+// A reminder queued in a batch, from the numbers its facts hold.
 Values
 reminder_values(const Facts& facts)
 {
@@ -1293,13 +1362,8 @@ reminder_values(const Facts& facts)
   balance.pending = fact_points(facts, "pending");
   balance.deadline = year_end(balance.year);
   balance.judgement = judge_one_quota(balance.year, balance.quota, balance.total, Points());
-  Values values{
-    {"name", facts.text("name")}, {"login", facts.text("login")}, {"org", facts.text("org")}};
-  add_balance(values, balance);
-  values["pending_clause"] =
-    balance.pending > Points()
-      ? fmt::format(", with {} waiting for verification", points_phrase(balance.pending))
-      : std::string();
+  auto values = reminder_values(facts.text("name"), facts.text("login"), balance);
+  values["org"] = facts.text("org");
   return values;
 }
 
