@@ -7,7 +7,9 @@
 #include <cpd/util/error.hpp>
 
 #include <algorithm>
+#include <array>
 #include <initializer_list>
+#include <span>
 
 namespace cpd {
 
@@ -16,7 +18,7 @@ namespace {
 using Names = std::vector<std::string_view>;
 
 Names
-join(std::initializer_list<Names> parts)
+join(std::initializer_list<std::span<const std::string_view>> parts)
 {
   Names names;
   for (const auto& part : parts) {
@@ -28,106 +30,107 @@ join(std::initializer_list<Names> parts)
 }
 
 // Every mail: the body's name (the outbox adds it).
-const Names k_every = {"org"};
+constexpr auto k_every = std::to_array<std::string_view>({"org"});
 
 // A claim's mails (claim_values()).
-const Names k_claim = {"activity",
-                       "attachments",
-                       "claim_id",
-                       "claimed",
-                       "date",
-                       "login",
-                       "member_name",
-                       "name",
-                       "note",
-                       "points",
-                       "quantity",
-                       "reason",
-                       "working"};
+constexpr auto k_claim = std::to_array<std::string_view>({"activity",
+                                                          "attachments",
+                                                          "claim_id",
+                                                          "claimed",
+                                                          "date",
+                                                          "login",
+                                                          "member_name",
+                                                          "name",
+                                                          "note",
+                                                          "points",
+                                                          "quantity",
+                                                          "reason",
+                                                          "working"});
 
 // Where a member's year stands (add_balance()).
-const Names k_balance = {"cycle_clause",
-                         "deadline",
-                         "next_year",
-                         "pending",
-                         "pending_points",
-                         "progress",
-                         "quota",
-                         "quota_cpd_points",
-                         "quota_points",
-                         "remaining",
-                         "remaining_more",
-                         "remaining_points",
-                         "total",
-                         "total_points",
-                         "year"};
+constexpr auto k_balance = std::to_array<std::string_view>({"cycle_clause",
+                                                            "deadline",
+                                                            "next_year",
+                                                            "pending",
+                                                            "pending_points",
+                                                            "progress",
+                                                            "quota",
+                                                            "quota_cpd_points",
+                                                            "quota_points",
+                                                            "remaining",
+                                                            "remaining_more",
+                                                            "remaining_points",
+                                                            "total",
+                                                            "total_points",
+                                                            "year"});
 
 // An audit's mails to its member (audit_values()).
-const Names k_audit = {"deadline", "login", "name", "next_year", "year"};
+constexpr auto k_audit =
+  std::to_array<std::string_view>({"deadline", "login", "name", "next_year", "year"});
 
 // A year-end statement.
-const Names k_statement = {"carried",
-                           "carried_points",
-                           "carry_sentence",
-                           "login",
-                           "name",
-                           "next_year",
-                           "outcome",
-                           "quota",
-                           "quota_points",
-                           "remaining",
-                           "remaining_points",
-                           "total",
-                           "total_points",
-                           "waiting",
-                           "year"};
+constexpr auto k_statement = std::to_array<std::string_view>({"carried",
+                                                              "carried_points",
+                                                              "carry_sentence",
+                                                              "login",
+                                                              "name",
+                                                              "next_year",
+                                                              "outcome",
+                                                              "quota",
+                                                              "quota_points",
+                                                              "remaining",
+                                                              "remaining_points",
+                                                              "total",
+                                                              "total_points",
+                                                              "waiting",
+                                                              "year"});
 
 std::vector<TemplateFacts>
 make_all()
 {
-  const Names decided = join({k_claim, k_balance, {"knock_on", "standing"}});
+  const Names decided = join({k_claim, k_balance, Names{"knock_on", "standing"}});
   return {
     {"adjustment",
-     join({k_balance, {"knock_on", "login", "name", "reason", "signed_points", "standing"}})},
-    {"attendance-recorded", join({k_claim, k_balance, {"standing"}})},
+     join({k_balance, Names{"knock_on", "login", "name", "reason", "signed_points", "standing"}})},
+    {"attendance-recorded", join({k_claim, k_balance, Names{"standing"}})},
     {"audit-answered", {"claims", "login", "member_name", "note", "year"}},
     {"audit-failed",
      join({k_audit,
-           {"carried",
-            "carry_sentence",
-            "progress",
-            "quota",
-            "quota_points",
-            "reason",
-            "revoked",
-            "total"}})},
-    {"audit-passed", join({k_audit, {"reason", "remark"}})},
-    {"audit-reminder", join({k_audit, {"claims", "due"}})},
-    {"audit-request", join({k_audit, {"claims", "days", "redrawn"}})},
+           Names{"carried",
+                 "carry_sentence",
+                 "progress",
+                 "quota",
+                 "quota_points",
+                 "reason",
+                 "revoked",
+                 "total"}})},
+    {"audit-passed", join({k_audit, Names{"reason", "remark"}})},
+    {"audit-reminder", join({k_audit, Names{"claims", "due"}})},
+    {"audit-request", join({k_audit, Names{"claims", "days", "redrawn"}})},
     {"claim-approved", decided},
     {"claim-declined", decided},
-    {"claim-evidence", join({k_claim, {"added", "evidence", "next", "status"}})},
-    {"claim-received", k_claim},
+    {"claim-evidence", join({k_claim, Names{"added", "evidence", "next", "status"}})},
+    {"claim-received", join({k_claim})},
     {"claim-revoked", decided},
-    {"claim-submitted", join({k_claim, {"evidence"}})},
-    {"claim-withdrawn", k_claim},
+    {"claim-submitted", join({k_claim, Names{"evidence"}})},
+    {"claim-withdrawn", join({k_claim})},
     {"dispensation-granted", {"effect", "from_year", "login", "name", "reason", "years"}},
     {"dispensation-lifted", {"from_year", "login", "name", "reason", "standing"}},
     {"quota-reached", {"again", "limit", "login", "member_name", "refused", "setting"}},
-    {"reminder", join({k_balance, {"login", "name", "pending_clause"}})},
+    {"reminder", join({k_balance, Names{"login", "name", "pending_clause"}})},
     {"year-statement-corrected",
      join({k_balance,
-           {"carried",
-            "carried_points",
-            "carry_sentence",
-            "cause",
-            "login",
-            "name",
-            "standing_word",
-            "statement"}})},
-    {"year-statement-exempt", k_statement},
-    {"year-statement-met", k_statement},
-    {"year-statement-short", k_statement},
+           Names{"carried",
+                 "carried_points",
+                 "carry_sentence",
+                 "cause",
+                 "login",
+                 "name",
+                 "standing_word",
+                 "statement"}})},
+    {"year-statement-exempt", join({k_statement})},
+    {"year-statement-met", join({k_statement})},
+    {"year-statement-short", join({k_statement})},
     {"year-summary",
      {"carried",
       "carried_points",
@@ -165,7 +168,7 @@ declared()
 // Declares them before main(), so that the templates of a host
 // configuration are checked against them when it is read.
 // NOLINTNEXTLINE(cert-err58-cpp)
-[[maybe_unused]] const bool g_declared = !declared().empty();
+[[maybe_unused]] const bool k_declared = !declared().empty();
 
 } // namespace
 
