@@ -1,8 +1,10 @@
-// Every mail cpd sends, one function each, with the values its template
-// fills in. Over 500 lines because there are some thirty mails; they stay
-// side by side so that no two of them contradict each other.
+// The mails of claims, adjustments and dispensations, and what every mail
+// of the scheme shares (see notice_parts.hpp); the year end's, the
+// reminders' and the audits' are in notices_year.cpp, notices_reminders.cpp
+// and notices_audits.cpp.
 
 #include <cpd/claims/evidence.hpp>
+#include <cpd/mail/notice_parts.hpp>
 #include <cpd/mail/notices.hpp>
 #include <cpd/mail/outbox.hpp>
 #include <cpd/store/database.hpp>
@@ -18,13 +20,6 @@
 
 namespace cpd {
 
-namespace {
-
-using Values = std::map<std::string, std::string>;
-
-// Prose cpd writes into a mail is wrapped to this many columns.
-constexpr std::size_t k_width = 72;
-
 // "3 points are carried forward into 2018." "Nothing is carried forward..."
 std::string
 carry_sentence(Points carried, int next_year)
@@ -38,86 +33,11 @@ carry_sentence(Points carried, int next_year)
                      next_year);
 }
 
-// "3 points", "1 point", "nothing": an amount carried.
-std::string
-carried_phrase(Points carried)
-{
-  return carried <= Points() ? std::string("nothing") : points_phrase(carried);
-}
-
-} // namespace
-
-std::string
-quoted_note(std::string_view note)
-{
-  if (note.empty()) {
-    return "(none)";
-  }
-  if (note.find('\n') == std::string_view::npos) {
-    return std::string(note);
-  }
-  while (!note.empty() && note.back() == '\n') {
-    note.remove_suffix(1);
-  }
-  std::string quoted = "(quoted below)";
-  for (std::size_t start = 0; start <= note.size();) {
-    const auto end = std::min(note.find('\n', start), note.size());
-    const auto line = note.substr(start, end - start);
-    quoted += line.empty() ? "\n    >" : fmt::format("\n    > {}", line);
-    start = end + 1;
-  }
-  return quoted;
-}
-
-namespace {
-
-Values
-claim_values(const Claim& claim)
-{
-  const auto quantity = claim_quantity(claim);
-  const auto working = working_phrase(claim);
-  return {{"claim_id", std::to_string(claim.id)},
-          {"activity", claim.activity_title},
-          {"claimed",
-           quantity.empty() ? claim.activity_title
-                            : fmt::format("{} of {}", quantity, claim.activity_title)},
-          {"quantity", quantity},
-          {"working",
-           working.empty()
-             ? std::string()
-             : wrap(fmt::format("How the points were worked out: {}.", working), k_width) + "\n\n"},
-          {"date", claim.date.to_long_string()},
-          {"points", points_phrase(claim.points)},
-          {"login", claim.member},
-          {"member_name", claim.member_name},
-          {"name", claim.member_name},
-          {"note", quoted_note(claim.note)},
-          {"attachments", std::to_string(claim.attachments)},
-          {"reason", claim.reason.value_or("")}};
-}
-
-// "Your total for 2017 is now 8 points" and, in a cycle of several years,
-// ", and 95 points over 2015 to 2017".
-std::string
-total_clause(const Judgement& judgement)
-{
-  auto text =
-    fmt::format("Your total for {} is now {}", judgement.year, points_phrase(judgement.total));
-  if (judgement.cycle_from < judgement.year) {
-    text += fmt::format(", and {} over {} to {}",
-                        points_phrase(judgement.cycle_total),
-                        judgement.cycle_from,
-                        judgement.year);
-  }
-  return text;
-}
-
 // How a year ended against its requirement, after "Your total was 8
 // points, ": "which meets the quota of 10 points", "which is 2 points short
 // of the quota of 10 points", "which falls short of the quota of 20 points,
 // of which at least 10 formal, by 2 formal points". With `Cycle::say`, a
 // cycle of several years says its total first.
-enum class Cycle { say, said };
 std::string
 outcome_clause(const Judgement& judgement, std::optional<Date> joined, Cycle cycle)
 {
@@ -164,6 +84,139 @@ add_balance(Values& values, const Balance& balance)
   values["pending"] = balance.pending.to_string();
   values["pending_points"] = points_phrase(balance.pending);
   values["deadline"] = balance.deadline.to_long_string();
+}
+
+void
+to_member(Database& db,
+          const Context& context,
+          const Member& member,
+          std::string cause,
+          std::string template_name,
+          Values values)
+{
+  queue_mail(db,
+             context,
+             Mail{std::move(cause),
+                  std::move(template_name),
+                  member.id,
+                  member.name,
+                  member.email,
+                  std::move(values),
+                  {}});
+}
+
+void
+to_secretary(Database& db,
+             const Context& context,
+             std::optional<std::int64_t> except,
+             const std::string& cause,
+             const std::string& template_name,
+             const Values& values,
+             const std::vector<std::int64_t>& attachment_ids)
+{
+  for (const auto& recipient : secretary_recipients(db, except)) {
+    queue_mail(db,
+               context,
+               Mail{cause + ":" + recipient.key,
+                    template_name,
+                    recipient.member_id,
+                    recipient.name,
+                    recipient.address,
+                    values,
+                    attachment_ids});
+  }
+}
+
+// "  #12  IIMS training day, 14 March 2017: 5 points"
+std::string
+claim_line(std::int64_t id, std::string_view title, Date date, Points points)
+{
+  return fmt::format(
+    "  #{}  {}, {}: {}\n", id, title, date.to_long_string(), points_phrase(points));
+}
+
+// One line per claim.
+std::string
+claim_lines(const std::vector<Claim>& claims)
+{
+  std::string text;
+  for (const auto& claim : claims) {
+    text += claim_line(claim.id, claim.activity_title, claim.date, claim.points);
+  }
+  return text;
+}
+
+// A date a queued mail's facts hold (YYYY-MM-DD).
+Date
+stored_date(const std::string& text)
+{
+  const auto date = Date::parse(text);
+  if (!date) {
+    throw Error(ErrorKind::internal, "a queued mail holds {:?} for a date", text);
+  }
+  return *date;
+}
+
+Date
+fact_date(const Facts& facts, std::string_view key)
+{
+  return stored_date(facts.text(key));
+}
+
+Points
+fact_points(const Facts& facts, std::string_view key)
+{
+  return Points::from_tenths(facts.integer(key));
+}
+
+namespace {
+
+// "3 points", "1 point", "nothing": an amount carried.
+std::string
+carried_phrase(Points carried)
+{
+  return carried <= Points() ? std::string("nothing") : points_phrase(carried);
+}
+
+Values
+claim_values(const Claim& claim)
+{
+  const auto quantity = claim_quantity(claim);
+  const auto working = working_phrase(claim);
+  return {{"claim_id", std::to_string(claim.id)},
+          {"activity", claim.activity_title},
+          {"claimed",
+           quantity.empty() ? claim.activity_title
+                            : fmt::format("{} of {}", quantity, claim.activity_title)},
+          {"quantity", quantity},
+          {"working",
+           working.empty()
+             ? std::string()
+             : wrap(fmt::format("How the points were worked out: {}.", working), k_width) + "\n\n"},
+          {"date", claim.date.to_long_string()},
+          {"points", points_phrase(claim.points)},
+          {"login", claim.member},
+          {"member_name", claim.member_name},
+          {"name", claim.member_name},
+          {"note", quoted_note(claim.note)},
+          {"attachments", std::to_string(claim.attachments)},
+          {"reason", claim.reason.value_or("")}};
+}
+
+// "Your total for 2017 is now 8 points" and, in a cycle of several years,
+// ", and 95 points over 2015 to 2017".
+std::string
+total_clause(const Judgement& judgement)
+{
+  auto text =
+    fmt::format("Your total for {} is now {}", judgement.year, points_phrase(judgement.total));
+  if (judgement.cycle_from < judgement.year) {
+    text += fmt::format(", and {} over {} to {}",
+                        points_phrase(judgement.cycle_total),
+                        judgement.cycle_from,
+                        judgement.year);
+  }
+  return text;
 }
 
 // Where a member's year stands after a change to it, for the mail that
@@ -304,177 +357,29 @@ describe_evidence(Database& db,
   return attached;
 }
 
-void
-to_member(Database& db,
-          const Context& context,
-          const Member& member,
-          std::string cause,
-          std::string template_name,
-          Values values)
-{
-  queue_mail(db,
-             context,
-             Mail{std::move(cause),
-                  std::move(template_name),
-                  member.id,
-                  member.name,
-                  member.email,
-                  std::move(values),
-                  {}});
-}
-
-void
-to_secretary(Database& db,
-             const Context& context,
-             std::optional<std::int64_t> except,
-             const std::string& cause,
-             const std::string& template_name,
-             const Values& values,
-             const std::vector<std::int64_t>& attachment_ids = {})
-{
-  for (const auto& recipient : secretary_recipients(db, except)) {
-    queue_mail(db,
-               context,
-               Mail{cause + ":" + recipient.key,
-                    template_name,
-                    recipient.member_id,
-                    recipient.name,
-                    recipient.address,
-                    values,
-                    attachment_ids});
-  }
-}
-
-// "today", "tomorrow", "in 7 days".
-std::string
-due_phrase(int days_left)
-{
-  if (days_left <= 0) {
-    return "today";
-  }
-  return days_left == 1 ? "tomorrow" : fmt::format("in {} days", days_left);
-}
-
-// "  #12  IIMS training day, 14 March 2017: 5 points"
-std::string
-claim_line(std::int64_t id, std::string_view title, Date date, Points points)
-{
-  return fmt::format(
-    "  #{}  {}, {}: {}\n", id, title, date.to_long_string(), points_phrase(points));
-}
-
-// The lines of each list a secretary's summary shows at most: a year end of
-// a large body would otherwise mail its whole membership to the secretary.
-constexpr std::size_t k_summary_lines = 100;
-
-// A list in the secretary's summary: its first k_summary_lines lines, then
-// how many more there are and where to see them all.
-class SummaryList
-{
-public:
-  explicit SummaryList(std::string where)
-    : m_where(std::move(where))
-  {}
-
-  // Adds the line `line()` makes, made only while the list shows it.
-  template<typename Line>
-  void
-  add(Line&& line)
-  {
-    if (m_shown < k_summary_lines) {
-      m_text += line();
-      ++m_shown;
-    }
-    ++m_count;
-  }
-
-  // Counts the list's lines up to `total`, when only the first are added.
-  void
-  count_to(std::size_t total)
-  {
-    m_total = total;
-  }
-
-  // The list with `after` below it, or "(none)".
-  std::string
-  text(std::string_view after = {}) const
-  {
-    const auto count = std::max(m_count, m_total);
-    if (count == 0) {
-      return "  (none)\n";
-    }
-    auto text = m_text;
-    if (count > m_shown) {
-      text += fmt::format("  and {} more: {}\n", count - m_shown, m_where);
-    }
-    return text.append(after);
-  }
-
-private:
-  std::string m_where;
-  std::string m_text;
-  std::size_t m_shown = 0;
-  std::size_t m_count = 0;
-  std::size_t m_total = 0;
-};
-
-// One line per claim.
-std::string
-claim_lines(const std::vector<Claim>& claims)
-{
-  std::string text;
-  for (const auto& claim : claims) {
-    text += claim_line(claim.id, claim.activity_title, claim.date, claim.points);
-  }
-  return text;
-}
-
-// A date a queued mail's facts hold (YYYY-MM-DD).
-Date
-stored_date(const std::string& text)
-{
-  const auto date = Date::parse(text);
-  if (!date) {
-    throw Error(ErrorKind::internal, "a queued mail holds {:?} for a date", text);
-  }
-  return *date;
-}
-
-Date
-fact_date(const Facts& facts, std::string_view key)
-{
-  return stored_date(facts.text(key));
-}
-
-Points
-fact_points(const Facts& facts, std::string_view key)
-{
-  return Points::from_tenths(facts.integer(key));
-}
-
-// What an audit's mails to its member share.
-Values
-audit_values(const Audit& audit)
-{
-  return {{"name", audit.name},
-          {"login", audit.member},
-          {"year", std::to_string(audit.year)},
-          {"next_year", std::to_string(audit.year + 1)},
-          {"deadline", audit.deadline.to_long_string()}};
-}
-
-Member
-audited_member(const Audit& audit)
-{
-  Member member;
-  member.id = audit.member_id;
-  member.login = audit.member;
-  member.name = audit.name;
-  member.email = audit.email;
-  return member;
-}
-
 } // namespace
+
+std::string
+quoted_note(std::string_view note)
+{
+  if (note.empty()) {
+    return "(none)";
+  }
+  if (note.find('\n') == std::string_view::npos) {
+    return std::string(note);
+  }
+  while (!note.empty() && note.back() == '\n') {
+    note.remove_suffix(1);
+  }
+  std::string quoted = "(quoted below)";
+  for (std::size_t start = 0; start <= note.size();) {
+    const auto end = std::min(note.find('\n', start), note.size());
+    const auto line = note.substr(start, end - start);
+    quoted += line.empty() ? "\n    >" : fmt::format("\n    > {}", line);
+    start = end + 1;
+  }
+  return quoted;
+}
 
 void
 notice_claim_submitted(Database& db,
@@ -645,34 +550,6 @@ notice_quota_reached(Database& db, const Context& context, const QuotaReached& r
                values);
 }
 
-const std::string&
-reminders_sql()
-{
-  // The rows of due_reminders_sql(), then: ?6 the batch (its first id),
-  // ?7 today. What each reminder says is kept in its row.
-  static const std::string sql =
-    fmt::format("INSERT INTO reminder(member_id, day, batch, name, total, pending)"
-                " SELECT id, ?7, ?6, name, total, pending FROM ({})",
-                due_reminders_sql());
-  return sql;
-}
-
-MailRange
-notice_reminders(Database& db, const Context& context, const DueReminders& due)
-{
-  const auto batch = start_mail_batch(db);
-  Statement(db, reminders_sql())
-    .bind_all(due.year,
-              due.joined_before,
-              due.below_quota ? 1 : 0,
-              due.quota.tenths(),
-              due.period_start.to_string(),
-              batch.first_id,
-              context.today.to_string())
-    .run();
-  return queue_mail_batch(db, batch, {"reminders", due.year, due.quota, context.now}, db.changes());
-}
-
 void
 notice_adjustment(Database& db,
                   const Context& context,
@@ -750,363 +627,6 @@ notice_dispensation(Database& db,
             std::move(values));
 }
 
-namespace {
-
-// The outbox's columns of the mails of the batch ?1 (its first id): `rows`
-// selects a row per mail with its member_id, numbered `n` from 1 in the
-// order of their ids; ?2 the database's identity, ?3 the Message-ID's
-// domain.
-std::string
-batch_mails(std::string_view cause,
-            std::string_view template_name,
-            std::string_view facts,
-            std::string_view rows)
-{
-  return fmt::format(
-    "SELECT b.first_id - 1 + r.n AS id, {} AS cause, {} AS template, m.id AS member_id,"
-    " m.name AS to_name, m.email AS to_address, {} AS facts,"
-    " '<cpd.' || (b.first_id - 1 + r.n) || '.' || ?2 || '.' || lower(hex(randomblob(4)))"
-    "   || '@' || ?3 || '>' AS message_id,"
-    " b.created_at AS created_at, b.created_at AS next_attempt_at"
-    // The rows once, not again for each member: SQLite keeps the order of a
-    // CROSS JOIN.
-    " FROM mail_batch b CROSS JOIN ({}) r CROSS JOIN member m ON m.id = r.member_id"
-    " WHERE b.first_id = ?1",
-    cause,
-    template_name,
-    facts,
-    rows);
-}
-
-} // namespace
-
-const std::string&
-batch_mail_sql(std::string_view kind)
-{
-  // ?4 1 for one mail of each template only (to check them).
-  static const std::string statements = batch_mails(
-    "'year:' || b.year || ':statement:' || m.login",
-    "CASE r.status WHEN 'exempt' THEN 'year-statement-exempt'"
-    " WHEN 'compliant' THEN 'year-statement-met' ELSE 'year-statement-short' END",
-    "json_object('name', r.name, 'login', m.login, 'year', b.year, 'quota', b.quota,"
-    " 'total', r.total, 'carried', r.carried,"
-    " 'waiting', (SELECT json_group_array(json_object("
-    "     'id', w.id, 'title', w.title, 'date', w.activity_date, 'points', w.points))"
-    "   FROM (SELECT c.id, t.title, c.activity_date, c.points FROM year_waiting y"
-    "     JOIN claim c ON c.id = y.claim_id JOIN activity t ON t.id = c.activity_id"
-    "     WHERE y.year = b.year AND y.member_id = r.member_id"
-    "     ORDER BY c.activity_date, c.id) w),"
-    " 'org', b.org)",
-    "SELECT y.*, row_number() OVER (ORDER BY y.member_id) AS n FROM year_account y"
-    " WHERE y.year = (SELECT year FROM mail_batch WHERE first_id = ?1)"
-    " AND y.status IS NOT NULL AND (?4 = 0 OR y.member_id IN (SELECT (SELECT s.member_id"
-    "   FROM year_account s WHERE s.year = (SELECT year FROM mail_batch WHERE first_id = ?1)"
-    "   AND s.status = k.status LIMIT 1) FROM (SELECT 'compliant' AS status"
-    "   UNION ALL SELECT 'short' UNION ALL SELECT 'exempt') k))");
-  static const std::string reminders = batch_mails(
-    "'reminder:' || m.login || ':' || r.day",
-    "'reminder'",
-    "json_object('name', r.name, 'login', m.login, 'year', b.year, 'quota', b.quota,"
-    " 'total', r.total, 'pending', r.pending, 'org', b.org)",
-    "SELECT x.*, row_number() OVER (ORDER BY l.login) AS n FROM reminder x"
-    " JOIN member l ON l.id = x.member_id WHERE x.batch = ?1"
-    " AND (?4 = 0 OR x.member_id = (SELECT min(member_id) FROM reminder WHERE batch = ?1))");
-  if (kind == "year-statements") {
-    return statements;
-  }
-  if (kind == "reminders") {
-    return reminders;
-  }
-  throw Error(ErrorKind::internal, "a batch of mail of an unknown kind '{}'; run cpd check", kind);
-}
-
-void
-notice_year_closed(Database& db, const Context& context, const YearClose& close)
-{
-  // What each statement says is in the year's accounts, which the close has
-  // just written; the claims still waiting are kept as they are now.
-  Statement(db,
-            "INSERT INTO year_waiting(year, member_id, claim_id)"
-            " SELECT year, member_id, id FROM claim INDEXED BY claim_pending_member"
-            " WHERE status = 'pending' AND year = ?")
-    .bind(1, close.year)
-    .run();
-  const auto waiting = db.changes();
-  queue_mail_batch(db,
-                   start_mail_batch(db),
-                   {"year-statements", close.year, close.quota, context.now},
-                   close.members);
-
-  // The summary names the members short of the quota and the claims still
-  // waiting from the same rows, when it is sent.
-  to_secretary(db,
-               context,
-               std::nullopt,
-               fmt::format("year:{}:summary", close.year),
-               "year-summary",
-               {{"year", std::to_string(close.year)},
-                {"quota", std::to_string(close.quota.tenths())},
-                {"members", std::to_string(close.members)},
-                {"compliant", std::to_string(close.compliant)},
-                {"short", std::to_string(close.short_of_quota)},
-                {"exempt", std::to_string(close.exempt)},
-                {"carried", std::to_string(close.carried.tenths())},
-                {"claims_waiting", std::to_string(waiting)}});
-}
-
-void
-notice_year_closed(Database& db,
-                   const Context& context,
-                   const YearClose& close,
-                   const std::vector<ReportLine>& lines)
-{
-  // What each member carries: the entries the close has just posted (one
-  // per category carried).
-  std::map<std::string, Points> carried;
-  {
-    Statement carries(
-      db,
-      "SELECT m.login, sum(e.points) FROM entry e JOIN member m ON m.id = e.member_id"
-      " WHERE e.id > ?1 AND e.id <= ?2 GROUP BY e.member_id");
-    carries.bind_all(close.entries_before, close.last_entry);
-    while (carries.step()) {
-      carried[carries.text(0)] = Points::from_tenths(carries.integer(1));
-    }
-  }
-  const Points carried_total = close.carried;
-  std::map<std::string, std::vector<Claim>> waiting;
-  SummaryList waiting_list("cpd pending lists them all");
-  for (auto& claim : pending_claims_of_year(db, close.year)) {
-    waiting_list.add([&] {
-      return fmt::format("  #{}  {} ({}): {}, {}: {}\n",
-                         claim.id,
-                         claim.member_name,
-                         claim.member,
-                         claim.activity_title,
-                         claim.date.to_long_string(),
-                         points_phrase(claim.points));
-    });
-    waiting[claim.member].push_back(std::move(claim));
-  }
-  SummaryList short_list(fmt::format("cpd report --year {} lists them all", close.year));
-  const auto next_year = std::to_string(close.year + 1);
-  for (const auto& line : lines) {
-    const auto found = carried.find(line.member);
-    const Points carry = found == carried.end() ? Points() : found->second;
-    Values values{{"name", line.name},
-                  {"login", line.member},
-                  {"year", std::to_string(close.year)},
-                  {"total", line.total.to_string()},
-                  {"total_points", points_phrase(line.total)},
-                  {"quota", line.quota.to_string()},
-                  {"quota_points", points_phrase(line.quota)},
-                  {"outcome",
-                   wrap(outcome_clause(line.judgement, line.joined, Cycle::say)
-                          + (line.judgement.compliant ? ". Thank you." : "."),
-                        k_width)},
-                  {"remaining", line.remaining.to_string()},
-                  {"remaining_points", points_phrase(line.remaining)},
-                  {"carried", carry.to_string()},
-                  {"carried_points", points_phrase(carry)},
-                  {"carry_sentence", carry_sentence(carry, close.year + 1)},
-                  {"next_year", next_year},
-                  {"waiting", ""}};
-    if (const auto mine = waiting.find(line.member); mine != waiting.end()) {
-      const auto count = mine->second.size();
-      values["waiting"] =
-        fmt::format("{} of yours for {} {} still waiting for a decision:\n\n{}\n"
-                    "You will hear when {} decided; if that changes whether you met the\n"
-                    "quota or what you carry, a corrected statement follows.\n\n",
-                    count == 1 ? "This claim" : fmt::format("These {} claims", count),
-                    close.year,
-                    count == 1 ? "is" : "are",
-                    claim_lines(mine->second),
-                    count == 1 ? "it is" : "each is");
-    }
-    std::string template_name = "year-statement-short";
-    if (line.status == ReportLine::Status::exempt) {
-      template_name = "year-statement-exempt";
-    } else if (line.status == ReportLine::Status::compliant) {
-      template_name = "year-statement-met";
-    } else {
-      short_list.add([&] {
-        return fmt::format(
-          "  {} ({}): {}\n", line.name, line.member, progress_phrase(line.judgement));
-      });
-    }
-    const auto member = find_member(db, line.member);
-    queue_mail(db,
-               context,
-               Mail{fmt::format("year:{}:statement:{}", close.year, line.member),
-                    template_name,
-                    member ? std::optional(member->id) : std::nullopt,
-                    line.name,
-                    line.email,
-                    std::move(values),
-                    {}});
-  }
-  to_secretary(db,
-               context,
-               std::nullopt,
-               fmt::format("year:{}:summary", close.year),
-               "year-summary",
-               {{"year", std::to_string(close.year)},
-                {"quota", close.quota.to_string()},
-                {"quota_points", points_phrase(close.quota)},
-                {"members", std::to_string(close.members)},
-                {"compliant", std::to_string(close.compliant)},
-                {"short", std::to_string(close.short_of_quota)},
-                {"exempt", std::to_string(close.exempt)},
-                {"carried", carried_total.to_string()},
-                {"carried_points", points_phrase(carried_total)},
-                {"next_year", next_year},
-                {"short_list", short_list.text()},
-                {"waiting_list",
-                 waiting_list.text(fmt::format("Decide them with cpd pending: each "
-                                               "decision corrects {} and its carry.\n",
-                                               close.year))}});
-}
-
-void
-notice_reminder(Database& db, const Context& context, const Member& member, const Balance& balance)
-{
-  Values values{{"name", member.name}, {"login", member.login}};
-  add_balance(values, balance);
-  values["pending_clause"] =
-    balance.pending > Points()
-      ? fmt::format(", with {} waiting for verification", points_phrase(balance.pending))
-      : std::string();
-  to_member(db,
-            context,
-            member,
-            fmt::format("reminder:{}:{}", member.login, context.today.to_string()),
-            "reminder",
-            std::move(values));
-}
-
-void
-notice_audit_drawn(Database& db, const Context& context, const Audit& audit, int days)
-{
-  auto values = audit_values(audit);
-  values["days"] = count_phrase(static_cast<std::size_t>(days), "day");
-  const auto missing = missing_evidence(audit);
-  if (missing.empty()) {
-    values["claims"] =
-      fmt::format("Every approved claim of yours for {} has evidence attached already; the\n"
-                  "membership secretary will review it. Please confirm that your record is\n"
-                  "complete, or add what is missing.\n\n",
-                  audit.year);
-  } else {
-    values["claims"] =
-      fmt::format("{} of yours for {} {} no evidence attached:\n\n{}\n",
-                  missing.size() == 1 ? "This approved claim"
-                                      : fmt::format("These {} approved claims", missing.size()),
-                  audit.year,
-                  missing.size() == 1 ? "has" : "have",
-                  claim_lines(missing));
-  }
-  values["redrawn"] =
-    audit.redrawn_after
-      ? fmt::format("You gave no response to the audit of your CPD record for {}, so\n"
-                    "you have been drawn again this year.\n\n",
-                    *audit.redrawn_after)
-      : "";
-  to_member(db,
-            context,
-            audited_member(audit),
-            fmt::format("audit:{}:drawn", audit.id),
-            "audit-request",
-            std::move(values));
-}
-
-void
-notice_audit_reminder(
-  Database& db, const Context& context, const Audit& audit, int point, int days_left)
-{
-  auto values = audit_values(audit);
-  values["due"] = due_phrase(days_left);
-  const auto missing = missing_evidence(audit);
-  values["claims"] =
-    missing.empty()
-      ? std::string()
-      : fmt::format("{} still {} no evidence:\n\n{}\n",
-                    missing.size() == 1 ? "This claim"
-                                        : fmt::format("These {} claims", missing.size()),
-                    missing.size() == 1 ? "has" : "have",
-                    claim_lines(missing));
-  to_member(db,
-            context,
-            audited_member(audit),
-            fmt::format("audit:{}:reminder:{}", audit.id, point),
-            "audit-reminder",
-            std::move(values));
-}
-
-void
-notice_audit_answered(Database& db, const Context& context, const Audit& audit)
-{
-  Values values{{"member_name", audit.name},
-                {"login", audit.member},
-                {"year", std::to_string(audit.year)},
-                {"note", quoted_note(audit.response)}};
-  std::string claims;
-  for (const auto& claim : audit.requested) {
-    claims += fmt::format(
-      "  #{}  {}, {}: {}, {}\n",
-      claim.id,
-      claim.activity_title,
-      claim.date.to_long_string(),
-      points_phrase(claim.points),
-      claim.status != ClaimStatus::approved ? std::string(to_string(claim.status))
-      : claim.attachments == 0              ? std::string("still no file")
-                               : count_phrase(static_cast<std::size_t>(claim.attachments), "file"));
-  }
-  values["claims"] = claims.empty() ? "  (none: every approved claim had evidence)\n" : claims;
-  to_secretary(db,
-               context,
-               audit.member_id,
-               fmt::format("audit:{}:answered", audit.id),
-               "audit-answered",
-               values);
-}
-
-void
-notice_audit_decided(Database& db,
-                     const Context& context,
-                     const Audit& audit,
-                     const std::vector<Claim>& revoked)
-{
-  auto values = audit_values(audit);
-  values["reason"] = audit.reason.value_or("");
-  const bool passed = audit.status == AuditStatus::passed;
-  if (passed) {
-    values["remark"] =
-      audit.reason ? fmt::format("The membership secretary adds:\n\n  {}\n\n", *audit.reason) : "";
-  } else {
-    const auto balance = member_balance(db, audit.member_id, audit.year);
-    values["total"] = balance.total.to_string();
-    values["quota"] = balance.quota.to_string();
-    values["quota_points"] = points_phrase(balance.quota);
-    values["progress"] = progress_phrase(balance.judgement);
-    const auto carried = carried_out(db, audit.member_id, audit.year);
-    values["carried"] = carried.to_string();
-    values["carry_sentence"] = carry_sentence(carried, audit.year + 1);
-    values["revoked"] =
-      revoked.empty()
-        ? std::string()
-        : fmt::format("{} revoked:\n\n{}\n",
-                      revoked.size() == 1 ? "This claim was"
-                                          : fmt::format("These {} claims were", revoked.size()),
-                      claim_lines(revoked));
-  }
-  to_member(db,
-            context,
-            audited_member(audit),
-            fmt::format("audit:{}:{}", audit.id, to_string(audit.status)),
-            passed ? "audit-passed" : "audit-failed",
-            std::move(values));
-}
-
 void
 notice_evidence_added(Database& db,
                       const Context& context,
@@ -1143,172 +663,6 @@ notice_evidence_added(Database& db,
                values,
                attached);
 }
-
-namespace {
-
-// A year-end statement: the year's total against the quota, what is carried
-// and the claims still waiting.
-Values
-year_statement_values(const Facts& facts)
-{
-  const int year = static_cast<int>(facts.integer("year"));
-  const auto quota = fact_points(facts, "quota");
-  const auto total = fact_points(facts, "total");
-  const auto remaining = max(Points(), quota - total);
-  const auto carry = fact_points(facts, "carried");
-  const auto judgement = judge_one_quota(year, quota, total, Points());
-  Values values{{"name", facts.text("name")},
-                {"login", facts.text("login")},
-                {"year", std::to_string(year)},
-                {"total", total.to_string()},
-                {"total_points", points_phrase(total)},
-                {"quota", quota.to_string()},
-                {"quota_points", points_phrase(quota)},
-                {"outcome",
-                 wrap(outcome_clause(judgement, std::nullopt, Cycle::say)
-                        + (judgement.compliant ? ". Thank you." : "."),
-                      k_width)},
-                {"remaining", remaining.to_string()},
-                {"remaining_points", points_phrase(remaining)},
-                {"carried", carry.to_string()},
-                {"carried_points", points_phrase(carry)},
-                {"carry_sentence", carry_sentence(carry, year + 1)},
-                {"next_year", std::to_string(year + 1)},
-                {"waiting", ""},
-                {"org", facts.text("org")}};
-  const auto count = static_cast<std::size_t>(facts.integer("waiting"));
-  if (count > 0) {
-    std::string lines;
-    for (std::size_t i = 0; i < count; ++i) {
-      const auto claim = fmt::format("waiting[{}].", i);
-      lines += claim_line(facts.integer(claim + "id"),
-                          facts.text(claim + "title"),
-                          fact_date(facts, claim + "date"),
-                          fact_points(facts, claim + "points"));
-    }
-    values["waiting"] =
-      fmt::format("{} of yours for {} {} still waiting for a decision:\n\n{}\n"
-                  "You will hear when {} decided; if that changes whether you met the\n"
-                  "quota or what you carry, a corrected statement follows.\n\n",
-                  count == 1 ? "This claim" : fmt::format("These {} claims", count),
-                  year,
-                  count == 1 ? "is" : "are",
-                  lines,
-                  count == 1 ? "it is" : "each is");
-  }
-  return values;
-}
-
-// The secretary's summary of a year end: the counts, the members short of
-// the quota and the claims still waiting, both in the order of the members'
-// statements (the first k_summary_lines of each), from the year's accounts
-// as its close wrote them (or, for a summary queued before those were kept,
-// from its statements and its facts).
-Values
-year_summary_values(Database& db, const Facts& facts)
-{
-  const int year = static_cast<int>(facts.integer("year"));
-  const auto quota = fact_points(facts, "quota");
-  const auto carried = fact_points(facts, "carried");
-  const bool kept_accounts = facts.has("claims_waiting");
-  SummaryList short_list(fmt::format("cpd report --year {} lists them all", year));
-  Statement short_of(db,
-                     kept_accounts
-                       ? "SELECT a.name, m.login, a.total FROM year_account a"
-                         " JOIN member m ON m.id = a.member_id"
-                         " WHERE a.year = ?1 AND a.status = 'short' ORDER BY a.member_id"
-                         " LIMIT ?4"
-                       : "SELECT json_extract(facts, '$.name'), json_extract(facts, '$.login'),"
-                         " json_extract(facts, '$.total') FROM outbox"
-                         " WHERE id BETWEEN ?2 AND ?3 AND template = 'year-statement-short'"
-                         " ORDER BY id");
-  if (kept_accounts) {
-    short_of.bind_all(year, 0, 0, static_cast<std::int64_t>(k_summary_lines));
-    short_list.count_to(static_cast<std::size_t>(facts.integer("short")));
-  } else {
-    short_of.bind_all(year, facts.integer("statements_from"), facts.integer("statements_to"));
-  }
-  while (short_of.step()) {
-    short_list.add([&] {
-      return fmt::format("  {} ({}): {} of {}\n",
-                         short_of.text(0),
-                         short_of.text(1),
-                         Points::from_tenths(short_of.integer(2)).to_string(),
-                         points_phrase(quota));
-    });
-  }
-  short_of.reset();
-  SummaryList waiting_list("cpd pending lists them all");
-  Statement waiting(db,
-                    kept_accounts
-                      ? "SELECT c.id, coalesce(a.name, m.name), m.login, t.title,"
-                        " c.activity_date, c.points FROM year_waiting w"
-                        " JOIN claim c ON c.id = w.claim_id JOIN member m ON m.id = w.member_id"
-                        " JOIN activity t ON t.id = c.activity_id"
-                        " LEFT JOIN year_account a ON a.year = w.year AND a.member_id = w.member_id"
-                        " WHERE w.year = ?1 ORDER BY w.member_id, c.activity_date, c.id LIMIT ?3"
-                      : "SELECT json_extract(value, '$.id'), json_extract(value, '$.name'),"
-                        " json_extract(value, '$.login'), json_extract(value, '$.title'),"
-                        " json_extract(value, '$.date'), json_extract(value, '$.points')"
-                        " FROM json_each(?2) ORDER BY key");
-  if (kept_accounts) {
-    waiting.bind_all(year, "", static_cast<std::int64_t>(k_summary_lines));
-    waiting_list.count_to(static_cast<std::size_t>(facts.integer("claims_waiting")));
-  } else {
-    waiting.bind_all(year, facts.text("waiting"));
-  }
-  while (waiting.step()) {
-    waiting_list.add([&] {
-      return fmt::format("  #{}  {} ({}): {}, {}: {}\n",
-                         waiting.integer(0),
-                         waiting.text(1),
-                         waiting.text(2),
-                         waiting.text(3),
-                         stored_date(waiting.text(4)).to_long_string(),
-                         points_phrase(Points::from_tenths(waiting.integer(5))));
-    });
-  }
-  return {{"year", std::to_string(year)},
-          {"quota", quota.to_string()},
-          {"quota_points", points_phrase(quota)},
-          {"members", facts.text("members")},
-          {"compliant", facts.text("compliant")},
-          {"short", facts.text("short")},
-          {"exempt", facts.text("exempt")},
-          {"carried", carried.to_string()},
-          {"carried_points", points_phrase(carried)},
-          {"next_year", std::to_string(year + 1)},
-          {"short_list", short_list.text()},
-          {"waiting_list",
-           waiting_list.text(fmt::format("Decide them with cpd pending: each "
-                                         "decision corrects {} and its carry.\n",
-                                         year))},
-          {"org", facts.text("org")}};
-}
-
-// A reminder of the quota: where the member stands in the year.
-Values
-reminder_values(const Facts& facts)
-{
-  Balance balance;
-  balance.year = static_cast<int>(facts.integer("year"));
-  balance.total = fact_points(facts, "total");
-  balance.quota = fact_points(facts, "quota");
-  balance.remaining = max(Points(), balance.quota - balance.total);
-  balance.pending = fact_points(facts, "pending");
-  balance.deadline = year_end(balance.year);
-  balance.judgement = judge_one_quota(balance.year, balance.quota, balance.total, Points());
-  Values values{
-    {"name", facts.text("name")}, {"login", facts.text("login")}, {"org", facts.text("org")}};
-  add_balance(values, balance);
-  values["pending_clause"] =
-    balance.pending > Points()
-      ? fmt::format(", with {} waiting for verification", points_phrase(balance.pending))
-      : std::string();
-  return values;
-}
-
-} // namespace
 
 std::map<std::string, std::string>
 mail_values(Database& db, std::string_view template_name, const Facts& facts)

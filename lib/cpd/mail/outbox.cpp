@@ -5,6 +5,7 @@
 #include <cpd/ledger/members.hpp>
 #include <cpd/mail/notices.hpp>
 #include <cpd/mail/outbox.hpp>
+#include <cpd/mail/template_facts.hpp>
 #include <cpd/store/database.hpp>
 #include <cpd/store/host_config.hpp>
 #include <cpd/store/settings.hpp>
@@ -369,13 +370,23 @@ parsed_template(Database& db, const std::string& name)
   return parsed.emplace(std::move(key), std::move(made)).first->second;
 }
 
+// Whether a mail being queued is checked to fill in every placeholder its
+// template declares (a mail queued long ago is sent as it is).
+enum class CheckFilled { no, yes };
+
 // A mail from its template and facts: the values are made from the facts
 // (see mail_values()), then filled in.
 mail::Rendered
-render_facts(Database& db, const std::string& template_name, std::string_view facts)
+render_facts(Database& db,
+             const std::string& template_name,
+             std::string_view facts,
+             CheckFilled check = CheckFilled::no)
 {
-  return parsed_template(db, template_name)
-    ->render(mail_values(db, template_name, Facts::parse(db, facts)));
+  const auto values = mail_values(db, template_name, Facts::parse(db, facts));
+  if (check == CheckFilled::yes) {
+    require_filled(template_name, values);
+  }
+  return parsed_template(db, template_name)->render(values);
 }
 
 // Refuses a rendered mail whose subject could not go into a header.
@@ -421,7 +432,8 @@ queue_mail(Database& db, const Context& context, const Mail& mail)
   facts.end_object();
   auto facts_text = facts.str();
   facts_text.pop_back(); // the final newline
-  validate_rendered(mail.template_name, render_facts(db, mail.template_name, facts_text));
+  validate_rendered(mail.template_name,
+                    render_facts(db, mail.template_name, facts_text, CheckFilled::yes));
   mail::validate_header_text(mail.to_name, "recipient name");
   mail::validate_address(mail.to_address);
 
@@ -556,7 +568,8 @@ queue_mail_batch(Database& db, const MailBatch& batch, const BatchOf& of, std::i
     fmt::format("SELECT template, to_name, to_address, facts FROM ({})", batch_mail_sql(of.kind)));
   sample.bind_all(batch.first_id, batch.identity, batch.domain, 1);
   while (sample.step()) {
-    validate_rendered(sample.text(0), render_facts(db, sample.text(0), sample.text(3)));
+    validate_rendered(sample.text(0),
+                      render_facts(db, sample.text(0), sample.text(3), CheckFilled::yes));
     mail::validate_header_text(sample.text(1), "recipient name");
     mail::validate_address(sample.text(2));
   }

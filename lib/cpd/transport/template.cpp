@@ -6,75 +6,21 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <array>
 #include <functional>
 
 namespace cpd::mail {
 
 namespace {
 
-// Every placeholder some cpd mail fills in; a template may use any of them
-// where its mail provides it.
-constexpr auto k_placeholders = std::to_array<std::string_view>({"activity",
-                                                                 "added",
-                                                                 "attachments",
-                                                                 "carried",
-                                                                 "carried_points",
-                                                                 "carry_sentence",
-                                                                 "cause",
-                                                                 "claim_id",
-                                                                 "claimed",
-                                                                 "claims",
-                                                                 "compliant",
-                                                                 "cycle_clause",
-                                                                 "date",
-                                                                 "days",
-                                                                 "deadline",
-                                                                 "due",
-                                                                 "effect",
-                                                                 "evidence",
-                                                                 "exempt",
-                                                                 "from_year",
-                                                                 "knock_on",
-                                                                 "login",
-                                                                 "member_name",
-                                                                 "members",
-                                                                 "name",
-                                                                 "next",
-                                                                 "next_year",
-                                                                 "note",
-                                                                 "org",
-                                                                 "outcome",
-                                                                 "pending",
-                                                                 "pending_clause",
-                                                                 "pending_points",
-                                                                 "points",
-                                                                 "progress",
-                                                                 "quantity",
-                                                                 "quota",
-                                                                 "quota_cpd_points",
-                                                                 "quota_points",
-                                                                 "reason",
-                                                                 "redrawn",
-                                                                 "remaining",
-                                                                 "remaining_more",
-                                                                 "remaining_points",
-                                                                 "remark",
-                                                                 "revoked",
-                                                                 "short",
-                                                                 "short_list",
-                                                                 "signed_points",
-                                                                 "standing",
-                                                                 "standing_word",
-                                                                 "statement",
-                                                                 "status",
-                                                                 "total",
-                                                                 "total_points",
-                                                                 "waiting",
-                                                                 "waiting_list",
-                                                                 "working",
-                                                                 "year",
-                                                                 "years"});
+// The placeholders each mail template is given, by its name (see
+// declare_placeholders()).
+std::map<std::string, std::vector<std::string>, std::less<>>&
+declared_placeholders()
+{
+  // NOLINTNEXTLINE(cppcoreguidelines-avoid-non-const-global-variables)
+  static std::map<std::string, std::vector<std::string>, std::less<>> declared;
+  return declared;
+}
 
 } // namespace
 
@@ -311,11 +257,22 @@ placeholders(std::string_view template_name, std::string_view template_text)
 }
 
 void
+declare_placeholders(std::string_view template_name, std::vector<std::string> names)
+{
+  declared_placeholders().insert_or_assign(std::string(template_name), std::move(names));
+}
+
+void
 validate_template(std::string_view name, std::string_view text, std::string_view where)
 {
+  const auto& all = declared_placeholders();
+  const auto declared = all.find(name);
+  if (declared == all.end()) {
+    throw Error(ErrorKind::internal, "template {}: no mail declares its placeholders", where);
+  }
+  const auto& known = declared->second;
   for (const auto& used : placeholders(name, text)) {
-    if (std::find(std::begin(k_placeholders), std::end(k_placeholders), used)
-        == std::end(k_placeholders)) {
+    if (std::find(known.begin(), known.end(), used) == known.end()) {
       throw Error(ErrorKind::config, "template {}: unknown placeholder {{{}}}", where, used);
     }
   }

@@ -57,8 +57,14 @@ Rendered render(std::string_view template_name,
 // template against the values a mail provides. Throws like render().
 std::set<std::string> placeholders(std::string_view template_name, std::string_view template_text);
 
-// Checks a template's text against the placeholders cpd's mails fill in;
-// throws ErrorKind::config naming `where` and the first bad one.
+// Declares the placeholders the mail template `template_name` is given;
+// the mail layer declares each of its templates' (see
+// cpd/mail/template_facts.hpp) before the program starts.
+void declare_placeholders(std::string_view template_name, std::vector<std::string> names);
+
+// Checks the text of the template `name` against the placeholders declared
+// for it; throws ErrorKind::config naming `where` and the first bad one
+// (ErrorKind::internal for a template none were declared for).
 void validate_template(std::string_view name, std::string_view text, std::string_view where);
 
 } // namespace cpd::mail
