@@ -1,7 +1,9 @@
 // The mails of claims, adjustments and dispensations, and what every mail
 // of the scheme shares (see notice_parts.hpp); the year end's, the
 // reminders' and the audits' are in notices_year.cpp, notices_reminders.cpp
-// and notices_audits.cpp.
+// and notices_audits.cpp. Over 500 lines: the paragraphs every mail shares
+// (where a member stands, a quoted note) sit with the claim mails that
+// first use them.
 
 #include <cpd/claims/evidence.hpp>
 #include <cpd/mail/notice_parts.hpp>

@@ -1,3 +1,7 @@
+// The one SQLite connection of a command: opening it, its statements,
+// transactions and the migrations. Just over 500 lines: they share the
+// handle's state and its error handling.
+
 #include <cpd/store/database.hpp>
 #include <cpd/util/embedded.hpp>
 #include <cpd/util/error.hpp>
