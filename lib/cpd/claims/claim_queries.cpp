@@ -222,13 +222,7 @@ find_pending(Database& db, const Secretary& context, const ClaimFilter& filter)
   }
   std::optional<std::int64_t> member_id;
   if (filter.member) {
-    const auto member = find_member(db, *filter.member);
-    if (!member) {
-      throw Error(ErrorKind::unknown_member,
-                  "no member with login '{}'; see cpd member list",
-                  *filter.member);
-    }
-    member_id = member->id;
+    member_id = require_member(db, *filter.member).id;
   }
   Statement query(db,
                   fmt::format("{} WHERE c.status = 'pending'"

@@ -148,12 +148,7 @@ resolve_subject(Database& db, const Listed& caller, const std::optional<std::str
   if (caller.role != Role::secretary) {
     refuse_member(caller);
   }
-  auto member = find_member(db, *login);
-  if (!member) {
-    throw Error(
-      ErrorKind::unknown_member, "no member with login '{}'; see cpd member list", *login);
-  }
-  return *member;
+  return require_member(db, *login);
 }
 
 } // namespace cpd

@@ -429,11 +429,8 @@ adjust_points(Database& db,
   }
   Transaction transaction(db, Transaction::Kind::write);
   const auto secretary = record_of(db, context);
-  const auto member = find_member(db, login);
-  if (!member) {
-    throw Error(ErrorKind::unknown_member, "no member with login '{}'; see cpd member list", login);
-  }
-  if (member->id == secretary.id) {
+  const auto member = require_member(db, login);
+  if (member.id == secretary.id) {
     throw Error(ErrorKind::permission, "nobody adjusts their own record; another secretary must");
   }
   const int first = load_scheme(db).start.year();
@@ -444,7 +441,7 @@ adjust_points(Database& db,
                 first,
                 context.today.year());
   }
-  const auto before = sum_entries(db, member->id, year, std::nullopt);
+  const auto before = sum_entries(db, member.id, year, std::nullopt);
   if (before + points < Points()) {
     throw Error(ErrorKind::refused,
                 "{} has {} in {}; an adjustment cannot take the total below 0",
@@ -452,9 +449,9 @@ adjust_points(Database& db,
                 points_phrase(before),
                 year);
   }
-  const auto mark = ledger_mark(db, member->id);
+  const auto mark = ledger_mark(db, member.id);
   post_entry(db,
-             member->id,
+             member.id,
              year,
              EntryKind::adjustment,
              points,
@@ -465,18 +462,18 @@ adjust_points(Database& db,
              category);
   AdjustResult result;
   result.adjustment = {
-    db.last_insert_id(), member->login, year, points, std::string(reason), category};
+    db.last_insert_id(), member.login, year, points, std::string(reason), category};
   if (year_closed(db, year)) {
     result.corrections = correct_carries(db,
-                                         member->id,
+                                         member.id,
                                          year,
                                          mark,
                                          secretary.id,
                                          context.now,
                                          fmt::format("adjustment #{}", result.adjustment.id));
   }
-  result.balance = member_balance(db, member->id, year);
-  db.record(context, AdjustmentMade{*member, result.adjustment, result.corrections});
+  result.balance = member_balance(db, member.id, year);
+  db.record(context, AdjustmentMade{member, result.adjustment, result.corrections});
   transaction.commit();
   return result;
 }

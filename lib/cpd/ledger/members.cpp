@@ -141,10 +141,8 @@ add_member(Database& db, const Secretary& context, const NewMember& member)
   return added;
 }
 
-namespace {
-
 Member
-require_login(Database& db, std::string_view login)
+require_member(Database& db, std::string_view login)
 {
   auto member = find_member(db, login);
   if (!member) {
@@ -152,6 +150,8 @@ require_login(Database& db, std::string_view login)
   }
   return *member;
 }
+
+namespace {
 
 // A secretary's standing, like their role, is the system's: a secretary
 // who deactivated another would take their powers as a demotion does.
@@ -176,7 +176,7 @@ deactivate_member(Database& db, const SecretaryOrSystem& context, std::string_vi
 {
   Transaction transaction(db, Transaction::Kind::write);
   const auto& secretary = context.secretary_id;
-  auto member = require_login(db, login);
+  auto member = require_member(db, login);
   if (!member.active) {
     throw Error(ErrorKind::refused, "'{}' is already deactivated", login);
   }
@@ -196,7 +196,7 @@ reactivate_member(Database& db, const SecretaryOrSystem& context, std::string_vi
 {
   Transaction transaction(db, Transaction::Kind::write);
   const auto& secretary = context.secretary_id;
-  auto member = require_login(db, login);
+  auto member = require_member(db, login);
   if (member.active) {
     throw Error(ErrorKind::refused, "'{}' is active already", login);
   }
@@ -249,7 +249,7 @@ change_member(Database& db,
   }
   Transaction transaction(db, Transaction::Kind::write);
   const auto& secretary = context.secretary_id;
-  const auto before = require_login(db, login);
+  const auto before = require_member(db, login);
   NewMember wanted{before.login,
                    change.name.value_or(before.name),
                    change.email.value_or(before.email),
@@ -281,9 +281,9 @@ change_member(Database& db,
   if (change.joined && change.joined != before.joined) {
     result.changed.push_back(
       {"joined", before.joined ? before.joined->to_string() : "none", change.joined->to_string()});
-    change_joined(db, context, require_login(db, login), change.joined, secretary);
+    change_joined(db, context, require_member(db, login), change.joined, secretary);
   }
-  result.member = require_login(db, login);
+  result.member = require_member(db, login);
   transaction.commit();
   return result;
 }
@@ -372,7 +372,7 @@ Member
 confirm_account(Database& db, const SecretaryOrSystem& context, std::string_view login)
 {
   Transaction transaction(db, Transaction::Kind::write);
-  auto member = require_login(db, login);
+  auto member = require_member(db, login);
   if (context.secretary_id == member.id) {
     throw Error(ErrorKind::permission,
                 "nobody confirms their own account; ask another secretary or the system "

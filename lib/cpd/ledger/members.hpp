@@ -30,6 +30,10 @@ struct Member
 // The member with this login, active or not.
 std::optional<Member> find_member(Database& db, std::string_view login);
 
+// The member with this login, active or not; refuses (unknown_member) when
+// there is none.
+Member require_member(Database& db, std::string_view login);
+
 // The one step that checks who acts (see Need in util/actor.hpp): the
 // dispatcher calls it once, with what the command declared, before the
 // command runs. Each refuses with the same words whatever the command.

@@ -251,16 +251,6 @@ pool_text(const std::vector<Candidate>& pool)
   return text;
 }
 
-Member
-audited(Database& db, std::string_view login)
-{
-  auto member = find_member(db, login);
-  if (!member) {
-    throw Error(ErrorKind::unknown_member, "no member with login '{}'; see cpd member list", login);
-  }
-  return *member;
-}
-
 void
 validate_note(std::string_view text, std::string_view what)
 {
@@ -592,7 +582,7 @@ decide_audit(Database& db,
   validate_note(reason, "reason");
   Transaction transaction(db, Transaction::Kind::write);
   const auto secretary = record_of(db, context);
-  const auto member = audited(db, login);
+  const auto member = require_member(db, login);
   auto audits =
     load_audits(db, context.today, "a.member_id = ?1 AND a.year = ?2", [&](Statement& q) {
       q.bind_all(member.id, year);

@@ -18,16 +18,13 @@ enum class Act { grant, lift };
 Member
 require_subject(Database& db, const Member& secretary, std::string_view login, Act act)
 {
-  auto member = find_member(db, login);
-  if (!member) {
-    throw Error(ErrorKind::unknown_member, "no member with login '{}'; see cpd member list", login);
-  }
-  if (member->id == secretary.id) {
+  auto member = require_member(db, login);
+  if (member.id == secretary.id) {
     throw Error(ErrorKind::permission,
                 "nobody {} a dispensation; another secretary must",
                 act == Act::grant ? "grants themself" : "lifts their own");
   }
-  return *member;
+  return member;
 }
 
 // The dispensations in force that cover any year from `from` to `until`.
