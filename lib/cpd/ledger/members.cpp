@@ -171,40 +171,44 @@ refuse_secretary_standing(const std::optional<std::int64_t>& actor,
 
 } // namespace
 
+namespace {
+
 Member
-deactivate_member(Database& db, const SecretaryOrSystem& context, std::string_view login)
+set_active(Database& db, const SecretaryOrSystem& context, std::string_view login, bool active)
 {
   Transaction transaction(db, Transaction::Kind::write);
   const auto& secretary = context.secretary_id;
   auto member = require_member(db, login);
-  if (!member.active) {
-    throw Error(ErrorKind::refused, "'{}' is already deactivated", login);
+  if (member.active == active) {
+    throw Error(ErrorKind::refused,
+                active ? fmt::format("'{}' is active already", login)
+                       : fmt::format("'{}' is already deactivated", login));
   }
-  if (secretary == member.id) {
+  if (!active && secretary == member.id) {
     throw Error(ErrorKind::refused,
                 "a secretary cannot deactivate themself; ask another secretary");
   }
-  refuse_secretary_standing(secretary, member, "deactivates");
-  Statement(db, "UPDATE member SET active = 0 WHERE id = ?").bind(1, member.id).run();
+  refuse_secretary_standing(secretary, member, active ? "reactivates" : "deactivates");
+  Statement(db, "UPDATE member SET active = ? WHERE id = ?")
+    .bind_all(active ? 1 : 0, member.id)
+    .run();
   transaction.commit();
-  member.active = false;
+  member.active = active;
   return member;
+}
+
+} // namespace
+
+Member
+deactivate_member(Database& db, const SecretaryOrSystem& context, std::string_view login)
+{
+  return set_active(db, context, login, false);
 }
 
 Member
 reactivate_member(Database& db, const SecretaryOrSystem& context, std::string_view login)
 {
-  Transaction transaction(db, Transaction::Kind::write);
-  const auto& secretary = context.secretary_id;
-  auto member = require_member(db, login);
-  if (member.active) {
-    throw Error(ErrorKind::refused, "'{}' is active already", login);
-  }
-  refuse_secretary_standing(secretary, member, "reactivates");
-  Statement(db, "UPDATE member SET active = 1 WHERE id = ?").bind(1, member.id).run();
-  transaction.commit();
-  member.active = true;
-  return member;
+  return set_active(db, context, login, true);
 }
 
 void
