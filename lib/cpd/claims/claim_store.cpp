@@ -1,6 +1,7 @@
 #include <cpd/claims/claim_store.hpp>
 #include <cpd/ledger/ledger.hpp>
 #include <cpd/store/database.hpp>
+#include <cpd/store/rows.hpp>
 #include <cpd/store/settings.hpp>
 #include <cpd/util/error.hpp>
 #include <cpd/util/json.hpp>
@@ -78,10 +79,9 @@ find_claim(Database& db, std::int64_t id)
 {
   Statement query(db, fmt::format("{} WHERE c.id = ?", k_claim_select));
   query.bind(1, id);
-  if (!query.step()) {
-    return std::nullopt;
-  }
-  return StoredClaim{read_claim(query), query.integer(k_claim_member_column)};
+  return first_row(query, [](const Statement& row) {
+    return StoredClaim{read_claim(row), row.integer(k_claim_member_column)};
+  });
 }
 
 StoredClaim

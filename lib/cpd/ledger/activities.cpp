@@ -1,6 +1,7 @@
 #include <cpd/ledger/activities.hpp>
 #include <cpd/ledger/members.hpp>
 #include <cpd/store/database.hpp>
+#include <cpd/store/rows.hpp>
 #include <cpd/util/csv.hpp>
 #include <cpd/util/error.hpp>
 #include <cpd/util/json.hpp>
@@ -156,10 +157,7 @@ find_activity(Database& db, std::string_view code)
 {
   Statement query(db, fmt::format("SELECT {} FROM activity WHERE code = ?", k_activity_columns));
   query.bind(1, code);
-  if (!query.step()) {
-    return std::nullopt;
-  }
-  return read_activity(query);
+  return first_row(query, read_activity);
 }
 
 Activity

@@ -2,6 +2,7 @@
 #include <cpd/ledger/ledger.hpp>
 #include <cpd/ledger/members.hpp>
 #include <cpd/store/database.hpp>
+#include <cpd/store/rows.hpp>
 #include <cpd/store/settings.hpp>
 #include <cpd/util/error.hpp>
 #include <cpd/util/text.hpp>
@@ -81,10 +82,7 @@ find_member(Database& db, std::string_view login)
 {
   Statement query(db, fmt::format("SELECT {} FROM member WHERE login = ?", k_member_columns));
   query.bind(1, login);
-  if (!query.step()) {
-    return std::nullopt;
-  }
-  return read_member(query);
+  return first_row(query, read_member);
 }
 
 void
