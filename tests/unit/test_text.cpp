@@ -453,6 +453,8 @@ TEST_CASE("closest_match suggests only near candidates")
   CHECK_FALSE(cpd::closest_match("a", {""}));
   CHECK_FALSE(cpd::closest_match("", commands));
   CHECK_FALSE(cpd::closest_match("approve", {}));
+  CHECK(cpd::did_you_mean("aprove", commands) == "; did you mean 'approve'?");
+  CHECK(cpd::did_you_mean("frobnicate", commands).empty());
 
   // Ties go to the earlier candidate; a nearer later one wins.
   CHECK(cpd::closest_match("cat", {"bat", "hat"}) == "bat");

@@ -170,11 +170,10 @@ require_activity(Database& db, std::string_view code)
   for (const auto& activity : list_activities(db, IncludeRetired::no)) {
     codes.push_back(activity.code);
   }
-  const auto suggestion = closest_match(code, codes);
   throw Error(ErrorKind::refused,
               "unknown activity '{}'{}; see cpd activities",
               code,
-              suggestion ? fmt::format("; did you mean '{}'?", *suggestion) : "");
+              did_you_mean(code, codes));
 }
 
 void

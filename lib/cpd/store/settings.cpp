@@ -117,11 +117,8 @@ find_info(std::string_view key)
   for (const auto& info : k_settings) {
     keys.emplace_back(info.key);
   }
-  const auto suggestion = closest_match(key, keys);
-  throw Error(ErrorKind::usage,
-              "unknown setting '{}'{}; see cpd config list",
-              key,
-              suggestion ? fmt::format("; did you mean '{}'?", *suggestion) : "");
+  throw Error(
+    ErrorKind::usage, "unknown setting '{}'{}; see cpd config list", key, did_you_mean(key, keys));
 }
 
 std::optional<std::int64_t>

@@ -383,6 +383,13 @@ closest_match(std::string_view word, const std::vector<std::string>& candidates)
   return candidates[*best];
 }
 
+std::string
+did_you_mean(std::string_view word, const std::vector<std::string>& candidates)
+{
+  const auto suggestion = closest_match(word, candidates);
+  return suggestion ? fmt::format("; did you mean '{}'?", *suggestion) : std::string();
+}
+
 std::uint64_t
 fnv1a(std::string_view text)
 {

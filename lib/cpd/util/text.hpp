@@ -73,6 +73,10 @@ std::size_t edit_distance(std::string_view a, std::string_view b);
 std::optional<std::string> closest_match(std::string_view word,
                                          const std::vector<std::string>& candidates);
 
+// "; did you mean 'CANDIDATE'?" for closest_match's pick, to end a refusal;
+// empty when there is none.
+std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates);
+
 // `text` as lines of at most `width` columns, broken between words (a word
 // longer than the width gets a line of its own); its own line breaks are
 // kept.
