@@ -21,6 +21,7 @@
 #include <cstring>
 #include <ctime>
 #include <optional>
+#include <utility>
 
 namespace cpd::cli {
 
@@ -419,6 +420,39 @@ claim_flags(const Claim& claim)
       (flags.empty() ? "" : "; ") + std::string("also claimed as ") + claim_refs(*claim.same_day);
   }
   return flags;
+}
+
+Table
+claims_table(const std::vector<Claim>& claims, FilesColumn files)
+{
+  const bool with_files = files == FilesColumn::yes;
+  std::vector<Table::Column> columns{{"ID", Table::Align::right},
+                                     {"MEMBER"},
+                                     {"ACTIVITY"},
+                                     {"DATE"},
+                                     {"QUANTITY"},
+                                     {"POINTS", Table::Align::right}};
+  if (with_files) {
+    columns.push_back({"FILES", Table::Align::right});
+  }
+  columns.push_back({"FLAGS"});
+  columns.push_back({"NOTE"});
+  Table table(std::move(columns));
+  for (const auto& claim : claims) {
+    std::vector<std::string> cells{std::to_string(claim.id),
+                                   claim.member,
+                                   claim.activity,
+                                   claim.date.to_string(),
+                                   claim_quantity(claim),
+                                   claim.points.to_string()};
+    if (with_files) {
+      cells.push_back(claim.attachments > 0 ? std::to_string(claim.attachments) : "");
+    }
+    cells.push_back(claim_flags(claim));
+    cells.push_back(claim.note);
+    table.add_row(std::move(cells));
+  }
+  return table;
 }
 
 std::string
