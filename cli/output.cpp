@@ -361,6 +361,22 @@ write_refs(Json& json, std::string_view key, const ClaimRefs& refs)
   }
 }
 
+namespace {
+
+// "quantity": a number, or null for a fixed-points activity.
+void
+write_quantity(Json& json, const std::optional<Quantity>& quantity)
+{
+  json.key("quantity");
+  if (quantity) {
+    json.number(quantity->to_string());
+  } else {
+    json.null();
+  }
+}
+
+} // namespace
+
 void
 write_claim(Json& json, const Claim& claim)
 {
@@ -375,12 +391,7 @@ write_claim(Json& json, const Claim& claim)
     .field("date", claim.date)
     .field("year", claim.year())
     .field("status", std::string(to_string(claim.status)));
-  json.key("quantity");
-  if (claim.quantity) {
-    json.number(claim.quantity->to_string());
-  } else {
-    json.null();
-  }
+  write_quantity(json, claim.quantity);
   json.field("per", std::string(to_string(claim.unit))).key("note");
   if (claim.note.empty()) {
     json.null();
@@ -508,13 +519,8 @@ write_statement(Json& json, const CpdStatement& s)
       .field("claim", activity.claim_id)
       .field("date", activity.date)
       .field("activity", activity.activity)
-      .field("title", activity.title)
-      .key("quantity");
-    if (activity.quantity) {
-      json.number(activity.quantity->to_string());
-    } else {
-      json.null();
-    }
+      .field("title", activity.title);
+    write_quantity(json, activity.quantity);
     json.field("unit", std::string(to_string(activity.unit)))
       .field("points", activity.points)
       .end_object();
