@@ -103,24 +103,7 @@ select_claims(Session& session, const BulkSelection& selection, std::string_view
                 verb);
   }
   note_own();
-  Table table({{"ID", Table::Align::right},
-               {"MEMBER"},
-               {"ACTIVITY"},
-               {"DATE"},
-               {"QUANTITY"},
-               {"POINTS", Table::Align::right},
-               {"FLAGS"},
-               {"NOTE"}});
-  for (const auto& claim : found.claims) {
-    table.add_row({std::to_string(claim.id),
-                   claim.member,
-                   claim.activity,
-                   claim.date.to_string(),
-                   claim_quantity(claim),
-                   claim.points.to_string(),
-                   claim_flags(claim),
-                   claim.note});
-  }
+  const auto table = claims_table(found.claims, FilesColumn::no);
   // The list is shown on standard error, where the question is asked.
   const auto& shown = session.terminal();
   session.confirm(fmt::format("{}{} these {}? [y/N] ",

@@ -8,9 +8,24 @@
 
 #include <fmt/format.h>
 
+#include <cstdint>
+#include <optional>
+
 namespace cpd::cli {
 
 namespace {
+
+// "next_attempt": when mail is next tried, or null.
+void
+write_next_attempt(Json& json, const std::optional<std::int64_t>& when)
+{
+  json.key("next_attempt");
+  if (when) {
+    json.value(rfc3339_time(*when));
+  } else {
+    json.null();
+  }
+}
 
 struct SendOptions
 {
@@ -52,13 +67,8 @@ deliver_and_report(Session& session, Backoff backoff, std::optional<int> retried
       .field("unreachable", summary.unreachable)
       .field("failed", summary.failed)
       .field("without_files", summary.without_files)
-      .field("queued", summary.waiting)
-      .key("next_attempt");
-    if (summary.next_attempt) {
-      json.value(rfc3339_time(*summary.next_attempt));
-    } else {
-      json.null();
-    }
+      .field("queued", summary.waiting);
+    write_next_attempt(json, summary.next_attempt);
     json.field("transport", !summary.no_transport).end_object();
     print(json.str());
   } else {
@@ -132,13 +142,8 @@ run_list(const ListOptions& options, Session& session)
         .field("subject", message.subject)
         .field("state", message.state)
         .field("attempts", message.attempts)
-        .field("created", local_date(message.created_at))
-        .key("next_attempt");
-      if (message.next_attempt_at) {
-        json.value(rfc3339_time(*message.next_attempt_at));
-      } else {
-        json.null();
-      }
+        .field("created", local_date(message.created_at));
+      write_next_attempt(json, message.next_attempt_at);
       json.field("last_code", message.last_code)
         .field("last_error", message.last_error)
         .end_object();

@@ -22,27 +22,7 @@ register_pending(Command& root)
       print("No claims are waiting for a decision.\n");
       return;
     }
-    Table table({{"ID", Table::Align::right},
-                 {"MEMBER"},
-                 {"ACTIVITY"},
-                 {"DATE"},
-                 {"QUANTITY"},
-                 {"POINTS", Table::Align::right},
-                 {"FILES", Table::Align::right},
-                 {"FLAGS"},
-                 {"NOTE"}});
-    for (const auto& claim : claims) {
-      table.add_row({std::to_string(claim.id),
-                     claim.member,
-                     claim.activity,
-                     claim.date.to_string(),
-                     claim_quantity(claim),
-                     claim.points.to_string(),
-                     claim.attachments > 0 ? std::to_string(claim.attachments) : "",
-                     claim_flags(claim),
-                     claim.note});
-    }
-    print(table.render());
+    print(claims_table(claims, FilesColumn::yes).render());
     std::string duplicates;
     for (const auto& claim : claims) {
       if (claim.duplicate_of && !claim.duplicate_of->empty()) {

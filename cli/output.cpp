@@ -21,6 +21,7 @@
 #include <cstring>
 #include <ctime>
 #include <optional>
+#include <utility>
 
 namespace cpd::cli {
 
@@ -360,6 +361,22 @@ write_refs(Json& json, std::string_view key, const ClaimRefs& refs)
   }
 }
 
+namespace {
+
+// "quantity": a number, or null for a fixed-points activity.
+void
+write_quantity(Json& json, const std::optional<Quantity>& quantity)
+{
+  json.key("quantity");
+  if (quantity) {
+    json.number(quantity->to_string());
+  } else {
+    json.null();
+  }
+}
+
+} // namespace
+
 void
 write_claim(Json& json, const Claim& claim)
 {
@@ -374,12 +391,7 @@ write_claim(Json& json, const Claim& claim)
     .field("date", claim.date)
     .field("year", claim.year())
     .field("status", std::string(to_string(claim.status)));
-  json.key("quantity");
-  if (claim.quantity) {
-    json.number(claim.quantity->to_string());
-  } else {
-    json.null();
-  }
+  write_quantity(json, claim.quantity);
   json.field("per", std::string(to_string(claim.unit))).key("note");
   if (claim.note.empty()) {
     json.null();
@@ -419,6 +431,39 @@ claim_flags(const Claim& claim)
       (flags.empty() ? "" : "; ") + std::string("also claimed as ") + claim_refs(*claim.same_day);
   }
   return flags;
+}
+
+Table
+claims_table(const std::vector<Claim>& claims, FilesColumn files)
+{
+  const bool with_files = files == FilesColumn::yes;
+  std::vector<Table::Column> columns{{"ID", Table::Align::right},
+                                     {"MEMBER"},
+                                     {"ACTIVITY"},
+                                     {"DATE"},
+                                     {"QUANTITY"},
+                                     {"POINTS", Table::Align::right}};
+  if (with_files) {
+    columns.push_back({"FILES", Table::Align::right});
+  }
+  columns.push_back({"FLAGS"});
+  columns.push_back({"NOTE"});
+  Table table(std::move(columns));
+  for (const auto& claim : claims) {
+    std::vector<std::string> cells{std::to_string(claim.id),
+                                   claim.member,
+                                   claim.activity,
+                                   claim.date.to_string(),
+                                   claim_quantity(claim),
+                                   claim.points.to_string()};
+    if (with_files) {
+      cells.push_back(claim.attachments > 0 ? std::to_string(claim.attachments) : "");
+    }
+    cells.push_back(claim_flags(claim));
+    cells.push_back(claim.note);
+    table.add_row(std::move(cells));
+  }
+  return table;
 }
 
 std::string
@@ -474,13 +519,8 @@ write_statement(Json& json, const CpdStatement& s)
       .field("claim", activity.claim_id)
       .field("date", activity.date)
       .field("activity", activity.activity)
-      .field("title", activity.title)
-      .key("quantity");
-    if (activity.quantity) {
-      json.number(activity.quantity->to_string());
-    } else {
-      json.null();
-    }
+      .field("title", activity.title);
+    write_quantity(json, activity.quantity);
     json.field("unit", std::string(to_string(activity.unit)))
       .field("points", activity.points)
       .end_object();

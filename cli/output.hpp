@@ -113,6 +113,13 @@ void write_refs(Json& json, std::string_view key, const ClaimRefs& refs);
 // #5" ("" for none).
 std::string claim_flags(const Claim& claim);
 
+// Whether a claims table shows how many files each claim has.
+enum class FilesColumn { no, yes };
+
+// Claims as a table for the secretary: ID, MEMBER, ACTIVITY, DATE, QUANTITY,
+// POINTS, (FILES,) FLAGS, NOTE.
+Table claims_table(const std::vector<Claim>& claims, FilesColumn files);
+
 // Claims as a JSON array, ready to print.
 std::string claims_json(const std::vector<Claim>& claims);
 

@@ -66,6 +66,8 @@ sql "UPDATE attachment SET content = readfile('$TESTDIR/notes.txt') WHERE id = 2
 TEST "the same file on another claim is pointed out in cpd pending"
 ok bob claim technical-paper --date 2017-03-02 --attach "$TESTDIR/cert.pdf"
 ok sec pending
+expect_contains "$OUT" "ID  MEMBER  ACTIVITY         DATE        QUANTITY  POINTS  FILES  FLAGS            NOTE"
+expect_contains "$OUT" " 2  bob     technical-paper  2017-03-02                 3      1  same file as #1"
 expect_contains "$OUT" "Claim #2 has a file also attached to claim #1"
 ok sec --json pending
 expect_equal "$(json '[(c["id"], c["duplicate_of"]) for c in d]')" "[(1, [2]), (2, [1])]"
