@@ -175,6 +175,20 @@ server_rss_kb() {
     "/proc/$SERVER_PID/status" 2>/dev/null || echo 0
 }
 
+# mail_settled: waits (up to 10 s) until the server's courier has sent
+# everything queued, so that a check that nothing changed is not upset by
+# mail going out in the background.
+mail_settled() {
+  local left
+  for _ in $(seq 100); do
+    left=$(sqlite3 "$CPD_DB" "SELECT (SELECT count(*) FROM outbox WHERE state = 'queued')
+      + (SELECT count(*) FROM mail_batch)" 2>/dev/null)
+    [ "$left" = 0 ] && return 0
+    sleep 0.1
+  done
+  fail "mail still queued after 10 s: $left"
+}
+
 # expect_server_serves: the server is up, and while whatever runs in the
 # background goes on, a member's `cpd balance` and root's `cpd mail send`
 # each answer within a second.

@@ -171,6 +171,7 @@ ok $SEC import attendance "$TESTDIR/attendance.csv" --activity iims-training-day
 stop_server
 start_server 2018-02-01
 ok root rollover
+mail_settled
 refused 64 "--seed is not taken: the seed is drawn from the system's random source" \
   $SEC audit draw --year 2017 --seed 42
 refused 64 "--seed is not taken" root audit draw --year 2017 --seed 42
