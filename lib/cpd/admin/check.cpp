@@ -280,7 +280,7 @@ verify_ledger(Database& db)
 }
 
 std::vector<std::string>
-check_database(Database& db, const SecretaryOrSystem& context)
+check_database(Database& db, const SecretaryOrSystem& /*context*/)
 {
   Transaction transaction(db, Transaction::Kind::read);
   auto problems = verify_storage(db);

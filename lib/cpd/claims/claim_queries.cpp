@@ -162,7 +162,7 @@ get_claim(Database& db, const MemberActor& context, std::int64_t id)
 }
 
 std::vector<Claim>
-pending_claims(Database& db, const Secretary& context)
+pending_claims(Database& db, const Secretary& /*context*/)
 {
   Transaction transaction(db, Transaction::Kind::read);
   Statement query(db, fmt::format("{}{}", k_claim_select, k_pending_claims_where));

@@ -215,7 +215,7 @@ validate_activity(const Activity& activity)
 }
 
 Activity
-save_activity(Database& db, const Secretary& context, const Activity& activity)
+save_activity(Database& db, const Secretary& /*context*/, const Activity& activity)
 {
   validate_activity(activity);
   Transaction transaction(db, Transaction::Kind::write);
@@ -225,7 +225,7 @@ save_activity(Database& db, const Secretary& context, const Activity& activity)
 }
 
 Activity
-retire_activity(Database& db, const Secretary& context, std::string_view code)
+retire_activity(Database& db, const Secretary& /*context*/, std::string_view code)
 {
   Transaction transaction(db, Transaction::Kind::write);
   auto activity = require_activity(db, code);

@@ -30,7 +30,10 @@ validate_setting(std::string_view key, std::string_view value)
 }
 
 void
-set_setting(Database& db, const Secretary& context, std::string_view key, std::string_view value)
+set_setting(Database& db,
+            const Secretary& /*context*/,
+            std::string_view key,
+            std::string_view value)
 {
   setting_info(key);
   Transaction transaction(db, Transaction::Kind::write);
@@ -43,13 +46,13 @@ set_setting(Database& db, const Secretary& context, std::string_view key, std::s
 }
 
 std::string
-read_setting(Database& db, const Secretary& context, std::string_view key)
+read_setting(Database& db, const Secretary& /*context*/, std::string_view key)
 {
   return shown_setting(db, key);
 }
 
 std::vector<std::pair<std::string, std::string>>
-list_settings(Database& db, const Secretary& context)
+list_settings(Database& db, const Secretary& /*context*/)
 {
   std::vector<std::pair<std::string, std::string>> result;
   result.reserve(known_settings().size());

@@ -335,7 +335,7 @@ rules_of_year(Database& db, int year)
 }
 
 std::vector<RulePeriod>
-rules_by_year(Database& db, const MemberActor& context)
+rules_by_year(Database& db, const MemberActor& /*context*/)
 {
   Transaction transaction(db, Transaction::Kind::read);
   std::vector<RulePeriod> periods;

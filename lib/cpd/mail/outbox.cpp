@@ -788,7 +788,10 @@ deliver_mail(Database& db, const Context& context, const DeliveryOptions& option
 }
 
 std::vector<OutboxMessage>
-list_outbox(Database& db, const SecretaryOrSystem& context, OutboxFilter filter, std::size_t limit)
+list_outbox(Database& db,
+            const SecretaryOrSystem& /*context*/,
+            OutboxFilter filter,
+            std::size_t limit)
 {
   write_mail_batches(db);
   Transaction transaction(db, Transaction::Kind::read);

@@ -240,7 +240,7 @@ backup_names(const std::vector<std::string>& names)
 }
 
 Spool
-backup_spool(Database& db, const SecretaryOrSystem& context)
+backup_spool(Database& db, const SecretaryOrSystem& /*context*/)
 {
   {
     Transaction transaction(db, Transaction::Kind::read);
@@ -270,7 +270,7 @@ backup_spool(Database& db, const SecretaryOrSystem& context)
 }
 
 std::int64_t
-backup_into(Database& db, const SecretaryOrSystem& context, const std::filesystem::path& target)
+backup_into(Database& db, const SecretaryOrSystem& /*context*/, const std::filesystem::path& target)
 {
   {
     Transaction transaction(db, Transaction::Kind::read);

@@ -61,13 +61,6 @@ year_accounts_sql()
 
 namespace {
 
-// The ledger's actor for a secretary's act; none when the system acts.
-std::optional<std::int64_t>
-actor_id(const std::optional<Member>& secretary)
-{
-  return secretary ? std::optional(secretary->id) : std::nullopt;
-}
-
 std::int64_t
 last_entry_id(Database& db)
 {
@@ -404,7 +397,7 @@ to_string(ReportLine::Status status)
 
 Report
 compliance_report(Database& db,
-                  const Secretary& context,
+                  const Secretary& /*context*/,
                   int year,
                   const std::function<void(const Report&)>& on_report,
                   const std::function<void(const ReportLine&)>& on_line)
