@@ -12,6 +12,7 @@
 #include <cpd/admin/setup.hpp>
 #include <cpd/claims/claims.hpp>
 #include <cpd/ledger/members.hpp>
+#include <cpd/mail/events.hpp>
 #include <cpd/store/database.hpp>
 #include <cpd/year/statement.hpp>
 
@@ -29,8 +30,9 @@ struct Scheme
   Scheme()
   {
     const cpd::Context sec{"sec", cpd::Date(2017, 3, 15), 1489536000};
+    cpd::install_mail(db);
     cpd::initialize(db, sec, {"Sam Secretary", "sec@example.org", "IIMS", {}});
-    code = cpd::issue_statement(db, sec, std::nullopt, 2017).code;
+    code = cpd::issue_statement(db, cpd::Authority::member(db, sec), std::nullopt, 2017).code;
   }
 };
 
