@@ -154,3 +154,113 @@ TEST_CASE("year end, reminders and claims: every mail byte for byte as rendered 
     CHECK(now[i] == then[i]);
   }
 }
+
+namespace {
+
+const std::filesystem::path k_old_forms_golden =
+  std::filesystem::path(CPD_GOLDEN_DIR) / "old-forms.txt";
+
+// The outbox of a version-14 database (as every cpd up to it wrote its
+// outbox), with a row of each form the mail of older versions took: rendered
+// when queued (before version 8); the numbers a year-end statement or a
+// reminder was made from when sent (versions 8 to 14); a year-end summary
+// made from its statements' facts (versions 8 and 9) and one made from the
+// year's accounts (versions 10 to 14).
+const char* const k_old_outbox =
+  "DROP TABLE outbox_attachment; DROP TABLE outbox;"
+  "CREATE TABLE outbox ("
+  "  id INTEGER PRIMARY KEY, cause TEXT NOT NULL UNIQUE, template TEXT NOT NULL,"
+  "  member_id INTEGER REFERENCES member(id), to_name TEXT NOT NULL, to_address TEXT NOT NULL,"
+  "  facts TEXT, subject TEXT, body TEXT, message_id TEXT NOT NULL UNIQUE,"
+  "  created_at INTEGER NOT NULL,"
+  "  state TEXT NOT NULL DEFAULT 'queued' CHECK (state IN ('queued', 'sent', 'failed')),"
+  "  attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at INTEGER NOT NULL,"
+  "  lease_until INTEGER, last_code INTEGER, last_error TEXT, sent_at INTEGER,"
+  "  files_dropped INTEGER NOT NULL DEFAULT 0 CHECK (files_dropped IN (0, 1)),"
+  "  CHECK ((facts IS NULL) = (subject IS NOT NULL AND body IS NOT NULL))) STRICT;"
+  "CREATE INDEX outbox_due ON outbox(next_attempt_at) WHERE state = 'queued';"
+  "CREATE INDEX outbox_member ON outbox(member_id, template, created_at);"
+  "CREATE TABLE outbox_attachment ("
+  "  outbox_id INTEGER NOT NULL REFERENCES outbox(id),"
+  "  attachment_id INTEGER NOT NULL REFERENCES attachment(id),"
+  "  PRIMARY KEY (outbox_id, attachment_id)) STRICT;";
+
+// The rows: ?1 stands for the id of a claim of bob's still waiting.
+const char* const k_old_mail =
+  "INSERT INTO outbox(id, cause, template, member_id, to_name, to_address, facts, subject, body,"
+  " message_id, created_at, state, next_attempt_at, sent_at) VALUES"
+  " (1, 'claim:1:approved', 'claim-approved', 2, 'Ann Surveyor', 'ann@example.org', NULL,"
+  "  'Your CPD claim #1 was approved', 'Dear Ann,' || char(10) || char(10) ||"
+  "  'Your claim {1} was approved.' || char(10), '<m1@x>', 10, 'sent', 10, 11),"
+  " (2, 'claim:2:approved', 'claim-approved', 3, 'Bob Marine', 'bob@example.org', NULL,"
+  "  'Your CPD claim #2 was approved', 'Dear Bob,' || char(10), '<m2@x>', 10, 'queued', 10,"
+  "  NULL);"
+  "INSERT INTO outbox(id, cause, template, member_id, to_name, to_address, facts, message_id,"
+  " created_at, next_attempt_at) VALUES"
+  " (3, 'year:2016:statement:ann', 'year-statement-met', 2, 'Ann Surveyor', 'ann@example.org',"
+  "  json_object('name', 'Ann Surveyor', 'login', 'ann', 'year', 2016, 'quota', 100,"
+  "  'total', 135, 'carried', 30, 'waiting', json_array(), 'org', 'IIMS'), '<m3@x>', 20, 20),"
+  " (4, 'year:2016:statement:bob', 'year-statement-short', 3, 'Bob Marine', 'bob@example.org',"
+  "  json_object('name', 'Bob Marine', 'login', 'bob', 'year', 2016, 'quota', 100,"
+  "  'total', 45, 'carried', 0, 'waiting', json_array(json_object('id', ?1,"
+  "  'title', 'IIMS training day', 'date', '2017-02-02', 'points', 50)), 'org', 'IIMS'),"
+  "  '<m4@x>', 20, 20),"
+  " (5, 'year:2016:statement:sue', 'year-statement-exempt', 4, 'Sue Second', 'sue@example.org',"
+  "  json_object('name', 'Sue Second', 'login', 'sue', 'year', 2016, 'quota', 100,"
+  "  'total', 0, 'carried', 0, 'waiting', json_array(), 'org', 'IIMS'), '<m5@x>', 20, 20),"
+  " (6, 'year:2016:summary', 'year-summary', NULL, 'Membership secretary', 'sec@example.org',"
+  "  json_object('year', 2016, 'quota', 100, 'members', 3, 'compliant', 1, 'short', 1,"
+  "  'exempt', 1, 'carried', 30, 'statements_from', 3, 'statements_to', 5,"
+  "  'waiting', json_array(json_object('id', ?1, 'name', 'Bob Marine', 'login', 'bob',"
+  "  'title', 'IIMS training day', 'date', '2017-02-02', 'points', 50)), 'org', 'IIMS'),"
+  "  '<m6@x>', 20, 20),"
+  " (7, 'reminder:bob:2017-03-01', 'reminder', 3, 'Bob Marine', 'bob@example.org',"
+  "  json_object('name', 'Bob Marine', 'login', 'bob', 'year', 2017, 'quota', 100,"
+  "  'total', 35, 'pending', 50, 'org', 'IIMS'), '<m7@x>', 30, 30),"
+  " (8, 'reminder:ann:2017-03-01', 'reminder', 2, 'Ann Surveyor', 'ann@example.org',"
+  "  json_object('name', 'Ann Surveyor', 'login', 'ann', 'year', 2017, 'quota', 125,"
+  "  'total', 0, 'pending', 0, 'org', 'IIMS'), '<m8@x>', 30, 30),"
+  " (9, 'year:2015:summary', 'year-summary', NULL, 'Membership secretary', 'sec@example.org',"
+  "  json_object('year', 2015, 'quota', 100, 'members', '2', 'compliant', '1', 'short', '1',"
+  "  'exempt', '0', 'carried', 0, 'claims_waiting', '1', 'org', 'IIMS'), '<m9@x>', 40, 40);"
+  "INSERT INTO year_account(year, member_id, name, total, carried, status) VALUES"
+  " (2015, 2, 'Ann Surveyor', 100, 0, 'compliant'), (2015, 3, 'Bob Marine', 40, 0, 'short');"
+  "INSERT INTO year_waiting(year, member_id, claim_id) VALUES (2015, 3, ?1);";
+
+// Each mail of the outbox as `cpd mail show` reads it, in id order.
+std::string
+outbox_texts(cpd::Database& db)
+{
+  std::string all;
+  for (std::int64_t id = 1; id <= 9; ++id) {
+    const auto text = cpd::outbox_text(db, id);
+    all += "=== mail " + std::to_string(id) + "\nSubject: " + text.subject + "\n\n" + text.body;
+  }
+  return all;
+}
+
+} // namespace
+
+TEST_CASE("mail queued by older versions reads as it did")
+{
+  testutil::TempDir dir;
+  const auto path = dir / "cpd.db";
+  {
+    testutil::Scheme s;
+    const auto waiting = s.claim("bob", "iims-training-day", Date(2017, 2, 2));
+    s.db.exec("DELETE FROM outbox_attachment; DELETE FROM outbox; VACUUM INTO '" + path.string()
+              + "'");
+    auto db = cpd::Database::open(path, cpd::Database::Mode::open_existing);
+    db.exec(k_old_outbox);
+    db.exec(std::regex_replace(
+      std::string(k_old_mail), std::regex(R"(\?1)"), std::to_string(waiting.id)));
+    db.exec("PRAGMA user_version = 14");
+  }
+  auto db = cpd::Database::open(path, cpd::Database::Mode::open_existing);
+  CHECK(db.schema_version() == cpd::Database::current_schema_version());
+  const auto texts = outbox_texts(db);
+  if (std::getenv("CPD_UPDATE_GOLDEN") != nullptr) {
+    testutil::write_file(k_old_forms_golden, texts);
+  }
+  CHECK(texts == testutil::read_file(k_old_forms_golden));
+}

@@ -448,34 +448,51 @@ year_summary_values(Database& db, const Facts& facts)
   }
   short_of.reset();
   SummaryList waiting_list("cpd pending lists them all");
-  Statement waiting(db,
-                    kept_accounts
-                      ? "SELECT c.id, coalesce(a.name, m.name), m.login, t.title,"
-                        " c.activity_date, c.points FROM year_waiting w"
-                        " JOIN claim c ON c.id = w.claim_id JOIN member m ON m.id = w.member_id"
-                        " JOIN activity t ON t.id = c.activity_id"
-                        " LEFT JOIN year_account a ON a.year = w.year AND a.member_id = w.member_id"
-                        " WHERE w.year = ?1 ORDER BY w.member_id, c.activity_date, c.id LIMIT ?3"
-                      : "SELECT json_extract(value, '$.id'), json_extract(value, '$.name'),"
-                        " json_extract(value, '$.login'), json_extract(value, '$.title'),"
-                        " json_extract(value, '$.date'), json_extract(value, '$.points')"
-                        " FROM json_each(?2) ORDER BY key");
-  if (kept_accounts) {
-    waiting.bind_all(year, "", static_cast<std::int64_t>(k_summary_lines));
-    waiting_list.count_to(static_cast<std::size_t>(facts.integer("claims_waiting")));
-  } else {
-    waiting.bind_all(year, facts.text("waiting"));
-  }
-  while (waiting.step()) {
+  auto add_waiting = [&](std::int64_t id,
+                         const std::string& name,
+                         const std::string& login,
+                         const std::string& title,
+                         const std::string& date,
+                         std::int64_t points) {
     waiting_list.add([&] {
       return fmt::format("  #{}  {} ({}): {}, {}: {}\n",
-                         waiting.integer(0),
-                         waiting.text(1),
-                         waiting.text(2),
-                         waiting.text(3),
-                         stored_date(waiting.text(4)).to_long_string(),
-                         points_phrase(Points::from_tenths(waiting.integer(5))));
+                         id,
+                         name,
+                         login,
+                         title,
+                         stored_date(date).to_long_string(),
+                         points_phrase(Points::from_tenths(points)));
     });
+  };
+  if (kept_accounts) {
+    Statement waiting(db,
+                      "SELECT c.id, coalesce(a.name, m.name), m.login, t.title,"
+                      " c.activity_date, c.points FROM year_waiting w"
+                      " JOIN claim c ON c.id = w.claim_id JOIN member m ON m.id = w.member_id"
+                      " JOIN activity t ON t.id = c.activity_id"
+                      " LEFT JOIN year_account a ON a.year = w.year AND a.member_id = w.member_id"
+                      " WHERE w.year = ?1 ORDER BY w.member_id, c.activity_date, c.id LIMIT ?2");
+    waiting.bind_all(year, static_cast<std::int64_t>(k_summary_lines));
+    waiting_list.count_to(static_cast<std::size_t>(facts.integer("claims_waiting")));
+    while (waiting.step()) {
+      add_waiting(waiting.integer(0),
+                  waiting.text(1),
+                  waiting.text(2),
+                  waiting.text(3),
+                  waiting.text(4),
+                  waiting.integer(5));
+    }
+  } else {
+    const auto count = facts.integer("waiting");
+    for (std::int64_t i = 0; i < count; ++i) {
+      const auto claim = fmt::format("waiting[{}].", i);
+      add_waiting(facts.integer(claim + "id"),
+                  facts.text(claim + "name"),
+                  facts.text(claim + "login"),
+                  facts.text(claim + "title"),
+                  facts.text(claim + "date"),
+                  facts.integer(claim + "points"));
+    }
   }
   auto values = YearSummaryFacts{year,
                                  quota,
