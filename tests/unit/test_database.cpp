@@ -20,7 +20,7 @@ namespace {
 // From the current schema back to version 6, but for the statement key's
 // table, which version 6 had and version 1 did not.
 const std::string k_back_to_schema_6 =
-  std::string(testutil::k_back_to_schema_11)
+  std::string(testutil::k_back_to_schema_14) + testutil::k_back_to_schema_11
   + "DROP TABLE mail_batch; DROP TABLE year_waiting; DROP TABLE year_account;"
     " DROP TABLE dispensation_period; ALTER TABLE activity DROP COLUMN category;"
     " ALTER TABLE claim DROP COLUMN category; ALTER TABLE entry DROP COLUMN category;"
@@ -213,13 +213,13 @@ TEST_CASE("version 7: reminder intervals become calendar periods, dispensations 
             " VALUES ('ann', 'Ann', 'ann@example.org', 0);"
             "INSERT INTO exemption(member_id, year, reason, actor_id, at)"
             " VALUES (1, 2017, 'ill', 1, 0);"
-            "INSERT INTO outbox(cause, template, member_id, to_name, to_address, subject, body,"
-            " message_id, created_at, next_attempt_at)"
-            " VALUES ('reminder:ann:2017-03-01', 'reminder', 1, 'Ann', 'ann@example.org', 's',"
-            " 'b', '<1@x>', 0, 0);"
-            // Back to version 6, with the setting it had.
+            // Back to version 6, with a mail and the setting it had.
             + k_back_to_schema_6
-            + "INSERT INTO setting(key, value) VALUES ('remind.interval_days', '14');"
+            + "INSERT INTO outbox(cause, template, member_id, to_name, to_address, subject, body,"
+              " message_id, created_at, next_attempt_at)"
+              " VALUES ('reminder:ann:2017-03-01', 'reminder', 1, 'Ann', 'ann@example.org', 's',"
+              " 'b', '<1@x>', 0, 0);"
+              "INSERT INTO setting(key, value) VALUES ('remind.interval_days', '14');"
               "CREATE TABLE statement_key (id INTEGER PRIMARY KEY, secret BLOB NOT NULL) STRICT;"
               "PRAGMA user_version = 6;");
   }
@@ -246,11 +246,12 @@ TEST_CASE("version 14: a year closed before its rules were recorded gets them")
     auto db = Database::open(dir / "cpd.db", Database::Mode::create);
     // Version 13, holding years closed by a cpd before version 9 (a quota
     // and a cap, no rules) beside one closed since.
-    db.exec("INSERT INTO year_close(year, quota, carry_cap, at) VALUES (2015, 100, 30, 0);"
-            "INSERT INTO year_close(year, quota, carry_cap, at) VALUES (2016, 125, 5, 0);"
-            "INSERT INTO year_close(year, quota, carry_cap, rules, at)"
-            " VALUES (2017, 200, 0, 'scheme.cycle_years=3' || char(10), 0);"
-            "PRAGMA user_version = 13;");
+    db.exec(std::string(testutil::k_back_to_schema_14)
+            + "INSERT INTO year_close(year, quota, carry_cap, at) VALUES (2015, 100, 30, 0);"
+              "INSERT INTO year_close(year, quota, carry_cap, at) VALUES (2016, 125, 5, 0);"
+              "INSERT INTO year_close(year, quota, carry_cap, rules, at)"
+              " VALUES (2017, 200, 0, 'scheme.cycle_years=3' || char(10), 0);"
+              "PRAGMA user_version = 13;");
   }
   auto db = Database::open(dir / "cpd.db", Database::Mode::open_existing);
   CHECK(db.schema_version() == Database::current_schema_version());

@@ -185,7 +185,7 @@ TEST_CASE(
     CHECK(key_text.size() == 65);
     code = cpd::issue_statement(db, s.as("ann"), std::nullopt, 2017).code;
     // As a cpd from before the key file left it: the key in the database.
-    db.exec(std::string(testutil::k_back_to_schema_11)
+    db.exec(std::string(testutil::k_back_to_schema_14) + testutil::k_back_to_schema_11
             + "CREATE TABLE statement_key (id INTEGER PRIMARY KEY CHECK (id = 1),"
               " secret BLOB NOT NULL) STRICT;"
               "INSERT INTO statement_key VALUES (1, X'"

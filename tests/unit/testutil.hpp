@@ -31,8 +31,28 @@ private:
   std::filesystem::path m_path;
 };
 
-// SQL that takes a database of the current schema back to version 11, for
-// tests of the migrations up to it.
+// SQL that takes a database of the current schema back to version 14: the
+// outbox as it was, with columns for mail rendered when queued.
+inline constexpr const char* k_back_to_schema_14 =
+  "DROP TABLE outbox_attachment; DROP TABLE outbox;"
+  "CREATE TABLE outbox ("
+  "  id INTEGER PRIMARY KEY, cause TEXT NOT NULL UNIQUE, template TEXT NOT NULL,"
+  "  member_id INTEGER REFERENCES member(id), to_name TEXT NOT NULL,"
+  "  to_address TEXT NOT NULL, facts TEXT, subject TEXT, body TEXT,"
+  "  message_id TEXT NOT NULL UNIQUE, created_at INTEGER NOT NULL,"
+  "  state TEXT NOT NULL DEFAULT 'queued' CHECK (state IN ('queued', 'sent', 'failed')),"
+  "  attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at INTEGER NOT NULL,"
+  "  lease_until INTEGER, last_code INTEGER, last_error TEXT, sent_at INTEGER,"
+  "  files_dropped INTEGER NOT NULL DEFAULT 0 CHECK (files_dropped IN (0, 1)),"
+  "  CHECK ((facts IS NULL) = (subject IS NOT NULL AND body IS NOT NULL))) STRICT;"
+  "CREATE INDEX outbox_due ON outbox(next_attempt_at) WHERE state = 'queued';"
+  "CREATE INDEX outbox_member ON outbox(member_id, template, created_at);"
+  "CREATE TABLE outbox_attachment ("
+  "  outbox_id INTEGER NOT NULL REFERENCES outbox(id),"
+  "  attachment_id INTEGER NOT NULL REFERENCES attachment(id),"
+  "  PRIMARY KEY (outbox_id, attachment_id)) STRICT;";
+
+// Then from version 14 back to version 11.
 inline constexpr const char* k_back_to_schema_11 =
   "ALTER TABLE member DROP COLUMN uid; ALTER TABLE audit_draw DROP COLUMN pool;"
   "DROP INDEX claim_withdrawn; DROP INDEX claim_member_year;"

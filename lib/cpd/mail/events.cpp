@@ -6,10 +6,21 @@
 #include <cpd/mail/events.hpp>
 #include <cpd/mail/notices.hpp>
 #include <cpd/mail/outbox.hpp>
+#include <cpd/mail/upgrade.hpp>
 #include <cpd/store/database.hpp>
 #include <cpd/year/events.hpp>
 
 namespace cpd {
+
+namespace {
+
+// Before main(), in the file of install_mail(), which every program that
+// opens a database for its commands links: the mail layer's step of the
+// migrations.
+// NOLINTNEXTLINE(cert-err58-cpp)
+[[maybe_unused]] const bool k_upgrade = Database::register_migration_step(15, word_old_mail);
+
+} // namespace
 
 Database&
 install_mail(Database& database)

@@ -5,6 +5,7 @@
 // lib/cpd/mail.
 
 #include <cpd/mail/notices.hpp>
+#include <cpd/mail/outbox.hpp>
 
 #include <cstddef>
 #include <cstdint>
@@ -17,10 +18,6 @@
 namespace cpd {
 
 class Database;
-class Facts;
-
-// A mail's values: its template's placeholders, filled in.
-using Values = std::map<std::string, std::string>;
 
 // Prose cpd writes into a mail is wrapped to this many columns.
 constexpr std::size_t k_width = 72;
@@ -58,15 +55,16 @@ void to_secretary(Database& db,
 std::string claim_line(std::int64_t id, std::string_view title, Date date, Points points);
 std::string claim_lines(const std::vector<Claim>& claims);
 
-// A date, a date at `key` and points at `key` a queued mail's facts hold.
+// A date a row holds for a mail (YYYY-MM-DD); another is an internal
+// error.
 Date stored_date(const std::string& text);
-Date fact_date(const Facts& facts, std::string_view key);
-Points fact_points(const Facts& facts, std::string_view key);
 
-// The values of a mail queued in a batch, made from its facts when it is
-// sent (see mail_values()).
-Values year_statement_values(const Facts& facts);
-Values year_summary_values(Database& db, const Facts& facts);
-Values reminder_values(const Facts& facts);
+// What a reminder of the quota (reminder) says: where the member stands in
+// the year.
+Values reminder_values(const std::string& name, const std::string& login, const Balance& balance);
+
+// Where a member stands in a year whose requirement is `quota` alone, with
+// `total` earned and `pending` waiting: what a batch of reminders says.
+Balance reminder_balance(int year, Points quota, Points total, Points pending);
 
 } // namespace cpd

@@ -148,27 +148,14 @@ claim_lines(const std::vector<Claim>& claims)
   return text;
 }
 
-// A date a queued mail's facts hold (YYYY-MM-DD).
 Date
 stored_date(const std::string& text)
 {
   const auto date = Date::parse(text);
   if (!date) {
-    throw Error(ErrorKind::internal, "a queued mail holds {:?} for a date", text);
+    throw Error(ErrorKind::internal, "a mail's row holds {:?} for a date", text);
   }
   return *date;
-}
-
-Date
-fact_date(const Facts& facts, std::string_view key)
-{
-  return stored_date(facts.text(key));
-}
-
-Points
-fact_points(const Facts& facts, std::string_view key)
-{
-  return Points::from_tenths(facts.integer(key));
 }
 
 namespace {
@@ -664,26 +651,6 @@ notice_evidence_added(Database& db,
                "claim-evidence",
                values,
                attached);
-}
-
-std::map<std::string, std::string>
-mail_values(Database& db, std::string_view template_name, const Facts& facts)
-{
-  // Mail queued member by member, for rules one statement cannot follow,
-  // holds its values, phrases and all ("outcome", "short_list",
-  // "progress"): only the mail queued by one statement is made here.
-  if ((template_name == "year-statement-met" || template_name == "year-statement-short"
-       || template_name == "year-statement-exempt")
-      && !facts.has("outcome")) {
-    return year_statement_values(facts);
-  }
-  if (template_name == "year-summary" && !facts.has("short_list")) {
-    return year_summary_values(db, facts);
-  }
-  if (template_name == "reminder" && !facts.has("progress")) {
-    return reminder_values(facts);
-  }
-  return facts.top_level();
 }
 
 } // namespace cpd

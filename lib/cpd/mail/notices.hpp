@@ -4,11 +4,13 @@
 #include <cpd/claims/events.hpp>
 #include <cpd/ledger/ledger.hpp>
 #include <cpd/ledger/members.hpp>
+#include <cpd/mail/outbox.hpp>
 #include <cpd/util/context.hpp>
 #include <cpd/year/dispensation.hpp>
 #include <cpd/year/events.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -19,7 +21,6 @@ namespace cpd {
 
 class Database;
 struct YearClose;
-struct MailRange;
 struct ReportLine;
 
 // A member's note as a mail shows it: "(none)" for none; one line as it
@@ -123,23 +124,21 @@ void notice_year_closed(Database& db,
                         const YearClose& close,
                         const std::vector<ReportLine>& lines);
 
-// The mails of a batch of the kind `kind` ("year-statements",
-// "reminders"), as the outbox's columns (id, cause, template, member_id,
-// to_name, to_address, facts, message_id, created_at, next_attempt_at): ?1
-// the batch's first id, ?2 the database's identity, ?3 the domain of the
-// Message-IDs, ?4 1 for one mail of each template only. An unknown kind is
-// an internal error.
-const std::string& batch_mail_sql(std::string_view kind);
+// Makes the mails of `batch` from the rows its kind keeps (year_account
+// and year_waiting for "year-statements", reminder for "reminders"), each
+// worded as the mail queued member by member is, with org.name as it was
+// queued, and calls `each` with them in the order of their ids (with
+// BatchPart::samples, one of each template only). An unknown kind is an
+// internal error.
+void make_batch_mails(Database& db,
+                      const QueuedBatch& batch,
+                      BatchPart part,
+                      const std::function<void(const Mail&)>& each);
 
-class Facts;
-
-// The values of a queued mail's template, from its facts: for the mail
-// queued for many members by one statement (year-end statements and
-// summaries, reminders) they are made here from the numbers and names the
-// facts hold, when the mail is sent; every other mail's facts are its
-// values.
-std::map<std::string, std::string>
-mail_values(Database& db, std::string_view template_name, const Facts& facts);
+// The statement that selects the rows of a batch of the kind `kind`, in
+// the order of its mails: ?1 the batch's first id, ?2 1 for one of each
+// template only. Here so that the tests check its query plan.
+const std::string& batch_rows_sql(std::string_view kind);
 
 struct Audit;
 

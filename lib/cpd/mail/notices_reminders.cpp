@@ -17,10 +17,6 @@
 
 namespace cpd {
 
-namespace {
-
-// What a reminder of the quota (reminder) says: where the member stands in
-// the year.
 Values
 reminder_values(const std::string& name, const std::string& login, const Balance& balance)
 {
@@ -33,7 +29,19 @@ reminder_values(const std::string& name, const std::string& login, const Balance
   return values;
 }
 
-} // namespace
+Balance
+reminder_balance(int year, Points quota, Points total, Points pending)
+{
+  Balance balance;
+  balance.year = year;
+  balance.total = total;
+  balance.quota = quota;
+  balance.remaining = max(Points(), quota - total);
+  balance.pending = pending;
+  balance.deadline = year_end(year);
+  balance.judgement = judge_one_quota(year, quota, total, Points());
+  return balance;
+}
 
 const std::string&
 reminders_sql()
@@ -72,23 +80,6 @@ notice_reminder(Database& db, const Context& context, const Member& member, cons
             fmt::format("reminder:{}:{}", member.login, context.today.to_string()),
             "reminder",
             reminder_values(member.name, member.login, balance));
-}
-
-// A reminder queued in a batch, from the numbers its facts hold.
-Values
-reminder_values(const Facts& facts)
-{
-  Balance balance;
-  balance.year = static_cast<int>(facts.integer("year"));
-  balance.total = fact_points(facts, "total");
-  balance.quota = fact_points(facts, "quota");
-  balance.remaining = max(Points(), balance.quota - balance.total);
-  balance.pending = fact_points(facts, "pending");
-  balance.deadline = year_end(balance.year);
-  balance.judgement = judge_one_quota(balance.year, balance.quota, balance.total, Points());
-  auto values = reminder_values(facts.text("name"), facts.text("login"), balance);
-  values["org"] = facts.text("org");
-  return values;
 }
 
 } // namespace cpd

@@ -39,8 +39,8 @@ const char* const k_lease_mail_sql =
   "     ORDER BY o.next_attempt_at, o.id LIMIT ?3) q"
   "   WINDOW w AS (ORDER BY q.next_attempt_at, q.id))"
   "   WHERE n = 1 OR bytes <= ?4)"
-  " RETURNING id, attempts, created_at, to_name, to_address, subject, body,"
-  " message_id, member_id, files_dropped, template, facts";
+  " RETURNING id, attempts, created_at, to_name, to_address, message_id, member_id,"
+  " files_dropped, template, facts";
 
 namespace {
 
@@ -122,9 +122,9 @@ struct Leased
   std::int64_t id = 0;
   int attempts = 0;
   std::int64_t created_at = 0;
-  mail::Message message;     // without subject and body while they are to be rendered
-  std::string template_name; // the template and facts of a mail rendered when sent
-  std::optional<std::string> facts;
+  mail::Message message;     // without subject and body until they are rendered
+  std::string template_name; // rendered from its template and values when sent
+  std::string facts;
   std::string files_note; // goes before the body: its files were refused
 };
 
@@ -195,19 +195,17 @@ lease_batch(Database& db,
     message.from_address = from;
     message.to_name = lease.text(3);
     message.to_address = lease.text(4);
-    message.subject = lease.text(5);
-    message.body = lease.text(6);
-    message.message_id = lease.text(7);
-    leased.template_name = lease.text(10);
-    leased.facts = lease.optional_text(11);
+    message.message_id = lease.text(5);
+    leased.template_name = lease.text(8);
+    leased.facts = lease.text(9);
     message.date_unix = leased.created_at;
     message.utc_offset_minutes = context.utc_offset_minutes;
     if (reply_to) {
       message.reply_to = reply_to->address;
       message.reply_to_name = reply_to->name;
     }
-    members.push_back(lease.optional_integer(8));
-    dropped.push_back(lease.integer(9) != 0);
+    members.push_back(lease.optional_integer(6));
+    dropped.push_back(lease.integer(7) != 0);
     batch.push_back(std::move(leased));
   }
   lease.reset();
@@ -370,30 +368,79 @@ parsed_template(Database& db, const std::string& name)
   return parsed.emplace(std::move(key), std::move(made)).first->second;
 }
 
-// Whether a mail being queued is checked to fill in every placeholder its
-// template declares (a mail queued long ago is sent as it is).
-enum class CheckFilled { no, yes };
-
-// A mail from its template and facts: the values are made from the facts
-// (see mail_values()), then filled in.
-mail::Rendered
-render_facts(Database& db,
-             const std::string& template_name,
-             std::string_view facts,
-             CheckFilled check = CheckFilled::no)
+// The values a mail in the outbox holds: its facts, a JSON object of
+// strings.
+Values
+stored_values(Database& db, std::string_view facts)
 {
-  const auto values = mail_values(db, template_name, Facts::parse(db, facts));
-  if (check == CheckFilled::yes) {
-    require_filled(template_name, values);
+  Statement each(db, "SELECT key, value FROM json_each(?1) WHERE type = 'text'");
+  each.bind(1, facts);
+  Values values;
+  while (each.step()) {
+    values.emplace(each.text(0), each.text(1));
   }
+  return values;
+}
+
+mail::Rendered
+render_values(Database& db, const std::string& template_name, const Values& values)
+{
   return parsed_template(db, template_name)->render(values);
 }
 
-// Refuses a rendered mail whose subject could not go into a header.
-void
-validate_rendered(const std::string& template_name, const mail::Rendered& rendered)
+} // namespace
+
+std::string
+facts_json(const Values& values)
 {
-  mail::validate_header_text(rendered.subject, "subject of " + template_name);
+  Json facts;
+  facts.begin_object();
+  for (const auto& [name, value] : values) {
+    facts.field(name, value);
+  }
+  facts.end_object();
+  auto text = facts.str();
+  text.pop_back(); // the final newline
+  return text;
+}
+
+namespace {
+
+// Refuses a mail that could not be sent: a placeholder its template
+// declares and `mail` lacks (an internal error), a template that cannot
+// render or a subject that could not go into a header (ErrorKind::config),
+// a recipient that could not go into one. Rendered to be checked, not kept.
+void
+check_mail(Database& db, const Mail& mail)
+{
+  require_filled(mail.template_name, mail.values);
+  const auto rendered = render_values(db, mail.template_name, mail.values);
+  mail::validate_header_text(rendered.subject, "subject of " + mail.template_name);
+  mail::validate_header_text(mail.to_name, "recipient name");
+  mail::validate_address(mail.to_address);
+}
+
+// Writes `mail` into the outbox as mail #id of `ids` (its Message-ID made
+// as MailBatch says), queued at `at`.
+void
+insert_mail(Database& db, const MailBatch& ids, std::int64_t id, const Mail& mail, std::int64_t at)
+{
+  Statement(db,
+            "INSERT INTO outbox(id, cause, template, member_id, to_name, to_address, facts,"
+            " message_id, created_at, next_attempt_at)"
+            " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, '<cpd.' || ?1 || '.' || ?8 || '.'"
+            " || lower(hex(randomblob(4))) || '@' || ?9 || '>', ?10, ?10)")
+    .bind_all(id,
+              mail.cause,
+              mail.template_name,
+              mail.member_id,
+              mail.to_name,
+              mail.to_address,
+              facts_json(mail.values),
+              ids.identity,
+              ids.domain,
+              at)
+    .run();
 }
 
 } // namespace
@@ -401,6 +448,9 @@ validate_rendered(const std::string& template_name, const mail::Rendered& render
 std::string
 template_text(Database& /*db*/, std::string_view name)
 {
+  if (name == k_rendered_template) {
+    return "Subject: {subject}\n\n{body}";
+  }
   const auto host = host_config();
   const auto found = host->templates.find(name);
   if (found != host->templates.end()) {
@@ -421,120 +471,20 @@ queue_mail(Database& db, const Context& context, const Mail& mail)
   if (exists.step()) {
     return;
   }
-  Json facts;
-  facts.begin_object();
-  for (const auto& [name, value] : mail.values) {
-    facts.field(name, value);
-  }
-  if (!mail.values.contains("org")) {
-    facts.field("org", get_setting(db, "org.name"));
-  }
-  facts.end_object();
-  auto facts_text = facts.str();
-  facts_text.pop_back(); // the final newline
-  validate_rendered(mail.template_name,
-                    render_facts(db, mail.template_name, facts_text, CheckFilled::yes));
-  mail::validate_header_text(mail.to_name, "recipient name");
-  mail::validate_address(mail.to_address);
-
   // The id is known before the insert (this runs inside the caller's write
   // transaction), so that the row is written once with its Message-ID.
-  const auto id = next_mail_id(db);
-  // The database's identity keeps ids apart across databases; the random
-  // part keeps them apart after a restore from backup, when outbox ids are
-  // used again.
-  Statement random(db, "SELECT lower(hex(randomblob(4)))");
-  random.step();
-  const auto message_id =
-    mail::make_message_id(id, database_identity(db) + "." + random.text(0), message_id_domain(db));
-  Statement(db,
-            "INSERT INTO outbox(id, cause, template, member_id, to_name, to_address, facts,"
-            " message_id, created_at, next_attempt_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-    .bind_all(id,
-              mail.cause,
-              mail.template_name,
-              mail.member_id,
-              mail.to_name,
-              mail.to_address,
-              facts_text,
-              message_id,
-              context.now,
-              context.now)
-    .run();
+  const auto ids = start_mail_batch(db);
+  Mail stored = mail;
+  stored.values.try_emplace("org", ids.org);
+  check_mail(db, stored);
+  insert_mail(db, ids, ids.first_id, stored, context.now);
   Statement attach(db,
                    "INSERT OR IGNORE INTO outbox_attachment(outbox_id, attachment_id)"
                    " VALUES (?, ?)");
   for (const auto attachment_id : mail.attachment_ids) {
     attach.reset();
-    attach.bind_all(id, attachment_id).run();
+    attach.bind_all(ids.first_id, attachment_id).run();
   }
-}
-
-Facts
-Facts::parse(Database& db, std::string_view json)
-{
-  // The top level, an array by its length, then the members of the objects
-  // in arrays: one level of nesting is all a mail's facts have.
-  Statement tree(db,
-                 "SELECT t.key, NULL, NULL,"
-                 "   CASE t.type WHEN 'array' THEN json_array_length(t.value) ELSE t.atom END"
-                 " FROM json_each(?1) t WHERE t.type NOT IN ('object', 'null')"
-                 " UNION ALL"
-                 " SELECT t.key, e.key, o.key, o.atom"
-                 " FROM json_each(?1) t, json_each(t.value) e, json_each(e.value) o"
-                 " WHERE t.type = 'array' AND e.type = 'object'"
-                 "   AND o.type NOT IN ('object', 'array', 'null')");
-  tree.bind(1, json);
-  Facts facts;
-  while (tree.step()) {
-    auto key = tree.text(0);
-    if (!tree.is_null(1)) {
-      key += fmt::format("[{}].{}", tree.integer(1), tree.text(2));
-    }
-    facts.m_values.emplace(std::move(key), tree.text(3));
-  }
-  return facts;
-}
-
-const std::string&
-Facts::text(std::string_view key) const
-{
-  const auto found = m_values.find(key);
-  if (found == m_values.end()) {
-    throw Error(ErrorKind::internal, "a queued mail has no '{}'", key);
-  }
-  return found->second;
-}
-
-bool
-Facts::has(std::string_view key) const
-{
-  return m_values.find(key) != m_values.end();
-}
-
-std::int64_t
-Facts::integer(std::string_view key) const
-{
-  const auto& value = text(key);
-  std::int64_t number = 0;
-  const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), number);
-  if (error != std::errc() || end != value.data() + value.size()) {
-    throw Error(ErrorKind::internal, "a queued mail's '{}' is not a number: {}", key, value);
-  }
-  return number;
-}
-
-std::map<std::string, std::string>
-Facts::top_level() const
-{
-  std::map<std::string, std::string> values;
-  for (const auto& [key, value] : m_values) {
-    if (key.find_first_of(".[") == std::string::npos) {
-      values.emplace(key, value);
-    }
-  }
-  return values;
 }
 
 MailBatch
@@ -561,18 +511,11 @@ queue_mail_batch(Database& db, const MailBatch& batch, const BatchOf& of, std::i
             " VALUES (?, ?, ?, ?, ?, ?, ?)")
     .bind_all(batch.first_id, count, of.kind, of.year, of.quota.tenths(), batch.org, of.created_at)
     .run();
-  // One mail of each template, rendered now: the rest differ only in the
-  // facts, of the same kinds.
-  Statement sample(
-    db,
-    fmt::format("SELECT template, to_name, to_address, facts FROM ({})", batch_mail_sql(of.kind)));
-  sample.bind_all(batch.first_id, batch.identity, batch.domain, 1);
-  while (sample.step()) {
-    validate_rendered(sample.text(0),
-                      render_facts(db, sample.text(0), sample.text(3), CheckFilled::yes));
-    mail::validate_header_text(sample.text(1), "recipient name");
-    mail::validate_address(sample.text(2));
-  }
+  // One mail of each template, checked now: the rest differ only in the
+  // values, of the same kinds.
+  make_batch_mails(db, {batch.first_id, of, batch.org}, BatchPart::samples, [&](const Mail& mail) {
+    check_mail(db, mail);
+  });
   return {batch.first_id, static_cast<int>(count)};
 }
 
@@ -591,28 +534,33 @@ write_mail_batches(Database& db)
   int written = 0;
   const auto ids = start_mail_batch(db);
   for (;;) {
-    Statement next(db, "SELECT first_id, kind, count FROM mail_batch ORDER BY first_id LIMIT 1");
+    Statement next(db,
+                   "SELECT first_id, count, kind, year, quota, org, created_at FROM mail_batch"
+                   " ORDER BY first_id LIMIT 1");
     if (!next.step()) {
       break;
     }
-    const auto first_id = next.integer(0);
-    const auto kind = next.text(1);
-    const auto count = next.integer(2);
+    const QueuedBatch batch{next.integer(0),
+                            {next.text(2),
+                             static_cast<int>(next.integer(3)),
+                             Points::from_tenths(next.integer(4)),
+                             next.integer(6)},
+                            next.text(5)};
+    const auto count = next.integer(1);
     next.reset();
-    Statement(db,
-              fmt::format("INSERT INTO outbox(id, cause, template, member_id, to_name, to_address,"
-                          " facts, message_id, created_at, next_attempt_at) {}",
-                          batch_mail_sql(kind)))
-      .bind_all(first_id, ids.identity, ids.domain, 0)
-      .run();
-    if (db.changes() != count) {
+    std::int64_t made = 0;
+    make_batch_mails(db, batch, BatchPart::all, [&](const Mail& mail) {
+      insert_mail(db, ids, batch.first_id + made, mail, batch.of.created_at);
+      ++made;
+    });
+    if (made != count) {
       throw Error(ErrorKind::internal,
                   "the batch of mail from #{} holds {} mails, not {}; run cpd check",
-                  first_id,
-                  db.changes(),
+                  batch.first_id,
+                  made,
                   count);
     }
-    Statement(db, "DELETE FROM mail_batch WHERE first_id = ?").bind(1, first_id).run();
+    Statement(db, "DELETE FROM mail_batch WHERE first_id = ?").bind(1, batch.first_id).run();
     written += static_cast<int>(count);
   }
   transaction.commit();
@@ -622,18 +570,15 @@ write_mail_batches(Database& db)
 mail::Rendered
 outbox_text(Database& db, std::int64_t id)
 {
-  Statement mail(db, "SELECT template, facts, subject, body FROM outbox WHERE id = ?");
+  Statement mail(db, "SELECT template, facts FROM outbox WHERE id = ?");
   mail.bind(1, id);
   if (!mail.step()) {
     throw Error(ErrorKind::internal, "there is no mail #{}", id);
   }
-  if (mail.is_null(1)) {
-    return {mail.text(2), mail.text(3)};
-  }
   const auto template_name = mail.text(0);
   const auto facts = mail.text(1);
   mail.reset();
-  return render_facts(db, template_name, facts);
+  return render_values(db, template_name, stored_values(db, facts));
 }
 
 std::vector<Recipient>
@@ -737,12 +682,9 @@ deliver_mail(Database& db, const Context& context, const DeliveryOptions& option
     for (std::size_t i = 0; i < batch.size() && !summary.stopped; ++i) {
       auto& leased = batch[i];
       try {
-        if (leased.facts) {
-          auto rendered = render_facts(db, leased.template_name, *leased.facts);
-          leased.message.subject = std::move(rendered.subject);
-          leased.message.body = std::move(rendered.body);
-        }
-        leased.message.body.insert(0, leased.files_note);
+        auto rendered = render_values(db, leased.template_name, stored_values(db, leased.facts));
+        leased.message.subject = std::move(rendered.subject);
+        leased.message.body = leased.files_note + rendered.body;
         outgoing.push_back(mail::make_outgoing(leased.message));
         sendable.push_back(i);
       } catch (const Error& e) {
@@ -796,8 +738,8 @@ list_outbox(Database& db,
   write_mail_batches(db);
   Transaction transaction(db, Transaction::Kind::read);
   Statement query(db,
-                  "SELECT id, cause, to_address, subject, state, attempts, created_at,"
-                  " next_attempt_at, sent_at, last_code, last_error, template, facts FROM outbox"
+                  "SELECT id, cause, to_address, template, state, attempts, created_at,"
+                  " next_attempt_at, sent_at, last_code, last_error, facts FROM outbox"
                   " WHERE ?1 = 'all' OR state = ?1 ORDER BY id DESC LIMIT ?2");
   query.bind(1,
              filter == OutboxFilter::all      ? "all"
@@ -810,14 +752,10 @@ list_outbox(Database& db,
     message.id = query.integer(0);
     message.cause = query.text(1);
     message.to_address = query.text(2);
-    if (query.is_null(12)) {
-      message.subject = query.text(3);
-    } else {
-      try {
-        message.subject = render_facts(db, query.text(11), query.text(12)).subject;
-      } catch (const Error& e) {
-        message.subject = fmt::format("({})", e.what());
-      }
+    try {
+      message.subject = render_values(db, query.text(3), stored_values(db, query.text(11))).subject;
+    } catch (const Error& e) {
+      message.subject = fmt::format("({})", e.what());
     }
     message.state = query.text(4);
     message.attempts = static_cast<int>(query.integer(5));

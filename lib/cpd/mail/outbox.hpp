@@ -19,6 +19,13 @@ namespace cpd {
 
 class Database;
 
+// A mail's values: its template's placeholders, filled in.
+using Values = std::map<std::string, std::string>;
+
+// The template of a mail rendered when it was queued, by a version before
+// 8: its values are its subject and body ("Subject: {subject}", {body}).
+inline constexpr std::string_view k_rendered_template = "rendered";
+
 // A mail to send, before rendering.
 struct Mail
 {
@@ -28,49 +35,25 @@ struct Mail
                                          // address is read again when it is sent
   std::string to_name;
   std::string to_address;
-  std::map<std::string, std::string> values; // the template's placeholders (or, for a
-                                             // template mail_values() makes the values of,
-                                             // the facts they are made from)
-  std::vector<std::int64_t> attachment_ids;  // files it carries (attachment ids)
+  Values values;                            // the template's placeholders, worded
+  std::vector<std::int64_t> attachment_ids; // files it carries (attachment ids)
 };
 
-// Stores the mail in the outbox as its template and its values (its facts,
-// with org.name), inside the caller's transaction, with links to the files
-// it carries (read at delivery); it is rendered when it is sent. A cause
-// already in the outbox is left alone, so a job run twice queues nothing
-// twice. The mail is rendered once here too, so that a template that cannot
-// render refuses the change (ErrorKind::config).
+// Stores the mail in the outbox as its template and its values (with
+// org.name), inside the caller's transaction, with links to the files it
+// carries (read at delivery); it is rendered from them when it is sent or
+// listed. A cause already in the outbox is left alone, so that a job run
+// twice queues nothing twice. The mail is checked first: a template that
+// cannot render it refuses the change (ErrorKind::config).
 void queue_mail(Database& db, const Context& context, const Mail& mail);
-
-// What a queued mail says, read back from its facts (a JSON object): a
-// value by its name ("name"), an array's member by its index
-// ("waiting[0].title"); an array's own name gives its length. Null values
-// are left out.
-class Facts
-{
-public:
-  // Reads a JSON object with SQLite's JSON functions.
-  static Facts parse(Database& db, std::string_view json);
-
-  // The value at `key`; a missing one is an internal error that names it.
-  const std::string& text(std::string_view key) const;
-  bool has(std::string_view key) const;
-  std::int64_t integer(std::string_view key) const;
-  // The values at the top level: the values of a mail whose facts are its
-  // template's values.
-  std::map<std::string, std::string> top_level() const;
-
-private:
-  std::map<std::string, std::string, std::less<>> m_values;
-};
 
 // Mail for many members at once (a year end, a round of reminders) is
 // queued as one batch: the rows it is made from are written by one INSERT
 // ... SELECT each, and the batch holds the outbox ids its mails will have,
-// from `first_id` on, in the order batch_mail_sql() selects them. The
-// Message-ID of each is
+// from `first_id` on, in the order make_batch_mails() makes them. Every
+// mail's Message-ID is
 //   '<cpd.' || id || '.' || identity || '.' || lower(hex(randomblob(4))) || '@' || domain || '>'
-// the form make_message_id() gives queue_mail's.
+// the form of make_message_id().
 struct MailBatch
 {
   std::int64_t first_id = 0; // the id of the batch's first mail
@@ -93,7 +76,7 @@ struct MailRange
   }
 };
 
-// What a batch is: its kind (a mail_batch.kind, which batch_mail_sql()
+// What a batch is: its kind (a mail_batch.kind, which make_batch_mails()
 // knows), the year and its quota that its mails speak of, and when it was
 // queued (every mail's Date).
 struct BatchOf
@@ -104,15 +87,31 @@ struct BatchOf
   std::int64_t created_at = 0;
 };
 
+// The values as the outbox stores them: a JSON object of strings.
+std::string facts_json(const Values& values);
+
+// A batch queued, as mail_batch holds it.
+struct QueuedBatch
+{
+  std::int64_t first_id = 0;
+  BatchOf of;
+  std::string org; // org.name when it was queued
+};
+
+// Which of a batch's mails make_batch_mails() makes: all, or one of each
+// template (to check them).
+enum class BatchPart { all, samples };
+
 // Queues a batch of `count` mails (none: nothing) whose rows the caller has
-// just written, inside the caller's transaction; renders one mail of each
+// just written, inside the caller's transaction; checks one mail of each
 // template among them, so that a template that cannot render refuses the
 // change (ErrorKind::config), as queue_mail() does for one mail.
 MailRange
 queue_mail_batch(Database& db, const MailBatch& batch, const BatchOf& of, std::int64_t count);
 
 // Writes every batch out into the outbox as the mails it stands for, with
-// the ids it holds, in a transaction of its own; returns how many mails.
+// the ids it holds, each worded from its row as queue_mail() stores one, in
+// a transaction of its own; returns how many mails.
 // Delivery and the secretary's views of the outbox call it first, whoever
 // asks: it only puts into the outbox what was queued already.
 int write_mail_batches(Database& db);

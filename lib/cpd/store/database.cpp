@@ -11,6 +11,9 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <array>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -31,6 +34,18 @@ struct Migration
   int version;
   std::string_view sql;
 };
+
+// The migrations whose step only a layer above the store can take (see
+// Database::register_migration_step()): 15, the mail of older versions
+// worded anew.
+constexpr std::array k_stepped_versions{15};
+
+std::map<int, Database::MigrationStep>&
+migration_steps()
+{
+  static std::map<int, Database::MigrationStep> steps;
+  return steps;
+}
 
 // The migrations embedded from data/schema/NNNN-*.sql, in order.
 std::vector<Migration>
@@ -492,11 +507,36 @@ Database::migrate()
         move_statement_key_out();
       }
       exec(migration.sql);
+      run_migration_step(migration.version, version);
     }
   }
   exec("PRAGMA application_id = " + std::to_string(k_application_id)
        + "; PRAGMA user_version = " + std::to_string(latest));
   transaction.commit();
+}
+
+bool
+Database::register_migration_step(int version, MigrationStep step)
+{
+  migration_steps()[version] = step;
+  return true;
+}
+
+void
+Database::run_migration_step(int version, int from_version)
+{
+  if (from_version == 0) {
+    return; // a new database: nothing written by an older version
+  }
+  const auto step = migration_steps().find(version);
+  if (step != migration_steps().end()) {
+    step->second(*this);
+  } else if (std::find(k_stepped_versions.begin(), k_stepped_versions.end(), version)
+             != k_stepped_versions.end()) {
+    throw Error(ErrorKind::internal,
+                "this program cannot bring a database to schema {}: it lacks that migration's step",
+                version);
+  }
 }
 
 // --- Transaction ---

@@ -111,6 +111,14 @@ public:
   // The schema version this cpd writes.
   static int current_schema_version();
 
+  // A step of the migration to `version` that SQL alone cannot take, because
+  // it needs what a layer above the store knows (how a mail is worded): it
+  // runs right after that version's SQL, in the same transaction. The layer
+  // registers it before main(). A new database has nothing to convert; an
+  // existing one is never brought past a step no layer registered.
+  using MigrationStep = void (*)(Database&);
+  static bool register_migration_step(int version, MigrationStep step);
+
   // Throws the Error that corresponds to SQLite's result code.
   [[noreturn]] void fail(int code, std::string_view context) const;
 
@@ -185,6 +193,9 @@ private:
   Database(std::unique_ptr<sqlite3, Close> db, std::filesystem::path path);
   void configure();
   void migrate();
+  // Runs the step of the migration to `version` (see
+  // register_migration_step()), for a database that was at `from_version`.
+  void run_migration_step(int version, int from_version);
   // Moves the key of a database from before the key file out of the
   // database into key_path(), inside the migration's transaction.
   void move_statement_key_out();

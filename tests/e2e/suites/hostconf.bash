@@ -165,7 +165,25 @@ TEST "a database from before the key file keeps verifying its codes"
 # The database as an older cpd left it: the key in the table statement_key.
 kill -TERM "$SERVER_PID"
 wait "$SERVER_PID"
-sql "ALTER TABLE member DROP COLUMN uid; ALTER TABLE audit_draw DROP COLUMN pool;
+sql "CREATE TABLE outbox_old (id INTEGER PRIMARY KEY, cause TEXT NOT NULL UNIQUE,
+  template TEXT NOT NULL, member_id INTEGER REFERENCES member(id), to_name TEXT NOT NULL,
+  to_address TEXT NOT NULL, facts TEXT, subject TEXT, body TEXT,
+  message_id TEXT NOT NULL UNIQUE, created_at INTEGER NOT NULL,
+  state TEXT NOT NULL DEFAULT 'queued' CHECK (state IN ('queued', 'sent', 'failed')),
+  attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at INTEGER NOT NULL, lease_until INTEGER,
+  last_code INTEGER, last_error TEXT, sent_at INTEGER,
+  files_dropped INTEGER NOT NULL DEFAULT 0 CHECK (files_dropped IN (0, 1)),
+  CHECK ((facts IS NULL) = (subject IS NOT NULL AND body IS NOT NULL))) STRICT;
+INSERT INTO outbox_old(id, cause, template, member_id, to_name, to_address, facts, message_id,
+  created_at, state, attempts, next_attempt_at, lease_until, last_code, last_error, sent_at,
+  files_dropped)
+  SELECT id, cause, template, member_id, to_name, to_address, facts, message_id, created_at,
+  state, attempts, next_attempt_at, lease_until, last_code, last_error, sent_at, files_dropped
+  FROM outbox;
+DROP TABLE outbox; ALTER TABLE outbox_old RENAME TO outbox;
+CREATE INDEX outbox_due ON outbox(next_attempt_at) WHERE state = 'queued';
+CREATE INDEX outbox_member ON outbox(member_id, template, created_at);
+ALTER TABLE member DROP COLUMN uid; ALTER TABLE audit_draw DROP COLUMN pool;
 DROP INDEX claim_withdrawn; DROP INDEX claim_member_year;
 CREATE INDEX claim_member_year ON claim(member_id, year);
 ALTER TABLE claim DROP COLUMN evidence_purged; ALTER TABLE claim DROP COLUMN purged_bytes;
