@@ -214,9 +214,9 @@ total_clause(const Judgement& judgement)
 // that nothing is needed. Once it is over: its total and, for a closed
 // year, what is carried; never a deadline that has passed.
 std::string
-standing_paragraph(Database& db, std::int64_t member_id, int year, Date today)
+standing_paragraph(Database& db, std::int64_t member_id, const Balance& balance, Date today)
 {
-  const auto balance = member_balance(db, member_id, year);
+  const int year = balance.year;
   const auto& judged = balance.judgement;
   const auto quota = requirement_phrase(judged, balance.joined);
   if (!balance.duty) {
@@ -272,6 +272,16 @@ standing_paragraph(Database& db, std::int64_t member_id, int year, Date today)
                           against,
                           carry_sentence(carried_out(db, member_id, year), year + 1)),
               k_width);
+}
+
+// The values of where a member's year stands ({total_points}, {progress},
+// ...) and the paragraph that tells it ({standing}), from one balance.
+void
+add_standing(Database& db, Values& values, std::int64_t member_id, int year, Date today)
+{
+  const auto balance = member_balance(db, member_id, year);
+  add_balance(values, balance);
+  values["standing"] = standing_paragraph(db, member_id, balance, today);
 }
 
 // What a change to a closed year did to the carry into the next year, as a
@@ -390,8 +400,7 @@ notice_attendance_recorded(Database& db,
                            const Member& member)
 {
   auto values = claim_values(claim);
-  add_balance(values, member_balance(db, member.id, claim.year()));
-  values["standing"] = standing_paragraph(db, member.id, claim.year(), context.today);
+  add_standing(db, values, member.id, claim.year(), context.today);
   to_member(db,
             context,
             member,
@@ -408,8 +417,7 @@ notice_claim_decided(Database& db,
                      const std::vector<YearCorrection>& corrections)
 {
   auto values = claim_values(claim);
-  add_balance(values, member_balance(db, member.id, claim.year()));
-  values["standing"] = standing_paragraph(db, member.id, claim.year(), context.today);
+  add_standing(db, values, member.id, claim.year(), context.today);
   values["knock_on"] = knock_on_paragraph(corrections);
   std::string template_name;
   switch (claim.status) {
@@ -551,8 +559,7 @@ notice_adjustment(Database& db,
                 {"reason", adjustment.reason},
                 {"signed_points",
                  (adjustment.points > Points() ? "+" : "") + points_phrase(adjustment.points)}};
-  add_balance(values, member_balance(db, member.id, adjustment.year));
-  values["standing"] = standing_paragraph(db, member.id, adjustment.year, context.today);
+  add_standing(db, values, member.id, adjustment.year, context.today);
   values["knock_on"] = knock_on_paragraph(corrections);
   const auto cause = fmt::format("adjustment:{}", adjustment.id);
   to_member(db, context, member, cause, "adjustment", std::move(values));
@@ -586,8 +593,9 @@ notice_dispensation(Database& db,
       // Part of a year: what the member still owes, pro rata.
       const int year = std::clamp(
         context.today.year(), dispensation.from, dispensation.until.value_or(dispensation.from));
-      values["effect"] = "The months it touches are taken off your CPD requirement, pro rata.\n\n"
-                         + standing_paragraph(db, member.id, year, context.today);
+      values["effect"] =
+        "The months it touches are taken off your CPD requirement, pro rata.\n\n"
+        + standing_paragraph(db, member.id, member_balance(db, member.id, year), context.today);
     } else {
       values["effect"] = "While you are exempt you need not earn any CPD points and you will not "
                          "be\nreminded; any activities you claim are still recorded.";
@@ -603,7 +611,8 @@ notice_dispensation(Database& db,
     return;
   }
   const int year = std::max(dispensation.from, context.today.year());
-  values["standing"] = standing_paragraph(db, member.id, year, context.today);
+  values["standing"] =
+    standing_paragraph(db, member.id, member_balance(db, member.id, year), context.today);
   to_member(db,
             context,
             member,

@@ -98,8 +98,8 @@ void notice_claim_withdrawn(Database& db,
 MailRange notice_reminders(Database& db, const Context& context, const DueReminders& due);
 
 // To one member short of a requirement, judged by rules one statement
-// cannot follow (a cycle, category minimums, a quota pro rata): the
-// requirement's phrases go into the mail's facts as they are now.
+// cannot follow (a cycle, category minimums, a quota pro rata): worded now,
+// from the balance as it is.
 void
 notice_reminder(Database& db, const Context& context, const Member& member, const Balance& balance);
 
@@ -111,14 +111,15 @@ const std::string& reminders_sql();
 // statement of the year with the claims of theirs still waiting for a
 // decision, made from the year's accounts the close has just written
 // (year_account) and the claims waiting now (kept in year_waiting by
-// this), queued as one batch, as many as `close` counts members. Then a summary to the secretary
-// naming the members short of the quota and the claims still waiting.
+// this), queued as one batch, as many as `close` counts members (worded
+// when it is written out). Then a summary to the secretary naming the
+// members short of the quota and the claims still waiting.
 void notice_year_closed(Database& db, const Context& context, const YearClose& close);
 
 // The same for a year whose rules one statement cannot follow: each member
-// of `lines` (judged by the year's rules) is sent a statement with the
-// phrases of their requirement in its facts; the counts are read from
-// `close`, the carries from its entries.
+// of `lines` (judged by the year's rules) is sent a statement worded from
+// their judgement; the counts are read from `close`, the carries from its
+// entries.
 void notice_year_closed(Database& db,
                         const Context& context,
                         const YearClose& close,

@@ -1,5 +1,5 @@
 // The outbox: mail queued in the caller's transaction, rendered from its
-// template and facts when sent, leased in batches, delivered and retried
+// template and values when sent, leased in batches, delivered and retried
 // with backoff. Over 500 lines: one state machine over one table.
 
 #include <cpd/ledger/members.hpp>
