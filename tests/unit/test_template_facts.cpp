@@ -70,7 +70,7 @@ TEST_CASE("a template naming a placeholder its mail does not declare is refused"
     != std::string::npos);
 }
 
-TEST_CASE("a mail must fill in every placeholder its template declares")
+TEST_CASE("a mail fills in exactly the placeholders its template declares")
 {
   std::map<std::string, std::string> values;
   for (const auto& name : cpd::template_facts("audit-passed").placeholders) {
@@ -80,4 +80,10 @@ TEST_CASE("a mail must fill in every placeholder its template declares")
   values.erase("remark");
   CHECK(error_of(cpd::ErrorKind::internal, [&] { cpd::require_filled("audit-passed", values); })
         == "the mail audit-passed does not fill in its placeholder {remark}");
+  values["remark"] = "x";
+  // A value no template of it may use: the declaration and the mail have
+  // drifted apart.
+  values["limit"] = "3";
+  CHECK(error_of(cpd::ErrorKind::internal, [&] { cpd::require_filled("audit-passed", values); })
+        == "the mail audit-passed fills in {limit}, which its template does not declare");
 }

@@ -194,10 +194,19 @@ template_facts(std::string_view template_name)
 void
 require_filled(std::string_view template_name, const std::map<std::string, std::string>& values)
 {
-  for (const auto& name : template_facts(template_name).placeholders) {
+  const auto& declared = template_facts(template_name).placeholders;
+  for (const auto& name : declared) {
     if (values.find(std::string(name)) == values.end()) {
       throw Error(ErrorKind::internal,
                   "the mail {} does not fill in its placeholder {{{}}}",
+                  template_name,
+                  name);
+    }
+  }
+  for (const auto& [name, value] : values) {
+    if (std::find(declared.begin(), declared.end(), name) == declared.end()) {
+      throw Error(ErrorKind::internal,
+                  "the mail {} fills in {{{}}}, which its template does not declare",
                   template_name,
                   name);
     }

@@ -9,7 +9,7 @@ namespace cpd {
 
 // What one mail template is given to fill in: the placeholders its mail
 // provides. A template may use only these (validate_template() refuses any
-// other), and its mail must provide every one of them.
+// other), and its mail provides these and no other (require_filled()).
 struct TemplateFacts
 {
   std::string_view template_name; // a file of data/templates without '.txt'
@@ -24,7 +24,8 @@ const std::vector<TemplateFacts>& all_template_facts();
 const TemplateFacts& template_facts(std::string_view template_name);
 
 // Throws ErrorKind::internal naming the first placeholder the template
-// declares that `values` lacks.
+// declares that `values` lacks, or the first value it does not declare:
+// what a mail fills in and what its template declares are the same set.
 void require_filled(std::string_view template_name,
                     const std::map<std::string, std::string>& values);
 
