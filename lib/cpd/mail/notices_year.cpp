@@ -99,15 +99,7 @@ accounts_summary(Database& db,
                      " JOIN member m ON m.id = a.member_id"
                      " WHERE a.year = ?1 AND a.status = 'short' ORDER BY a.member_id LIMIT ?2");
   short_of.bind_all(summary.year, static_cast<std::int64_t>(k_summary_lines));
-  while (short_of.step()) {
-    short_list.add([&] {
-      return fmt::format("  {} ({}): {} of {}\n",
-                         short_of.text(0),
-                         short_of.text(1),
-                         Points::from_tenths(short_of.integer(2)).to_string(),
-                         points_phrase(summary.quota));
-    });
-  }
+  add_short_lines(short_list, short_of, summary.quota);
   SummaryList waiting_list("cpd pending lists them all");
   waiting_list.count_to(waiting_count);
   Statement waiting(db,
@@ -131,6 +123,20 @@ accounts_summary(Database& db,
   summary.short_list = short_list.text();
   summary.waiting_list = waiting_list_text(waiting_list, summary.year);
   return summary.values();
+}
+
+void
+add_short_lines(SummaryList& list, Statement& rows, Points quota)
+{
+  while (rows.step()) {
+    list.add([&] {
+      return fmt::format("  {} ({}): {} of {}\n",
+                         rows.text(0),
+                         rows.text(1),
+                         Points::from_tenths(rows.integer(2)).to_string(),
+                         points_phrase(quota));
+    });
+  }
 }
 
 std::string

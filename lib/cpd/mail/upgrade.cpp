@@ -117,15 +117,7 @@ summary_of_statements(Database& db, const OldFacts& facts)
                      " WHERE id BETWEEN ?1 AND ?2 AND template = 'year-statement-short'"
                      " ORDER BY id");
   short_of.bind_all(facts.integer("statements_from"), facts.integer("statements_to"));
-  while (short_of.step()) {
-    short_list.add([&] {
-      return fmt::format("  {} ({}): {} of {}\n",
-                         short_of.text(0),
-                         short_of.text(1),
-                         Points::from_tenths(short_of.integer(2)).to_string(),
-                         points_phrase(summary.quota));
-    });
-  }
+  add_short_lines(short_list, short_of, summary.quota);
   SummaryList waiting_list("cpd pending lists them all");
   const auto count = facts.integer("waiting");
   for (std::int64_t i = 0; i < count; ++i) {

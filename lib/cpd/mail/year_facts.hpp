@@ -24,6 +24,7 @@
 namespace cpd {
 
 class Database;
+class Statement;
 
 // The lines of each list a secretary's summary shows at most: a year end of
 // a large body would otherwise mail its whole membership to the secretary.
@@ -125,6 +126,11 @@ struct YearSummaryFacts
 
   Values values() const;
 };
+
+// Adds to `list` a line for each row of `rows` (a member's name, login and
+// total in tenths): "  Bob Marine (bob): 4.5 of 10 points", a member short
+// of the quota `quota`, as the summary lists them.
+void add_short_lines(SummaryList& list, Statement& rows, Points quota);
 
 // "  #12  Ann Surveyor (ann): IIMS training day, 2 February 2017: 5 points":
 // a claim still waiting, as the summary lists it.
