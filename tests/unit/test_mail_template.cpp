@@ -160,3 +160,41 @@ TEST_CASE("placeholders lists the names a template uses")
   CHECK_THROWS_AS(placeholders("t", "no subject"), cpd::Error);
   CHECK_THROWS_AS(placeholders("t", "Subject: x\n\n{bad"), cpd::Error);
 }
+
+TEST_CASE("render: the body is wrapped after the values are in, no line over 78 columns")
+{
+  const std::string title = "Advanced hydrographic survey methods for harbour approaches and "
+                            "inland waterways (per day attended)";
+  const auto body = render("t",
+                           "Subject: {title}\n\n"
+                           "Dear Ann,\n\n"
+                           "Your claim #3 for {title} on 1 March 2017 has been verified:\n"
+                           "your record is credited.\n\n"
+                           "  #3  Ann Surveyor (ann): {title}, 1 March 2017: 15 points\n"
+                           "  #4  short line\n\n"
+                           "    > {title} {title}\n"
+                           "A line that fits stays as it is, even beside a long paragraph.\n",
+                           {{"title", title}})
+                      .body;
+  std::size_t start = 0;
+  while (start < body.size()) {
+    const auto end = body.find('\n', start);
+    CHECK_MESSAGE(end - start <= 78, body.substr(start, end - start));
+    start = end + 1;
+  }
+  // The paragraph is wrapped again whole, to 72 columns, every word kept.
+  CHECK(body.find("Your claim #3 for Advanced hydrographic survey methods for harbour\n"
+                  "approaches and inland waterways (per day attended) on 1 March 2017 has\n"
+                  "been verified: your record is credited.\n")
+        != std::string::npos);
+  // A list's item is broken alone, under itself; the next item is untouched.
+  CHECK(body.find("  #3  Ann Surveyor (ann): Advanced hydrographic survey methods for\n"
+                  "      harbour approaches and inland waterways (per day attended), 1\n"
+                  "      March 2017: 15 points\n  #4  short line\n")
+        != std::string::npos);
+  // A quoted note stays a quote on every line.
+  CHECK(body.find("\n    > Advanced hydrographic survey methods for harbour approaches and\n"
+                  "    > inland waterways")
+        != std::string::npos);
+  CHECK(body.ends_with("\nA line that fits stays as it is, even beside a long paragraph.\n"));
+}

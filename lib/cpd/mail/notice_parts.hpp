@@ -6,6 +6,7 @@
 
 #include <cpd/mail/notices.hpp>
 #include <cpd/mail/outbox.hpp>
+#include <cpd/transport/template.hpp>
 
 #include <cstddef>
 #include <cstdint>
@@ -20,7 +21,7 @@ namespace cpd {
 class Database;
 
 // Prose cpd writes into a mail is wrapped to this many columns.
-constexpr std::size_t k_width = 72;
+constexpr std::size_t k_width = mail::k_mail_wrap_width;
 
 // "3 points are carried forward into 2018." "Nothing is carried forward..."
 std::string carry_sentence(Points carried, int next_year);

@@ -225,7 +225,10 @@ Template::render_section(const std::vector<Piece>& pieces,
 Rendered
 Template::render(const std::map<std::string, std::string>& values) const
 {
-  return {render_section(m_subject, values), render_section(m_body, values)};
+  // Wrapped once the values are in, so that no line of the body is wider
+  // than a mail reader shows.
+  return {render_section(m_subject, values),
+          fold_long_lines(render_section(m_body, values), k_mail_line_width, k_mail_wrap_width)};
 }
 
 std::set<std::string>

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <map>
 #include <set>
 #include <string>
@@ -7,6 +8,13 @@
 #include <vector>
 
 namespace cpd::mail {
+
+// The widest line of a mail's body, once its values are filled in: a
+// paragraph with a wider line is wrapped again, to k_mail_wrap_width.
+inline constexpr std::size_t k_mail_line_width = 78;
+
+// The width prose in a mail is wrapped to.
+inline constexpr std::size_t k_mail_wrap_width = 72;
 
 // A mail text with its placeholders filled in.
 struct Rendered

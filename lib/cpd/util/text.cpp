@@ -439,6 +439,100 @@ wrap(std::string_view text, std::size_t width)
   return out;
 }
 
+namespace {
+
+// A line wider than `width` broken between words, its continuation lines
+// indented by `indent`.
+std::string
+fold_line(std::string_view first_indent,
+          std::string_view words,
+          std::string_view indent,
+          std::size_t width)
+{
+  std::string out(first_indent);
+  std::size_t column = display_width(first_indent);
+  bool first = true;
+  while (!words.empty()) {
+    const auto space = std::min(words.find(' '), words.size());
+    const auto word = words.substr(0, space);
+    words.remove_prefix(std::min(space + 1, words.size()));
+    const auto word_width = display_width(word);
+    if (!first && column + 1 + word_width > width) {
+      out += '\n';
+      out += indent;
+      column = display_width(indent);
+    } else if (!first) {
+      out += ' ';
+      ++column;
+    }
+    out += word;
+    column += word_width;
+    first = false;
+  }
+  return out;
+}
+
+} // namespace
+
+std::string
+fold_long_lines(std::string_view text, std::size_t limit, std::size_t width)
+{
+  std::vector<std::string_view> lines;
+  for (std::size_t start = 0;;) {
+    const auto end = std::min(text.find('\n', start), text.size());
+    lines.push_back(text.substr(start, end - start));
+    if (end == text.size()) {
+      break;
+    }
+    start = end + 1;
+  }
+  const auto prose = [](std::string_view line) { return !line.empty() && line[0] != ' '; };
+  std::string out;
+  for (std::size_t i = 0; i < lines.size();) {
+    std::size_t next = i + 1;
+    if (prose(lines[i])) {
+      // A paragraph of prose: reflowed whole when a line of it is too wide.
+      while (next < lines.size() && prose(lines[next])) {
+        ++next;
+      }
+      const bool too_wide =
+        std::any_of(lines.begin() + static_cast<std::ptrdiff_t>(i),
+                    lines.begin() + static_cast<std::ptrdiff_t>(next),
+                    [&](std::string_view line) { return display_width(line) > limit; });
+      std::string paragraph;
+      for (std::size_t k = i; k < next; ++k) {
+        paragraph.append(k > i ? (too_wide ? " " : "\n") : "").append(lines[k]);
+      }
+      out += too_wide ? wrap(paragraph, width) : paragraph;
+    } else if (display_width(lines[i]) <= limit) {
+      out += lines[i];
+    } else {
+      // An indented line (a list's item, a field, a quote): broken alone,
+      // its continuation lines under its second column ("  #12  ...",
+      // "  Activity:  ...") or, without one, indented a little more.
+      const auto line = lines[i];
+      const auto spaces = line.substr(0, std::min(line.find_first_not_of(' '), line.size()));
+      if (line.substr(spaces.size()).starts_with("> ")) {
+        const auto quote = line.substr(0, spaces.size() + 2);
+        out += fold_line(quote, line.substr(quote.size()), quote, width);
+      } else {
+        const auto gap = line.find("  ", spaces.size());
+        const auto column =
+          gap == std::string_view::npos ? std::string_view::npos : line.find_first_not_of(' ', gap);
+        const auto hanging = column == std::string_view::npos || column > width / 2
+                               ? spaces.size() + 4
+                               : display_width(line.substr(0, column));
+        out += fold_line(spaces, line.substr(spaces.size()), std::string(hanging, ' '), width);
+      }
+    }
+    if (next < lines.size()) {
+      out += '\n';
+    }
+    i = next;
+  }
+  return out;
+}
+
 std::string
 count_phrase(std::size_t count, std::string_view noun, std::string_view plural)
 {

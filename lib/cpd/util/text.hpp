@@ -82,6 +82,14 @@ std::string did_you_mean(std::string_view word, const std::vector<std::string>& 
 // kept.
 std::string wrap(std::string_view text, std::size_t width);
 
+// `text` with no line wider than `limit` columns where words allow: a
+// paragraph of prose (lines that start with no space) with a line wider is
+// wrapped again whole to `width`; an indented line wider (a list's item, a
+// quote) is broken alone to `width`, its continuation lines under it (a
+// quote's keep its "> "). A paragraph that fits, and a word wider than a
+// line, are left as they are.
+std::string fold_long_lines(std::string_view text, std::size_t limit, std::size_t width);
+
 // "1 member", "2 members", "0 members"; `plural` for nouns that do not
 // just take an s ("activity", "activities").
 std::string count_phrase(std::size_t count, std::string_view noun, std::string_view plural = {});

@@ -45,11 +45,18 @@ id=$(sql "SELECT max(id) FROM claim")
 expect_equal "$OUT" "Claim #$id submitted: 0.6 points for Private study of technical literature, rules and regulations on 2017-03-04 (1.25 hours × 0.5 points an hour = 0.625 points, rounded down to 0.6), waiting for verification."
 MAILBOX="/usr/bin/python3 $E2E_DIR/mailbox.py"
 received=$($MAILBOX show-to "$TESTDIR/mail" ann@ "#$id received")
-expect_contains "$received" "Activity:  1.25 hours of Private study of technical literature, rules and regulations"
+# Wrapped after the values are in: the value's lines under its column.
+expect_contains "$received" "  Activity:  1.25 hours of Private study of technical literature, rules
+             and regulations"
 expect_contains "$received" "Points:    0.6 points"
 expect_contains "$(tr '\n' ' ' <<<"$received")" "How the points were worked out: 1.25 hours × 0.5 points an hour = 0.625 points, rounded down to 0.6."
 to_secretary=$($MAILBOX show-to "$TESTDIR/mail" sec@ "#$id:")
-expect_contains "$to_secretary" "claims 0.6 points for 1.25 hours of Private study of technical literature, rules and regulations on 4 March 2017."
+expect_contains "$(tr '\n' ' ' <<<"$to_secretary")" "claims 0.6 points for 1.25 hours of Private study of technical literature, rules and regulations on 4 March 2017."
+for mail in "$received" "$to_secretary"; do
+  # The body: below the headers' blank line.
+  awk 'body && length($0) > 78 { print; bad = 1 } /^$/ { body = 1 } END { exit bad }' <<<"$mail" ||
+    fail "a mail's body has a line over 78 columns"
+done
 expect_contains "$(tr '\n' ' ' <<<"$to_secretary")" "= 0.625 points, rounded down to 0.6."
 # 90 and 45 minutes
 ok ann claim private-study --hours 1.5 --date 2017-03-05 --json
