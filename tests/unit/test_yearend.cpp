@@ -660,7 +660,9 @@ TEST_CASE("the secretary's summary lists 100 of each, then how many more")
   CHECK(says(summary[0], "Short:      154"));
   CHECK(says(summary[0], "  and 54 more: cpd report --year 2017 lists them all"));
   CHECK(says(summary[0], "  and 50 more: cpd pending lists them all"));
-  CHECK(says(summary[0], "Decide them with cpd pending"));
+  CHECK(says(summary[0],
+             "Decide them with cpd approve or cpd decline (cpd pending lists them);"
+             " each decision corrects 2017 and its carry."));
   // 100 lines of each list.
   std::size_t shown = 0;
   for (std::size_t at = summary[0].find(" of 10 points\n"); at != std::string::npos;

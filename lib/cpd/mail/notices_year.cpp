@@ -81,8 +81,8 @@ YearSummaryFacts::values() const
 std::string
 waiting_list_text(const SummaryList& list, int year)
 {
-  return list.text(fmt::format("Decide them with cpd pending: each "
-                               "decision corrects {} and its carry.\n",
+  return list.text(fmt::format("Decide them with cpd approve or cpd decline (cpd pending lists\n"
+                               "them); each decision corrects {} and its carry.\n",
                                year));
 }
 
