@@ -117,13 +117,7 @@ run_list(Session& session)
 {
   const auto members = list_members(session.db(), session.secretary());
   if (session.json()) {
-    Json json;
-    json.begin_array();
-    for (const auto& member : members) {
-      write_member(json, member);
-    }
-    json.end_array();
-    print(json.str());
+    print(json_array(members, write_member));
     return;
   }
   // Join dates only once some member has one.
