@@ -93,4 +93,21 @@ parse_date(const std::string& text, std::string_view option)
   return *date;
 }
 
+std::optional<Date>
+parse_optional_date(const std::string& text, std::string_view option)
+{
+  return text.empty() ? std::nullopt : std::optional(parse_date(text, option));
+}
+
+Date
+parse_activity_date(const std::string& text)
+{
+  const auto date = Date::parse(text);
+  if (!date) {
+    throw Error(
+      ErrorKind::bad_input, "'{}' is not a date: write it as YYYY-MM-DD, e.g. 2017-03-14", text);
+  }
+  return *date;
+}
+
 } // namespace cpd::cli

@@ -83,4 +83,12 @@ std::optional<int> parse_optional_year(const std::string& text);
 // Parses a date given with `option` (YYYY-MM-DD), refusing anything else.
 Date parse_date(const std::string& text, std::string_view option);
 
+// Parses an optional date given with `option`: nothing when it was not
+// given.
+std::optional<Date> parse_optional_date(const std::string& text, std::string_view option);
+
+// Parses the date of an activity (YYYY-MM-DD), refusing anything else with
+// an example.
+Date parse_activity_date(const std::string& text);
+
 } // namespace cpd::cli
