@@ -38,6 +38,16 @@ add_quantity_options(Command& command, QuantityOptions& options)
     .type_name("N");
 }
 
+void
+add_output_file(Command& command,
+                std::string_view names,
+                OutputFile& file,
+                std::string_view description)
+{
+  command.option(names, file.path, description).type_name("FILE");
+  command.flag("--force", file.force, "replace FILE if it exists");
+}
+
 GivenQuantity
 parse_quantity(const QuantityOptions& options)
 {

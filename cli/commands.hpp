@@ -74,6 +74,25 @@ struct GivenQuantity
 };
 GivenQuantity parse_quantity(const QuantityOptions& options);
 
+// A file a command writes for the user, and --force to replace it.
+struct OutputFile
+{
+  std::string path;
+  bool force = false;
+
+  Overwrite
+  overwrite() const
+  {
+    return force ? Overwrite::yes : Overwrite::no;
+  }
+};
+
+// FILE, named by `names` (an argument or an option), and --force.
+void add_output_file(Command& command,
+                     std::string_view names,
+                     OutputFile& file,
+                     std::string_view description);
+
 // Parses --year.
 int parse_year(const std::string& text);
 
