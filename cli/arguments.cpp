@@ -38,6 +38,16 @@ add_quantity_options(Command& command, QuantityOptions& options)
     .type_name("N");
 }
 
+void
+add_output_file(Command& command,
+                std::string_view names,
+                OutputFile& file,
+                std::string_view description)
+{
+  command.option(names, file.path, description).type_name("FILE");
+  command.flag("--force", file.force, "replace FILE if it exists");
+}
+
 GivenQuantity
 parse_quantity(const QuantityOptions& options)
 {
@@ -89,6 +99,23 @@ parse_date(const std::string& text, std::string_view option)
   const auto date = Date::parse(text);
   if (!date) {
     throw Error(ErrorKind::bad_input, "{} '{}' is not a date (YYYY-MM-DD)", option, text);
+  }
+  return *date;
+}
+
+std::optional<Date>
+parse_optional_date(const std::string& text, std::string_view option)
+{
+  return text.empty() ? std::nullopt : std::optional(parse_date(text, option));
+}
+
+Date
+parse_activity_date(const std::string& text)
+{
+  const auto date = Date::parse(text);
+  if (!date) {
+    throw Error(
+      ErrorKind::bad_input, "'{}' is not a date: write it as YYYY-MM-DD, e.g. 2017-03-14", text);
   }
   return *date;
 }

@@ -52,12 +52,7 @@ select_claims(Session& session, const BulkSelection& selection, std::string_view
   filter.activity = selection.activity;
   filter.member = selection.member;
   if (selection.before) {
-    filter.before = Date::parse(*selection.before);
-    if (!filter.before) {
-      throw Error(ErrorKind::bad_input,
-                  "'{}' is not a date: write it as YYYY-MM-DD, e.g. 2017-03-14",
-                  *selection.before);
-    }
+    filter.before = parse_activity_date(*selection.before);
   }
   const auto found = find_pending(session.db(), session.secretary(), filter);
   const auto note_own = [&] {

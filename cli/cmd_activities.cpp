@@ -17,13 +17,7 @@ run(bool all, Session& session)
   const auto activities =
     list_activities(session.db(), all ? IncludeRetired::yes : IncludeRetired::no);
   if (session.json()) {
-    Json json;
-    json.begin_array();
-    for (const auto& activity : activities) {
-      write_activity(json, activity);
-    }
-    json.end_array();
-    print(json.str());
+    print(json_array(activities, write_activity));
     return;
   }
   // A category column once the table has more than one category.

@@ -26,13 +26,7 @@ run(const AttachOptions& options, Session& session)
   const auto result =
     attach_evidence(session.db(), session.member(), parse_ids({options.id}).front(), files);
   if (session.json()) {
-    Json json;
-    json.begin_array();
-    for (const auto& info : result.added) {
-      write_attachment(json, info);
-    }
-    json.end_array();
-    print(json.str());
+    print(json_array(result.added, write_attachment));
   } else {
     std::string names;
     for (const auto& info : result.added) {

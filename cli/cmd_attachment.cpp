@@ -31,13 +31,7 @@ run_list(const AttachmentOptions& options, Session& session)
   const auto id = claim_id(options.id);
   const auto files = list_attachments(session.db(), session.member(), id);
   if (session.json()) {
-    Json json;
-    json.begin_array();
-    for (const auto& info : files) {
-      write_attachment(json, info);
-    }
-    json.end_array();
-    print(json.str());
+    print(json_array(files, write_attachment));
     return;
   }
   if (files.empty()) {

@@ -86,15 +86,24 @@ write_audit(Json& json, const Audit& audit)
   json.end_array().end_object();
 }
 
+// What names a draw, in a draw and in its check alike: the seed as a
+// string, since a JSON number does not hold 64 bits exactly.
+template<typename Draw>
+void
+write_draw_fields(Json& json, std::int64_t id, const Draw& draw)
+{
+  json.field("id", id)
+    .field("year", draw.year)
+    .field("percent", Points::from_tenths(draw.percent_tenths))
+    .field("seed", std::to_string(draw.seed));
+}
+
 void
 write_draw(Json& json, const AuditDraw& draw)
 {
-  json.begin_object()
-    .field("id", draw.id)
-    .field("year", draw.year)
-    .field("percent", Points::from_tenths(draw.percent_tenths))
-    .field("seed", std::to_string(draw.seed))
-    .field("eligible", draw.eligible)
+  json.begin_object();
+  write_draw_fields(json, draw.id, draw);
+  json.field("eligible", draw.eligible)
     .field("drawn", draw.drawn_on)
     .field("drawn_by", draw.drawn_by)
     .key("members")
@@ -154,13 +163,7 @@ run_list(const ListOptions& options, Session& session)
   const auto draws =
     list_audits(session.db(), session.member_or_system(), parse_optional_year(options.year));
   if (session.json()) {
-    Json json;
-    json.begin_array();
-    for (const auto& draw : draws) {
-      write_draw(json, draw);
-    }
-    json.end_array();
-    print(json.str());
+    print(json_array(draws, write_draw));
     return;
   }
   const auto& context = session.context();
@@ -298,15 +301,10 @@ run_check(const CheckOptions& options, Session& session)
   const bool all =
     std::all_of(checks.begin(), checks.end(), [](const DrawCheck& check) { return check.matches; });
   if (session.json()) {
-    Json json;
-    json.begin_array();
-    for (const auto& check : checks) {
-      json.begin_object()
-        .field("id", check.draw_id)
-        .field("year", check.year)
-        .field("percent", Points::from_tenths(check.percent_tenths))
-        .field("seed", std::to_string(check.seed))
-        .field("recorded", check.recorded)
+    print(json_array(checks, [](Json& json, const DrawCheck& check) {
+      json.begin_object();
+      write_draw_fields(json, check.draw_id, check);
+      json.field("recorded", check.recorded)
         .field("matches", check.matches)
         .field("eligible", static_cast<std::int64_t>(check.eligible))
         .field("sampled", static_cast<std::int64_t>(check.sampled));
@@ -314,9 +312,7 @@ run_check(const CheckOptions& options, Session& session)
       write_logins(json, "expected", check.expected);
       write_logins(json, "drawn", check.drawn);
       json.end_object();
-    }
-    json.end_array();
-    print(json.str());
+    }));
   } else {
     std::string out;
     for (const auto& check : checks) {

@@ -11,20 +11,14 @@ namespace cpd::cli {
 
 namespace {
 
-struct BackupOptions
-{
-  std::string file;
-  bool force = false;
-};
-
 void
-run(const BackupOptions& options, Session& session)
+run(const OutputFile& file, Session& session)
 {
-  if (!options.file.empty()) {
+  if (!file.path.empty()) {
     std::int64_t size = 0;
     if (session.local()) {
       // A private file: VACUUM INTO a new file beside FILE, then renamed.
-      size = make_user_file(options.file, options.force, [&](const std::string& path) {
+      size = make_user_file(file.path, file.force, [&](const std::string& path) {
         backup_into(session.db(), session.secretary_or_system(), path);
       });
     } else {
@@ -33,20 +27,20 @@ run(const BackupOptions& options, Session& session)
       // rights, for the user alone.
       auto copy = backup_spool(session.db(), session.secretary_or_system());
       size = static_cast<std::int64_t>(copy.size());
-      session.write_file(options.file,
+      session.write_file(file.path,
                          protocol::Extent{copy.file(), 0, copy.size()},
-                         options.force ? Overwrite::yes : Overwrite::no,
+                         file.overwrite(),
                          Session::Folder::must_exist,
                          Session::Access::owner_only);
     }
     if (session.json()) {
       Json json;
-      json.begin_object().field("file", options.file).field("bytes", size);
+      json.begin_object().field("file", file.path).field("bytes", size);
       json.key("removed").begin_array().end_array().end_object();
       print(json.str());
     } else {
       print(fmt::format(
-        "Backed up {} to {} ({}).\n", session.database_name(), options.file, size_phrase(size)));
+        "Backed up {} to {} ({}).\n", session.database_name(), file.path, size_phrase(size)));
     }
     return;
   }
@@ -81,15 +75,13 @@ run(const BackupOptions& options, Session& session)
 void
 register_backup(Command& root)
 {
-  auto options = std::make_shared<BackupOptions>();
+  auto file = std::make_shared<OutputFile>();
   auto command =
     root.add("backup",
              "a consistent copy of the database, taken while others write: into FILE, or else into "
              "backup.dir (secretary, cron)");
-  command.option("file", options->file, "write the copy here, readable by you alone")
-    .type_name("FILE");
-  command.flag("--force", options->force, "replace FILE if it exists");
-  command.run([options](Session& session) { run(*options, session); });
+  add_output_file(command, "file", *file, "write the copy here, readable by you alone");
+  command.run([file](Session& session) { run(*file, session); });
 }
 
 } // namespace cpd::cli

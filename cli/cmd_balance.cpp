@@ -167,10 +167,7 @@ render(const Balance& balance, Date today)
 void
 run(const BalanceOptions& options, Session& session)
 {
-  std::optional<int> year;
-  if (!options.year.empty()) {
-    year = parse_year(options.year);
-  }
+  const auto year = parse_optional_year(options.year);
   const auto result = balance(session.db(), session.listed(), options.login, year);
   if (session.json()) {
     Json json;

@@ -3,7 +3,6 @@
 
 #include <cpd/claims/claims.hpp>
 #include <cpd/store/settings.hpp>
-#include <cpd/util/error.hpp>
 
 #include <fmt/format.h>
 
@@ -27,12 +26,7 @@ run(const ClaimOptions& options, Session& session)
   ClaimRequest request;
   request.activity = options.activity;
   if (options.date) {
-    request.date = Date::parse(*options.date);
-    if (!request.date) {
-      throw Error(ErrorKind::bad_input,
-                  "'{}' is not a date: write it as YYYY-MM-DD, e.g. 2017-03-14",
-                  *options.date);
-    }
+    request.date = parse_activity_date(*options.date);
   }
   const auto given = parse_quantity(options.quantity);
   request.quantity = given.quantity;

@@ -35,9 +35,7 @@ run_days(const ExemptOptions& options, Session& session)
     throw Error(ErrorKind::usage, "--until-date goes with --from-date");
   }
   const auto from = parse_date(options.from_date, "--from-date");
-  const auto until = options.until_date.empty()
-                       ? std::nullopt
-                       : std::optional(parse_date(options.until_date, "--until-date"));
+  const auto until = parse_optional_date(options.until_date, "--until-date");
   return options.lift
            ? lift_dispensation_days(session.db(), session.secretary(), options.login, from, until)
            : grant_dispensation_days(
@@ -56,15 +54,10 @@ run_years(const ExemptOptions& options, Session& session)
   if (!options.year.empty() && !options.until.empty()) {
     throw Error(ErrorKind::usage, "--until goes with --from, not with --year");
   }
-  int from = 0;
-  std::optional<int> until;
-  if (!options.year.empty()) {
-    from = parse_year(options.year);
-    until = from;
-  } else {
-    from = parse_year(options.from);
-    until = parse_optional_year(options.until);
-  }
+  // --year YYYY is --from YYYY --until YYYY.
+  const int from = parse_year(options.year.empty() ? options.from : options.year);
+  const auto until =
+    options.year.empty() ? parse_optional_year(options.until) : std::optional(from);
   return options.lift
            ? lift_dispensation(session.db(), session.secretary(), options.login, from, until)
            : grant_dispensation(

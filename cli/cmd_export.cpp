@@ -12,16 +12,10 @@ namespace cpd::cli {
 
 namespace {
 
-struct ExportOptions
-{
-  std::string out;
-  bool force = false;
-};
-
 void
-run(const ExportOptions& options, Session& session)
+run(const OutputFile& file, Session& session)
 {
-  if (options.out.empty() && session.local()) {
+  if (file.path.empty() && session.local()) {
     PrintStream out;
     export_database(session.db(), session.secretary(), out);
     out.flush();
@@ -36,17 +30,17 @@ run(const ExportOptions& options, Session& session)
     summary = export_database(session.db(), session.secretary(), out);
   }
   const protocol::Extent extent{spool.file(), 0, spool.size()};
-  if (options.out.empty()) {
+  if (file.path.empty()) {
     session.write_stdout(extent);
     return;
   }
-  session.write_file(options.out, extent, options.force ? Overwrite::yes : Overwrite::no);
+  session.write_file(file.path, extent, file.overwrite());
   print(fmt::format("Exported {}, {}, {} and {} to {}.\n",
                     count_phrase(summary.members, "member"),
                     count_phrase(summary.activities, "activity", "activities"),
                     count_phrase(summary.claims, "claim"),
                     count_phrase(summary.entries, "ledger entry", "ledger entries"),
-                    options.out));
+                    file.path));
 }
 
 } // namespace
@@ -54,15 +48,13 @@ run(const ExportOptions& options, Session& session)
 void
 register_export(Command& root)
 {
-  auto options = std::make_shared<ExportOptions>();
+  auto file = std::make_shared<OutputFile>();
   auto command =
     root.add("export",
              "the whole database as JSON lines for archives: members, activities, claims (with "
              "attachment details, not bytes), ledger (secretary)");
-  command.option("--out", options->out, "write to FILE instead of standard output")
-    .type_name("FILE");
-  command.flag("--force", options->force, "replace FILE if it exists");
-  command.run([options](Session& session) { run(*options, session); });
+  add_output_file(command, "--out", *file, "write to FILE instead of standard output");
+  command.run([file](Session& session) { run(*file, session); });
 }
 
 } // namespace cpd::cli

@@ -132,10 +132,7 @@ remark(const Claim& claim)
 void
 run(const HistoryOptions& options, Session& session)
 {
-  std::optional<int> year;
-  if (!options.year.empty()) {
-    year = parse_year(options.year);
-  }
+  const auto year = parse_optional_year(options.year);
   if (options.csv) {
     print_history_csv(session, options.login, year, options.ledger);
     return;

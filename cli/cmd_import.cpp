@@ -3,7 +3,6 @@
 
 #include <cpd/claims/attendance.hpp>
 #include <cpd/claims/imports.hpp>
-#include <cpd/util/error.hpp>
 #include <cpd/util/text.hpp>
 
 #include <fmt/format.h>
@@ -29,13 +28,7 @@ run_attendance(const AttendanceOptions& options, Session& session)
 {
   AttendanceRequest request;
   request.activity = options.activity;
-  const auto date = Date::parse(options.date);
-  if (!date) {
-    throw Error(ErrorKind::bad_input,
-                "'{}' is not a date: write it as YYYY-MM-DD, e.g. 2017-03-14",
-                options.date);
-  }
-  request.date = *date;
+  request.date = parse_activity_date(options.date);
   const auto given = parse_quantity(options.quantity);
   request.quantity = given.quantity;
   request.unit = given.unit;
@@ -48,7 +41,7 @@ run_attendance(const AttendanceOptions& options, Session& session)
     Json json;
     json.begin_object()
       .field("activity", options.activity)
-      .field("date", *date)
+      .field("date", request.date)
       .field("dry_run", options.dry_run)
       .key("approved")
       .begin_array();

@@ -132,9 +132,7 @@ run_list(const ListOptions& options, Session& session)
     list_outbox(session.db(), session.secretary_or_system(), filter, options.limit);
   const auto now = session.secretary_or_system().now;
   if (session.json()) {
-    Json json;
-    json.begin_array();
-    for (const auto& message : messages) {
+    print(json_array(messages, [](Json& json, const OutboxMessage& message) {
       json.begin_object()
         .field("id", message.id)
         .field("cause", message.cause)
@@ -147,9 +145,7 @@ run_list(const ListOptions& options, Session& session)
       json.field("last_code", message.last_code)
         .field("last_error", message.last_error)
         .end_object();
-    }
-    json.end_array();
-    print(json.str());
+    }));
     return;
   }
   if (messages.empty()) {

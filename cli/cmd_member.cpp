@@ -94,9 +94,7 @@ run_add(const MemberOptions& options, Session& session)
                    options.email,
                    options.secretary ? Role::secretary : Role::member,
                    !options.no_cpd};
-  if (!options.joined.empty()) {
-    wanted.joined = parse_date(options.joined, "--joined");
-  }
+  wanted.joined = parse_optional_date(options.joined, "--joined");
   const auto member = add_member(session.db(), session.secretary(), wanted);
   if (session.json()) {
     Json json;
@@ -117,13 +115,7 @@ run_list(Session& session)
 {
   const auto members = list_members(session.db(), session.secretary());
   if (session.json()) {
-    Json json;
-    json.begin_array();
-    for (const auto& member : members) {
-      write_member(json, member);
-    }
-    json.end_array();
-    print(json.str());
+    print(json_array(members, write_member));
     return;
   }
   // Join dates only once some member has one.
@@ -197,9 +189,7 @@ run_set(const SetOptions& options, Session& session)
   if (options.cpd || options.no_cpd) {
     change.cpd_duty = options.cpd;
   }
-  if (!options.joined.empty()) {
-    change.joined = parse_date(options.joined, "--joined");
-  }
+  change.joined = parse_optional_date(options.joined, "--joined");
   const auto result =
     change_member(session.db(), session.secretary_or_system(), options.login, change);
   if (moved_join_date(result.changed)) {
@@ -251,10 +241,7 @@ run_import(const MemberOptions& options, Session& session)
 {
   const auto dry_run = options.dry_run ? DryRun::yes : DryRun::no;
   std::istringstream in(session.input(options.file));
-  std::optional<Date> joined;
-  if (!options.joined.empty()) {
-    joined = parse_date(options.joined, "--joined");
-  }
+  const auto joined = parse_optional_date(options.joined, "--joined");
   const auto summary = import_members(session.db(),
                                       session.secretary_or_system(),
                                       in,

@@ -54,6 +54,19 @@ purge(Session& session, DryRun dry_run)
                      size_phrase(purged.bytes));
 }
 
+// A reminder as a JSON object begins with what it reminds of ("quota",
+// "audit") and who it goes to.
+template<typename Reminder>
+Json&
+begin_reminder(Json& json, std::string_view kind, const Reminder& reminder)
+{
+  return json.begin_object()
+    .field("reminder", kind)
+    .field("member", reminder.member)
+    .field("name", reminder.name)
+    .field("email", reminder.email);
+}
+
 void
 run(const RemindOptions& options, Session& session)
 {
@@ -67,11 +80,7 @@ run(const RemindOptions& options, Session& session)
     std::size_t count = 0;
     remind(
       session.db(), session.secretary_or_system(), scope, dry_run, [&](const Reminded& member) {
-        json.begin_object()
-          .field("reminder", "quota")
-          .field("member", member.member)
-          .field("name", member.name)
-          .field("email", member.email)
+        begin_reminder(json, "quota", member)
           .field("total", member.total)
           .field("remaining", member.remaining)
           .end_object();
@@ -82,11 +91,7 @@ run(const RemindOptions& options, Session& session)
     // Audits waiting for an answer are followed up by the same job.
     const auto audits = remind_audits(session.db(), session.secretary_or_system(), dry_run);
     for (const auto& audit : audits) {
-      json.begin_object()
-        .field("reminder", "audit")
-        .field("member", audit.member)
-        .field("name", audit.name)
-        .field("email", audit.email)
+      begin_reminder(json, "audit", audit)
         .field("year", audit.year)
         .field("deadline", audit.deadline)
         .field("days_left", audit.days_left)

@@ -74,6 +74,25 @@ struct GivenQuantity
 };
 GivenQuantity parse_quantity(const QuantityOptions& options);
 
+// A file a command writes for the user, and --force to replace it.
+struct OutputFile
+{
+  std::string path;
+  bool force = false;
+
+  Overwrite
+  overwrite() const
+  {
+    return force ? Overwrite::yes : Overwrite::no;
+  }
+};
+
+// FILE, named by `names` (an argument or an option), and --force.
+void add_output_file(Command& command,
+                     std::string_view names,
+                     OutputFile& file,
+                     std::string_view description);
+
 // Parses --year.
 int parse_year(const std::string& text);
 
@@ -82,5 +101,13 @@ std::optional<int> parse_optional_year(const std::string& text);
 
 // Parses a date given with `option` (YYYY-MM-DD), refusing anything else.
 Date parse_date(const std::string& text, std::string_view option);
+
+// Parses an optional date given with `option`: nothing when it was not
+// given.
+std::optional<Date> parse_optional_date(const std::string& text, std::string_view option);
+
+// Parses the date of an activity (YYYY-MM-DD), refusing anything else with
+// an example.
+Date parse_activity_date(const std::string& text);
 
 } // namespace cpd::cli

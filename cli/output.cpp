@@ -469,13 +469,7 @@ claims_table(const std::vector<Claim>& claims, FilesColumn files)
 std::string
 claims_json(const std::vector<Claim>& claims)
 {
-  Json json;
-  json.begin_array();
-  for (const auto& claim : claims) {
-    write_claim(json, claim);
-  }
-  json.end_array();
-  return json.str();
+  return json_array(claims, write_claim);
 }
 
 void

@@ -103,6 +103,20 @@ private:
   std::vector<std::vector<std::string>> m_rows;
 };
 
+// `items` as a JSON array, ready to print: `write(json, item)` writes each.
+template<typename Items, typename Write>
+std::string
+json_array(const Items& items, Write write)
+{
+  Json json;
+  json.begin_array();
+  for (const auto& item : items) {
+    write(json, item);
+  }
+  json.end_array();
+  return json.str();
+}
+
 // A claim as a JSON object (the fields the man page documents).
 void write_claim(Json& json, const Claim& claim);
 

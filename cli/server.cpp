@@ -729,13 +729,7 @@ protocol::Response
 respond(Server& server, int fd, unsigned uid, std::string& label, BudgetHold& held)
 {
   const auto deadline = Clock::now() + k_request_time;
-  const auto header = read_header(fd, deadline);
-  if (header.length > protocol::k_max_request_bytes) {
-    throw Error(ErrorKind::bad_input,
-                "a message of {} bytes is over the limit of {}",
-                header.length,
-                protocol::k_max_request_bytes);
-  }
+  const auto header = read_header(fd, protocol::k_max_request_bytes, deadline);
   const auto login = login_of(uid);
   if (!login) {
     return refusal(ErrorKind::unknown_member, fmt::format("user id {} has no login name", uid));

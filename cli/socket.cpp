@@ -157,13 +157,20 @@ send_all(int fd,
 }
 
 protocol::Header
-read_header(int fd, std::optional<Clock::time_point> deadline, Received* descriptors)
+read_header(int fd,
+            std::uint32_t limit,
+            std::optional<Clock::time_point> deadline,
+            Received* descriptors)
 {
   std::string header;
   read_exactly(fd, header, protocol::k_header_size, deadline, descriptors);
   const auto parsed = protocol::parse_header(header);
   if (parsed.version != protocol::k_version) {
     throw VersionMismatch{parsed.version};
+  }
+  if (parsed.length > limit) {
+    throw Error(
+      ErrorKind::bad_input, "a message of {} bytes is over the limit of {}", parsed.length, limit);
   }
   return parsed;
 }
@@ -186,12 +193,8 @@ read_frame(int fd,
            std::optional<Clock::time_point> deadline,
            Received* descriptors)
 {
-  const auto parsed = read_header(fd, deadline, descriptors);
-  if (parsed.length > limit) {
-    throw Error(
-      ErrorKind::bad_input, "a message of {} bytes is over the limit of {}", parsed.length, limit);
-  }
-  return read_payload(fd, parsed.length, deadline, descriptors);
+  const auto header = read_header(fd, limit, deadline, descriptors);
+  return read_payload(fd, header.length, deadline, descriptors);
 }
 
 namespace {

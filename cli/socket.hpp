@@ -60,8 +60,10 @@ void end_waits_for_close();
 // read_frame() in two steps, for a server that decides between them
 // whether to read the payload at all: the header (throws VersionMismatch
 // and bad_input like it), then exactly `length` bytes of payload.
-protocol::Header
-read_header(int fd, std::optional<Clock::time_point> deadline, Received* descriptors = nullptr);
+protocol::Header read_header(int fd,
+                             std::uint32_t limit,
+                             std::optional<Clock::time_point> deadline,
+                             Received* descriptors = nullptr);
 std::string read_payload(int fd,
                          std::uint32_t length,
                          std::optional<Clock::time_point> deadline,
