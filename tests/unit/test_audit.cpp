@@ -7,6 +7,7 @@
 #include <cpd/store/settings.hpp>
 #include <cpd/year/audit.hpp>
 #include <cpd/year/dispensation.hpp>
+#include <cpd/year/events.hpp>
 #include <cpd/year/yearend.hpp>
 
 #include <algorithm>
@@ -312,6 +313,36 @@ TEST_CASE("reminders go out at the set days before the deadline, once each")
   CHECK(remind_on(Date(2018, 4, 3)) == 0); // past the deadline
   CHECK(scheme.outbox("audit:%:reminder:21") == 4);
   CHECK(scheme.outbox("audit:%:reminder:7") == 3);
+}
+
+TEST_CASE("an audit remembers the reminders it was due, whatever became of their mail")
+{
+  Audited scheme(0);
+  scheme.draw(2017, 1, 1000); // deadline 2 April 2018
+  auto recorded = [&](const char* sql) {
+    cpd::Statement query(scheme.db, sql);
+    query.step();
+    return query.integer(0);
+  };
+  // No mail for the reminders: the audit's own record still says they are done.
+  int heard = 0;
+  scheme.db.events().on<cpd::AuditReminderDue>(
+    [&](cpd::Database&, const cpd::Context&, const cpd::AuditReminderDue& due) {
+      CHECK(due.point == 21);
+      ++heard;
+    });
+  scheme.today = Date(2018, 3, 12); // 21 days left
+  CHECK(cpd::remind_audits(scheme.db, scheme.as("sec"), DryRun::yes).size() == 4);
+  CHECK(heard == 0);
+  CHECK(recorded("SELECT count(*) FROM audit_reminder") == 0);
+  CHECK(cpd::remind_audits(scheme.db, scheme.as("sec"), DryRun::no).size() == 4);
+  CHECK(heard == 4);
+  CHECK(scheme.outbox("audit:%:reminder:%") == 0);
+  CHECK(recorded("SELECT count(*) FROM audit_reminder WHERE point = 21") == 4);
+  scheme.today = Date(2018, 3, 13);
+  CHECK(cpd::remind_audits(scheme.db, scheme.as("sec"), DryRun::yes).empty());
+  CHECK(cpd::remind_audits(scheme.db, scheme.as("sec"), DryRun::no).empty());
+  CHECK(heard == 4);
 }
 
 TEST_CASE("no reminder on the day of the draw when the deadline is that close")

@@ -276,3 +276,38 @@ TEST_CASE("version 14: a year closed before its rules were recorded gets them")
   db.exec("UPDATE year_close SET rules = NULL WHERE year = 2015");
   CHECK(testutil::error_kind([&] { cpd::rules_of_year(db, 2015); }) == ErrorKind::internal);
 }
+
+TEST_CASE("version 16: the audit reminders an older cpd sent are recorded, never sent again")
+{
+  testutil::TempDir dir;
+  {
+    auto db = Database::open(dir / "cpd.db", Database::Mode::create);
+    // Version 15, which knew an audit's reminders only by their mail.
+    db.exec("INSERT INTO member(login, name, email, created_at)"
+            " VALUES ('ann', 'Ann', 'ann@example.org', 0), ('bob', 'Bob', 'bob@example.org', 0);"
+            "INSERT INTO audit_draw(year, percent, seed, eligible, drawn_on, at)"
+            " VALUES (2017, 100, '1', 2, '2018-02-01', 0);"
+            "INSERT INTO audit(id, draw_id, member_id, year, deadline)"
+            " VALUES (4, 1, 1, 2017, '2018-04-02'), (12, 1, 2, 2017, '2018-04-02');"
+            "INSERT INTO outbox(cause, template, member_id, to_name, to_address, facts,"
+            " message_id, created_at, next_attempt_at) VALUES"
+            " ('audit:4:reminder:21', 'audit-reminder', 1, 'Ann', 'ann@example.org', '{}',"
+            "  '<1@x>', 0, 0),"
+            " ('audit:12:reminder:21', 'audit-reminder', 2, 'Bob', 'bob@example.org', '{}',"
+            "  '<2@x>', 0, 0),"
+            " ('audit:12:reminder:7', 'audit-reminder', 2, 'Bob', 'bob@example.org', '{}',"
+            "  '<3@x>', 0, 0),"
+            " ('audit:12:drawn', 'audit-request', 2, 'Bob', 'bob@example.org', '{}',"
+            "  '<4@x>', 0, 0),"
+            " ('reminder:ann:2018-03-01', 'reminder', 1, 'Ann', 'ann@example.org', '{}',"
+            "  '<5@x>', 0, 0);"
+            "DROP TABLE audit_reminder; PRAGMA user_version = 15;");
+  }
+  auto db = Database::open(dir / "cpd.db", Database::Mode::open_existing);
+  CHECK(db.schema_version() == Database::current_schema_version());
+  Statement sent(db,
+                 "SELECT group_concat(audit_id || ':' || point, ' ') FROM"
+                 " (SELECT * FROM audit_reminder ORDER BY audit_id, point)");
+  REQUIRE(sent.step());
+  CHECK(sent.text(0) == "4:21 12:7 12:21");
+}

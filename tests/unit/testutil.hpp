@@ -31,9 +31,11 @@ private:
   std::filesystem::path m_path;
 };
 
-// SQL that takes a database of the current schema back to version 14: the
+// SQL that takes a database of the current schema back to version 14: no
+// record of the audit reminders sent but their mail (version 15), and the
 // outbox as it was, with columns for mail rendered when queued.
 inline constexpr const char* k_back_to_schema_14 =
+  "DROP TABLE audit_reminder;"
   "DROP TABLE outbox_attachment; DROP TABLE outbox;"
   "CREATE TABLE outbox ("
   "  id INTEGER PRIMARY KEY, cause TEXT NOT NULL UNIQUE, template TEXT NOT NULL,"

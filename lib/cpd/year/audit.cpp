@@ -646,7 +646,7 @@ remind_audits(Database& db, const SecretaryOrSystem& context, DryRun dry_run)
                   // A duty now: whenever they were added.
                   q.bind(2, std::numeric_limits<std::int64_t>::max());
                 });
-  Statement sent(db, "SELECT 1 FROM outbox WHERE cause = ?");
+  Statement sent(db, "SELECT 1 FROM audit_reminder WHERE audit_id = ? AND point = ?");
   std::vector<AuditReminder> reminded;
   for (const auto& audit : audits) {
     const auto days_left = static_cast<int>(audit.deadline.days() - context.today.days());
@@ -658,13 +658,16 @@ remind_audits(Database& db, const SecretaryOrSystem& context, DryRun dry_run)
       continue;
     }
     sent.reset();
-    sent.bind(1, fmt::format("audit:{}:reminder:{}", audit.id, *point));
+    sent.bind_all(audit.id, *point);
     if (sent.step()) {
       continue;
     }
     reminded.push_back(
       {audit.member, audit.name, audit.email, audit.year, audit.deadline, days_left});
     if (dry_run == DryRun::no) {
+      Statement(db, "INSERT INTO audit_reminder(audit_id, point) VALUES (?, ?)")
+        .bind_all(audit.id, *point)
+        .run();
       db.record(context, AuditReminderDue{audit, *point, days_left});
     }
   }

@@ -76,7 +76,8 @@ struct AuditDrawn
   int days;
 };
 
-// An audit waiting for an answer reached one of its reminder days.
+// An audit waiting for an answer reached one of its reminder days (recorded
+// in audit_reminder: once for each day).
 struct AuditReminderDue
 {
   const Audit& audit;

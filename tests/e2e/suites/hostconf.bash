@@ -165,7 +165,8 @@ TEST "a database from before the key file keeps verifying its codes"
 # The database as an older cpd left it: the key in the table statement_key.
 kill -TERM "$SERVER_PID"
 wait "$SERVER_PID"
-sql "CREATE TABLE outbox_old (id INTEGER PRIMARY KEY, cause TEXT NOT NULL UNIQUE,
+sql "DROP TABLE audit_reminder;
+CREATE TABLE outbox_old (id INTEGER PRIMARY KEY, cause TEXT NOT NULL UNIQUE,
   template TEXT NOT NULL, member_id INTEGER REFERENCES member(id), to_name TEXT NOT NULL,
   to_address TEXT NOT NULL, facts TEXT, subject TEXT, body TEXT,
   message_id TEXT NOT NULL UNIQUE, created_at INTEGER NOT NULL,
