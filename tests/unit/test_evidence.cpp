@@ -1,6 +1,7 @@
 #include "fixture.hpp"
 #include "testutil.hpp"
 
+#include <cpd/claims/events.hpp>
 #include <cpd/claims/evidence.hpp>
 #include <cpd/claims/quotas.hpp>
 #include <cpd/ledger/config.hpp>
@@ -392,6 +393,49 @@ TEST_CASE(
   // Members do not purge.
   CHECK(error_kind([&] { cpd::purge_withdrawn_evidence(s.db, days_later(s, "ann", 60)); })
         == ErrorKind::permission);
+}
+
+TEST_CASE("a purge tells the mail layer which files go, before they go")
+{
+  testutil::Scheme s;
+  const auto withdrawn = claim_with(
+    s,
+    "ann",
+    {{"a.pdf", "application/pdf", "first file"}, {"b.pdf", "application/pdf", "second file"}});
+  const auto kept = claim_with(s, "bob", {{"k.pdf", "application/pdf", "kept file"}});
+  cpd::withdraw_claim(s.db, s.as("ann"), withdrawn);
+  const auto carried = fmt::format("SELECT count(*) FROM outbox_attachment WHERE attachment_id IN"
+                                   " (SELECT id FROM attachment WHERE claim_id = {})",
+                                   withdrawn);
+  // The mail of the claim carries its files until the purge.
+  REQUIRE(scalar(s.db, carried) == 2);
+  const auto in_all_mail = scalar(s.db, "SELECT count(*) FROM outbox_attachment");
+  // The mail layer's part, watched: when it hears of the purge, the files
+  // are all still there, and still in the mail.
+  std::vector<std::int64_t> told;
+  std::int64_t there = 0;
+  std::int64_t in_mail = 0;
+  s.db.events().on<cpd::EvidencePurged>(
+    [&](cpd::Database& db, const cpd::Context&, const cpd::EvidencePurged& purged) {
+      told = purged.attachments;
+      there =
+        scalar(db, fmt::format("SELECT count(*) FROM attachment WHERE claim_id = {}", withdrawn));
+      in_mail = scalar(db, carried);
+      cpd::drop_attachments(db, purged.attachments);
+    });
+  CHECK(cpd::purge_withdrawn_evidence(s.db, days_later(s, "sec", 30), cpd::DryRun::yes).files == 2);
+  CHECK(told.empty());
+  CHECK(cpd::purge_withdrawn_evidence(s.db, days_later(s, "sec", 30)).files == 2);
+  CHECK(told.size() == 2);
+  CHECK(there == 2);
+  CHECK(in_mail == 2);
+  CHECK(scalar(s.db, fmt::format("SELECT count(*) FROM attachment WHERE claim_id = {}", withdrawn))
+        == 0);
+  CHECK(scalar(s.db, fmt::format("SELECT count(*) FROM attachment WHERE claim_id = {}", kept))
+        == 1);
+  // The mail went without the purged files; the kept claim's stay in its mail.
+  CHECK(scalar(s.db, "SELECT count(*) FROM outbox_attachment") == in_all_mail - 2);
+  CHECK(scalar(s.db, "PRAGMA foreign_key_check") == 0);
 }
 
 TEST_CASE("a member never learns that another member's claim holds the same file")

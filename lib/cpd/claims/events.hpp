@@ -54,6 +54,13 @@ struct EvidenceAdded
   std::optional<int> audit_year;
 };
 
+// The evidence of withdrawn claims is purged: the files `attachments` (ids)
+// are deleted right after, in the same transaction.
+struct EvidencePurged
+{
+  const std::vector<std::int64_t>& attachments;
+};
+
 // A member was refused over one of their quotas.
 struct QuotaReached
 {

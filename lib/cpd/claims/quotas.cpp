@@ -6,6 +6,7 @@
 #include <cpd/util/error.hpp>
 
 #include <charconv>
+#include <vector>
 
 namespace cpd {
 
@@ -140,13 +141,13 @@ purge_withdrawn_evidence(Database& db, const SecretaryOrSystem& context, DryRun 
                         k_purgeable))
     .bind_all(cutoff, context.today.to_string())
     .run();
-  // Mail not yet sent that would carry a purged file goes without it.
-  Statement(db,
-            fmt::format("DELETE FROM outbox_attachment WHERE attachment_id IN"
-                        " (SELECT a.id FROM attachment a WHERE a.claim_id IN ({}))",
-                        k_purgeable))
-    .bind(1, cutoff)
-    .run();
+  std::vector<std::int64_t> files;
+  Statement ids(db, fmt::format("SELECT id FROM attachment WHERE claim_id IN ({})", k_purgeable));
+  ids.bind(1, cutoff);
+  while (ids.step()) {
+    files.push_back(ids.integer(0));
+  }
+  db.record(context, EvidencePurged{files});
   Statement(db, fmt::format("DELETE FROM attachment WHERE claim_id IN ({})", k_purgeable))
     .bind(1, cutoff)
     .run();

@@ -49,6 +49,9 @@ install_mail(Database& database)
     notice_evidence_added(db, context, e.claim, e.member, e.added, e.audit_year);
   });
   events.on<QuotaReached>(notice_quota_reached);
+  events.on<EvidencePurged>([](Database& db, const Context&, const EvidencePurged& e) {
+    drop_attachments(db, e.attachments);
+  });
   events.on<DispensationChanged>(
     [](Database& db, const Context& context, const DispensationChanged& e) {
       notice_dispensation(db, context, e.member, e.dispensation, e.change);

@@ -806,4 +806,15 @@ retry_mail(Database& db, const SecretaryOrSystem& context, const std::vector<std
   return count;
 }
 
+void
+drop_attachments(Database& db, const std::vector<std::int64_t>& attachments)
+{
+  Statement drop(db, "DELETE FROM outbox_attachment WHERE attachment_id = ?");
+  for (const auto id : attachments) {
+    drop.reset();
+    drop.bind(1, id);
+    drop.run();
+  }
+}
+
 } // namespace cpd

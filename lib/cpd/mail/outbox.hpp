@@ -213,4 +213,8 @@ list_outbox(Database& db, const SecretaryOrSystem& context, OutboxFilter filter,
 int
 retry_mail(Database& db, const SecretaryOrSystem& context, const std::vector<std::int64_t>& ids);
 
+// The files `attachments` are about to be deleted (the purge of a withdrawn
+// claim's evidence): mail not yet sent that would carry one goes without it.
+void drop_attachments(Database& db, const std::vector<std::int64_t>& attachments);
+
 } // namespace cpd
