@@ -8,6 +8,7 @@
 #include <cpd/store/database.hpp>
 #include <cpd/util/error.hpp>
 #include <cpd/util/json.hpp>
+#include <cpd/util/names.hpp>
 
 #include <algorithm>
 #include <set>
@@ -15,6 +16,12 @@
 namespace cpd {
 
 namespace {
+
+constexpr Names<ClaimStatus, 5> k_claim_status_names{{{ClaimStatus::pending, "pending"},
+                                                      {ClaimStatus::approved, "approved"},
+                                                      {ClaimStatus::declined, "declined"},
+                                                      {ClaimStatus::withdrawn, "withdrawn"},
+                                                      {ClaimStatus::revoked, "revoked"}}};
 
 // True while the member's audit of `year` waits for an answer or a
 // decision (year/audit.hpp); inside the caller's transaction.
@@ -73,34 +80,13 @@ claims_to_decide(Database& db, const Member& secretary, const std::vector<std::i
 std::string_view
 to_string(ClaimStatus status)
 {
-  switch (status) {
-  case ClaimStatus::pending:
-    return "pending";
-  case ClaimStatus::approved:
-    return "approved";
-  case ClaimStatus::declined:
-    return "declined";
-  case ClaimStatus::withdrawn:
-    return "withdrawn";
-  case ClaimStatus::revoked:
-    return "revoked";
-  }
-  return "pending";
+  return name_of(k_claim_status_names, status);
 }
 
 std::optional<ClaimStatus>
 parse_claim_status(std::string_view text)
 {
-  for (const auto status : {ClaimStatus::pending,
-                            ClaimStatus::approved,
-                            ClaimStatus::declined,
-                            ClaimStatus::withdrawn,
-                            ClaimStatus::revoked}) {
-    if (text == to_string(status)) {
-      return status;
-    }
-  }
-  return std::nullopt;
+  return value_named(k_claim_status_names, text);
 }
 
 std::string
