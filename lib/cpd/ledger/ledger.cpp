@@ -212,19 +212,16 @@ judge_members(Database& db, int year, const Rules& rules)
   std::vector<MemberYear> members;
   std::map<std::int64_t, std::size_t> index;
   Statement who(db,
-                fmt::format("SELECT id, login, name, email, joined FROM member"
+                fmt::format("SELECT {} FROM member"
                             " WHERE {} AND (joined IS NULL OR joined <= ?2) ORDER BY login",
+                            k_member_columns,
                             duty_sql("member", "?1")));
   who.bind_all(Date(year + 1, 1, 1).days() * 86400, year_end(year).to_string());
   while (who.step()) {
     MemberYear member;
-    member.member_id = who.integer(0);
-    member.login = who.text(1);
-    member.name = who.text(2);
-    member.email = who.text(3);
-    member.joined = stored_date(who.optional_text(4));
-    member.account.joined = member.joined;
-    index[member.member_id] = members.size();
+    member.member = read_member(who);
+    member.account.joined = member.member.joined;
+    index[member.member.id] = members.size();
     members.push_back(std::move(member));
   }
   Statement points(db, points_by_category(Whose::all));
@@ -352,10 +349,10 @@ Balance
 year_balance(const MemberYear& member, int year)
 {
   Balance balance;
-  balance.member = member.login;
-  balance.name = member.name;
+  balance.member = member.member.login;
+  balance.name = member.member.name;
   balance.year = year;
-  balance.joined = member.joined;
+  balance.joined = member.member.joined;
   balance.pending = member.pending;
   balance.deadline = year_end(year);
   fill_balance(balance, member.judgement);

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cpd/ledger/members.hpp>
 #include <cpd/ledger/standing.hpp>
 #include <cpd/util/actor.hpp>
 #include <cpd/util/context.hpp>
@@ -129,11 +130,7 @@ std::map<std::int64_t, MemberAccount> load_accounts(Database& db, int from, int 
 // reminders.
 struct MemberYear
 {
-  std::int64_t member_id = 0;
-  std::string login;
-  std::string name;
-  std::string email;
-  std::optional<Date> joined;
+  Member member;
   Points pending;
   Account account;
   Judgement judgement;

@@ -187,10 +187,10 @@ eligible_members(Database& db, int year)
     drawn.insert(audited.integer(0));
   }
   std::vector<Candidate> members;
-  for (const auto& member : judge_members(db, year, rules_of_year(db, year))) {
-    if (member.judgement.compliant && !member.judgement.exempt
-        && !drawn.contains(member.member_id)) {
-      members.push_back({member.member_id, member.login, std::nullopt});
+  for (const auto& judged : judge_members(db, year, rules_of_year(db, year))) {
+    const auto& member = judged.member;
+    if (judged.judgement.compliant && !judged.judgement.exempt && !drawn.contains(member.id)) {
+      members.push_back({member.id, member.login, std::nullopt});
     }
   }
   return members;

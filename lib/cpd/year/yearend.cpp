@@ -96,9 +96,9 @@ report_lines(Database& db, int year, const Rules& rules)
   std::vector<ReportLine> lines;
   for (auto& member : judge_members(db, year, rules)) {
     ReportLine line;
-    line.member = std::move(member.login);
-    line.name = std::move(member.name);
-    line.email = std::move(member.email);
+    line.member = std::move(member.member.login);
+    line.name = std::move(member.member.name);
+    line.email = std::move(member.member.email);
     line.earned = member.judgement.earned;
     line.carried_in = member.judgement.carried_in;
     line.total = member.judgement.total;
@@ -112,7 +112,7 @@ report_lines(Database& db, int year, const Rules& rules)
     } else {
       line.status = ReportLine::Status::short_of_quota;
     }
-    line.joined = member.joined;
+    line.joined = member.member.joined;
     line.judgement = std::move(member.judgement);
     lines.push_back(std::move(line));
   }
