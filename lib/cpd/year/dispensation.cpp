@@ -114,42 +114,6 @@ insert_days(Database& db,
   return db.last_insert_id();
 }
 
-// Lifts the dispensations of part of a year in `found`, granting again
-// their days outside `from` to `until`.
-void
-lift_days(Database& db,
-          const Member& member,
-          const Member& secretary,
-          const std::vector<Dispensation>& found,
-          Date from,
-          std::optional<Date> until,
-          std::int64_t at)
-{
-  Statement lift(db, "UPDATE dispensation_period SET lifted_by = ?, lifted_at = ? WHERE id = ?");
-  for (const auto& dispensation : found) {
-    lift.reset();
-    lift.bind_all(secretary.id, at, dispensation.id).run();
-    if (*dispensation.from_day < from) {
-      insert_days(db,
-                  member.id,
-                  *dispensation.from_day,
-                  from.plus_days(-1),
-                  dispensation.reason,
-                  secretary.id,
-                  at);
-    }
-    if (until && (!dispensation.until_day || *dispensation.until_day > *until)) {
-      insert_days(db,
-                  member.id,
-                  until->plus_days(1),
-                  dispensation.until_day,
-                  dispensation.reason,
-                  secretary.id,
-                  at);
-    }
-  }
-}
-
 void
 check_reason(std::string_view reason)
 {
@@ -276,28 +240,44 @@ grant(Database& db, const Secretary& context, std::string_view login, Dispensati
   return wanted;
 }
 
-// Lifts the whole-year dispensations in `found` from `from` to `until`,
-// granting again their years outside.
+// Lifts each of `found` and grants again what of it lies outside
+// `wanted`, in whole years for one of whole years.
 void
-lift_years(Database& db,
-           const Member& member,
-           const Member& secretary,
-           const std::vector<Dispensation>& found,
-           int from,
-           std::optional<int> until,
-           std::int64_t at)
+lift_all(Database& db,
+         const Member& member,
+         const Member& secretary,
+         const std::vector<Dispensation>& found,
+         const Dispensation& wanted,
+         std::int64_t at)
 {
-  Statement lift(db, "UPDATE exemption SET lifted_by = ?, lifted_at = ? WHERE id = ?");
+  Statement lift_years(db, "UPDATE exemption SET lifted_by = ?, lifted_at = ? WHERE id = ?");
+  Statement lift_days(db,
+                      "UPDATE dispensation_period SET lifted_by = ?, lifted_at = ? WHERE id = ?");
+  const auto grant_again =
+    [&](const Dispensation& dispensation, Date from, std::optional<Date> until) {
+      if (dispensation.from_day) {
+        insert_days(db, member.id, from, until, dispensation.reason, secretary.id, at);
+      } else {
+        insert_dispensation(db,
+                            member.id,
+                            from.year(),
+                            until ? std::optional(until->year()) : std::nullopt,
+                            dispensation.reason,
+                            secretary.id,
+                            at);
+      }
+    };
+  const auto [from, until] = days_of(wanted);
   for (const auto& dispensation : found) {
+    auto& lift = dispensation.from_day ? lift_days : lift_years;
     lift.reset();
     lift.bind_all(secretary.id, at, dispensation.id).run();
-    if (dispensation.from < from) {
-      insert_dispensation(
-        db, member.id, dispensation.from, from - 1, dispensation.reason, secretary.id, at);
+    const auto [first, last] = days_of(dispensation);
+    if (first < from) {
+      grant_again(dispensation, first, from.plus_days(-1));
     }
-    if (until && (!dispensation.until || *dispensation.until > *until)) {
-      insert_dispensation(
-        db, member.id, *until + 1, dispensation.until, dispensation.reason, secretary.id, at);
+    if (until && (!last || *last > *until)) {
+      grant_again(dispensation, until->plus_days(1), last);
     }
   }
 }
@@ -322,10 +302,11 @@ lift(Database& db, const Secretary& context, std::string_view login, Dispensatio
   if (days.empty() && (wanted.from_day || years.empty())) {
     throw Error(ErrorKind::refused, "'{}' is not exempt {}", login, span_phrase(wanted));
   }
-  lift_days(db, member, secretary, days, first_day, last_day, context.now);
+  auto found = days;
   if (!wanted.from_day) {
-    lift_years(db, member, secretary, years, wanted.from, wanted.until, context.now);
+    found.insert(found.end(), years.begin(), years.end());
   }
+  lift_all(db, member, secretary, found, wanted, context.now);
   const auto& first = wanted.from_day || years.empty() ? days.front() : years.front();
   wanted.id = first.id;
   wanted.member = member.login;
