@@ -140,6 +140,15 @@ set_status(Database& db,
   record_event(db, claim_id, status, actor_id, at, reason);
 }
 
+namespace {
+
+// What a claim of `activity` is worth for the quantity given.
+struct Valued
+{
+  Points points;
+  std::optional<PointsWorking> working;
+};
+
 Valued
 value_claim(const Activity& activity,
             const std::optional<Quantity>& quantity,
@@ -192,6 +201,7 @@ value_claim(const Activity& activity,
   return {working->points, working};
 }
 
+// Refuses a retired activity and a date the scheme does not accept.
 void
 check_claimable(
   Database& db, const Context& context, const Member& actor, const Activity& activity, Date date)
@@ -225,6 +235,23 @@ check_claimable(
                                 date.year())
                   : std::string("ask the membership secretary to adjust your record"));
   }
+}
+
+} // namespace
+
+Claimable
+claimable(Database& db,
+          const Context& context,
+          const Member& actor,
+          std::string_view code,
+          Date date,
+          const std::optional<Quantity>& quantity,
+          std::optional<Unit> given_unit)
+{
+  auto activity = require_activity(db, code);
+  check_claimable(db, context, actor, activity, date);
+  auto valued = value_claim(activity, quantity, given_unit);
+  return {std::move(activity), valued.points, std::move(valued.working)};
 }
 
 std::optional<std::pair<std::int64_t, std::string>>

@@ -80,23 +80,27 @@ void set_status(Database& db,
                 std::int64_t at,
                 std::string_view reason);
 
-// What a claim of `activity` is worth for the quantity given, in the unit
-// the member gave it in (none: the activity's own).
-struct Valued
+// The activity a new claim names and what the claim is worth.
+struct Claimable
 {
+  Activity activity;
   Points points;
   std::optional<PointsWorking> working;
 };
-Valued value_claim(const Activity& activity,
-                   const std::optional<Quantity>& quantity,
-                   std::optional<Unit> given_unit);
 
-// Refuses a retired activity and a date the scheme does not accept: in the
-// future, before the scheme, or in a year that ended more than
-// scheme.grace_days ago. `actor` makes the claim: a member, or a secretary
-// recording attendance.
-void check_claimable(
-  Database& db, const Context& context, const Member& actor, const Activity& activity, Date date);
+// The activity `code` for a claim on `date` of `quantity`, in the unit it
+// was given in (none: the activity's own), and what that claim is worth.
+// Refuses a retired activity, a quantity that does not fit its unit, and a
+// date the scheme does not accept: in the future, before the scheme, or in
+// a year that ended more than scheme.grace_days ago. `actor` makes the
+// claim: a member, or a secretary recording attendance.
+Claimable claimable(Database& db,
+                    const Context& context,
+                    const Member& actor,
+                    std::string_view code,
+                    Date date,
+                    const std::optional<Quantity>& quantity,
+                    std::optional<Unit> given_unit);
 
 // The member's live (pending or approved) claim of this activity that day:
 // its id and status.

@@ -121,10 +121,10 @@ submit_claim(Database& db, const MemberActor& context, const ClaimRequest& reque
   validate_text(request.note, "note");
   Transaction transaction(db, Transaction::Kind::write);
   const auto member = record_of(db, context);
-  const auto activity = require_activity(db, request.activity);
   const Date date = request.date.value_or(context.today);
-  check_claimable(db, context, member, activity, date);
-  const auto valued = value_claim(activity, request.quantity, request.unit);
+  const auto valued =
+    claimable(db, context, member, request.activity, date, request.quantity, request.unit);
+  const auto& activity = valued.activity;
   if (activity.evidence_required && request.attachments.empty()) {
     throw Error(
       ErrorKind::refused, "'{}' needs evidence: attach it with --attach FILE", activity.code);
