@@ -55,7 +55,9 @@ TEST_CASE("the carry rule at its edges: min(cap, max(0, total - quota))")
     testutil::Scheme s;
     cpd::set_setting(s.db, s.as("sec"), "scheme.start", "2016-01-01");
     const auto ann = member_id(s.db, "ann");
-    cpd::post_entry(s.db, ann, 2016, cpd::EntryKind::adjustment, pts(total), {}, {}, 0, "");
+    cpd::post_entry(
+      s.db,
+      {.member_id = ann, .year = 2016, .kind = cpd::EntryKind::adjustment, .points = pts(total)});
     const auto closes = cpd::rollover(s.db, s.as("sec"), DryRun::no);
     REQUIRE(closes.size() == 1);
     CHECK(closes[0].year == 2016);
@@ -69,8 +71,11 @@ TEST_CASE("rollover: secretary only, oldest first, idempotent, dry run changes n
   testutil::Scheme s;
   cpd::set_setting(s.db, s.as("sec"), "scheme.start", "2014-01-01");
   const auto ann = member_id(s.db, "ann");
-  cpd::post_entry(s.db, ann, 2014, cpd::EntryKind::adjustment, pts("14"), {}, {}, 0, "");
-  cpd::post_entry(s.db, ann, 2015, cpd::EntryKind::adjustment, pts("8"), {}, {}, 0, "");
+  cpd::post_entry(
+    s.db,
+    {.member_id = ann, .year = 2014, .kind = cpd::EntryKind::adjustment, .points = pts("14")});
+  cpd::post_entry(
+    s.db, {.member_id = ann, .year = 2015, .kind = cpd::EntryKind::adjustment, .points = pts("8")});
 
   CHECK(error_kind([&] { cpd::rollover(s.db, s.as("ann"), DryRun::no); }) == ErrorKind::permission);
 
@@ -94,7 +99,9 @@ TEST_CASE("a closed year keeps the rules it was closed under")
   testutil::Scheme s;
   cpd::set_setting(s.db, s.as("sec"), "scheme.start", "2016-01-01");
   const auto ann = member_id(s.db, "ann");
-  cpd::post_entry(s.db, ann, 2016, cpd::EntryKind::adjustment, pts("20"), {}, {}, 0, "");
+  cpd::post_entry(
+    s.db,
+    {.member_id = ann, .year = 2016, .kind = cpd::EntryKind::adjustment, .points = pts("20")});
   cpd::rollover(s.db, s.as("sec"), DryRun::no);
   cpd::set_setting(s.db, s.as("sec"), "scheme.carry_cap", "8");
   cpd::set_setting(s.db, s.as("sec"), "scheme.quota", "4");

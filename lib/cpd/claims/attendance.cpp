@@ -80,15 +80,7 @@ record_attendance(Database& db, const Secretary& context, const AttendanceReques
       skip(fmt::format("already claimed (claim #{}, {})", earlier->first, earlier->second));
       continue;
     }
-    const auto id = insert_claim(db,
-                                 member.id,
-                                 activity,
-                                 request.date,
-                                 request.quantity,
-                                 valued.points,
-                                 request.note,
-                                 secretary.id,
-                                 context.now);
+    const auto id = insert_claim(db, member.id, valued, request.note, secretary.id, context.now);
     const auto corrections = approve_one(db, context, require_claim(db, id), secretary, "");
     auto claim = require_claim(db, id).claim;
     claim.working = valued.working;

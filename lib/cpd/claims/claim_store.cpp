@@ -251,7 +251,7 @@ claimable(Database& db,
   auto activity = require_activity(db, code);
   check_claimable(db, context, actor, activity, date);
   auto valued = value_claim(activity, quantity, given_unit);
-  return {std::move(activity), valued.points, std::move(valued.working)};
+  return {std::move(activity), date, quantity, valued.points, std::move(valued.working)};
 }
 
 std::optional<std::pair<std::int64_t, std::string>>
@@ -268,10 +268,7 @@ live_claim(Database& db, std::int64_t member_id, std::int64_t activity_id, Date 
 std::int64_t
 insert_claim(Database& db,
              std::int64_t member_id,
-             const Activity& activity,
-             Date date,
-             const std::optional<Quantity>& quantity,
-             Points points,
+             const Claimable& claim,
              std::string_view note,
              std::int64_t actor_id,
              std::int64_t now)
@@ -280,14 +277,14 @@ insert_claim(Database& db,
             "INSERT INTO claim(member_id, activity_id, activity_date, year, quantity,"
             " points, note, submitted_at, category) VALUES (?, ?, ?, ?, ?, ?, NULLIF(?, ''), ?, ?)")
     .bind_all(member_id,
-              activity.id,
-              date.to_string(),
-              date.year(),
-              quantity ? std::optional(quantity->hundredths()) : std::nullopt,
-              points.tenths(),
+              claim.activity.id,
+              claim.date.to_string(),
+              claim.date.year(),
+              claim.quantity ? std::optional(claim.quantity->hundredths()) : std::nullopt,
+              claim.points.tenths(),
               note,
               now,
-              activity.category)
+              claim.activity.category)
     .run();
   const auto id = db.last_insert_id();
   record_event(db, id, ClaimStatus::pending, actor_id, now, "");
@@ -305,14 +302,14 @@ approve_one(Database& db,
   const auto mark = ledger_mark(db, stored.member_id);
   set_status(db, claim.id, ClaimStatus::approved, secretary.id, context.now, note);
   post_entry(db,
-             stored.member_id,
-             claim.year(),
-             EntryKind::award,
-             claim.points,
-             claim.id,
-             secretary.id,
-             context.now,
-             fmt::format("claim #{} approved", claim.id));
+             {.member_id = stored.member_id,
+              .year = claim.year(),
+              .kind = EntryKind::award,
+              .points = claim.points,
+              .claim_id = claim.id,
+              .actor_id = secretary.id,
+              .at = context.now,
+              .reason = fmt::format("claim #{} approved", claim.id)});
   if (!year_closed(db, claim.year())) {
     return {};
   }

@@ -80,10 +80,13 @@ void set_status(Database& db,
                 std::int64_t at,
                 std::string_view reason);
 
-// The activity a new claim names and what the claim is worth.
+// A new claim that may be made: its activity, day and quantity, and what
+// it is worth.
 struct Claimable
 {
   Activity activity;
+  Date date;
+  std::optional<Quantity> quantity;
   Points points;
   std::optional<PointsWorking> working;
 };
@@ -107,13 +110,12 @@ Claimable claimable(Database& db,
 std::optional<std::pair<std::int64_t, std::string>>
 live_claim(Database& db, std::int64_t member_id, std::int64_t activity_id, Date date);
 
-// Stores a new pending claim and its first event; returns its id.
+// Stores a new pending claim of the member's, made by `actor_id` (the
+// member, or a secretary recording attendance), and its first event;
+// returns its id.
 std::int64_t insert_claim(Database& db,
                           std::int64_t member_id,
-                          const Activity& activity,
-                          Date date,
-                          const std::optional<Quantity>& quantity,
-                          Points points,
+                          const Claimable& claim,
                           std::string_view note,
                           std::int64_t actor_id,
                           std::int64_t now);

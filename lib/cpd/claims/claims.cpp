@@ -145,15 +145,7 @@ submit_claim(Database& db, const MemberActor& context, const ClaimRequest& reque
     check_evidence_quota(db, transaction, context, member, date.year(), bytes);
   }
 
-  const auto id = insert_claim(db,
-                               member.id,
-                               activity,
-                               date,
-                               request.quantity,
-                               valued.points,
-                               request.note,
-                               member.id,
-                               context.now);
+  const auto id = insert_claim(db, member.id, valued, request.note, member.id, context.now);
   store_files(db, id, request.attachments);
   auto claim = require_claim(db, id).claim;
   claim.working = valued.working;
@@ -248,14 +240,14 @@ revoke_approved_claim(Database& db,
   const auto mark = ledger_mark(db, stored.member_id);
   set_status(db, id, ClaimStatus::revoked, secretary.id, context.now, reason);
   post_entry(db,
-             stored.member_id,
-             stored.claim.year(),
-             EntryKind::revocation,
-             -stored.claim.points,
-             id,
-             secretary.id,
-             context.now,
-             fmt::format("claim #{} revoked", id));
+             {.member_id = stored.member_id,
+              .year = stored.claim.year(),
+              .kind = EntryKind::revocation,
+              .points = -stored.claim.points,
+              .claim_id = id,
+              .actor_id = secretary.id,
+              .at = context.now,
+              .reason = fmt::format("claim #{} revoked", id)});
   std::vector<YearCorrection> corrections;
   if (year_closed(db, stored.claim.year())) {
     corrections = correct_carries(db,

@@ -120,22 +120,20 @@ to_string(EntryKind kind)
 }
 
 void
-post_entry(Database& db,
-           std::int64_t member_id,
-           int year,
-           EntryKind kind,
-           Points points,
-           std::optional<std::int64_t> claim_id,
-           std::optional<std::int64_t> actor_id,
-           std::int64_t at,
-           std::string_view reason,
-           const std::optional<std::string>& category)
+post_entry(Database& db, const NewEntry& entry)
 {
   Statement(db,
             "INSERT INTO entry(member_id, year, kind, points, claim_id, actor_id, at, reason,"
             " category) VALUES (?, ?, ?, ?, ?, ?, ?, NULLIF(?, ''), NULLIF(?, ''))")
-    .bind_all(
-      member_id, year, to_string(kind), points.tenths(), claim_id, actor_id, at, reason, category)
+    .bind_all(entry.member_id,
+              entry.year,
+              to_string(entry.kind),
+              entry.points.tenths(),
+              entry.claim_id,
+              entry.actor_id,
+              entry.at,
+              entry.reason,
+              entry.category)
     .run();
 }
 
@@ -305,15 +303,14 @@ correct_carries(Database& db,
     for (const auto& [category, amounts] : categories) {
       if (amounts.first != amounts.second) {
         post_entry(db,
-                   member_id,
-                   year + 1,
-                   EntryKind::carry,
-                   amounts.second - amounts.first,
-                   std::nullopt,
-                   actor_id,
-                   at,
-                   fmt::format("carry from {} corrected: {}", year, cause),
-                   category);
+                   {.member_id = member_id,
+                    .year = year + 1,
+                    .kind = EntryKind::carry,
+                    .points = amounts.second - amounts.first,
+                    .actor_id = actor_id,
+                    .at = at,
+                    .reason = fmt::format("carry from {} corrected: {}", year, cause),
+                    .category = category});
       }
     }
     corrections.push_back(correction);
@@ -448,15 +445,14 @@ adjust_points(Database& db,
   }
   const auto mark = ledger_mark(db, member.id);
   post_entry(db,
-             member.id,
-             year,
-             EntryKind::adjustment,
-             points,
-             std::nullopt,
-             secretary.id,
-             context.now,
-             reason,
-             category);
+             {.member_id = member.id,
+              .year = year,
+              .kind = EntryKind::adjustment,
+              .points = points,
+              .actor_id = secretary.id,
+              .at = context.now,
+              .reason = std::string(reason),
+              .category = category});
   AdjustResult result;
   result.adjustment = {
     db.last_insert_id(), member.login, year, points, std::string(reason), category};
