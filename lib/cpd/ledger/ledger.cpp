@@ -391,11 +391,7 @@ balance(Database& db,
 {
   Transaction transaction(db, Transaction::Kind::read);
   const auto subject = resolve_subject(db, context, login);
-  const int the_year = year.value_or(context.today.year());
-  if (the_year < 1 || the_year > 9999) {
-    throw Error(ErrorKind::bad_input, "{} is not a year", the_year);
-  }
-  return member_balance(db, subject.id, the_year);
+  return member_balance(db, subject.id, checked_year(year.value_or(context.today.year())));
 }
 
 AdjustResult

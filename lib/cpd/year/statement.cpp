@@ -427,10 +427,7 @@ issue_statement(Database& db,
   Transaction transaction(db, Transaction::Kind::write);
   const auto& requester = context;
   const auto member = resolve_subject(db, context, login);
-  const int the_year = year.value_or(default_year(db, context));
-  if (the_year < 1 || the_year > 9999) {
-    throw Error(ErrorKind::bad_input, "{} is not a year", the_year);
-  }
+  const int the_year = checked_year(year.value_or(default_year(db, context)));
   if (the_year > context.today.year()) {
     throw Error(ErrorKind::refused, "the CPD year {} has not begun", the_year);
   }
