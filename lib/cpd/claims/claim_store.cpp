@@ -250,8 +250,8 @@ claimable(Database& db,
 {
   auto activity = require_activity(db, code);
   check_claimable(db, context, actor, activity, date);
-  auto valued = value_claim(activity, quantity, given_unit);
-  return {std::move(activity), date, quantity, valued.points, std::move(valued.working)};
+  const auto valued = value_claim(activity, quantity, given_unit);
+  return {std::move(activity), date, quantity, valued.points, valued.working};
 }
 
 std::optional<std::pair<std::int64_t, std::string>>

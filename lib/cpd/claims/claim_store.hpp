@@ -85,7 +85,7 @@ void set_status(Database& db,
 struct Claimable
 {
   Activity activity;
-  Date date;
+  Date date{2017, 1, 1};
   std::optional<Quantity> quantity;
   Points points;
   std::optional<PointsWorking> working;
