@@ -63,3 +63,19 @@ TEST_CASE("Date text")
   CHECK(cpd::year_end(2017) == Date(2017, 12, 31));
   CHECK_THROWS_AS(Date(2017, 2, 29), cpd::Error);
 }
+
+TEST_CASE("checked_year takes the years a date can be in and refuses the others")
+{
+  CHECK(cpd::checked_year(1) == 1);
+  CHECK(cpd::checked_year(2017) == 2017);
+  CHECK(cpd::checked_year(9999) == 9999);
+  for (const int year : {0, -1, 10000}) {
+    try {
+      cpd::checked_year(year);
+      FAIL("a year out of range was taken");
+    } catch (const cpd::Error& e) {
+      CHECK(e.kind() == cpd::ErrorKind::bad_input);
+      CHECK(std::string(e.what()) == std::to_string(year) + " is not a year");
+    }
+  }
+}

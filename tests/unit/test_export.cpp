@@ -37,6 +37,17 @@ TEST_CASE("the export is one JSON object per line, each with a type")
   CHECK(text.find("\"type\":\"entry\",\"id\":1,\"member\":\"ann\",\"year\":2017,\"kind\":\"award\","
                   "\"points\":3,")
         != std::string::npos);
+  // Each field under its name, in its own type.
+  CHECK(text.find("{\"type\":\"member\",\"login\":\"ann\",\"name\":\"Ann "
+                  "Surveyor\",\"email\":\"ann@example.org\",\"role\":\"member\",\"active\":true,"
+                  "\"cpd_duty\":true,\"created_at\":1489536000}\n")
+        != std::string::npos);
+  CHECK(
+    text.find(
+      "{\"type\":\"activity\",\"code\":\"iims-conference\",\"title\":\"IIMS conference (per day "
+      "attended)\",\"points\":5,\"unit\":\"day\",\"max_points\":15,\"evidence_required\":false,"
+      "\"retired\":false}\n")
+    != std::string::npos);
   CHECK(testutil::error_kind([&] { cpd::export_database(s.db, s.as("ann"), out); })
         == cpd::ErrorKind::permission);
 }

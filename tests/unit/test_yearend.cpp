@@ -55,7 +55,9 @@ TEST_CASE("the carry rule at its edges: min(cap, max(0, total - quota))")
     testutil::Scheme s;
     cpd::set_setting(s.db, s.as("sec"), "scheme.start", "2016-01-01");
     const auto ann = member_id(s.db, "ann");
-    cpd::post_entry(s.db, ann, 2016, cpd::EntryKind::adjustment, pts(total), {}, {}, 0, "");
+    cpd::post_entry(
+      s.db,
+      {.member_id = ann, .year = 2016, .kind = cpd::EntryKind::adjustment, .points = pts(total)});
     const auto closes = cpd::rollover(s.db, s.as("sec"), DryRun::no);
     REQUIRE(closes.size() == 1);
     CHECK(closes[0].year == 2016);
@@ -69,8 +71,11 @@ TEST_CASE("rollover: secretary only, oldest first, idempotent, dry run changes n
   testutil::Scheme s;
   cpd::set_setting(s.db, s.as("sec"), "scheme.start", "2014-01-01");
   const auto ann = member_id(s.db, "ann");
-  cpd::post_entry(s.db, ann, 2014, cpd::EntryKind::adjustment, pts("14"), {}, {}, 0, "");
-  cpd::post_entry(s.db, ann, 2015, cpd::EntryKind::adjustment, pts("8"), {}, {}, 0, "");
+  cpd::post_entry(
+    s.db,
+    {.member_id = ann, .year = 2014, .kind = cpd::EntryKind::adjustment, .points = pts("14")});
+  cpd::post_entry(
+    s.db, {.member_id = ann, .year = 2015, .kind = cpd::EntryKind::adjustment, .points = pts("8")});
 
   CHECK(error_kind([&] { cpd::rollover(s.db, s.as("ann"), DryRun::no); }) == ErrorKind::permission);
 
@@ -94,7 +99,9 @@ TEST_CASE("a closed year keeps the rules it was closed under")
   testutil::Scheme s;
   cpd::set_setting(s.db, s.as("sec"), "scheme.start", "2016-01-01");
   const auto ann = member_id(s.db, "ann");
-  cpd::post_entry(s.db, ann, 2016, cpd::EntryKind::adjustment, pts("20"), {}, {}, 0, "");
+  cpd::post_entry(
+    s.db,
+    {.member_id = ann, .year = 2016, .kind = cpd::EntryKind::adjustment, .points = pts("20")});
   cpd::rollover(s.db, s.as("sec"), DryRun::no);
   cpd::set_setting(s.db, s.as("sec"), "scheme.carry_cap", "8");
   cpd::set_setting(s.db, s.as("sec"), "scheme.quota", "4");
@@ -504,6 +511,86 @@ TEST_CASE("lasting dispensations: from a year on, cut by a lift, with guard rail
   cpd::change_member(s.db, s.as("sec"), "sue", testutil::with_cpd_duty(false));
   CHECK(error_kind([&] { cpd::grant_dispensation(s.db, s.as("sec"), "sue", 2017, 2017, "x"); })
         == ErrorKind::refused); // no duty, no quota to exempt from
+}
+
+namespace {
+
+// The dispensations of part of a year in force for `login`, as "from..until".
+std::vector<std::string>
+periods(cpd::Database& db, const char* login)
+{
+  cpd::Statement query(db,
+                       "SELECT p.from_date || '..' || coalesce(p.until_date, '')"
+                       " FROM dispensation_period p JOIN member m ON m.id = p.member_id"
+                       " WHERE m.login = ? AND p.lifted_at IS NULL ORDER BY p.from_date");
+  query.bind(1, std::string(login));
+  std::vector<std::string> found;
+  while (query.step()) {
+    found.push_back(query.text(0));
+  }
+  return found;
+}
+
+// What an expression is refused with.
+template<typename F>
+std::string
+refusal(F&& f)
+{
+  try {
+    f();
+  } catch (const cpd::Error& e) {
+    CHECK(e.kind() == ErrorKind::refused);
+    return e.what();
+  }
+  FAIL("no cpd::Error was thrown");
+  return {};
+}
+
+} // namespace
+
+TEST_CASE("dispensations of days: a lift cuts them, and keeps the days outside it")
+{
+  testutil::Scheme s;
+  const auto granted = cpd::grant_dispensation_days(
+    s.db, s.as("sec"), "bob", Date(2017, 3, 1), Date(2017, 8, 31), "illness");
+  CHECK(granted.from == 2017);
+  CHECK(granted.until == 2017);
+  CHECK(periods(s.db, "bob") == std::vector<std::string>{"2017-03-01..2017-08-31"});
+  const auto lifted =
+    cpd::lift_dispensation_days(s.db, s.as("sec"), "bob", Date(2017, 5, 1), Date(2017, 5, 31));
+  CHECK(lifted.id == granted.id);
+  CHECK(lifted.member == "bob");
+  CHECK(lifted.reason == "illness");
+  CHECK(lifted.from_day == Date(2017, 5, 1));
+  CHECK(lifted.until_day == Date(2017, 5, 31));
+  CHECK(periods(s.db, "bob")
+        == std::vector<std::string>{"2017-03-01..2017-04-30", "2017-06-01..2017-08-31"});
+  // From a day on: what came before stays.
+  cpd::lift_dispensation_days(s.db, s.as("sec"), "bob", Date(2017, 7, 1), std::nullopt);
+  CHECK(periods(s.db, "bob")
+        == std::vector<std::string>{"2017-03-01..2017-04-30", "2017-06-01..2017-06-30"});
+  CHECK(refusal([&] {
+          cpd::lift_dispensation_days(s.db, s.as("sec"), "bob", Date(2017, 5, 2), Date(2017, 5, 9));
+        })
+        == "'bob' is not exempt from 2 May 2017 to 9 May 2017");
+  // Lifting a whole year lifts the days in it too, and only those.
+  cpd::grant_dispensation_days(
+    s.db, s.as("sec"), "bob", Date(2018, 2, 1), std::nullopt, "illness again");
+  const auto year = cpd::lift_dispensation(s.db, s.as("sec"), "bob", 2017, 2017);
+  CHECK(year.reason == "illness");
+  CHECK_FALSE(year.from_day);
+  CHECK(periods(s.db, "bob") == std::vector<std::string>{"2018-02-01.."});
+  CHECK(mails(s.db, "dispensation:%:lifted:%").size() == 2);
+  CHECK(mails(s.db, "exemption:%:lifted:%").size() == 1);
+  // Days are not cut out of whole years.
+  cpd::grant_dispensation(s.db, s.as("sec"), "ann", 2017, 2018, "career break");
+  CHECK(refusal([&] {
+          cpd::lift_dispensation_days(
+            s.db, s.as("sec"), "ann", Date(2017, 5, 1), Date(2017, 5, 31));
+        })
+        == "'ann' is exempt for whole years there: lift them with --year or --from");
+  CHECK(refusal([&] { cpd::lift_dispensation(s.db, s.as("sec"), "sue", 2017, std::nullopt); })
+        == "'sue' is not exempt from 2017 on");
 }
 
 TEST_CASE("an adjustment is a signed entry, and in a closed year the carries follow")

@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include <initializer_list>
+#include <optional>
 #include <ostream>
 
 namespace cpd {
@@ -30,6 +32,65 @@ write(std::ostream& out, Json& json)
   out << json.str();
 }
 
+// How a column is written: as it is, as a yes/no flag, or as points (from
+// tenths); `optional` ones may be null.
+enum class As { text, integer, flag, points, optional_text, optional_integer, optional_points };
+
+// A field of a record: its name and how its column (the next one) is written.
+struct Column
+{
+  std::string_view name;
+  As as;
+};
+
+// Writes each row of `sql` as a record of `type` whose fields are its
+// columns, in order; returns how many.
+int
+write_records(Database& db,
+              std::ostream& out,
+              std::string_view type,
+              const char* sql,
+              std::initializer_list<Column> columns)
+{
+  Statement rows(db, sql);
+  int count = 0;
+  while (rows.step()) {
+    auto json = record(type);
+    int at = 0;
+    for (const auto& [name, as] : columns) {
+      switch (as) {
+      case As::text:
+        json.field(name, rows.text(at));
+        break;
+      case As::integer:
+        json.field(name, rows.integer(at));
+        break;
+      case As::flag:
+        json.field(name, rows.integer(at) != 0);
+        break;
+      case As::points:
+        json.field(name, Points::from_tenths(rows.integer(at)));
+        break;
+      case As::optional_text:
+        json.field(name, rows.optional_text(at));
+        break;
+      case As::optional_integer:
+        json.field(name, rows.optional_integer(at));
+        break;
+      case As::optional_points: {
+        const auto tenths = rows.optional_integer(at);
+        json.field(name, tenths ? std::optional(Points::from_tenths(*tenths)) : std::nullopt);
+        break;
+      }
+      }
+      ++at;
+    }
+    write(out, json);
+    ++count;
+  }
+  return count;
+}
+
 } // namespace
 
 ExportSummary
@@ -41,38 +102,31 @@ export_database(Database& db, const Secretary& context, std::ostream& out)
   header.field("format", 1).field("schema", db.schema_version()).field("created_at", context.now);
   write(out, header);
 
-  Statement members(db,
-                    "SELECT login, name, email, role, active, created_at, cpd_duty FROM member"
-                    " ORDER BY id");
-  while (members.step()) {
-    auto member = record("member");
-    member.field("login", members.text(0))
-      .field("name", members.text(1))
-      .field("email", members.text(2))
-      .field("role", members.text(3))
-      .field("active", members.integer(4) != 0)
-      .field("cpd_duty", members.integer(6) != 0)
-      .field("created_at", members.integer(5));
-    write(out, member);
-    ++summary.members;
-  }
-
-  Statement activities(db,
-                       "SELECT code, title, points, unit, max_points, evidence_required, retired"
-                       " FROM activity ORDER BY id");
-  while (activities.step()) {
-    const auto max = activities.optional_integer(4);
-    auto activity = record("activity");
-    activity.field("code", activities.text(0))
-      .field("title", activities.text(1))
-      .field("points", Points::from_tenths(activities.integer(2)))
-      .field("unit", activities.text(3))
-      .field("max_points", max ? std::optional(Points::from_tenths(*max)) : std::optional<Points>())
-      .field("evidence_required", activities.integer(5) != 0)
-      .field("retired", activities.integer(6) != 0);
-    write(out, activity);
-    ++summary.activities;
-  }
+  summary.members = write_records(
+    db,
+    out,
+    "member",
+    "SELECT login, name, email, role, active, cpd_duty, created_at FROM member ORDER BY id",
+    {{"login", As::text},
+     {"name", As::text},
+     {"email", As::text},
+     {"role", As::text},
+     {"active", As::flag},
+     {"cpd_duty", As::flag},
+     {"created_at", As::integer}});
+  summary.activities =
+    write_records(db,
+                  out,
+                  "activity",
+                  "SELECT code, title, points, unit, max_points, evidence_required, retired"
+                  " FROM activity ORDER BY id",
+                  {{"code", As::text},
+                   {"title", As::text},
+                   {"points", As::points},
+                   {"unit", As::text},
+                   {"max_points", As::optional_points},
+                   {"evidence_required", As::flag},
+                   {"retired", As::flag}});
 
   Statement claims(db,
                    "SELECT c.id, m.login, a.code, c.activity_date, c.year, c.quantity, c.points,"
@@ -122,24 +176,22 @@ export_database(Database& db, const Secretary& context, std::ostream& out)
     ++summary.claims;
   }
 
-  Statement entries(db,
-                    "SELECT e.id, m.login, e.year, e.kind, e.points, e.claim_id, a.login, e.at,"
-                    " e.reason FROM entry e JOIN member m ON m.id = e.member_id"
-                    " LEFT JOIN member a ON a.id = e.actor_id ORDER BY e.id");
-  while (entries.step()) {
-    auto entry = record("entry");
-    entry.field("id", entries.integer(0))
-      .field("member", entries.text(1))
-      .field("year", entries.integer(2))
-      .field("kind", entries.text(3))
-      .field("points", Points::from_tenths(entries.integer(4)))
-      .field("claim", entries.optional_integer(5))
-      .field("by", entries.optional_text(6))
-      .field("at", entries.integer(7))
-      .field("reason", entries.optional_text(8));
-    write(out, entry);
-    ++summary.entries;
-  }
+  summary.entries =
+    write_records(db,
+                  out,
+                  "entry",
+                  "SELECT e.id, m.login, e.year, e.kind, e.points, e.claim_id, a.login, e.at,"
+                  " e.reason FROM entry e JOIN member m ON m.id = e.member_id"
+                  " LEFT JOIN member a ON a.id = e.actor_id ORDER BY e.id",
+                  {{"id", As::integer},
+                   {"member", As::text},
+                   {"year", As::integer},
+                   {"kind", As::text},
+                   {"points", As::points},
+                   {"claim", As::optional_integer},
+                   {"by", As::optional_text},
+                   {"at", As::integer},
+                   {"reason", As::optional_text}});
   out.flush();
   if (!out) {
     throw Error(ErrorKind::io, "cannot write the export");

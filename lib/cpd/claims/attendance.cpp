@@ -16,9 +16,9 @@ record_attendance(Database& db, const Secretary& context, const AttendanceReques
   validate_text(request.note, "note");
   Transaction transaction(db, Transaction::Kind::write);
   const auto secretary = record_of(db, context);
-  const auto activity = require_activity(db, request.activity);
-  check_claimable(db, context, secretary, activity, request.date);
-  const auto valued = value_claim(activity, request.quantity, request.unit);
+  const auto valued = claimable(
+    db, context, secretary, request.activity, request.date, request.quantity, request.unit);
+  const auto& activity = valued.activity;
 
   // Every login must be known before anything is recorded.
   std::vector<std::optional<Member>> members;
@@ -80,15 +80,7 @@ record_attendance(Database& db, const Secretary& context, const AttendanceReques
       skip(fmt::format("already claimed (claim #{}, {})", earlier->first, earlier->second));
       continue;
     }
-    const auto id = insert_claim(db,
-                                 member.id,
-                                 activity,
-                                 request.date,
-                                 request.quantity,
-                                 valued.points,
-                                 request.note,
-                                 secretary.id,
-                                 context.now);
+    const auto id = insert_claim(db, member.id, valued, request.note, secretary.id, context.now);
     const auto corrections = approve_one(db, context, require_claim(db, id), secretary, "");
     auto claim = require_claim(db, id).claim;
     claim.working = valued.working;

@@ -140,6 +140,15 @@ set_status(Database& db,
   record_event(db, claim_id, status, actor_id, at, reason);
 }
 
+namespace {
+
+// What a claim of `activity` is worth for the quantity given.
+struct Valued
+{
+  Points points;
+  std::optional<PointsWorking> working;
+};
+
 Valued
 value_claim(const Activity& activity,
             const std::optional<Quantity>& quantity,
@@ -192,6 +201,7 @@ value_claim(const Activity& activity,
   return {working->points, working};
 }
 
+// Refuses a retired activity and a date the scheme does not accept.
 void
 check_claimable(
   Database& db, const Context& context, const Member& actor, const Activity& activity, Date date)
@@ -227,6 +237,23 @@ check_claimable(
   }
 }
 
+} // namespace
+
+Claimable
+claimable(Database& db,
+          const Context& context,
+          const Member& actor,
+          std::string_view code,
+          Date date,
+          const std::optional<Quantity>& quantity,
+          std::optional<Unit> given_unit)
+{
+  auto activity = require_activity(db, code);
+  check_claimable(db, context, actor, activity, date);
+  const auto valued = value_claim(activity, quantity, given_unit);
+  return {std::move(activity), date, quantity, valued.points, valued.working};
+}
+
 std::optional<std::pair<std::int64_t, std::string>>
 live_claim(Database& db, std::int64_t member_id, std::int64_t activity_id, Date date)
 {
@@ -241,10 +268,7 @@ live_claim(Database& db, std::int64_t member_id, std::int64_t activity_id, Date 
 std::int64_t
 insert_claim(Database& db,
              std::int64_t member_id,
-             const Activity& activity,
-             Date date,
-             const std::optional<Quantity>& quantity,
-             Points points,
+             const Claimable& claim,
              std::string_view note,
              std::int64_t actor_id,
              std::int64_t now)
@@ -253,14 +277,14 @@ insert_claim(Database& db,
             "INSERT INTO claim(member_id, activity_id, activity_date, year, quantity,"
             " points, note, submitted_at, category) VALUES (?, ?, ?, ?, ?, ?, NULLIF(?, ''), ?, ?)")
     .bind_all(member_id,
-              activity.id,
-              date.to_string(),
-              date.year(),
-              quantity ? std::optional(quantity->hundredths()) : std::nullopt,
-              points.tenths(),
+              claim.activity.id,
+              claim.date.to_string(),
+              claim.date.year(),
+              claim.quantity ? std::optional(claim.quantity->hundredths()) : std::nullopt,
+              claim.points.tenths(),
               note,
               now,
-              activity.category)
+              claim.activity.category)
     .run();
   const auto id = db.last_insert_id();
   record_event(db, id, ClaimStatus::pending, actor_id, now, "");
@@ -278,14 +302,14 @@ approve_one(Database& db,
   const auto mark = ledger_mark(db, stored.member_id);
   set_status(db, claim.id, ClaimStatus::approved, secretary.id, context.now, note);
   post_entry(db,
-             stored.member_id,
-             claim.year(),
-             EntryKind::award,
-             claim.points,
-             claim.id,
-             secretary.id,
-             context.now,
-             fmt::format("claim #{} approved", claim.id));
+             {.member_id = stored.member_id,
+              .year = claim.year(),
+              .kind = EntryKind::award,
+              .points = claim.points,
+              .claim_id = claim.id,
+              .actor_id = secretary.id,
+              .at = context.now,
+              .reason = fmt::format("claim #{} approved", claim.id)});
   if (!year_closed(db, claim.year())) {
     return {};
   }

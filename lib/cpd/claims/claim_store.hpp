@@ -80,36 +80,42 @@ void set_status(Database& db,
                 std::int64_t at,
                 std::string_view reason);
 
-// What a claim of `activity` is worth for the quantity given, in the unit
-// the member gave it in (none: the activity's own).
-struct Valued
+// A new claim that may be made: its activity, day and quantity, and what
+// it is worth.
+struct Claimable
 {
+  Activity activity;
+  Date date{2017, 1, 1};
+  std::optional<Quantity> quantity;
   Points points;
   std::optional<PointsWorking> working;
 };
-Valued value_claim(const Activity& activity,
-                   const std::optional<Quantity>& quantity,
-                   std::optional<Unit> given_unit);
 
-// Refuses a retired activity and a date the scheme does not accept: in the
-// future, before the scheme, or in a year that ended more than
-// scheme.grace_days ago. `actor` makes the claim: a member, or a secretary
-// recording attendance.
-void check_claimable(
-  Database& db, const Context& context, const Member& actor, const Activity& activity, Date date);
+// The activity `code` for a claim on `date` of `quantity`, in the unit it
+// was given in (none: the activity's own), and what that claim is worth.
+// Refuses a retired activity, a quantity that does not fit its unit, and a
+// date the scheme does not accept: in the future, before the scheme, or in
+// a year that ended more than scheme.grace_days ago. `actor` makes the
+// claim: a member, or a secretary recording attendance.
+Claimable claimable(Database& db,
+                    const Context& context,
+                    const Member& actor,
+                    std::string_view code,
+                    Date date,
+                    const std::optional<Quantity>& quantity,
+                    std::optional<Unit> given_unit);
 
 // The member's live (pending or approved) claim of this activity that day:
 // its id and status.
 std::optional<std::pair<std::int64_t, std::string>>
 live_claim(Database& db, std::int64_t member_id, std::int64_t activity_id, Date date);
 
-// Stores a new pending claim and its first event; returns its id.
+// Stores a new pending claim of the member's, made by `actor_id` (the
+// member, or a secretary recording attendance), and its first event;
+// returns its id.
 std::int64_t insert_claim(Database& db,
                           std::int64_t member_id,
-                          const Activity& activity,
-                          Date date,
-                          const std::optional<Quantity>& quantity,
-                          Points points,
+                          const Claimable& claim,
                           std::string_view note,
                           std::int64_t actor_id,
                           std::int64_t now);

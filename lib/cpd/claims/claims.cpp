@@ -8,6 +8,7 @@
 #include <cpd/store/database.hpp>
 #include <cpd/util/error.hpp>
 #include <cpd/util/json.hpp>
+#include <cpd/util/names.hpp>
 
 #include <algorithm>
 #include <set>
@@ -15,6 +16,12 @@
 namespace cpd {
 
 namespace {
+
+constexpr Names<ClaimStatus, 5> k_claim_status_names{{{ClaimStatus::pending, "pending"},
+                                                      {ClaimStatus::approved, "approved"},
+                                                      {ClaimStatus::declined, "declined"},
+                                                      {ClaimStatus::withdrawn, "withdrawn"},
+                                                      {ClaimStatus::revoked, "revoked"}}};
 
 // True while the member's audit of `year` waits for an answer or a
 // decision (year/audit.hpp); inside the caller's transaction.
@@ -73,34 +80,13 @@ claims_to_decide(Database& db, const Member& secretary, const std::vector<std::i
 std::string_view
 to_string(ClaimStatus status)
 {
-  switch (status) {
-  case ClaimStatus::pending:
-    return "pending";
-  case ClaimStatus::approved:
-    return "approved";
-  case ClaimStatus::declined:
-    return "declined";
-  case ClaimStatus::withdrawn:
-    return "withdrawn";
-  case ClaimStatus::revoked:
-    return "revoked";
-  }
-  return "pending";
+  return name_of(k_claim_status_names, status);
 }
 
 std::optional<ClaimStatus>
 parse_claim_status(std::string_view text)
 {
-  for (const auto status : {ClaimStatus::pending,
-                            ClaimStatus::approved,
-                            ClaimStatus::declined,
-                            ClaimStatus::withdrawn,
-                            ClaimStatus::revoked}) {
-    if (text == to_string(status)) {
-      return status;
-    }
-  }
-  return std::nullopt;
+  return value_named(k_claim_status_names, text);
 }
 
 std::string
@@ -135,10 +121,10 @@ submit_claim(Database& db, const MemberActor& context, const ClaimRequest& reque
   validate_text(request.note, "note");
   Transaction transaction(db, Transaction::Kind::write);
   const auto member = record_of(db, context);
-  const auto activity = require_activity(db, request.activity);
   const Date date = request.date.value_or(context.today);
-  check_claimable(db, context, member, activity, date);
-  const auto valued = value_claim(activity, request.quantity, request.unit);
+  const auto valued =
+    claimable(db, context, member, request.activity, date, request.quantity, request.unit);
+  const auto& activity = valued.activity;
   if (activity.evidence_required && request.attachments.empty()) {
     throw Error(
       ErrorKind::refused, "'{}' needs evidence: attach it with --attach FILE", activity.code);
@@ -159,15 +145,7 @@ submit_claim(Database& db, const MemberActor& context, const ClaimRequest& reque
     check_evidence_quota(db, transaction, context, member, date.year(), bytes);
   }
 
-  const auto id = insert_claim(db,
-                               member.id,
-                               activity,
-                               date,
-                               request.quantity,
-                               valued.points,
-                               request.note,
-                               member.id,
-                               context.now);
+  const auto id = insert_claim(db, member.id, valued, request.note, member.id, context.now);
   store_files(db, id, request.attachments);
   auto claim = require_claim(db, id).claim;
   claim.working = valued.working;
@@ -262,14 +240,14 @@ revoke_approved_claim(Database& db,
   const auto mark = ledger_mark(db, stored.member_id);
   set_status(db, id, ClaimStatus::revoked, secretary.id, context.now, reason);
   post_entry(db,
-             stored.member_id,
-             stored.claim.year(),
-             EntryKind::revocation,
-             -stored.claim.points,
-             id,
-             secretary.id,
-             context.now,
-             fmt::format("claim #{} revoked", id));
+             {.member_id = stored.member_id,
+              .year = stored.claim.year(),
+              .kind = EntryKind::revocation,
+              .points = -stored.claim.points,
+              .claim_id = id,
+              .actor_id = secretary.id,
+              .at = context.now,
+              .reason = fmt::format("claim #{} revoked", id)});
   std::vector<YearCorrection> corrections;
   if (year_closed(db, stored.claim.year())) {
     corrections = correct_carries(db,

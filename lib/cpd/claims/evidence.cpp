@@ -85,6 +85,28 @@ spool_content(Database& db, std::int64_t id, Spool& spool)
   return hash.hex_digest();
 }
 
+// Other claims as a flag names them: the first few that `first` yields
+// (its last parameter is their number), then, when there are that many,
+// the rest as `count` counts them. Both statements take `keys` first.
+template<typename... Keys>
+ClaimRefs
+first_and_count(Statement& first, Statement& count, const Keys&... keys)
+{
+  ClaimRefs refs;
+  first.reset();
+  first.bind_all(keys..., static_cast<std::int64_t>(k_named_claims));
+  while (first.step()) {
+    refs.ids.push_back(first.integer(0));
+  }
+  if (refs.ids.size() == k_named_claims) {
+    count.reset();
+    count.bind_all(keys...);
+    count.step();
+    refs.more = count.integer(0) - static_cast<std::int64_t>(refs.ids.size());
+  }
+  return refs;
+}
+
 } // namespace
 
 std::string
@@ -142,26 +164,16 @@ claim_refs(const ClaimRefs& refs)
 ClaimRefs
 duplicate_claims(Database& db, std::int64_t claim_id)
 {
-  // The first few by id, then a count: each through attachment_sha256.
+  // Each through attachment_sha256.
   Statement first(db,
                   "SELECT DISTINCT o.claim_id FROM attachment a"
                   " JOIN attachment o ON o.sha256 = a.sha256 AND o.claim_id <> a.claim_id"
                   " WHERE a.claim_id = ?1 ORDER BY o.claim_id LIMIT ?2");
-  first.bind_all(claim_id, static_cast<std::int64_t>(k_named_claims));
-  ClaimRefs refs;
-  while (first.step()) {
-    refs.ids.push_back(first.integer(0));
-  }
-  if (refs.ids.size() == k_named_claims) {
-    Statement count(db,
-                    "SELECT count(DISTINCT o.claim_id) FROM attachment a"
-                    " JOIN attachment o ON o.sha256 = a.sha256 AND o.claim_id <> a.claim_id"
-                    " WHERE a.claim_id = ?");
-    count.bind(1, claim_id);
-    count.step();
-    refs.more = count.integer(0) - static_cast<std::int64_t>(refs.ids.size());
-  }
-  return refs;
+  Statement count(db,
+                  "SELECT count(DISTINCT o.claim_id) FROM attachment a"
+                  " JOIN attachment o ON o.sha256 = a.sha256 AND o.claim_id <> a.claim_id"
+                  " WHERE a.claim_id = ?1");
+  return first_and_count(first, count, claim_id);
 }
 
 std::vector<AttachmentInfo>
@@ -172,11 +184,11 @@ claim_attachments(Database& db, std::int64_t claim_id, DuplicateFlags flags)
                   " WHERE claim_id = ? ORDER BY id");
   query.bind(1, claim_id);
   Statement others(db,
-                   "SELECT DISTINCT claim_id FROM attachment WHERE sha256 = ?1 AND claim_id <> ?2"
+                   "SELECT DISTINCT claim_id FROM attachment WHERE sha256 = ?2 AND claim_id <> ?1"
                    " ORDER BY claim_id LIMIT ?3");
   Statement count(db,
                   "SELECT count(DISTINCT claim_id) FROM attachment"
-                  " WHERE sha256 = ? AND claim_id <> ?");
+                  " WHERE sha256 = ?2 AND claim_id <> ?1");
   std::vector<AttachmentInfo> files;
   while (query.step()) {
     AttachmentInfo info;
@@ -187,19 +199,7 @@ claim_attachments(Database& db, std::int64_t claim_id, DuplicateFlags flags)
     info.size = query.integer(4);
     info.sha256 = query.text(5);
     if (flags == DuplicateFlags::fill_in) {
-      ClaimRefs refs;
-      others.reset();
-      others.bind_all(info.sha256, claim_id, static_cast<std::int64_t>(k_named_claims));
-      while (others.step()) {
-        refs.ids.push_back(others.integer(0));
-      }
-      if (refs.ids.size() == k_named_claims) {
-        count.reset();
-        count.bind_all(info.sha256, claim_id);
-        count.step();
-        refs.more = count.integer(0) - static_cast<std::int64_t>(refs.ids.size());
-      }
-      info.duplicate_of = std::move(refs);
+      info.duplicate_of = first_and_count(others, count, claim_id, info.sha256);
     }
     files.push_back(std::move(info));
   }

@@ -5,6 +5,7 @@
 #include <cpd/util/csv.hpp>
 #include <cpd/util/error.hpp>
 #include <cpd/util/json.hpp>
+#include <cpd/util/names.hpp>
 #include <cpd/util/text.hpp>
 
 #include <algorithm>
@@ -13,6 +14,9 @@
 namespace cpd {
 
 namespace {
+
+constexpr Names<Unit, 4> k_unit_names{
+  {{Unit::claim, "claim"}, {Unit::hour, "hour"}, {Unit::day, "day"}, {Unit::item, "item"}}};
 
 constexpr std::string_view k_activity_columns =
   "id, code, title, points, unit, max_points, evidence_required, retired, category";
@@ -81,28 +85,13 @@ valid_category(std::string_view category)
 std::string_view
 to_string(Unit unit)
 {
-  switch (unit) {
-  case Unit::claim:
-    return "claim";
-  case Unit::hour:
-    return "hour";
-  case Unit::day:
-    return "day";
-  case Unit::item:
-    return "item";
-  }
-  return "claim";
+  return name_of(k_unit_names, unit);
 }
 
 std::optional<Unit>
 parse_unit(std::string_view text)
 {
-  for (const auto unit : {Unit::claim, Unit::hour, Unit::day, Unit::item}) {
-    if (text == to_string(unit)) {
-      return unit;
-    }
-  }
-  return std::nullopt;
+  return value_named(k_unit_names, text);
 }
 
 std::string_view

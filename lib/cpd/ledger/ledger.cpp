@@ -120,22 +120,20 @@ to_string(EntryKind kind)
 }
 
 void
-post_entry(Database& db,
-           std::int64_t member_id,
-           int year,
-           EntryKind kind,
-           Points points,
-           std::optional<std::int64_t> claim_id,
-           std::optional<std::int64_t> actor_id,
-           std::int64_t at,
-           std::string_view reason,
-           const std::optional<std::string>& category)
+post_entry(Database& db, const NewEntry& entry)
 {
   Statement(db,
             "INSERT INTO entry(member_id, year, kind, points, claim_id, actor_id, at, reason,"
             " category) VALUES (?, ?, ?, ?, ?, ?, ?, NULLIF(?, ''), NULLIF(?, ''))")
-    .bind_all(
-      member_id, year, to_string(kind), points.tenths(), claim_id, actor_id, at, reason, category)
+    .bind_all(entry.member_id,
+              entry.year,
+              to_string(entry.kind),
+              entry.points.tenths(),
+              entry.claim_id,
+              entry.actor_id,
+              entry.at,
+              entry.reason,
+              entry.category)
     .run();
 }
 
@@ -212,19 +210,16 @@ judge_members(Database& db, int year, const Rules& rules)
   std::vector<MemberYear> members;
   std::map<std::int64_t, std::size_t> index;
   Statement who(db,
-                fmt::format("SELECT id, login, name, email, joined FROM member"
+                fmt::format("SELECT {} FROM member"
                             " WHERE {} AND (joined IS NULL OR joined <= ?2) ORDER BY login",
+                            k_member_columns,
                             duty_sql("member", "?1")));
   who.bind_all(Date(year + 1, 1, 1).days() * 86400, year_end(year).to_string());
   while (who.step()) {
     MemberYear member;
-    member.member_id = who.integer(0);
-    member.login = who.text(1);
-    member.name = who.text(2);
-    member.email = who.text(3);
-    member.joined = stored_date(who.optional_text(4));
-    member.account.joined = member.joined;
-    index[member.member_id] = members.size();
+    member.member = read_member(who);
+    member.account.joined = member.member.joined;
+    index[member.member.id] = members.size();
     members.push_back(std::move(member));
   }
   Statement points(db, points_by_category(Whose::all));
@@ -308,15 +303,14 @@ correct_carries(Database& db,
     for (const auto& [category, amounts] : categories) {
       if (amounts.first != amounts.second) {
         post_entry(db,
-                   member_id,
-                   year + 1,
-                   EntryKind::carry,
-                   amounts.second - amounts.first,
-                   std::nullopt,
-                   actor_id,
-                   at,
-                   fmt::format("carry from {} corrected: {}", year, cause),
-                   category);
+                   {.member_id = member_id,
+                    .year = year + 1,
+                    .kind = EntryKind::carry,
+                    .points = amounts.second - amounts.first,
+                    .actor_id = actor_id,
+                    .at = at,
+                    .reason = fmt::format("carry from {} corrected: {}", year, cause),
+                    .category = category});
       }
     }
     corrections.push_back(correction);
@@ -352,10 +346,10 @@ Balance
 year_balance(const MemberYear& member, int year)
 {
   Balance balance;
-  balance.member = member.login;
-  balance.name = member.name;
+  balance.member = member.member.login;
+  balance.name = member.member.name;
   balance.year = year;
-  balance.joined = member.joined;
+  balance.joined = member.member.joined;
   balance.pending = member.pending;
   balance.deadline = year_end(year);
   fill_balance(balance, member.judgement);
@@ -397,11 +391,7 @@ balance(Database& db,
 {
   Transaction transaction(db, Transaction::Kind::read);
   const auto subject = resolve_subject(db, context, login);
-  const int the_year = year.value_or(context.today.year());
-  if (the_year < 1 || the_year > 9999) {
-    throw Error(ErrorKind::bad_input, "{} is not a year", the_year);
-  }
-  return member_balance(db, subject.id, the_year);
+  return member_balance(db, subject.id, checked_year(year.value_or(context.today.year())));
 }
 
 AdjustResult
@@ -451,15 +441,14 @@ adjust_points(Database& db,
   }
   const auto mark = ledger_mark(db, member.id);
   post_entry(db,
-             member.id,
-             year,
-             EntryKind::adjustment,
-             points,
-             std::nullopt,
-             secretary.id,
-             context.now,
-             reason,
-             category);
+             {.member_id = member.id,
+              .year = year,
+              .kind = EntryKind::adjustment,
+              .points = points,
+              .actor_id = secretary.id,
+              .at = context.now,
+              .reason = std::string(reason),
+              .category = category});
   AdjustResult result;
   result.adjustment = {
     db.last_insert_id(), member.login, year, points, std::string(reason), category};

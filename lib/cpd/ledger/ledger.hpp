@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cpd/ledger/members.hpp>
 #include <cpd/ledger/standing.hpp>
 #include <cpd/util/actor.hpp>
 #include <cpd/util/context.hpp>
@@ -83,18 +84,23 @@ void for_each_member_entry(Database& db,
                            std::optional<int> year,
                            const std::function<void(const Entry&)>& each);
 
-// Appends an entry; inside the caller's transaction. `category` is for a
-// carry or an adjustment (an award counts in its claim's category).
-void post_entry(Database& db,
-                std::int64_t member_id,
-                int year,
-                EntryKind kind,
-                Points points,
-                std::optional<std::int64_t> claim_id,
-                std::optional<std::int64_t> actor_id,
-                std::int64_t at,
-                std::string_view reason,
-                const std::optional<std::string>& category = std::nullopt);
+// An entry to append to a member's record for a year.
+struct NewEntry
+{
+  std::int64_t member_id = 0;
+  int year = 0;
+  EntryKind kind = EntryKind::award;
+  Points points{};
+  std::optional<std::int64_t> claim_id{}; // of an award or a revocation
+  std::optional<std::int64_t> actor_id{}; // none for an unattended run
+  std::int64_t at = 0;
+  std::string reason{};
+  // Of a carry or an adjustment (an award counts in its claim's category).
+  std::optional<std::string> category{};
+};
+
+// Appends an entry; inside the caller's transaction.
+void post_entry(Database& db, const NewEntry& entry);
 
 // A member's account from the ledger for the years `from` to `to` (and the
 // carry into `to` + 1), with their join date and dispensations. `before`
@@ -129,11 +135,7 @@ std::map<std::int64_t, MemberAccount> load_accounts(Database& db, int from, int 
 // reminders.
 struct MemberYear
 {
-  std::int64_t member_id = 0;
-  std::string login;
-  std::string name;
-  std::string email;
-  std::optional<Date> joined;
+  Member member;
   Points pending;
   Account account;
   Judgement judgement;

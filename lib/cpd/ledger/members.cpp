@@ -11,11 +11,6 @@
 
 namespace cpd {
 
-namespace {
-
-constexpr std::string_view k_member_columns =
-  "id, login, name, email, role, active, cpd_duty, joined";
-
 Member
 read_member(const Statement& row)
 {
@@ -38,6 +33,8 @@ read_member(const Statement& row)
   }
   return member;
 }
+
+namespace {
 
 bool
 valid_login(std::string_view login)

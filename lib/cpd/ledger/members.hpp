@@ -13,6 +13,7 @@
 namespace cpd {
 
 class Database;
+class Statement;
 
 // A person who may use cpd.
 struct Member
@@ -26,6 +27,12 @@ struct Member
   bool cpd_duty = true;         // false for staff and system accounts: no reminders or statements
   std::optional<Date> joined{}; // admitted on; their first year is pro-rated from it
 };
+
+// The columns of `member` a Member is read from, and reading one from a
+// row that selects them first, in this order.
+inline constexpr std::string_view k_member_columns =
+  "id, login, name, email, role, active, cpd_duty, joined";
+Member read_member(const Statement& row);
 
 // The member with this login, active or not.
 std::optional<Member> find_member(Database& db, std::string_view login);

@@ -8,6 +8,7 @@
 #include <cpd/store/settings.hpp>
 #include <cpd/util/ascii.hpp>
 #include <cpd/util/error.hpp>
+#include <cpd/util/names.hpp>
 
 #include <fmt/format.h>
 
@@ -79,35 +80,13 @@ format_category_points(const std::map<std::string, Points>& points)
   return text.empty() ? "none" : text;
 }
 
-std::string_view
-to_string(ProRata prorata)
-{
-  switch (prorata) {
-  case ProRata::month:
-    return "month";
-  case ProRata::year:
-    return "year";
-  case ProRata::none:
-    return "none";
-  }
-  return "month";
-}
+constexpr Names<ProRata, 3> k_prorata_names{
+  {{ProRata::month, "month"}, {ProRata::year, "year"}, {ProRata::none, "none"}}};
 
-std::string_view
-to_string(Rounding rounding)
-{
-  switch (rounding) {
-  case Rounding::whole_down:
-    return "whole-down";
-  case Rounding::whole_nearest:
-    return "whole-nearest";
-  case Rounding::whole_up:
-    return "whole-up";
-  case Rounding::tenth_down:
-    return "tenth-down";
-  }
-  return "whole-down";
-}
+constexpr Names<Rounding, 4> k_rounding_names{{{Rounding::whole_down, "whole-down"},
+                                               {Rounding::whole_nearest, "whole-nearest"},
+                                               {Rounding::whole_up, "whole-up"},
+                                               {Rounding::tenth_down, "tenth-down"}}};
 
 } // namespace
 
@@ -174,30 +153,17 @@ set_rule(Rules& rules, std::string_view key, std::string_view value)
     }
     rules.carry_first_year = value == "yes";
   } else if (key == "scheme.prorata") {
-    bool found = false;
-    for (const auto prorata : {ProRata::month, ProRata::year, ProRata::none}) {
-      if (value == to_string(prorata)) {
-        rules.prorata = prorata;
-        found = true;
-      }
-    }
-    if (!found) {
+    const auto prorata = value_named(k_prorata_names, value);
+    if (!prorata) {
       bad_value(key, value, "month, year or none");
     }
+    rules.prorata = *prorata;
   } else if (key == "scheme.prorata_rounding") {
-    bool found = false;
-    for (const auto rounding : {Rounding::whole_down,
-                                Rounding::whole_nearest,
-                                Rounding::whole_up,
-                                Rounding::tenth_down}) {
-      if (value == to_string(rounding)) {
-        rules.rounding = rounding;
-        found = true;
-      }
-    }
-    if (!found) {
+    const auto rounding = value_named(k_rounding_names, value);
+    if (!rounding) {
       bad_value(key, value, "whole-down, whole-nearest, whole-up or tenth-down");
     }
+    rules.rounding = *rounding;
   } else {
     throw Error(ErrorKind::internal, "{} is not a rule of the scheme", key);
   }
@@ -235,10 +201,10 @@ rule_value(const Rules& rules, std::string_view key)
     return rules.carry_first_year ? "yes" : "no";
   }
   if (key == "scheme.prorata") {
-    return std::string(to_string(rules.prorata));
+    return std::string(name_of(k_prorata_names, rules.prorata));
   }
   if (key == "scheme.prorata_rounding") {
-    return std::string(to_string(rules.rounding));
+    return std::string(name_of(k_rounding_names, rules.rounding));
   }
   throw Error(ErrorKind::internal, "{} is not a rule of the scheme", key);
 }

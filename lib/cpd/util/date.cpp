@@ -44,6 +44,15 @@ Date::valid(int year, int month, int day)
          && day <= days_in_month(year, month);
 }
 
+int
+checked_year(int year)
+{
+  if (!Date::valid(year, 1, 1)) {
+    throw Error(ErrorKind::bad_input, "{} is not a year", year);
+  }
+  return year;
+}
+
 Date::Date(int year, int month, int day)
   : m_year(year)
   , m_month(month)

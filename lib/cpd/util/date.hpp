@@ -63,6 +63,10 @@ private:
 // The last day of the calendar year.
 Date year_end(int year);
 
+// `year`, when a Date can be in it (1 to 9999); refuses any other
+// (bad_input).
+int checked_year(int year);
+
 // Days since 1970-01-01 of a proleptic Gregorian date and back, for any
 // year (Howard Hinnant's public-domain algorithms); Date checks the range.
 std::int64_t days_from_civil(std::int64_t year, std::int64_t month, std::int64_t day);

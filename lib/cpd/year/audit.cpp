@@ -9,6 +9,7 @@
 #include <cpd/store/settings.hpp>
 #include <cpd/util/error.hpp>
 #include <cpd/util/json.hpp>
+#include <cpd/util/names.hpp>
 #include <cpd/util/random.hpp>
 #include <cpd/util/text.hpp>
 #include <cpd/year/audit.hpp>
@@ -22,6 +23,12 @@
 namespace cpd {
 
 namespace {
+
+constexpr Names<AuditStatus, 5> k_audit_status_names{{{AuditStatus::waiting, "waiting"},
+                                                      {AuditStatus::responded, "responded"},
+                                                      {AuditStatus::passed, "passed"},
+                                                      {AuditStatus::failed, "failed"},
+                                                      {AuditStatus::no_response, "no_response"}}};
 
 constexpr std::size_t k_max_note_bytes = 2000;
 
@@ -180,10 +187,10 @@ eligible_members(Database& db, int year)
     drawn.insert(audited.integer(0));
   }
   std::vector<Candidate> members;
-  for (const auto& member : judge_members(db, year, rules_of_year(db, year))) {
-    if (member.judgement.compliant && !member.judgement.exempt
-        && !drawn.contains(member.member_id)) {
-      members.push_back({member.member_id, member.login, std::nullopt});
+  for (const auto& judged : judge_members(db, year, rules_of_year(db, year))) {
+    const auto& member = judged.member;
+    if (judged.judgement.compliant && !judged.judgement.exempt && !drawn.contains(member.id)) {
+      members.push_back({member.id, member.login, std::nullopt});
     }
   }
   return members;
@@ -277,19 +284,7 @@ blank(std::string_view text)
 std::string_view
 to_string(AuditStatus status)
 {
-  switch (status) {
-  case AuditStatus::waiting:
-    return "waiting";
-  case AuditStatus::responded:
-    return "responded";
-  case AuditStatus::passed:
-    return "passed";
-  case AuditStatus::failed:
-    return "failed";
-  case AuditStatus::no_response:
-    return "no_response";
-  }
-  return "waiting";
+  return name_of(k_audit_status_names, status);
 }
 
 std::string_view

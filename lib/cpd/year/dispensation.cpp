@@ -1,5 +1,6 @@
 #include <cpd/ledger/members.hpp>
 #include <cpd/ledger/rules.hpp>
+#include <cpd/ledger/standing.hpp>
 #include <cpd/store/database.hpp>
 #include <cpd/store/settings.hpp>
 #include <cpd/util/error.hpp>
@@ -113,42 +114,6 @@ insert_days(Database& db,
   return db.last_insert_id();
 }
 
-// Lifts the dispensations of part of a year in `found`, granting again
-// their days outside `from` to `until`.
-void
-lift_days(Database& db,
-          const Member& member,
-          const Member& secretary,
-          const std::vector<Dispensation>& found,
-          Date from,
-          std::optional<Date> until,
-          std::int64_t at)
-{
-  Statement lift(db, "UPDATE dispensation_period SET lifted_by = ?, lifted_at = ? WHERE id = ?");
-  for (const auto& dispensation : found) {
-    lift.reset();
-    lift.bind_all(secretary.id, at, dispensation.id).run();
-    if (*dispensation.from_day < from) {
-      insert_days(db,
-                  member.id,
-                  *dispensation.from_day,
-                  from.plus_days(-1),
-                  dispensation.reason,
-                  secretary.id,
-                  at);
-    }
-    if (until && (!dispensation.until_day || *dispensation.until_day > *until)) {
-      insert_days(db,
-                  member.id,
-                  until->plus_days(1),
-                  dispensation.until_day,
-                  dispensation.reason,
-                  secretary.id,
-                  at);
-    }
-  }
-}
-
 void
 check_reason(std::string_view reason)
 {
@@ -217,6 +182,31 @@ insert_dispensation(Database& db,
   return db.last_insert_id();
 }
 
+// The days `wanted` spans: its own, or those of its years.
+DaySpan
+days_of(const Dispensation& wanted)
+{
+  if (wanted.from_day) {
+    return {*wanted.from_day, wanted.until_day};
+  }
+  return {Date(wanted.from, 1, 1),
+          wanted.until ? std::optional(Date(*wanted.until, 12, 31)) : std::nullopt};
+}
+
+// A dispensation of the days `from` to `until` (every day from `from` on
+// when empty), to grant or lift.
+Dispensation
+of_days(std::string_view login, Date from, std::optional<Date> until, std::string_view reason)
+{
+  return {0,
+          std::string(login),
+          from.year(),
+          until ? std::optional(until->year()) : std::nullopt,
+          std::string(reason),
+          from,
+          until};
+}
+
 // Grants `wanted` (whole years, or the days of from_day and until_day) to
 // the member `login` once it passes every rule, and mails them.
 Dispensation
@@ -235,10 +225,7 @@ grant(Database& db, const Secretary& context, std::string_view login, Dispensati
   if (const auto existing = overlapping(db, member, wanted.from, wanted.until); !existing.empty()) {
     already_exempt(member, existing.front());
   }
-  const auto first_day = wanted.from_day.value_or(Date(wanted.from, 1, 1));
-  const auto last_day = wanted.from_day ? wanted.until_day
-                        : wanted.until  ? std::optional(Date(*wanted.until, 12, 31))
-                                        : std::nullopt;
+  const auto [first_day, last_day] = days_of(wanted);
   if (const auto existing = overlapping_days(db, member, first_day, last_day); !existing.empty()) {
     already_exempt(member, existing.front());
   }
@@ -249,6 +236,82 @@ grant(Database& db, const Secretary& context, std::string_view login, Dispensati
       : insert_dispensation(
         db, member.id, wanted.from, wanted.until, wanted.reason, secretary.id, context.now);
   db.record(context, DispensationChanged{member, wanted, DispensationChange::granted});
+  transaction.commit();
+  return wanted;
+}
+
+// Lifts each of `found` and grants again what of it lies outside
+// `wanted`, in whole years for one of whole years.
+void
+lift_all(Database& db,
+         const Member& member,
+         const Member& secretary,
+         const std::vector<Dispensation>& found,
+         const Dispensation& wanted,
+         std::int64_t at)
+{
+  Statement lift_years(db, "UPDATE exemption SET lifted_by = ?, lifted_at = ? WHERE id = ?");
+  Statement lift_days(db,
+                      "UPDATE dispensation_period SET lifted_by = ?, lifted_at = ? WHERE id = ?");
+  const auto grant_again =
+    [&](const Dispensation& dispensation, Date from, std::optional<Date> until) {
+      if (dispensation.from_day) {
+        insert_days(db, member.id, from, until, dispensation.reason, secretary.id, at);
+      } else {
+        insert_dispensation(db,
+                            member.id,
+                            from.year(),
+                            until ? std::optional(until->year()) : std::nullopt,
+                            dispensation.reason,
+                            secretary.id,
+                            at);
+      }
+    };
+  const auto [from, until] = days_of(wanted);
+  for (const auto& dispensation : found) {
+    auto& lift = dispensation.from_day ? lift_days : lift_years;
+    lift.reset();
+    lift.bind_all(secretary.id, at, dispensation.id).run();
+    const auto [first, last] = days_of(dispensation);
+    if (first < from) {
+      grant_again(dispensation, first, from.plus_days(-1));
+    }
+    if (until && (!last || *last > *until)) {
+      grant_again(dispensation, until->plus_days(1), last);
+    }
+  }
+}
+
+// Lifts what the member `login` has in force of `wanted` (whole years, and
+// the days in them; or only days), and mails them. A lift of days refuses
+// to cut into whole years.
+Dispensation
+lift(Database& db, const Secretary& context, std::string_view login, Dispensation wanted)
+{
+  Transaction transaction(db, Transaction::Kind::write);
+  const auto secretary = record_of(db, context);
+  const auto member = require_subject(db, secretary, login, Act::lift);
+  const auto years = overlapping(db, member, wanted.from, wanted.until);
+  const auto [first_day, last_day] = days_of(wanted);
+  const auto days = overlapping_days(db, member, first_day, last_day);
+  if (wanted.from_day && days.empty() && !years.empty()) {
+    throw Error(ErrorKind::refused,
+                "'{}' is exempt for whole years there: lift them with --year or --from",
+                login);
+  }
+  if (days.empty() && (wanted.from_day || years.empty())) {
+    throw Error(ErrorKind::refused, "'{}' is not exempt {}", login, span_phrase(wanted));
+  }
+  auto found = days;
+  if (!wanted.from_day) {
+    found.insert(found.end(), years.begin(), years.end());
+  }
+  lift_all(db, member, secretary, found, wanted, context.now);
+  const auto& first = wanted.from_day || years.empty() ? days.front() : years.front();
+  wanted.id = first.id;
+  wanted.member = member.login;
+  wanted.reason = first.reason;
+  db.record(context, DispensationChanged{member, wanted, DispensationChange::lifted});
   transaction.commit();
   return wanted;
 }
@@ -302,41 +365,7 @@ lift_dispensation(Database& db,
                   int from,
                   std::optional<int> until)
 {
-  Transaction transaction(db, Transaction::Kind::write);
-  const auto secretary = record_of(db, context);
-  const auto member = require_subject(db, secretary, login, Act::lift);
-  const auto found = overlapping(db, member, from, until);
-  const auto first_day = Date(from, 1, 1);
-  const auto last_day = until ? std::optional(Date(*until, 12, 31)) : std::nullopt;
-  const auto days = overlapping_days(db, member, first_day, last_day);
-  if (found.empty() && days.empty()) {
-    throw Error(ErrorKind::refused, "'{}' is not exempt {}", login, years_phrase(from, until));
-  }
-  lift_days(db, member, secretary, days, first_day, last_day, context.now);
-  Statement lift(db, "UPDATE exemption SET lifted_by = ?, lifted_at = ? WHERE id = ?");
-  for (const auto& dispensation : found) {
-    lift.reset();
-    lift.bind_all(secretary.id, context.now, dispensation.id).run();
-    // What lies outside the years lifted stays in force.
-    if (dispensation.from < from) {
-      insert_dispensation(
-        db, member.id, dispensation.from, from - 1, dispensation.reason, secretary.id, context.now);
-    }
-    if (until && (!dispensation.until || *dispensation.until > *until)) {
-      insert_dispensation(db,
-                          member.id,
-                          *until + 1,
-                          dispensation.until,
-                          dispensation.reason,
-                          secretary.id,
-                          context.now);
-    }
-  }
-  const auto& first = found.empty() ? days.front() : found.front();
-  Dispensation lifted{first.id, member.login, from, until, first.reason};
-  db.record(context, DispensationChanged{member, lifted, DispensationChange::lifted});
-  transaction.commit();
-  return lifted;
+  return lift(db, context, login, {0, std::string(login), from, until, std::string()});
 }
 
 Dispensation
@@ -353,16 +382,7 @@ grant_dispensation_days(Database& db,
                 until->to_string(),
                 from.to_string());
   }
-  return grant(db,
-               context,
-               login,
-               {0,
-                std::string(login),
-                from.year(),
-                until ? std::optional(until->year()) : std::nullopt,
-                std::string(reason),
-                from,
-                until});
+  return grant(db, context, login, of_days(login, from, until, reason));
 }
 
 Dispensation
@@ -372,28 +392,7 @@ lift_dispensation_days(Database& db,
                        Date from,
                        std::optional<Date> until)
 {
-  Transaction transaction(db, Transaction::Kind::write);
-  const auto secretary = record_of(db, context);
-  const auto member = require_subject(db, secretary, login, Act::lift);
-  const auto found = overlapping_days(db, member, from, until);
-  if (found.empty()) {
-    if (!overlapping(db, member, from.year(), until ? std::optional(until->year()) : std::nullopt)
-           .empty()) {
-      throw Error(ErrorKind::refused,
-                  "'{}' is exempt for whole years there: lift them with --year or --from",
-                  login);
-    }
-    throw Error(ErrorKind::refused, "'{}' is not exempt {}", login, days_phrase(from, until));
-  }
-  lift_days(db, member, secretary, found, from, until, context.now);
-  Dispensation lifted = found.front();
-  lifted.from_day = from;
-  lifted.until_day = until;
-  lifted.from = from.year();
-  lifted.until = until ? std::optional(until->year()) : std::nullopt;
-  db.record(context, DispensationChanged{member, lifted, DispensationChange::lifted});
-  transaction.commit();
-  return lifted;
+  return lift(db, context, login, of_days(login, from, until, ""));
 }
 
 } // namespace cpd

@@ -81,7 +81,7 @@ remind_by_member(Database& db,
   const int year = due_reminders.year;
   std::map<std::int64_t, MemberYear> judged;
   for (auto& member : judge_members(db, year, current_rules(db))) {
-    judged.emplace(member.member_id, std::move(member));
+    judged.emplace(member.member.id, std::move(member));
   }
   // Every member due whatever their total (the quota bound is above any):
   // the judgement says who is short.
@@ -94,19 +94,15 @@ remind_by_member(Database& db,
   std::vector<Reminded> reminded;
   std::vector<std::pair<Member, Balance>> due_members;
   while (due.step()) {
-    Member member;
-    member.id = due.integer(0);
-    member.login = due.text(1);
-    member.name = due.text(2);
-    member.email = due.text(3);
-    const auto found = judged.find(member.id);
+    const auto found = judged.find(due.integer(0));
     if (found == judged.end() || found->second.judgement.exempt
         || found->second.judgement.compliant) {
       continue; // joins later this year, exempt for all of it, or short of nothing
     }
+    const auto& member = found->second.member;
     const auto balance = year_balance(found->second, year);
     reminded.push_back({member.login, member.name, member.email, balance.total, balance.remaining});
-    due_members.emplace_back(std::move(member), balance);
+    due_members.emplace_back(member, balance);
   }
   due.reset();
   if (dry_run == DryRun::no) {

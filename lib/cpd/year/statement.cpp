@@ -9,6 +9,7 @@
 #include <cpd/store/database.hpp>
 #include <cpd/store/settings.hpp>
 #include <cpd/util/error.hpp>
+#include <cpd/util/names.hpp>
 #include <cpd/util/sha256.hpp>
 #include <cpd/util/text.hpp>
 #include <cpd/year/statement.hpp>
@@ -19,6 +20,11 @@
 namespace cpd {
 
 namespace {
+
+constexpr Names<Standing, 4> k_standing_names{{{Standing::compliant, "compliant"},
+                                               {Standing::short_of_quota, "short"},
+                                               {Standing::exempt, "exempt"},
+                                               {Standing::in_progress, "in_progress"}}};
 
 constexpr std::string_view k_alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 constexpr std::size_t k_code_digits = 16;
@@ -141,13 +147,7 @@ to_date(std::string_view text)
 std::optional<Standing>
 parse_standing(std::string_view text)
 {
-  for (const auto standing :
-       {Standing::compliant, Standing::short_of_quota, Standing::exempt, Standing::in_progress}) {
-    if (text == to_string(standing)) {
-      return standing;
-    }
-  }
-  return std::nullopt;
+  return value_named(k_standing_names, text);
 }
 
 // --- Issuing ---
@@ -255,17 +255,7 @@ escape_html(std::string_view text)
 std::string_view
 to_string(Standing standing)
 {
-  switch (standing) {
-  case Standing::compliant:
-    return "compliant";
-  case Standing::short_of_quota:
-    return "short";
-  case Standing::exempt:
-    return "exempt";
-  case Standing::in_progress:
-    return "in_progress";
-  }
-  return "in_progress";
+  return name_of(k_standing_names, standing);
 }
 
 std::string
@@ -437,10 +427,7 @@ issue_statement(Database& db,
   Transaction transaction(db, Transaction::Kind::write);
   const auto& requester = context;
   const auto member = resolve_subject(db, context, login);
-  const int the_year = year.value_or(default_year(db, context));
-  if (the_year < 1 || the_year > 9999) {
-    throw Error(ErrorKind::bad_input, "{} is not a year", the_year);
-  }
+  const int the_year = checked_year(year.value_or(default_year(db, context)));
   if (the_year > context.today.year()) {
     throw Error(ErrorKind::refused, "the CPD year {} has not begun", the_year);
   }

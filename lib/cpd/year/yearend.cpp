@@ -5,6 +5,7 @@
 #include <cpd/store/database.hpp>
 #include <cpd/store/settings.hpp>
 #include <cpd/util/error.hpp>
+#include <cpd/util/names.hpp>
 #include <cpd/util/text.hpp>
 #include <cpd/year/events.hpp>
 #include <cpd/year/statement.hpp>
@@ -61,6 +62,11 @@ year_accounts_sql()
 
 namespace {
 
+constexpr Names<ReportLine::Status, 3> k_status_names{
+  {{ReportLine::Status::compliant, "compliant"},
+   {ReportLine::Status::short_of_quota, "short"},
+   {ReportLine::Status::exempt, "exempt"}}};
+
 std::int64_t
 last_entry_id(Database& db)
 {
@@ -90,9 +96,9 @@ report_lines(Database& db, int year, const Rules& rules)
   std::vector<ReportLine> lines;
   for (auto& member : judge_members(db, year, rules)) {
     ReportLine line;
-    line.member = std::move(member.login);
-    line.name = std::move(member.name);
-    line.email = std::move(member.email);
+    line.member = std::move(member.member.login);
+    line.name = std::move(member.member.name);
+    line.email = std::move(member.member.email);
     line.earned = member.judgement.earned;
     line.carried_in = member.judgement.carried_in;
     line.total = member.judgement.total;
@@ -106,7 +112,7 @@ report_lines(Database& db, int year, const Rules& rules)
     } else {
       line.status = ReportLine::Status::short_of_quota;
     }
-    line.joined = member.joined;
+    line.joined = member.member.joined;
     line.judgement = std::move(member.judgement);
     lines.push_back(std::move(line));
   }
@@ -262,10 +268,7 @@ open_years(Database& db, const Scheme& scheme, int current_year)
 ReportLine::Status
 parse_status(std::string_view text)
 {
-  if (text == "exempt") {
-    return ReportLine::Status::exempt;
-  }
-  return text == "compliant" ? ReportLine::Status::compliant : ReportLine::Status::short_of_quota;
+  return value_named(k_status_names, text).value_or(ReportLine::Status::short_of_quota);
 }
 
 } // namespace
@@ -384,15 +387,7 @@ for_each_carry(Database& db, const YearClose& close, const std::function<void(co
 std::string_view
 to_string(ReportLine::Status status)
 {
-  switch (status) {
-  case ReportLine::Status::compliant:
-    return "compliant";
-  case ReportLine::Status::short_of_quota:
-    return "short";
-  case ReportLine::Status::exempt:
-    return "exempt";
-  }
-  return "short";
+  return name_of(k_status_names, status);
 }
 
 Report
