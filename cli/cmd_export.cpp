@@ -40,7 +40,12 @@ run(const ExportOptions& options, Session& session)
     session.write_stdout(extent);
     return;
   }
-  session.write_file(options.out, extent, options.force ? Overwrite::yes : Overwrite::no);
+  // The members' data: for the user alone, as a backup is.
+  session.write_file(options.out,
+                     extent,
+                     options.force ? Overwrite::yes : Overwrite::no,
+                     Session::Folder::must_exist,
+                     Session::Access::owner_only);
   print(fmt::format("Exported {}, {}, {} and {} to {}.\n",
                     count_phrase(summary.members, "member"),
                     count_phrase(summary.activities, "activity", "activities"),
