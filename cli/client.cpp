@@ -16,6 +16,7 @@
 
 #include <fmt/format.h>
 
+#include <fcntl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -139,6 +140,15 @@ public:
   create_db() override
   {
     if (!m_db) {
+      // A private file is its user's alone: made here 0600, before the
+      // library would make it 0666 less the umask (for a shared database's
+      // group); its journal files take the same mode. A file that exists
+      // already is left as it is, and failing here is left to the open.
+      const int fd =
+        ::open(m_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+      if (fd >= 0) {
+        ::close(fd);
+      }
       m_db.emplace(Database::open(m_path, Database::Mode::create));
       install_mail(*m_db);
     }

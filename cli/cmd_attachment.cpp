@@ -75,7 +75,8 @@ run_get(const AttachmentOptions& options, Session& session)
                                         files[i].offset,
                                         static_cast<std::uint64_t>(files[i].info.size)},
                        options.force ? Overwrite::yes : Overwrite::no,
-                       Session::Folder::make);
+                       Session::Folder::make,
+                       Session::Access::owner_only);
   }
   if (session.json()) {
     Json json;

@@ -182,13 +182,26 @@ run_list(const ListOptions& options, Session& session)
   }
   std::string out;
   for (const auto& draw : draws) {
-    out += fmt::format("{}Audit of {}, drawn on {}{}: {} of {} eligible members ({}, seed {})\n",
+    // The sample of the whole draw, as the draw said it, whoever reads it
+    // (a member's list holds only their own audit); those drawn again are
+    // counted apart, for the secretary.
+    const auto again =
+      std::count_if(draw.audits.begin(), draw.audits.end(), [](const Audit& audit) {
+        return audit.redrawn_after.has_value();
+      });
+    out += fmt::format("{}Audit of {}, drawn on {}{}: {} of {} eligible member{}{} ({}, seed {})\n",
                        out.empty() ? "" : "\n",
                        draw.year,
                        draw.drawn_on.to_string(),
                        draw.drawn_by ? " by " + *draw.drawn_by : std::string(),
-                       draw.audits.size(),
+                       draw.sampled,
                        draw.eligible,
+                       draw.eligible == 1 ? "" : "s",
+                       own || again == 0
+                         ? std::string()
+                         : fmt::format(", and {} member{} again who gave no response before",
+                                       again,
+                                       again == 1 ? "" : "s"),
                        percent_text(draw.percent_tenths),
                        draw.seed);
     out += members_table(draw.audits);

@@ -24,13 +24,13 @@ void
 register_config(Command& root)
 {
   auto options = std::make_shared<ConfigOptions>();
-  auto config = root.add("config", "read and change settings (secretary)");
+  auto config = root.add("config", "read and change settings (secretary; root may read them)");
   config.require_command();
 
   auto get = config.add("get", "print one setting");
   get.option("key", options->key, "e.g. scheme.quota").required();
   get.run([options](Session& session) {
-    const auto value = read_setting(session.db(), session.secretary(), options->key);
+    const auto value = read_setting(session.db(), session.secretary_or_system(), options->key);
     if (session.json()) {
       Json json;
       json.begin_object().field(options->key, value).end_object();
@@ -57,7 +57,7 @@ register_config(Command& root)
 
   auto list = config.add("list", "every setting and its value");
   list.run([](Session& session) {
-    const auto settings = list_settings(session.db(), session.secretary());
+    const auto settings = list_settings(session.db(), session.secretary_or_system());
     if (session.json()) {
       Json json;
       json.begin_object();

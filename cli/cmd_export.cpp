@@ -34,7 +34,9 @@ run(const OutputFile& file, Session& session)
     session.write_stdout(extent);
     return;
   }
-  session.write_file(file.path, extent, file.overwrite());
+  // The members' data: for the user alone, as a backup is.
+  session.write_file(
+    file.path, extent, file.overwrite(), Session::Folder::must_exist, Session::Access::owner_only);
   print(fmt::format("Exported {}, {}, {} and {} to {}.\n",
                     count_phrase(summary.members, "member"),
                     count_phrase(summary.activities, "activity", "activities"),

@@ -2,6 +2,7 @@
 #include "output.hpp"
 
 #include <cpd/store/backup.hpp>
+#include <cpd/store/settings.hpp>
 #include <cpd/util/text.hpp>
 #include <cpd/year/yearend.hpp>
 
@@ -83,14 +84,23 @@ public:
   }
 
   void
-  end(int this_year)
+  end(Date today)
   {
+    const int this_year = today.year();
     if (m_session.json()) {
       begin();
       m_json.end_array().end_object();
       print(m_json.str());
     } else if (!m_begun) {
-      print(fmt::format("Nothing to close: every CPD year before {} is closed.\n", this_year));
+      // The scheme's first year has no year before it to close.
+      const auto start = load_scheme(m_session.db()).start;
+      if (start.year() >= this_year) {
+        print(fmt::format("Nothing to close yet: the scheme {} on {}.\n",
+                          today < start ? "starts" : "started",
+                          start.to_long_string()));
+      } else {
+        print(fmt::format("Nothing to close: every CPD year before {} is closed.\n", this_year));
+      }
     }
   }
 
@@ -134,7 +144,7 @@ run(bool dry_run, Session& session)
                                dry_run ? DryRun::yes : DryRun::no,
                                &backup,
                                [&](const YearClose& close) { printer.closed(close); });
-  printer.end(context.today.year());
+  printer.end(context.today);
   if (!dry_run && !closes.empty()) {
     session.deliver();
   }

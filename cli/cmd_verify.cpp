@@ -6,17 +6,29 @@
 
 #include <fmt/format.h>
 
+#include <memory>
+#include <string>
+#include <vector>
+
 namespace cpd::cli {
 
 void
 register_verify(Command& root)
 {
-  auto code = std::make_shared<std::string>();
+  // The code as typed: one word, or its groups as several.
+  auto words = std::make_shared<std::vector<std::string>>();
   auto command =
     root.add("verify", "check a statement's verification code and show what it said (anyone)");
-  command.option("code", *code, "the code on the statement, e.g. 7K3M-9QXD-2B8F-H4TN").required();
-  command.run([code](Session& session) {
-    const auto statement = verify_statement(session.db(), *code);
+  command.option("code", *words, "the code on the statement, e.g. 7K3M-9QXD-2B8F-H4TN").required();
+  command.run([words](Session& session) {
+    std::string code;
+    for (const auto& word : *words) {
+      if (!code.empty()) {
+        code += ' ';
+      }
+      code += word;
+    }
+    const auto statement = verify_statement(session.db(), code);
     const auto formatted = format_statement_code(statement.code);
     if (session.json()) {
       Json json;

@@ -185,10 +185,14 @@ TEST_CASE("the system may draw, and the draw is listed for a secretary, a member
   const auto all = cpd::list_audits(scheme.db, scheme.as("sec"), std::nullopt);
   REQUIRE(all.size() == 1);
   CHECK(all[0].audits.size() == 4);
+  CHECK(all[0].sampled == 4);
   const auto own = cpd::list_audits(scheme.db, scheme.as("ann"), 2017);
   REQUIRE(own.size() == 1);
   REQUIRE(own[0].audits.size() == 1);
   CHECK(own[0].audits[0].member == "ann");
+  // The draw's count, not the member's one line.
+  CHECK(own[0].sampled == 4);
+  CHECK(own[0].eligible == 4);
   CHECK(cpd::list_audits(scheme.db, scheme.as("ann"), 2016).empty());
 }
 
@@ -390,6 +394,7 @@ TEST_CASE("members who gave no response are drawn again the next year")
   }
   CHECK(again == std::vector<std::string>{silent});
   CHECK(next.audits.size() == 2); // one at random, and the one drawn again
+  CHECK(next.sampled == 1);       // the one drawn again is outside the sample
   CHECK(next.eligible == 7);      // everybody with a duty but the silent one
 }
 

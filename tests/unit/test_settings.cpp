@@ -126,3 +126,18 @@ TEST_CASE("a setting changed within a command is what the command reads next")
   }
   CHECK(cpd::get_setting(s.db, "org.name") == "IIMS");
 }
+
+TEST_CASE("the system reads the settings as a secretary does but changes none")
+{
+  testutil::Scheme s;
+  auto system = s.as("root");
+  system.actor = cpd::Actor::system;
+  cpd::set_setting(s.db, s.as("sec"), "scheme.quota", "12");
+  CHECK(cpd::read_setting(s.db, system, "scheme.quota") == "12");
+  CHECK(cpd::list_settings(s.db, system) == cpd::list_settings(s.db, s.as("sec")));
+  CHECK(testutil::error_kind([&] { cpd::read_setting(s.db, s.as("ann"), "scheme.quota"); })
+        == cpd::ErrorKind::permission);
+  CHECK(testutil::error_kind([&] { cpd::set_setting(s.db, system, "scheme.quota", "14"); })
+        == cpd::ErrorKind::permission);
+  CHECK(cpd::get_setting(s.db, "scheme.quota") == "12");
+}

@@ -46,13 +46,13 @@ set_setting(Database& db,
 }
 
 std::string
-read_setting(Database& db, const Secretary& /*context*/, std::string_view key)
+read_setting(Database& db, const SecretaryOrSystem& /*context*/, std::string_view key)
 {
   return shown_setting(db, key);
 }
 
 std::vector<std::pair<std::string, std::string>>
-list_settings(Database& db, const Secretary& /*context*/)
+list_settings(Database& db, const SecretaryOrSystem& /*context*/)
 {
   std::vector<std::pair<std::string, std::string>> result;
   result.reserve(known_settings().size());

@@ -22,11 +22,13 @@ void validate_setting(std::string_view key, std::string_view value);
 void
 set_setting(Database& db, const Secretary& context, std::string_view key, std::string_view value);
 
-// For a secretary: one setting's value, a secret shown as "(set)".
-std::string read_setting(Database& db, const Secretary& context, std::string_view key);
+// For a secretary or the system (root reads them too; only a secretary
+// changes them): one setting's value, a secret shown as "(set)".
+std::string read_setting(Database& db, const SecretaryOrSystem& context, std::string_view key);
 
-// For a secretary: every setting with its current value, secrets as "(set)".
+// For a secretary or the system: every setting with its current value,
+// secrets as "(set)".
 std::vector<std::pair<std::string, std::string>> list_settings(Database& db,
-                                                               const Secretary& context);
+                                                               const SecretaryOrSystem& context);
 
 } // namespace cpd

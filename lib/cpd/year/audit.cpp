@@ -144,6 +144,7 @@ load_draws(Database& db, const std::vector<std::int64_t>& ids, std::vector<Audit
   Statement query(db,
                   "SELECT d.id, d.year, d.percent, d.seed, d.eligible, d.drawn_on, m.login"
                   " FROM audit_draw d LEFT JOIN member m ON m.id = d.actor_id WHERE d.id = ?");
+  Statement sampled(db, "SELECT count(*) FROM audit WHERE draw_id = ? AND redrawn = 0");
   for (const auto id : ids) {
     query.reset();
     query.bind(1, id);
@@ -158,6 +159,10 @@ load_draws(Database& db, const std::vector<std::int64_t>& ids, std::vector<Audit
     draw.eligible = static_cast<int>(query.integer(4));
     draw.drawn_on = stored_date(query.text(5));
     draw.drawn_by = query.optional_text(6);
+    sampled.reset();
+    sampled.bind(1, id);
+    sampled.step();
+    draw.sampled = static_cast<int>(sampled.integer(0));
     for (auto& audit : audits) {
       if (audit.draw_id == draw.id) {
         draw.audits.push_back(std::move(audit));

@@ -60,6 +60,7 @@ struct AuditDraw
   std::int64_t percent_tenths = 0; // 50: 5%
   std::uint64_t seed = 0;
   int eligible = 0; // members the sample was drawn from
+  int sampled = 0;  // members the sample took (not those drawn again), whoever asks
   Date drawn_on{2017, 1, 1};
   std::optional<std::string> drawn_by; // login; nothing for an unattended run
   std::vector<Audit> audits;           // by login

@@ -137,6 +137,8 @@ expect_equal "$($MAILBOX check "$box")" "$(ls "$box/new" | wc -l)"
 
 TEST "a member drawn sees their audit and what it asks for"
 ok "$first" audit
+# The count is the draw's, not the one line a member is shown.
+expect_contains "$OUT" "Audit of 2017, drawn on 2018-02-01 by sec: 10 of 200 eligible members (5%, seed $seed)"
 expect_contains "$OUT" "waiting"
 expect_contains "$OUT" "no file yet"
 expect_contains "$OUT" "Answer by 2 April 2018"
@@ -271,5 +273,10 @@ expect_contains "$again" "This approved claim of yours for 2018 has no evidence 
 expect_contains "$again" "IIMS conference (per day attended), 1 May 2018: 10 points"
 expect_contains "$again" "you will be drawn again for the audit of 2019."
 CPD_TODAY=2019-02-01 ok sec audit --year 2018
+# Those drawn again are counted apart from the sample.
+redrawn=$(/usr/bin/python3 -c 'import json,sys; print(sum(m["redrawn_after"] == 2017 for m in json.load(open(sys.argv[1]))["members"]))' "$TESTDIR/draw2018.json")
+[ "$redrawn" -ge 2 ] || fail "only $redrawn drawn again"
+expect_contains "$OUT" "10 of 192 eligible members, and $redrawn members again who gave no response before (5%, seed "
+expect_contains "$OUT" "$((redrawn + 10)) members: "
 expect_contains "$OUT" "drawn again: no response for 2017"
 expect_equal "$($MAILBOX check "$box")" "$(ls "$box/new" | wc -l)"

@@ -131,8 +131,12 @@ assert "secret evidence" not in open(sys.argv[1]).read()
 entry = [r for r in records if r["type"] == "entry"][0]
 assert entry["kind"] == "award" and entry["points"] == 1 and entry["by"] == "sec", entry
 PY
+umask 000 # whatever the umask lets through, the export is 0600
 ok sec export --out "$TESTDIR/archive.jsonl"
+umask 022
 expect_contains "$OUT" "Exported 4 members"
+# Every member's data: readable by the secretary alone, as a backup is.
+expect_equal "$(stat -c %a "$TESTDIR/archive.jsonl")" "600"
 # The same records; the header's created_at may be a second later.
 expect_equal "$(tail -n +2 "$TESTDIR/archive.jsonl")" "$(tail -n +2 "$TESTDIR/export.jsonl")"
 expect_contains "$(head -1 "$TESTDIR/archive.jsonl")" "{\"type\":\"export\",\"format\":1,\"schema\":$(sql 'PRAGMA user_version'),"

@@ -28,10 +28,14 @@ refused 1 "no claim #9" sec attachment list 9
 
 TEST "attachment get writes the files byte-exact into a directory"
 mkdir "$TESTDIR/fetched"
+umask 000 # whatever the umask lets through, the files are 0600
 ok sec attachment get 1 --out "$TESTDIR/fetched"
+umask 022
 expect_contains "$OUT" "$TESTDIR/fetched/cert.pdf"
 cmp "$TESTDIR/cert.pdf" "$TESTDIR/fetched/cert.pdf" || fail "cert.pdf differs"
 cmp "$TESTDIR/notes.txt" "$TESTDIR/fetched/notes.txt" || fail "notes.txt differs"
+# Members' evidence: readable by whoever fetched it alone.
+expect_equal "$(stat -c %a "$TESTDIR/fetched/cert.pdf" "$TESTDIR/fetched/notes.txt" | sort -u)" "600"
 mkdir "$TESTDIR/here" && (cd "$TESTDIR/here" && CPD_USER=ann "$CPD" attachment get 1 >/dev/null) \
   || fail "get into the current directory failed"
 cmp "$TESTDIR/cert.pdf" "$TESTDIR/here/cert.pdf" || fail "cert.pdf in . differs"
@@ -47,6 +51,7 @@ rm "$TESTDIR/fetched/notes.txt"
 refused 1 "cert.pdf already exists" sec attachment get 1 --out "$TESTDIR/fetched"
 ok sec attachment get 1 --out "$TESTDIR/fetched" --force
 cmp "$TESTDIR/cert.pdf" "$TESTDIR/fetched/cert.pdf" || fail "--force did not replace the link"
+expect_equal "$(stat -c %a "$TESTDIR/fetched/cert.pdf")" "600"
 [ ! -L "$TESTDIR/fetched/cert.pdf" ] || fail "the symbolic link was followed"
 expect_equal "$(ls -A "$TESTDIR/fetched" | sort | tr '\n' ' ')" "cert.pdf notes.txt "
 

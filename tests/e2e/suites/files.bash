@@ -198,6 +198,7 @@ timed $SEC "$SEC_HOME/export.time" export --out "$SEC_HOME/export.jsonl"
 expect_equal "$STATUS" 0
 expect_contains "$OUT" "$CLAIMS claims"
 expect_flat "export --out" "$SEC_HOME/export.time"
+expect_equal "$(stat -c '%a %U' "$SEC_HOME/export.jsonl")" "600 $SEC"
 count_claims='import json, sys; print(sum(json.loads(l)["type"] == "claim" for l in open(sys.argv[1])))'
 expect_equal "$($PY -c "$count_claims" "$SEC_HOME/export.jsonl")" "$CLAIMS"
 reset_server_peak
@@ -216,7 +217,7 @@ timed $SEC "$SEC_HOME/get.time" attachment get "$id" --out "$SEC_HOME/got"
 expect_equal "$STATUS" 0
 expect_flat "attachment get of 10 MiB" "$SEC_HOME/get.time"
 expect_equal "$(sha256sum <"$SEC_HOME/got/evidence-33.bin")" "$(sha256sum <"$ANN_HOME/evidence-33.bin")"
-expect_equal "$(stat -c %U "$SEC_HOME/got/evidence-33.bin")" "$SEC"
+expect_equal "$(stat -c '%a %U' "$SEC_HOME/got/evidence-33.bin")" "600 $SEC"
 
 TEST "a server that passes a FIFO, or a file shorter than it says, gets nothing written"
 # A fake server of the user's own (the client trusts its own uid): it

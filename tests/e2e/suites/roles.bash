@@ -53,6 +53,22 @@ ok root member set $SEC --no-cpd
 expect_contains "$OUT" "CPD duty  yes -> no"
 refused 77 "only the membership secretary" $ANN member set $ANN --joined 2016-01-01
 
+TEST "root reads the settings, and only reads them; a secretary changes them"
+ok $SEC config get scheme.quota
+quota=$OUT
+ok root config get scheme.quota
+expect_equal "$OUT" "$quota"
+ok root config list
+expect_contains "$(grep '^scheme.quota ' <<<"$OUT")" " $quota "
+ok root config list --json
+expect_equal "$(json 'd["scheme.quota"]')" "$quota"
+refused 77 "acts as the system here" root config set scheme.quota 20
+refused 77 "only the membership secretary" $ANN config get scheme.quota
+refused 77 "only the membership secretary" $ANN config list
+ok $SEC config get scheme.quota
+expect_equal "$OUT" "$quota"
+expect_server_serves
+
 TEST "a login made again with another user id is refused until a secretary confirms it"
 KIM=cpdroles-kim
 make_user $KIM --create-home --home-dir "$TESTDIR/home/$KIM" --shell /bin/sh

@@ -7,6 +7,14 @@ expect_equal "$(sql "SELECT role FROM member WHERE login = 'sec'")" "secretary"
 expect_equal "$(sql "SELECT points FROM activity WHERE code = 'iims-training-day'")" "50" "5 points in tenths"
 expect_equal "$(sql "SELECT value FROM setting WHERE key = 'org.name'")" "International Institute of Marine Surveying"
 
+TEST "a private database file is its user's alone, whatever the umask"
+(umask 000 && CPD_USER=sec "$CPD" --db "$TESTDIR/open.db" init --name "Sam Secretary" --email sec@example.org >/dev/null) \
+  || fail "init with umask 000 failed"
+CPD_USER=sec "$CPD" --db "$TESTDIR/open.db" member add ann --name "Ann Surveyor" --email ann@example.org >/dev/null \
+  || fail "member add failed"
+expect_equal "$(stat -c %a "$TESTDIR/open.db" "$TESTDIR/open.db.key" | sort -u)" "600"
+expect_equal "$(stat -c %a "$CPD_DB")" "600"
+
 TEST "init a second time is refused and changes nothing"
 refused 1 "already set up" sec init --name "Other" --email other@example.org
 

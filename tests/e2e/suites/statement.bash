@@ -65,6 +65,18 @@ expect_contains "$OUT" "Standing:  compliant: the quota of 10 points was met"
 typed=$(tr 'A-Z-' 'a-z ' <<<"$code" | sed 's/0/o/g; s/1/l/g')
 ok stranger verify "$typed"
 expect_contains "$OUT" "$code is the code"
+# Typed as the manual promises: any case, the groups as separate words,
+# or run together without dashes.
+read -r -a groups <<<"$(tr 'A-Z-' 'a-z ' <<<"$code")"
+expect_equal "${#groups[@]}" "4"
+ok stranger verify "${groups[@]}"
+expect_contains "$OUT" "$code is the code"
+ok stranger verify "${code//-/}"
+expect_contains "$OUT" "$code is the code"
+ok stranger verify "$(tr 'A-Z' 'a-z' <<<"$code")"
+expect_contains "$OUT" "$code is the code"
+ok stranger verify "${groups[0]}" "${groups[1]}-${groups[2]}" "${groups[3]}" --json
+expect_equal "$(json 'd["code"]')" "$code"
 ok stranger verify "$code" --json
 expect_equal "$(json '(d["code"], d["member"], d["name"], d["year"], d["total"], d["standing"], d["current"], d["superseded_on"], d["record_changed"])')" \
   "('$code', 'ann', 'Ann Surveyor', 2017, 13.5, 'compliant', True, None, False)"
@@ -75,6 +87,10 @@ forged=${code:0:18}$([ "$last" = A ] && echo B || echo A)
 refused 1 "no statement cpd issued has the code $forged: it is not genuine" stranger verify "$forged"
 refused 65 "not a verification code" stranger verify "1234"
 refused 65 "not a verification code" stranger verify "UUUU-UUUU-UUUU-UUUU"
+refused 65 "not a verification code" stranger verify "${groups[@]}" "${groups[0]}"
+refused 65 "not a verification code" stranger verify "${groups[0]}" "${groups[1]}"
+refused 65 "'${groups[0]} ${groups[1]} ${groups[2]}' is not a verification code" stranger verify "${groups[0]}" "${groups[1]}" "${groups[2]}"
+refused 1 "no statement cpd issued has the code $forged" stranger verify ${forged//-/ }
 
 TEST "after a late change the statement is issued again with a new code; the old one is superseded"
 CPD_TODAY=2018-01-25 ok sec revoke 2 --reason "Not an IIMS conference"

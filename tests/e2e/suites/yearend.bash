@@ -17,9 +17,17 @@ bob_pending=$(sql "SELECT max(id) FROM claim")
 ok cat claim iims-half-day --date 2017-03-02; approve_new
 ok cat claim iims-conference --days 2 --date 2017-03-03; approve_new
 
-TEST "nothing to close during the first year"
+TEST "nothing to close during the first year: the scheme's start says why"
 ok sec rollover
-expect_equal "$OUT" "Nothing to close: every CPD year before 2017 is closed."
+expect_equal "$OUT" "Nothing to close yet: the scheme started on 1 January 2017."
+ok sec rollover --dry-run
+expect_equal "$OUT" "Nothing to close yet: the scheme started on 1 January 2017."
+# A scheme that starts next year names its own first day.
+CPD_USER=sec "$CPD" --db "$TESTDIR/later.db" init --name "Sam Secretary" --email sec@example.org >/dev/null \
+  || fail "init failed"
+ok sec --db "$TESTDIR/later.db" config set scheme.start 2018-01-01
+ok sec --db "$TESTDIR/later.db" rollover
+expect_equal "$OUT" "Nothing to close yet: the scheme starts on 1 January 2018."
 
 TEST "a dispensation with a reason"
 refused 64 "reason" sec exempt dan --year 2017
