@@ -294,7 +294,10 @@ try {
 
   cpd::initialize(
     db, context, {"Sam Secretary", "secretary@example.org", "Benchmark Institute", std::nullopt});
-  cpd::set_setting(db, context, "scheme.start", fmt::format("{}-01-01", options.first_year));
+  cpd::set_setting(db,
+                   cpd::Authority::secretary(db, context),
+                   "scheme.start",
+                   fmt::format("{}-01-01", options.first_year));
   const auto activities = cpd::list_activities(db, cpd::IncludeRetired::no);
   watch.report("setup", static_cast<std::int64_t>(activities.size()));
 
